@@ -1,0 +1,3 @@
+from demo_gen.cli import main
+
+main()

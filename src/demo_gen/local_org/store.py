@@ -1,0 +1,301 @@
+"""The local org's records: in memory for queries, in SQLite for durability.
+
+Each sObject is a SQLite table with one column per field, so the database can be inspected with
+any SQLite tool. All records are loaded at start; every write goes through a `Transaction`, which
+stages changes, writes them to SQLite in one database transaction and only then makes them
+visible. One writer at a time (a lock), so parallel HTTP requests never interleave half-writes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from demo_gen.local_org import ids, schema
+from demo_gen.local_org.schema import SObject
+
+SCHEMA_VERSION = 1
+Record = dict[str, Any]
+
+
+def _column_type(f: schema.Field) -> str:
+    if f.type in (schema.BOOLEAN, schema.INT):
+        return "INTEGER"
+    if f.type in schema.NUMBER_TYPES:
+        return "REAL"
+    return "TEXT"
+
+
+def _to_sql(f: schema.Field, value: Any) -> Any:
+    if value is None:
+        return None
+    if f.type == schema.DATETIME:
+        return schema.format_datetime(value)
+    if f.type == schema.DATE:
+        return value.isoformat()
+    if f.type == schema.BOOLEAN:
+        return int(bool(value))
+    return value
+
+
+def _from_sql(f: schema.Field, value: Any) -> Any:
+    if value is None:
+        return False if f.type == schema.BOOLEAN else None
+    if f.type == schema.DATETIME:
+        return schema.parse_datetime(value)
+    if f.type == schema.DATE:
+        return date.fromisoformat(value)
+    if f.type == schema.BOOLEAN:
+        return bool(value)
+    return value
+
+
+class Store:
+    """All records of one local org. Thread-safe; reads see only committed data."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        target = ":memory:" if path is None else str(path)
+        if path is not None:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = None if path is None else Path(path)
+        self._conn = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+        self._conn.execute(
+            "PRAGMA journal_mode=WAL" if path is not None else "PRAGMA journal_mode=MEMORY"
+        )
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self.lock = threading.RLock()
+        self._tables: dict[str, dict[str, Record]] = {}
+        self._by_id: dict[str, tuple[SObject, Record]] = {}
+        self._unique: dict[tuple[str, str], dict[str, str]] = {}
+        self._counters: dict[str, int] = {}
+        self._next_seq: dict[str, int] = {}
+        self._meta: dict[str, str] = {}
+        self._create_tables()
+        self._load()
+
+    # --- reading -------------------------------------------------------------------------
+
+    def rows(self, sobject: str, include_deleted: bool = False) -> list[Record]:
+        """A snapshot of the records of *sobject* (canonical name), in insertion order."""
+        table = self._tables[sobject]
+        with self.lock:
+            values = list(table.values())
+        return values if include_deleted else [r for r in values if not r.get("IsDeleted")]
+
+    def get(self, record_id: str) -> Record | None:
+        """The record with this 18-character id, deleted or not."""
+        found = self._by_id.get(record_id)
+        return None if found is None else found[1]
+
+    def find_unique(self, sobject: str, field: str, value: str) -> str | None:
+        """The id of the live record whose unique *field* equals *value* (case-insensitive)."""
+        return self._unique.get((sobject, field), {}).get(value.lower())
+
+    def count(self, sobject: str, include_deleted: bool = False) -> int:
+        return len(self.rows(sobject, include_deleted))
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        return self._meta.get(key, default)
+
+    # --- writing -------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Stage writes; commit them all when the block ends, or none if it raises."""
+        with self.lock:
+            txn = Transaction(self)
+            yield txn
+            self._commit(txn)
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.lock:
+            self._conn.execute(
+                "INSERT OR REPLACE INTO _meta(key, value) VALUES (?, ?)", (key, value)
+            )
+            self._meta[key] = value
+
+    def clear(self) -> None:
+        """Remove every record and counter (used by `org init --force`)."""
+        with self.lock:
+            self._conn.execute("BEGIN")
+            for obj in schema.OBJECTS.values():
+                self._conn.execute(f'DELETE FROM "{obj.name}"')
+            self._conn.execute("DELETE FROM _counters")
+            self._conn.execute("DELETE FROM _meta WHERE key != 'schema_version'")
+            self._conn.execute("COMMIT")
+            self._meta = {k: v for k, v in self._meta.items() if k == "schema_version"}
+            self._load()
+
+    def close(self) -> None:
+        with self.lock:
+            self._conn.close()
+
+    # --- internals -----------------------------------------------------------------------
+
+    def _create_tables(self) -> None:
+        conn = self._conn
+        conn.execute("CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value TEXT)")
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS _counters (prefix TEXT PRIMARY KEY, value INTEGER)"
+        )
+        for obj in schema.OBJECTS.values():
+            cols = ", ".join(
+                f'"{f.name}" {_column_type(f)}' + (" PRIMARY KEY" if f.name == "Id" else "")
+                for f in obj.fields
+            )
+            conn.execute(f'CREATE TABLE IF NOT EXISTS "{obj.name}" ({cols}, _seq INTEGER)')
+        row = conn.execute("SELECT value FROM _meta WHERE key='schema_version'").fetchone()
+        if row is None:
+            conn.execute(
+                "INSERT INTO _meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+        elif int(row[0]) > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"local org database {self.path} has schema {row[0]}, newer than {SCHEMA_VERSION}"
+            )
+
+    def _load(self) -> None:
+        self._tables = {obj.name: {} for obj in schema.OBJECTS.values()}
+        self._by_id = {}
+        self._unique = {}
+        for obj in schema.OBJECTS.values():
+            names = [f.name for f in obj.fields]
+            quoted = ", ".join(f'"{n}"' for n in names)
+            table = self._tables[obj.name]
+            (top,) = self._conn.execute(
+                f'SELECT COALESCE(MAX(_seq), 0) FROM "{obj.name}"'
+            ).fetchone()
+            self._next_seq[obj.name] = int(top) + 1
+            for values in self._conn.execute(f'SELECT {quoted} FROM "{obj.name}" ORDER BY _seq'):
+                record = {f.name: _from_sql(f, v) for f, v in zip(obj.fields, values, strict=True)}
+                table[record["Id"]] = record
+                self._by_id[record["Id"]] = (obj, record)
+                self._index(obj, record)
+        self._counters = dict(self._conn.execute("SELECT prefix, value FROM _counters").fetchall())
+        self._meta = dict(self._conn.execute("SELECT key, value FROM _meta").fetchall())
+
+    def _index(self, obj: SObject, record: Record, old: Record | None = None) -> None:
+        for f in obj.fields:
+            if not f.unique:
+                continue
+            index = self._unique.setdefault((obj.name, f.name), {})
+            previous = None if old is None else old.get(f.name)
+            if isinstance(previous, str) and index.get(previous.lower()) == record["Id"]:
+                del index[previous.lower()]
+            value = record.get(f.name)
+            if isinstance(value, str) and not record.get("IsDeleted"):
+                index[value.lower()] = record["Id"]
+
+    def _reload_seq(self) -> None:
+        for name in self._tables:
+            (top,) = self._conn.execute(f'SELECT COALESCE(MAX(_seq), 0) FROM "{name}"').fetchone()
+            self._next_seq[name] = int(top) + 1
+
+    def _commit(self, txn: Transaction) -> None:
+        if not txn.changes:
+            return
+        conn = self._conn
+        conn.execute("BEGIN")
+        try:
+            for obj, record in txn.changes.values():
+                cols = [f.name for f in obj.fields]
+                quoted = ", ".join(f'"{c}"' for c in cols)
+                marks = ", ".join("?" for _ in cols)
+                values = [_to_sql(f, record.get(f.name)) for f in obj.fields]
+                existing = self._by_id.get(record["Id"])
+                if existing is None:
+                    seq = self._next_seq[obj.name]
+                    self._next_seq[obj.name] = seq + 1
+                    conn.execute(
+                        f'INSERT INTO "{obj.name}" ({quoted}, _seq) VALUES ({marks}, ?)',
+                        [*values, seq],
+                    )
+                else:
+                    sets = ", ".join(f'"{c}" = ?' for c in cols)
+                    conn.execute(
+                        f'UPDATE "{obj.name}" SET {sets} WHERE "Id" = ?', [*values, record["Id"]]
+                    )
+            conn.executemany(
+                "INSERT OR REPLACE INTO _counters(prefix, value) VALUES (?, ?)",
+                sorted(txn.counters.items()),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            self._reload_seq()
+            raise
+        for obj, record in txn.changes.values():
+            old = self._by_id.get(record["Id"])
+            self._tables[obj.name][record["Id"]] = record
+            self._by_id[record["Id"]] = (obj, record)
+            self._index(obj, record, None if old is None else old[1])
+        self._counters.update(txn.counters)
+
+
+class Transaction:
+    """Staged writes. Reads through it see its own changes first.
+
+    `savepoint()`/`rollback_to()` undo part of the staged work (one record of an `allOrNone: false`
+    collection); leaving the `Store.transaction()` block with an exception discards everything.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.changes: dict[str, tuple[SObject, Record]] = {}
+        self.counters: dict[str, int] = {}
+        self._log: list[tuple[str, tuple[SObject, Record] | None]] = []
+
+    def get(self, record_id: str) -> Record | None:
+        staged = self.changes.get(record_id)
+        return staged[1] if staged is not None else self.store.get(record_id)
+
+    def live(self, record_id: str) -> Record | None:
+        """The record if it exists and is not deleted."""
+        record = self.get(record_id)
+        return None if record is None or record.get("IsDeleted") else record
+
+    def find_unique(self, sobject: str, field: str, value: str) -> str | None:
+        """The id of the live record (staged or committed) whose unique *field* is *value*."""
+        lowered = value.lower()
+        for obj, record in self.changes.values():
+            v = record.get(field)
+            live = not record.get("IsDeleted")
+            if live and obj.name == sobject and isinstance(v, str) and v.lower() == lowered:
+                return str(record["Id"])
+        found = self.store.find_unique(sobject, field, value)
+        if found is not None and found in self.changes:
+            return None  # a staged change moved it away or deleted it
+        return found
+
+    def new_id(self, obj: SObject) -> str:
+        n = self.counters.get(obj.key_prefix, self.store._counters.get(obj.key_prefix, 0)) + 1
+        self.counters[obj.key_prefix] = n
+        return ids.make_id(obj.key_prefix, n)
+
+    def put(self, obj: SObject, record: Mapping[str, Any]) -> None:
+        """Stage the full new state of a record (insert or update)."""
+        full = dict(record)
+        self._log.append((full["Id"], self.changes.get(full["Id"])))
+        self.changes[full["Id"]] = (obj, full)
+
+    def savepoint(self) -> int:
+        return len(self._log)
+
+    def rollback_to(self, point: int) -> None:
+        while len(self._log) > point:
+            record_id, previous = self._log.pop()
+            if previous is None:
+                self.changes.pop(record_id, None)
+            else:
+                self.changes[record_id] = previous
+
+
+def now_utc() -> datetime:
+    """The local org's clock (the server may read the clock; the planner never does)."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=(now.microsecond // 1000) * 1000)
