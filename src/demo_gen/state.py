@@ -1,0 +1,443 @@
+"""StateStore: the ledger of what demo-gen made, and the bookkeeping around it (DESIGN.md §3).
+
+Each item (meeting, invitee, email, scorecard, answer) is keyed by `(org_id, signature)`. The crash
+protocol is: `mark_pending` (commit) → send → `mark_created` (commit). Status moves only along
+
+    (new) ──► pending ──► created ──► deleted
+                 ▲  └──► failed ──┘      │
+                 └──────────────────────┘   (a deleted or failed item may be planned again)
+
+and a created item is never downgraded: asking for it raises `ValueError`. The store reads the clock
+only for `updated_at` and lock timestamps; every other time is a string the caller passes in.
+Any SQLAlchemy URL works; SQLite (the default) runs in WAL mode with a busy timeout.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any, Literal, TypeVar
+
+from sqlalchemy import ColumnElement, Connection, delete, func, insert, make_url, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from demo_gen import state_schema as schema
+from demo_gen.errors import StateError
+from demo_gen.state_schema import SCHEMA_VERSION, chunks, now_iso
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "UNFINISHED_RUN_STATUSES",
+    "ItemRow",
+    "ItemStatus",
+    "RunRow",
+    "StateStore",
+]
+
+ItemStatus = Literal["pending", "created", "failed", "deleted"]
+
+UNFINISHED_RUN_STATUSES: tuple[str, ...] = ("running", "interrupted")
+"""Runs in these states did not finish: `latest_unfinished_run` offers them for resuming."""
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One planned record in the ledger."""
+
+    signature: str
+    run_id: str
+    pack: str
+    org_id: str
+    opportunity_id: str
+    kind: str  # "meeting" | "invitee" | "email" | "email_message" | "scorecard" | "answer"
+    sobject: str
+    status: ItemStatus
+    sf_id: str | None
+    error_code: str | None
+    error: str | None
+    parent_signature: str | None  # e.g. an invitee's meeting
+    planned_start: str | None  # ISO datetime of the planned activity, for reconciliation
+    subject: str | None  # for reconciliation
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One invocation of a writing command (run, smoke, reset)."""
+
+    run_id: str
+    pack: str
+    org_id: str
+    command: str
+    status: str  # "running" | "completed" | "partial" | "failed" | "interrupted" | "reset"
+    started_at: str
+    finished_at: str | None
+    config_fingerprint: str
+    summary_json: str | None
+
+
+class StateStore:
+    """The ledger of runs, items, anchors, cached content and locks, behind one SQLAlchemy URL."""
+
+    def __init__(self, url: str) -> None:
+        """Open (creating if needed) the store at `url`; `StateError` if unreadable or newer."""
+        self._setup(url, readonly=False)
+
+    @classmethod
+    def open_readonly(cls, url: str) -> StateStore:
+        """Open `url` for reading only; a missing store reads as empty and nothing is created."""
+        store = cls.__new__(cls)
+        store._setup(url, readonly=True)
+        return store
+
+    def close(self) -> None:
+        """Release every connection; the store is unusable afterwards."""
+        self._engine.dispose()
+
+    def __enter__(self) -> StateStore:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- runs -----------------------------------------------------------------------------------
+
+    def start_run(self, run: RunRow) -> None:
+        """Record `run`; for a known run id (a resume) set its status again and clear its finish."""
+        with self._write() as conn:
+            known = conn.execute(select(schema.runs).where(_run_is(run.run_id))).first()
+            if known is None:
+                conn.execute(insert(schema.runs).values(**asdict(run)))
+                return
+            if (known.pack, known.org_id) != (run.pack, run.org_id):
+                raise ValueError(f"run {run.run_id} belongs to pack {known.pack} on {known.org_id}")
+            conn.execute(
+                update(schema.runs)
+                .where(_run_is(run.run_id))
+                .values(status=run.status, finished_at=None, summary_json=None)
+            )
+
+    def finish_run(
+        self, run_id: str, status: str, finished_at: str, summary_json: str | None
+    ) -> None:
+        """Set a run's final status, finish time and summary; `ValueError` for an unknown run."""
+        values = {"status": status, "finished_at": finished_at, "summary_json": summary_json}
+        with self._write() as conn:
+            done = conn.execute(update(schema.runs).where(_run_is(run_id)).values(**values))
+            if done.rowcount == 0:
+                raise ValueError(f"unknown run id {run_id}")
+
+    def get_run(self, run_id: str) -> RunRow | None:
+        """The run with this id, or None."""
+        with self._read() as conn:
+            row = conn.execute(select(schema.runs).where(_run_is(run_id))).first()
+        return None if row is None else RunRow(**row._asdict())
+
+    def list_runs(self) -> list[RunRow]:
+        """Every run, newest first."""
+        query = select(schema.runs).order_by(
+            schema.runs.c.started_at.desc(), schema.runs.c.run_id.desc()
+        )
+        with self._read() as conn:
+            return [RunRow(**row._asdict()) for row in conn.execute(query)]
+
+    def latest_unfinished_run(self, pack: str, org_id: str) -> RunRow | None:
+        """The newest run of `pack` on `org_id` whose status is in `UNFINISHED_RUN_STATUSES`."""
+        r = schema.runs.c
+        query = (
+            select(schema.runs)
+            .where(r.pack == pack, r.org_id == org_id, r.status.in_(UNFINISHED_RUN_STATUSES))
+            .order_by(r.started_at.desc(), r.run_id.desc())
+            .limit(1)
+        )
+        with self._read() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else RunRow(**row._asdict())
+
+    # -- selected opportunities -----------------------------------------------------------------
+
+    def record_opportunities(self, run_id: str, opportunity_ids: Sequence[str]) -> None:
+        """Append the ids not yet recorded for `run_id`, keeping their order."""
+        t = schema.run_opportunities
+        with self._write() as conn:
+            rows = conn.execute(
+                select(t.c.opportunity_id, t.c.position).where(t.c.run_id == run_id)
+            )
+            known = {row.opportunity_id: row.position for row in rows}
+            start = max(known.values(), default=-1) + 1
+            fresh = [o for o in dict.fromkeys(opportunity_ids) if o not in known]
+            if fresh:
+                values = [
+                    {"run_id": run_id, "opportunity_id": o, "position": start + i}
+                    for i, o in enumerate(fresh)
+                ]
+                conn.execute(insert(t), values)
+
+    def run_opportunities(self, run_id: str) -> list[str]:
+        """The opportunity ids recorded for `run_id`, in the order they were recorded."""
+        t = schema.run_opportunities
+        query = select(t.c.opportunity_id).where(t.c.run_id == run_id).order_by(t.c.position)
+        with self._read() as conn:
+            return list(conn.execute(query).scalars())
+
+    # -- anchors --------------------------------------------------------------------------------
+
+    def anchors(self, pack: str, org_id: str, opportunity_ids: Sequence[str]) -> dict[str, date]:
+        """The stored anchor date of each of `opportunity_ids` that has one."""
+        with self._read() as conn:
+            return schema.select_anchors(conn, pack, org_id, opportunity_ids)
+
+    def set_anchors(self, pack: str, org_id: str, anchors: Mapping[str, date]) -> None:
+        """Store the anchors not stored yet; an anchor once set never changes."""
+        with self._write() as conn:
+            known = schema.select_anchors(conn, pack, org_id, list(anchors))
+            values = [
+                {"pack": pack, "org_id": org_id, "opportunity_id": o, "anchor_date": d.isoformat()}
+                for o, d in anchors.items()
+                if o not in known
+            ]
+            if values:
+                conn.execute(insert(schema.anchors), values)
+
+    # -- items ----------------------------------------------------------------------------------
+
+    def items_by_signature(self, org_id: str, signatures: Sequence[str]) -> dict[str, ItemRow]:
+        """The ledger rows of those `signatures` that are known on `org_id`."""
+        found: dict[str, ItemRow] = {}
+        t = schema.items
+        with self._read() as conn:
+            for chunk in chunks(signatures):
+                query = select(t).where(t.c.org_id == org_id, t.c.signature.in_(chunk))
+                found.update(
+                    (row.signature, ItemRow(**row._asdict())) for row in conn.execute(query)
+                )
+        return found
+
+    def mark_pending(self, rows: Sequence[ItemRow]) -> None:
+        """Record `rows` as pending, in one transaction; `ValueError` if any is already created.
+
+        Rows are upserted on `(org_id, signature)`; the store sets status, sf_id, errors and
+        updated_at. A pending, failed or deleted item is taken over by the row's run. Each row's
+        `run_id` must have been started (`start_run`), else `ValueError`.
+        """
+        now = now_iso()
+        batches: dict[str, dict[str, ItemRow]] = {}
+        for row in rows:
+            batches.setdefault(row.org_id, {})[row.signature] = row
+        with self._write() as conn:
+            for org_id, batch in batches.items():
+                self._upsert_pending(conn, org_id, batch, now)
+
+    def mark_created(self, org_id: str, results: Mapping[str, str]) -> None:
+        """Record `signature -> sf_id` as created, in one transaction."""
+        changes = {s: {"sf_id": i, "error_code": None, "error": None} for s, i in results.items()}
+        self._transition(org_id, "created", changes)
+
+    def mark_failed(self, org_id: str, failures: Mapping[str, tuple[str, str]]) -> None:
+        """Record `signature -> (error_code, message)` as failed, in one transaction."""
+        changes = {s: {"error_code": c, "error": m} for s, (c, m) in failures.items()}
+        self._transition(org_id, "failed", changes)
+
+    def mark_deleted(self, org_id: str, signatures: Sequence[str]) -> None:
+        """Record `signatures` as deleted from the org (their sf_id is kept), in one transaction."""
+        self._transition(org_id, "deleted", {s: {} for s in signatures})
+
+    def pending_items(self, org_id: str, pack: str) -> list[ItemRow]:
+        """Every pending item of `pack` on `org_id`, whichever run left it: to reconcile first."""
+        t = schema.items.c
+        query = schema.ordered_items().where(
+            t.org_id == org_id, t.pack == pack, t.status == "pending"
+        )
+        with self._read() as conn:
+            return [ItemRow(**row._asdict()) for row in conn.execute(query)]
+
+    def run_items(self, run_id: str, statuses: Collection[str] | None = None) -> list[ItemRow]:
+        """The items owned by `run_id`, optionally only those in `statuses`."""
+        t = schema.items.c
+        query = schema.ordered_items().where(t.run_id == run_id)
+        if statuses is not None:
+            query = query.where(t.status.in_(list(statuses)))
+        with self._read() as conn:
+            return [ItemRow(**row._asdict()) for row in conn.execute(query)]
+
+    def count_by_status(self, run_id: str) -> dict[str, dict[str, int]]:
+        """`kind -> status -> count` of the items owned by `run_id`."""
+        t = schema.items.c
+        query = (
+            select(t.kind, t.status, func.count())
+            .where(t.run_id == run_id)
+            .group_by(t.kind, t.status)
+            .order_by(t.kind, t.status)
+        )
+        counts: dict[str, dict[str, int]] = {}
+        with self._read() as conn:
+            for kind, status, n in conn.execute(query):
+                counts.setdefault(kind, {})[status] = n
+        return counts
+
+    # -- content cache --------------------------------------------------------------------------
+
+    def get_content(self, key: str) -> str | None:
+        """The text pinned under `key`, or None."""
+        t = schema.content
+        with self._read() as conn:
+            return conn.execute(select(t.c.value).where(t.c.key == key)).scalar()
+
+    def put_content(self, key: str, value: str) -> None:
+        """Pin `value` under `key`; a key already present keeps its first value."""
+        t = schema.content
+        with self._write() as conn:
+            if conn.execute(select(t.c.key).where(t.c.key == key)).first() is None:
+                conn.execute(insert(t).values(key=key, value=value, created_at=now_iso()))
+
+    # -- lock -----------------------------------------------------------------------------------
+
+    @contextmanager
+    def lock(
+        self, pack: str, org_id: str, owner: str, *, stale_after_s: int = 6 * 3600
+    ) -> Iterator[None]:
+        """Hold the lock of `pack` on `org_id` for the block; `StateError` if another run has it.
+
+        A lock older than `stale_after_s`, or held by a dead process on this host, is taken over.
+        """
+        self._acquire(pack, org_id, owner, stale_after_s)
+        try:
+            yield
+        finally:
+            self._release(pack, org_id, owner)
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _setup(self, url: str, *, readonly: bool) -> None:
+        self._readonly = readonly
+        self._write_lock = threading.Lock()  # one writer per process; SQLite would serialise anyway
+        try:
+            parsed = make_url(url)
+        except SQLAlchemyError as exc:
+            raise StateError("the state store URL is not a valid SQLAlchemy URL") from exc
+        self._display = parsed.render_as_string(hide_password=True)
+        path = schema.sqlite_path(parsed)
+        if readonly and path is not None and not path.exists():
+            parsed, path = schema.MEMORY, None  # a missing store reads as an empty one
+        if path is not None and not readonly:
+            self._guard(lambda: path.parent.mkdir(parents=True, exist_ok=True))
+        query_only = readonly and path is not None
+        self._engine = self._guard(lambda: schema.make_engine(parsed, query_only=query_only))
+        if not self._guard(lambda: self._check_schema(not readonly or path is None)):
+            self._engine.dispose()  # an existing database without our tables: read it as empty
+            self._engine = schema.make_engine(schema.MEMORY, query_only=False)
+            self._guard(lambda: self._check_schema(True))
+
+    def _check_schema(self, create: bool) -> bool:
+        with self._engine.connect() as conn:
+            conn.execution_options(demo_gen_write=create)  # two first opens must not both create
+            with conn.begin():
+                return schema.check_schema(conn, self._display, create=create)
+
+    def _guard(self, step: Callable[[], _T]) -> _T:
+        """Run `step`; a database or file error becomes a one-line `StateError`."""
+        try:
+            return step()
+        except (SQLAlchemyError, sqlite3.Error, OSError, ImportError) as exc:
+            if hasattr(self, "_engine"):
+                self._engine.dispose()
+            message = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise StateError(
+                f"state store {self._display} is unreadable: {message}",
+                hint="check state.url in the configuration, or move the file aside to start afresh",
+            ) from exc
+        except StateError:
+            self._engine.dispose()
+            raise
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self._engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One committed transaction (BEGIN IMMEDIATE on SQLite), rolled back on any exception."""
+        if self._readonly:
+            raise RuntimeError(f"state store {self._display} was opened read-only")
+        with self._write_lock, self._engine.connect() as conn:
+            conn.execution_options(demo_gen_write=True)
+            with conn.begin():
+                yield conn
+
+    def _upsert_pending(
+        self, conn: Connection, org_id: str, batch: Mapping[str, ItemRow], now: str
+    ) -> None:
+        known = schema.item_states(conn, org_id, list(batch))
+        created = [sig for sig, (status, _) in known.items() if status == "created"]
+        if created:
+            raise ValueError(
+                f"{len(created)} item(s) on {org_id} are already created (e.g. {created[0]}); "
+                "a created item is never marked pending again"
+            )
+        reset = {"status": "pending", "sf_id": None, "error_code": None, "error": None}
+        values = [asdict(row) | reset | {"updated_at": now} for row in batch.values()]
+        fresh = [v for v in values if v["signature"] not in known]
+        again = [
+            v | {"k_org": v["org_id"], "k_sig": v["signature"]}
+            for v in values
+            if v["signature"] in known
+        ]
+        try:
+            if fresh:
+                conn.execute(insert(schema.items), fresh)
+            if again:
+                conn.execute(schema.item_update(), again)
+        except IntegrityError as exc:  # the only constraint left is items.run_id → runs
+            raise ValueError(f"a row names a run that was not started: {exc.orig}") from exc
+
+    def _transition(self, org_id: str, to: str, changes: Mapping[str, dict[str, Any]]) -> None:
+        if not changes:
+            return
+        now = now_iso()
+        params = [
+            {"k_org": org_id, "k_sig": sig, "status": to, "updated_at": now} | extra
+            for sig, extra in changes.items()
+        ]
+        with self._write() as conn:
+            known = schema.item_states(conn, org_id, list(changes))
+            for sig, extra in changes.items():
+                schema.check_transition(org_id, sig, known.get(sig), to, extra.get("sf_id"))
+            conn.execute(schema.item_update(), params)
+
+    def _acquire(self, pack: str, org_id: str, owner: str, stale_after_s: int) -> None:
+        t = schema.locks
+        key = (t.c.pack == pack, t.c.org_id == org_id)
+        with self._write() as conn:
+            row = conn.execute(select(t).where(*key)).first()
+            holder = None if row is None else schema.LockHolder.of(row._asdict())
+            if holder is not None and not holder.is_stale(stale_after_s):
+                raise schema.lock_held(self._display, pack, org_id, holder)
+            if holder is not None:  # a crashed or long-gone run: take its lock over
+                conn.execute(delete(t).where(*key, t.c.acquired_at == holder.acquired_at))
+            try:
+                conn.execute(
+                    insert(t).values(**asdict(schema.LockHolder.mine(pack, org_id, owner)))
+                )
+            except IntegrityError as exc:  # another process inserted between our read and write
+                raise schema.lock_held(self._display, pack, org_id, None) from exc
+
+    def _release(self, pack: str, org_id: str, owner: str) -> None:
+        t = schema.locks.c
+        mine = schema.LockHolder.mine(pack, org_id, owner)
+        with self._write() as conn:
+            conn.execute(
+                delete(schema.locks).where(
+                    t.pack == pack, t.org_id == org_id, t.owner == owner, t.pid == mine.pid
+                )
+            )
+
+
+def _run_is(run_id: str) -> ColumnElement[bool]:
+    return schema.runs.c.run_id == run_id

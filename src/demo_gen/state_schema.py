@@ -1,0 +1,392 @@
+"""The state store's tables, its schema version and the step-by-step migrations.
+
+Tables (all text columns hold ISO strings or ids; nothing is a native date, so SQLite and
+PostgreSQL behave the same):
+
+    meta              key PK, value                   -- "schema_version"
+    runs              run_id PK, pack, org_id, command, status, started_at, finished_at,
+                      config_fingerprint, summary_json
+    run_opportunities (run_id FK runs, opportunity_id) PK, position
+    anchors           (pack, org_id, opportunity_id) PK, anchor_date
+    items             (org_id, signature) PK, run_id FK runs, pack, opportunity_id, kind, sobject,
+                      status, sf_id, error_code, error, parent_signature, planned_start, subject,
+                      updated_at
+    content           key PK, value, created_at
+    locks             (pack, org_id) PK, owner, host, pid, acquired_at
+
+A store written by a newer demo-gen (a higher `schema_version`) is refused; an older one is
+brought forward by `MIGRATIONS`, one version at a time, in one transaction.
+
+Also here: the engine set-up (SQLite pragmas and explicit BEGINs), the item status machine and the
+lock-row helpers, so that `state.py` holds only the `StateStore` API.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    URL,
+    Column,
+    Connection,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    Text,
+    Update,
+    bindparam,
+    create_engine,
+    event,
+    inspect,
+    make_url,
+    select,
+    update,
+)
+from sqlalchemy.pool import StaticPool
+
+from demo_gen.errors import StateError
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("run_id", String(128), primary_key=True),
+    Column("pack", String(200), nullable=False),
+    Column("org_id", String(64), nullable=False),
+    Column("command", String(32), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("started_at", String(40), nullable=False),
+    Column("finished_at", String(40)),
+    Column("config_fingerprint", String(128), nullable=False),
+    Column("summary_json", Text),
+    Index("ix_runs_pack_org_status", "pack", "org_id", "status"),
+)
+
+run_opportunities = Table(
+    "run_opportunities",
+    metadata,
+    Column(
+        "run_id",
+        String(128),
+        ForeignKey("runs.run_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("opportunity_id", String(64), primary_key=True),
+    Column("position", Integer, nullable=False),
+)
+
+anchors = Table(
+    "anchors",
+    metadata,
+    Column("pack", String(200), primary_key=True),
+    Column("org_id", String(64), primary_key=True),
+    Column("opportunity_id", String(64), primary_key=True),
+    Column("anchor_date", String(10), nullable=False),
+)
+
+items = Table(
+    "items",
+    metadata,
+    Column("org_id", String(64), primary_key=True),
+    Column("signature", String(128), primary_key=True),
+    Column("run_id", String(128), ForeignKey("runs.run_id"), nullable=False),
+    Column("pack", String(200), nullable=False),
+    Column("opportunity_id", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("sobject", String(80), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("sf_id", String(32)),
+    Column("error_code", String(80)),
+    Column("error", Text),
+    Column("parent_signature", String(128)),
+    Column("planned_start", String(40)),
+    Column("subject", Text),
+    Column("updated_at", String(40), nullable=False),
+    Index("ix_items_run_status", "run_id", "status"),
+    Index("ix_items_org_pack_status", "org_id", "pack", "status"),
+)
+
+content = Table(
+    "content",
+    metadata,
+    Column("key", String(255), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+locks = Table(
+    "locks",
+    metadata,
+    Column("pack", String(200), primary_key=True),
+    Column("org_id", String(64), primary_key=True),
+    Column("owner", String(128), nullable=False),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("acquired_at", String(40), nullable=False),
+)
+
+Migration = Callable[[Connection], None]
+
+MIGRATIONS: dict[int, Migration] = {}
+"""`MIGRATIONS[n]` brings a store from version n to n + 1. Version 1 is the first; none yet."""
+
+
+def stored_version(conn: Connection) -> int | None:
+    """The store's schema version, or None for a store without demo-gen's tables."""
+    if not inspect(conn).has_table("meta"):
+        return None
+    value = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
+    return None if value is None else int(value)
+
+
+def migrate(conn: Connection, from_version: int) -> None:
+    """Apply the migrations from `from_version` up to `SCHEMA_VERSION`, in order, on `conn`."""
+    for version in range(from_version, SCHEMA_VERSION):
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise RuntimeError(f"no migration from state schema {version} to {version + 1}")
+        step(conn)
+    conn.execute(
+        meta.update().where(meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION))
+    )
+
+
+def create_tables(conn: Connection) -> None:
+    """Create every table of the current schema on `conn` and stamp its version."""
+    metadata.create_all(conn)
+    conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+
+
+def check_schema(conn: Connection, display: str, *, create: bool) -> bool:
+    """Check, create or migrate the schema on `conn`; False when absent and `create` is False.
+
+    Raises `StateError` for a newer schema, and for an older one when it may not migrate.
+    """
+    version = stored_version(conn)
+    if version is None and not create:
+        return False
+    if version is None:
+        create_tables(conn)
+    elif version > SCHEMA_VERSION:
+        raise StateError(
+            f"state store {display} was written by a newer demo-gen "
+            f"(schema {version} > {SCHEMA_VERSION})",
+            hint="upgrade demo-gen, or point state.url at another store",
+        )
+    elif version < SCHEMA_VERSION and not create:
+        raise StateError(
+            f"state store {display} has the older schema {version}",
+            hint="run any writing command (e.g. `demo-gen run`) once to upgrade it",
+        )
+    elif version < SCHEMA_VERSION:
+        migrate(conn, version)
+    return True
+
+
+# -- engines -------------------------------------------------------------------------------------
+
+MEMORY = make_url("sqlite://")
+BUSY_TIMEOUT_MS = 10_000
+
+
+def make_engine(url: URL, *, query_only: bool) -> Engine:
+    """An engine for `url`; on SQLite: WAL, a busy timeout, foreign keys and explicit BEGINs.
+
+    A connection whose execution options carry `demo_gen_write=True` begins with BEGIN IMMEDIATE,
+    so a read-then-write transaction never fails to upgrade its lock.
+    """
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    memory = sqlite_memory(url)
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False},
+        poolclass=StaticPool if memory else None,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # SQLAlchemy's recipe: we emit BEGIN ourselves
+        pragmas = [f"busy_timeout = {BUSY_TIMEOUT_MS}", "foreign_keys = ON"]
+        pragmas += ["query_only = ON"] if query_only else [] if memory else ["journal_mode = WAL"]
+        cursor = dbapi_conn.cursor()
+        try:
+            for pragma in pragmas:
+                cursor.execute(f"PRAGMA {pragma}")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get("demo_gen_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def sqlite_memory(url: URL) -> bool:
+    """True for an in-memory SQLite URL."""
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The file behind a SQLite URL, or None for other databases and in-memory ones."""
+    if url.get_backend_name() != "sqlite" or sqlite_memory(url):
+        return None
+    database = str(url.database)
+    return None if database.startswith("file:") else Path(database)
+
+
+# -- items ---------------------------------------------------------------------------------------
+
+ALLOWED_FROM: dict[str, frozenset[str]] = {
+    "created": frozenset({"pending", "failed", "created"}),
+    "failed": frozenset({"pending", "failed"}),
+    "deleted": frozenset({"pending", "failed", "created", "deleted"}),
+}
+"""The statuses an item may move from into each status other than pending (see state.py)."""
+
+CHUNK = 500  # old SQLite builds allow 999 bound parameters per statement: stay well under
+
+
+def check_transition(
+    org_id: str, sig: str, known: tuple[str, str | None] | None, to: str, sf_id: str | None
+) -> None:
+    """`ValueError` unless the item `(status, sf_id)` = `known` may move to status `to`."""
+    if known is None:
+        raise ValueError(f"item {sig} on {org_id} was never marked pending")
+    status, old_id = known
+    if status not in ALLOWED_FROM[to]:
+        raise ValueError(f"item {sig} on {org_id} is {status}; it cannot become {to}")
+    if to == "created" and status == "created" and old_id != sf_id:
+        raise ValueError(f"item {sig} on {org_id} was already created as {old_id}")
+
+
+def select_anchors(conn: Connection, pack: str, org_id: str, ids: Sequence[str]) -> dict[str, date]:
+    """`opportunity_id -> anchor date` of those `ids` that have one."""
+    t = anchors.c
+    found: dict[str, date] = {}
+    for chunk in chunks(ids):
+        query = select(t.opportunity_id, t.anchor_date).where(
+            t.pack == pack, t.org_id == org_id, t.opportunity_id.in_(chunk)
+        )
+        found.update((o, date.fromisoformat(d)) for o, d in conn.execute(query))
+    return found
+
+
+def item_states(
+    conn: Connection, org_id: str, sigs: Sequence[str]
+) -> dict[str, tuple[str, str | None]]:
+    """`signature -> (status, sf_id)` of the known `sigs`."""
+    t = items.c
+    found: dict[str, tuple[str, str | None]] = {}
+    for chunk in chunks(sigs):
+        query = select(t.signature, t.status, t.sf_id).where(
+            t.org_id == org_id, t.signature.in_(chunk)
+        )
+        found.update((sig, (status, sf_id)) for sig, status, sf_id in conn.execute(query))
+    return found
+
+
+def item_update() -> Update:
+    """An UPDATE of one item, keyed by the bind parameters `k_org` and `k_sig`."""
+    t = items.c
+    return update(items).where(t.org_id == bindparam("k_org"), t.signature == bindparam("k_sig"))
+
+
+def ordered_items() -> Select[*tuple[Any, ...]]:
+    """SELECT of whole item rows in a stable order."""
+    t = items.c
+    return select(items).order_by(t.opportunity_id, t.planned_start, t.signature)
+
+
+def chunks(values: Sequence[str]) -> Iterator[list[str]]:
+    """The distinct `values` in order, in lists of at most `CHUNK`."""
+    unique = list(dict.fromkeys(values))
+    for start in range(0, len(unique), CHUNK):
+        yield unique[start : start + CHUNK]
+
+
+def now_iso() -> str:
+    """The current UTC time as ISO-8601 with milliseconds and a Z."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# -- locks ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    """A row of the locks table."""
+
+    pack: str
+    org_id: str
+    owner: str
+    host: str
+    pid: int
+    acquired_at: str
+
+    @classmethod
+    def mine(cls, pack: str, org_id: str, owner: str) -> LockHolder:
+        """A lock row for this process, acquired now."""
+        return cls(pack, org_id, owner, socket.gethostname(), os.getpid(), now_iso())
+
+    @classmethod
+    def of(cls, values: Mapping[str, Any]) -> LockHolder:
+        return cls(**values)
+
+    def is_stale(self, stale_after_s: int) -> bool:
+        """True if older than `stale_after_s`, or held by a process of this host that is gone."""
+        acquired = datetime.fromisoformat(self.acquired_at.replace("Z", "+00:00"))
+        if (datetime.now(UTC) - acquired).total_seconds() > stale_after_s:
+            return True
+        return self.host == socket.gethostname() and not pid_alive(self.pid)
+
+
+def pid_alive(pid: int) -> bool:
+    """True if a process with this id exists on this host."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, and belongs to another user
+        return True
+    return True
+
+
+def lock_held(display: str, pack: str, org_id: str, holder: LockHolder | None) -> StateError:
+    """The error for a lock of `pack` on `org_id` that `holder` has."""
+    who = "unknown"
+    if holder is not None:
+        who = f"{holder.owner}, started {holder.acquired_at}, pid {holder.pid} on {holder.host}"
+    return StateError(
+        f"another demo-gen run ({who}) holds the lock for pack {pack} on org {org_id}",
+        hint=(
+            "wait for it, or delete the lock with "
+            f"`DELETE FROM locks WHERE pack = '{pack}' AND org_id = '{org_id}'` "
+            f"in {display} if it crashed"
+        ),
+    )

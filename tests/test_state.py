@@ -1,0 +1,354 @@
+import sqlite3
+import subprocess
+import sys
+import threading
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from demo_gen.errors import ExitCode, StateError
+from demo_gen.state import SCHEMA_VERSION, ItemRow, RunRow, StateStore
+
+ORG = "00D000000000001AAA"
+PACK = "se-demo-pack"
+
+
+def run_row(
+    run_id: str = "r1", status: str = "running", started_at: str = "2026-11-22T08:15:00Z", **kw: Any
+) -> RunRow:
+    values: dict[str, Any] = dict(
+        run_id=run_id,
+        pack=PACK,
+        org_id=ORG,
+        command="run",
+        status=status,
+        started_at=started_at,
+        finished_at=None,
+        config_fingerprint="cfg1",
+        summary_json=None,
+    )
+    return RunRow(**(values | kw))
+
+
+def item(
+    sig: str, run_id: str = "r1", kind: str = "meeting", opp: str = "006A", **kw: Any
+) -> ItemRow:
+    values: dict[str, Any] = dict(
+        signature=sig,
+        run_id=run_id,
+        pack=PACK,
+        org_id=ORG,
+        opportunity_id=opp,
+        kind=kind,
+        sobject="Event",
+        status="pending",
+        sf_id=None,
+        error_code=None,
+        error=None,
+        parent_signature=None,
+        planned_start="2026-11-02T10:00:00+00:00",
+        subject="Discovery call",
+        updated_at="",
+    )
+    return ItemRow(**(values | kw))
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "runs" / "state.sqlite"
+
+
+@pytest.fixture
+def store(db_path):
+    with StateStore(f"sqlite:///{db_path}") as opened:
+        opened.start_run(run_row())
+        yield opened
+
+
+def test_creates_parent_dirs_and_uses_wal(db_path, store):
+    assert db_path.exists()
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        assert version == (str(SCHEMA_VERSION),)
+
+
+def test_runs_lifecycle(store):
+    assert store.get_run("r1") == run_row()
+    assert store.get_run("nope") is None
+    store.start_run(run_row("r2", started_at="2026-11-23T08:00:00Z"))
+    assert [r.run_id for r in store.list_runs()] == ["r2", "r1"]
+    assert store.latest_unfinished_run(PACK, ORG).run_id == "r2"
+    store.finish_run("r2", "completed", "2026-11-23T09:00:00Z", '{"created": 3}')
+    finished = store.get_run("r2")
+    assert (finished.status, finished.finished_at, finished.summary_json) == (
+        "completed",
+        "2026-11-23T09:00:00Z",
+        '{"created": 3}',
+    )
+    assert store.latest_unfinished_run(PACK, ORG).run_id == "r1"
+    assert store.latest_unfinished_run("other-pack", ORG) is None
+    with pytest.raises(ValueError, match="unknown run"):
+        store.finish_run("nope", "completed", "2026-11-23T09:00:00Z", None)
+
+
+def test_start_run_again_resumes(store):
+    store.finish_run("r1", "interrupted", "2026-11-22T08:20:00Z", "{}")
+    store.start_run(run_row(started_at="2026-11-22T09:00:00Z"))
+    resumed = store.get_run("r1")
+    assert (resumed.status, resumed.finished_at, resumed.started_at) == (
+        "running",
+        None,
+        "2026-11-22T08:15:00Z",
+    )
+    with pytest.raises(ValueError, match="belongs to"):
+        store.start_run(run_row(pack="another"))
+
+
+def test_run_opportunities_keep_order_and_ignore_repeats(store):
+    store.record_opportunities("r1", ["006B", "006A", "006B"])
+    store.record_opportunities("r1", ["006A", "006C"])
+    assert store.run_opportunities("r1") == ["006B", "006A", "006C"]
+    assert store.run_opportunities("r2") == []
+
+
+def test_anchors_never_change_once_set(store):
+    assert store.anchors(PACK, ORG, ["006A"]) == {}
+    store.set_anchors(PACK, ORG, {"006A": date(2026, 11, 22)})
+    store.set_anchors(PACK, ORG, {"006A": date(2027, 1, 1), "006B": date(2026, 12, 1)})
+    assert store.anchors(PACK, ORG, ["006A", "006B", "006C"]) == {
+        "006A": date(2026, 11, 22),
+        "006B": date(2026, 12, 1),
+    }
+    assert store.anchors("other-pack", ORG, ["006A"]) == {}
+
+
+def test_pending_created_deleted_lifecycle(store):
+    store.mark_pending([item("s1"), item("s2", kind="invitee", parent_signature="s1")])
+    assert [i.signature for i in store.pending_items(ORG, PACK)] == ["s1", "s2"]
+    store.mark_created(ORG, {"s1": "00U000000000001AAA"})
+    store.mark_failed(ORG, {"s2": ("INVALID_FIELD", "bad WhoId")})
+    rows = store.items_by_signature(ORG, ["s1", "s2", "s3"])
+    assert set(rows) == {"s1", "s2"}
+    assert (rows["s1"].status, rows["s1"].sf_id) == ("created", "00U000000000001AAA")
+    assert (rows["s2"].status, rows["s2"].error_code, rows["s2"].error) == (
+        "failed",
+        "INVALID_FIELD",
+        "bad WhoId",
+    )
+    assert rows["s2"].parent_signature == "s1"
+    assert rows["s1"].updated_at.endswith("Z")
+    assert store.pending_items(ORG, PACK) == []
+    assert store.count_by_status("r1") == {"invitee": {"failed": 1}, "meeting": {"created": 1}}
+
+    store.mark_deleted(ORG, ["s1"])
+    deleted = store.items_by_signature(ORG, ["s1"])["s1"]
+    assert (deleted.status, deleted.sf_id) == ("deleted", "00U000000000001AAA")
+    assert [i.signature for i in store.run_items("r1", {"deleted"})] == ["s1"]
+    assert len(store.run_items("r1")) == 2
+
+
+def test_failed_and_deleted_items_can_be_planned_again_by_another_run(store):
+    store.start_run(run_row("r2"))
+    store.mark_pending([item("s1"), item("s2")])
+    store.mark_failed(ORG, {"s1": ("UNABLE_TO_LOCK_ROW", "busy")})
+    store.mark_created(ORG, {"s2": "00U2"})
+    store.mark_deleted(ORG, ["s2"])
+    store.mark_pending([item("s1", run_id="r2"), item("s2", run_id="r2")])
+    again = store.items_by_signature(ORG, ["s1", "s2"])
+    assert {(r.run_id, r.status, r.sf_id, r.error_code) for r in again.values()} == {
+        ("r2", "pending", None, None)
+    }
+    assert store.run_items("r1") == []
+
+
+def test_created_is_never_downgraded(store):
+    store.mark_pending([item("s1"), item("s2")])
+    store.mark_created(ORG, {"s1": "00U1"})
+    with pytest.raises(ValueError, match="already created"):
+        store.mark_pending([item("s1"), item("s3")])
+    assert store.items_by_signature(ORG, ["s3"]) == {}  # the whole batch was refused
+    with pytest.raises(ValueError, match="cannot become failed"):
+        store.mark_failed(ORG, {"s1": ("X", "y")})
+    with pytest.raises(ValueError, match="already created as 00U1"):
+        store.mark_created(ORG, {"s1": "00U9"})
+    store.mark_created(ORG, {"s1": "00U1"})  # repeating the same result is harmless
+    assert store.items_by_signature(ORG, ["s1"])["s1"].status == "created"
+
+
+def test_marks_are_atomic_and_need_known_items(store):
+    store.mark_pending([item("s1")])
+    with pytest.raises(ValueError, match="never marked pending"):
+        store.mark_created(ORG, {"s1": "00U1", "ghost": "00U2"})
+    assert store.items_by_signature(ORG, ["s1"])["s1"].status == "pending"
+    with pytest.raises(ValueError, match="never marked pending"):
+        store.mark_deleted(ORG, ["ghost"])
+    with pytest.raises(ValueError, match="not started"):
+        store.mark_pending([item("s9", run_id="never-started")])
+
+
+def test_signatures_are_per_org(store):
+    store.mark_pending([item("s1"), item("s1", org_id="00DOTHER")])
+    store.mark_created(ORG, {"s1": "00U1"})
+    assert store.items_by_signature("00DOTHER", ["s1"])["s1"].status == "pending"
+
+
+def test_items_by_signature_with_thousands(store):
+    rows = [item(f"sig{n:05d}", opp=f"006{n % 50:03d}") for n in range(2500)]
+    store.mark_pending(rows)
+    store.mark_created(ORG, {r.signature: f"00U{n:05d}" for n, r in enumerate(rows[:1200])})
+    found = store.items_by_signature(ORG, [r.signature for r in rows] + ["missing"])
+    assert len(found) == 2500
+    assert found["sig01199"].sf_id == "00U01199"
+    assert found["sig01200"].status == "pending"
+    assert store.count_by_status("r1") == {"meeting": {"created": 1200, "pending": 1300}}
+    assert len(store.pending_items(ORG, PACK)) == 1300
+
+
+def test_content_cache_keeps_the_first_value(store):
+    assert store.get_content("006A/meeting/1") is None
+    store.put_content("006A/meeting/1", "Agenda: pricing")
+    store.put_content("006A/meeting/1", "Something else")
+    assert store.get_content("006A/meeting/1") == "Agenda: pricing"
+
+
+def test_worker_threads_share_one_store(store):
+    def work(n):
+        rows = [item(f"t{n}-{i}", opp=f"006{n}") for i in range(40)]
+        store.mark_pending(rows)
+        store.mark_created(ORG, {r.signature: f"00U{n}{i}" for i, r in enumerate(rows)})
+        store.put_content(f"key{n % 2}", f"text {n}")
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert store.count_by_status("r1") == {"meeting": {"created": 320}}
+    assert store.get_content("key0") is not None
+
+
+def test_data_survives_reopening(db_path, store):
+    store.mark_pending([item("s1")])
+    store.close()
+    with StateStore(f"sqlite:///{db_path}") as again:
+        assert again.items_by_signature(ORG, ["s1"])["s1"].status == "pending"
+
+
+def test_newer_schema_is_refused(db_path, store):
+    store.close()
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    with pytest.raises(StateError, match=r"newer demo-gen \(schema 2 > 1\)") as info:
+        StateStore(f"sqlite:///{db_path}")
+    assert info.value.hint
+    assert info.value.exit_code == ExitCode.STATE
+    with pytest.raises(StateError, match="newer"):
+        StateStore.open_readonly(f"sqlite:///{db_path}")
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path):
+    path = tmp_path / "state.sqlite"
+    path.write_text("this is not a database, just some text that is long enough\n" * 20)
+    with pytest.raises(StateError, match="unreadable") as info:
+        StateStore(f"sqlite:///{path}")
+    assert "\n" not in str(info.value)
+    with pytest.raises(StateError, match="unreadable"):
+        StateStore.open_readonly(f"sqlite:///{path}")
+
+
+def test_passwords_stay_out_of_messages():
+    with pytest.raises(StateError) as info:
+        StateStore("nosuchdialect://user:s3cret@host/db")
+    assert "s3cret" not in str(info.value)
+
+
+def test_open_readonly_on_a_missing_file_creates_nothing(tmp_path):
+    path = tmp_path / "absent" / "state.sqlite"
+    with StateStore.open_readonly(f"sqlite:///{path}") as ro:
+        assert ro.list_runs() == []
+        assert ro.items_by_signature(ORG, ["s1"]) == {}
+        assert ro.anchors(PACK, ORG, ["006A"]) == {}
+        assert ro.get_content("k") is None
+        with pytest.raises(RuntimeError, match="read-only"):
+            ro.put_content("k", "v")
+    assert not (tmp_path / "absent").exists()
+
+
+def test_open_readonly_reads_an_existing_store_without_writing(db_path, store):
+    store.mark_pending([item("s1")])
+    store.close()
+    before = db_path.read_bytes()
+    with StateStore.open_readonly(f"sqlite:///{db_path}") as ro:
+        assert [r.run_id for r in ro.list_runs()] == ["r1"]
+        assert ro.pending_items(ORG, PACK)[0].signature == "s1"
+        with pytest.raises(RuntimeError):
+            ro.mark_created(ORG, {"s1": "00U1"})
+    assert db_path.read_bytes() == before
+
+
+def test_open_readonly_on_a_foreign_sqlite_file_reads_empty(tmp_path):
+    path = tmp_path / "other.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE unrelated (x)")
+    with StateStore.open_readonly(f"sqlite:///{path}") as ro:
+        assert ro.list_runs() == []
+    with sqlite3.connect(path) as conn:
+        tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    assert tables == [("unrelated",)]
+
+
+def test_in_memory_store():
+    with StateStore("sqlite://") as mem:
+        mem.start_run(run_row())
+        assert mem.get_run("r1") is not None
+
+
+def test_lock_contention_names_the_holder(db_path, store):
+    expected = r"another demo-gen run \(r1, started "
+    with StateStore(f"sqlite:///{db_path}") as other, store.lock(PACK, ORG, "r1"):
+        with pytest.raises(StateError, match=expected) as info, other.lock(PACK, ORG, "r2"):
+            pytest.fail("acquired a held lock")
+        assert f"pack {PACK} on org {ORG}" in str(info.value)
+        assert "DELETE FROM locks" in (info.value.hint or "")
+        with other.lock("another-pack", ORG, "r2"):  # other packs are independent
+            pass
+    with store.lock(PACK, ORG, "r3"):
+        pass
+
+
+def test_lock_is_released_after_an_exception(store):
+    with pytest.raises(KeyError), store.lock(PACK, ORG, "r1"):
+        raise KeyError("boom")
+    with store.lock(PACK, ORG, "r2"):
+        pass
+
+
+def _set_lock_row(db_path: Path, **values: object) -> None:
+    with sqlite3.connect(db_path) as conn:
+        for column, value in values.items():
+            conn.execute(f"UPDATE locks SET {column} = ?", (value,))
+
+
+def test_an_old_lock_is_taken_over(db_path, store):
+    with StateStore(f"sqlite:///{db_path}") as other, store.lock(PACK, ORG, "r1"):
+        _set_lock_row(db_path, acquired_at="2020-01-01T00:00:00.000Z")
+        with other.lock(PACK, ORG, "r2"), sqlite3.connect(db_path) as conn:
+            assert conn.execute("SELECT owner FROM locks").fetchall() == [("r2",)]
+        # r1's release must not remove a lock it no longer holds; r2 released its own
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM locks").fetchone() == (0,)
+
+
+def test_a_lock_of_a_dead_process_is_taken_over(db_path, store):
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # reaped: its pid names no process now
+    with StateStore(f"sqlite:///{db_path}") as other, store.lock(PACK, ORG, "r1"):
+        _set_lock_row(db_path, pid=gone.pid)
+        with other.lock(PACK, ORG, "r2"):
+            pass
+    # a live holder is respected, even one in this very process
+    with pytest.raises(StateError), store.lock(PACK, ORG, "r1"), store.lock(PACK, ORG, "r2"):
+        pass
