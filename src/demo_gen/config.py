@@ -1,0 +1,363 @@
+"""Configuration: YAML, then `.env`, then `DEMO_GEN_<SECTION>__<KEY>` overrides, validated strictly.
+
+`load_config(path)` returns a frozen `Config` or raises `ConfigError` whose message names the file,
+the line and the key: `demo.yaml:12: activity.meetings.past_max: must be >= past_min (3)`.
+Secrets never live here: `Secrets.from_env()` reads them from the environment (and `.env`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from dotenv import dotenv_values
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from demo_gen.errors import ConfigError, UsageError
+
+ENV_PREFIX = "DEMO_GEN_"
+Ratio = Annotated[float, Field(ge=0.0, le=1.0)]
+Methodology = Literal["MEDDICC", "MEDDPICC", "BANT", "SPICED"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RunSettings(Strict):
+    name: str = Field(default="se-demo-pack", min_length=1, max_length=64)
+    """Names the pack; part of every signature."""
+    seed: int = 42
+    idempotency_mode: Literal["external_state", "tag"] = "external_state"
+    """external_state: the state store alone; tag: also stamp records, upsert on the signature."""
+    run_tag_field: str = "DemoGen_Run_Id__c"
+    signature_field: str = "DemoGen_Signature__c"
+    anchor_date: date | None = None
+    """The date the plan is laid around; null = this pack's first run date, per opportunity."""
+    runs_dir: Path = Path("runs")
+    """Where runs/<run_id>/ outputs go."""
+    api_budget_share: Ratio = 0.5
+    """The share of the org's remaining daily API requests a run may use."""
+
+
+class DateRange(Strict):
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateRange:
+        if self.start > self.end:
+            raise ValueError(f"start ({self.start}) must not be after end ({self.end})")
+        return self
+
+
+class QuerySettings(Strict):
+    opportunity_type: str | None = "New Business"
+    """Only opportunities of this Type; null = any type."""
+    stages_allowed: list[str] = Field(
+        default_factory=lambda: ["Discovery", "Evaluation", "Proposal", "Negotiation"]
+    )
+    exclude_if_omitted_field: str | None = "Omitted_from_Demo__c"
+    close_date_range: DateRange | None = None
+    limit: int = Field(default=100, ge=1, le=50_000)
+
+
+class LocalSettings(Strict):
+    db: Path = Path("runs/local-org.sqlite")
+    """The embedded org's storage."""
+    url: str | None = None
+    """http://127.0.0.1:PORT of an org started by `demo-gen org serve`; null = embedded."""
+
+    @field_validator("url")
+    @classmethod
+    def _loopback(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://127.0.0.1:", "http://localhost:")):
+            raise ValueError("must be http://127.0.0.1:PORT (the local org binds loopback only)")
+        return value
+
+
+class SalesforceSettings(Strict):
+    target: Literal["local", "salesforce"] = "local"
+    instance_url: str | None = None
+    """A real org's https URL (target: salesforce)."""
+    domain: str = "login"
+    """login (production), test (sandbox) or a My Domain prefix such as acme.my."""
+    auth: Literal["password", "jwt", "client_credentials"] = "password"
+    api_version: str = Field(default="59.0", pattern=r"^\d{2,3}\.0$")
+    local: LocalSettings = Field(default_factory=LocalSettings)
+    query: QuerySettings = Field(default_factory=QuerySettings)
+    batch_size: int = Field(default=200, ge=1, le=200)
+    """Records per sObject Collections call (Salesforce allows at most 200)."""
+    concurrency: int = Field(default=4, ge=1, le=16)
+    """Collection calls in flight at once."""
+
+    @model_validator(mode="after")
+    def _real_org_needs_https(self) -> SalesforceSettings:
+        if self.target == "salesforce":
+            if not self.instance_url:
+                raise ValueError("instance_url is required when target is salesforce")
+            if not self.instance_url.startswith("https://"):
+                raise ValueError(f"instance_url must use https, got {self.instance_url}")
+        return self
+
+
+class StateSettings(Strict):
+    url: str = "sqlite:///runs/state.sqlite"
+    """Any SQLAlchemy URL; a shared PostgreSQL works for teams."""
+
+
+class MinMax(Strict):
+    min: int = Field(ge=0)
+    max: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MinMax:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) must be <= max ({self.max})")
+        return self
+
+
+class MeetingSettings(Strict):
+    past_min: int = Field(default=3, ge=0, le=50)
+    past_max: int = Field(default=8, ge=0, le=50)
+    future_min: int = Field(default=1, ge=0, le=20)
+    future_max: int = Field(default=3, ge=0, le=20)
+    duration_minutes: list[Annotated[int, Field(ge=15, le=480)]] = Field(
+        default_factory=lambda: [30, 45, 60], min_length=1
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MeetingSettings:
+        if self.past_min > self.past_max:
+            raise ValueError(f"past_max must be >= past_min ({self.past_min})")
+        if self.future_min > self.future_max:
+            raise ValueError(f"future_max must be >= future_min ({self.future_min})")
+        return self
+
+
+class Hours(Strict):
+    start: time = time(9, 0)
+    end: time = time(17, 0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Hours:
+        if self.start >= self.end:
+            raise ValueError(f"start ({self.start}) must be before end ({self.end})")
+        return self
+
+
+class ActivitySettings(Strict):
+    past_days: int = Field(default=45, ge=1, le=730)
+    future_days: int = Field(default=21, ge=0, le=365)
+    meetings: MeetingSettings = Field(default_factory=MeetingSettings)
+    emails: MinMax = Field(default_factory=lambda: MinMax(min=5, max=20))
+    participant_roles: list[str] = Field(
+        default_factory=lambda: ["Champion", "Economic Buyer", "Technical Buyer", "Influencer"]
+    )
+    realism_level: Literal["none", "light", "heavy"] = "light"
+    business_hours: Hours = Field(default_factory=Hours)
+    """Local working hours every external participant's meeting falls in."""
+    seller_hours: Hours = Field(default_factory=lambda: Hours(start=time(7, 0), end=time(20, 0)))
+    """The wider local window the seller side adapts within."""
+    after_hours_email_share: Ratio = 0.08
+    """Share of emails sent outside business hours."""
+    in_person_share: Ratio = 0.15
+    """Share of late-stage meetings held in person."""
+    email_messages: bool = True
+    """Also write EmailMessage records (Enhanced Email) besides the email Tasks."""
+
+
+class LlmSettings(Strict):
+    enabled: bool = False
+    provider: Literal["openai", "azure_openai", "openai_compatible"] = "openai"
+    model: str = "gpt-4o-mini"
+    base_url: str | None = None
+    temperature: float = Field(default=0.4, ge=0.0, le=2.0)
+    max_tokens: int = Field(default=800, ge=16, le=32_000)
+
+
+def _default_templates() -> list[Methodology]:
+    return ["MEDDICC"]
+
+
+class ScorecardSettings(Strict):
+    templates: list[Methodology] = Field(default_factory=_default_templates)
+    coverage_target: Ratio = 0.8
+    confidence_floor: Ratio = 0.55
+    mode: Literal["heuristic", "llm", "hybrid"] = "hybrid"
+
+
+class CalendarSettings(Strict):
+    enabled: bool = False
+    kind: Literal["caldav", "ics"] = "caldav"
+    url: str | None = None
+
+
+class PeopleAiSettings(Strict):
+    ingestion_mode: Literal["crm_activity", "calendar"] = "crm_activity"
+
+
+class Config(Strict):
+    run: RunSettings = Field(default_factory=RunSettings)
+    salesforce: SalesforceSettings = Field(default_factory=SalesforceSettings)
+    state: StateSettings = Field(default_factory=StateSettings)
+    activity: ActivitySettings = Field(default_factory=ActivitySettings)
+    llm: LlmSettings = Field(default_factory=LlmSettings)
+    scorecards: ScorecardSettings = Field(default_factory=ScorecardSettings)
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    peopleai: PeopleAiSettings = Field(default_factory=PeopleAiSettings)
+
+    def fingerprint(self) -> str:
+        """A short hash of the configuration as used (no secrets live here)."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """Credentials from the environment or `.env`; never written anywhere."""
+
+    sf_username: str | None = None
+    sf_password: str | None = None
+    sf_security_token: str | None = None
+    sf_consumer_key: str | None = None
+    sf_consumer_secret: str | None = None
+    sf_private_key_file: str | None = None
+    openai_api_key: str | None = None
+    caldav_username: str | None = None
+    caldav_password: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Secrets:
+        source = os.environ if env is None else env
+        return cls(**{name: source.get(name.upper()) or None for name in cls.__dataclass_fields__})
+
+
+def load_config(path: Path | str, *, env: Mapping[str, str] | None = None) -> Config:
+    """Read, merge and validate a configuration file.
+
+    *env* defaults to `os.environ` merged over the `.env` file beside the working directory;
+    `DEMO_GEN_RUN__SEED=7` overrides `run.seed`. Raises UsageError for a missing file and
+    ConfigError (naming file:line and key) for anything invalid.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise UsageError(
+            f"configuration file not found: {path}",
+            hint="pass -c PATH, or copy demo.example.yaml",
+        )
+    text = path.read_text(encoding="utf-8")
+    data, lines = _parse_yaml(path, text)
+    environment = dict(env) if env is not None else load_environment()
+    overrides = _env_overrides(environment)
+    merged = _deep_merge(data, overrides)
+    try:
+        return Config.model_validate(merged)
+    except ValidationError as exc:
+        raise _config_error(path, exc, lines, overrides) from None
+
+
+def load_environment(dotenv_path: Path = Path(".env")) -> dict[str, str]:
+    """`os.environ` over the values of `.env` (the environment wins)."""
+    values = {k: v for k, v in dotenv_values(dotenv_path).items() if v is not None}
+    values.update(os.environ)
+    return values
+
+
+def _parse_yaml(path: Path, text: str) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
+    try:
+        data = yaml.safe_load(text)
+        node = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"{mark.line + 1}" if mark is not None else "?"
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}:{line}: YAML syntax error: {problem}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}:1: the configuration must be a mapping of sections")
+    lines: dict[tuple[str, ...], int] = {}
+    if node is not None:
+        _index_lines(node, (), lines)
+    return data, lines
+
+
+def _index_lines(node: yaml.Node, prefix: tuple[str, ...], out: dict[tuple[str, ...], int]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = (*prefix, str(key_node.value))
+            out[key] = key_node.start_mark.line + 1
+            _index_lines(value_node, key, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            key = (*prefix, str(i))
+            out[key] = item.start_mark.line + 1
+            _index_lines(item, key, out)
+
+
+def _env_overrides(env: Mapping[str, str]) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    for name, raw in sorted(env.items()):
+        if not name.startswith(ENV_PREFIX) or "__" not in name or name == "DEMO_GEN_CONFIG":
+            continue
+        keys = [k.lower() for k in name[len(ENV_PREFIX) :].split("__")]
+        value = yaml.safe_load(raw) if raw.strip() else None
+        cursor = overrides
+        for key in keys[:-1]:
+            cursor = cursor.setdefault(key, {})
+        cursor[keys[-1]] = value
+    return overrides
+
+
+def _deep_merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in top.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _config_error(
+    path: Path,
+    exc: ValidationError,
+    lines: Mapping[tuple[str, ...], int],
+    overrides: Mapping[str, Any],
+) -> ConfigError:
+    first = exc.errors()[0]
+    loc = tuple(str(part) for part in first["loc"])
+    dotted = ".".join(loc) or "(top level)"
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown key (check the spelling; see demo.example.yaml)"
+    if _in_overrides(loc, overrides):
+        env_name = ENV_PREFIX + "__".join(part.upper() for part in loc)
+        return ConfigError(f"{env_name} (environment): {dotted}: {message}")
+    line = _nearest_line(loc, lines)
+    more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+    return ConfigError(f"{path}:{line}: {dotted}: {message}{more}")
+
+
+def _in_overrides(loc: tuple[str, ...], overrides: Mapping[str, Any]) -> bool:
+    cursor: Any = overrides
+    for part in loc:
+        if not isinstance(cursor, Mapping) or part not in cursor:
+            return False
+        cursor = cursor[part]
+    return True
+
+
+def _nearest_line(loc: tuple[str, ...], lines: Mapping[tuple[str, ...], int]) -> int | str:
+    for end in range(len(loc), 0, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return 1 if lines else "?"

@@ -1,0 +1,166 @@
+"""Everything people see: rich output on stderr (stdout carries `--json` results only)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from demo_gen.doctor import Check
+from demo_gen.preview import Preview
+from demo_gen.report import RunReport
+from demo_gen.resetter import ResetReport
+from demo_gen.state import RunRow
+
+err_console = Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+class RichProgress:
+    """A progress bar per phase on stderr; silent when stderr is not a terminal."""
+
+    def __init__(self, console: Console = err_console, *, enabled: bool = True) -> None:
+        self._console = console
+        self._bar = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=not enabled or not console.is_terminal,
+        )
+        self._task: Any = None
+
+    def __enter__(self) -> RichProgress:
+        self._bar.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._bar.stop()
+
+    def phase(self, name: str, total: int) -> None:
+        if self._task is not None:
+            self._bar.update(self._task, visible=False)
+        self._task = self._bar.add_task(name, total=max(total, 1))
+
+    def advance(self, steps: int = 1) -> None:
+        if self._task is not None:
+            self._bar.advance(self._task, steps)
+
+    def note(self, message: str) -> None:
+        self._console.print(f"[yellow]note:[/] {message}")
+
+
+def render_run(report: RunReport, console: Console = err_console) -> None:
+    table = Table(title=f"{report.command} {report.run_id}", title_justify="left")
+    table.add_column("kind")
+    for key in ("created", "skipped", "failed", "deferred"):
+        table.add_column(key, justify="right")
+    for kind, counts in report.counts.items():
+        table.add_row(kind, *(str(counts[k]) for k in ("created", "skipped", "failed", "deferred")))
+    console.print(table)
+    usage = report.api_usage
+    usage_text = f", org API usage {usage['used']}/{usage['max']}" if usage else ""
+    console.print(
+        f"{report.opportunities} opportunities, {report.created} records created, "
+        f"{report.api_calls} API calls{usage_text}, {report.duration_s:.1f}s"
+    )
+    if report.created == 0 and report.ok:
+        console.print("[green]nothing to create: every planned record already exists[/]")
+    if not report.ok:
+        console.print(
+            f"[yellow]{report.failed} records were not created; rerun the same command to "
+            f"retry them[/] (details: {report.run_dir}/errors.jsonl)"
+        )
+    for kind, ids in report.record_ids.items():
+        console.print(f"  {kind}: {', '.join(ids)}")
+    console.print(f"[dim]run outputs: {report.run_dir}[/]")
+
+
+def render_preview(preview: Preview, console: Console = err_console) -> None:
+    for op in preview.opportunities:
+        parts = [f"+{n} {k}" for k, n in op.new.items()] + [
+            f"={n} {k}" for k, n in op.existing.items()
+        ]
+        console.print(f"{op.opportunity_id}  {op.name} [{op.stage}]  {'  '.join(parts)}")
+    table = Table(title="dry-run totals (+ would be created, = already exists)")
+    table.add_column("kind")
+    table.add_column("+", justify="right")
+    table.add_column("=", justify="right")
+    for kind, counts in preview.totals().items():
+        table.add_row(kind, str(counts["new"]), str(counts["existing"]))
+    console.print(table)
+    for warning in preview.warnings:
+        console.print(f"[yellow]note:[/] {warning}")
+    console.print("[dim]dry-run wrote nothing[/]")
+
+
+def render_runs(runs: Sequence[RunRow], console: Console = err_console) -> None:
+    if not runs:
+        console.print("no runs yet: start one with `demo-gen run -c CONFIG`")
+        return
+    table = Table(title="runs, newest first")
+    for column in ("run id", "command", "status", "started", "finished", "org"):
+        table.add_column(column)
+    for run in runs:
+        table.add_row(
+            run.run_id, run.command, run.status, run.started_at, run.finished_at or "", run.org_id
+        )
+    console.print(table)
+
+
+def render_status(detail: Mapping[str, Any], console: Console = err_console) -> None:
+    run = detail["run"]
+    console.print(f"[bold]{run['run_id']}[/] {run['command']} — {run['status']}")
+    console.print(f"pack {run['pack']} on org {run['org_id']}, started {run['started_at']}")
+    table = Table(title="records owned by this run")
+    table.add_column("kind")
+    table.add_column("status")
+    table.add_column("count", justify="right")
+    for kind, statuses in detail["items"].items():
+        for status, n in statuses.items():
+            table.add_row(kind, status, str(n))
+    console.print(table)
+    for failure in detail["failures"][:20]:
+        console.print(
+            f"[red]failed[/] {failure['kind']} {failure['error_code']}: {failure['error']}"
+        )
+    if detail.get("realism"):
+        render_realism(detail["realism"], console)
+
+
+def render_realism(realism: Mapping[str, Any], console: Console = err_console) -> None:
+    table = Table(title="realism")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in realism.items():
+        table.add_row(key, str(value))
+    console.print(table)
+
+
+def render_reset(report: ResetReport, console: Console = err_console) -> None:
+    verb = "would delete" if report.dry_run else "deleted"
+    counts = report.planned if report.dry_run else report.deleted
+    listed = ", ".join(f"{n} {sobject}" for sobject, n in sorted(counts.items())) or "nothing"
+    console.print(f"reset {report.run_id}: {verb} {listed}")
+    if report.failed:
+        console.print(f"[red]failed to delete:[/] {report.failed}; run the same reset again")
+    if report.skipped_untagged:
+        console.print(f"[yellow]left {report.skipped_untagged} records whose run tag differs[/]")
+
+
+def render_checks(checks: Sequence[Check], console: Console = err_console) -> None:
+    for check in checks:
+        mark = "[green]ok[/]  " if check.ok else "[red]FAIL[/]"
+        console.print(f"{mark} {check.name}: {check.detail}")
+        if check.fix:
+            console.print(f"      [dim]fix:[/] {check.fix}")

@@ -1,0 +1,323 @@
+"""The CRM edge: the only module that imports simple-salesforce.
+
+`open_crm(config, secrets)` yields a `SalesforceCrm` for either target: a real org (password, JWT or
+client-credentials login) or the local org (embedded: a loopback server this process starts and
+stops; or served: `salesforce.local.url`), reached through the https-rewriting adapter. Reads are a
+handful of SOQL queries; writes go through sObject Collections, at most 200 records a call.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import requests
+from simple_salesforce.api import Salesforce
+from simple_salesforce.exceptions import (
+    SalesforceAuthenticationFailed,
+    SalesforceError,
+    SalesforceExpiredSession,
+    SalesforceGeneralError,
+    SalesforceMalformedRequest,
+    SalesforceRefusedRequest,
+    SalesforceResourceNotFound,
+)
+
+from demo_gen.config import Config, Secrets
+from demo_gen.errors import AuthError, LimitError, TargetError, TransientError, UsageError
+
+T = TypeVar("T")
+LOCAL_USERNAME = "admin@demo-gen.local"
+LOCAL_PASSWORD = "demo-gen"
+MAX_COLLECTION = 200
+_RETRIES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    """The outcome of one record in a collection call, in input order."""
+
+    success: bool
+    id: str | None
+    error_code: str | None = None
+    message: str | None = None
+    fields: tuple[str, ...] = ()
+
+
+@contextmanager
+def _translate_errors(what: str) -> Iterator[None]:
+    """The only place that knows simple-salesforce's and requests' exceptions."""
+    try:
+        yield
+    except SalesforceAuthenticationFailed as exc:
+        raise AuthError(
+            f"login to Salesforce failed: {exc.message}",
+            hint="check SF_USERNAME / SF_PASSWORD / SF_SECURITY_TOKEN in .env",
+        ) from exc
+    except SalesforceExpiredSession as exc:
+        raise AuthError(f"{what}: the session expired or is invalid") from exc
+    except SalesforceRefusedRequest as exc:
+        code = _error_code(exc.content)
+        if code == "REQUEST_LIMIT_EXCEEDED":
+            raise LimitError(f"{what}: the org's daily API limit is spent") from exc
+        raise TargetError(f"{what}: refused ({code}): {_error_message(exc.content)}") from exc
+    except SalesforceGeneralError as exc:
+        raise TransientError(f"{what}: HTTP {exc.status}: {_error_message(exc.content)}") from exc
+    except (SalesforceMalformedRequest, SalesforceResourceNotFound) as exc:
+        code = _error_code(exc.content)
+        raise TargetError(f"{what}: {code}: {_error_message(exc.content)}") from exc
+    except SalesforceError as exc:
+        raise TargetError(f"{what}: {exc}") from exc
+    except requests.ConnectionError as exc:
+        raise TransientError(f"{what}: cannot reach the org ({type(exc).__name__})") from exc
+    except requests.RequestException as exc:
+        raise TransientError(f"{what}: {type(exc).__name__}: {exc}") from exc
+
+
+def _error_code(content: Any) -> str:
+    if isinstance(content, list) and content and isinstance(content[0], dict):
+        return str(content[0].get("errorCode") or content[0].get("statusCode") or "UNKNOWN")
+    return "UNKNOWN"
+
+
+def _error_message(content: Any) -> str:
+    if isinstance(content, list) and content and isinstance(content[0], dict):
+        return str(content[0].get("message", ""))[:300]
+    return str(content)[:300]
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def soql_quote(value: str) -> str:
+    """A SOQL string literal."""
+    escaped = value.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n")
+    return f"'{escaped}'"
+
+
+def soql_list(values: Sequence[str]) -> str:
+    return "(" + ", ".join(soql_quote(v) for v in values) + ")"
+
+
+class SalesforceCrm:
+    """Queries and batched writes against one org, through simple-salesforce."""
+
+    def __init__(self, sf: Salesforce, *, label: str) -> None:
+        self._sf = sf
+        self.label = label
+        self._describe_cache: dict[str, dict[str, Any] | None] = {}
+        self._calls_lock = threading.Lock()
+        self.calls = 0
+        """API requests this client made (retries included)."""
+
+    # --- reading -------------------------------------------------------------------------
+
+    def query(self, soql: str) -> list[dict[str, Any]]:
+        """All rows of a query, following nextRecordsUrl."""
+        return self._call("query", lambda: list(self._sf.query_all_iter(soql)))
+
+    def query_all_rows(self, soql: str) -> list[dict[str, Any]]:
+        """Like `query`, including deleted rows (queryAll)."""
+        return self._call(
+            "queryAll", lambda: list(self._sf.query_all_iter(soql, include_deleted=True))
+        )
+
+    def count(self, sobject: str, where: str = "") -> int:
+        soql = f"SELECT COUNT() FROM {sobject}" + (f" WHERE {where}" if where else "")
+        result = self._call("count", lambda: self._sf.query(soql))
+        return int(result["totalSize"])
+
+    def org_id(self) -> str:
+        rows = self.query("SELECT Id, Name FROM Organization LIMIT 1")
+        if not rows:
+            raise TargetError(f"{self.label}: the org has no Organization record")
+        return str(rows[0]["Id"])
+
+    def describe(self, sobject: str) -> dict[str, Any] | None:
+        """The describe of *sobject*, or None when the org does not have that object (cached)."""
+        if sobject not in self._describe_cache:
+            try:
+                described = self._call(
+                    f"describe {sobject}", lambda: getattr(self._sf, sobject).describe()
+                )
+            except TargetError as exc:
+                if "NOT_FOUND" not in str(exc):
+                    raise
+                described = None
+            self._describe_cache[sobject] = described
+        return self._describe_cache[sobject]
+
+    def fields_of(self, sobject: str) -> frozenset[str] | None:
+        """The field names of *sobject*, or None when the org does not have that object."""
+        described = self.describe(sobject)
+        return None if described is None else frozenset(f["name"] for f in described["fields"])
+
+    def limits(self) -> dict[str, Any]:
+        return dict(self._call("limits", self._sf.limits))
+
+    def api_usage(self) -> tuple[int, int] | None:
+        """(used, max) from the last Sforce-Limit-Info header the client saw."""
+        usage = self._sf.api_usage.get("api-usage")
+        return None if usage is None else (int(usage.used), int(usage.total))
+
+    # --- writing -------------------------------------------------------------------------
+
+    def create(self, records: Sequence[Mapping[str, Any]]) -> list[WriteResult]:
+        """Create records (each with attributes.type) via sObject Collections, allOrNone false."""
+        out: list[WriteResult] = []
+        for chunk in _chunks(records, MAX_COLLECTION):
+            body = {"allOrNone": False, "records": list(chunk)}
+            raw = self._write("POST composite/sobjects", "composite/sobjects", "POST", json=body)
+            out.extend(_results(raw, len(chunk)))
+        return out
+
+    def upsert(
+        self, sobject: str, external_field: str, records: Sequence[Mapping[str, Any]]
+    ) -> list[WriteResult]:
+        """Upsert records of one type on an external-id field via sObject Collections."""
+        out: list[WriteResult] = []
+        path = f"composite/sobjects/{sobject}/{external_field}"
+        for chunk in _chunks(records, MAX_COLLECTION):
+            body = {"allOrNone": False, "records": list(chunk)}
+            raw = self._write(f"PATCH {path}", path, "PATCH", json=body)
+            out.extend(_results(raw, len(chunk)))
+        return out
+
+    def delete(self, ids: Sequence[str]) -> list[WriteResult]:
+        """Delete records by id via sObject Collections, allOrNone false."""
+        out: list[WriteResult] = []
+        for chunk in _chunks(ids, MAX_COLLECTION):
+            params = {"ids": ",".join(chunk), "allOrNone": "false"}
+            raw = self._write(
+                "DELETE composite/sobjects", "composite/sobjects", "DELETE", params=params
+            )
+            out.extend(_results(raw, len(chunk), ids=chunk))
+        return out
+
+    # --- internals -----------------------------------------------------------------------
+
+    def _write(self, what: str, path: str, method: str, **kwargs: Any) -> Any:
+        return self._call(what, lambda: self._sf.restful(path, method=method, **kwargs))
+
+    def _call(self, what: str, fn: Callable[[], T]) -> T:
+        """Run *fn*, translating errors; retry transient failures (5xx, refused connection)."""
+        for attempt in range(_RETRIES):
+            with self._calls_lock:
+                self.calls += 1
+            try:
+                with _translate_errors(f"{self.label}: {what}"):
+                    return fn()
+            except TransientError:
+                if attempt == _RETRIES - 1:
+                    raise
+                time.sleep(0.2 * 2**attempt)
+        raise AssertionError("unreachable")
+
+
+def _results(raw: Any, expected: int, ids: Sequence[str] | None = None) -> list[WriteResult]:
+    if not isinstance(raw, list) or len(raw) != expected:
+        raise TargetError(f"unexpected collection response: {str(raw)[:200]}")
+    out = []
+    for i, entry in enumerate(raw):
+        if entry.get("success"):
+            out.append(WriteResult(True, entry.get("id") or (ids[i] if ids else None)))
+            continue
+        error = (entry.get("errors") or [{}])[0]
+        out.append(
+            WriteResult(
+                False,
+                entry.get("id") or (ids[i] if ids else None),
+                str(error.get("statusCode") or error.get("errorCode") or "UNKNOWN"),
+                str(error.get("message", "")),
+                tuple(error.get("fields") or ()),
+            )
+        )
+    return out
+
+
+# --- connecting ------------------------------------------------------------------------------
+
+
+@contextmanager
+def open_crm(config: Config, secrets: Secrets) -> Iterator[SalesforceCrm]:
+    """Connect to the configured target; for the embedded local org, serve it while in use."""
+    settings = config.salesforce
+    if settings.target == "salesforce":
+        yield SalesforceCrm(_login_real(config, secrets), label="salesforce")
+        return
+    if settings.local.url is not None:
+        yield SalesforceCrm(
+            _login_local(settings.local.url, settings.api_version), label="local org"
+        )
+        return
+    from demo_gen.local_org.server import LocalOrgServer
+    from demo_gen.local_org.store import Store
+
+    if not settings.local.db.exists():
+        raise UsageError(
+            f"the local org database {settings.local.db} does not exist",
+            hint="create it with `demo-gen org init` (or run `make demo`)",
+        )
+    store = Store(settings.local.db)
+    try:
+        with LocalOrgServer(store) as server:
+            yield SalesforceCrm(_login_local(server.url, settings.api_version), label="local org")
+    finally:
+        store.close()
+
+
+def _login_local(url: str, version: str) -> Salesforce:
+    from demo_gen.local_org.transport import local_session
+
+    with _translate_errors(f"local org at {url}"):
+        return Salesforce(
+            username=LOCAL_USERNAME,
+            password=LOCAL_PASSWORD,
+            security_token="",
+            session=local_session(url),
+            version=version,
+        )
+
+
+def _login_real(config: Config, secrets: Secrets) -> Salesforce:
+    settings = config.salesforce
+    common: dict[str, Any] = {"version": settings.api_version, "domain": settings.domain}
+    with _translate_errors(f"salesforce at {settings.instance_url}"):
+        if settings.auth == "password":
+            _require(secrets, "sf_username", "sf_password")
+            return Salesforce(
+                username=secrets.sf_username,
+                password=secrets.sf_password,
+                security_token=secrets.sf_security_token or "",
+                **common,
+            )
+        if settings.auth == "jwt":
+            _require(secrets, "sf_username", "sf_consumer_key", "sf_private_key_file")
+            return Salesforce(
+                username=secrets.sf_username,
+                consumer_key=secrets.sf_consumer_key,
+                privatekey_file=secrets.sf_private_key_file,
+                instance_url=settings.instance_url,
+                **common,
+            )
+        _require(secrets, "sf_consumer_key", "sf_consumer_secret")
+        return Salesforce(
+            consumer_key=secrets.sf_consumer_key,
+            consumer_secret=secrets.sf_consumer_secret,
+            **common,
+        )
+
+
+def _require(secrets: Secrets, *names: str) -> None:
+    missing = [n.upper() for n in names if not getattr(secrets, n)]
+    if missing:
+        raise AuthError(
+            f"missing credentials for a real org: {', '.join(missing)}",
+            hint="set them in .env (see .env.example)",
+        )

@@ -1,0 +1,126 @@
+"""doctor: check every configured connection and say what is missing and how to fix it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+
+from demo_gen.config import Config, Secrets
+from demo_gen.crm import SalesforceCrm, open_crm
+from demo_gen.errors import DemoGenError
+from demo_gen.state import StateStore
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str | None = None
+
+
+def diagnose(config: Config, secrets: Secrets) -> list[Check]:
+    """Every check, in order; a failed login stops the org checks but not the others."""
+    checks = [_state_check(config)]
+    try:
+        with open_crm(config, secrets) as crm:
+            org_id = crm.org_id()
+            checks.append(Check("login", True, f"{crm.label}: org {org_id}"))
+            checks.extend(_org_checks(crm, config))
+    except DemoGenError as exc:
+        checks.append(Check("login", False, str(exc), exc.hint))
+    return checks
+
+
+def _state_check(config: Config) -> Check:
+    try:
+        store = StateStore.open_readonly(config.state.url)
+        runs = len(store.list_runs())
+        store.close()
+    except DemoGenError as exc:
+        return Check("state store", False, str(exc), exc.hint)
+    return Check("state store", True, f"{config.state.url} ({runs} runs)")
+
+
+def _org_checks(crm: SalesforceCrm, config: Config) -> Iterator[Check]:
+    for sobject in ("Opportunity", "Account", "Contact", "User"):
+        yield _guard(f"read {sobject}", partial(_can_read, crm, sobject))
+    for sobject in ("Event", "EventRelation", "Task"):
+        yield _guard(f"create {sobject}", partial(_can_create, crm, sobject))
+    yield _guard("EmailMessage", lambda: _email_messages(crm, config))
+    omitted = config.salesforce.query.exclude_if_omitted_field
+    if omitted:
+        yield _guard(f"Opportunity.{omitted}", lambda: _has_omitted(crm, omitted))
+    if config.run.idempotency_mode == "tag":
+        for sobject in ("Event", "Task"):
+            yield _guard(f"tag fields on {sobject}", partial(_tag_fields, crm, config, sobject))
+    yield _guard("API usage", lambda: _api(crm))
+
+
+def _guard(name: str, probe: Callable[[], Check | str]) -> Check:
+    try:
+        result = probe()
+    except DemoGenError as exc:
+        return Check(name, False, str(exc), exc.hint)
+    return result if isinstance(result, Check) else Check(name, True, result)
+
+
+def _can_read(crm: SalesforceCrm, sobject: str) -> str:
+    return f"{crm.count(sobject)} records"
+
+
+def _can_create(crm: SalesforceCrm, sobject: str) -> Check | str:
+    described = crm.describe(sobject)
+    if described is None or not described.get("createable"):
+        return Check(
+            f"create {sobject}",
+            False,
+            f"the integration user cannot create {sobject} records",
+            f"grant Create on {sobject} in the user's profile or a permission set",
+        )
+    return "createable"
+
+
+def _email_messages(crm: SalesforceCrm, config: Config) -> Check | str:
+    if not config.activity.email_messages:
+        return "off (activity.email_messages: false): emails are written as Tasks"
+    if crm.describe("EmailMessage") is None:
+        return Check(
+            "EmailMessage",
+            True,
+            "the org has no EmailMessage (Enhanced Email is off): emails are written as Tasks",
+            "turn on Enhanced Email in Setup to also get EmailMessage records",
+        )
+    return "emails are written as EmailMessage records with their Tasks"
+
+
+def _has_omitted(crm: SalesforceCrm, field: str) -> Check | str:
+    if field in (crm.fields_of("Opportunity") or frozenset()):
+        return "present"
+    return Check(
+        f"Opportunity.{field}",
+        False,
+        f"Opportunity has no field {field}: no opportunity is excluded by it",
+        f"add a Checkbox field {field} to Opportunity, or set "
+        "salesforce.query.exclude_if_omitted_field: null",
+    )
+
+
+def _tag_fields(crm: SalesforceCrm, config: Config, sobject: str) -> Check | str:
+    have = crm.fields_of(sobject) or frozenset()
+    missing = [f for f in (config.run.signature_field, config.run.run_tag_field) if f not in have]
+    if not missing:
+        return "present"
+    return Check(
+        f"tag fields on {sobject}",
+        False,
+        f"{sobject} lacks {', '.join(missing)} (needed by idempotency_mode: tag)",
+        f"add on Activity: {config.run.signature_field} (Text 64, External ID, Unique) and "
+        f"{config.run.run_tag_field} (Text 64); or use idempotency_mode: external_state",
+    )
+
+
+def _api(crm: SalesforceCrm) -> str:
+    requests = crm.limits().get("DailyApiRequests") or {}
+    return f"{requests.get('Remaining', '?')} of {requests.get('Max', '?')} daily requests left"

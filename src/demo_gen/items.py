@@ -1,0 +1,225 @@
+"""From a plan and its text to the records demo-gen writes, each with its signature. Pure.
+
+A signature is a sha256 over a canonical JSON of org id, pack, opportunity id, kind, sequence
+number, planned start and subject (DESIGN.md §3); a child (an invitee, an email relation) adds its
+parent's signature and the person. Text is not part of it, so new wording never duplicates a record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from demo_gen.model import Contact, Opportunity
+from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
+
+# kinds, in the order they are created; reset deletes in the reverse order
+MEETING, EMAIL, INVITEE, EMAIL_RELATION, EMAIL_TASK = (
+    "meeting",
+    "email",
+    "invitee",
+    "email_relation",
+    "email_task",
+)
+PARENT_KINDS = (MEETING, EMAIL)
+CHILD_KINDS = (INVITEE, EMAIL_RELATION)
+DELETE_ORDER = (INVITEE, EMAIL_RELATION, EMAIL_TASK, EMAIL, MEETING)
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What the target org can hold, decided once per run."""
+
+    email_messages: bool  # write EmailMessage (+ relations) instead of a plain email Task
+    tag_fields: bool  # tag mode: stamp run id and signature, upsert on the signature
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One record to create. `parent` names the item whose id fills `parent_field`."""
+
+    signature: str
+    kind: str
+    sobject: str
+    opportunity_id: str
+    record: Mapping[str, Any]
+    planned_start: str
+    match_key: str  # subject, or the related person for links: used to reconcile pending rows
+    parent: str | None = None
+    parent_field: str | None = None
+    label: str = field(default="", compare=False)
+
+
+def signature(org_id: str, pack: str, opportunity_id: str, kind: str, **parts: Any) -> str:
+    """The stable identity of a planned record across runs, clocks and wording."""
+    canonical = json.dumps(
+        {"org": org_id, "pack": pack, "opportunity": opportunity_id, "kind": kind, **parts},
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def sf_datetime(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+
+
+def build_items(
+    op: OpportunityPlan,
+    texts: Mapping[str, str],
+    *,
+    org_id: str,
+    pack: str,
+    caps: Capabilities,
+) -> list[WorkItem]:
+    """Every record of one opportunity's plan, parents before their children."""
+    items: list[WorkItem] = []
+    people = {c.id: c for c in op.opportunity.contacts}
+    for meeting in op.meetings:
+        items.extend(_meeting_items(op.opportunity, meeting, texts, org_id, pack))
+    for email in op.emails:
+        items.extend(_email_items(op.opportunity, email, texts, people, org_id, pack, caps))
+    return items
+
+
+def _meeting_items(
+    opp: Opportunity, m: PlannedMeeting, texts: Mapping[str, str], org_id: str, pack: str
+) -> Iterator[WorkItem]:
+    start = sf_datetime(m.start)
+    sig = signature(org_id, pack, opp.id, MEETING, seq=m.seq, start=start, subject=m.subject)
+    yield WorkItem(
+        signature=sig,
+        kind=MEETING,
+        sobject="Event",
+        opportunity_id=opp.id,
+        planned_start=start,
+        match_key=m.subject,
+        label=m.key,
+        record={
+            "Subject": m.subject,
+            "StartDateTime": start,
+            "EndDateTime": sf_datetime(m.start + timedelta(minutes=m.duration_minutes)),
+            "DurationInMinutes": m.duration_minutes,
+            "WhoId": m.primary_contact_id,
+            "WhatId": opp.id,
+            "OwnerId": m.organizer_id,
+            "Location": m.location,
+            "Type": "Meeting",
+            "ShowAs": "Busy",
+            "Description": texts.get(m.key, ""),
+        },
+    )
+    for contact_id in m.invitee_ids:
+        if contact_id == m.primary_contact_id:
+            continue  # the WhoId is related to the event already
+        yield WorkItem(
+            signature=signature(org_id, pack, opp.id, INVITEE, parent=sig, person=contact_id),
+            kind=INVITEE,
+            sobject="EventRelation",
+            opportunity_id=opp.id,
+            planned_start=start,
+            match_key=contact_id,
+            parent=sig,
+            parent_field="EventId",
+            label=f"{m.key}/invitee/{contact_id}",
+            record={"RelationId": contact_id, "IsInvitee": True, "IsParent": True},
+        )
+
+
+def _email_items(
+    opp: Opportunity,
+    e: PlannedEmail,
+    texts: Mapping[str, str],
+    people: Mapping[str, Contact],
+    org_id: str,
+    pack: str,
+    caps: Capabilities,
+) -> Iterator[WorkItem]:
+    sent = sf_datetime(e.sent_at)
+    sig = signature(org_id, pack, opp.id, EMAIL, seq=e.seq, start=sent, subject=e.subject)
+    who = e.from_contact_id if e.direction == "inbound" else (e.to_contact_ids or (None,))[0]
+    body = texts.get(e.key, "")
+    if not caps.email_messages:
+        record: dict[str, Any] = {
+            "Subject": e.subject,
+            "ActivityDate": e.sent_at.astimezone(UTC).date().isoformat(),
+            "Status": "Completed",
+            "Priority": "Normal",
+            "TaskSubtype": "Email",
+            "Type": "Email",
+            "WhoId": who,
+            "WhatId": opp.id,
+            "OwnerId": opp.owner.id,
+            "Description": body,
+        }
+        yield WorkItem(sig, EMAIL, "Task", opp.id, record, sent, e.subject, label=e.key)
+        return
+    yield WorkItem(
+        sig,
+        EMAIL,
+        "EmailMessage",
+        opp.id,
+        _email_message(opp, e, body, people, sent),
+        sent,
+        e.subject,
+        label=e.key,
+    )
+    for contact_id, relation_type in _relations(e):
+        yield WorkItem(
+            signature=signature(
+                org_id, pack, opp.id, EMAIL_RELATION, parent=sig, person=contact_id
+            ),
+            kind=EMAIL_RELATION,
+            sobject="EmailMessageRelation",
+            opportunity_id=opp.id,
+            planned_start=sent,
+            match_key=contact_id,
+            parent=sig,
+            parent_field="EmailMessageId",
+            label=f"{e.key}/{relation_type}/{contact_id}",
+            record={"RelationId": contact_id, "RelationType": relation_type},
+        )
+
+
+def _relations(e: PlannedEmail) -> list[tuple[str, str]]:
+    if e.direction == "inbound" and e.from_contact_id:
+        return [(e.from_contact_id, "FromAddress")]
+    return [(cid, "ToAddress") for cid in e.to_contact_ids]
+
+
+def _email_message(
+    opp: Opportunity,
+    e: PlannedEmail,
+    body: str,
+    people: Mapping[str, Contact],
+    sent: str,
+) -> dict[str, Any]:
+    owner = opp.owner
+    sender = people.get(e.from_contact_id or "")
+    if e.direction == "inbound" and sender is not None:
+        from_address, from_name, to_address = sender.email, sender.name, owner.email
+    else:
+        recipients = [people[c].email or "" for c in e.to_contact_ids if c in people]
+        from_address, from_name, to_address = owner.email, owner.name, "; ".join(recipients)
+    return {
+        "Subject": e.subject,
+        "TextBody": body,
+        "FromAddress": from_address or None,
+        "FromName": from_name,
+        "ToAddress": to_address or None,
+        "MessageDate": sent,
+        "Incoming": e.direction == "inbound",
+        "RelatedToId": opp.id,
+        "Status": "3",
+        "ThreadIdentifier": hashlib.sha256(e.thread_key.encode()).hexdigest()[:24],
+    }
+
+
+def email_task_signature(email_signature: str) -> str:
+    """The ledger identity of the Task the org creates for an EmailMessage."""
+    return hashlib.sha256(f"{email_signature}/task".encode()).hexdigest()

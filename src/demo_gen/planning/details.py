@@ -1,0 +1,106 @@
+"""Meeting and email details: subjects that fit the stage, and where a meeting happens."""
+
+from __future__ import annotations
+
+import random
+import string
+
+from demo_gen.model import Account
+from demo_gen.planning.cadence import LATE_STAGE
+
+_SUBJECTS: dict[str, tuple[str, ...]] = {
+    "intro": (
+        "Intro call: {account}",
+        "{account} — introductory conversation",
+        "Getting acquainted: {account} and our team",
+    ),
+    "discovery": (
+        "Discovery call: {account} priorities",
+        "{account} — discovery session",
+        "Discovery: {topic}",
+        "Understanding {account}'s current process",
+    ),
+    "demo": (
+        "Product demo for {account}",
+        "{account} — tailored demo",
+        "Demo: {topic}",
+        "Live walkthrough for the {account} team",
+    ),
+    "technical_deep_dive": (
+        "Technical deep dive: {account} architecture",
+        "{account} — integration and security review",
+        "Deep dive: {topic}",
+        "Technical Q&A with {account} IT",
+    ),
+    "business_case": (
+        "Business case review: {account}",
+        "{account} — ROI and business case",
+        "Value review: {topic}",
+    ),
+    "proposal": (
+        "Proposal walkthrough: {account}",
+        "{account} — commercial proposal review",
+        "Proposal: {topic}",
+    ),
+    "negotiation": (
+        "Commercial terms: {account}",
+        "{account} — pricing and terms discussion",
+        "Negotiation: {topic}",
+    ),
+    "legal_review": (
+        "Contract review: {account}",
+        "{account} — MSA redlines",
+        "Legal and procurement sync: {topic}",
+    ),
+    "kickoff": (
+        "Kickoff: {account} implementation",
+        "{account} — welcome and onboarding kickoff",
+        "Project kickoff: {topic}",
+    ),
+}
+
+_THREAD_SUBJECTS: dict[str, tuple[str, ...]] = {
+    "scheduling": ("Scheduling: {meeting}", "Time for {meeting}?", "Invitation: {meeting}"),
+    "follow_up": ("Follow-up: {meeting}", "Recap and next steps — {meeting}", "Thanks for today"),
+    "proposal": ("{account} proposal", "Proposal for {topic}", "Pricing options for {account}"),
+    "negotiation": ("{account} order form and terms", "Contract redlines — {topic}"),
+    "question": (
+        "Quick question on {topic}",
+        "{account}: a few questions",
+        "Question from {account}",
+    ),
+    "check_in": ("Checking in — {topic}", "{account} next steps", "Where things stand on {topic}"),
+}
+
+
+def meeting_subject(meeting_type: str, account: Account, topic: str, rng: random.Random) -> str:
+    """A subject line for a meeting of this type (Event.Subject)."""
+    template = rng.choice(_SUBJECTS[meeting_type])
+    return template.format(account=account.name, topic=topic)
+
+
+def thread_subject(
+    purpose: str, account: Account, topic: str, meeting: str, rng: random.Random
+) -> str:
+    """The first subject of an email thread; replies prefix it with "Re: "."""
+    template = rng.choice(_THREAD_SUBJECTS[purpose])
+    return template.format(account=account.name, topic=topic, meeting=meeting)
+
+
+def location(
+    meeting_type: str, account: Account, in_person_share: float, rng: random.Random
+) -> str:
+    """Video conference for most meetings; the account's office for some late-stage ones."""
+    if meeting_type in LATE_STAGE and rng.random() < in_person_share:
+        place = ", ".join(p for p in (account.billing_state, account.billing_country) if p)
+        return f"{account.name} office, {place}" if place else f"{account.name} office"
+    roll = rng.random()
+    if roll < 0.45:
+        digits = "".join(rng.choice(string.digits) for _ in range(11))
+        return f"Zoom: https://zoom.us/j/{digits}"
+    if roll < 0.8:
+        return "Microsoft Teams meeting"
+    code = "-".join(
+        "".join(rng.choice(string.ascii_lowercase) for _ in range(n)) for n in (3, 4, 3)
+    )
+    return f"Google Meet: meet.google.com/{code}"

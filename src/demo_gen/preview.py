@@ -1,0 +1,107 @@
+"""dry-run: the whole pipeline up to the writes, writing nothing anywhere.
+
+It reads the org and a read-only ledger, plans, and says per opportunity what would be created
+(`+`) and what already exists (`=`). Not the org, not the state store, not a calendar, not runs/.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from demo_gen import planner
+from demo_gen.config import Config, Secrets
+from demo_gen.content import HeuristicContent
+from demo_gen.crm import open_crm
+from demo_gen.items import build_items
+from demo_gen.realism import realism_report
+from demo_gen.runner import capabilities
+from demo_gen.selection import select_opportunities
+from demo_gen.state import StateStore
+
+
+@dataclass(frozen=True)
+class OpportunityPreview:
+    opportunity_id: str
+    name: str
+    stage: str
+    new: dict[str, int]  # kind -> to create (+)
+    existing: dict[str, int]  # kind -> already in the org (=)
+
+
+@dataclass(frozen=True)
+class Preview:
+    org_id: str
+    pack: str
+    opportunities: tuple[OpportunityPreview, ...]
+    warnings: tuple[str, ...]
+    realism: dict[str, Any]
+    plan: dict[str, Any] = field(repr=False)
+
+    def totals(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for op in self.opportunities:
+            for kind, n in op.new.items():
+                out.setdefault(kind, {"new": 0, "existing": 0})["new"] += n
+            for kind, n in op.existing.items():
+                out.setdefault(kind, {"new": 0, "existing": 0})["existing"] += n
+        return out
+
+    def asdict(self) -> dict[str, Any]:
+        return {
+            "org_id": self.org_id,
+            "pack": self.pack,
+            "totals": self.totals(),
+            "opportunities": [op.__dict__ for op in self.opportunities],
+            "warnings": list(self.warnings),
+            "realism": self.realism,
+        }
+
+
+def dry_run(
+    config: Config, secrets: Secrets, *, max_opps: int | None = None, today: date | None = None
+) -> Preview:
+    """What `run` would do now, computed without writing anything."""
+    today = today or datetime.now(UTC).date()
+    state = StateStore.open_readonly(config.state.url)
+    try:
+        with open_crm(config, secrets) as crm:
+            org_id = crm.org_id()
+            selection = select_opportunities(crm, config.salesforce.query, max_opps=max_opps)
+            caps = capabilities(crm, config)
+            opps = selection.snapshot.opportunities
+            ids = [o.id for o in opps]
+            known = {} if config.run.anchor_date else state.anchors(config.run.name, org_id, ids)
+            anchors = {o: config.run.anchor_date or known.get(o, today) for o in ids}
+            plan = planner.plan(opps, config, anchors)
+            writer = HeuristicContent()
+            previews = []
+            texts_by_key: dict[str, str] = {}
+            for op in plan.opportunities:
+                texts = writer.write(op).texts
+                texts_by_key.update(texts)
+                items = build_items(op, texts, org_id=org_id, pack=config.run.name, caps=caps)
+                ledger = state.items_by_signature(org_id, [i.signature for i in items])
+                new: dict[str, int] = {}
+                existing: dict[str, int] = {}
+                for item in items:
+                    row = ledger.get(item.signature)
+                    bucket = existing if row is not None and row.status == "created" else new
+                    bucket[item.kind] = bucket.get(item.kind, 0) + 1
+                o = op.opportunity
+                previews.append(OpportunityPreview(o.id, o.name, o.stage, new, existing))
+    finally:
+        state.close()
+    plan_json = plan.to_json()
+    for op_json in plan_json["opportunities"]:
+        for item in op_json["meetings"] + op_json["emails"]:
+            item["text"] = texts_by_key.get(item["key"], "")
+    return Preview(
+        org_id=org_id,
+        pack=config.run.name,
+        opportunities=tuple(previews),
+        warnings=tuple(selection.warnings) + plan.notes,
+        realism=realism_report(plan, config.activity),
+        plan=plan_json,
+    )

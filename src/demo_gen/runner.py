@@ -1,0 +1,433 @@
+"""The pipeline, and the only module that knows the order of its steps.
+
+run:      select → anchor → plan → write text → reconcile pending → create parents → create links
+          → read back the Tasks the org made for EmailMessages → summarise
+dry-run:  the same up to the writes, against a read-only ledger; nothing is written anywhere
+smoke:    run on one opportunity, then list the ids of its records
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+import yaml
+
+from demo_gen import __version__, planner
+from demo_gen.config import Config, Secrets
+from demo_gen.content import HeuristicContent
+from demo_gen.crm import SalesforceCrm, open_crm
+from demo_gen.errors import DemoGenError, TargetError, UsageError
+from demo_gen.items import (
+    CHILD_KINDS,
+    EMAIL,
+    EMAIL_TASK,
+    PARENT_KINDS,
+    Capabilities,
+    WorkItem,
+    build_items,
+    email_task_signature,
+)
+from demo_gen.plan import Plan
+from demo_gen.progress import NULL_PROGRESS, Progress
+from demo_gen.realism import realism_report
+from demo_gen.reconcile import ids_of, reconcile
+from demo_gen.report import RunReport, tally
+from demo_gen.runlog import RunLog, new_run_id
+from demo_gen.selection import select_opportunities
+from demo_gen.state import ItemRow, RunRow, StateStore
+from demo_gen.writer import LedgerWriter, WriteOutcome, WriteSettings
+
+_TAGGED_OBJECTS = ("Event", "Task")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What the command line adds to the configuration."""
+
+    command: str = "run"
+    run_id: str | None = None  # resume this run
+    max_opps: int | None = None
+    concurrency: int | None = None
+    opportunity_ids: tuple[str, ...] | None = None  # smoke: just these
+    today: date | None = None  # the clock's date unless a caller pins it
+
+
+@dataclass
+class _Context:
+    config: Config
+    options: RunOptions
+    crm: SalesforceCrm
+    state: StateStore
+    log: RunLog
+    org_id: str
+    run_id: str
+    today: date
+    progress: Progress
+    warnings: list[str] = field(default_factory=list)
+
+
+def run(
+    config: Config, secrets: Secrets, options: RunOptions, progress: Progress = NULL_PROGRESS
+) -> RunReport:
+    """Create what the plan says and the ledger does not have yet; resumable, idempotent."""
+    if options.concurrency is not None:
+        sf = config.salesforce.model_copy(update={"concurrency": options.concurrency})
+        config = config.model_copy(update={"salesforce": sf})
+    today = options.today or datetime.now(UTC).date()
+    state = StateStore(config.state.url)
+    try:
+        with open_crm(config, secrets) as crm:
+            org_id = crm.org_id()
+            run_id = _run_id(state, options, config.run.name, org_id)
+            with state.lock(config.run.name, org_id, owner=run_id):
+                log = RunLog(config.run.runs_dir, run_id)
+                ctx = _Context(config, options, crm, state, log, org_id, run_id, today, progress)
+                with log:
+                    return _guarded(ctx)
+    finally:
+        state.close()
+
+
+def _run_id(state: StateStore, options: RunOptions, pack: str, org_id: str) -> str:
+    if options.run_id is None:
+        return new_run_id(datetime.now(UTC), pack)
+    existing = state.get_run(options.run_id)
+    if existing is None:
+        raise UsageError(
+            f"unknown run id: {options.run_id}", hint="`demo-gen status` lists the runs"
+        )
+    if existing.org_id != org_id or existing.pack != pack:
+        raise UsageError(
+            f"run {options.run_id} belongs to pack {existing.pack} on org {existing.org_id}, "
+            f"not {pack} on {org_id}"
+        )
+    return options.run_id
+
+
+def _guarded(ctx: _Context) -> RunReport:
+    started = time.monotonic()
+    _start(ctx)
+    try:
+        report = _execute(ctx, started)
+    except KeyboardInterrupt:
+        _finish(ctx, "interrupted", None, started)
+        ctx.log.event("run.interrupted", level="warning")
+        raise
+    except DemoGenError as exc:
+        _finish(ctx, "failed", None, started)
+        ctx.log.event("run.failed", level="error", error=str(exc), error_type=type(exc).__name__)
+        raise
+    _finish(ctx, report.status, report, started)
+    return report
+
+
+def _start(ctx: _Context) -> None:
+    cfg = ctx.config
+    started_at = _now()
+    if ctx.state.get_run(ctx.run_id) is None:
+        ctx.state.start_run(
+            RunRow(
+                run_id=ctx.run_id,
+                pack=cfg.run.name,
+                org_id=ctx.org_id,
+                command=ctx.options.command,
+                status="running",
+                started_at=started_at,
+                finished_at=None,
+                config_fingerprint=cfg.fingerprint(),
+                summary_json=None,
+            )
+        )
+    ctx.log.write_json("run.json", _run_json(ctx, "running", started_at, None))
+    ctx.log.write_text(
+        "config.resolved.yaml", yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False)
+    )
+    ctx.log.event("run.started", command=ctx.options.command, org_id=ctx.org_id, pack=cfg.run.name)
+
+
+def _finish(ctx: _Context, status: str, report: RunReport | None, started: float) -> None:
+    summary = None if report is None else json.dumps(report.asdict())
+    ctx.state.finish_run(ctx.run_id, status, _now(), summary)
+    run_row = ctx.state.get_run(ctx.run_id)
+    started_at = run_row.started_at if run_row else _now()
+    ctx.log.write_json("run.json", _run_json(ctx, status, started_at, _now()))
+    if report is not None:
+        ctx.log.write_json("summary.json", report.asdict())
+    ctx.log.event("run.finished", status=status, duration_s=round(time.monotonic() - started, 3))
+
+
+def _run_json(ctx: _Context, status: str, started: str, finished: str | None) -> dict[str, Any]:
+    return {
+        "run_id": ctx.run_id,
+        "pack": ctx.config.run.name,
+        "command": ctx.options.command,
+        "config_fingerprint": ctx.config.fingerprint(),
+        "target": ctx.config.salesforce.target,
+        "org_id": ctx.org_id,
+        "tool_version": __version__,
+        "started_at": started,
+        "finished_at": finished,
+        "status": status,
+    }
+
+
+def _execute(ctx: _Context, started: float) -> RunReport:
+    plan, caps = _prepare(ctx)
+    items = _items(ctx, plan, caps)
+    ledger = _reconciled_ledger(ctx, items)
+    outcomes = _create(ctx, items, ledger)
+    counts = tally(items, ledger, outcomes)
+    if caps.email_messages:
+        created, known = _read_back_email_tasks(ctx, items)
+        counts[EMAIL_TASK] = {"created": created, "skipped": known, "failed": 0, "deferred": 0}
+    api_used = ctx.crm.api_usage()
+    record_ids = _record_ids(ctx, items) if ctx.options.command == "smoke" else {}
+    return RunReport(
+        run_id=ctx.run_id,
+        command=ctx.options.command,
+        org_id=ctx.org_id,
+        pack=ctx.config.run.name,
+        opportunities=len(plan.opportunities),
+        counts=counts,
+        api_calls=ctx.crm.calls,
+        api_usage=None if api_used is None else {"used": api_used[0], "max": api_used[1]},
+        duration_s=round(time.monotonic() - started, 3),
+        warnings=tuple(ctx.warnings),
+        realism=realism_report(plan, ctx.config.activity),
+        run_dir=str(ctx.log.path),
+        record_ids=record_ids,
+    )
+
+
+def _record_ids(ctx: _Context, items: Sequence[WorkItem]) -> dict[str, list[str]]:
+    """kind -> the org ids of these items (created now or before)."""
+    sigs = [i.signature for i in items] + [email_task_signature(i.signature) for i in items]
+    out: dict[str, list[str]] = {}
+    for row in ctx.state.items_by_signature(ctx.org_id, sigs).values():
+        if row.status == "created" and row.sf_id:
+            out.setdefault(row.kind, []).append(row.sf_id)
+    return {kind: sorted(ids) for kind, ids in sorted(out.items())}
+
+
+def smoke(
+    config: Config,
+    secrets: Secrets,
+    opportunity_id: str | None = None,
+    progress: Progress = NULL_PROGRESS,
+) -> RunReport:
+    """One opportunity end to end (the first selected unless named); lists its record ids."""
+    options = RunOptions(
+        command="smoke",
+        max_opps=None if opportunity_id else 1,
+        opportunity_ids=(opportunity_id,) if opportunity_id else None,
+    )
+    report = run(config, secrets, options, progress)
+    if report.opportunities == 0:
+        raise UsageError(
+            "smoke found no opportunity to work on",
+            hint="check salesforce.query in the configuration, or pass --opp-id",
+        )
+    missing = [k for k in ("meeting", "email") if not report.record_ids.get(k)]
+    if missing and report.ok:
+        raise UsageError(
+            f"the plan for this opportunity has no {' or '.join(missing)}: "
+            "it has no contacts to meet or write to",
+            hint="pick another opportunity with --opp-id",
+        )
+    return report
+
+
+def _prepare(ctx: _Context) -> tuple[Plan, Capabilities]:
+    ctx.progress.phase("selecting opportunities", 1)
+    selection = select_opportunities(
+        ctx.crm,
+        ctx.config.salesforce.query,
+        max_opps=ctx.options.max_opps,
+        only_ids=ctx.options.opportunity_ids,
+    )
+    ctx.warnings.extend(selection.warnings)
+    for warning in selection.warnings:
+        ctx.progress.note(warning)
+        ctx.log.event("run.warning", level="warning", message=warning)
+    opps = selection.snapshot.opportunities
+    ctx.state.record_opportunities(ctx.run_id, [o.id for o in opps])
+    ctx.log.event("opportunities.selected", count=len(opps), soql=selection.soql)
+    caps = capabilities(ctx.crm, ctx.config)
+    anchors = resolve_anchors(ctx.state, ctx.config, ctx.org_id, [o.id for o in opps], ctx.today)
+    ctx.progress.phase("planning", len(opps))
+    plan = planner.plan(opps, ctx.config, anchors)
+    for note in plan.notes:
+        ctx.warnings.append(note)
+        ctx.log.event("plan.note", level="warning", message=note)
+    ctx.log.event(
+        "plan.built",
+        opportunities=len(plan.opportunities),
+        meetings=sum(len(op.meetings) for op in plan.opportunities),
+        emails=sum(len(op.emails) for op in plan.opportunities),
+    )
+    return plan, caps
+
+
+def capabilities(crm: SalesforceCrm, config: Config) -> Capabilities:
+    """What the org can hold; tag mode refuses to start without its fields."""
+    email_messages = config.activity.email_messages and crm.fields_of("EmailMessage") is not None
+    tag = config.run.idempotency_mode == "tag"
+    if tag:
+        objects = [*_TAGGED_OBJECTS, *(("EmailMessage",) if email_messages else ())]
+        needed = (config.run.signature_field, config.run.run_tag_field)
+        for sobject in objects:
+            missing = [f for f in needed if f not in (crm.fields_of(sobject) or frozenset())]
+            if missing:
+                raise TargetError(
+                    f"tag mode needs {', '.join(missing)} on {sobject}, and the org lacks it",
+                    hint="`demo-gen doctor -c CONFIG` says how to add the fields",
+                )
+    return Capabilities(email_messages=email_messages, tag_fields=tag)
+
+
+def resolve_anchors(
+    state: StateStore, config: Config, org_id: str, opp_ids: Sequence[str], today: date
+) -> dict[str, date]:
+    """Each opportunity's anchor: the configured date, else the date first seen (kept)."""
+    if config.run.anchor_date is not None:
+        return dict.fromkeys(opp_ids, config.run.anchor_date)
+    known = state.anchors(config.run.name, org_id, opp_ids)
+    missing = {o: today for o in opp_ids if o not in known}
+    if missing:
+        state.set_anchors(config.run.name, org_id, missing)
+    return {**known, **missing}
+
+
+def _items(ctx: _Context, plan: Plan, caps: Capabilities) -> list[WorkItem]:
+    writer = HeuristicContent()
+    items: list[WorkItem] = []
+    ctx.progress.phase("writing content", len(plan.opportunities))
+    for op in plan.opportunities:
+        texts = writer.write(op).texts
+        items.extend(build_items(op, texts, org_id=ctx.org_id, pack=ctx.config.run.name, caps=caps))
+        ctx.progress.advance()
+    return items
+
+
+def _reconciled_ledger(ctx: _Context, items: Sequence[WorkItem]) -> dict[str, ItemRow]:
+    pending = ctx.state.pending_items(ctx.org_id, ctx.config.run.name)
+    if pending:
+        ctx.progress.phase("reconciling interrupted writes", len(pending))
+        ledger = ctx.state.items_by_signature(ctx.org_id, [i.signature for i in items])
+        tag = ctx.config.run.signature_field if ctx.config.run.idempotency_mode == "tag" else None
+        result = reconcile(
+            ctx.crm, ctx.state, ctx.org_id, pending, tag_field=tag, known_ids=ids_of(ledger)
+        )
+        ctx.log.event("reconcile.done", found=len(result.found), missing=len(result.missing))
+    return ctx.state.items_by_signature(ctx.org_id, [i.signature for i in items])
+
+
+def _create(
+    ctx: _Context, items: Sequence[WorkItem], ledger: Mapping[str, ItemRow]
+) -> WriteOutcome:
+    writer = LedgerWriter(ctx.crm, ctx.state, ctx.log, _write_settings(ctx), ctx.progress)
+    todo = [i for i in items if not _done(ledger, i.signature)]
+    parents = [i for i in todo if i.kind in PARENT_KINDS]
+    ctx.progress.phase("creating meetings and emails", len(parents))
+    outcome = writer.send(parents, {})
+    parent_ids = {s: r.sf_id for s, r in ledger.items() if r.sf_id and r.status == "created"}
+    parent_ids.update(outcome.created)
+    children = [i for i in todo if i.kind in CHILD_KINDS and i.parent in parent_ids]
+    blocked = [i for i in todo if i.kind in CHILD_KINDS and i.parent not in parent_ids]
+    ctx.progress.phase("adding invitees and recipients", len(children))
+    child_outcome = writer.send(children, parent_ids)
+    outcome.created.update(child_outcome.created)
+    outcome.failed.update(child_outcome.failed)
+    outcome.deferred.extend(child_outcome.deferred)
+    outcome.deferred.extend(i.signature for i in blocked)
+    return outcome
+
+
+def _write_settings(ctx: _Context) -> WriteSettings:
+    cfg = ctx.config
+    return WriteSettings(
+        org_id=ctx.org_id,
+        pack=cfg.run.name,
+        run_id=ctx.run_id,
+        tag_mode=cfg.run.idempotency_mode == "tag",
+        signature_field=cfg.run.signature_field,
+        run_tag_field=cfg.run.run_tag_field,
+        batch_size=cfg.salesforce.batch_size,
+        concurrency=cfg.salesforce.concurrency,
+        max_calls=_api_budget(ctx),
+    )
+
+
+def _api_budget(ctx: _Context) -> int | None:
+    """Calls this run may spend on writes: a share of what the org has left today."""
+    limits = ctx.crm.limits().get("DailyApiRequests") or {}
+    remaining = limits.get("Remaining")
+    if remaining is None:
+        return None
+    budget = int(int(remaining) * ctx.config.run.api_budget_share)
+    ctx.log.event("api.budget", remaining=remaining, budget=budget)
+    return max(budget, 0)
+
+
+def _done(ledger: Mapping[str, ItemRow], sig: str) -> bool:
+    row = ledger.get(sig)
+    return row is not None and row.status == "created"
+
+
+def _read_back_email_tasks(ctx: _Context, items: Sequence[WorkItem]) -> tuple[int, int]:
+    """Record the Task the org made for each EmailMessage, so reset removes it too.
+
+    Returns (newly recorded, already recorded).
+    """
+    emails = [i for i in items if i.kind == EMAIL]
+    ledger = ctx.state.items_by_signature(
+        ctx.org_id,
+        [i.signature for i in emails] + [email_task_signature(i.signature) for i in emails],
+    )
+    known = sum(1 for i in emails if _done(ledger, email_task_signature(i.signature)))
+    wanted = {
+        row.sf_id: row
+        for row in (ledger.get(i.signature) for i in emails)
+        if row is not None and row.status == "created" and row.sf_id
+        if not _done(ledger, email_task_signature(row.signature))
+    }
+    found = _email_activity_ids(ctx.crm, sorted(wanted))
+    rows = [_task_row(wanted[email_id], task_id) for email_id, task_id in found.items()]
+    if rows:
+        ctx.state.mark_pending(rows)
+        ctx.state.mark_created(ctx.org_id, {r.signature: r.sf_id or "" for r in rows})
+        ctx.log.event("email_tasks.recorded", count=len(rows))
+    return len(rows), known
+
+
+def _email_activity_ids(crm: SalesforceCrm, email_ids: Sequence[str]) -> dict[str, str]:
+    from demo_gen.crm import soql_list
+
+    found: dict[str, str] = {}
+    for start in range(0, len(email_ids), 200):
+        chunk = email_ids[start : start + 200]
+        soql = f"SELECT Id, ActivityId FROM EmailMessage WHERE Id IN {soql_list(chunk)}"
+        found.update((r["Id"], r["ActivityId"]) for r in crm.query(soql) if r.get("ActivityId"))
+    return found
+
+
+def _task_row(email: ItemRow, task_id: str) -> ItemRow:
+    """The org made this Task when the email was created: it belongs to the email's run."""
+    return replace(
+        email,
+        signature=email_task_signature(email.signature),
+        kind=EMAIL_TASK,
+        sobject="Task",
+        status="pending",
+        sf_id=task_id,
+        parent_signature=email.signature,
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -1,0 +1,176 @@
+"""Which opportunities a run works on, read in a handful of queries (never one per opportunity)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
+
+from demo_gen.config import QuerySettings
+from demo_gen.crm import soql_list, soql_quote
+from demo_gen.errors import UsageError
+from demo_gen.model import Account, Contact, Opportunity, OrgSnapshot, Seller
+
+_OPP_FIELDS = (
+    "Id, Name, StageName, Type, Amount, Probability, CloseDate, CreatedDate, IsClosed, IsWon, "
+    "AccountId, Account.Name, Account.Industry, Account.BillingCountry, Account.BillingState, "
+    "Account.Website, Account.NumberOfEmployees, "
+    "OwnerId, Owner.Name, Owner.Email, Owner.Title, Owner.TimeZoneSidKey, "
+    "(SELECT ContactId, Role, IsPrimary FROM OpportunityContactRoles)"
+)
+_CONTACT_FIELDS = (
+    "Id, AccountId, FirstName, LastName, Email, Title, Phone, MailingCountry, MailingState"
+)
+_IN_CHUNK = 200
+_ID = re.compile(r"[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?")
+
+
+class Reader(Protocol):
+    def query(self, soql: str) -> list[dict[str, Any]]: ...
+    def fields_of(self, sobject: str) -> frozenset[str] | None: ...
+    def org_id(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Selection:
+    snapshot: OrgSnapshot
+    soql: str
+    warnings: tuple[str, ...]
+
+
+def select_opportunities(
+    crm: Reader,
+    settings: QuerySettings,
+    *,
+    max_opps: int | None = None,
+    only_ids: Sequence[str] | None = None,
+) -> Selection:
+    """The opportunities the query settings select, with accounts, owners and contacts."""
+    for opp_id in only_ids or ():
+        if not _ID.fullmatch(opp_id):
+            raise UsageError(f"not a Salesforce opportunity id: {opp_id!r}")
+    warnings: list[str] = []
+    opp_fields = crm.fields_of("Opportunity") or frozenset()
+    where = _where(settings, opp_fields, warnings)
+    if only_ids is not None:
+        where = [f"Id IN {soql_list(list(only_ids))}"]
+    limit = min(settings.limit, max_opps) if max_opps is not None else settings.limit
+    soql = f"SELECT {_OPP_FIELDS} FROM Opportunity"
+    if where:
+        soql += " WHERE " + " AND ".join(where)
+    soql += f" ORDER BY CloseDate ASC, Id ASC LIMIT {limit}"
+    rows = crm.query(soql)
+    org_id = crm.org_id()
+    if only_ids is not None and not rows:
+        raise UsageError(f"no opportunity with id {', '.join(only_ids)} in org {org_id}")
+    contacts = _contacts_by_account(crm, sorted({r["AccountId"] for r in rows if r["AccountId"]}))
+    opportunities = tuple(_opportunity(row, contacts) for row in rows if row["AccountId"])
+    skipped = len(rows) - len(opportunities)
+    if skipped:
+        warnings.append(f"{skipped} selected opportunities have no account and were skipped")
+    return Selection(OrgSnapshot(org_id, opportunities), soql, tuple(warnings))
+
+
+def _where(settings: QuerySettings, opp_fields: frozenset[str], warnings: list[str]) -> list[str]:
+    where: list[str] = []
+    if settings.opportunity_type:
+        where.append(f"Type = {soql_quote(settings.opportunity_type)}")
+    if settings.stages_allowed:
+        where.append(f"StageName IN {soql_list(settings.stages_allowed)}")
+    omitted = settings.exclude_if_omitted_field
+    if omitted:
+        if omitted in opp_fields:
+            where.append(f"{omitted} = false")
+        else:
+            warnings.append(f"Opportunity has no field {omitted}; nothing is excluded by it")
+    if settings.close_date_range is not None:
+        r = settings.close_date_range
+        where.append(f"CloseDate >= {r.start.isoformat()} AND CloseDate <= {r.end.isoformat()}")
+    return where
+
+
+def _contacts_by_account(
+    crm: Reader, account_ids: Sequence[str]
+) -> dict[str, list[dict[str, Any]]]:
+    from demo_gen.crm import soql_list
+
+    out: dict[str, list[dict[str, Any]]] = {}
+    for start in range(0, len(account_ids), _IN_CHUNK):
+        chunk = account_ids[start : start + _IN_CHUNK]
+        soql = (
+            f"SELECT {_CONTACT_FIELDS} FROM Contact WHERE AccountId IN {soql_list(chunk)} "
+            "ORDER BY AccountId, Id"
+        )
+        for row in crm.query(soql):
+            out.setdefault(row["AccountId"], []).append(row)
+    return out
+
+
+def _opportunity(
+    row: Mapping[str, Any], contacts: Mapping[str, list[dict[str, Any]]]
+) -> Opportunity:
+    account_row = row.get("Account") or {}
+    owner_row = row.get("Owner") or {}
+    account = Account(
+        id=row["AccountId"],
+        name=account_row.get("Name") or "Unknown account",
+        industry=account_row.get("Industry"),
+        billing_country=account_row.get("BillingCountry"),
+        billing_state=account_row.get("BillingState"),
+        website=account_row.get("Website"),
+        employees=account_row.get("NumberOfEmployees"),
+    )
+    owner = Seller(
+        id=row["OwnerId"],
+        name=owner_row.get("Name") or "Account Executive",
+        email=owner_row.get("Email") or "",
+        title=owner_row.get("Title"),
+        time_zone=owner_row.get("TimeZoneSidKey") or "America/Los_Angeles",
+    )
+    return Opportunity(
+        id=row["Id"],
+        name=row["Name"],
+        stage=row["StageName"],
+        type=row.get("Type"),
+        amount=row.get("Amount"),
+        probability=row.get("Probability"),
+        close_date=date.fromisoformat(row["CloseDate"]),
+        created_date=_parse_dt(row["CreatedDate"]),
+        is_closed=bool(row.get("IsClosed")),
+        is_won=bool(row.get("IsWon")),
+        account=account,
+        owner=owner,
+        contacts=_ordered_contacts(row, contacts.get(row["AccountId"], [])),
+    )
+
+
+def _ordered_contacts(
+    row: Mapping[str, Any], account_contacts: Sequence[Mapping[str, Any]]
+) -> tuple[Contact, ...]:
+    roles_block = row.get("OpportunityContactRoles") or {}
+    roles = {r["ContactId"]: r for r in roles_block.get("records", [])}
+    people = [_contact(c, roles.get(c["Id"])) for c in account_contacts]
+    # contact roles first, the primary first of all; then the account's others, in id order
+    return tuple(sorted(people, key=lambda c: (not c.is_primary, c.role is None, c.id)))
+
+
+def _contact(c: Mapping[str, Any], role: Mapping[str, Any] | None) -> Contact:
+    return Contact(
+        id=c["Id"],
+        first_name=c.get("FirstName"),
+        last_name=c.get("LastName") or "",
+        email=c.get("Email"),
+        title=c.get("Title"),
+        phone=c.get("Phone"),
+        mailing_country=c.get("MailingCountry"),
+        mailing_state=c.get("MailingState"),
+        role=None if role is None else (role.get("Role") or "Other"),
+        is_primary=bool(role and role.get("IsPrimary")),
+    )
+
+
+def _parse_dt(text: str) -> datetime:
+    value = datetime.strptime(text[:19], "%Y-%m-%dT%H:%M:%S")
+    return value.replace(tzinfo=UTC)

@@ -1,0 +1,204 @@
+"""Batched, crash-safe writes: record pending (commit) → send → record created or failed (commit).
+
+Batches of up to 200 records of one sObject type go out through sObject Collections, several at
+once; the ledger is only ever written from the calling thread. In tag mode each record carries its
+signature in the external-id field and the write is an upsert on it, so the org refuses duplicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from demo_gen.crm import WriteResult
+from demo_gen.errors import AuthError, LimitError, TargetError
+from demo_gen.items import WorkItem
+from demo_gen.progress import NULL_PROGRESS, Progress
+from demo_gen.runlog import RunLog
+from demo_gen.state import ItemRow, StateStore
+
+
+class Writer(Protocol):
+    def create(self, records: Sequence[Mapping[str, Any]]) -> list[WriteResult]: ...
+    def upsert(
+        self, sobject: str, external_field: str, records: Sequence[Mapping[str, Any]]
+    ) -> list[WriteResult]: ...
+
+
+@dataclass(frozen=True)
+class WriteSettings:
+    org_id: str
+    pack: str
+    run_id: str
+    tag_mode: bool
+    signature_field: str
+    run_tag_field: str
+    batch_size: int = 200
+    concurrency: int = 4
+    max_calls: int | None = None  # the API budget left for writes; None = unlimited
+
+
+@dataclass
+class WriteOutcome:
+    created: dict[str, str] = field(default_factory=dict)  # signature -> sf id
+    failed: dict[str, tuple[str, str]] = field(default_factory=dict)  # signature -> (code, msg)
+    deferred: list[str] = field(default_factory=list)  # not sent: the API budget ran out
+    calls: int = 0
+
+
+class LedgerWriter:
+    """Sends work items in batches and keeps the ledger true at every instant."""
+
+    def __init__(
+        self,
+        crm: Writer,
+        state: StateStore,
+        log: RunLog,
+        settings: WriteSettings,
+        progress: Progress = NULL_PROGRESS,
+    ) -> None:
+        self._crm = crm
+        self._state = state
+        self._log = log
+        self._s = settings
+        self._progress = progress
+        self.calls = 0
+
+    def send(self, items: Sequence[WorkItem], parent_ids: Mapping[str, str]) -> WriteOutcome:
+        """Create *items*; children take their parent's id from *parent_ids* (signature → id)."""
+        outcome = WriteOutcome()
+        batches = _batches(items, self._s.batch_size)
+        with ThreadPoolExecutor(max_workers=self._s.concurrency) as pool:
+            running: dict[Future[list[WriteResult]], list[WorkItem]] = {}
+            try:
+                for batch in batches:
+                    if self._budget_spent():
+                        outcome.deferred.extend(i.signature for i in batch)
+                        continue
+                    while len(running) >= self._s.concurrency:
+                        self._collect(running, outcome)
+                    running[self._submit(pool, batch, parent_ids)] = batch
+                while running:
+                    self._collect(running, outcome)
+            except BaseException:
+                for future in running:
+                    future.cancel()
+                raise
+        outcome.calls = self.calls
+        return outcome
+
+    def _budget_spent(self) -> bool:
+        return self._s.max_calls is not None and self.calls >= self._s.max_calls
+
+    def _submit(
+        self, pool: ThreadPoolExecutor, batch: list[WorkItem], parent_ids: Mapping[str, str]
+    ) -> Future[list[WriteResult]]:
+        self._state.mark_pending([self._pending_row(item) for item in batch])
+        records = [self._record(item, parent_ids) for item in batch]
+        self.calls += 1
+        sobject = batch[0].sobject
+        if self._s.tag_mode and _taggable(batch[0]):
+            return pool.submit(self._crm.upsert, sobject, self._s.signature_field, records)
+        return pool.submit(self._crm.create, records)
+
+    def _collect(
+        self,
+        running: dict[Future[list[WriteResult]], list[WorkItem]],
+        outcome: WriteOutcome,
+    ) -> None:
+        done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+        for future in done:
+            batch = running.pop(future)
+            try:
+                results = future.result()
+            except (AuthError, LimitError):
+                raise  # the items stay pending; the next run reconciles them
+            except TargetError as exc:
+                results = [WriteResult(False, None, "REQUEST_FAILED", str(exc))] * len(batch)
+            self._record_results(batch, results, outcome)
+
+    def _record_results(
+        self, batch: list[WorkItem], results: list[WriteResult], outcome: WriteOutcome
+    ) -> None:
+        created: dict[str, str] = {}
+        failed: dict[str, tuple[str, str]] = {}
+        for item, result in zip(batch, results, strict=True):
+            if result.success and result.id:
+                created[item.signature] = result.id
+                self._log.event(
+                    "item.created",
+                    opportunity_id=item.opportunity_id,
+                    kind=item.kind,
+                    signature=item.signature,
+                    sf_id=result.id,
+                    sobject=item.sobject,
+                    source="demo-gen",
+                )
+            else:
+                code = result.error_code or "UNKNOWN"
+                failed[item.signature] = (code, result.message or "")
+                self._log_failure(item, result)
+        self._state.mark_created(self._s.org_id, created)
+        self._state.mark_failed(self._s.org_id, failed)
+        outcome.created.update(created)
+        outcome.failed.update(failed)
+        self._progress.advance(len(batch))
+
+    def _log_failure(self, item: WorkItem, result: WriteResult) -> None:
+        fields = {
+            "opportunity_id": item.opportunity_id,
+            "kind": item.kind,
+            "signature": item.signature,
+            "sobject": item.sobject,
+            "error_code": result.error_code,
+            "message": result.message,
+            "fields": list(result.fields),
+        }
+        self._log.event("item.failed", level="error", **fields)
+        self._log.error(**fields)
+
+    def _pending_row(self, item: WorkItem) -> ItemRow:
+        return ItemRow(
+            signature=item.signature,
+            run_id=self._s.run_id,
+            pack=self._s.pack,
+            org_id=self._s.org_id,
+            opportunity_id=item.opportunity_id,
+            kind=item.kind,
+            sobject=item.sobject,
+            status="pending",
+            sf_id=None,
+            error_code=None,
+            error=None,
+            parent_signature=item.parent,
+            planned_start=item.planned_start,
+            subject=item.match_key,
+            updated_at="",
+        )
+
+    def _record(self, item: WorkItem, parent_ids: Mapping[str, str]) -> dict[str, Any]:
+        record: dict[str, Any] = {"attributes": {"type": item.sobject}, **item.record}
+        if item.parent is not None and item.parent_field is not None:
+            record[item.parent_field] = parent_ids[item.parent]
+        if self._s.tag_mode and _taggable(item):
+            record[self._s.signature_field] = item.signature
+            record[self._s.run_tag_field] = self._s.run_id
+        return record
+
+
+def _taggable(item: WorkItem) -> bool:
+    """Objects that carry the demo-gen tag fields (links like EventRelation do not)."""
+    return item.sobject in ("Event", "Task", "EmailMessage") or item.sobject.endswith("__c")
+
+
+def _batches(items: Sequence[WorkItem], size: int) -> list[list[WorkItem]]:
+    """Items grouped by sObject type (collections upsert one type a call), in chunks of *size*."""
+    by_type: dict[str, list[WorkItem]] = {}
+    for item in items:
+        by_type.setdefault(item.sobject, []).append(item)
+    out: list[list[WorkItem]] = []
+    for group in by_type.values():
+        out.extend(group[i : i + size] for i in range(0, len(group), size))
+    return out

@@ -1,0 +1,157 @@
+"""The command line's contract: help everywhere, one-line errors, DESIGN.md's exit codes."""
+
+from __future__ import annotations
+
+import socket
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from demo_gen.cli import cli
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()):
+    for name, command in group.commands.items():
+        yield (*prefix, name), command
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*prefix, name))
+
+
+@pytest.mark.parametrize("path", [p for p, _ in _commands(cli)], ids=" ".join)
+def test_every_command_has_help(path):
+    result = invoke(*path, "--help")
+    assert result.exit_code == 0
+    assert "Usage:" in result.stdout
+    _, command = next((p, c) for p, c in _commands(cli) if p == path)
+    assert command.help, f"{' '.join(path)} has no docstring"
+
+
+def assert_one_line_error(result, code: int, *needles: str) -> None:
+    assert result.exit_code == code, (result.exit_code, result.stderr, result.exception)
+    assert "Traceback" not in result.stderr
+    error_lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(error_lines) == 1, result.stderr
+    for needle in needles:
+        assert needle in result.stderr, result.stderr
+
+
+def test_missing_config_is_a_usage_error(tmp_path):
+    result = invoke("run", "-c", str(tmp_path / "nope.yaml"))
+    assert_one_line_error(result, 2, "configuration file not found", "nope.yaml")
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("run:\n  name: x\n  seed: [1, 2\n")
+    result = invoke("run", "-c", str(path))
+    assert_one_line_error(result, 3, "bad.yaml:", "YAML syntax error")
+
+
+def test_unknown_key_names_file_line_and_key(tmp_path):
+    path = tmp_path / "typo.yaml"
+    path.write_text("run:\n  name: x\nactivity:\n  past_dayz: 3\n")
+    result = invoke("run", "-c", str(path))
+    assert_one_line_error(result, 3, "typo.yaml:4:", "activity.past_dayz", "unknown key")
+
+
+def test_value_out_of_range_names_the_key(tmp_path):
+    path = tmp_path / "range.yaml"
+    path.write_text("activity:\n  meetings:\n    past_min: 5\n    past_max: 2\n")
+    result = invoke("dry-run", "-c", str(path))
+    assert_one_line_error(result, 3, "range.yaml:2:", "activity.meetings", "past_max")
+
+
+def test_real_org_needs_https(tmp_path):
+    path = tmp_path / "http.yaml"
+    path.write_text("salesforce:\n  target: salesforce\n  instance_url: http://acme.example.com\n")
+    result = invoke("run", "-c", str(path))
+    assert_one_line_error(result, 3, "http.yaml:1:", "https")
+
+
+def test_env_override_error_names_the_variable(make_config, monkeypatch):
+    monkeypatch.setenv("DEMO_GEN_RUN__SEED", "not-a-number")
+    result = invoke("dry-run", "-c", str(make_config()))
+    assert_one_line_error(result, 3, "DEMO_GEN_RUN__SEED", "run.seed")
+
+
+def test_unknown_run_id(make_config):
+    config = str(make_config())
+    assert_one_line_error(invoke("status", "no-such-run", "-c", config), 2, "unknown run id")
+    assert_one_line_error(
+        invoke("reset", "no-such-run", "-c", config, "--yes"), 2, "unknown run id"
+    )
+
+
+def test_unknown_opportunity_id(make_config):
+    result = invoke("smoke", "-c", str(make_config()), "--opp-id", "006RM000000ZZZZZZZ")
+    assert_one_line_error(result, 2, "006RM000000ZZZZZZZ")
+
+
+def test_malformed_opportunity_id(make_config):
+    result = invoke("smoke", "-c", str(make_config()), "--opp-id", "not-an-id")
+    assert_one_line_error(result, 2, "not-an-id")
+
+
+def test_unreachable_org(make_config):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = make_config(salesforce={"local": {"url": f"http://127.0.0.1:{port}"}})
+    result = invoke("run", "-c", str(config))
+    assert_one_line_error(result, 5, "cannot reach")
+
+
+def test_wrong_credentials(make_config, org_db):
+    from demo_gen.local_org.server import LocalOrgServer
+    from demo_gen.local_org.store import Store
+
+    store = Store(org_db)
+    with LocalOrgServer(store, password="something-else") as server:
+        config = make_config(salesforce={"local": {"url": server.url}})
+        result = invoke("run", "-c", str(config))
+    store.close()
+    assert_one_line_error(result, 5, "login", "failed")
+
+
+def test_missing_local_org_database(make_config, tmp_path):
+    config = make_config(salesforce={"local": {"db": str(tmp_path / "missing.sqlite")}})
+    result = invoke("run", "-c", str(config))
+    assert_one_line_error(result, 2, "does not exist", "org init")
+
+
+def test_state_store_from_the_future(make_config, tmp_path):
+    from sqlalchemy import create_engine, text
+
+    from demo_gen.state import StateStore
+
+    url = f"sqlite:///{tmp_path / 'state.sqlite'}"
+    StateStore(url).close()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE meta SET value = '99' WHERE key = 'schema_version'"))
+    engine.dispose()
+    result = invoke("run", "-c", str(make_config()))
+    assert_one_line_error(result, 4, "newer")
+
+
+def test_org_init_and_refusal_without_force(tmp_path):
+    db = tmp_path / "org.sqlite"
+    result = invoke(
+        "org", "init", "--db", str(db), "--opportunities", "15", "--anchor-date", "2026-11-02"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "15 Opportunity" in result.stderr
+    again = invoke("org", "init", "--db", str(db), "--opportunities", "15")
+    assert_one_line_error(
+        again,
+        2,
+        "already has data",
+    )
+    forced = invoke("org", "init", "--db", str(db), "--opportunities", "16", "--force")
+    assert forced.exit_code == 0, forced.stderr
+    assert "16 Opportunity" in forced.stderr

@@ -1,0 +1,229 @@
+"""End to end: the CLI, the runner and the local org over real sockets via simple-salesforce."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import ANCHOR
+
+from demo_gen.cli import cli
+from demo_gen.config import Secrets, load_config
+from demo_gen.runner import RunOptions, run
+from demo_gen.state import StateStore
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def run_json(config: Path, *extra: str) -> tuple[int, dict]:
+    code, out, err = invoke("run", "-c", str(config), "--json", *extra)
+    assert out.strip(), err
+    return code, json.loads(out)
+
+
+def test_run_creates_then_rerun_creates_nothing(make_config, org_counts):
+    config = make_config()
+    before = org_counts()
+    code, first = run_json(config)
+    assert code == 0, first
+    assert first["totals"]["created"] > 0
+    assert first["counts"]["meeting"]["created"] > 0
+    assert first["counts"]["email"]["created"] > 0
+    after = org_counts()
+    assert after["Event"] - before["Event"] == first["counts"]["meeting"]["created"]
+    assert after["EventRelation"] - before["EventRelation"] == first["counts"]["invitee"]["created"]
+    code, second = run_json(config)
+    assert code == 0
+    assert second["totals"]["created"] == 0
+    assert second["totals"]["skipped"] == first["totals"]["created"] + first["totals"]["skipped"]
+    assert org_counts() == after
+
+
+def test_run_outputs_are_jq_friendly(make_config, tmp_path, monkeypatch):
+    monkeypatch.setenv("SF_PASSWORD", "hunter2-secret")
+    config = make_config()
+    code, report = run_json(config)
+    assert code == 0
+    run_dir = Path(report["run_dir"])
+    for name in ("run.json", "summary.json", "config.resolved.yaml", "events.jsonl"):
+        assert (run_dir / name).is_file(), name
+    lines = (run_dir / "events.jsonl").read_text().splitlines()
+    events = [json.loads(line) for line in lines]
+    assert all({"ts", "run_id", "event", "level"} <= e.keys() for e in events)
+    created = [e for e in events if e["event"] == "item.created"]
+    assert created and all(
+        {"opportunity_id", "kind", "signature", "sf_id", "source"} <= e.keys() for e in created
+    )
+    assert json.loads((run_dir / "run.json").read_text())["status"] == "completed"
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["totals"]["created"] == report["totals"]["created"]
+    outputs = "".join(p.read_text() for p in run_dir.iterdir())
+    assert "hunter2-secret" not in outputs
+
+
+def test_rerun_three_days_later_creates_nothing(make_config, org_counts):
+    config = load_config(make_config())
+    first = run(config, Secrets(), RunOptions(today=ANCHOR))
+    assert first.created > 0
+    counts = org_counts()
+    later = run(config, Secrets(), RunOptions(today=ANCHOR + timedelta(days=3)))
+    assert later.created == 0
+    assert org_counts() == counts
+
+
+def test_dry_run_changes_nothing(make_config, org_counts, tmp_path):
+    config = make_config()
+    state_file = tmp_path / "state.sqlite"
+    before = org_counts()
+    code, out, err = invoke(
+        "dry-run", "-c", str(config), "--json", "--out", str(tmp_path / "plan.json")
+    )
+    assert code == 0, err
+    preview = json.loads(out)
+    assert preview["totals"]["meeting"]["new"] > 0
+    assert org_counts() == before
+    assert not state_file.exists()
+    assert not (tmp_path / "runs").exists()
+    plan = json.loads((tmp_path / "plan.json").read_text())
+    assert plan["opportunities"]
+    # after a run, dry-run reports everything as existing (=)
+    assert run_json(config)[0] == 0
+    state_bytes = state_file.read_bytes()
+    code, out, _ = invoke("dry-run", "-c", str(config), "--json")
+    totals = json.loads(out)["totals"]
+    assert all(t["new"] == 0 for t in totals.values())
+    assert state_file.read_bytes() == state_bytes
+
+
+def test_reset_restores_counts_and_keeps_existing_activity(make_config, org_counts, org_db):
+    from demo_gen.local_org.store import Store
+
+    config = make_config()
+    store = Store(org_db)
+    old_events = {r["Id"] for r in store.rows("Event")}
+    old_tasks = {r["Id"] for r in store.rows("Task")}
+    store.close()
+    before = org_counts()
+    code, report = run_json(config)
+    assert code == 0
+    code, out, err = invoke("reset", report["run_id"], "-c", str(config), "--yes")
+    assert code == 0, err
+    assert org_counts() == before
+    store = Store(org_db)
+    assert {r["Id"] for r in store.rows("Event")} == old_events
+    assert {r["Id"] for r in store.rows("Task")} == old_tasks
+    store.close()
+    # running again after the reset recreates the same records
+    code, again = run_json(config)
+    assert code == 0
+    assert again["totals"]["created"] == report["totals"]["created"]
+
+
+def test_reset_dry_run_and_confirmation(make_config, org_counts):
+    config = make_config()
+    code, report = run_json(config)
+    after = org_counts()
+    code, out, err = invoke("reset", report["run_id"], "-c", str(config), "--dry-run", "--json")
+    assert code == 0, err
+    planned = json.loads(out)["planned"]
+    assert planned["Event"] == report["counts"]["meeting"]["created"]
+    code, _, err = invoke("reset", report["run_id"], "-c", str(config))
+    assert code == 2 and "--yes" in err
+    assert org_counts() == after
+
+
+def test_smoke_prints_ids(make_config):
+    config = make_config()
+    code, out, err = invoke("smoke", "-c", str(config), "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["opportunities"] == 1
+    assert report["record_ids"]["meeting"] and report["record_ids"]["email"]
+
+
+def test_status_lists_and_shows_runs(make_config):
+    config = make_config()
+    _, report = run_json(config)
+    code, out, _ = invoke("status", "-c", str(config), "--json")
+    assert code == 0
+    assert json.loads(out)[0]["run_id"] == report["run_id"]
+    code, out, _ = invoke("status", report["run_id"], "-c", str(config), "--json")
+    detail = json.loads(out)
+    assert detail["run"]["status"] == "completed"
+    assert detail["items"]["meeting"]["created"] == report["counts"]["meeting"]["created"]
+
+
+def test_injected_row_errors_give_exit_6_and_rerun_fills_the_gap(
+    make_config, served_org, org_counts
+):
+    served_org.app.faults.row_error_rate = 0.2
+    config = make_config(salesforce={"local": {"url": served_org.url}})
+    code, first = run_json(config)
+    assert code == 6
+    assert first["totals"]["failed"] > 0
+    served_org.app.faults.row_error_rate = 0.0
+    code, second = run_json(config)
+    assert code == 0
+    for kind, counts in first["counts"].items():
+        if kind != "email_task":  # the org makes one per email, so they follow the emails
+            missing = counts["failed"] + counts["deferred"]
+            assert second["counts"][kind]["created"] == missing, kind
+    assert second["totals"]["failed"] == 0
+    assert second["counts"]["email_task"]["created"] == first["counts"]["email"]["failed"]
+
+
+def test_tag_mode_stamps_and_is_idempotent(make_config, org_db):
+    from demo_gen.local_org.store import Store
+
+    config = make_config(run={"idempotency_mode": "tag"})
+    code, first = run_json(config)
+    assert code == 0, first
+    store = Store(org_db)
+    tagged = [e for e in store.rows("Event") if e["DemoGen_Signature__c"]]
+    store.close()
+    assert len(tagged) == first["counts"]["meeting"]["created"]
+    assert all(e["DemoGen_Run_Id__c"] == first["run_id"] for e in tagged)
+    code, second = run_json(config)
+    assert code == 0 and second["totals"]["created"] == 0
+    code, _, err = invoke("reset", first["run_id"], "-c", str(config), "--yes")
+    assert code == 0, err
+
+
+def test_crash_between_send_and_commit_is_reconciled(make_config, org_counts, monkeypatch):
+    """Killed after the org wrote a batch but before the ledger said so: no duplicate, no loss."""
+    from demo_gen.preview import dry_run
+
+    config = load_config(make_config())
+    before = org_counts()
+    real = StateStore.mark_created
+    calls = {"n": 0}
+
+    def dying(self, org_id, results):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt  # as if killed right after the org answered
+        return real(self, org_id, results)
+
+    monkeypatch.setattr(StateStore, "mark_created", dying)
+    with pytest.raises(KeyboardInterrupt):
+        run(config, Secrets(), RunOptions(today=ANCHOR))
+    monkeypatch.setattr(StateStore, "mark_created", real)
+    state = StateStore(config.state.url)
+    assert state.pending_items(state.list_runs()[0].org_id, config.run.name)
+    state.close()
+
+    assert run(config, Secrets(), RunOptions(today=ANCHOR)).ok
+    fresh = load_config(make_config("fresh.yaml", state={"url": "sqlite:///fresh.sqlite"}))
+    planned = dry_run(fresh, Secrets(), today=ANCHOR).totals()
+    after = org_counts()
+    assert after["Event"] - before["Event"] == planned["meeting"]["new"]
+    assert after["EmailMessage"] - before["EmailMessage"] == planned["email"]["new"]
+    assert after["EventRelation"] - before["EventRelation"] == planned["invitee"]["new"]
+    assert run(config, Secrets(), RunOptions(today=ANCHOR)).created == 0
+    assert org_counts() == after
