@@ -178,9 +178,35 @@ class LlmSettings(Strict):
     enabled: bool = False
     provider: Literal["openai", "azure_openai", "openai_compatible"] = "openai"
     model: str = "gpt-4o-mini"
+    """The model, or for azure_openai the deployment name."""
     base_url: str | None = None
+    """openai_compatible: the server's /v1 URL; azure_openai: the resource endpoint."""
+    api_version: str | None = None
+    """azure_openai only, e.g. 2024-10-21."""
     temperature: float = Field(default=0.4, ge=0.0, le=2.0)
     max_tokens: int = Field(default=800, ge=16, le=32_000)
+    """Output tokens per request (one request writes a whole opportunity's story)."""
+    structured_output: bool = True
+    """Ask for JSON-schema structured output; off = JSON mode plus validation."""
+    concurrency: int = Field(default=4, ge=1, le=32)
+    """Opportunities whose story is being written at once."""
+    timeout_s: float = Field(default=60.0, gt=0, le=600)
+    max_retries: int = Field(default=3, ge=0, le=10)
+    """Retries of a failed request (429 honours Retry-After); then the heuristic text is used."""
+    chunk_items: int = Field(default=40, ge=5, le=200)
+    """Activities per request; a larger plan is split into several requests."""
+    pseudonymize_names: bool = False
+    """Replace people's names in prompts with stable pseudonyms, restored in the text."""
+    price_per_1k_tokens: float | None = Field(default=None, ge=0)
+    """For dry-run's cost estimate."""
+
+    @model_validator(mode="after")
+    def _provider_needs(self) -> LlmSettings:
+        if self.provider == "openai_compatible" and not self.base_url:
+            raise ValueError("base_url is required when provider is openai_compatible")
+        if self.provider == "azure_openai" and not (self.base_url and self.api_version):
+            raise ValueError("base_url and api_version are required when provider is azure_openai")
+        return self
 
 
 def _default_templates() -> list[Methodology]:

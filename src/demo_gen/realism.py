@@ -48,7 +48,7 @@ class _Tally:
         self.meetings = self.past = self.in_business = self.in_seller = self.working = 0
         self.weekend = self.holiday = self.half_hour = self.external = self.stage_violations = 0
         self.emails = self.after_hours = self.replied = 0
-        self.threads: list[str] = []
+        self.threads: dict[str, None] = {}
         self.durations: dict[int, int] = {}
 
     def meeting(
@@ -71,8 +71,7 @@ class _Tally:
 
     def email(self, e: PlannedEmail, sender: Person, s: ActivitySettings) -> None:
         self.emails += 1
-        if e.thread_key not in self.threads:
-            self.threads.append(e.thread_key)
+        self.threads[e.thread_key] = None
         business = (s.business_hours.start, s.business_hours.end)
         in_hours = _inside(sender, e.sent_at, e.sent_at, business)
         self.after_hours += not (
