@@ -155,3 +155,48 @@ def test_org_init_and_refusal_without_force(tmp_path):
     forced = invoke("org", "init", "--db", str(db), "--opportunities", "16", "--force")
     assert forced.exit_code == 0, forced.stderr
     assert "16 Opportunity" in forced.stderr
+
+
+def test_org_serve_answers_the_readme_snippet_and_stops_on_sigterm(org_db):
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    from simple_salesforce import Salesforce
+
+    from demo_gen.local_org import local_session
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "demo_gen", "org", "serve", "--db", str(org_db), "--port", "0"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = None
+        for line in proc.stderr:
+            found = re.search(r"http://127\.0\.0\.1:\d+", line)
+            if found:
+                url = found.group(0)
+                break
+        assert url, "org serve printed no URL"
+        sf = Salesforce(
+            username="admin@demo-gen.local",
+            password="demo-gen",
+            security_token="",
+            session=local_session(url),
+        )
+        rows = sf.query("SELECT Name, StageName FROM Opportunity LIMIT 3")["records"]
+        assert len(rows) == 3
+        proc.send_signal(signal.SIGTERM)
+        rest = proc.communicate(timeout=20)[1]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0
+    assert "local org stopped" in rest
+
+
+def test_unknown_run_id_to_resume(make_config):
+    result = invoke("run", "-c", str(make_config()), "--run-id", "20260101T000000Z-nope-000000")
+    assert_one_line_error(result, 2, "unknown run id")

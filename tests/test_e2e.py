@@ -227,3 +227,51 @@ def test_crash_between_send_and_commit_is_reconciled(make_config, org_counts, mo
     assert after["EventRelation"] - before["EventRelation"] == planned["invitee"]["new"]
     assert run(config, Secrets(), RunOptions(today=ANCHOR)).created == 0
     assert org_counts() == after
+
+
+def test_doctor_passes_on_the_local_org(make_config):
+    code, out, err = invoke(
+        "doctor", "-c", str(make_config(run={"idempotency_mode": "tag"})), "--json"
+    )
+    assert code == 0, err
+    checks = json.loads(out)
+    assert {c["name"] for c in checks} >= {
+        "login",
+        "state store",
+        "read Opportunity",
+        "create Event",
+    }
+    assert all(c["ok"] for c in checks)
+
+
+def test_doctor_says_what_is_missing_and_how_to_fix_it(make_config):
+    config = make_config(salesforce={"query": {"exclude_if_omitted_field": "Hidden_From_Demo__c"}})
+    code, out, err = invoke("doctor", "-c", str(config))
+    assert code == 5
+    assert "FAIL Opportunity.Hidden_From_Demo__c" in err
+    assert "fix:" in err
+
+
+def test_ctrl_c_exits_130_and_the_rerun_resumes(make_config, org_counts, monkeypatch, tmp_path):
+    from demo_gen.writer import LedgerWriter
+
+    config = make_config()
+    real = LedgerWriter._record_results
+
+    def interrupted(self, batch, results, outcome):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(LedgerWriter, "_record_results", interrupted)
+    code, _, err = invoke("run", "-c", str(config))
+    assert code == 130
+    assert "interrupted" in err and "Traceback" not in err
+    run_json_file = next((tmp_path / "runs").glob("*/run.json"))
+    assert json.loads(run_json_file.read_text())["status"] == "interrupted"
+    monkeypatch.setattr(LedgerWriter, "_record_results", real)
+    run_id = run_json_file.parent.name
+    code, report = run_json(config, "--run-id", run_id)
+    assert code == 0 and report["totals"]["failed"] == 0
+    assert report["run_id"] == run_id
+    assert json.loads(run_json_file.read_text())["status"] == "completed"
+    code, again = run_json(config)
+    assert again["totals"]["created"] == 0
