@@ -209,12 +209,13 @@ class LlmSettings(Strict):
         return self
 
 
-def _default_templates() -> list[Methodology]:
+def _default_templates() -> list[Methodology | str]:
     return ["MEDDICC"]
 
 
 class ScorecardSettings(Strict):
-    templates: list[Methodology] = Field(default_factory=_default_templates)
+    templates: list[Methodology | str] = Field(default_factory=_default_templates, min_length=1)
+    """Built-in methodologies by name, or paths to your own template YAML files."""
     coverage_target: Ratio = 0.8
     confidence_floor: Ratio = 0.55
     mode: Literal["heuristic", "llm", "hybrid"] = "hybrid"

@@ -81,9 +81,28 @@ def render_run(report: RunReport, console: Console = err_console) -> None:
             f"[yellow]{report.failed} records were not created; rerun the same command to "
             f"retry them[/] (details: {report.run_dir}/errors.jsonl)"
         )
+    _print_scorecards(report.scorecards, console)
     for kind, ids in report.record_ids.items():
         console.print(f"  {kind}: {', '.join(ids)}")
+    for card in report.scorecard_details:
+        console.print(
+            f"  scorecard {card['template']} {card['sf_id'] or '(not in the org)'}: "
+            f"score {card['score']:.0f}, {card['answers']} answers, "
+            f"coverage {card['coverage']:.0%}"
+        )
     console.print(f"[dim]run outputs: {report.run_dir}[/]")
+
+
+def _print_scorecards(summary: Mapping[str, Any] | None, console: Console) -> None:
+    if not summary or not summary.get("scorecards"):
+        return
+    bands = ", ".join(f"{band}: {n}" for band, n in summary["score_distribution"].items())
+    console.print(
+        f"{summary['scorecards']} scorecards ({', '.join(summary['templates'])}): "
+        f"mean score {summary['mean_score']}, mean coverage {summary['mean_coverage']:.0%} "
+        f"of the template, {summary['mean_coverage_of_expected']:.0%} of what the stage "
+        f"expects; scores {bands}"
+    )
 
 
 def render_preview(preview: Preview, console: Console = err_console) -> None:
@@ -134,8 +153,7 @@ def render_status(detail: Mapping[str, Any], console: Console = err_console) -> 
         console.print(
             f"[red]failed[/] {failure['kind']} {failure['error_code']}: {failure['error']}"
         )
-    if detail.get("realism"):
-        render_realism(detail["realism"], console)
+    _print_scorecards(detail.get("scorecards"), console)
 
 
 def render_realism(realism: Mapping[str, Any], console: Console = err_console) -> None:

@@ -9,6 +9,7 @@ from functools import partial
 from demo_gen.config import Config, Secrets
 from demo_gen.crm import SalesforceCrm, open_crm
 from demo_gen.errors import DemoGenError
+from demo_gen.items import ANSWER_OBJECT, SCORECARD_OBJECT
 from demo_gen.state import StateStore
 
 
@@ -49,6 +50,7 @@ def _org_checks(crm: SalesforceCrm, config: Config) -> Iterator[Check]:
     for sobject in ("Event", "EventRelation", "Task"):
         yield _guard(f"create {sobject}", partial(_can_create, crm, sobject))
     yield _guard("EmailMessage", lambda: _email_messages(crm, config))
+    yield _guard("scorecard objects", lambda: _scorecard_objects(crm))
     omitted = config.salesforce.query.exclude_if_omitted_field
     if omitted:
         yield _guard(f"Opportunity.{omitted}", lambda: _has_omitted(crm, omitted))
@@ -93,6 +95,22 @@ def _email_messages(crm: SalesforceCrm, config: Config) -> Check | str:
             "turn on Enhanced Email in Setup to also get EmailMessage records",
         )
     return "emails are written as EmailMessage records with their Tasks"
+
+
+def _scorecard_objects(crm: SalesforceCrm) -> Check | str:
+    missing = [o for o in (SCORECARD_OBJECT, ANSWER_OBJECT) if crm.describe(o) is None]
+    if not missing:
+        return "present: scorecards are written to the org"
+    return Check(
+        "scorecard objects",
+        False,
+        f"the org lacks {', '.join(missing)}: scorecards go to runs/<run_id>/scorecards.jsonl only",
+        f"create {SCORECARD_OBJECT} (Opportunity__c lookup, Template__c Text(40), Score__c, "
+        f"Coverage__c, Confidence__c Percent) and {ANSWER_OBJECT} (Scorecard__c master-detail, "
+        "Element__c Text(80), Question__c Long Text, Answer__c Long Text, Confidence__c Percent, "
+        "Source__c Text(20), Evidence_Ids__c Long Text); in tag mode both also need "
+        "DemoGen_Signature__c and DemoGen_Run_Id__c",
+    )
 
 
 def _has_omitted(crm: SalesforceCrm, field: str) -> Check | str:

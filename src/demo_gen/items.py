@@ -16,8 +16,9 @@ from typing import Any
 
 from demo_gen.model import Contact, Opportunity
 from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
+from demo_gen.scorecards import Scorecard
 
-# kinds, in the order they are created; reset deletes in the reverse order
+# kinds, in the order they are created; reset deletes links before their parents
 MEETING, EMAIL, INVITEE, EMAIL_RELATION, EMAIL_TASK = (
     "meeting",
     "email",
@@ -25,9 +26,12 @@ MEETING, EMAIL, INVITEE, EMAIL_RELATION, EMAIL_TASK = (
     "email_relation",
     "email_task",
 )
-PARENT_KINDS = (MEETING, EMAIL)
-CHILD_KINDS = (INVITEE, EMAIL_RELATION)
-DELETE_ORDER = (INVITEE, EMAIL_RELATION, EMAIL_TASK, EMAIL, MEETING)
+SCORECARD, ANSWER = "scorecard", "answer"
+PARENT_KINDS = (MEETING, EMAIL, SCORECARD)
+CHILD_KINDS = (INVITEE, EMAIL_RELATION, ANSWER)
+DELETE_ORDER = (ANSWER, INVITEE, EMAIL_RELATION, EMAIL_TASK, SCORECARD, EMAIL, MEETING)
+SCORECARD_OBJECT = "DemoGen_Scorecard__c"
+ANSWER_OBJECT = "DemoGen_Scorecard_Answer__c"
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class Capabilities:
 
     email_messages: bool  # write EmailMessage (+ relations) instead of a plain email Task
     tag_fields: bool  # tag mode: stamp run id and signature, upsert on the signature
+    scorecards: bool = True  # the org has the DemoGen scorecard objects
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class WorkItem:
     parent: str | None = None
     parent_field: str | None = None
     label: str = field(default="", compare=False)
+    evidence: tuple[str, ...] = ()  # signatures whose record ids fill Evidence_Ids__c
 
 
 def signature(org_id: str, pack: str, opportunity_id: str, kind: str, **parts: Any) -> str:
@@ -218,6 +224,70 @@ def _email_message(
         "Status": "3",
         "ThreadIdentifier": hashlib.sha256(e.thread_key.encode()).hexdigest()[:24],
     }
+
+
+def scorecard_items(
+    op: OpportunityPlan,
+    card: Scorecard,
+    item_signatures: Mapping[str, str],
+    *,
+    org_id: str,
+    pack: str,
+) -> list[WorkItem]:
+    """A scorecard record and one answer record per answered element.
+
+    *item_signatures* maps plan item keys to signatures, so evidence becomes record ids once the
+    meetings and emails exist.
+    """
+    opp = op.opportunity
+    sig = signature(org_id, pack, opp.id, SCORECARD, template=card.template)
+    items = [
+        WorkItem(
+            signature=sig,
+            kind=SCORECARD,
+            sobject=SCORECARD_OBJECT,
+            opportunity_id=opp.id,
+            planned_start="",
+            match_key=card.template,
+            label=f"{opp.id}/scorecard/{card.template}",
+            record={
+                "Name": f"{card.template} – {opp.name}"[:80],
+                "Opportunity__c": opp.id,
+                "Template__c": card.template,
+                "Score__c": float(card.score),
+                "Coverage__c": round(card.coverage * 100, 2),
+                "Confidence__c": round(card.confidence * 100, 2),
+            },
+        )
+    ]
+    for answer in card.answers:
+        items.append(
+            WorkItem(
+                signature=signature(
+                    org_id, pack, opp.id, ANSWER, parent=sig, element=answer.element_id
+                ),
+                kind=ANSWER,
+                sobject=ANSWER_OBJECT,
+                opportunity_id=opp.id,
+                planned_start="",
+                match_key=answer.element_id,
+                parent=sig,
+                parent_field="Scorecard__c",
+                label=f"{opp.id}/scorecard/{card.template}/{answer.element_id}",
+                evidence=tuple(
+                    item_signatures[k] for k in answer.evidence_keys if k in item_signatures
+                ),
+                record={
+                    "Name": answer.element[:80],
+                    "Element__c": answer.element_id,
+                    "Question__c": answer.question[:1000],
+                    "Answer__c": answer.text,
+                    "Confidence__c": round(answer.confidence * 100, 2),
+                    "Source__c": answer.source,
+                },
+            )
+        )
+    return items
 
 
 def email_task_signature(email_signature: str) -> str:

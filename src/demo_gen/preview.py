@@ -11,10 +11,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from demo_gen import planner
+from demo_gen.compose import load_templates, opportunity_items, scorecard_summary, scorecards_for
 from demo_gen.config import Config, Secrets
 from demo_gen.content import HeuristicContent
 from demo_gen.crm import open_crm
-from demo_gen.items import build_items
 from demo_gen.realism import realism_report
 from demo_gen.runner import capabilities
 from demo_gen.selection import select_opportunities
@@ -37,6 +37,7 @@ class Preview:
     opportunities: tuple[OpportunityPreview, ...]
     warnings: tuple[str, ...]
     realism: dict[str, Any]
+    scorecards: dict[str, Any]
     plan: dict[str, Any] = field(repr=False)
 
     def totals(self) -> dict[str, dict[str, int]]:
@@ -56,6 +57,7 @@ class Preview:
             "opportunities": [op.__dict__ for op in self.opportunities],
             "warnings": list(self.warnings),
             "realism": self.realism,
+            "scorecards": self.scorecards,
         }
 
 
@@ -76,12 +78,18 @@ def dry_run(
             anchors = {o: config.run.anchor_date or known.get(o, today) for o in ids}
             plan = planner.plan(opps, config, anchors)
             writer = HeuristicContent()
+            templates = load_templates(config)
             previews = []
+            cards_all = []
             texts_by_key: dict[str, str] = {}
             for op in plan.opportunities:
                 texts = writer.write(op).texts
                 texts_by_key.update(texts)
-                items = build_items(op, texts, org_id=org_id, pack=config.run.name, caps=caps)
+                cards = scorecards_for(templates, op, config)
+                cards_all.extend(cards)
+                items = opportunity_items(
+                    op, texts, cards, org_id=org_id, pack=config.run.name, caps=caps
+                )
                 ledger = state.items_by_signature(org_id, [i.signature for i in items])
                 new: dict[str, int] = {}
                 existing: dict[str, int] = {}
@@ -103,5 +111,6 @@ def dry_run(
         opportunities=tuple(previews),
         warnings=tuple(selection.warnings) + plan.notes,
         realism=realism_report(plan, config.activity),
+        scorecards=scorecard_summary(cards_all),
         plan=plan_json,
     )

@@ -26,7 +26,9 @@ _ACTIVITY_MATCH = {
 _LINK_MATCH = {
     "EventRelation": ("EventId", "RelationId"),
     "EmailMessageRelation": ("EmailMessageId", "RelationId"),
+    "DemoGen_Scorecard_Answer__c": ("Scorecard__c", "Element__c"),
 }
+_SCORECARD = ("DemoGen_Scorecard__c", "Opportunity__c", "Template__c")
 
 
 class Reader(Protocol):
@@ -59,8 +61,10 @@ def reconcile(
     for sobject, rows in by_type.items():
         if sobject in _LINK_MATCH:
             found = _match_links(crm, state, org_id, sobject, rows)
-        elif tag_field and sobject in _ACTIVITY_MATCH:
+        elif tag_field and (sobject in _ACTIVITY_MATCH or sobject == _SCORECARD[0]):
             found = _match_tags(crm, sobject, tag_field, rows)
+        elif sobject == _SCORECARD[0]:
+            found = _match_scorecards(crm, rows, taken)
         else:
             found = _match_activities(crm, sobject, rows, taken)
         taken.update(found.values())
@@ -107,6 +111,26 @@ def _match_activities(
         if pool:
             found[row.signature] = pool.pop(0)
     return found
+
+
+def _match_scorecards(
+    crm: Reader, rows: Sequence[ItemRow], taken: Collection[str]
+) -> dict[str, str]:
+    sobject, opp_field, template_field = _SCORECARD
+    existing: dict[tuple[str, str], str] = {}
+    for chunk in _chunks(sorted({r.opportunity_id for r in rows})):
+        soql = (
+            f"SELECT Id, {opp_field}, {template_field} FROM {sobject} "
+            f"WHERE {opp_field} IN {soql_list(chunk)} ORDER BY Id"
+        )
+        for rec in crm.query(soql):
+            if rec["Id"] not in taken:
+                existing.setdefault((rec[opp_field], rec[template_field] or ""), rec["Id"])
+    return {
+        row.signature: existing[(row.opportunity_id, row.subject or "")]
+        for row in rows
+        if (row.opportunity_id, row.subject or "") in existing
+    }
 
 
 def _match_links(

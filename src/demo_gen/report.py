@@ -50,8 +50,10 @@ class RunReport:
     duration_s: float
     warnings: tuple[str, ...] = ()
     realism: dict[str, Any] = field(default_factory=dict)
+    scorecards: dict[str, Any] = field(default_factory=dict)
     run_dir: str = ""
     record_ids: dict[str, list[str]] = field(default_factory=dict)
+    scorecard_details: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def created(self) -> int:
@@ -93,4 +95,5 @@ def run_status(state: StateStore, run_id: str) -> dict[str, Any]:
         "failures": failures,
         "summary": summary,
         "realism": (summary or {}).get("realism"),
+        "scorecards": (summary or {}).get("scorecards"),
     }

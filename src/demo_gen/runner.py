@@ -18,19 +18,23 @@ from typing import Any
 import yaml
 
 from demo_gen import __version__, planner
+from demo_gen.compose import load_templates, opportunity_items, scorecard_summary, scorecards_for
 from demo_gen.config import Config, Secrets
 from demo_gen.content import HeuristicContent
 from demo_gen.crm import SalesforceCrm, open_crm
 from demo_gen.errors import DemoGenError, TargetError, UsageError
 from demo_gen.items import (
+    ANSWER_OBJECT,
     CHILD_KINDS,
     EMAIL,
     EMAIL_TASK,
     PARENT_KINDS,
+    SCORECARD,
+    SCORECARD_OBJECT,
     Capabilities,
     WorkItem,
-    build_items,
     email_task_signature,
+    signature,
 )
 from demo_gen.plan import Plan
 from demo_gen.progress import NULL_PROGRESS, Progress
@@ -38,6 +42,7 @@ from demo_gen.realism import realism_report
 from demo_gen.reconcile import ids_of, reconcile
 from demo_gen.report import RunReport, tally
 from demo_gen.runlog import RunLog, new_run_id
+from demo_gen.scorecards import Scorecard
 from demo_gen.selection import select_opportunities
 from demo_gen.state import ItemRow, RunRow, StateStore
 from demo_gen.writer import LedgerWriter, WriteOutcome, WriteSettings
@@ -69,6 +74,7 @@ class _Context:
     today: date
     progress: Progress
     warnings: list[str] = field(default_factory=list)
+    scorecards: list[Scorecard] = field(default_factory=list)
 
 
 def run(
@@ -185,8 +191,11 @@ def _execute(ctx: _Context, started: float) -> RunReport:
     if caps.email_messages:
         created, known = _read_back_email_tasks(ctx, items)
         counts[EMAIL_TASK] = {"created": created, "skipped": known, "failed": 0, "deferred": 0}
+    _write_scorecards(ctx)
     api_used = ctx.crm.api_usage()
-    record_ids = _record_ids(ctx, items) if ctx.options.command == "smoke" else {}
+    smoke = ctx.options.command == "smoke"
+    record_ids = _record_ids(ctx, items) if smoke else {}
+    cards = _scorecard_details(ctx, items) if smoke else []
     return RunReport(
         run_id=ctx.run_id,
         command=ctx.options.command,
@@ -199,9 +208,34 @@ def _execute(ctx: _Context, started: float) -> RunReport:
         duration_s=round(time.monotonic() - started, 3),
         warnings=tuple(ctx.warnings),
         realism=realism_report(plan, ctx.config.activity),
+        scorecards=scorecard_summary(ctx.scorecards),
         run_dir=str(ctx.log.path),
         record_ids=record_ids,
+        scorecard_details=cards,
     )
+
+
+def _scorecard_details(ctx: _Context, items: Sequence[WorkItem]) -> list[dict[str, Any]]:
+    """template, record id, score and coverage of each scorecard (for smoke)."""
+    ids = {
+        row.signature: row.sf_id
+        for row in ctx.state.items_by_signature(
+            ctx.org_id, [i.signature for i in items if i.kind == SCORECARD]
+        ).values()
+        if row.status == "created"
+    }
+    by_label = {i.label: ids.get(i.signature) for i in items if i.kind == SCORECARD}
+    return [
+        {
+            "template": c.template,
+            "opportunity_id": c.opportunity_id,
+            "sf_id": by_label.get(f"{c.opportunity_id}/scorecard/{c.template}"),
+            "score": c.score,
+            "coverage": c.coverage,
+            "answers": len(c.answers),
+        }
+        for c in ctx.scorecards
+    ]
 
 
 def _record_ids(ctx: _Context, items: Sequence[WorkItem]) -> dict[str, list[str]]:
@@ -254,6 +288,8 @@ def _prepare(ctx: _Context) -> tuple[Plan, Capabilities]:
     for warning in selection.warnings:
         ctx.progress.note(warning)
         ctx.log.event("run.warning", level="warning", message=warning)
+    if ctx.config.scorecards.mode == "llm" and not ctx.config.llm.enabled:
+        _warn(ctx, "scorecards.mode is llm but llm.enabled is false: answers are heuristic")
     opps = selection.snapshot.opportunities
     ctx.state.record_opportunities(ctx.run_id, [o.id for o in opps])
     ctx.log.event("opportunities.selected", count=len(opps), soql=selection.soql)
@@ -276,6 +312,7 @@ def _prepare(ctx: _Context) -> tuple[Plan, Capabilities]:
 def capabilities(crm: SalesforceCrm, config: Config) -> Capabilities:
     """What the org can hold; tag mode refuses to start without its fields."""
     email_messages = config.activity.email_messages and crm.fields_of("EmailMessage") is not None
+    scorecards = all(crm.describe(name) is not None for name in (SCORECARD_OBJECT, ANSWER_OBJECT))
     tag = config.run.idempotency_mode == "tag"
     if tag:
         objects = [*_TAGGED_OBJECTS, *(("EmailMessage",) if email_messages else ())]
@@ -287,7 +324,7 @@ def capabilities(crm: SalesforceCrm, config: Config) -> Capabilities:
                     f"tag mode needs {', '.join(missing)} on {sobject}, and the org lacks it",
                     hint="`demo-gen doctor -c CONFIG` says how to add the fields",
                 )
-    return Capabilities(email_messages=email_messages, tag_fields=tag)
+    return Capabilities(email_messages=email_messages, tag_fields=tag, scorecards=scorecards)
 
 
 def resolve_anchors(
@@ -304,14 +341,51 @@ def resolve_anchors(
 
 
 def _items(ctx: _Context, plan: Plan, caps: Capabilities) -> list[WorkItem]:
+    templates = load_templates(ctx.config)
+    if not caps.scorecards:
+        _warn(
+            ctx,
+            f"the org has no {SCORECARD_OBJECT} / {ANSWER_OBJECT}: scorecards are written to "
+            "scorecards.jsonl only (`demo-gen doctor` says how to add the objects)",
+        )
     writer = HeuristicContent()
     items: list[WorkItem] = []
-    ctx.progress.phase("writing content", len(plan.opportunities))
+    ctx.progress.phase("writing content and scorecards", len(plan.opportunities))
     for op in plan.opportunities:
         texts = writer.write(op).texts
-        items.extend(build_items(op, texts, org_id=ctx.org_id, pack=ctx.config.run.name, caps=caps))
+        cards = scorecards_for(templates, op, ctx.config)
+        ctx.scorecards.extend(cards)
+        items.extend(
+            opportunity_items(
+                op, texts, cards, org_id=ctx.org_id, pack=ctx.config.run.name, caps=caps
+            )
+        )
         ctx.progress.advance()
     return items
+
+
+def _warn(ctx: _Context, message: str) -> None:
+    ctx.warnings.append(message)
+    ctx.progress.note(message)
+    ctx.log.event("run.warning", level="warning", message=message)
+
+
+def _write_scorecards(ctx: _Context) -> None:
+    """runs/<run_id>/scorecards.jsonl: every scorecard of the run, with its record id if any."""
+    sigs = {
+        signature(ctx.org_id, ctx.config.run.name, c.opportunity_id, SCORECARD, template=c.template)
+        for c in ctx.scorecards
+    }
+    ledger = ctx.state.items_by_signature(ctx.org_id, sorted(sigs))
+    lines = []
+    for card in ctx.scorecards:
+        sig = signature(
+            ctx.org_id, ctx.config.run.name, card.opportunity_id, SCORECARD, template=card.template
+        )
+        row = ledger.get(sig)
+        sf_id = row.sf_id if row is not None and row.status == "created" else None
+        lines.append(json.dumps({"sf_id": sf_id, **card.to_json()}, default=str))
+    ctx.log.write_text("scorecards.jsonl", "".join(line + "\n" for line in lines))
 
 
 def _reconciled_ledger(ctx: _Context, items: Sequence[WorkItem]) -> dict[str, ItemRow]:

@@ -182,6 +182,10 @@ class LedgerWriter:
         record: dict[str, Any] = {"attributes": {"type": item.sobject}, **item.record}
         if item.parent is not None and item.parent_field is not None:
             record[item.parent_field] = parent_ids[item.parent]
+        if item.evidence:
+            record["Evidence_Ids__c"] = ",".join(
+                parent_ids[s] for s in item.evidence if s in parent_ids
+            )
         if self._s.tag_mode and _taggable(item):
             record[self._s.signature_field] = item.signature
             record[self._s.run_tag_field] = self._s.run_id
