@@ -165,6 +165,7 @@ def check_meetings(op: OpportunityPlan, config: Config) -> None:
     ranks = [RANK[m.meeting_type] for m in op.meetings]
     assert ranks == sorted(ranks), "stage order must be non-decreasing in time"
     close_end = datetime.combine(opp.close_date + timedelta(days=1), time(0), tzinfo=seller_zone)
+    history_end = min(a0, close_end) if opp.is_closed else a0
     for m in op.meetings:
         end = m.start + timedelta(minutes=m.duration_minutes)
         assert m.key == f"{opp.id}/meeting/{m.seq}"
@@ -172,7 +173,7 @@ def check_meetings(op: OpportunityPlan, config: Config) -> None:
         assert m.duration_minutes in act.meetings.duration_minutes
         assert m.past == (m.start < a0)
         if m.past:
-            assert m.start >= a0 - timedelta(days=act.past_days)
+            assert m.start >= history_end - timedelta(days=act.past_days)
         else:
             assert not opp.is_closed, "closed deals have no future meetings"
             assert m.start >= a0 + timedelta(days=1)
@@ -195,6 +196,10 @@ def check_meetings(op: OpportunityPlan, config: Config) -> None:
 def check_emails(op: OpportunityPlan, config: Config) -> None:
     opp, act = op.opportunity, config.activity
     a0 = anchor_instant(op)
+    close_end = datetime.combine(
+        opp.close_date + timedelta(days=1), time(0), tzinfo=ZoneInfo(opp.owner.time_zone)
+    )
+    history_end = min(a0, close_end) if opp.is_closed else a0
     by_key = {e.key: e for e in op.emails}
     sent = [e.sent_at for e in op.emails]
     assert sent == sorted(sent)
@@ -202,8 +207,8 @@ def check_emails(op: OpportunityPlan, config: Config) -> None:
     for e in op.emails:
         threads[e.thread_key] = threads.get(e.thread_key, 0) + 1
         assert e.key == f"{opp.id}/email/{e.seq}"
-        assert opp.created_date <= e.sent_at < a0
-        assert e.sent_at >= a0 - timedelta(days=act.past_days)
+        assert opp.created_date <= e.sent_at < history_end
+        assert e.sent_at >= history_end - timedelta(days=act.past_days)
         if e.direction == "outbound":
             assert e.from_contact_id is None and e.to_contact_ids
         else:

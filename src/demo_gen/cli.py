@@ -22,6 +22,7 @@ from demo_gen.console import (
     render_reset,
     render_run,
     render_runs,
+    render_scorecards,
     render_status,
 )
 from demo_gen.errors import DemoGenError, ExitCode, StateError, UsageError
@@ -169,8 +170,11 @@ def smoke(config_path: Path, opp_id: str | None, as_json: bool) -> None:
 @click.argument("run_id", required=False)
 @_config_option
 @click.option("--realism", is_flag=True, help="Show the run's realism report.")
+@click.option("--scorecards", is_flag=True, help="Show the run's scorecards, element by element.")
 @_json_option
-def status(run_id: str | None, config_path: Path, realism: bool, as_json: bool) -> None:
+def status(
+    run_id: str | None, config_path: Path, realism: bool, scorecards: bool, as_json: bool
+) -> None:
     """List the runs, newest first; or show one run's summary, counts and failures."""
     from demo_gen.report import run_status
     from demo_gen.state import StateStore
@@ -188,12 +192,24 @@ def status(run_id: str | None, config_path: Path, realism: bool, as_json: bool) 
         detail = run_status(state, run_id)
     finally:
         state.close()
-    if as_json:
+    if scorecards:
+        cards = _read_scorecards(config.run.runs_dir / run_id / "scorecards.jsonl")
+        if as_json:
+            _echo_json(cards)
+        else:
+            render_scorecards(cards)
+    elif as_json:
         _echo_json(detail)
     elif realism:
         render_realism(detail.get("realism") or {"realism": "not recorded for this run"})
     else:
         render_status(detail)
+
+
+def _read_scorecards(path: Path) -> list[dict[str, Any]]:
+    if not path.is_file():
+        raise UsageError(f"no scorecards recorded at {path}", hint="pass the run's -c CONFIG")
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
 def _optional_config(config_path: Path) -> Config:

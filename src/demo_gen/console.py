@@ -182,3 +182,33 @@ def render_checks(checks: Sequence[Check], console: Console = err_console) -> No
         console.print(f"{mark} {check.name}: {check.detail}")
         if check.fix:
             console.print(f"      [dim]fix:[/] {check.fix}")
+
+
+def render_scorecards(cards: Sequence[Mapping[str, Any]], console: Console = err_console) -> None:
+    """Each scorecard as a table: element, answer, confidence and source, evidence count."""
+    if not cards:
+        console.print("this run recorded no scorecards")
+    for card in cards:
+        table = Table(
+            title=(
+                f"{card['template']} · {card['opportunity_name']} [{card['stage']}] · "
+                f"score {card['score']:.0f} · {card['answered']}/{card['expected']} expected "
+                f"elements · {card['sf_id'] or 'not in the org'}"
+            ),
+            title_justify="left",
+            show_lines=True,
+        )
+        table.add_column("element")
+        table.add_column("answer", ratio=1)
+        table.add_column("confidence", justify="right")
+        table.add_column("evidence", justify="right")
+        for answer in card["answers"]:
+            table.add_row(
+                answer["element"],
+                answer["text"],
+                f"{answer['confidence']:.2f} {answer['source']}",
+                str(len(answer["evidence_keys"])),
+            )
+        for element in card["open"]:
+            table.add_row(element, "[dim]open: not enough evidence yet[/]", "", "")
+        console.print(table)

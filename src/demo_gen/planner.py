@@ -2,9 +2,10 @@
 
 Rules (the parts live in `demo_gen.planning`):
 - Time: the anchor instant is 00:00 of the anchor date in the owner's zone. An item is `past` iff
-  it starts before that instant. Past items fill [anchor − past_days, anchor); future meetings
-  fill [anchor + 1 day, anchor + 1 + future_days days) so that a run at any hour of the anchor day
-  sees past items done and future items ahead. Emails are history and only fill the past window.
+  it starts before that instant. Past items fill [end − past_days, end), where end is the anchor,
+  or the close date for a deal that closed before it (its history leads up to the close). Future
+  meetings fill [anchor + 1 day, anchor + 1 + future_days days) so that a run at any hour of the
+  anchor day sees past items done and future items ahead. Emails are history and only fill the past window.
   Nothing falls before the opportunity's created date, and nothing after its close date (owner's
   local end of day) when it is closed; closed deals have no future meetings.
 - Randomness: every stream is `random.Random(f"{seed}/{pack}/{opportunity id}/...")`; an item's
@@ -68,7 +69,7 @@ def _meeting_drafts(ctx: Context) -> tuple[list[MeetingDraft], list[str]]:
     counts = ctx.settings.meetings
     n_past = rng.randint(counts.past_min, counts.past_max)
     n_future = 0 if opp.is_closed else rng.randint(counts.future_min, counts.future_max)
-    born = opp.created_date >= ctx.anchor_instant - timedelta(days=ctx.settings.past_days)
+    born = opp.created_date >= ctx.history_end() - timedelta(days=ctx.settings.past_days)
     kinds = past_types(n_past, current[0], current[1], born, rng)
     past, notes = schedule(ctx, kinds, ctx.past_bounds(), "past", current)
     floor = max([current[0]] + [RANK[d.meeting_type] for d in past])

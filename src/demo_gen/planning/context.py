@@ -32,12 +32,20 @@ class Context:
         return random.Random("/".join((self.stream, *parts)))
 
     def past_bounds(self) -> Bounds:
-        """[max(anchor − past_days, created), min(anchor, end of close date if closed))."""
-        low = max(self.anchor_instant - timedelta(days=self.settings.past_days), self._created())
-        high = self.anchor_instant
-        if self.opportunity.is_closed:
-            high = min(high, self._close_end())
+        """[max(end − past_days, created), end), end = the anchor, or the close for closed deals.
+
+        A deal that closed before the anchor keeps the history that led to its close: a won
+        deal with no activity at all would look dead in a demo.
+        """
+        high = self.history_end()
+        low = max(high - timedelta(days=self.settings.past_days), self._created())
         return Bounds(low, max(low, high))
+
+    def history_end(self) -> datetime:
+        """The end of the past window: the anchor, or the end of the close date if earlier."""
+        if self.opportunity.is_closed:
+            return min(self.anchor_instant, self._close_end())
+        return self.anchor_instant
 
     def future_bounds(self) -> Bounds:
         """[anchor + 1 day, anchor + 1 + future_days days): the anchor day itself stays empty."""
