@@ -5,7 +5,8 @@ Rules (the parts live in `demo_gen.planning`):
   it starts before that instant. Past items fill [end − past_days, end), where end is the anchor,
   or the close date for a deal that closed before it (its history leads up to the close). Future
   meetings fill [anchor + 1 day, anchor + 1 + future_days days) so that a run at any hour of the
-  anchor day sees past items done and future items ahead. Emails are history and only fill the past window.
+  anchor day sees past items done and future items ahead. Emails are history and only fill the
+  past window.
   Nothing falls before the opportunity's created date, and nothing after its close date (owner's
   local end of day) when it is closed; closed deals have no future meetings.
 - Randomness: every stream is `random.Random(f"{seed}/{pack}/{opportunity id}/...")`; an item's

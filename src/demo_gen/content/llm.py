@@ -50,7 +50,7 @@ def make_client(settings: LlmSettings, api_key: str | None) -> openai.OpenAI:
     }
     if settings.provider == "azure_openai":
         return openai.AzureOpenAI(
-            azure_endpoint=settings.base_url, api_version=settings.api_version, **common
+            azure_endpoint=settings.base_url or "", api_version=settings.api_version, **common
         )
     return openai.OpenAI(base_url=settings.base_url, **common)
 
@@ -101,14 +101,15 @@ class ChatClient:
     ) -> Completion:
         s = self._settings
         # OpenAI's newer models only take max_completion_tokens; other servers know max_tokens.
-        limit = "max_completion_tokens" if s.provider == "openai" else "max_tokens"
+        modern = s.provider == "openai"
         try:
             response = self._client.chat.completions.create(
                 model=s.model,
                 messages=messages,
                 temperature=s.temperature,
                 response_format=response_format,
-                **{limit: s.max_tokens},
+                max_completion_tokens=s.max_tokens if modern else openai.omit,
+                max_tokens=openai.omit if modern else s.max_tokens,
             )
         except openai.OpenAIError as exc:
             raise _failure(exc) from exc

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE_CANDIDATE = re.compile(r"\+?\(?\d[\d \t().\-]{5,}\d")
+_PHONE_CANDIDATE = re.compile(r"(?<![\w/=])\+?\(?\d[\d \t().\-]{5,}\d")  # not in URLs or ids
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -84,7 +84,10 @@ class Pseudonyms:
         hide: dict[str, str] = {}
         reveal: dict[str, str] = {}
         for i, (first, last) in enumerate(_unique(people)):
-            fake_first, fake_last = firsts[i % len(firsts)], lasts[(i // len(lasts) + i) % len(lasts)]
+            fake_first, fake_last = (
+                firsts[i % len(firsts)],
+                lasts[(i // len(lasts) + i) % len(lasts)],
+            )
             real_full = f"{first} {last}" if first else last
             fake_full = f"{fake_first} {fake_last}"
             hide.setdefault(real_full, fake_full)

@@ -1,4 +1,4 @@
-"""One opportunity's story as an LLM request: the prompt, the answer's JSON schema, the parsing.
+"""One opportunity's story as LLM requests: the facts, the timeline, the parts, the prompt.
 
 The prompt carries the deal's facts, the people (name or stand-in, title, role — never an email
 address or phone number) and the ordered timeline, as a fenced JSON block that a person and a
@@ -6,22 +6,20 @@ machine can both read. Items are named by short aliases ("M1", "E4") rather than
 too large for one answer is split into parts (`chunks`); each part repeats the facts and carries
 the story so far, so the pain raised in discovery still comes back in the business case.
 
-No I/O here: `stories` sends the prompts and `llm` talks to the provider.
+No I/O here: `answer` reads the model's reply, `stories` sends the prompts, `llm` talks to the
+provider.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from typing import Any
 
 from demo_gen.config import LlmSettings
-from demo_gen.content.privacy import Person, Pseudonyms, has_contact_data, scrub
+from demo_gen.content.privacy import Person, Pseudonyms, scrub
 from demo_gen.errors import ContentError
 from demo_gen.model import Contact, Opportunity
 from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
@@ -32,8 +30,6 @@ QUESTION_TOKENS = 70
 """Output tokens budgeted per scorecard answer."""
 SUMMARY_TOKENS = 100
 """Output tokens budgeted for the story-so-far summary of each part."""
-MAX_TEXT_CHARS = 4000
-MAX_ANSWER_CHARS = 2000
 EARLIER_OUTLINE = 20
 """How many earlier items a later part lists (its story-so-far covers the rest)."""
 
@@ -110,7 +106,7 @@ class Story:
         contacts = {c.id: c for c in opp.contacts}
         aliases = _aliases(plan)
         entries = [_meeting_entry(m, contacts, aliases, names) for m in plan.meetings]
-        entries += [_email_entry(e, contacts, aliases, names) for e in plan.emails]
+        entries += [_email_entry(e, opp.owner.name, contacts, aliases, names) for e in plan.emails]
         entries.sort(key=lambda e: (e.at, e.alias))
         return cls(plan, names, _facts(plan, names), tuple(entries))
 
@@ -118,16 +114,6 @@ class Story:
     def aliases(self) -> dict[str, str]:
         """Alias → item key."""
         return {e.alias: e.key for e in self.timeline}
-
-
-@dataclass
-class ChunkResult:
-    """What one answer gave: texts by item key, answers by template and element."""
-
-    texts: dict[str, str] = field(default_factory=dict)
-    answers: dict[str, dict[str, LlmAnswerData]] = field(default_factory=dict)
-    summary: str = ""
-    rejected: tuple[str, ...] = ()
 
 
 def _people(opp: Opportunity) -> list[Person]:
@@ -153,7 +139,7 @@ def _name(contact: Contact | None, names: Pseudonyms) -> str:
 def _facts(plan: OpportunityPlan, names: Pseudonyms) -> dict[str, Any]:
     opp, acc = plan.opportunity, plan.opportunity.account
     involved = {i for m in plan.meetings for i in m.invitee_ids}
-    involved |= {e.from_contact_id for e in plan.emails} | {
+    involved |= {e.from_contact_id for e in plan.emails if e.from_contact_id} | {
         i for e in plan.emails for i in e.to_contact_ids
     }
     people = [
@@ -197,29 +183,32 @@ def _meeting_entry(
         "attendees": [_name(contacts.get(i), n) for i in m.invitee_ids],
         "format": "in person" if "office" in m.location.lower() else "video call",
         "minutes": m.duration_minutes,
-        "write": "notes: summary, discussed, outcome, next steps"
-        if m.past
-        else "agenda: objective, agenda points, preparation",
+        "write": "notes" if m.past else "agenda",
     }
     return Entry(m.key, aliases[m.key], m.start, view)
 
 
 def _email_entry(
-    e: PlannedEmail, contacts: Mapping[str, Contact], aliases: Mapping[str, str], n: Pseudonyms
+    e: PlannedEmail,
+    owner: str,
+    contacts: Mapping[str, Contact],
+    aliases: Mapping[str, str],
+    n: Pseudonyms,
 ) -> Entry:
     outbound = e.direction == "outbound"
+    seller = n.hide(owner)
     view = {
         "key": aliases[e.key],
         "kind": "email",
         "type": e.purpose,
         "date": e.sent_at.date().isoformat(),
         "direction": "seller to buyer" if outbound else "buyer to seller",
-        "from": "seller" if outbound else _name(contacts.get(e.from_contact_id or ""), n),
-        "to": [_name(contacts.get(i), n) for i in e.to_contact_ids] if outbound else ["seller"],
+        "from": seller if outbound else _name(contacts.get(e.from_contact_id or ""), n),
+        "to": [_name(contacts.get(i), n) for i in e.to_contact_ids] if outbound else [seller],
         "subject": _clean(e.subject, n),
         "replies_to": aliases.get(e.in_reply_to or ""),
         "about_meeting": aliases.get(e.meeting_key or ""),
-        "write": "the body: greeting, message, sign-off with the sender's name",
+        "write": "body",
     }
     return Entry(e.key, aliases[e.key], e.sent_at, view)
 
@@ -232,7 +221,8 @@ def chunks(
     budget = max(settings.max_tokens - SUMMARY_TOKENS, ITEM_TOKENS)
     groups: list[tuple[list[Entry], list[ScorecardQuestion]]] = [([], [])]
     used = 0
-    for unit in [*story.timeline, *questions]:
+    units: list[Entry | ScorecardQuestion] = [*story.timeline, *questions]
+    for unit in units:
         entries, asked = groups[-1]
         is_entry = isinstance(unit, Entry)
         cost = ITEM_TOKENS if is_entry else QUESTION_TOKENS
@@ -260,14 +250,15 @@ logged them. Together the texts must read like one deal's real story: the pain a
 early come back in later demos, follow-ups and the business case; people keep their roles and \
 concerns; each item fits its date, stage, type and participants.
 
-For each timeline item write its text as the item's "write" field says:
-- a past meeting: notes with a short summary, what was discussed, the outcome and next steps;
-- an upcoming meeting: an agenda with the objective, agenda points and preparation;
-- an email: the body only (greeting, message, sign-off with the sender's first name), no subject.
+For each timeline item write the text its "write" field names:
+- "notes" (a past meeting): a short summary, what was discussed, the outcome and next steps;
+- "agenda" (an upcoming meeting): the objective, agenda points and preparation;
+- "body" (an email): greeting, message, sign-off with the sender's first name; no subject line.
 Keep each text between 40 and 90 words. Use plain text with line breaks; no markdown headings.
 Use only the people and facts given. Never write an email address, a phone number or a URL.
-Answer each scorecard question in one to three sentences from the story, with a confidence \
-between 0 and 1 and the keys of the items that are its evidence.
+Answer each scorecard question in one to three sentences from the story, naming people by \
+their full name, with a confidence between 0 and 1 and as evidence the keys of the emails and \
+past meetings that support it.
 
 Reply with one JSON object only:
 {"summary": "<at most 80 words: the story so far - pain, metrics, stakeholders, objections, \
@@ -292,118 +283,12 @@ def prompt(story: Story, chunk: Chunk, story_so_far: str) -> Prompt:
         f"Part {chunk.index} of {chunk.total} of this deal's story. Write a text for every item "
         "in `timeline` and answer every entry in `questions`."
     )
-    body = json.dumps(payload, ensure_ascii=False, indent=1)
+    body = json.dumps(payload, ensure_ascii=False)
     return Prompt(SYSTEM, f"{head}\n\n```json\n{body}\n```")
 
 
 def _outline(entry: Entry) -> dict[str, Any]:
     return {k: entry.view[k] for k in ("key", "kind", "type", "date", "subject")}
-
-
-def _string_array() -> dict[str, Any]:
-    return {"type": "array", "items": {"type": "string"}}
-
-
-def _object(**properties: Any) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "additionalProperties": False,
-        "required": list(properties),
-        "properties": properties,
-    }
-
-
-RESPONSE_SCHEMA: dict[str, Any] = _object(
-    summary={"type": "string"},
-    items={"type": "array", "items": _object(key={"type": "string"}, text={"type": "string"})},
-    scorecard={
-        "type": "array",
-        "items": _object(
-            template={"type": "string"},
-            element_id={"type": "string"},
-            answer={"type": "string"},
-            confidence={"type": "number"},
-            evidence_keys=_string_array(),
-        ),
-    },
-)
-"""The answer's JSON schema, strict-mode ready (every property required, nothing else)."""
-
-
-class _Root(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    summary: str = ""
-    items: list[Any]
-    scorecard: list[Any] = Field(default_factory=list)
-
-
-class _Item(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    key: str
-    text: str
-
-
-class _Answer(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    template: str
-    element_id: str
-    answer: str
-    confidence: float = Field(ge=0.0, le=1.0)
-    evidence_keys: list[str] = Field(default_factory=list)
-
-
-_M = TypeVar("_M", bound=BaseModel)
-_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
-
-
-def parse(raw: str, story: Story, chunk: Chunk) -> ChunkResult:
-    """The usable part of an answer; `LlmFailure("malformed")` if it is not the JSON asked for.
-
-    An item is used only if its key is one of the chunk's and its text is non-empty, at most
-    MAX_TEXT_CHARS long and free of email addresses and phone numbers; the rest is `rejected`.
-    """
-    fenced = _FENCE.match(raw)
-    try:
-        root = _Root.model_validate(json.loads(fenced.group(1) if fenced else raw))
-    except (ValueError, ValidationError) as exc:
-        raise LlmFailure(f"the answer is not the JSON asked for: {exc}", reason="malformed") from exc
-    wanted = {e.alias: e.key for e in chunk.entries}
-    result = ChunkResult(summary=root.summary.strip()[:MAX_ANSWER_CHARS])
-    for entry in root.items:
-        item = _valid(_Item, entry)
-        if item is None or item.key not in wanted or wanted[item.key] in result.texts:
-            continue
-        text = story.names.reveal(item.text.strip())
-        if text and len(text) <= MAX_TEXT_CHARS and not has_contact_data(text):
-            result.texts[wanted[item.key]] = text
-    for entry in root.scorecard:
-        _add_answer(result, _valid(_Answer, entry), story, chunk)
-    result.rejected = tuple(e.key for e in chunk.entries if e.key not in result.texts)
-    return result
-
-
-def _valid(model: type[_M], data: Any) -> _M | None:
-    try:
-        return model.model_validate(data)
-    except ValidationError:
-        return None
-
-
-def _add_answer(
-    result: ChunkResult, answer: _Answer | None, story: Story, chunk: Chunk
-) -> None:
-    if answer is None:
-        return
-    asked = {(q.template, q.element_id) for q in chunk.questions}
-    text = story.names.reveal(answer.answer.strip())
-    if (answer.template, answer.element_id) not in asked or not text:
-        return
-    if len(text) > MAX_ANSWER_CHARS or has_contact_data(text):
-        return
-    aliases = story.aliases
-    evidence = tuple(dict.fromkeys(aliases[k] for k in answer.evidence_keys if k in aliases))
-    per_template = result.answers.setdefault(answer.template, {})
-    per_template.setdefault(answer.element_id, LlmAnswerData(text, answer.confidence, evidence))
 
 
 def approx_tokens(text: str) -> int:
