@@ -104,12 +104,16 @@ def _echo_json(data: Any) -> None:
 @click.option("--run-id", help="Resume this run (one that did not finish).")
 @click.option("--max-opps", type=click.IntRange(min=1), help="Work on at most N opportunities.")
 @click.option("--concurrency", type=click.IntRange(1, 16), help="Collection calls in flight.")
+@click.option(
+    "--refresh-content", is_flag=True, help="Ask the LLM again instead of reusing cached text."
+)
 @_json_option
 def run(
     config_path: Path,
     run_id: str | None,
     max_opps: int | None,
     concurrency: int | None,
+    refresh_content: bool,
     as_json: bool,
 ) -> None:
     """Plan and create meetings and emails for the selected opportunities."""
@@ -117,7 +121,12 @@ def run(
     from demo_gen.runner import run as run_pipeline
 
     config, secrets = _load(config_path)
-    options = RunOptions(run_id=run_id, max_opps=max_opps, concurrency=concurrency)
+    options = RunOptions(
+        run_id=run_id,
+        max_opps=max_opps,
+        concurrency=concurrency,
+        refresh_content=refresh_content,
+    )
     with RichProgress(enabled=not as_json) as progress:
         report = run_pipeline(config, secrets, options, progress)
     _finish_run(report, as_json)

@@ -10,9 +10,17 @@ from statistics import mean
 from typing import Any
 
 from demo_gen.config import Config
+from demo_gen.content.stories import ScorecardQuestion, StoryResult
 from demo_gen.items import EMAIL, MEETING, Capabilities, WorkItem, build_items, scorecard_items
 from demo_gen.plan import OpportunityPlan
-from demo_gen.scorecards import LlmAnswer, Scorecard, Template, load_template, render
+from demo_gen.scorecards import (
+    LlmAnswer,
+    Scorecard,
+    Template,
+    expected_elements,
+    load_template,
+    render,
+)
 
 LlmAnswers = Mapping[str, Mapping[str, LlmAnswer]]  # template -> element id -> answer
 _SCORE_BANDS = ((80, "80-100"), (60, "60-79"), (40, "40-59"), (20, "20-39"), (0, "0-19"))
@@ -21,6 +29,35 @@ _SCORE_BANDS = ((80, "80-100"), (60, "60-79"), (40, "40-59"), (20, "20-39"), (0,
 def load_templates(config: Config) -> list[Template]:
     """The configured scorecard templates (ConfigError naming file:line for a bad user file)."""
     return [load_template(name) for name in config.scorecards.templates]
+
+
+def scorecard_questions(
+    templates: Sequence[Template], plans: Sequence[OpportunityPlan], config: Config
+) -> dict[str, list[ScorecardQuestion]]:
+    """What the LLM is asked per opportunity: the elements its stage expects, in llm/hybrid mode."""
+    if config.scorecards.mode == "heuristic" or not config.llm.enabled:
+        return {}
+    return {
+        op.opportunity.id: [
+            ScorecardQuestion(t.name, e.id, e.name, e.questions[0])
+            for t in templates
+            for e in expected_elements(t, op.opportunity.stage)
+        ]
+        for op in plans
+    }
+
+
+def llm_answers(result: StoryResult | None) -> LlmAnswers | None:
+    """The LLM's scorecard answers in the scorecards package's terms (None: no LLM answers)."""
+    if result is None or not result.answers:
+        return None
+    return {
+        template: {
+            element_id: LlmAnswer(element_id, a.text, a.confidence, tuple(a.evidence_keys))
+            for element_id, a in answers.items()
+        }
+        for template, answers in result.answers.items()
+    }
 
 
 def scorecards_for(

@@ -184,8 +184,8 @@ class LlmSettings(Strict):
     api_version: str | None = None
     """azure_openai only, e.g. 2024-10-21."""
     temperature: float = Field(default=0.4, ge=0.0, le=2.0)
-    max_tokens: int = Field(default=800, ge=16, le=32_000)
-    """Output tokens per request (one request writes a whole opportunity's story)."""
+    max_tokens: int = Field(default=8192, ge=256, le=32_000)
+    """Output tokens per request; a plan whose texts would not fit is split into more requests."""
     structured_output: bool = True
     """Ask for JSON-schema structured output; off = JSON mode plus validation."""
     concurrency: int = Field(default=4, ge=1, le=32)

@@ -82,6 +82,13 @@ def render_run(report: RunReport, console: Console = err_console) -> None:
             f"retry them[/] (details: {report.run_dir}/errors.jsonl)"
         )
     _print_scorecards(report.scorecards, console)
+    if report.llm:
+        llm = report.llm
+        console.print(
+            f"LLM: {llm['calls']} requests, {llm['tokens_in']} tokens in, {llm['tokens_out']} out, "
+            f"{llm['cache_hits']} cache hits, {llm['fallback_opportunities']} opportunities and "
+            f"{llm['fallback_items']} items on heuristic text"
+        )
     for kind, ids in report.record_ids.items():
         console.print(f"  {kind}: {', '.join(ids)}")
     for card in report.scorecard_details:
@@ -120,6 +127,14 @@ def render_preview(preview: Preview, console: Console = err_console) -> None:
     console.print(table)
     for warning in preview.warnings:
         console.print(f"[yellow]note:[/] {warning}")
+    _print_scorecards(preview.scorecards, console)
+    if preview.llm:
+        cost = preview.llm["cost"]
+        console.print(
+            f"LLM estimate: {preview.llm['requests']} requests, ~{preview.llm['tokens_in']} "
+            f"tokens in, ~{preview.llm['tokens_out']} out"
+            + ("" if cost is None else f", ~${cost:.2f}")
+        )
     console.print("[dim]dry-run wrote nothing[/]")
 
 

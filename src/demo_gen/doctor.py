@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from demo_gen.config import Config, Secrets
+from demo_gen.content.llm import check_provider
 from demo_gen.crm import SalesforceCrm, open_crm
 from demo_gen.errors import DemoGenError
 from demo_gen.items import ANSWER_OBJECT, SCORECARD_OBJECT
@@ -24,6 +25,8 @@ class Check:
 def diagnose(config: Config, secrets: Secrets) -> list[Check]:
     """Every check, in order; a failed login stops the org checks but not the others."""
     checks = [_state_check(config)]
+    if config.llm.enabled:
+        checks.append(_guard("LLM", lambda: check_provider(config.llm, secrets.openai_api_key)))
     try:
         with open_crm(config, secrets) as crm:
             org_id = crm.org_id()

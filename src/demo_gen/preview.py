@@ -6,17 +6,27 @@ It reads the org and a read-only ledger, plans, and says per opportunity what wo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from demo_gen import planner
-from demo_gen.compose import load_templates, opportunity_items, scorecard_summary, scorecards_for
+from demo_gen.compose import (
+    load_templates,
+    opportunity_items,
+    scorecard_questions,
+    scorecard_summary,
+    scorecards_for,
+)
 from demo_gen.config import Config, Secrets
 from demo_gen.content import HeuristicContent
+from demo_gen.content.stories import estimate
 from demo_gen.crm import open_crm
+from demo_gen.plan import Plan
 from demo_gen.realism import realism_report
 from demo_gen.runner import capabilities
+from demo_gen.scorecards import Template
 from demo_gen.selection import select_opportunities
 from demo_gen.state import StateStore
 
@@ -38,6 +48,7 @@ class Preview:
     warnings: tuple[str, ...]
     realism: dict[str, Any]
     scorecards: dict[str, Any]
+    llm: dict[str, Any] | None  # estimated requests, tokens and cost when the LLM is on
     plan: dict[str, Any] = field(repr=False)
 
     def totals(self) -> dict[str, dict[str, int]]:
@@ -58,6 +69,7 @@ class Preview:
             "warnings": list(self.warnings),
             "realism": self.realism,
             "scorecards": self.scorecards,
+            "llm_estimate": self.llm,
         }
 
 
@@ -112,5 +124,16 @@ def dry_run(
         warnings=tuple(selection.warnings) + plan.notes,
         realism=realism_report(plan, config.activity),
         scorecards=scorecard_summary(cards_all),
+        llm=_llm_estimate(config, plan, templates),
         plan=plan_json,
     )
+
+
+def _llm_estimate(
+    config: Config, plan: Plan, templates: Sequence[Template]
+) -> dict[str, Any] | None:
+    """Requests, tokens and cost a run would spend on the LLM (with an empty cache)."""
+    if not config.llm.enabled:
+        return None
+    questions = scorecard_questions(templates, plan.opportunities, config)
+    return estimate(plan.opportunities, config.llm, questions)

@@ -51,6 +51,7 @@ class RunReport:
     warnings: tuple[str, ...] = ()
     realism: dict[str, Any] = field(default_factory=dict)
     scorecards: dict[str, Any] = field(default_factory=dict)
+    llm: dict[str, Any] | None = None  # calls, tokens, cache hits, fallbacks (LLM on)
     run_dir: str = ""
     record_ids: dict[str, list[str]] = field(default_factory=dict)
     scorecard_details: list[dict[str, Any]] = field(default_factory=list)

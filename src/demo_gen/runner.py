@@ -18,9 +18,16 @@ from typing import Any
 import yaml
 
 from demo_gen import __version__, planner
-from demo_gen.compose import load_templates, opportunity_items, scorecard_summary, scorecards_for
+from demo_gen.compose import (
+    llm_answers,
+    load_templates,
+    opportunity_items,
+    scorecard_questions,
+    scorecard_summary,
+    scorecards_for,
+)
 from demo_gen.config import Config, Secrets
-from demo_gen.content import HeuristicContent
+from demo_gen.content.stories import StoryResult, StoryWriter
 from demo_gen.crm import SalesforceCrm, open_crm
 from demo_gen.errors import DemoGenError, TargetError, UsageError
 from demo_gen.items import (
@@ -42,7 +49,7 @@ from demo_gen.realism import realism_report
 from demo_gen.reconcile import ids_of, reconcile
 from demo_gen.report import RunReport, tally
 from demo_gen.runlog import RunLog, new_run_id
-from demo_gen.scorecards import Scorecard
+from demo_gen.scorecards import Scorecard, Template
 from demo_gen.selection import select_opportunities
 from demo_gen.state import ItemRow, RunRow, StateStore
 from demo_gen.writer import LedgerWriter, WriteOutcome, WriteSettings
@@ -59,6 +66,7 @@ class RunOptions:
     max_opps: int | None = None
     concurrency: int | None = None
     opportunity_ids: tuple[str, ...] | None = None  # smoke: just these
+    refresh_content: bool = False  # ask the LLM again instead of reusing cached text
     today: date | None = None  # the clock's date unless a caller pins it
 
 
@@ -73,8 +81,10 @@ class _Context:
     run_id: str
     today: date
     progress: Progress
+    secrets: Secrets
     warnings: list[str] = field(default_factory=list)
     scorecards: list[Scorecard] = field(default_factory=list)
+    llm: dict[str, Any] | None = None
 
 
 def run(
@@ -92,7 +102,9 @@ def run(
             run_id = _run_id(state, options, config.run.name, org_id)
             with state.lock(config.run.name, org_id, owner=run_id):
                 log = RunLog(config.run.runs_dir, run_id)
-                ctx = _Context(config, options, crm, state, log, org_id, run_id, today, progress)
+                ctx = _Context(
+                    config, options, crm, state, log, org_id, run_id, today, progress, secrets
+                )
                 with log:
                     return _guarded(ctx)
     finally:
@@ -209,6 +221,7 @@ def _execute(ctx: _Context, started: float) -> RunReport:
         warnings=tuple(ctx.warnings),
         realism=realism_report(plan, ctx.config.activity),
         scorecards=scorecard_summary(ctx.scorecards),
+        llm=ctx.llm,
         run_dir=str(ctx.log.path),
         record_ids=record_ids,
         scorecard_details=cards,
@@ -348,20 +361,42 @@ def _items(ctx: _Context, plan: Plan, caps: Capabilities) -> list[WorkItem]:
             f"the org has no {SCORECARD_OBJECT} / {ANSWER_OBJECT}: scorecards are written to "
             "scorecards.jsonl only (`demo-gen doctor` says how to add the objects)",
         )
-    writer = HeuristicContent()
+    stories = _write_stories(ctx, plan, templates)
     items: list[WorkItem] = []
-    ctx.progress.phase("writing content and scorecards", len(plan.opportunities))
     for op in plan.opportunities:
-        texts = writer.write(op).texts
-        cards = scorecards_for(templates, op, ctx.config)
+        story = stories[op.opportunity.id]
+        cards = scorecards_for(templates, op, ctx.config, llm_answers(story))
         ctx.scorecards.extend(cards)
         items.extend(
             opportunity_items(
-                op, texts, cards, org_id=ctx.org_id, pack=ctx.config.run.name, caps=caps
+                op,
+                story.content.texts,
+                cards,
+                org_id=ctx.org_id,
+                pack=ctx.config.run.name,
+                caps=caps,
             )
         )
-        ctx.progress.advance()
     return items
+
+
+def _write_stories(
+    ctx: _Context, plan: Plan, templates: Sequence[Template]
+) -> dict[str, StoryResult]:
+    """Every opportunity's texts and LLM scorecard answers (heuristic when the LLM is off)."""
+    cfg = ctx.config
+    writer = StoryWriter(
+        cfg.llm,
+        ctx.secrets.openai_api_key,
+        ctx.state,
+        refresh=ctx.options.refresh_content,
+        on_event=ctx.log.event,
+    )
+    questions = scorecard_questions(templates, plan.opportunities, cfg)
+    stories = writer.write_all(plan.opportunities, questions, ctx.progress)
+    if cfg.llm.enabled:
+        ctx.llm = writer.stats.asdict()
+    return stories
 
 
 def _warn(ctx: _Context, message: str) -> None:

@@ -24,6 +24,7 @@ from openai.types.shared_params import ResponseFormatJSONObject, ResponseFormatJ
 
 from demo_gen.config import LlmSettings
 from demo_gen.content.story import LlmFailure, Prompt, approx_tokens
+from demo_gen.errors import ContentError
 
 NO_KEY_NEEDED = "not-needed"
 """What an openai_compatible server gets as the key when none is configured (Ollama, vLLM)."""
@@ -151,3 +152,23 @@ def _completion(response: ChatCompletion, messages: list[ChatCompletionMessagePa
         return Completion(text, usage.prompt_tokens, usage.completion_tokens)
     sent = sum(approx_tokens(str(m.get("content", ""))) for m in messages)
     return Completion(text, sent, approx_tokens(text))
+
+
+def check_provider(settings: LlmSettings, api_key: str | None) -> str:
+    """One cheap call (the model list) proving endpoint, key and model; ContentError if not."""
+    if needs_key(settings) and not api_key:
+        raise ContentError("OPENAI_API_KEY is not set", hint="put it in .env (see .env.example)")
+    client = make_client(settings, api_key)
+    try:
+        offered = [model.id for model in client.models.list().data]
+    except openai.OpenAIError as exc:
+        raise ContentError(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        client.close()
+    where = settings.base_url or "api.openai.com"
+    if settings.provider != "azure_openai" and settings.model not in offered:
+        shown = ", ".join(offered[:8]) or "none"
+        raise ContentError(
+            f"{where} does not offer model {settings.model}", hint=f"it offers: {shown}"
+        )
+    return f"{where} answers; model {settings.model} is available"

@@ -1,0 +1,220 @@
+"""An OpenAI-compatible chat server on loopback for tests: deterministic answers, fault knobs.
+
+`POST /v1/chat/completions` reads the fenced ```json block of the last user message (the prompt's
+machine-readable part: `timeline` items and `questions`) and answers every item and question, as a
+structured-output model would. Knobs are plain attributes, changeable while it runs:
+
+    latency_ms        added to every answer
+    error_rate        share of requests answered `error_status` (500)
+    rate_limit_next   the next N requests get 429 with `Retry-After: retry_after`
+    timeout_next      the next N requests hang `hang_s` (longer than the client's timeout)
+    malformed_rate    share of answers whose content is not JSON
+    drop_keys_rate    share of items left out of an answer
+    leak_rate         share of item texts that carry an email address and a phone number
+    reject_json_schema  answer 400 to `response_format: json_schema` (an older server)
+
+Random faults come from `random.Random(seed)`. `requests` logs every request body, `count` counts
+them.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import threading
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+_BLOCK = re.compile(r"```json\s*(.*?)\s*```", re.DOTALL)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return None
+
+
+class LlmServer:
+    def __init__(self, *, seed: int = 7, model: str = "test-model") -> None:
+        self.model = model
+        self.latency_ms = 0
+        self.error_rate = 0.0
+        self.error_status = 500
+        self.rate_limit_next = 0
+        self.retry_after = "0"
+        self.timeout_next = 0
+        self.hang_s = 2.0
+        self.malformed_rate = 0.0
+        self.drop_keys_rate = 0.0
+        self.leak_rate = 0.0
+        self.reject_json_schema = False
+        self.prefix = "LLM"
+        self.paths: list[str] = []
+        self.requests: list[dict[str, Any]] = []
+        self.statuses: list[int] = []
+        self._rng = random.Random(seed)
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "server not started"
+        return f"http://127.0.0.1:{self._server.server_port}/v1"
+
+    @property
+    def count(self) -> int:
+        return len(self.requests)
+
+    def start(self) -> LlmServer:
+        self._server = make_server(
+            "127.0.0.1", 0, self._app, threaded=True, request_handler=_QuietHandler
+        )
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()  # hanging requests end now
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> LlmServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- the app ------------------------------------------------------------------------------
+
+    def _app(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        if request.method == "GET" and request.path.endswith("/models"):
+            return self._models()(environ, start_response)
+        if request.method != "POST" or not request.path.endswith("/chat/completions"):
+            return _error(404, "not found")(environ, start_response)
+        body = json.loads(request.get_data(as_text=True))
+        with self._lock:
+            self.paths.append(request.full_path)
+        response = self._answer(body)
+        with self._lock:
+            self.statuses.append(response.status_code)
+        return response(environ, start_response)
+
+    def _models(self) -> Response:
+        listing = {"object": "list", "data": [{"id": self.model, "object": "model", "created": 0}]}
+        return Response(json.dumps(listing), status=200, content_type="application/json")
+
+    def _answer(self, body: dict[str, Any]) -> Response:
+        with self._lock:
+            self.requests.append(body)
+            fault = self._fault(body)
+            malformed = self._rng.random() < self.malformed_rate
+        if self.latency_ms:
+            self._stop.wait(self.latency_ms / 1000)
+        if fault == "hang":
+            self._stop.wait(self.hang_s)  # the client has given up by now
+            return _error(504, "too late")
+        if isinstance(fault, Response):
+            return fault
+        payload = _payload(body)
+        content = "{" + '"items": [{"key": "M1", "te' if malformed else self._content(payload)
+        return self._completion(body, content)
+
+    def _fault(self, body: dict[str, Any]) -> Response | str | None:
+        """Called under the lock: the fault this request gets, if any."""
+        if self.timeout_next > 0:
+            self.timeout_next -= 1
+            return "hang"
+        if self.rate_limit_next > 0:
+            self.rate_limit_next -= 1
+            return _error(429, "rate limited", {"Retry-After": self.retry_after})
+        if self._rng.random() < self.error_rate:
+            return _error(self.error_status, "server error")
+        response_format = body.get("response_format") or {}
+        if self.reject_json_schema and response_format.get("type") == "json_schema":
+            return _error(400, "response_format json_schema is not supported")
+        return None
+
+    def _content(self, payload: dict[str, Any]) -> str:
+        account = payload.get("account", {}).get("name", "the account")
+        items = []
+        for item in payload.get("timeline", []):
+            with self._lock:
+                drop = self._rng.random() < self.drop_keys_rate
+                leak = self._rng.random() < self.leak_rate
+            if drop:
+                continue
+            text = f"{self.prefix}: {_text(item, account)}"
+            if leak:
+                text += " Reach me at jo.doe@example.com or +1 415 555 0199."
+            items.append({"key": item["key"], "text": text})
+        keys = [i["key"] for i in payload.get("timeline", [])][:2]
+        scorecard = [
+            {
+                "template": q["template"],
+                "element_id": q["element_id"],
+                "answer": f"LLM answer on {q['element']} for {account}.",
+                "confidence": 0.8,
+                "evidence_keys": keys,
+            }
+            for q in payload.get("questions", [])
+        ]
+        part = payload.get("part", {}).get("number", 1)
+        summary = f"LLM story of {account} up to part {part}."
+        return json.dumps({"summary": summary, "items": items, "scorecard": scorecard})
+
+    def _completion(self, body: dict[str, Any], content: str) -> Response:
+        words_in = sum(len(str(m.get("content", "")).split()) for m in body.get("messages", []))
+        words_out = len(content.split())
+        data = {
+            "id": f"chatcmpl-{self.count}",
+            "object": "chat.completion",
+            "created": 1_760_000_000,
+            "model": body.get("model", self.model),
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": content},
+                    "finish_reason": "stop",
+                    "logprobs": None,
+                }
+            ],
+            "usage": {
+                "prompt_tokens": words_in,
+                "completion_tokens": words_out,
+                "total_tokens": words_in + words_out,
+            },
+        }
+        return Response(json.dumps(data), status=200, mimetype="application/json")
+
+
+def _payload(body: dict[str, Any]) -> dict[str, Any]:
+    users = [m for m in body.get("messages", []) if m.get("role") == "user"]
+    match = _BLOCK.search(str(users[-1].get("content", ""))) if users else None
+    return json.loads(match.group(1)) if match else {}
+
+
+def _text(item: dict[str, Any], account: str) -> str:
+    people = item.get("attendees") or [item.get("from", "")] + list(item.get("to", []))
+    with_ = ", ".join(p for p in people if p)
+    if item.get("kind") == "meeting":
+        what = "notes" if item.get("when") == "past" else "agenda"
+    else:
+        what = "email"
+    return f"{what} for {item['key']} ({item.get('type')}) at {account} with {with_}."
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    body = {"error": {"message": message, "type": "test_error", "code": str(status)}}
+    return Response(json.dumps(body), status=status, mimetype="application/json", headers=headers)

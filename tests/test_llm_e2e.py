@@ -1,0 +1,121 @@
+"""LLM content through the whole pipeline: CLI → runner → openai client → loopback server → org."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from llm_server import LlmServer
+
+from demo_gen.cli import cli
+from demo_gen.local_org.store import Store
+
+
+@pytest.fixture
+def llm_server() -> Iterator[LlmServer]:
+    with LlmServer() as server:
+        yield server
+
+
+def llm_config(make_config, url: str, **llm: object) -> Path:
+    settings = {
+        "enabled": True,
+        "provider": "openai_compatible",
+        "base_url": url,
+        "model": "test-model",
+        "max_retries": 0,
+        "timeout_s": 3.0,
+        **llm,
+    }
+    return make_config(llm=settings, scorecards={"mode": "hybrid"})
+
+
+def run(config: Path) -> tuple[int, dict, str]:
+    result = CliRunner().invoke(cli, ["run", "-c", str(config), "--json"])
+    return result.exit_code, json.loads(result.stdout), result.stderr
+
+
+def descriptions(org_db: Path) -> list[str]:
+    store = Store(org_db)
+    try:
+        events = [e["Description"] for e in store.rows("Event") if e["WhatId"]]
+        emails = [m["TextBody"] for m in store.rows("EmailMessage")]
+    finally:
+        store.close()
+    return [text for text in events + emails if text]
+
+
+def test_llm_writes_every_text_and_a_rerun_makes_no_call(make_config, llm_server, org_db):
+    store = Store(org_db)
+    before = {e["Id"] for e in store.rows("Event")}
+    store.close()
+    config = llm_config(make_config, llm_server.url)
+    code, report, err = run(config)
+    assert code == 0, err
+    llm = report["llm"]
+    assert 0 < llm["calls"] <= report["opportunities"]  # one request per opportunity, not per item
+    assert llm["fallback_items"] == 0 and llm["fallback_opportunities"] == 0
+    store = Store(org_db)
+    new_events = [e for e in store.rows("Event") if e["Id"] not in before]
+    answers = store.rows("DemoGen_Scorecard_Answer__c")
+    store.close()
+    assert new_events and all(e["Description"].startswith("LLM: ") for e in new_events)
+    assert any(a["Source__c"] == "llm" for a in answers)  # hybrid: valid LLM answers are used
+    calls = llm_server.count
+    code, again, err = run(config)
+    assert code == 0, err
+    assert llm_server.count == calls
+    assert again["llm"]["calls"] == 0 and again["llm"]["cache_hits"] == llm["calls"]
+
+
+def test_provider_faults_fall_back_and_are_counted(make_config, llm_server):
+    llm_server.error_rate = 0.3
+    llm_server.malformed_rate = 0.15
+    llm_server.timeout_next = 1
+    llm_server.hang_s = 4.0
+    config = llm_config(make_config, llm_server.url, timeout_s=1.0)
+    code, report, err = run(config)
+    assert code == 0, err  # the provider never fails the run
+    llm = report["llm"]
+    assert llm["fallback_opportunities"] > 0
+    summary = json.loads((Path(report["run_dir"]) / "summary.json").read_text())
+    assert summary["llm"]["fallback_opportunities"] == llm["fallback_opportunities"]
+    assert report["totals"]["failed"] == 0
+
+
+def test_server_down_means_heuristics_and_one_warning(make_config, org_db):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}/v1"
+    code, report, err = run(llm_config(make_config, url))
+    assert code == 0, err
+    events = [
+        json.loads(line)
+        for line in (Path(report["run_dir"]) / "events.jsonl").read_text().splitlines()
+    ]
+    warnings = [e for e in events if e["level"] == "warning" and e["event"].startswith("llm")]
+    assert [e["event"] for e in warnings] == ["llm.unavailable"]
+    assert report["totals"]["created"] > 0
+    assert not any(text.startswith("LLM: ") for text in descriptions(org_db))
+
+
+def test_doctor_and_dry_run_know_the_llm(make_config, llm_server):
+    config = llm_config(make_config, llm_server.url, price_per_1k_tokens=0.002)
+    result = CliRunner().invoke(cli, ["doctor", "-c", str(config), "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert any(c["name"] == "LLM" and c["ok"] for c in json.loads(result.stdout))
+    result = CliRunner().invoke(cli, ["dry-run", "-c", str(config), "--json"])
+    estimate = json.loads(result.stdout)["llm_estimate"]
+    assert estimate["requests"] > 0 and estimate["cost"] > 0
+    assert llm_server.count == 0  # dry-run estimates; it never calls
+
+
+def test_doctor_names_a_missing_model(make_config, llm_server):
+    config = llm_config(make_config, llm_server.url, model="gpt-9")
+    result = CliRunner().invoke(cli, ["doctor", "-c", str(config)])
+    assert result.exit_code == 5
+    assert "does not offer model gpt-9" in result.stderr
