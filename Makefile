@@ -41,6 +41,8 @@ check: lint typecheck test ## everything CI runs
 
 bench: install ## the benchmarks in bench/ (ratios measured side by side)
 	$(PY) bench/bench_run.py
+	$(PY) bench/bench_llm.py
+	$(PY) bench/bench_llm_run.py
 
 clean: ## remove the virtualenv and run outputs (keeps runs/.gitkeep)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
