@@ -21,6 +21,7 @@ from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from demo_gen.errors import ConfigError, UsageError
+from demo_gen.yamlsource import LineIndex, first_error, line_of, parse_yaml
 
 ENV_PREFIX = "DEMO_GEN_"
 Ratio = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -281,7 +282,7 @@ def load_config(path: Path | str, *, env: Mapping[str, str] | None = None) -> Co
             hint="pass -c PATH, or copy demo.example.yaml",
         )
     text = path.read_text(encoding="utf-8")
-    data, lines = _parse_yaml(path, text)
+    data, lines = parse_yaml(text, str(path), what="sections (run, salesforce, activity, …)")
     environment = dict(env) if env is not None else load_environment()
     overrides = _env_overrides(environment)
     merged = _deep_merge(data, overrides)
@@ -296,38 +297,6 @@ def load_environment(dotenv_path: Path = Path(".env")) -> dict[str, str]:
     values = {k: v for k, v in dotenv_values(dotenv_path).items() if v is not None}
     values.update(os.environ)
     return values
-
-
-def _parse_yaml(path: Path, text: str) -> tuple[dict[str, Any], dict[tuple[str, ...], int]]:
-    try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"{mark.line + 1}" if mark is not None else "?"
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{path}:{line}: YAML syntax error: {problem}") from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}:1: the configuration must be a mapping of sections")
-    lines: dict[tuple[str, ...], int] = {}
-    if node is not None:
-        _index_lines(node, (), lines)
-    return data, lines
-
-
-def _index_lines(node: yaml.Node, prefix: tuple[str, ...], out: dict[tuple[str, ...], int]) -> None:
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = (*prefix, str(key_node.value))
-            out[key] = key_node.start_mark.line + 1
-            _index_lines(value_node, key, out)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            key = (*prefix, str(i))
-            out[key] = item.start_mark.line + 1
-            _index_lines(item, key, out)
 
 
 def _env_overrides(env: Mapping[str, str]) -> dict[str, Any]:
@@ -355,23 +324,13 @@ def _deep_merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _config_error(
-    path: Path,
-    exc: ValidationError,
-    lines: Mapping[tuple[str, ...], int],
-    overrides: Mapping[str, Any],
+    path: Path, exc: ValidationError, lines: LineIndex, overrides: Mapping[str, Any]
 ) -> ConfigError:
-    first = exc.errors()[0]
-    loc = tuple(str(part) for part in first["loc"])
-    dotted = ".".join(loc) or "(top level)"
-    message = first["msg"].removeprefix("Value error, ")
-    if first["type"] == "extra_forbidden":
-        message = "unknown key (check the spelling; see demo.example.yaml)"
+    loc, dotted, message = first_error(exc, "see demo.example.yaml")
     if _in_overrides(loc, overrides):
         env_name = ENV_PREFIX + "__".join(part.upper() for part in loc)
         return ConfigError(f"{env_name} (environment): {dotted}: {message}")
-    line = _nearest_line(loc, lines)
-    more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
-    return ConfigError(f"{path}:{line}: {dotted}: {message}{more}")
+    return ConfigError(f"{path}:{line_of(loc, lines)}: {dotted}: {message}")
 
 
 def _in_overrides(loc: tuple[str, ...], overrides: Mapping[str, Any]) -> bool:
@@ -381,10 +340,3 @@ def _in_overrides(loc: tuple[str, ...], overrides: Mapping[str, Any]) -> bool:
             return False
         cursor = cursor[part]
     return True
-
-
-def _nearest_line(loc: tuple[str, ...], lines: Mapping[tuple[str, ...], int]) -> int | str:
-    for end in range(len(loc), 0, -1):
-        if loc[:end] in lines:
-            return lines[loc[:end]]
-    return 1 if lines else "?"

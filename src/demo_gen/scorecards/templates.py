@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from demo_gen.errors import ConfigError
+from demo_gen.yamlsource import first_error, line_of, parse_yaml
 
 POSITIONS: tuple[str, ...] = (
     "qualification",
@@ -159,7 +159,7 @@ def _builtin(name: str) -> Template:
 
 def parse_template(text: str, where: str) -> Template:
     """Validate a template's YAML text; `where` names it in error messages."""
-    data, lines = _parse_yaml(text, where)
+    data, lines = parse_yaml(text, where, what="name, title, elements and stage_gates")
     try:
         model = _TemplateModel.model_validate(data)
     except ValidationError as exc:
@@ -216,47 +216,6 @@ def _gates(
     return cumulative
 
 
-def _parse_yaml(text: str, where: str) -> tuple[Any, dict[tuple[str, ...], int]]:
-    try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"{mark.line + 1}" if mark is not None else "?"
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{where}:{line}: YAML syntax error: {problem}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{where}:1: a scorecard template must be a mapping (name, elements, …)")
-    lines: dict[tuple[str, ...], int] = {}
-    if node is not None:
-        _index_lines(node, (), lines)
-    return data, lines
-
-
-def _index_lines(node: yaml.Node, prefix: tuple[str, ...], out: dict[tuple[str, ...], int]) -> None:
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = (*prefix, str(key_node.value))
-            out[key] = key_node.start_mark.line + 1
-            _index_lines(value_node, key, out)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            key = (*prefix, str(i))
-            out[key] = item.start_mark.line + 1
-            _index_lines(item, key, out)
-
-
 def _error(where: str, exc: ValidationError, lines: Mapping[tuple[str, ...], int]) -> ConfigError:
-    first = exc.errors()[0]
-    loc = tuple(str(part) for part in first["loc"])
-    dotted = ".".join(loc) or "(top level)"
-    message = first["msg"].removeprefix("Value error, ")
-    if first["type"] == "extra_forbidden":
-        message = "unknown key (check the spelling; see the built-in MEDDICC.yaml)"
-    line: int | str = 1
-    for end in range(len(loc), 0, -1):
-        if loc[:end] in lines:
-            line = lines[loc[:end]]
-            break
-    more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
-    return ConfigError(f"{where}:{line}: {dotted}: {message}{more}")
+    loc, dotted, message = first_error(exc, "see the built-in MEDDICC.yaml")
+    return ConfigError(f"{where}:{line_of(loc, lines)}: {dotted}: {message}")
