@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -33,18 +33,15 @@ from demo_gen.errors import DemoGenError, TargetError, UsageError
 from demo_gen.items import (
     ANSWER_OBJECT,
     CHILD_KINDS,
-    EMAIL,
     EMAIL_TASK,
     PARENT_KINDS,
-    SCORECARD,
     SCORECARD_OBJECT,
     Capabilities,
     WorkItem,
-    email_task_signature,
-    signature,
 )
 from demo_gen.plan import Plan
 from demo_gen.progress import NULL_PROGRESS, Progress
+from demo_gen.readback import record_email_tasks, record_ids, scorecard_details, write_scorecards
 from demo_gen.realism import realism_report
 from demo_gen.reconcile import ids_of, reconcile
 from demo_gen.report import RunReport, tally
@@ -201,13 +198,13 @@ def _execute(ctx: _Context, started: float) -> RunReport:
     outcomes = _create(ctx, items, ledger)
     counts = tally(items, ledger, outcomes)
     if caps.email_messages:
-        created, known = _read_back_email_tasks(ctx, items)
-        counts[EMAIL_TASK] = {"created": created, "skipped": known, "failed": 0, "deferred": 0}
-    _write_scorecards(ctx)
+        made, known = record_email_tasks(ctx.crm, ctx.state, ctx.log, ctx.org_id, items)
+        counts[EMAIL_TASK] = {"created": made, "skipped": known, "failed": 0, "deferred": 0}
+    write_scorecards(ctx.state, ctx.log, ctx.org_id, items, ctx.scorecards)
     api_used = ctx.crm.api_usage()
     smoke = ctx.options.command == "smoke"
-    record_ids = _record_ids(ctx, items) if smoke else {}
-    cards = _scorecard_details(ctx, items) if smoke else []
+    ids = record_ids(ctx.state, ctx.org_id, items) if smoke else {}
+    cards = scorecard_details(ctx.state, ctx.org_id, items, ctx.scorecards) if smoke else []
     return RunReport(
         run_id=ctx.run_id,
         command=ctx.options.command,
@@ -223,42 +220,9 @@ def _execute(ctx: _Context, started: float) -> RunReport:
         scorecards=scorecard_summary(ctx.scorecards),
         llm=ctx.llm,
         run_dir=str(ctx.log.path),
-        record_ids=record_ids,
+        record_ids=ids,
         scorecard_details=cards,
     )
-
-
-def _scorecard_details(ctx: _Context, items: Sequence[WorkItem]) -> list[dict[str, Any]]:
-    """template, record id, score and coverage of each scorecard (for smoke)."""
-    ids = {
-        row.signature: row.sf_id
-        for row in ctx.state.items_by_signature(
-            ctx.org_id, [i.signature for i in items if i.kind == SCORECARD]
-        ).values()
-        if row.status == "created"
-    }
-    by_label = {i.label: ids.get(i.signature) for i in items if i.kind == SCORECARD}
-    return [
-        {
-            "template": c.template,
-            "opportunity_id": c.opportunity_id,
-            "sf_id": by_label.get(f"{c.opportunity_id}/scorecard/{c.template}"),
-            "score": c.score,
-            "coverage": c.coverage,
-            "answers": len(c.answers),
-        }
-        for c in ctx.scorecards
-    ]
-
-
-def _record_ids(ctx: _Context, items: Sequence[WorkItem]) -> dict[str, list[str]]:
-    """kind -> the org ids of these items (created now or before)."""
-    sigs = [i.signature for i in items] + [email_task_signature(i.signature) for i in items]
-    out: dict[str, list[str]] = {}
-    for row in ctx.state.items_by_signature(ctx.org_id, sigs).values():
-        if row.status == "created" and row.sf_id:
-            out.setdefault(row.kind, []).append(row.sf_id)
-    return {kind: sorted(ids) for kind, ids in sorted(out.items())}
 
 
 def smoke(
@@ -282,9 +246,13 @@ def smoke(
     missing = [k for k in ("meeting", "email") if not report.record_ids.get(k)]
     if missing and report.ok:
         raise UsageError(
-            f"the plan for this opportunity has no {' or '.join(missing)}: "
-            "it has no contacts to meet or write to",
+            f"the plan for this opportunity has no {' or '.join(missing)}: it has no contacts, "
+            "or no working day with common hours in the window",
             hint="pick another opportunity with --opp-id",
+        )
+    if not report.scorecard_details:
+        raise UsageError(
+            "smoke wrote no scorecard", hint="set scorecards.templates in the configuration"
         )
     return report
 
@@ -297,10 +265,8 @@ def _prepare(ctx: _Context) -> tuple[Plan, Capabilities]:
         max_opps=ctx.options.max_opps,
         only_ids=ctx.options.opportunity_ids,
     )
-    ctx.warnings.extend(selection.warnings)
     for warning in selection.warnings:
-        ctx.progress.note(warning)
-        ctx.log.event("run.warning", level="warning", message=warning)
+        _warn(ctx, warning)
     if ctx.config.scorecards.mode == "llm" and not ctx.config.llm.enabled:
         _warn(ctx, "scorecards.mode is llm but llm.enabled is false: answers are heuristic")
     opps = selection.snapshot.opportunities
@@ -405,24 +371,6 @@ def _warn(ctx: _Context, message: str) -> None:
     ctx.log.event("run.warning", level="warning", message=message)
 
 
-def _write_scorecards(ctx: _Context) -> None:
-    """runs/<run_id>/scorecards.jsonl: every scorecard of the run, with its record id if any."""
-    sigs = {
-        signature(ctx.org_id, ctx.config.run.name, c.opportunity_id, SCORECARD, template=c.template)
-        for c in ctx.scorecards
-    }
-    ledger = ctx.state.items_by_signature(ctx.org_id, sorted(sigs))
-    lines = []
-    for card in ctx.scorecards:
-        sig = signature(
-            ctx.org_id, ctx.config.run.name, card.opportunity_id, SCORECARD, template=card.template
-        )
-        row = ledger.get(sig)
-        sf_id = row.sf_id if row is not None and row.status == "created" else None
-        lines.append(json.dumps({"sf_id": sf_id, **card.to_json()}, default=str))
-    ctx.log.write_text("scorecards.jsonl", "".join(line + "\n" for line in lines))
-
-
 def _reconciled_ledger(ctx: _Context, items: Sequence[WorkItem]) -> dict[str, ItemRow]:
     pending = ctx.state.pending_items(ctx.org_id, ctx.config.run.name)
     if pending:
@@ -486,56 +434,6 @@ def _api_budget(ctx: _Context) -> int | None:
 def _done(ledger: Mapping[str, ItemRow], sig: str) -> bool:
     row = ledger.get(sig)
     return row is not None and row.status == "created"
-
-
-def _read_back_email_tasks(ctx: _Context, items: Sequence[WorkItem]) -> tuple[int, int]:
-    """Record the Task the org made for each EmailMessage, so reset removes it too.
-
-    Returns (newly recorded, already recorded).
-    """
-    emails = [i for i in items if i.kind == EMAIL]
-    ledger = ctx.state.items_by_signature(
-        ctx.org_id,
-        [i.signature for i in emails] + [email_task_signature(i.signature) for i in emails],
-    )
-    known = sum(1 for i in emails if _done(ledger, email_task_signature(i.signature)))
-    wanted = {
-        row.sf_id: row
-        for row in (ledger.get(i.signature) for i in emails)
-        if row is not None and row.status == "created" and row.sf_id
-        if not _done(ledger, email_task_signature(row.signature))
-    }
-    found = _email_activity_ids(ctx.crm, sorted(wanted))
-    rows = [_task_row(wanted[email_id], task_id) for email_id, task_id in found.items()]
-    if rows:
-        ctx.state.mark_pending(rows)
-        ctx.state.mark_created(ctx.org_id, {r.signature: r.sf_id or "" for r in rows})
-        ctx.log.event("email_tasks.recorded", count=len(rows))
-    return len(rows), known
-
-
-def _email_activity_ids(crm: SalesforceCrm, email_ids: Sequence[str]) -> dict[str, str]:
-    from demo_gen.crm import soql_list
-
-    found: dict[str, str] = {}
-    for start in range(0, len(email_ids), 200):
-        chunk = email_ids[start : start + 200]
-        soql = f"SELECT Id, ActivityId FROM EmailMessage WHERE Id IN {soql_list(chunk)}"
-        found.update((r["Id"], r["ActivityId"]) for r in crm.query(soql) if r.get("ActivityId"))
-    return found
-
-
-def _task_row(email: ItemRow, task_id: str) -> ItemRow:
-    """The org made this Task when the email was created: it belongs to the email's run."""
-    return replace(
-        email,
-        signature=email_task_signature(email.signature),
-        kind=EMAIL_TASK,
-        sobject="Task",
-        status="pending",
-        sf_id=task_id,
-        parent_signature=email.signature,
-    )
 
 
 def _now() -> str:
