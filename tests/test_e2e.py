@@ -275,3 +275,48 @@ def test_ctrl_c_exits_130_and_the_rerun_resumes(make_config, org_counts, monkeyp
     assert json.loads(run_json_file.read_text())["status"] == "completed"
     code, again = run_json(config)
     assert again["totals"]["created"] == 0
+
+
+def _fail_first_write(monkeypatch, served_org, statuses):
+    from demo_gen.writer import LedgerWriter
+
+    real = LedgerWriter.send
+    armed = {"done": False}
+
+    def send(self, items, parent_ids):
+        if not armed["done"] and items:
+            armed["done"] = True
+            served_org.app.faults.fail_next = list(statuses)
+        return real(self, items, parent_ids)
+
+    monkeypatch.setattr(LedgerWriter, "send", send)
+
+
+def test_an_unconfirmed_write_stays_pending_and_the_rerun_settles_it(
+    make_config, served_org, org_counts, monkeypatch
+):
+    from demo_gen.preview import dry_run
+
+    before = org_counts()
+    config_path = make_config(salesforce={"local": {"url": served_org.url}})
+    _fail_first_write(monkeypatch, served_org, [500])
+    code, first = run_json(config_path)
+    assert code == 6
+    assert first["totals"]["deferred"] > 0 and first["totals"]["failed"] == 0
+    monkeypatch.undo()
+    code, second = run_json(config_path)
+    assert code == 0, second
+    fresh = load_config(make_config("fresh.yaml", salesforce={"local": {"url": served_org.url}},
+                                    state={"url": "sqlite:///fresh.sqlite"}))  # fmt: skip
+    planned = dry_run(fresh, Secrets()).totals()
+    after = org_counts()
+    assert after["Event"] - before["Event"] == planned["meeting"]["new"]
+    assert after["EmailMessage"] - before["EmailMessage"] == planned["email"]["new"]
+
+
+def test_a_503_on_a_create_is_retried_within_the_run(make_config, served_org, monkeypatch):
+    config_path = make_config(salesforce={"local": {"url": served_org.url}})
+    _fail_first_write(monkeypatch, served_org, [503, 503])
+    code, report = run_json(config_path)
+    assert code == 0, report
+    assert report["totals"]["deferred"] == 0

@@ -66,7 +66,10 @@ def _translate_errors(what: str) -> Iterator[None]:
             raise LimitError(f"{what}: the org's daily API limit is spent") from exc
         raise TargetError(f"{what}: refused ({code}): {_error_message(exc.content)}") from exc
     except SalesforceGeneralError as exc:
-        raise TransientError(f"{what}: HTTP {exc.status}: {_error_message(exc.content)}") from exc
+        raise TransientError(
+            f"{what}: HTTP {exc.status}: {_error_message(exc.content)}",
+            unprocessed=exc.status == 503,
+        ) from exc
     except (SalesforceMalformedRequest, SalesforceResourceNotFound) as exc:
         code = _error_code(exc.content)
         raise TargetError(f"{what}: {code}: {_error_message(exc.content)}") from exc
@@ -173,7 +176,9 @@ class SalesforceCrm:
         out: list[WriteResult] = []
         for chunk in _chunks(records, MAX_COLLECTION):
             body = {"allOrNone": False, "records": list(chunk)}
-            raw = self._write("POST composite/sobjects", "composite/sobjects", "POST", json=body)
+            raw = self._write(
+                "POST composite/sobjects", "composite/sobjects", "POST", json=body, safe=False
+            )
             out.extend(_results(raw, len(chunk)))
         return out
 
@@ -185,7 +190,7 @@ class SalesforceCrm:
         path = f"composite/sobjects/{sobject}/{external_field}"
         for chunk in _chunks(records, MAX_COLLECTION):
             body = {"allOrNone": False, "records": list(chunk)}
-            raw = self._write(f"PATCH {path}", path, "PATCH", json=body)
+            raw = self._write(f"PATCH {path}", path, "PATCH", json=body, safe=True)
             out.extend(_results(raw, len(chunk)))
         return out
 
@@ -195,26 +200,36 @@ class SalesforceCrm:
         for chunk in _chunks(ids, MAX_COLLECTION):
             params = {"ids": ",".join(chunk), "allOrNone": "false"}
             raw = self._write(
-                "DELETE composite/sobjects", "composite/sobjects", "DELETE", params=params
+                "DELETE composite/sobjects",
+                "composite/sobjects",
+                "DELETE",
+                params=params,
+                safe=True,
             )
             out.extend(_results(raw, len(chunk), ids=chunk))
         return out
 
     # --- internals -----------------------------------------------------------------------
 
-    def _write(self, what: str, path: str, method: str, **kwargs: Any) -> Any:
-        return self._call(what, lambda: self._sf.restful(path, method=method, **kwargs))
+    def _write(self, what: str, path: str, method: str, *, safe: bool, **kwargs: Any) -> Any:
+        """A write; *safe* when repeating it cannot duplicate anything (upsert, delete)."""
+        fn = lambda: self._sf.restful(path, method=method, **kwargs)  # noqa: E731
+        return self._call(what, fn, safe=safe)
 
-    def _call(self, what: str, fn: Callable[[], T]) -> T:
-        """Run *fn*, translating errors; retry transient failures (5xx, refused connection)."""
+    def _call(self, what: str, fn: Callable[[], T], *, safe: bool = True) -> T:
+        """Run *fn*, translating errors, and retry transient failures.
+
+        A create is retried only when the org said it processed nothing (503): after a timeout
+        or a dropped connection the records may exist, and the ledger's pending rows settle that.
+        """
         for attempt in range(_RETRIES):
             with self._calls_lock:
                 self.calls += 1
             try:
                 with _translate_errors(f"{self.label}: {what}"):
                     return fn()
-            except TransientError:
-                if attempt == _RETRIES - 1:
+            except TransientError as exc:
+                if attempt == _RETRIES - 1 or not (safe or exc.unprocessed):
                     raise
                 time.sleep(0.2 * 2**attempt)
         raise AssertionError("unreachable")

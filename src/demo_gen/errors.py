@@ -67,7 +67,11 @@ class LimitError(TargetError):
 
 
 class TransientError(TargetError):
-    pass
+    """Worth retrying later. `unprocessed`: the org said it did nothing (HTTP 503)."""
+
+    def __init__(self, message: str, *, hint: str | None = None, unprocessed: bool = False):
+        super().__init__(message, hint=hint)
+        self.unprocessed = unprocessed
 
 
 class ContentError(DemoGenError):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from demo_gen.crm import WriteResult
-from demo_gen.errors import AuthError, LimitError, TargetError
+from demo_gen.errors import AuthError, LimitError, TargetError, TransientError
 from demo_gen.items import WorkItem
 from demo_gen.progress import NULL_PROGRESS, Progress
 from demo_gen.runlog import RunLog
@@ -115,9 +115,27 @@ class LedgerWriter:
                 results = future.result()
             except (AuthError, LimitError):
                 raise  # the items stay pending; the next run reconciles them
+            except TransientError as exc:
+                self._unconfirmed(batch, exc, outcome)
+                continue
             except TargetError as exc:
                 results = [WriteResult(False, None, "REQUEST_FAILED", str(exc))] * len(batch)
             self._record_results(batch, results, outcome)
+
+    def _unconfirmed(
+        self, batch: list[WorkItem], exc: TransientError, outcome: WriteOutcome
+    ) -> None:
+        """No answer we can trust: the records may exist. They stay pending for the next run,
+        which reconciles them against the org before sending anything again."""
+        outcome.deferred.extend(i.signature for i in batch)
+        self._log.event(
+            "batch.unconfirmed",
+            level="warning",
+            sobject=batch[0].sobject,
+            records=len(batch),
+            error=str(exc),
+        )
+        self._progress.advance(len(batch))
 
     def _record_results(
         self, batch: list[WorkItem], results: list[WriteResult], outcome: WriteOutcome
