@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -142,14 +143,16 @@ def render_runs(runs: Sequence[RunRow], console: Console = err_console) -> None:
     if not runs:
         console.print("no runs yet: start one with `demo-gen run -c CONFIG`")
         return
-    table = Table(title="runs, newest first")
-    for column in ("run id", "command", "status", "started", "finished", "org"):
-        table.add_column(column)
+    table = Table(
+        title="runs, newest first", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+    )
+    for column in ("run id", "command", "status", "started (UTC)"):
+        table.add_column(column, no_wrap=True)
     for run in runs:
-        table.add_row(
-            run.run_id, run.command, run.status, run.started_at, run.finished_at or "", run.org_id
-        )
+        started = run.started_at.replace("T", " ")[:16]
+        table.add_row(run.run_id, run.command, run.status, started)
     console.print(table)
+    console.print("[dim]`demo-gen status RUN_ID` shows one run; `--json` gives every field[/]")
 
 
 def render_status(detail: Mapping[str, Any], console: Console = err_console) -> None:
