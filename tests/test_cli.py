@@ -200,3 +200,10 @@ def test_org_serve_answers_the_readme_snippet_and_stops_on_sigterm(org_db):
 def test_unknown_run_id_to_resume(make_config):
     result = invoke("run", "-c", str(make_config()), "--run-id", "20260101T000000Z-nope-000000")
     assert_one_line_error(result, 2, "unknown run id")
+
+
+def test_calendar_sync_is_refused_plainly_not_ignored(tmp_path):
+    path = tmp_path / "cal.yaml"
+    path.write_text("calendar:\n  enabled: true\n")
+    result = invoke("run", "-c", str(path))
+    assert_one_line_error(result, 3, "cal.yaml:2:", "calendar.enabled", "not available")

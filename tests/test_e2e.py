@@ -77,10 +77,22 @@ def test_rerun_three_days_later_creates_nothing(make_config, org_counts):
     assert org_counts() == counts
 
 
-def test_dry_run_changes_nothing(make_config, org_counts, tmp_path):
+def org_snapshot(org_db: Path) -> dict[str, list]:
+    from demo_gen.local_org.schema import OBJECTS
+    from demo_gen.local_org.store import Store
+
+    store = Store(org_db)
+    try:
+        return {o.name: store.rows(o.name, include_deleted=True) for o in OBJECTS.values()}
+    finally:
+        store.close()
+
+
+def test_dry_run_changes_nothing(make_config, org_counts, org_db, tmp_path):
     config = make_config()
     state_file = tmp_path / "state.sqlite"
     before = org_counts()
+    records = org_snapshot(org_db)
     code, out, err = invoke(
         "dry-run", "-c", str(config), "--json", "--out", str(tmp_path / "plan.json")
     )
@@ -88,6 +100,7 @@ def test_dry_run_changes_nothing(make_config, org_counts, tmp_path):
     preview = json.loads(out)
     assert preview["totals"]["meeting"]["new"] > 0
     assert org_counts() == before
+    assert org_snapshot(org_db) == records  # every field of every record, deleted ones too
     assert not state_file.exists()
     assert not (tmp_path / "runs").exists()
     plan = json.loads((tmp_path / "plan.json").read_text())

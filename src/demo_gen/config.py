@@ -222,14 +222,36 @@ class ScorecardSettings(Strict):
     mode: Literal["heuristic", "llm", "hybrid"] = "hybrid"
 
 
+_NO_CALENDAR = (
+    "calendar sync is not available in this version of demo-gen (meetings are written to the "
+    "org only); set it back to the default"
+)
+
+
 class CalendarSettings(Strict):
     enabled: bool = False
+    """Reserved: putting meetings into participants' calendars is not implemented yet."""
     kind: Literal["caldav", "ics"] = "caldav"
     url: str | None = None
+
+    @field_validator("enabled")
+    @classmethod
+    def _not_yet(cls, value: bool) -> bool:
+        if value:
+            raise ValueError(_NO_CALENDAR)
+        return value
 
 
 class PeopleAiSettings(Strict):
     ingestion_mode: Literal["crm_activity", "calendar"] = "crm_activity"
+    """crm_activity: the revenue-intelligence tool reads the org's activity (the only mode yet)."""
+
+    @field_validator("ingestion_mode")
+    @classmethod
+    def _not_yet(cls, value: str) -> str:
+        if value == "calendar":
+            raise ValueError(_NO_CALENDAR)
+        return value
 
 
 class Config(Strict):
