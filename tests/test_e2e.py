@@ -333,3 +333,36 @@ def test_a_503_on_a_create_is_retried_within_the_run(make_config, served_org, mo
     code, report = run_json(config_path)
     assert code == 0, report
     assert report["totals"]["deferred"] == 0
+
+
+def test_the_api_budget_share_is_never_exceeded(make_config, served_org):
+    served_org.app.faults.daily_limit = 60
+    config = make_config(
+        run={"api_budget_share": 0.1}, salesforce={"local": {"url": served_org.url}}
+    )
+    code, first = run_json(config)
+    assert code == 6
+    assert first["totals"]["deferred"] > 0 and first["totals"]["failed"] == 0
+    writes = served_org.app.stats()["requests"].get("POST composite/sobjects", 0)
+    assert writes <= 6  # 10% of what was left of the 60
+    served_org.app.faults.daily_limit = None
+    code, second = run_json(make_config("more.yaml", salesforce={"local": {"url": served_org.url}}))
+    assert code == 0
+    assert second["totals"]["created"] >= first["totals"]["deferred"]
+
+
+def test_a_limit_spent_elsewhere_mid_run_stops_with_exit_5_and_resumes(
+    make_config, served_org, monkeypatch, org_counts
+):
+    """Another integration spends the org's daily limit while we write: stop, keep the ledger."""
+    config = make_config(salesforce={"local": {"url": served_org.url}})
+    _fail_first_write(monkeypatch, served_org, [403])
+    code, out, err = invoke("run", "-c", str(config))
+    assert code == 5
+    assert "daily API limit" in err and "Traceback" not in err
+    monkeypatch.undo()
+    code, report = run_json(config)
+    assert code == 0 and report["totals"]["failed"] == 0
+    again = org_counts()
+    code, rerun = run_json(config)
+    assert rerun["totals"]["created"] == 0 and org_counts() == again
