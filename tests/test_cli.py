@@ -207,3 +207,11 @@ def test_calendar_sync_is_refused_plainly_not_ignored(tmp_path):
     path.write_text("calendar:\n  enabled: true\n")
     result = invoke("run", "-c", str(path))
     assert_one_line_error(result, 3, "cal.yaml:2:", "calendar.enabled", "not available")
+
+
+def test_a_local_org_file_that_is_not_a_database(tmp_path):
+    db = tmp_path / "junk.sqlite"
+    db.write_text("this is not a database\n" * 100)
+    result = invoke("org", "init", "--db", str(db))
+    assert_one_line_error(result, 4, "cannot open the local org database")
+    assert db.read_text().startswith("this is not a database")  # nothing overwritten

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -26,6 +27,9 @@ from demo_gen.console import (
     render_status,
 )
 from demo_gen.errors import DemoGenError, ExitCode, StateError, UsageError
+
+if TYPE_CHECKING:
+    from demo_gen.local_org.store import Store
 
 DEFAULT_CONFIG = "demo.yaml"
 _CONFIG_HELP = "configuration file (YAML); env DEMO_GEN_CONFIG"
@@ -340,12 +344,12 @@ def org_init(
     err_console.print(f"local org ready at {db} in {time.monotonic() - started:.1f}s: {listed}")
 
 
-def _open_store(db: Path) -> Any:
+def _open_store(db: Path) -> Store:
     from demo_gen.local_org.store import Store
 
     try:
         return Store(db)
-    except Exception as exc:  # sqlite3.DatabaseError or a newer schema
+    except (sqlite3.DatabaseError, RuntimeError) as exc:  # not a database, or a newer schema
         raise StateError(f"cannot open the local org database {db}: {exc}") from exc
 
 
