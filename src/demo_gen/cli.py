@@ -72,8 +72,9 @@ def _debug(ctx: click.Context) -> bool:
 def cli(debug: bool) -> None:
     """demo-gen: make a Salesforce demo org look alive, idempotently.
 
-    Plans meetings and email threads for the opportunities already in the org, writes them in
-    batches, records every record it made, and removes exactly those on `reset`.
+    Plans meetings, email threads and a methodology scorecard for each opportunity already in
+    the org, writes them in batches, records every record it made, and removes exactly those on
+    `reset`. The default target is the local org (`demo-gen org init`): no account needed.
     """
 
 
@@ -120,7 +121,11 @@ def run(
     refresh_content: bool,
     as_json: bool,
 ) -> None:
-    """Plan and create meetings and emails for the selected opportunities."""
+    """Plan and create meetings, emails and scorecards for the selected opportunities.
+
+    A rerun creates nothing that exists; exit 6 means some records failed, and rerunning the
+    same command creates exactly those.
+    """
     from demo_gen.runner import RunOptions
     from demo_gen.runner import run as run_pipeline
 
