@@ -360,7 +360,13 @@ def _open_store(db: Path) -> Store:
 
 @org.command("serve")
 @_DB_OPTION
-@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port on 127.0.0.1 (0 picks a free one).",
+)
 @click.option(
     "--latency-ms", type=click.IntRange(min=0), default=0, help="Delay every REST answer."
 )
@@ -371,7 +377,11 @@ def _open_store(db: Path) -> Store:
     help="Share of REST requests that fail.",
 )
 @click.option(
-    "--error-status", type=click.Choice(["503", "500", "403"]), default="503", show_default=True
+    "--error-status",
+    type=click.Choice(["503", "500", "403"]),
+    default="503",
+    show_default=True,
+    help="Status of --error-rate faults (403 is REQUEST_LIMIT_EXCEEDED).",
 )
 @click.option(
     "--session-ttl", type=click.IntRange(min=1), help="Requests per session before it expires."
