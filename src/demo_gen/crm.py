@@ -125,12 +125,6 @@ class SalesforceCrm:
         """All rows of a query, following nextRecordsUrl."""
         return self._call("query", lambda: list(self._sf.query_all_iter(soql)))
 
-    def query_all_rows(self, soql: str) -> list[dict[str, Any]]:
-        """Like `query`, including deleted rows (queryAll)."""
-        return self._call(
-            "queryAll", lambda: list(self._sf.query_all_iter(soql, include_deleted=True))
-        )
-
     def count(self, sobject: str, where: str = "") -> int:
         soql = f"SELECT COUNT() FROM {sobject}" + (f" WHERE {where}" if where else "")
         result = self._call("count", lambda: self._sf.query(soql))

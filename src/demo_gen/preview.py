@@ -28,7 +28,7 @@ from demo_gen.realism import realism_report
 from demo_gen.runner import capabilities
 from demo_gen.scorecards import Template
 from demo_gen.selection import select_opportunities
-from demo_gen.state import StateStore
+from demo_gen.state import StateStore, created_ids
 
 
 @dataclass(frozen=True)
@@ -102,12 +102,11 @@ def dry_run(
                 items = opportunity_items(
                     op, texts, cards, org_id=org_id, pack=config.run.name, caps=caps
                 )
-                ledger = state.items_by_signature(org_id, [i.signature for i in items])
+                there = created_ids(state.items_by_signature(org_id, [i.signature for i in items]))
                 new: dict[str, int] = {}
                 existing: dict[str, int] = {}
                 for item in items:
-                    row = ledger.get(item.signature)
-                    bucket = existing if row is not None and row.status == "created" else new
+                    bucket = existing if item.signature in there else new
                     bucket[item.kind] = bucket.get(item.kind, 0) + 1
                 o = op.opportunity
                 previews.append(OpportunityPreview(o.id, o.name, o.stage, new, existing))

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
@@ -16,7 +16,7 @@ from demo_gen.crm import soql_list
 from demo_gen.items import EMAIL, EMAIL_TASK, SCORECARD, WorkItem, email_task_signature
 from demo_gen.runlog import RunLog
 from demo_gen.scorecards import Scorecard
-from demo_gen.state import ItemRow, StateStore
+from demo_gen.state import ItemRow, StateStore, created_ids
 
 
 class Reader(Protocol):
@@ -31,12 +31,12 @@ def record_email_tasks(
     ledger = state.items_by_signature(
         org_id, [i.signature for i in emails] + [email_task_signature(i.signature) for i in emails]
     )
-    known = sum(1 for i in emails if _created(ledger, email_task_signature(i.signature)))
+    done = created_ids(ledger)
+    known = sum(1 for i in emails if email_task_signature(i.signature) in done)
     wanted = {
-        row.sf_id: row
-        for row in (ledger.get(i.signature) for i in emails)
-        if row is not None and row.status == "created" and row.sf_id
-        if not _created(ledger, email_task_signature(row.signature))
+        done[i.signature]: ledger[i.signature]
+        for i in emails
+        if i.signature in done and email_task_signature(i.signature) not in done
     }
     found = _activity_ids(crm, sorted(wanted))
     rows = [_task_row(wanted[email_id], task_id) for email_id, task_id in found.items()]
@@ -52,10 +52,10 @@ def record_ids(state: StateStore, org_id: str, items: Sequence[WorkItem]) -> dic
     sigs = [i.signature for i in items] + [
         email_task_signature(i.signature) for i in items if i.kind == EMAIL
     ]
+    ledger = state.items_by_signature(org_id, sigs)
     out: dict[str, list[str]] = {}
-    for row in state.items_by_signature(org_id, sigs).values():
-        if row.status == "created" and row.sf_id:
-            out.setdefault(row.kind, []).append(row.sf_id)
+    for sig, sf_id in created_ids(ledger).items():
+        out.setdefault(ledger[sig].kind, []).append(sf_id)
     return {kind: sorted(ids) for kind, ids in sorted(out.items())}
 
 
@@ -92,22 +92,13 @@ def write_scorecards(
 
 def _scorecard_ids(state: StateStore, org_id: str, items: Sequence[WorkItem]) -> dict[str, str]:
     cards = {i.signature: i.label for i in items if i.kind == SCORECARD}
-    rows = state.items_by_signature(org_id, list(cards))
-    return {
-        cards[sig]: row.sf_id
-        for sig, row in rows.items()
-        if row.status == "created" and row.sf_id is not None
-    }
+    ids = created_ids(state.items_by_signature(org_id, list(cards)))
+    return {cards[sig]: sf_id for sig, sf_id in ids.items()}
 
 
 def _label(card: Scorecard) -> str:
     """The work-item label of a scorecard (see items.scorecard_items)."""
     return f"{card.opportunity_id}/scorecard/{card.template}"
-
-
-def _created(ledger: Mapping[str, ItemRow], signature: str) -> bool:
-    row = ledger.get(signature)
-    return row is not None and row.status == "created"
 
 
 def _activity_ids(crm: Reader, email_ids: Sequence[str]) -> dict[str, str]:

@@ -8,12 +8,12 @@ person for links). Found → created with that id; not found → failed (`NOT_SE
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from demo_gen.crm import soql_list
-from demo_gen.state import ItemRow, StateStore
+from demo_gen.state import ItemRow, StateStore, created_ids
 
 _CHUNK = 100
 
@@ -138,7 +138,7 @@ def _match_links(
 ) -> dict[str, str]:
     parent_field, person_field = _LINK_MATCH[sobject]
     parents = state.items_by_signature(org_id, [r.parent_signature or "" for r in rows])
-    parent_ids = {sig: p.sf_id for sig, p in parents.items() if p.sf_id and p.status == "created"}
+    parent_ids = created_ids(parents)
     existing: dict[tuple[str, str], str] = {}
     for chunk in _chunks(sorted(set(parent_ids.values()))):
         soql = (
@@ -164,8 +164,3 @@ def _moment(value: str | None) -> str:
 def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
     for start in range(0, len(values), _CHUNK):
         yield values[start : start + _CHUNK]
-
-
-def ids_of(rows: Mapping[str, ItemRow]) -> set[str]:
-    """The org ids the ledger already owns among *rows*."""
-    return {r.sf_id for r in rows.values() if r.sf_id and r.status == "created"}

@@ -9,7 +9,7 @@ from typing import Any
 
 from demo_gen.errors import UsageError
 from demo_gen.items import WorkItem
-from demo_gen.state import ItemRow, StateStore
+from demo_gen.state import ItemRow, StateStore, created_ids
 from demo_gen.writer import WriteOutcome
 
 COUNT_KEYS = ("created", "skipped", "failed", "deferred")
@@ -21,10 +21,10 @@ def tally(
     """kind -> created / skipped (already in the org) / failed / deferred (not sent) counts."""
     counts: dict[str, dict[str, int]] = {}
     deferred = set(outcome.deferred)
+    existing = created_ids(ledger)
     for item in items:
         bucket = counts.setdefault(item.kind, dict.fromkeys(COUNT_KEYS, 0))
-        row = ledger.get(item.signature)
-        if row is not None and row.status == "created":
+        if item.signature in existing:
             bucket["skipped"] += 1
         elif item.signature in outcome.created:
             bucket["created"] += 1

@@ -17,7 +17,7 @@ from demo_gen.errors import UsageError
 from demo_gen.items import DELETE_ORDER
 from demo_gen.progress import NULL_PROGRESS, Progress
 from demo_gen.reconcile import reconcile
-from demo_gen.runlog import RunLog
+from demo_gen.runlog import RunLog, utc_now
 from demo_gen.state import ItemRow, StateStore
 
 _GONE = ("ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_CROSS_REFERENCE_KEY")
@@ -109,7 +109,7 @@ def _reset(
             _delete(crm, state, org_id, batch, report, log)
             progress.advance(len(batch))
         log.event("reset.finished", deleted=report.deleted, failed=report.failed)
-    state.finish_run(run_id, "reset" if report.ok else "reset_partial", _now(), None)
+    state.finish_run(run_id, "reset" if report.ok else "reset_partial", utc_now(), None)
     return report
 
 
@@ -162,9 +162,3 @@ def _delete(
                     message=result.message,
                 )
         state.mark_deleted(org_id, gone)
-
-
-def _now() -> str:
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

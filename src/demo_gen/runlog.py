@@ -55,7 +55,7 @@ class RunLog:
         clash = _RESERVED & fields.keys()
         if clash:
             raise ValueError(f"event fields may not be named {sorted(clash)}")
-        head = {"ts": _utc_now(), "run_id": self.run_id, "event": event, "level": level}
+        head = {"ts": utc_now(), "run_id": self.run_id, "event": event, "level": level}
         self._append(self._events, head | fields)
 
     def error(self, **fields: Any) -> None:
@@ -63,7 +63,7 @@ class RunLog:
         clash = {"ts", "run_id"} & fields.keys()
         if clash:
             raise ValueError(f"error fields may not be named {sorted(clash)}")
-        self._append(self._errors, {"ts": _utc_now(), "run_id": self.run_id} | fields)
+        self._append(self._errors, {"ts": utc_now(), "run_id": self.run_id} | fields)
 
     def write_json(self, name: str, data: Mapping[str, Any]) -> None:
         """Replace `name` atomically with `data` as JSON (indent 2, insertion order, newline)."""
@@ -149,7 +149,8 @@ def read_events(path: Path) -> list[dict[str, Any]]:
     return records
 
 
-def _utc_now() -> str:
+def utc_now() -> str:
+    """Now, as ISO-8601 UTC with milliseconds and a Z."""
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 

@@ -43,12 +43,12 @@ from demo_gen.plan import Plan
 from demo_gen.progress import NULL_PROGRESS, Progress
 from demo_gen.readback import record_email_tasks, record_ids, scorecard_details, write_scorecards
 from demo_gen.realism import realism_report
-from demo_gen.reconcile import ids_of, reconcile
+from demo_gen.reconcile import reconcile
 from demo_gen.report import RunReport, tally
-from demo_gen.runlog import RunLog, new_run_id
+from demo_gen.runlog import RunLog, new_run_id, utc_now
 from demo_gen.scorecards import Scorecard, Template
 from demo_gen.selection import select_opportunities
-from demo_gen.state import ItemRow, RunRow, StateStore
+from demo_gen.state import ItemRow, RunRow, StateStore, created_ids
 from demo_gen.writer import LedgerWriter, WriteOutcome, WriteSettings
 
 _TAGGED_OBJECTS = ("Event", "Task")
@@ -143,7 +143,7 @@ def _guarded(ctx: _Context) -> RunReport:
 
 def _start(ctx: _Context) -> None:
     cfg = ctx.config
-    started_at = _now()
+    started_at = utc_now()
     if ctx.state.get_run(ctx.run_id) is None:
         ctx.state.start_run(
             RunRow(
@@ -167,10 +167,10 @@ def _start(ctx: _Context) -> None:
 
 def _finish(ctx: _Context, status: str, report: RunReport | None, started: float) -> None:
     summary = None if report is None else json.dumps(report.asdict())
-    ctx.state.finish_run(ctx.run_id, status, _now(), summary)
+    ctx.state.finish_run(ctx.run_id, status, utc_now(), summary)
     run_row = ctx.state.get_run(ctx.run_id)
-    started_at = run_row.started_at if run_row else _now()
-    ctx.log.write_json("run.json", _run_json(ctx, status, started_at, _now()))
+    started_at = run_row.started_at if run_row else utc_now()
+    ctx.log.write_json("run.json", _run_json(ctx, status, started_at, utc_now()))
     if report is not None:
         ctx.log.write_json("summary.json", report.asdict())
     ctx.log.event("run.finished", status=status, duration_s=round(time.monotonic() - started, 3))
@@ -378,7 +378,12 @@ def _reconciled_ledger(ctx: _Context, items: Sequence[WorkItem]) -> dict[str, It
         ledger = ctx.state.items_by_signature(ctx.org_id, [i.signature for i in items])
         tag = ctx.config.run.signature_field if ctx.config.run.idempotency_mode == "tag" else None
         result = reconcile(
-            ctx.crm, ctx.state, ctx.org_id, pending, tag_field=tag, known_ids=ids_of(ledger)
+            ctx.crm,
+            ctx.state,
+            ctx.org_id,
+            pending,
+            tag_field=tag,
+            known_ids=set(created_ids(ledger).values()),
         )
         ctx.log.event("reconcile.done", found=len(result.found), missing=len(result.missing))
     return ctx.state.items_by_signature(ctx.org_id, [i.signature for i in items])
@@ -388,11 +393,11 @@ def _create(
     ctx: _Context, items: Sequence[WorkItem], ledger: Mapping[str, ItemRow]
 ) -> WriteOutcome:
     writer = LedgerWriter(ctx.crm, ctx.state, ctx.log, _write_settings(ctx), ctx.progress)
-    todo = [i for i in items if not _done(ledger, i.signature)]
+    parent_ids = created_ids(ledger)
+    todo = [i for i in items if i.signature not in parent_ids]
     parents = [i for i in todo if i.kind in PARENT_KINDS]
     ctx.progress.phase("creating meetings and emails", len(parents))
     outcome = writer.send(parents, {})
-    parent_ids = {s: r.sf_id for s, r in ledger.items() if r.sf_id and r.status == "created"}
     parent_ids.update(outcome.created)
     children = [i for i in todo if i.kind in CHILD_KINDS and i.parent in parent_ids]
     blocked = [i for i in todo if i.kind in CHILD_KINDS and i.parent not in parent_ids]
@@ -429,12 +434,3 @@ def _api_budget(ctx: _Context) -> int | None:
     budget = int(int(remaining) * ctx.config.run.api_budget_share)
     ctx.log.event("api.budget", remaining=remaining, budget=budget)
     return max(budget, 0)
-
-
-def _done(ledger: Mapping[str, ItemRow], sig: str) -> bool:
-    row = ledger.get(sig)
-    return row is not None and row.status == "created"
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -443,3 +443,8 @@ class StateStore:
 
 def _run_is(run_id: str) -> ColumnElement[bool]:
     return schema.runs.c.run_id == run_id
+
+
+def created_ids(ledger: Mapping[str, ItemRow]) -> dict[str, str]:
+    """signature → org id of the ledger rows whose record exists (status created)."""
+    return {sig: row.sf_id for sig, row in ledger.items() if row.status == "created" and row.sf_id}
