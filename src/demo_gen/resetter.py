@@ -14,6 +14,7 @@ from typing import Any
 from demo_gen.config import Config, Secrets
 from demo_gen.crm import SalesforceCrm, open_crm, soql_list
 from demo_gen.errors import UsageError
+from demo_gen.faultpoints import crash_point
 from demo_gen.items import DELETE_ORDER
 from demo_gen.progress import NULL_PROGRESS, Progress
 from demo_gen.reconcile import reconcile
@@ -147,6 +148,7 @@ def _delete(
     for start in range(0, len(rows), 200):
         chunk = rows[start : start + 200]
         results = crm.delete([r.sf_id or "" for r in chunk])
+        crash_point(f"reset:sent:{chunk[0].kind}")
         gone = []
         for row, result in zip(chunk, results, strict=True):
             if result.success or result.error_code in _GONE:

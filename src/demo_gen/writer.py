@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from demo_gen.crm import WriteResult
 from demo_gen.errors import AuthError, LimitError, TargetError, TransientError
+from demo_gen.faultpoints import crash_point
 from demo_gen.items import WorkItem
 from demo_gen.progress import NULL_PROGRESS, Progress
 from demo_gen.runlog import RunLog
@@ -96,6 +97,7 @@ class LedgerWriter:
         self, pool: ThreadPoolExecutor, batch: list[WorkItem], parent_ids: Mapping[str, str]
     ) -> Future[list[WriteResult]]:
         self._state.mark_pending([self._pending_row(item) for item in batch])
+        crash_point(f"pending:{batch[0].kind}")
         records = [self._record(item, parent_ids) for item in batch]
         self.calls += 1
         sobject = batch[0].sobject
@@ -120,7 +122,9 @@ class LedgerWriter:
                 continue
             except TargetError as exc:
                 results = [WriteResult(False, None, "REQUEST_FAILED", str(exc))] * len(batch)
+            crash_point(f"sent:{batch[0].kind}")
             self._record_results(batch, results, outcome)
+            crash_point(f"created:{batch[0].kind}")
 
     def _unconfirmed(
         self, batch: list[WorkItem], exc: TransientError, outcome: WriteOutcome

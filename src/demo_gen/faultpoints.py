@@ -1,0 +1,41 @@
+"""Named instants where a test may kill the process, to place a crash exactly (never a timer).
+
+`crash_point("pending:meeting")` does nothing unless the environment variable `DEMO_GEN_CRASH_AT`
+names that point, optionally with the hit it fires on (`pending:meeting#3` fires on the third
+time the point is reached). Then the process ends at once with `os._exit(137)`, as `kill -9`
+would end it: no `finally`, no atexit, no flush. Tests of crash safety set it on a subprocess;
+nothing in the product sets it.
+
+The points (KIND is a work-item kind, e.g. meeting, email, invitee, email_task, scorecard):
+
+    pending:KIND        a batch of KIND is committed pending; nothing has been sent
+    sent:KIND           the org has answered a batch of KIND; nothing of it is recorded yet
+    created:KIND        the batch's outcome is committed
+    reset:sent:KIND     reset: the org has deleted a batch of KIND; the ledger does not know yet
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import Counter
+
+ENV = "DEMO_GEN_CRASH_AT"
+
+_hits: Counter[str] = Counter()
+_lock = threading.Lock()
+
+
+def crash_point(name: str) -> None:
+    """End the process now, like `kill -9`, if `DEMO_GEN_CRASH_AT` names this point and hit."""
+    wanted = os.environ.get(ENV)
+    if not wanted:
+        return
+    point, _, nth = wanted.partition("#")
+    if point != name:
+        return
+    with _lock:
+        _hits[name] += 1
+        hit = _hits[name]
+    if hit == (int(nth) if nth.isdigit() else 1):
+        os._exit(137)
