@@ -194,20 +194,20 @@ def status(
     run_id: str | None, config_path: Path, realism: bool, scorecards: bool, as_json: bool
 ) -> None:
     """List the runs, newest first; or show one run's summary, counts and failures."""
-    from demo_gen.report import run_status
+    from demo_gen.report import list_runs, run_status
     from demo_gen.state import StateStore
 
     config = _optional_config(config_path)
     state = StateStore.open_readonly(config.state.url)
     try:
         if run_id is None:
-            runs = state.list_runs()
+            runs = list_runs(state)
             if as_json:
                 _echo_json([r.__dict__ for r in runs])
             else:
                 render_runs(runs)
             return
-        detail = run_status(state, run_id)
+        detail = run_status(state, run_id, config.run.runs_dir)
     finally:
         state.close()
     if scorecards:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -30,6 +30,7 @@ from demo_gen.config import Config, Secrets
 from demo_gen.content.stories import StoryResult, StoryWriter
 from demo_gen.crm import SalesforceCrm, open_crm
 from demo_gen.errors import DemoGenError, TargetError, UsageError
+from demo_gen.identity import check_org_binding
 from demo_gen.items import (
     ANSWER_OBJECT,
     CHILD_KINDS,
@@ -39,11 +40,12 @@ from demo_gen.items import (
     Capabilities,
     WorkItem,
 )
+from demo_gen.orgmade import EVENT_RELATION
 from demo_gen.plan import Plan
 from demo_gen.progress import NULL_PROGRESS, Progress
 from demo_gen.readback import record_email_tasks, record_ids, scorecard_details, write_scorecards
 from demo_gen.realism import realism_report
-from demo_gen.reconcile import reconcile
+from demo_gen.reconcile import log_reconciliation, reconcile
 from demo_gen.report import RunReport, tally
 from demo_gen.runlog import RunLog, new_run_id, utc_now
 from demo_gen.scorecards import Scorecard, Template
@@ -192,14 +194,14 @@ def _run_json(ctx: _Context, status: str, started: str, finished: str | None) ->
 
 
 def _execute(ctx: _Context, started: float) -> RunReport:
+    checked = check_org_binding(ctx.crm, ctx.state, ctx.org_id, ctx.config.run.name)
+    ctx.log.event("ledger.checked", records=checked)
     plan, caps = _prepare(ctx)
     items = _items(ctx, plan, caps)
-    ledger = _reconciled_ledger(ctx, items)
-    outcomes = _create(ctx, items, ledger)
+    ledger, ambiguous = _reconciled_ledger(ctx, items)
+    outcomes = _create(ctx, items, ledger, ambiguous)
     counts = tally(items, ledger, outcomes)
-    if caps.email_messages:
-        made, known = record_email_tasks(ctx.crm, ctx.state, ctx.log, ctx.org_id, items)
-        counts[EMAIL_TASK] = {"created": made, "skipped": known, "failed": 0, "deferred": 0}
+    counts.update(_org_made_counts(ctx, items, outcomes, caps))
     write_scorecards(ctx.state, ctx.log, ctx.org_id, items, ctx.scorecards)
     api_used = ctx.crm.api_usage()
     smoke = ctx.options.command == "smoke"
@@ -371,35 +373,51 @@ def _warn(ctx: _Context, message: str) -> None:
     ctx.log.event("run.warning", level="warning", message=message)
 
 
-def _reconciled_ledger(ctx: _Context, items: Sequence[WorkItem]) -> dict[str, ItemRow]:
+def _reconciled_ledger(
+    ctx: _Context, items: Sequence[WorkItem]
+) -> tuple[dict[str, ItemRow], set[str]]:
+    """The plan's ledger rows after settling pending rows; and the rows left ambiguous."""
     pending = ctx.state.pending_items(ctx.org_id, ctx.config.run.name)
+    ambiguous: set[str] = set()
     if pending:
         ctx.progress.phase("reconciling interrupted writes", len(pending))
-        ledger = ctx.state.items_by_signature(ctx.org_id, [i.signature for i in items])
         tag = ctx.config.run.signature_field if ctx.config.run.idempotency_mode == "tag" else None
-        result = reconcile(
-            ctx.crm,
-            ctx.state,
-            ctx.org_id,
-            pending,
-            tag_field=tag,
-            known_ids=set(created_ids(ledger).values()),
-        )
-        ctx.log.event("reconcile.done", found=len(result.found), missing=len(result.missing))
-    return ctx.state.items_by_signature(ctx.org_id, [i.signature for i in items])
+        result = reconcile(ctx.crm, ctx.state, ctx.org_id, pending, tag_field=tag)
+        log_reconciliation(ctx.log, result, pending)
+        ambiguous = set(result.ambiguous)
+        if ambiguous:
+            _warn(
+                ctx,
+                f"{len(ambiguous)} interrupted writes match records in the org ambiguously; they "
+                "are left pending and not sent again (see reconcile.ambiguous in events.jsonl)",
+            )
+    return ctx.state.items_by_signature(ctx.org_id, [i.signature for i in items]), ambiguous
 
 
 def _create(
-    ctx: _Context, items: Sequence[WorkItem], ledger: Mapping[str, ItemRow]
+    ctx: _Context,
+    items: Sequence[WorkItem],
+    ledger: Mapping[str, ItemRow],
+    ambiguous: Collection[str],
 ) -> WriteOutcome:
-    writer = LedgerWriter(ctx.crm, ctx.state, ctx.log, _write_settings(ctx), ctx.progress)
+    writer = LedgerWriter(
+        ctx.crm, ctx.state, ctx.log, _write_settings(ctx), ctx.progress, planned=items
+    )
     parent_ids = created_ids(ledger)
-    todo = [i for i in items if i.signature not in parent_ids]
+    todo = [i for i in items if i.signature not in parent_ids and i.signature not in ambiguous]
     parents = [i for i in todo if i.kind in PARENT_KINDS]
     ctx.progress.phase("creating meetings and emails", len(parents))
     outcome = writer.send(parents, {})
     parent_ids.update(outcome.created)
-    children = [i for i in todo if i.kind in CHILD_KINDS and i.parent in parent_ids]
+    adopted = {
+        s: r.sf_id or "" for s, r in outcome.owned.items() if s in {i.signature for i in todo}
+    }
+    outcome.created.update(adopted)  # an invitee the org made with its Event: adopted, not sent
+    children = [
+        i
+        for i in todo
+        if i.kind in CHILD_KINDS and i.parent in parent_ids and i.signature not in adopted
+    ]
     blocked = [i for i in todo if i.kind in CHILD_KINDS and i.parent not in parent_ids]
     ctx.progress.phase("adding invitees and recipients", len(children))
     child_outcome = writer.send(children, parent_ids)
@@ -407,7 +425,30 @@ def _create(
     outcome.failed.update(child_outcome.failed)
     outcome.deferred.extend(child_outcome.deferred)
     outcome.deferred.extend(i.signature for i in blocked)
+    outcome.deferred.extend(ambiguous)
+    outcome.owned.update(child_outcome.owned)
     return outcome
+
+
+def _org_made_counts(
+    ctx: _Context, items: Sequence[WorkItem], outcome: WriteOutcome, caps: Capabilities
+) -> dict[str, dict[str, int]]:
+    """Counts of the records the org made for ours: each email's Task, each Event's relations."""
+    counts: dict[str, dict[str, int]] = {}
+    made = [r for r in outcome.owned.values() if r.kind in (EMAIL_TASK, EVENT_RELATION)]
+    if caps.email_messages:
+        in_batches = sum(1 for r in made if r.kind == EMAIL_TASK)
+        caught, known = record_email_tasks(ctx.crm, ctx.state, ctx.log, ctx.org_id, items)
+        counts[EMAIL_TASK] = {
+            "created": in_batches + caught,
+            "skipped": known - in_batches,
+            "failed": 0,
+            "deferred": 0,
+        }
+    relations = sum(1 for r in made if r.kind == EVENT_RELATION)
+    if relations:
+        counts[EVENT_RELATION] = {"created": relations, "skipped": 0, "failed": 0, "deferred": 0}
+    return counts
 
 
 def _write_settings(ctx: _Context) -> WriteSettings:

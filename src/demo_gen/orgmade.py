@@ -1,0 +1,137 @@
+"""Read a batch back: identity snapshots, and the records the org made for it, owned at once.
+
+One query per batch of up to 200 records (`identity.READ_CHUNK`):
+
+- every sObject: the fields of the signature and `CreatedById`/`CreatedDate` (the snapshot);
+- EmailMessage: also `ActivityId` and that Task's identity — the Task the org creates for each
+  sent EmailMessage (kind `email_task`), found by its link, never by subject and day;
+- Event: also its `EventRelations` — a real org with Shared Activities creates one (IsParent) for
+  the Event's `WhoId`. Each such row becomes a ledger row of kind `event_relation`; a row that is
+  a planned invitee of that Event (same Event and person) is adopted under the invitee's
+  signature instead, so the invitee is never inserted twice.
+
+The caller records the batch, its snapshots and these rows in one ledger transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from demo_gen.identity import READ_CHUNK, Reader, identity_fields, read_records, snapshot
+from demo_gen.items import EMAIL_TASK, email_task_signature
+from demo_gen.state import ItemRow
+
+EVENT_RELATION = "event_relation"
+"""Kind of an EventRelation the org created itself for an Event we made (e.g. for its WhoId)."""
+
+_TASK = "Task"
+_RELATION = "EventRelation"
+
+
+@dataclass
+class ReadBack:
+    identities: dict[str, dict[str, Any]] = field(default_factory=dict)  # signature -> snapshot
+    owned: list[ItemRow] = field(default_factory=list)  # records the org made for these
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)  # signature -> record
+
+
+def event_relation_signature(event_signature: str, relation_id: str) -> str:
+    """The ledger identity of an EventRelation the org made for one of our Events."""
+    return hashlib.sha256(f"{event_signature}/relation/{relation_id}".encode()).hexdigest()
+
+
+def read_back(
+    crm: Reader,
+    rows: Sequence[ItemRow],
+    *,
+    invitees: Mapping[tuple[str, str], ItemRow] | None = None,
+    owned_ids: Collection[str] = (),
+) -> ReadBack:
+    """Snapshots of `rows` (created, one sObject, each with its `sf_id`) and the records the org
+    made for them that no ledger row holds yet (`owned_ids`: ids some row already holds)."""
+    out = ReadBack()
+    if not rows:
+        return out
+    sobject = rows[0].sobject
+    extra = _extra_fields(sobject)
+    by_id = {r.sf_id: r for r in rows if r.sf_id}
+    records = read_records(crm, sobject, list(by_id), extra)
+    for sf_id, row in by_id.items():
+        record = records.get(sf_id)
+        if record is None:
+            continue  # gone already: nothing to snapshot
+        out.records[row.signature] = record
+        out.identities[row.signature] = snapshot(sobject, record)
+        if sobject == "EmailMessage":
+            out.owned.extend(_email_task(row, record, owned_ids))
+        elif sobject == "Event":
+            out.owned.extend(_relations(row, record, invitees or {}, owned_ids))
+    return out
+
+
+def _extra_fields(sobject: str) -> tuple[str, ...]:
+    if sobject == "EmailMessage":
+        return ("ActivityId", *(f"Activity.{name}" for name in identity_fields(_TASK)))
+    if sobject == "Event":
+        names = ("Id", "IsParent", "IsInvitee", *identity_fields(_RELATION))
+        fields = ", ".join(dict.fromkeys(names))
+        return (f"(SELECT {fields} FROM EventRelations)",)
+    return ()
+
+
+def _email_task(
+    email: ItemRow, record: Mapping[str, Any], owned_ids: Collection[str]
+) -> list[ItemRow]:
+    task_id = record.get("ActivityId")
+    if not task_id or task_id in owned_ids:
+        return []
+    task = record.get("Activity") or {}
+    row = replace(
+        email,
+        signature=email_task_signature(email.signature),
+        kind=EMAIL_TASK,
+        sobject=_TASK,
+        status="created",
+        sf_id=task_id,
+        parent_signature=email.signature,
+        error_code=None,
+        error=None,
+    )
+    return [_with_identity(row, snapshot(_TASK, task) if task else None)]
+
+
+def _relations(
+    event: ItemRow,
+    record: Mapping[str, Any],
+    invitees: Mapping[tuple[str, str], ItemRow],
+    owned_ids: Collection[str],
+) -> list[ItemRow]:
+    nested = record.get("EventRelations") or {}
+    out: list[ItemRow] = []
+    for rel in nested.get("records", []) if isinstance(nested, Mapping) else []:
+        if rel["Id"] in owned_ids:
+            continue
+        planned = invitees.get((event.signature, rel["RelationId"]))
+        base = planned or replace(
+            event,
+            signature=event_relation_signature(event.signature, rel["RelationId"]),
+            kind=EVENT_RELATION,
+            sobject=_RELATION,
+            parent_signature=event.signature,
+            subject=rel["RelationId"],
+        )
+        row = replace(base, status="created", sf_id=rel["Id"], error_code=None, error=None)
+        out.append(_with_identity(row, snapshot(_RELATION, rel)))
+    return out
+
+
+def _with_identity(row: ItemRow, values: Mapping[str, Any] | None) -> ItemRow:
+    text = None if values is None else json.dumps(dict(values), sort_keys=True, default=str)
+    return replace(row, identity=text)
+
+
+__all__ = ["EVENT_RELATION", "READ_CHUNK", "ReadBack", "event_relation_signature", "read_back"]
