@@ -96,8 +96,21 @@ def reconcile(
 
 
 def log_reconciliation(log: RunLog, result: Reconciliation, pending: Sequence[ItemRow]) -> None:
-    """`reconcile.done`, and one `reconcile.ambiguous` warning per row left pending."""
+    """`reconcile.done`; `item.created` for each adopted record (source `reconcile`: the write
+    that made it died before recording it) and each org-made one; `reconcile.ambiguous` per
+    row left pending."""
     rows = {r.signature: r for r in pending}
+    for sig, sf_id in result.found.items():
+        row = rows[sig]
+        log.event(
+            "item.created",
+            opportunity_id=row.opportunity_id,
+            kind=row.kind,
+            signature=sig,
+            sf_id=sf_id,
+            sobject=row.sobject,
+            source="reconcile",
+        )
     for sig, why in result.ambiguous.items():
         row = rows[sig]
         log.event(
