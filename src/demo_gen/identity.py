@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from demo_gen.crm import soql_list
 from demo_gen.errors import StateError
+from demo_gen.items import PARENT_KINDS
 from demo_gen.state import ItemRow, StateStore, identity_of
 
 ORIGIN = ("CreatedById", "CreatedDate")
@@ -124,12 +125,13 @@ def check_org_binding(
 ) -> int:
     """Stop before writing when ids this ledger recorded on `org_id` now hold other records.
 
-    Reads back up to `sample` created rows of each sObject of `pack` (one query each). A missing
+    Reads back up to `sample` created parent rows (meetings, emails, scorecards: the ids a run
+    skips and hangs its links on) of each sObject of `pack`, one query each. A missing
     record is fine (someone deleted it); a different one means the org was re-created or refreshed
     under the same Organization Id, and nothing may be written against this ledger. Returns how
     many records were checked.
     """
-    rows = state.created_sample(org_id, pack, sample)
+    rows = state.created_sample(org_id, pack, sample, PARENT_KINDS)
     verdicts = verify(crm, state, org_id, rows)
     if verdicts.foreign:
         sig, why = next(iter(verdicts.foreign.items()))

@@ -19,20 +19,20 @@ Any SQLAlchemy URL works; SQLite (the default) runs in WAL mode with a busy time
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Connection, func, insert, make_url, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
+from demo_gen import state_items
 from demo_gen import state_locks as locks
 from demo_gen import state_schema as schema
-from demo_gen.errors import StateError
+from demo_gen.state_engine import StoreEngine
 from demo_gen.state_schema import SCHEMA_VERSION, chunks, now_iso
 
 __all__ = [
@@ -48,8 +48,6 @@ ItemStatus = Literal["pending", "created", "failed", "deleted", "foreign"]
 
 UNFINISHED_RUN_STATUSES: tuple[str, ...] = ("running", "interrupted")
 """Runs in these states did not finish: `latest_unfinished_run` offers them for resuming."""
-
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -90,29 +88,8 @@ class RunRow:
     reset_json: str | None = None  # what the last reset of this run did
 
 
-class StateStore:
+class StateStore(StoreEngine):
     """The ledger of runs, items, anchors, cached content and locks, behind one SQLAlchemy URL."""
-
-    def __init__(self, url: str) -> None:
-        """Open (creating if needed) the store at `url`; `StateError` if unreadable or newer."""
-        self._setup(url, readonly=False)
-
-    @classmethod
-    def open_readonly(cls, url: str) -> StateStore:
-        """Open `url` for reading only; a missing store reads as empty and nothing is created."""
-        store = cls.__new__(cls)
-        store._setup(url, readonly=True)
-        return store
-
-    def close(self) -> None:
-        """Release every connection; the store is unusable afterwards."""
-        self._engine.dispose()
-
-    def __enter__(self) -> StateStore:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
 
     # -- runs -----------------------------------------------------------------------------------
 
@@ -249,7 +226,7 @@ class StateStore:
             batches.setdefault(row.org_id, {})[row.signature] = row
         with self._write() as conn:
             for org_id, batch in batches.items():
-                self._upsert_pending(conn, org_id, batch, now)
+                state_items.upsert_pending(conn, org_id, batch, now)
 
     def mark_created(
         self,
@@ -279,10 +256,10 @@ class StateStore:
             for s, i in created.items()
         }
         with self._write() as conn:
-            self._transition_in(conn, org_id, "created", changes, now)
+            state_items.transition(conn, org_id, "created", changes, now)
             failures = {s: {"error_code": c, "error": m} for s, (c, m) in failed.items()}
-            self._transition_in(conn, org_id, "failed", failures, now)
-            self._insert_owned(conn, owned, now)
+            state_items.transition(conn, org_id, "failed", failures, now)
+            state_items.insert_owned(conn, owned, now)
 
     def mark_failed(self, org_id: str, failures: Mapping[str, tuple[str, str]]) -> None:
         """Record `signature -> (error_code, message)` as failed, in one transaction."""
@@ -306,18 +283,26 @@ class StateStore:
         with self._read() as conn:
             return {sf_id: sig for sf_id, sig in conn.execute(query)}
 
-    def created_sample(self, org_id: str, pack: str, per_sobject: int) -> list[ItemRow]:
-        """Up to `per_sobject` created rows of each sObject of `pack` on `org_id`, in signature
-        order (a hash: an even spread over runs and opportunities)."""
+    def created_sample(
+        self, org_id: str, pack: str, per_sobject: int, kinds: Collection[str]
+    ) -> list[ItemRow]:
+        """Up to `per_sobject` created rows of each sObject among `kinds` of `pack` on
+        `org_id`, in signature order (a hash: an even spread over runs and opportunities)."""
         t = schema.items.c
         out: list[ItemRow] = []
         with self._read() as conn:
-            where = (t.org_id == org_id, t.pack == pack, t.status == "created")
+            where = (
+                t.org_id == org_id,
+                t.pack == pack,
+                t.status == "created",
+                t.kind.in_(list(kinds)),
+                t.sf_id.is_not(None),
+            )
             sobjects = conn.execute(select(t.sobject).where(*where).distinct()).scalars()
             for sobject in sorted(sobjects):
                 query = (
                     select(schema.items)
-                    .where(*where, t.sobject == sobject, t.sf_id.is_not(None))
+                    .where(*where, t.sobject == sobject)
                     .order_by(t.signature)
                     .limit(per_sobject)
                 )
@@ -432,136 +417,10 @@ class StateStore:
 
     # -- internals ------------------------------------------------------------------------------
 
-    def _setup(self, url: str, *, readonly: bool) -> None:
-        self._readonly = readonly
-        self._write_lock = threading.Lock()  # one writer per process; SQLite would serialise anyway
-        try:
-            parsed = make_url(url)
-        except SQLAlchemyError as exc:
-            raise StateError("the state store URL is not a valid SQLAlchemy URL") from exc
-        self._display = parsed.render_as_string(hide_password=True)
-        path = schema.sqlite_path(parsed)
-        if readonly and path is not None and not path.exists():
-            parsed, path = schema.MEMORY, None  # a missing store reads as an empty one
-        if path is not None and not readonly:
-            self._guard(lambda: path.parent.mkdir(parents=True, exist_ok=True))
-        query_only = readonly and path is not None
-        self._engine = self._guard(lambda: schema.make_engine(parsed, query_only=query_only))
-        if not self._guard(lambda: self._check_schema(not readonly or path is None)):
-            self._engine.dispose()  # an existing database without our tables: read it as empty
-            self._engine = schema.make_engine(schema.MEMORY, query_only=False)
-            self._guard(lambda: self._check_schema(True))
-
-    def _check_schema(self, create: bool) -> bool:
-        with self._engine.connect() as conn:
-            conn.execution_options(demo_gen_write=create)  # two first opens must not both create
-            with conn.begin():
-                return schema.check_schema(conn, self._display, create=create)
-
-    def _guard(self, step: Callable[[], _T]) -> _T:
-        """Run `step`; a database or file error becomes a one-line `StateError`."""
-        try:
-            return step()
-        except (SQLAlchemyError, sqlite3.Error, OSError, ImportError) as exc:
-            if hasattr(self, "_engine"):
-                self._engine.dispose()
-            message = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            raise StateError(
-                f"state store {self._display} is unreadable: {message}",
-                hint="check state.url in the configuration, or move the file aside to start afresh",
-            ) from exc
-        except StateError:
-            self._engine.dispose()
-            raise
-
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with self._engine.connect() as conn:
-            yield conn
-
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        """One committed transaction (BEGIN IMMEDIATE on SQLite), rolled back on any exception."""
-        if self._readonly:
-            raise RuntimeError(f"state store {self._display} was opened read-only")
-        with self._write_lock, self._engine.connect() as conn:
-            conn.execution_options(demo_gen_write=True)
-            with conn.begin():
-                yield conn
-
-    def _upsert_pending(
-        self, conn: Connection, org_id: str, batch: Mapping[str, ItemRow], now: str
-    ) -> None:
-        known = schema.item_states(conn, org_id, list(batch))
-        created = [sig for sig, (status, _) in known.items() if status == "created"]
-        if created:
-            raise ValueError(
-                f"{len(created)} item(s) on {org_id} are already created (e.g. {created[0]}); "
-                "a created item is never marked pending again"
-            )
-        reset = {"status": "pending", "sf_id": None, "error_code": None, "error": None}
-        # vars(), not dataclasses.asdict(): the rows hold only flat values, and asdict's deep
-        # copy was most of the cost of recording a large run
-        values = [vars(row) | reset | {"updated_at": now} for row in batch.values()]
-        fresh = [v for v in values if v["signature"] not in known]
-        again = [
-            v | {"k_org": v["org_id"], "k_sig": v["signature"]}
-            for v in values
-            if v["signature"] in known
-        ]
-        try:
-            if fresh:
-                conn.execute(insert(schema.items), fresh)
-            if again:
-                conn.execute(schema.item_update(), again)
-        except IntegrityError as exc:  # the only constraint left is items.run_id → runs
-            raise ValueError(f"a row names a run that was not started: {exc.orig}") from exc
-
     def _transition(self, org_id: str, to: str, changes: Mapping[str, dict[str, Any]]) -> None:
         if changes:
             with self._write() as conn:
-                self._transition_in(conn, org_id, to, changes, now_iso())
-
-    @staticmethod
-    def _transition_in(
-        conn: Connection, org_id: str, to: str, changes: Mapping[str, dict[str, Any]], now: str
-    ) -> None:
-        if not changes:
-            return
-        params = [
-            {"k_org": org_id, "k_sig": sig, "status": to, "updated_at": now} | extra
-            for sig, extra in changes.items()
-        ]
-        known = schema.item_states(conn, org_id, list(changes))
-        for sig, extra in changes.items():
-            schema.check_transition(org_id, sig, known.get(sig), to, extra.get("sf_id"))
-        conn.execute(schema.item_update(), params)
-
-    @staticmethod
-    def _insert_owned(conn: Connection, rows: Sequence[ItemRow], now: str) -> None:
-        """Rows for records the org made: created at once (or kept, when recorded before)."""
-        by_org: dict[str, list[ItemRow]] = {}
-        for row in rows:
-            by_org.setdefault(row.org_id, []).append(row)
-        for org_id, group in by_org.items():
-            known = schema.item_states(conn, org_id, [r.signature for r in group])
-            for row in group:
-                schema.check_owned(org_id, row.signature, known.get(row.signature), row.sf_id)
-            fresh = [
-                vars(r) | {"status": "created", "updated_at": now}
-                for r in group
-                if r.signature not in known or known[r.signature][0] != "created"
-            ]
-            again = [
-                v | {"k_org": v["org_id"], "k_sig": v["signature"]}
-                for v in fresh
-                if v["signature"] in known
-            ]
-            new = [v for v in fresh if v["signature"] not in known]
-            if new:
-                conn.execute(insert(schema.items), new)
-            if again:
-                conn.execute(schema.item_update(), again)
+                state_items.transition(conn, org_id, to, changes, now_iso())
 
 
 def _run_is(run_id: str) -> ColumnElement[bool]:
