@@ -193,7 +193,11 @@ def smoke(config_path: Path, opp_id: str | None, as_json: bool) -> None:
 def status(
     run_id: str | None, config_path: Path, realism: bool, scorecards: bool, as_json: bool
 ) -> None:
-    """List the runs, newest first; or show one run's summary, counts and failures."""
+    """List the runs, newest first; or show one run's summary, counts, failures and why it stopped.
+
+    A run killed without a word (kill -9, a lost host) shows as interrupted; `run --run-id`
+    resumes it. After a reset, the run's summary stays and what the reset did is added.
+    """
     from demo_gen.report import list_runs, run_status
     from demo_gen.state import StateStore
 
@@ -246,7 +250,11 @@ def _optional_config(config_path: Path) -> Config:
 @click.option("--dry-run", "preview", is_flag=True, help="List what would be deleted.")
 @_json_option
 def reset(run_id: str, config_path: Path, yes: bool, preview: bool, as_json: bool) -> None:
-    """Delete from the org exactly the records RUN_ID created, and nothing else."""
+    """Delete from the org exactly the records RUN_ID created, and nothing else.
+
+    Each record is read back first: one that is no longer the record the run made (changed, or
+    an id the org reused) is kept, reported and never tried again.
+    """
     from demo_gen.resetter import reset as reset_run
 
     config = _optional_config(config_path)
