@@ -124,3 +124,77 @@ def test_extra_known_ids_are_not_adopted_either(state, org):
     other = _event(sf, opp)
     result = reconcile(Reader(sf), state, org_id, [b], tag_field=None, known_ids={other})
     assert result.missing == ["sig-b"]
+
+
+def test_a_pending_email_task_is_settled_by_its_emails_activity_id(make_config, org_db):
+    """What the old two-commit recording left after a kill between its commits: email_task rows
+    pending without an id. The next run takes each Task from its own email's ActivityId."""
+    import sqlite3
+
+    from safety_helpers import doubly_owned, run_json
+
+    from demo_gen.config import load_config
+    from demo_gen.local_org.store import Store
+
+    config = make_config()
+    code, report = run_json(config)
+    assert code == 0
+    url = load_config(config).state.url
+    path = url.removeprefix("sqlite:///")
+    _twin_tasks(org_db, path)
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "UPDATE items SET status = 'pending', sf_id = NULL, identity = NULL "
+            "WHERE kind = 'email_task'"
+        )
+        tasks = conn.execute("SELECT count(*) FROM items WHERE kind = 'email_task'").fetchone()[0]
+    code, again = run_json(config)
+    assert code == 0 and again["totals"]["created"] == 0
+    assert doubly_owned(url) == {}
+    store = Store(org_db)
+    try:
+        activity = {r["Id"]: r["ActivityId"] for r in store.rows("EmailMessage")}
+    finally:
+        store.close()
+    with sqlite3.connect(path) as conn:
+        pairs = conn.execute(
+            "SELECT e.sf_id, t.sf_id FROM items t JOIN items e "
+            "ON e.signature = t.parent_signature AND e.org_id = t.org_id "
+            "WHERE t.kind = 'email_task' AND t.status = 'created'"
+        ).fetchall()
+    assert len(pairs) == tasks
+    assert all(activity[email] == task for email, task in pairs)
+
+
+def _twin_tasks(org_db, state_path) -> None:
+    """Give every email Task of one deal, and their rows, one subject and day: only the
+    ActivityId link can tell which Task is whose now."""
+    import sqlite3
+
+    from demo_gen.local_org.rules_base import sobject_named
+    from demo_gen.local_org.store import Store
+
+    store = Store(org_db)
+    try:
+        emails = store.rows("EmailMessage")
+        deal = max(
+            {e["RelatedToId"] for e in emails},
+            key=lambda o: sum(1 for e in emails if e["RelatedToId"] == o),
+        )
+        task_ids = {e["ActivityId"] for e in emails if e["RelatedToId"] == deal}
+        assert len(task_ids) > 2
+        tasks = [t for t in store.rows("Task") if t["Id"] in task_ids]
+        with store.transaction() as txn:
+            for task in tasks:
+                txn.put(
+                    sobject_named("Task"),
+                    task | {"Subject": "Same", "ActivityDate": tasks[0]["ActivityDate"]},
+                )
+    finally:
+        store.close()
+    with sqlite3.connect(state_path) as conn:
+        conn.execute(
+            "UPDATE items SET subject = 'Same', planned_start = ? "
+            "WHERE kind = 'email_task' AND opportunity_id = ?",
+            (f"{tasks[0]['ActivityDate']}T12:00:00.000+0000", deal),
+        )

@@ -7,9 +7,10 @@ the served local org) and checks that reset keeps it, says so, and does not try 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
-from safety_helpers import connect, invoke, org_ids, run_json
+from safety_helpers import OBJECTS, connect, invoke, org_ids, run_json
 
 from demo_gen.runlog import read_events
 from demo_gen.state import StateStore
@@ -33,8 +34,9 @@ def _reset_json(config: Path, run_id: str) -> tuple[int, dict]:
     return code, json.loads(out)
 
 
-def test_every_record_is_read_back_with_its_identity(make_config, served_org):
+def test_every_record_is_read_back_with_its_identity(make_config, served_org, org_db):
     config = _served(make_config, served_org)
+    before = org_ids(org_db)
     code, report = run_json(config)
     assert code == 0
     rows = _ledger(config, report["run_id"])
@@ -45,6 +47,13 @@ def test_every_record_is_read_back_with_its_identity(make_config, served_org):
     assert all(snapshot.values())
     events = read_events(Path(report["run_dir"]))
     assert not [e for e in events if e["event"] == "readback.failed"]
+    # events.jsonl lists every record the run made, the org's email Tasks included
+    made = Counter(e["sobject"] for e in events if e["event"] == "item.created")
+    after = org_ids(org_db)
+    assert made == Counter({n: len(after[n] - before[n]) for n in OBJECTS if after[n] - before[n]})
+    tasks = [e for e in events if e["event"] == "item.created" and e["kind"] == "email_task"]
+    assert tasks and all(e["source"] == "org" for e in tasks)
+    assert len(tasks) == report["counts"]["email"]["created"]
 
 
 def test_reset_keeps_a_record_that_is_no_longer_the_one_it_made(make_config, served_org, org_db):
