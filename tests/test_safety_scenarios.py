@@ -209,3 +209,26 @@ def _created_events(run_dir: Path) -> dict[str, int]:
         if e["event"] == "item.created":
             out[e["sobject"]] = out.get(e["sobject"], 0) + 1
     return out
+
+
+def test_reset_takes_no_task_from_an_email_id_the_org_reused(
+    make_config, org_db, seeded_org_file, tmp_path
+):
+    """A run whose email Tasks were never recorded (a schema-1 ledger, a failed read-back), then
+    the org re-created: reset looks the Tasks up by ActivityId only for emails still its own."""
+    import sqlite3
+
+    config = make_config()
+    code, old = run_json(config)
+    assert code == 0
+    with sqlite3.connect(_state_url(config).removeprefix("sqlite:///")) as conn:
+        conn.execute("DELETE FROM items WHERE kind = 'email_task'")
+    shutil.copy(seeded_org_file, org_db)
+    other = make_config(
+        "other.yaml", run={"name": "other-pack"}, state={"url": f"sqlite:///{tmp_path / 'o.db'}"}
+    )
+    assert run_json(other)[0] == 0
+    before = org_ids(org_db)
+    code, out, err = invoke("reset", old["run_id"], "-c", str(config), "--yes", "--json")
+    assert code == 0, err
+    assert org_ids(org_db) == before

@@ -442,3 +442,17 @@ def test_a_stale_heartbeat_marks_its_run_interrupted(db_path, store):
         assert store.live_lock_owners() == set()
         with StateStore(f"sqlite:///{db_path}") as other, other.lock(PACK, ORG, "r3"):
             assert other.get_run("r2").status == "interrupted"
+
+
+def test_the_lock_holder_keeps_its_heartbeat_fresh(db_path, store, monkeypatch):
+    import time
+
+    from demo_gen import state_locks
+
+    monkeypatch.setattr(state_locks, "HEARTBEAT_S", 0.05)
+    with store.lock(PACK, ORG, "r1"):
+        _set_lock_row(db_path, heartbeat_at="2020-01-01T00:00:00.000Z", host="elsewhere")
+        deadline = time.monotonic() + 10
+        while store.live_lock_owners() != {"r1"}:  # the thread brings it back to life
+            assert time.monotonic() < deadline, "the heartbeat was never refreshed"
+            time.sleep(0.05)

@@ -21,7 +21,14 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from demo_gen.identity import READ_CHUNK, Reader, identity_fields, read_records, snapshot
+from demo_gen.identity import (
+    READ_CHUNK,
+    Reader,
+    identity_fields,
+    mismatch,
+    read_records,
+    snapshot,
+)
 from demo_gen.items import EMAIL_TASK, email_task_signature
 from demo_gen.state import ItemRow
 
@@ -50,9 +57,14 @@ def read_back(
     *,
     invitees: Mapping[tuple[str, str], ItemRow] | None = None,
     owned_ids: Collection[str] = (),
+    verify: bool = False,
 ) -> ReadBack:
     """Snapshots of `rows` (created, one sObject, each with its `sf_id`) and the records the org
-    made for them that no ledger row holds yet (`owned_ids`: ids some row already holds)."""
+    made for them that no ledger row holds yet (`owned_ids`: ids some row already holds).
+
+    `verify`: for rows recorded earlier (reset, a catch-up), take nothing from a record that is no
+    longer the one its row made (an id the org reused): its Task is not ours either.
+    """
     out = ReadBack()
     if not rows:
         return out
@@ -64,6 +76,8 @@ def read_back(
         record = records.get(sf_id)
         if record is None:
             continue  # gone already: nothing to snapshot
+        if verify and mismatch(row, record, None) is not None:
+            continue
         out.records[row.signature] = record
         out.identities[row.signature] = snapshot(sobject, record)
         if sobject == "EmailMessage":

@@ -54,7 +54,7 @@ def own_email_tasks(
     missing = [r for r in emails if email_task_signature(r.signature) not in created_ids(tasks)]
     if not missing:
         return 0
-    back = read_back(crm, missing, owned_ids=state.owned_ids(org_id))
+    back = read_back(crm, missing, owned_ids=state.owned_ids(org_id), verify=True)
     owned = [r for r in back.owned if r.kind == EMAIL_TASK]
     state.record_batch(org_id, {}, {}, {}, owned)
     crash_point("created:email_task")
