@@ -171,11 +171,12 @@ def render_status(detail: Mapping[str, Any], console: Console = err_console) -> 
     if error:
         console.print(f"[red]why it stopped:[/] {error.get('error') or error.get('event')}")
     if run["status"] == "interrupted":
-        console.print("[dim]`demo-gen run --run-id RUN_ID -c CONFIG` resumes it[/]")
+        console.print(f"[dim]`demo-gen run --run-id {run['run_id']} -c CONFIG` resumes it[/]")
     for failure in detail["failures"][:20]:
-        console.print(
-            f"[red]failed[/] {failure['kind']} {failure['error_code']}: {failure['error']}"
+        label = (
+            "[yellow]kept by reset[/]" if failure.get("status") == "foreign" else "[red]failed[/]"
         )
+        console.print(f"{label} {failure['kind']} {failure['error_code']}: {failure['error']}")
     summary = detail.get("summary")
     if summary:
         totals = summary.get("totals", {})
@@ -185,9 +186,10 @@ def render_status(detail: Mapping[str, Any], console: Console = err_console) -> 
     _print_scorecards(detail.get("scorecards"), console)
     reset = detail.get("reset")
     if reset:
+        kept = reset.get("skipped") or {}
         console.print(
-            f"reset at {reset.get('finished_at', '?')}: deleted {_listed(reset['deleted'])}; "
-            f"kept {_listed(reset.get('skipped', {}))} that are no longer this run's"
+            f"reset at {reset.get('finished_at', '?')}: deleted {_listed(reset['deleted'])}"
+            + (f"; kept {_listed(kept)}: no longer this run's records" if kept else "")
         )
 
 

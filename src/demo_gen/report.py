@@ -104,7 +104,13 @@ def run_status(state: StateStore, run_id: str, runs_dir: Path | None = None) -> 
     run = _seen(run, state.live_lock_owners())
     summary = json.loads(run.summary_json) if run.summary_json else None
     failures = [
-        {"kind": r.kind, "signature": r.signature, "error_code": r.error_code, "error": r.error}
+        {
+            "kind": r.kind,
+            "status": r.status,
+            "signature": r.signature,
+            "error_code": r.error_code,
+            "error": r.error,
+        }
         for r in state.run_items(run_id, {"failed", "foreign"})
     ]
     return {
