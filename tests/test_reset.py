@@ -88,7 +88,9 @@ def test_reset_keeps_a_record_created_again_under_a_reused_id(make_config, serve
     rows = _ledger(config, report["run_id"])
     answer = next(r for r in rows if r.kind == "answer")
     snap = json.loads(answer.identity)
-    with StateStore(f"sqlite:///{Path.cwd() / 'state.sqlite'}") as state:
+    from demo_gen.config import load_config
+
+    with StateStore(load_config(config).state.url) as state:
         changed = {**snap, "CreatedDate": "2020-01-01T00:00:00.000+0000"}
         state.mark_created(
             answer.org_id, {answer.signature: answer.sf_id}, {answer.signature: changed}
