@@ -232,3 +232,30 @@ def test_reset_takes_no_task_from_an_email_id_the_org_reused(
     code, out, err = invoke("reset", old["run_id"], "-c", str(config), "--yes", "--json")
     assert code == 0, err
     assert org_ids(org_db) == before
+
+
+def test_a_reset_killed_midway_is_finished_by_the_next_reset(make_config, org_db):
+    import os
+    import subprocess
+    import sys
+
+    before = org_ids(org_db)
+    config = make_config()
+    code, report = run_json(config)
+    assert code == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DEMO_GEN_")}
+    env["DEMO_GEN_CRASH_AT"] = "reset:sent:email"
+    killed = subprocess.run(
+        [sys.executable, "-m", "demo_gen", "reset", report["run_id"], "-c", str(config), "--yes"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert killed.returncode == 137, killed.stderr
+    assert org_ids(org_db) != before
+    code, out, err = invoke("reset", report["run_id"], "-c", str(config), "--yes", "--json")
+    assert code == 0, err
+    assert json.loads(out)["skipped_total"] == 0  # what the killed reset deleted is just gone
+    assert org_ids(org_db) == before
+    assert run_json(config)[0] == 0
