@@ -384,12 +384,14 @@ class StateStore(StoreEngine):
             name=f"demo-gen-heartbeat-{owner}",
             daemon=True,
         )
-        beater.start()
+        if not self._memory:  # an in-memory store has one connection and no other reader
+            beater.start()
         try:
             yield
         finally:
             stop.set()
-            beater.join()
+            if beater.is_alive():
+                beater.join()
             with self._write() as conn:
                 locks.release(conn, pack, org_id, owner)
 

@@ -56,6 +56,7 @@ class StoreEngine:
         if path is not None and not readonly:
             self._guard(lambda: path.parent.mkdir(parents=True, exist_ok=True))
         query_only = readonly and path is not None
+        self._memory = schema.sqlite_memory(parsed)  # one connection, seen by no other process
         self._engine = self._guard(lambda: schema.make_engine(parsed, query_only=query_only))
         if not self._guard(lambda: self._check_schema(not readonly or path is None)):
             self._engine.dispose()  # an existing database without our tables: read it as empty
