@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from demo_gen.crm import soql_list
@@ -160,16 +161,33 @@ def _expected_from_row(row: ItemRow, parent_id: str | None) -> dict[str, Any]:
 
 
 def _norm(name: str, value: Any) -> Any:
-    """Values comparable across the org's datetime spellings and 15/18-character ids."""
+    """Values comparable across the org's datetime spellings and 15/18-character ids.
+
+    `CreatedDate` keeps all the precision the org gives (a real org: the second; the local org:
+    the millisecond); planned starts compare to the second, as they were written.
+    """
     if not isinstance(value, str):
         return value
     if name in ("Subject", "Template__c", "Element__c"):
         return value.strip().lower()
     if "T" in value and value[:4].isdigit() and len(value) >= 19:
+        if name in ORIGIN:
+            return _instant(value)
         return value[:19]  # …T10:00:00.000+0000, …T10:00:00Z and +00:00 forms alike
     if len(value) == 18 and value.isalnum():
         return value[:15]
     return value
+
+
+def _instant(value: str) -> str:
+    """An ISO datetime in any of the org's spellings as UTC with microseconds."""
+    text = value.replace("Z", "+00:00")
+    if len(text) > 5 and text[-5] in "+-" and text[-3] != ":":
+        text = f"{text[:-2]}:{text[-2:]}"  # +0000 → +00:00
+    try:
+        return datetime.fromisoformat(text).astimezone(UTC).isoformat()
+    except ValueError:
+        return value
 
 
 def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
