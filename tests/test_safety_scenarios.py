@@ -259,3 +259,16 @@ def test_a_reset_killed_midway_is_finished_by_the_next_reset(make_config, org_db
     assert json.loads(out)["skipped_total"] == 0  # what the killed reset deleted is just gone
     assert org_ids(org_db) == before
     assert run_json(config)[0] == 0
+
+
+def test_records_someone_deleted_do_not_stop_the_run(make_config, served_org):
+    config = make_config(salesforce={"local": {"url": served_org.url}})
+    code, first = run_json(config)
+    assert code == 0
+    sf = connect(served_org.url)
+    with StateStore(_state_url(config)) as state:
+        meetings = [r.sf_id for r in state.run_items(first["run_id"]) if r.kind == "meeting"]
+    for event_id in meetings[:3]:
+        sf.Event.delete(event_id)
+    code, again = run_json(config)
+    assert code == 0 and again["totals"]["created"] == 0
