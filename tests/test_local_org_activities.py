@@ -1,0 +1,56 @@
+"""Activities as a real org keeps them, through the unmodified simple-salesforce client:
+polymorphic What/Who in SOQL, SOQL's null semantics, the Email Task behind an EmailMessage."""
+
+from __future__ import annotations
+
+import pytest
+from local_org_fixtures import connect, count
+
+from demo_gen.local_org import LocalOrgServer, Store
+
+
+@pytest.fixture(scope="module")
+def server():
+    with LocalOrgServer(Store()) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def sf(server):
+    return connect(server)
+
+
+def _meeting(sf, **values):
+    body = {"Subject": "Sync", "StartDateTime": "2026-05-04T10:00:00Z", "DurationInMinutes": 30}
+    return sf.Event.create(body | values)["id"]
+
+
+def test_what_type_filters_by_the_related_records_object(sf):
+    account = sf.Account.create({"Name": "Typed", "Type": "Customer"})["id"]
+    opp = sf.Opportunity.create(
+        {
+            "Name": "Typed deal",
+            "StageName": "Qualification",
+            "CloseDate": "2026-06-30",
+            "AccountId": account,
+            "Type": "New Business",
+        }
+    )["id"]
+    on_opp = _meeting(sf, WhatId=opp, Subject="on opp")
+    on_account = _meeting(sf, WhatId=account, Subject="on account")
+    rows = sf.query("SELECT Id FROM Event WHERE What.Type = 'Opportunity'")["records"]
+    assert [r["Id"] for r in rows] == [on_opp]
+    rows = sf.query("SELECT Id, What.Type FROM Event WHERE What.Type IN ('Account')")["records"]
+    assert [r["Id"] for r in rows] == [on_account]
+    assert rows[0]["What"]["Type"] == "Account"
+
+
+def test_not_equal_and_not_in_keep_null_values(sf):
+    sf.Account.create({"Name": "No industry"})
+    sf.Account.create({"Name": "Banker", "Industry": "Banking"})
+    rows = sf.query("SELECT Name FROM Account WHERE Industry != 'Banking'")["records"]
+    names = {r["Name"] for r in rows}
+    assert "No industry" in names and "Banker" not in names
+    assert count(sf, "SELECT Id FROM Account WHERE Industry NOT IN ('Banking')") == count(
+        sf, "SELECT Id FROM Account WHERE Industry != 'Banking'"
+    )
