@@ -54,3 +54,27 @@ def test_not_equal_and_not_in_keep_null_values(sf):
     assert count(sf, "SELECT Id FROM Account WHERE Industry NOT IN ('Banking')") == count(
         sf, "SELECT Id FROM Account WHERE Industry != 'Banking'"
     )
+
+
+def _email(sf, subject):
+    body = {"Subject": subject, "TextBody": "Hello", "Status": "3"}
+    email_id = sf.EmailMessage.create(body)["id"]
+    return email_id, sf.EmailMessage.get(email_id)["ActivityId"]
+
+
+def test_deleting_an_email_message_deletes_its_task(sf):
+    email, task = _email(sf, "Deleted with its task")
+    assert task is not None and sf.Task.get(task)["TaskSubtype"] == "Email"
+    assert sf.EmailMessage.delete(email) == 204
+    assert count(sf, f"SELECT Id FROM Task WHERE Id = '{task}'") == 0
+    result = sf.restful("composite/sobjects", method="DELETE", params={"ids": task})
+    assert result[0]["errors"][0]["statusCode"] == "ENTITY_IS_DELETED"
+
+
+def test_deleting_the_task_deletes_its_email_message(sf):
+    email, task = _email(sf, "Task deleted first")
+    kept, kept_task = _email(sf, "Kept")
+    assert sf.Task.delete(task) == 204
+    assert count(sf, f"SELECT Id FROM EmailMessage WHERE Id = '{email}'") == 0
+    assert count(sf, f"SELECT Id FROM EmailMessage WHERE Id = '{kept}'") == 1
+    assert count(sf, f"SELECT Id FROM Task WHERE Id = '{kept_task}'") == 1

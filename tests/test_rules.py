@@ -640,16 +640,18 @@ def test_cascade_delete(org):
     for child in (relation, role, staged_role, answer, email_rel):
         assert txn.get(child)["IsDeleted"] is True, child
     task = txn.get(email)["ActivityId"]
-    assert txn.live(task) is not None  # the email's Task stays
+    assert txn.get(task)["IsDeleted"] is True  # the email's Task goes with it
     assert txn.live(org.contact) is not None
 
 
-def test_deleting_a_task_leaves_its_email_message(org):
+def test_deleting_a_task_deletes_its_email_message(org):
     txn = org.txn()
     email = rules.insert(txn, obj("EmailMessage"), {"Subject": "Hi"}, org.actor)
+    other = rules.insert(txn, obj("EmailMessage"), {"Subject": "Other"}, org.actor)
     task = txn.get(email)["ActivityId"]
     rules.delete(txn, task, org.actor)
-    assert txn.live(email)["ActivityId"] == task
+    assert txn.live(email) is None
+    assert txn.live(other) is not None and txn.live(txn.get(other)["ActivityId"]) is not None
 
 
 # --- upsert ----------------------------------------------------------------------------------

@@ -30,8 +30,8 @@ Object rules raise FIELD_INTEGRITY_EXCEPTION / REQUIRED_FIELD_MISSING / DUPLICAT
 messages in `rules_objects` (wordings of Event duration and EventRelation limits are approximate).
 
 Decisions: an empty string is stored as null (as Salesforce does); restricted picklist values match
-case-insensitively and are stored in their canonical spelling; deleting a Task leaves an
-EmailMessage that points at it via ActivityId untouched; an update body may repeat the record's
+case-insensitively and are stored in their canonical spelling; deleting an EmailMessage deletes
+its Task (ActivityId) and deleting that Task deletes the EmailMessage (`_email_activity`); an update body may repeat the record's
 own `Id` (collections carry it); upsert by `Id` only updates (a missing id is NOT_FOUND); a timed
 Event's ActivityDate is always re-derived from its start (UTC), whatever the body says.
 
@@ -78,7 +78,7 @@ from demo_gen.local_org.rules_objects import (
     Staged,
 )
 from demo_gen.local_org.schema import SObject
-from demo_gen.local_org.store import Transaction
+from demo_gen.local_org.store import Record, Transaction
 
 __all__ = [
     "MAX_EVENT_CONTACTS",
@@ -256,6 +256,27 @@ def _delete_tree(txn: Transaction, record_id: str, actor: Actor, children: Child
         for rel in obj.children:
             if rel.cascade_delete:
                 stack.extend(c["Id"] for c in children.of(rel.child, rel.field, current))
+        stack.extend(_email_activity(record, obj.name, children))
+
+
+def _email_activity(record: Record, sobject: str, children: Children) -> list[str]:
+    """The other half of an email: an EmailMessage's Task (ActivityId), a Task's EmailMessages.
+
+    With Enhanced Email a sent email is one EmailMessage plus the Task the org creates for it
+    ("When enhanced email is enabled, task records are generated for each EmailMessage record",
+    help.salesforce.com "Considerations for Using Enhanced Email"; EmailMessage.ActivityId is
+    "auto-created for other entities" than cases, object reference "EmailMessage"). The two are
+    one activity in the UI, and deleting either removes both: the EmailMessage's Task goes with
+    it, and deleting the Task deletes its EmailMessage. The object reference itself does not
+    word the cascade; this is how Lightning's activity timeline behaves (documented as [I]
+    in docs/design-departures.md).
+    """
+    if sobject == "EmailMessage":
+        task = record.get("ActivityId")
+        return [task] if isinstance(task, str) else []
+    if sobject == "Task":
+        return [m["Id"] for m in children.of("EmailMessage", "ActivityId", record["Id"])]
+    return []
 
 
 def _refresh_group_events(
