@@ -31,9 +31,10 @@ messages in `rules_objects` (wordings of Event duration and EventRelation limits
 
 Decisions: an empty string is stored as null (as Salesforce does); restricted picklist values match
 case-insensitively and are stored in their canonical spelling; deleting an EmailMessage deletes
-its Task (ActivityId) and deleting that Task deletes the EmailMessage (`_email_activity`); an update body may repeat the record's
-own `Id` (collections carry it); upsert by `Id` only updates (a missing id is NOT_FOUND); a timed
-Event's ActivityDate is always re-derived from its start (UTC), whatever the body says.
+its Task (ActivityId) and deleting that Task deletes the EmailMessage (`_email_activity`); an
+update body may repeat the record's own `Id` (collections carry it); upsert by `Id` only updates
+(a missing id is NOT_FOUND); a timed Event's ActivityDate is always re-derived from its start
+(UTC), whatever the body says.
 
 Child look-ups (cascades, EventRelation limits, primary contact roles) index committed rows once
 per transaction: that relies on nothing else committing while it is open (`Store.transaction`
