@@ -320,14 +320,43 @@ _DB_OPTION = click.option(
     type=click.DateTime(["%Y-%m-%d"]),
     help="Lay the org around this date (default: today).",
 )
-@click.option("--force", is_flag=True, help="Delete the existing data first.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Delete the existing data first (the new org gets a new Organization Id and new ids).",
+)
+@click.option(
+    "--shared-activities/--no-shared-activities",
+    default=False,
+    show_default=True,
+    help="Shared Activities: an Event's WhoId is also an EventRelation row (IsParent).",
+)
+@click.option(
+    "--set-audit-fields/--no-set-audit-fields",
+    default=True,
+    show_default=True,
+    help='The "Set Audit Fields upon Record Creation" permission: inserts may set CreatedDate.',
+)
 def org_init(
-    db: Path, seed: int, opportunities: int, anchor_date: datetime | None, force: bool
+    db: Path,
+    seed: int,
+    opportunities: int,
+    anchor_date: datetime | None,
+    force: bool,
+    shared_activities: bool,
+    set_audit_fields: bool,
 ) -> None:
-    """Create the local org's seeded fixture data."""
+    """Create the local org's seeded fixture data.
+
+    Every org init draws a new Organization Id, and --force also moves record ids on, so a
+    ledger made against an earlier org never matches this one.
+    """
+    import secrets
     import time
 
+    from demo_gen.local_org import ids
     from demo_gen.local_org.fixtures import FixtureSpec, build_org
+    from demo_gen.local_org.settings import OrgSettings
 
     store = _open_store(db)
     try:
@@ -340,13 +369,21 @@ def org_init(
         anchor = anchor_date.date() if anchor_date else datetime.now(UTC).date()
         started = time.monotonic()
         with err_console.status(f"seeding {opportunities} opportunities into {db}"):
-            report = build_org(
-                store, FixtureSpec(anchor=anchor, seed=seed, opportunities=opportunities)
+            spec = FixtureSpec(
+                anchor=anchor,
+                seed=seed,
+                opportunities=opportunities,
+                org_serial=ids.random_serial(secrets.randbelow),
             )
+            report = build_org(store, spec)
+        settings = OrgSettings(shared_activities, set_audit_fields)
+        settings.write(store)
+        org_id = store.meta("org_id")
     finally:
         store.close()
     listed = ", ".join(f"{n} {name}" for name, n in report.counts.items())
     err_console.print(f"local org ready at {db} in {time.monotonic() - started:.1f}s: {listed}")
+    err_console.print(f"Organization Id {org_id}; {settings.describe()}")
 
 
 def _open_store(db: Path) -> Store:

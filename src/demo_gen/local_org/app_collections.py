@@ -275,7 +275,7 @@ def upsert(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse:
                 record_id = _typed_id(txn, obj, str(value))
                 rules.update(txn, obj, record_id, without(record, "Id"), who)
                 return record_id, False
-            return rules.insert(txn, obj, without(record, "Id"), who), True
+            return rules.insert(txn, obj, without(record, "Id"), who, audit=False), True
         if value is None or value == "":
             raise RowError("MISSING_ARGUMENT", f"{ext.name} not specified", [ext.name])
         return rules.upsert(txn, obj, ext.name, str(value), without(record, ext.name), who)

@@ -8,6 +8,12 @@ always gives the same records and ids. Every entity draws from its own `random.R
 
 Times are laid around `spec.anchor`: every timestamp lies before midnight UTC that starts it.
 
+Identity: record ids carry the database's generation (`Store.generation`, bumped by every
+`org init --force`), so a re-created org never reuses an id; the Organization Id is serial
+`spec.org_serial` in that generation, and `org init` draws the serial at random, so every org it
+creates (also into a new file) has an Organization Id no ledger has seen. Everything else is a
+function of the spec and the generation.
+
 The work is split by stage: `fixture_common` (the spec, the batched writer, helpers),
 `fixture_accounts` (users, accounts, contacts) and `fixture_deals` (opportunities, contact roles,
 events and tasks); the word lists are in `fixture_data`.
@@ -18,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from demo_gen.local_org import ids
 from demo_gen.local_org.fixture_accounts import account_count, add_accounts, add_users
 from demo_gen.local_org.fixture_common import ADMIN_USERNAME, FixtureSpec, Writer, midnight
 from demo_gen.local_org.fixture_data import MAIN_STAGES
@@ -49,7 +56,7 @@ def build_org(store: Store, spec: FixtureSpec) -> FixtureReport:
     deals = plan_deals(spec, account_count(spec.opportunities))
     since = midnight(spec.anchor - timedelta(days=760))
     with Writer(store) as out:
-        org_id = out.add("Organization", _org_record(spec))
+        org_id = out.add("Organization", _org_record(spec), record_id=_org_id(store, spec))
         team = add_users(out, spec, since)
         accounts = add_accounts(out, spec, team, deals)
         for index, (account, stage) in enumerate(deals):
@@ -59,6 +66,11 @@ def build_org(store: Store, spec: FixtureSpec) -> FixtureReport:
     seeded = f"seed={spec.seed} opportunities={spec.opportunities} anchor={spec.anchor}"
     store.set_meta("fixture", seeded)
     return FixtureReport(dict(out.counts))
+
+
+def _org_id(store: Store, spec: FixtureSpec) -> str:
+    """The Organization Id: serial `spec.org_serial` (1 by default) in the store's generation."""
+    return ids.make_id("00D", spec.org_serial or 1, store.generation)
 
 
 def _org_record(spec: FixtureSpec) -> Record:

@@ -50,7 +50,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from demo_gen.local_org import ids, schema
+from demo_gen.local_org import ids, rules_audit, schema
 from demo_gen.local_org.rules_base import (
     Actor,
     Children,
@@ -65,6 +65,7 @@ from demo_gen.local_org.rules_base import (
 from demo_gen.local_org.rules_fields import (
     check_unique,
     check_values,
+    checked_reference,
     coerce,
     find_external,
     lower,
@@ -78,7 +79,7 @@ from demo_gen.local_org.rules_objects import (
     RULES,
     Staged,
 )
-from demo_gen.local_org.schema import SObject
+from demo_gen.local_org.schema import Field, SObject
 from demo_gen.local_org.store import Record, Transaction
 
 __all__ = [
@@ -136,9 +137,25 @@ def _stage(w: Write) -> None:
         w.txn.put(obj, record)
 
 
-def insert(txn: Transaction, obj: SObject, body: Mapping[str, Any], actor: Actor) -> str:
-    """Create a record of *obj* from a JSON *body*; return its new 18-character id."""
-    values = parse_body(obj, body, creating=True)
+def insert(
+    txn: Transaction,
+    obj: SObject,
+    body: Mapping[str, Any],
+    actor: Actor,
+    *,
+    audit: bool = True,
+) -> str:
+    """Create a record of *obj* from a JSON *body*; return its new 18-character id.
+
+    With *audit* (an insert, not an upsert) and the org's "Set Audit Fields upon Record
+    Creation", the body may give the audit fields (`rules_audit`).
+    """
+    values = parse_body(obj, body, creating=True, also=rules_audit.settable(obj, audit and actor))
+    given = rules_audit.split(values)
+    for name in ("CreatedById", "LastModifiedById"):
+        if name in given:
+            given[name] = checked_reference(txn, _field_of(obj, name), given[name])
+    rules_audit.check(given, actor)
     record = blank(obj) | values
     if "OwnerId" in record and record["OwnerId"] is None:
         record["OwnerId"] = actor.user_id
@@ -146,8 +163,15 @@ def insert(txn: Transaction, obj: SObject, body: Mapping[str, Any], actor: Actor
     _validate(w)
     record["Id"] = txn.new_id(obj)
     stamp(record, actor, creating=True)
+    rules_audit.apply(record, given, obj)
     _stage(w)
     return str(record["Id"])
+
+
+def _field_of(obj: SObject, name: str) -> Field:
+    found = obj.field(name)
+    assert found is not None, f"{obj.name}.{name} missing from the schema"
+    return found
 
 
 def _without_own_id(body: Mapping[str, Any], record_id: str) -> dict[str, Any]:
@@ -205,7 +229,7 @@ def upsert(
     if existing is not None:
         update(txn, obj, existing, rest, actor)
         return existing, False
-    return insert(txn, obj, rest | {f.name: native}, actor), True
+    return insert(txn, obj, rest | {f.name: native}, actor, audit=False), True
 
 
 # --- delete ----------------------------------------------------------------------------------
