@@ -66,3 +66,14 @@ def test_settings_are_stored_in_the_org(tmp_path):
     store = Store(db)
     assert OrgSettings.read(store) == OrgSettings(shared_activities=False, set_audit_fields=True)
     store.close()
+
+
+def test_serve_refuses_a_jwt_cert_that_is_not_one(tmp_path):
+    db = tmp_path / "org.sqlite"
+    _init(db)
+    bad = tmp_path / "bad.pem"
+    bad.write_text("not a certificate")
+    result = CliRunner().invoke(cli, ["org", "serve", "--db", str(db), "--jwt-cert", str(bad)])
+    assert result.exit_code == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "--jwt-cert" in result.stderr and "not a PEM certificate" in result.stderr

@@ -433,6 +433,11 @@ def _open_store(db: Path) -> Store:
 @click.option(
     "--fault-seed", type=int, default=0, show_default=True, help="Seed of the fault stream."
 )
+@click.option(
+    "--jwt-cert",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The connected app's certificate (PEM): JWT bearer logins must be signed for it.",
+)
 def org_serve(
     db: Path,
     port: int,
@@ -443,10 +448,16 @@ def org_serve(
     daily_limit: int | None,
     row_error_rate: float,
     fault_seed: int,
+    jwt_cert: Path | None,
 ) -> None:
-    """Serve the local org on 127.0.0.1 until Ctrl-C."""
+    """Serve the local org on 127.0.0.1 until Ctrl-C.
+
+    The JWT bearer grant works only with --jwt-cert: without a certificate the org refuses
+    every assertion (invalid_grant), as a connected app without one does.
+    """
     from demo_gen.local_org.faults import Faults
     from demo_gen.local_org.server import LocalOrgServer, serve_forever
+    from demo_gen.local_org.settings import OrgSettings
 
     if not db.exists():
         raise UsageError(f"no local org at {db}", hint="create it with `demo-gen org init`")
@@ -459,8 +470,9 @@ def org_serve(
         row_error_rate=row_error_rate,
         seed=fault_seed,
     )
+    certificate = _jwt_certificate(jwt_cert)
     store = _open_store(db)
-    server = LocalOrgServer(store, port=port, faults=faults)
+    server = LocalOrgServer(store, port=port, faults=faults, jwt_certificate=certificate)
     try:
         server.bind()
     except OSError as exc:
@@ -469,12 +481,32 @@ def org_serve(
     err_console.print(f"local org serving at [bold]{server.url}[/] (database {db})")
     err_console.print("username admin@demo-gen.local, password demo-gen, empty security token")
     err_console.print(f"point a configuration at it with salesforce.local.url: {server.url}")
+    err_console.print(OrgSettings.read(store).describe())
+    if jwt_cert is not None:
+        err_console.print(f"JWT bearer logins must be signed for {jwt_cert}")
     err_console.print("[dim]Ctrl-C to stop[/]")
     try:
         serve_forever(server)
     finally:
         store.close()
     err_console.print("local org stopped")
+
+
+def _jwt_certificate(path: Path | None) -> bytes | None:
+    """The PEM bytes of --jwt-cert, checked to hold an RSA certificate or public key."""
+    from demo_gen.local_org.app_jwt import load_public_key
+
+    if path is None:
+        return None
+    data = path.read_bytes()
+    try:
+        load_public_key(data)
+    except ValueError as exc:
+        raise UsageError(
+            f"--jwt-cert {path}: not a PEM certificate or RSA public key ({exc})",
+            hint="export the connected app's certificate as PEM (.crt)",
+        ) from exc
+    return data
 
 
 def main() -> None:
