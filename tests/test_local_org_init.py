@@ -77,3 +77,24 @@ def test_serve_refuses_a_jwt_cert_that_is_not_one(tmp_path):
     assert result.exit_code == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert "--jwt-cert" in result.stderr and "not a PEM certificate" in result.stderr
+
+
+def test_shared_activities_gives_the_seeded_events_their_parent_relations(tmp_path):
+    db = tmp_path / "org.sqlite"
+    _init(db, "--shared-activities")
+    store = Store(db)
+    try:
+        with LocalOrgServer(store) as server:
+            sf = connect(server)
+            events = sf.query_all("SELECT Id, WhoId, WhatId FROM Event")["records"]
+            rows = sf.query_all(
+                "SELECT EventId, RelationId, IsParent, IsWhat, IsInvitee FROM EventRelation "
+                "WHERE IsParent = true"
+            )["records"]
+    finally:
+        store.close()
+    parents = {(r["EventId"], r["RelationId"]) for r in rows}
+    expected = {(e["Id"], e["WhoId"]) for e in events if e["WhoId"]}
+    expected |= {(e["Id"], e["WhatId"]) for e in events if e["WhatId"]}
+    assert expected and parents == expected
+    assert all(r["IsWhat"] == r["RelationId"].startswith(("001", "006")) for r in rows)

@@ -85,3 +85,118 @@ def test_without_the_permission_audit_fields_are_read_only(audit_off):
         audit_off.Account.create({"Name": "Old", "CreatedDate": "2025-03-01T08:15:00Z"})
     assert info.value.content[0]["errorCode"] == "INVALID_FIELD_FOR_INSERT_UPDATE"
     assert info.value.content[0]["fields"] == ["CreatedDate"]
+
+
+# --- Shared Activities --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shared():
+    with _serve(shared_activities=True) as srv:
+        yield connect(srv)
+
+
+@pytest.fixture(scope="module")
+def unshared():
+    with _serve(shared_activities=False) as srv:
+        yield connect(srv)
+
+
+def _people(sf, n=3):
+    account = sf.Account.create({"Name": "Buyer"})["id"]
+    opp = sf.Opportunity.create(
+        {
+            "Name": "Deal",
+            "StageName": "Qualification",
+            "CloseDate": "2026-06-30",
+            "AccountId": account,
+        }
+    )["id"]
+    contacts = [
+        sf.Contact.create({"LastName": f"C{i}", "AccountId": account})["id"] for i in range(n)
+    ]
+    return account, opp, contacts
+
+
+def _event(sf, **values):
+    body = {"Subject": "Demo", "StartDateTime": "2026-05-04T10:00:00Z", "DurationInMinutes": 30}
+    return sf.Event.create(body | values)["id"]
+
+
+def _relations(sf, event_id):
+    soql = (
+        "SELECT Id, RelationId, IsParent, IsInvitee, IsWhat, AccountId FROM EventRelation "
+        f"WHERE EventId = '{event_id}' ORDER BY Id"
+    )
+    rows = sf.query(soql)["records"]
+    return {r["RelationId"]: (r["IsParent"], r["IsInvitee"], r["IsWhat"]) for r in rows}, rows
+
+
+def test_shared_an_events_who_and_what_are_parent_relations(shared):
+    account, opp, (c0, *_) = _people(shared)
+    event_id = _event(shared, WhoId=c0, WhatId=opp)
+    flags, rows = _relations(shared, event_id)
+    assert flags == {c0: (True, False, False), opp: (True, False, True)}
+    assert {r["AccountId"] for r in rows} == {account}
+    assert shared.Event.get(event_id)["IsGroupEvent"] is False
+
+
+def test_shared_an_invitee_who_is_the_who_is_the_same_row_with_both_flags(shared):
+    _, opp, (c0, c1, _) = _people(shared)
+    event_id = _event(shared, WhoId=c0, WhatId=opp)
+    (row,) = [r for r in _relations(shared, event_id)[1] if r["RelationId"] == c0]
+    with pytest.raises(SalesforceMalformedRequest) as info:
+        shared.EventRelation.create({"EventId": event_id, "RelationId": c0})
+    assert info.value.content[0]["errorCode"] == "DUPLICATE_VALUE"
+    assert row["Id"][:15] in info.value.content[0]["message"]
+    shared.EventRelation.update(row["Id"], {"IsInvitee": True})
+    shared.EventRelation.create({"EventId": event_id, "RelationId": c1})
+    flags, _ = _relations(shared, event_id)
+    assert flags[c0] == (True, True, False) and flags[c1] == (False, True, False)
+    assert shared.Event.get(event_id)["IsGroupEvent"] is True
+
+
+def test_shared_changing_the_who_moves_the_parent_flag(shared):
+    _, _, (c0, c1, c2) = _people(shared)
+    event_id = _event(shared, WhoId=c0)
+    shared.EventRelation.create({"EventId": event_id, "RelationId": c1})  # an invitee
+    shared.Event.update(event_id, {"WhoId": c1})
+    flags, _ = _relations(shared, event_id)
+    assert flags == {c1: (True, True, False)}  # c0 was only the Who: its row is gone
+    shared.Event.update(event_id, {"WhoId": c2})
+    flags, _ = _relations(shared, event_id)
+    assert flags == {c1: (False, True, False), c2: (True, False, False)}
+    shared.Event.update(event_id, {"WhoId": None})
+    assert _relations(shared, event_id)[0] == {c1: (False, True, False)}
+
+
+def test_shared_deleting_the_who_row_promotes_another_who(shared):
+    _, _, (c0, c1, _) = _people(shared)
+    event_id = _event(shared, WhoId=c0)
+    shared.EventRelation.create({"EventId": event_id, "RelationId": c1, "IsParent": True})
+    flags, rows = _relations(shared, event_id)
+    assert flags[c1] == (True, False, False)  # IsInvitee defaults to false for a parent
+    who_row = next(r["Id"] for r in rows if r["RelationId"] == c0)
+    shared.EventRelation.delete(who_row)
+    assert shared.Event.get(event_id)["WhoId"] == c1
+
+
+def test_shared_deleting_the_event_deletes_its_relations(shared):
+    _, opp, (c0, c1, _) = _people(shared)
+    event_id = _event(shared, WhoId=c0, WhatId=opp)
+    shared.EventRelation.create({"EventId": event_id, "RelationId": c1})
+    shared.Event.delete(event_id)
+    assert _relations(shared, event_id)[0] == {}
+    soql = f"SELECT Id FROM EventRelation WHERE EventId = '{event_id}' AND IsDeleted = true"
+    assert shared.query_all(soql, include_deleted=True)["totalSize"] == 3
+
+
+def test_unshared_the_who_is_no_relation_and_relations_are_people(unshared):
+    account, opp, (c0, *_) = _people(unshared)
+    event_id = _event(unshared, WhoId=c0, WhatId=opp)
+    assert _relations(unshared, event_id)[0] == {}
+    unshared.EventRelation.create({"EventId": event_id, "RelationId": c0})
+    assert _relations(unshared, event_id)[0] == {c0: (False, True, False)}
+    with pytest.raises(SalesforceMalformedRequest) as info:
+        unshared.EventRelation.create({"EventId": event_id, "RelationId": account})
+    assert info.value.content[0]["errorCode"] == "FIELD_INTEGRITY_EXCEPTION"

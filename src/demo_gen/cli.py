@@ -355,7 +355,7 @@ def org_init(
     import time
 
     from demo_gen.local_org import ids
-    from demo_gen.local_org.fixtures import FixtureSpec, build_org
+    from demo_gen.local_org.fixtures import FixtureSpec, backfill_relations, build_org
     from demo_gen.local_org.settings import OrgSettings
 
     store = _open_store(db)
@@ -378,6 +378,8 @@ def org_init(
             report = build_org(store, spec)
         settings = OrgSettings(shared_activities, set_audit_fields)
         settings.write(store)
+        if shared_activities:  # as switching the setting on in a real org does
+            backfill_relations(store, settings)
         org_id = store.meta("org_id")
     finally:
         store.close()

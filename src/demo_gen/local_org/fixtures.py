@@ -24,14 +24,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from demo_gen.local_org import ids
+from demo_gen.local_org import ids, rules_relations
 from demo_gen.local_org.fixture_accounts import account_count, add_accounts, add_users
 from demo_gen.local_org.fixture_common import ADMIN_USERNAME, FixtureSpec, Writer, midnight
 from demo_gen.local_org.fixture_data import MAIN_STAGES
 from demo_gen.local_org.fixture_deals import add_activity, add_deal, plan_deals
-from demo_gen.local_org.store import Record, Store
+from demo_gen.local_org.rules_base import Actor
+from demo_gen.local_org.settings import OrgSettings
+from demo_gen.local_org.store import Record, Store, now_utc
 
-__all__ = ["ADMIN_USERNAME", "MAIN_STAGES", "FixtureReport", "FixtureSpec", "build_org"]
+__all__ = [
+    "ADMIN_USERNAME",
+    "MAIN_STAGES",
+    "FixtureReport",
+    "FixtureSpec",
+    "backfill_relations",
+    "build_org",
+]
 
 
 @dataclass(frozen=True)
@@ -81,3 +90,16 @@ def _org_record(spec: FixtureSpec) -> Record:
         "TimeZoneSidKey": "America/Los_Angeles",
         "InstanceName": "LOCAL",
     }
+
+
+def backfill_relations(store: Store, settings: OrgSettings) -> int:
+    """With Shared Activities on, give the seeded Events their Who/What relation rows.
+
+    Returns how many EventRelation rows were added (by the admin user, now).
+    """
+    if not settings.shared_activities:
+        return 0
+    admin = store.find_unique("User", "Username", ADMIN_USERNAME)
+    if admin is None:
+        raise ValueError("the local org has no admin user to enable Shared Activities as")
+    return rules_relations.backfill(store, Actor(admin, now_utc(), settings))

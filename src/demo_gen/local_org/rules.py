@@ -50,7 +50,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from demo_gen.local_org import ids, rules_audit, schema
+from demo_gen.local_org import ids, rules_audit, rules_relations, schema
 from demo_gen.local_org.rules_base import (
     Actor,
     Children,
@@ -251,7 +251,7 @@ def delete_many(
     """
     children = Children(txn)
     results: list[RecordError | None] = []
-    events: set[str] = set()
+    relations: list[Record] = []
     for raw in record_ids:
         try:
             record_id = lookup_id(txn, raw)
@@ -260,10 +260,11 @@ def delete_many(
             continue
         record = txn.get(record_id)
         if record is not None and type_of(record_id) == "EventRelation":
-            events.add(record["EventId"])
+            relations.append(record)
         _delete_tree(txn, record_id, actor, children)
         results.append(None)
-    _refresh_group_events(txn, sorted(events), actor, children)
+    _refresh_group_events(txn, sorted({r["EventId"] for r in relations}), actor, children)
+    rules_relations.release_parents(txn, relations, actor, children)
     return results
 
 

@@ -312,7 +312,12 @@ _OBJECTS: list[SObject] = [
         (
             *_system_fields(owner=False),
             _ref("EventId", ["Event"], required=True, updateable=False),
-            _ref("RelationId", ["Contact", "Lead", "User"], required=True, rel="Relation"),
+            _ref(
+                "RelationId",
+                ["Contact", "Lead", "User", *WHAT_TARGETS],
+                required=True,
+                rel="Relation",
+            ),
             _ref("AccountId", ["Account"], createable=False, updateable=False),
             _f("IsInvitee", BOOLEAN, default=True),
             _f("IsParent", BOOLEAN, default=False),
