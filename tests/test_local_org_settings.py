@@ -200,3 +200,44 @@ def test_unshared_the_who_is_no_relation_and_relations_are_people(unshared):
     with pytest.raises(SalesforceMalformedRequest) as info:
         unshared.EventRelation.create({"EventId": event_id, "RelationId": account})
     assert info.value.content[0]["errorCode"] == "FIELD_INTEGRITY_EXCEPTION"
+
+
+# --- doctor and crm.can_set_audit_fields ---------------------------------------------------
+
+
+def _doctor(config):
+    import json
+
+    from click.testing import CliRunner
+
+    from demo_gen.cli import cli
+
+    result = CliRunner().invoke(cli, ["doctor", "-c", str(config), "--json"])
+    checks = {c["name"]: c for c in json.loads(result.stdout)}
+    return result.exit_code, checks
+
+
+def test_doctor_says_the_org_lets_inserts_set_audit_fields(make_config):
+    code, checks = _doctor(make_config())
+    assert code == 0
+    assert checks["set audit fields"]["ok"] is True
+    assert "may set CreatedDate" in checks["set audit fields"]["detail"]
+
+
+def test_doctor_names_the_permission_when_the_org_does_not(make_config, org_db):
+    store = Store(org_db)
+    OrgSettings(set_audit_fields=False).write(store)
+    store.close()
+    code, checks = _doctor(make_config())
+    assert code == 0  # not fatal: records then carry the run's time
+    check = checks["set audit fields"]
+    assert "cannot set CreatedDate" in check["detail"]
+    assert "Set Audit Fields upon Record Creation" in check["fix"]
+
+
+def test_crm_can_set_audit_fields_reads_describe(audit_on, audit_off):
+    from demo_gen.crm import SalesforceCrm
+
+    assert SalesforceCrm(audit_on, label="on").can_set_audit_fields("Event") is True
+    assert SalesforceCrm(audit_on, label="on").can_set_audit_fields("EventRelation") is False
+    assert SalesforceCrm(audit_off, label="off").can_set_audit_fields("Event") is False
