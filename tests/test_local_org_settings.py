@@ -241,3 +241,12 @@ def test_crm_can_set_audit_fields_reads_describe(audit_on, audit_off):
     assert SalesforceCrm(audit_on, label="on").can_set_audit_fields("Event") is True
     assert SalesforceCrm(audit_on, label="on").can_set_audit_fields("EventRelation") is False
     assert SalesforceCrm(audit_off, label="off").can_set_audit_fields("Event") is False
+
+
+def test_a_backdated_email_message_gets_its_task_stamped_now(audit_on):
+    body = {"Subject": "Old mail", "Status": "3", "CreatedDate": "2025-03-01T08:15:00Z"}
+    email = audit_on.EmailMessage.get(audit_on.EmailMessage.create(body)["id"])
+    task = audit_on.Task.get(email["ActivityId"])
+    assert email["CreatedDate"] == "2025-03-01T08:15:00.000+0000"
+    # the insert time (the email's LastModifiedDate), as Salesforce's help says
+    assert task["CreatedDate"] == email["LastModifiedDate"] != email["CreatedDate"]
