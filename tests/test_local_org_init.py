@@ -91,6 +91,8 @@ def test_shared_activities_gives_the_seeded_events_their_parent_relations(tmp_pa
                 "SELECT EventId, RelationId, IsParent, IsWhat, IsInvitee FROM EventRelation "
                 "WHERE IsParent = true"
             )["records"]
+            tasks = sf.query_all("SELECT Id, WhoId, WhatId FROM Task")["records"]
+            task_rows = sf.query_all("SELECT TaskId, RelationId FROM TaskRelation")["records"]
     finally:
         store.close()
     parents = {(r["EventId"], r["RelationId"]) for r in rows}
@@ -98,3 +100,6 @@ def test_shared_activities_gives_the_seeded_events_their_parent_relations(tmp_pa
     expected |= {(e["Id"], e["WhatId"]) for e in events if e["WhatId"]}
     assert expected and parents == expected
     assert all(r["IsWhat"] == r["RelationId"].startswith(("001", "006")) for r in rows)
+    task_pairs = {(r["TaskId"], r["RelationId"]) for r in task_rows}
+    wanted = {(t["Id"], t[f]) for t in tasks for f in ("WhoId", "WhatId") if t[f]}
+    assert wanted and task_pairs == wanted

@@ -250,3 +250,39 @@ def test_a_backdated_email_message_gets_its_task_stamped_now(audit_on):
     assert email["CreatedDate"] == "2025-03-01T08:15:00.000+0000"
     # the insert time (the email's LastModifiedDate), as Salesforce's help says
     assert task["CreatedDate"] == email["LastModifiedDate"] != email["CreatedDate"]
+
+
+def _task_relations(sf, task_id):
+    soql = f"SELECT RelationId, IsWhat, AccountId FROM TaskRelation WHERE TaskId = '{task_id}'"
+    return {r["RelationId"]: r["IsWhat"] for r in sf.query(soql)["records"]}
+
+
+def test_shared_a_tasks_who_and_what_are_task_relations(shared):
+    _, opp, (c0, c1, _) = _people(shared)
+    task = shared.Task.create({"Subject": "Call", "WhoId": c0, "WhatId": opp})["id"]
+    assert _task_relations(shared, task) == {c0: False, opp: True}
+    shared.Task.update(task, {"WhoId": c1})
+    assert _task_relations(shared, task) == {c1: False, opp: True}
+    with pytest.raises(SalesforceMalformedRequest) as info:
+        shared.TaskRelation.create({"TaskId": task, "RelationId": c1})
+    assert info.value.content[0]["errorCode"] == "DUPLICATE_VALUE"
+    shared.Task.delete(task)
+    assert _task_relations(shared, task) == {}
+
+
+def test_shared_the_email_task_is_related_to_the_emails_record(shared):
+    _, opp, _ = _people(shared, 1)
+    email = shared.EmailMessage.create({"Subject": "Hi", "Status": "3", "RelatedToId": opp})["id"]
+    task = shared.EmailMessage.get(email)["ActivityId"]
+    assert _task_relations(shared, task) == {opp: True}
+    shared.EmailMessage.delete(email)
+    assert _task_relations(shared, task) == {}
+
+
+def test_unshared_tasks_have_no_relations_and_task_relation_is_refused(unshared):
+    _, opp, (c0, *_) = _people(unshared, 1)
+    task = unshared.Task.create({"Subject": "Call", "WhoId": c0, "WhatId": opp})["id"]
+    assert _task_relations(unshared, task) == {}
+    with pytest.raises(SalesforceMalformedRequest) as info:
+        unshared.TaskRelation.create({"TaskId": task, "RelationId": c0})
+    assert info.value.content[0]["errorCode"] == "INVALID_TYPE"

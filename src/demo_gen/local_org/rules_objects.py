@@ -24,7 +24,13 @@ from demo_gen.local_org.rules_base import (
     stamp,
     type_of,
 )
-from demo_gen.local_org.rules_relations import account_of, event_relations, relation_defaults
+from demo_gen.local_org.rules_relations import (
+    account_of,
+    event_relations,
+    relation_defaults,
+    task_relation_rules,
+    task_relations,
+)
 from demo_gen.local_org.schema import Field, SObject
 from demo_gen.local_org.store import Record
 
@@ -215,6 +221,7 @@ RULES: dict[str, tuple[Callable[[Write], None], ...]] = {
     "Event": (_derive_event, _derive_activity),
     "Task": (_derive_task, _derive_activity),
     "EventRelation": (relation_defaults, _derive_event_relation),
+    "TaskRelation": (task_relation_rules,),
     "EmailMessageRelation": (_derive_email_relation,),
 }
 
@@ -279,7 +286,7 @@ def _email_task(w: Write) -> Staged:
     task["Id"] = w.txn.new_id(task_obj)
     stamp(task, w.actor, creating=True)
     r["ActivityId"] = task["Id"]
-    return [(task_obj, task)]
+    return [(task_obj, task), *task_relations(task_write)]
 
 
 def _field(obj: SObject, name: str) -> Field:
@@ -290,6 +297,7 @@ def _field(obj: SObject, name: str) -> Field:
 
 EFFECTS: dict[str, Callable[[Write], Staged]] = {
     "Event": event_relations,
+    "Task": task_relations,
     "EventRelation": _group_event,
     "OpportunityContactRole": _one_primary,
     "EmailMessage": _email_task,

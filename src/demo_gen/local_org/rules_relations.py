@@ -22,8 +22,12 @@ From the object reference, EventRelation ("If Shared Activities Is Enabled"):
   "If you delete the EventRelation record representing the WhoId on an event, then another Who,
   if any, … will be promoted to the WhoId", and the What row's deletion clears WhatId.
 
-Tasks (TaskRelation) are not modelled. With the setting off none of this happens and
-EventRelation rows are invitees of a Contact, Lead or User only.
+Tasks likewise (object reference, TaskRelation: "Represents the relationship between a task
+and a lead, contacts, and other objects related to the task", available with Shared
+Activities): a Task's WhoId and WhatId are TaskRelation rows (IsWhat for the What), they
+follow the fields when those change, and they go with the Task. With the setting off none of
+this happens, EventRelation rows are invitees of a Contact, Lead or User only, and TaskRelation
+is refused as an unsupported type.
 """
 
 from __future__ import annotations
@@ -33,8 +37,10 @@ from collections.abc import Iterable
 from demo_gen.local_org.rules_base import (
     Actor,
     Children,
+    RecordError,
     Write,
     blank,
+    duplicate_error,
     integrity_error,
     sobject_named,
     stamp,
@@ -152,19 +158,63 @@ def release_parents(
 
 
 def backfill(store: Store, actor: Actor) -> int:
-    """Give every live Event its WhoId/WhatId relation rows; return how many were staged.
+    """Give every live Event and Task its Who/What relation rows; return how many were staged.
 
     What switching Shared Activities on does to the activities an org already has: `org init
     --shared-activities` runs it over the seeded Events.
     """
-    event_obj = sobject_named("Event")
     staged = 0
     with store.transaction() as txn:
         children = Children(txn)
-        for event in store.rows("Event"):
-            as_if_new = event | {"WhoId": None, "WhatId": None}
-            w = Write(txn, event_obj, dict(event), as_if_new, (), actor, children)
-            for obj, row in event_relations(w):
-                txn.put(obj, row)
-                staged += 1
+        for sobject, effect in (("Event", event_relations), ("Task", task_relations)):
+            parent_obj = sobject_named(sobject)
+            for parent in store.rows(sobject):
+                as_if_new = parent | {"WhoId": None, "WhatId": None}
+                w = Write(txn, parent_obj, dict(parent), as_if_new, (), actor, children)
+                for obj, row in effect(w):
+                    txn.put(obj, row)
+                    staged += 1
     return staged
+
+
+# --- Tasks -----------------------------------------------------------------------------------
+
+
+def task_relation_rules(w: Write) -> None:
+    """TaskRelation: only with Shared Activities; one row per (TaskId, RelationId)."""
+    r = w.record
+    if not w.actor.settings.shared_activities:
+        raise RecordError("INVALID_TYPE", "sObject type 'TaskRelation' is not supported.")
+    r["IsWhat"] = type_of(r["RelationId"]) not in PERSON_TYPES
+    r["AccountId"] = account_of(w.txn, r["RelationId"])
+    for sibling in w.children.of("TaskRelation", "TaskId", r["TaskId"]):
+        if sibling["RelationId"] == r["RelationId"] and sibling["Id"] != r.get("Id"):
+            raise duplicate_error("RelationId", sibling["Id"])
+
+
+def task_relations(w: Write) -> list[tuple[SObject, Record]]:
+    """Task effect: stage the WhoId/WhatId TaskRelation rows (Shared Activities only)."""
+    if not w.actor.settings.shared_activities:
+        return []
+    obj = sobject_named("TaskRelation")
+    rows = [] if w.old is None else w.children.of("TaskRelation", "TaskId", w.record["Id"])
+    by_relation = {r["RelationId"]: r for r in rows}
+    out: list[tuple[SObject, Record]] = []
+    for field, is_what in (("WhoId", False), ("WhatId", True)):
+        new = w.record[field]
+        old = None if w.old is None else w.old[field]
+        if w.old is not None and new == old:
+            continue
+        if old is not None and old in by_relation:
+            out.append((obj, _changed(by_relation[old], w.actor, IsDeleted=True)))
+        if new is not None and new not in by_relation:
+            row = blank(obj) | {
+                "TaskId": w.record["Id"],
+                "RelationId": new,
+                "AccountId": account_of(w.txn, new),
+                "IsWhat": is_what,
+            }
+            row["Id"] = w.txn.new_id(obj)
+            stamp(row, w.actor, creating=True)
+            out.append((obj, row))
+    return out

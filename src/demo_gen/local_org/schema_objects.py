@@ -374,6 +374,25 @@ _OBJECTS: list[SObject] = [
             *_demo_gen_fields(),
         ),
         "Tasks",
+        children=(ChildRelationship("TaskRelations", "TaskRelation", "TaskId", True),),
+    ),
+    SObject(
+        "TaskRelation",
+        "0RT",
+        (
+            *_system_fields(owner=False),
+            _ref("TaskId", ["Task"], required=True, updateable=False),
+            _ref(
+                "RelationId",
+                ["Contact", "Lead", *WHAT_TARGETS],
+                required=True,
+                updateable=False,
+                rel="Relation",
+            ),
+            _ref("AccountId", ["Account"], createable=False, updateable=False),
+            _f("IsWhat", BOOLEAN, default=False, updateable=False),
+        ),
+        "Task Relations",
     ),
     SObject(
         "EmailMessage",
