@@ -179,6 +179,10 @@ def test_shared_deleting_the_who_row_promotes_another_who(shared):
     who_row = next(r["Id"] for r in rows if r["RelationId"] == c0)
     shared.EventRelation.delete(who_row)
     assert shared.Event.get(event_id)["WhoId"] == c1
+    c1_row = next(r["Id"] for r in rows if r["RelationId"] == c1)
+    shared.EventRelation.delete(c1_row)
+    event = shared.Event.get(event_id)
+    assert event["WhoId"] is None and event["AccountId"] is None
 
 
 def test_shared_deleting_the_event_deletes_its_relations(shared):

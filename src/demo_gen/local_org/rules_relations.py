@@ -153,6 +153,9 @@ def release_parents(
         ]
         value = others[0] if field == "WhoId" and others else None
         changed = event | {field: value}
+        # AccountId follows WhatId, then a Contact WhoId (rules_objects._derive_activity)
+        who = changed["WhoId"] if type_of(changed["WhoId"]) == "Contact" else None
+        changed["AccountId"] = account_of(txn, changed["WhatId"]) or account_of(txn, who)
         stamp(changed, actor, creating=False)
         txn.put(event_obj, changed)
 
