@@ -378,14 +378,16 @@ def org_init(
             report = build_org(store, spec)
         settings = OrgSettings(shared_activities, set_audit_fields)
         settings.write(store)
-        if shared_activities:  # as switching the setting on in a real org does
-            backfill_relations(store, settings)
+        # as switching the setting on in a real org does
+        relations = backfill_relations(store, settings)
         org_id = store.meta("org_id")
     finally:
         store.close()
     listed = ", ".join(f"{n} {name}" for name, n in report.counts.items())
     err_console.print(f"local org ready at {db} in {time.monotonic() - started:.1f}s: {listed}")
     err_console.print(f"Organization Id {org_id}; {settings.describe()}")
+    if relations:
+        err_console.print(f"{relations} EventRelation and TaskRelation rows for Shared Activities")
 
 
 def _open_store(db: Path) -> Store:
