@@ -1,6 +1,9 @@
 """Shared Activities: an Event's WhoId and WhatId are EventRelation rows too (see `settings`).
 
-From the object reference, EventRelation ("If Shared Activities Is Enabled"):
+From the object reference, EventRelation ("If Shared Activities Is Enabled";
+developer.salesforce.com/docs/platform/object-reference/references/standard-objects/
+object-eventrelation.html, and its "Usage" section in atlas.en-us.190.0.object_reference …
+sforce_api_objects_eventattendee.htm):
 
 * EventRelation rows represent invitees (IsInvitee = true) or the event's related contacts or
   lead (IsParent = true) and its related record (IsWhat = true); "If a contact or lead is also
