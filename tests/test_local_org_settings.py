@@ -290,3 +290,42 @@ def test_unshared_tasks_have_no_relations_and_task_relation_is_refused(unshared)
     with pytest.raises(SalesforceMalformedRequest) as info:
         unshared.TaskRelation.create({"TaskId": task, "RelationId": c0})
     assert info.value.content[0]["errorCode"] == "INVALID_TYPE"
+
+
+def test_the_pipeline_runs_reruns_and_resets_an_org_with_shared_activities(make_config, org_db):
+    """What the lead needs before switching the default on: run, rerun, reset leave no trace."""
+    import json
+
+    from click.testing import CliRunner
+
+    from demo_gen.cli import cli
+    from demo_gen.local_org.fixtures import backfill_relations
+
+    store = Store(org_db)
+    settings = OrgSettings(shared_activities=True)
+    settings.write(store)
+    assert backfill_relations(store, settings) > 0
+    store.close()
+
+    def org():
+        s = Store(org_db)
+        objects = ("Event", "EventRelation", "Task", "TaskRelation", "EmailMessage")
+        out = {o: s.count(o) for o in objects}
+        rows = s.rows("EventRelation")
+        out["both flags"] = sum(1 for r in rows if r["IsParent"] and r["IsInvitee"])
+        s.close()
+        return out
+
+    config = str(make_config())
+    before = org()
+    first = CliRunner().invoke(cli, ["run", "-c", config, "--json"])
+    assert first.exit_code == 0, first.stderr
+    report = json.loads(first.stdout)
+    after = org()
+    assert after["TaskRelation"] > before["TaskRelation"]
+    assert after["both flags"] == report["counts"]["invitee"]["created"]
+    second = CliRunner().invoke(cli, ["run", "-c", config, "--json"])
+    assert json.loads(second.stdout)["totals"]["created"] == 0
+    reset = CliRunner().invoke(cli, ["reset", report["run_id"], "-c", config, "--yes"])
+    assert reset.exit_code == 0, reset.stderr
+    assert org() == before
