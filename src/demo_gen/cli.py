@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from rich.markup import escape
 
 from demo_gen import __version__
 from demo_gen.config import Config, Secrets, load_config, load_environment
@@ -26,7 +27,7 @@ from demo_gen.console import (
     render_scorecards,
     render_status,
 )
-from demo_gen.errors import DemoGenError, ExitCode, StateError, UsageError
+from demo_gen.errors import ConfigError, DemoGenError, ExitCode, StateError, UsageError
 
 if TYPE_CHECKING:
     from demo_gen.local_org.store import Store
@@ -35,30 +36,63 @@ DEFAULT_CONFIG = "demo.yaml"
 _CONFIG_HELP = "configuration file (YAML); env DEMO_GEN_CONFIG"
 
 
+_JSON_KEY = "demo_gen.json"
+_CONFIG_KEY = "demo_gen.config"
+
+
 class DemoGenGroup(click.Group):
-    """Turns demo-gen's errors into one line and their exit code; anything else is a bug."""
+    """Turns demo-gen's errors into one line and their exit code; anything else is a bug.
+
+    `--debug` adds the traceback but keeps the exit code; `--json` adds the error as a JSON
+    object on stdout (`{"error", "exit_code", "hint"}`), the line on stderr staying as it is.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except DemoGenError as exc:
-            if _debug(ctx):
-                raise
-            err_console.print(f"[red]error:[/] {exc}")
-            if exc.hint:
-                err_console.print(f"[dim]hint:[/] {exc.hint}")
-            ctx.exit(exc.exit_code)
+            _fail(ctx, exc.exit_code, "error", _located(ctx, exc), exc.hint)
         except KeyboardInterrupt:
-            err_console.print("[yellow]interrupted:[/] what was written is recorded; rerun resumes")
-            ctx.exit(ExitCode.INTERRUPTED)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            message = "what was written is recorded; rerun resumes"
+            _fail(ctx, ExitCode.INTERRUPTED, "interrupted", message, None)
+        except click.Abort:  # Ctrl-C or end of input at a prompt: nothing was done
+            _fail(ctx, ExitCode.INTERRUPTED, "interrupted", "aborted at the prompt", None)
+        except click.ClickException as exc:  # usage errors: click prints them and exits 2
+            if ctx.meta.get(_JSON_KEY):
+                _echo_error_json(exc.format_message(), exc.exit_code, None)
+            raise
+        except click.exceptions.Exit:
             raise
         except Exception as exc:
-            if _debug(ctx):
-                raise
-            err_console.print(f"[red]bug:[/] {type(exc).__name__}: {exc}")
-            err_console.print("[dim]hint:[/] rerun with --debug for the traceback, and report it")
-            ctx.exit(ExitCode.BUG)
+            hint = "report it with the traceback" if _debug(ctx) else "rerun with --debug"
+            _fail(ctx, ExitCode.BUG, "bug", f"{type(exc).__name__}: {exc}", hint)
+
+
+def _fail(ctx: click.Context, code: ExitCode, label: str, message: str, hint: str | None) -> None:
+    """The one line (and hint) on stderr, the traceback with --debug, JSON with --json; exit."""
+    if _debug(ctx):
+        traceback.print_exc()
+    colour = "yellow" if code == ExitCode.INTERRUPTED else "red"
+    err_console.print(f"[{colour}]{label}:[/] {escape(message)}")
+    if hint:
+        err_console.print(f"[dim]hint:[/] {escape(hint)}")
+    if ctx.meta.get(_JSON_KEY):
+        _echo_error_json(message, code, hint)
+    ctx.exit(code)
+
+
+def _echo_error_json(message: str, code: int, hint: str | None) -> None:
+    click.echo(json.dumps({"error": message, "exit_code": int(code), "hint": hint}))
+
+
+def _located(ctx: click.Context, exc: DemoGenError) -> str:
+    """The message, with file:line put in front of a ConfigError that names only its key."""
+    config = ctx.meta.get(_CONFIG_KEY)
+    if isinstance(exc, ConfigError) and exc.key and isinstance(config, Config):
+        where = config.locate(exc.key)
+        if where:
+            return f"{where}: {exc}"
+    return str(exc)
 
 
 def _debug(ctx: click.Context) -> bool:
@@ -68,7 +102,9 @@ def _debug(ctx: click.Context) -> bool:
 
 @click.group(cls=DemoGenGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="demo-gen")
-@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.option(
+    "--debug", is_flag=True, help="Also show the traceback of an error (the exit code stays)."
+)
 def cli(debug: bool) -> None:
     """demo-gen: make a Salesforce demo org look alive, idempotently.
 
@@ -92,12 +128,31 @@ def _config_option(f: Any) -> Any:
 
 
 def _json_option(f: Any) -> Any:
-    return click.option("--json", "as_json", is_flag=True, help="Machine output on stdout.")(f)
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        is_eager=True,  # known before any other option can fail, so that failure is JSON too
+        callback=_remember_json,
+        help="Machine output on stdout (an error too: {error, exit_code, hint}).",
+    )(f)
+
+
+def _remember_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    ctx.meta[_JSON_KEY] = value
+    return value
 
 
 def _load(config_path: Path) -> tuple[Config, Secrets]:
     environment = load_environment()
-    return load_config(config_path, env=environment), Secrets.from_env(environment)
+    config = _remembered(load_config(config_path, env=environment))
+    return config, Secrets.from_env(environment)
+
+
+def _remembered(config: Config) -> Config:
+    """Keep the configuration where the error handler can name file:line of a key."""
+    click.get_current_context().meta[_CONFIG_KEY] = config
+    return config
 
 
 def _echo_json(data: Any) -> None:
@@ -162,7 +217,11 @@ def dry_run(config_path: Path, max_opps: int | None, out: Path | None, as_json: 
     config, secrets = _load(config_path)
     preview = preview_run(config, secrets, max_opps=max_opps)
     if out is not None:
-        out.write_text(json.dumps(preview.plan, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        text = json.dumps(preview.plan, indent=2, sort_keys=True) + "\n"
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write the plan to {out}: {exc.strerror or exc}") from exc
         err_console.print(f"plan saved to {out}")
     if as_json:
         _echo_json(preview.asdict())
@@ -176,8 +235,12 @@ def dry_run(config_path: Path, max_opps: int | None, out: Path | None, as_json: 
 @_json_option
 def smoke(config_path: Path, opp_id: str | None, as_json: bool) -> None:
     """Run one opportunity end to end and print the ids it created."""
+    from demo_gen.preflight import opportunity_id_problem
     from demo_gen.runner import smoke as smoke_run
 
+    problem = None if opp_id is None else opportunity_id_problem(opp_id)
+    if problem:
+        raise UsageError(f"--opp-id: {problem}", hint="copy the id from the opportunity's URL")
     config, secrets = _load(config_path)
     with RichProgress(enabled=not as_json) as progress:
         report = smoke_run(config, secrets, opp_id, progress)
@@ -233,7 +296,7 @@ def _read_scorecards(path: Path) -> list[dict[str, Any]]:
 def _optional_config(config_path: Path) -> Config:
     """The configuration if the file exists; defaults otherwise (status and reset need little)."""
     if config_path.is_file():
-        return load_config(config_path, env=load_environment())
+        return _remembered(load_config(config_path, env=load_environment()))
     if config_path != Path(DEFAULT_CONFIG):
         raise UsageError(f"configuration file not found: {config_path}")
     return Config()
@@ -442,10 +505,4 @@ def org_serve(
 
 def main() -> None:
     """The console-script entry point."""
-    try:
-        cli(standalone_mode=True)
-    except SystemExit:
-        raise
-    except BaseException:  # only reached with --debug: show the traceback, exit 1
-        traceback.print_exc()
-        sys.exit(ExitCode.BUG)
+    cli(standalone_mode=True)
