@@ -37,7 +37,7 @@ def _clock_time(value: Any) -> Any:
     """A local time written "HH:MM"; YAML reads an unquoted 17:00 as the number 1020."""
     if isinstance(value, bool | int | float):
         hint = ""
-        if isinstance(value, int) and 0 <= value < 24 * 60:
+        if isinstance(value, int) and 60 <= value < 24 * 60:  # an unquoted H:MM
             written = f"{value // 60:02d}:{value % 60:02d}"
             hint = f' (YAML reads an unquoted {written} as the number {value}; write "{written}")'
         raise ValueError(f'must be a local time in quotes, such as "17:00"{hint}')

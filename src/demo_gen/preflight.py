@@ -87,12 +87,12 @@ def _check_state_url(config: Config) -> None:
     try:
         url = make_url(config.state.url)
         url.get_dialect()
-    except ArgumentError:
-        raise config.error(key, "not a SQLAlchemy URL, e.g. sqlite:///runs/state.sqlite") from None
-    except NoSuchModuleError:
+    except NoSuchModuleError:  # a subclass of ArgumentError: catch it first
         raise config.error(
             key, f"unknown database kind {config.state.url.split(':', 1)[0]!r}"
         ) from None
+    except ArgumentError:
+        raise config.error(key, "not a SQLAlchemy URL, e.g. sqlite:///runs/state.sqlite") from None
     database = url.database or ""
     if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
         return
