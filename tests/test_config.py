@@ -245,7 +245,7 @@ def test_state_store_directories_it_may_create(tmp_path, monkeypatch):
 
 
 def test_a_bad_config_loses_nothing_already_written(make_config, tmp_path):
-    """A valid run first; then an invalid config leaves its run row and files exactly as they were."""
+    """A valid run, then an invalid config: the run row and files stay exactly as they were."""
     good = make_config()
     assert invoke("run", "-c", str(good)).exit_code == 0
     url = f"sqlite:///{tmp_path / 'state.sqlite'}"
