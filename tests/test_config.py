@@ -343,3 +343,22 @@ def test_example_yaml_round_trips_through_the_loader(example):
     strict = load_config(example).model_dump(mode="json")
     loose = Config.model_validate(yaml.safe_load(example.read_text())).model_dump(mode="json")
     assert json.dumps(strict, sort_keys=True) == json.dumps(loose, sort_keys=True)
+
+
+def test_local_org_db_that_is_not_a_database(example, tmp_path):
+    (tmp_path / "notes.txt").write_text("not a database\n")
+    edit(example, f"db: {tmp_path / 'org.sqlite'}", f"db: {tmp_path / 'notes.txt'}")
+    result = invoke("dry-run", "-c", str(example))
+    assert_config_error(result, "salesforce.local.db", "not a SQLite database")
+    assert (tmp_path / "notes.txt").read_text() == "not a database\n"
+
+
+def test_stages_the_org_lacks_create_no_run(example, tmp_path):
+    edit(example, "stages_allowed: [", "stages_allowed: [Nonexistent Stage, ")
+    result = invoke("run", "-c", str(example))
+    line = line_of(example, "Nonexistent Stage")
+    assert_config_error(result, f"demo.yaml:{line}:", "stages_allowed.0", "Closed Won")
+    assert_nothing_created(tmp_path)
+    smoke = invoke("smoke", "-c", str(example))
+    assert_config_error(smoke, f"demo.yaml:{line}:", "stages_allowed.0")
+    assert_nothing_created(tmp_path)

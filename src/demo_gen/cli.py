@@ -181,10 +181,12 @@ def run(
     A rerun creates nothing that exists; exit 6 means some records failed, and rerunning the
     same command creates exactly those.
     """
+    from demo_gen.preflight import check_org
     from demo_gen.runner import RunOptions
     from demo_gen.runner import run as run_pipeline
 
     config, secrets = _load(config_path)
+    check_org(config, secrets)
     options = RunOptions(
         run_id=run_id,
         max_opps=max_opps,
@@ -235,13 +237,15 @@ def dry_run(config_path: Path, max_opps: int | None, out: Path | None, as_json: 
 @_json_option
 def smoke(config_path: Path, opp_id: str | None, as_json: bool) -> None:
     """Run one opportunity end to end and print the ids it created."""
-    from demo_gen.preflight import opportunity_id_problem
+    from demo_gen.preflight import check_org, opportunity_id_problem
     from demo_gen.runner import smoke as smoke_run
 
     problem = None if opp_id is None else opportunity_id_problem(opp_id)
     if problem:
         raise UsageError(f"--opp-id: {problem}", hint="copy the id from the opportunity's URL")
     config, secrets = _load(config_path)
+    if opp_id is None:
+        check_org(config, secrets)  # the stages choose the opportunity
     with RichProgress(enabled=not as_json) as progress:
         report = smoke_run(config, secrets, opp_id, progress)
     _finish_run(report, as_json)

@@ -3,8 +3,9 @@
 `load_config` calls `check_config` once the values are valid, so a directory that cannot be
 made, a state store URL that cannot work, or a scorecard template that does not load is a
 configuration error (exit 3, naming file:line and key) before any run row, `runs/<id>/` or
-state file exists. Nothing here creates or changes a file. `opportunity_id_problem` checks an
-`--opp-id` before a run starts.
+state file exists. Nothing here creates or changes a file. Before `run` and `smoke`, the command
+line also calls `check_org` (the configured stages against the org's picklist) and checks an
+`--opp-id` with `opportunity_id_problem`.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from demo_gen.errors import ConfigError
 
 if TYPE_CHECKING:
-    from demo_gen.config import Config
+    from demo_gen.config import Config, Secrets
 
 _SF_ID = re.compile(r"[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?")
 _CHECKSUM_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 OPPORTUNITY_PREFIX = "006"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def check_config(config: Config) -> None:
@@ -33,6 +35,25 @@ def check_config(config: Config) -> None:
     _check_state_url(config)
     _check_local_db(config)
     _check_templates(config)
+
+
+def check_org(config: Config, secrets: Secrets) -> None:
+    """What only the org can say, checked before a run row or `runs/<id>/` exists.
+
+    Today: every `salesforce.query.stages_allowed` is in the org's StageName picklist. Costs a
+    login and one describe; an unreachable org or refused login fails here too (exit 5).
+    """
+    from demo_gen.crm import open_crm
+    from demo_gen.selection import check_stages
+
+    with open_crm(config, secrets) as crm:
+        try:
+            check_stages(crm, config.salesforce.query.stages_allowed)
+        except ConfigError as exc:
+            where = config.locate(exc.key) if exc.key else None
+            if where is None:
+                raise
+            raise ConfigError(f"{where}: {exc}", hint=exc.hint) from None
 
 
 def opportunity_id_problem(text: str) -> str | None:
@@ -132,6 +153,20 @@ def _check_local_db(config: Config) -> None:
     db = settings.local.db
     if db.exists() and not db.is_file():
         raise config.error(("salesforce", "local", "db"), f"{db} is not a file")
+    if db.is_file() and _header(db) not in (b"", _SQLITE_MAGIC):
+        raise config.error(
+            ("salesforce", "local", "db"),
+            f"{db} is not a SQLite database (the local org's storage)",
+            hint="point it at the file `demo-gen org init --db PATH` created",
+        )
+
+
+def _header(path: Path) -> bytes:
+    try:
+        with path.open("rb") as f:
+            return f.read(len(_SQLITE_MAGIC))
+    except OSError:
+        return b""  # unreadable: opening it will say so
 
 
 def _check_templates(config: Config) -> None:
