@@ -33,7 +33,8 @@ WEIRD_VALUES = [
     "[]", "{}", "[1, 2", "{a: 1}", '""', "'x'", "not a url", "http://127.0.0.1:0",
     "http://127.0.0.1:99999", "https://", "https://exa mple.com", "ftp://example.com",
     "sqlite:////nonexistent/dir/state.sqlite", "sqlite:///", "postgresql://u@127.0.0.1:1/x",
-    "nosuchdb://x", "notes.txt", "notes.txt/sub", "/", "..", "runs/../..", "&a x", "*a", "!!binary aGk=",
+    "nosuchdb://x", "notes.txt", "notes.txt/sub", "/", "..", "runs/../..", "&a x", "*a",
+    "!!binary aGk=",
     "!!python/object:os.system x", "'%s'" % ("x" * 300), "Nonexistent Stage", "[Nonexistent Stage]",
     "[MEDDICC, MEDDICC]", "[FOO]", "[missing.yaml]", "[notes.txt]", "salesforce", "tag", "llm",
     "openai_compatible", "azure_openai", '"07:00+02:00"', "2026-10-01 10:00:00", "0x1F", "0o17",
@@ -120,4 +121,5 @@ def _assert_clean(result) -> None:
 def test_fuzz_tally_is_reported():
     """Runs after the fuzz (file order): shows the exit-code histogram with `pytest -s`."""
     if TALLY:
-        print(f"\nfuzzed {sum(TALLY.values())} configurations; exit codes {dict(sorted(TALLY.items()))}")
+        codes = dict(sorted(TALLY.items()))
+        print(f"\nfuzzed {sum(TALLY.values())} configurations; exit codes {codes}")
