@@ -176,18 +176,20 @@ def test_a_duplicate_section_names_both_lines(example, tmp_path):
     "content",
     [
         "run:\n  seed: 1\n".encode("utf-16"),
+        "run:\n  seed: 1\n".encode("utf-16-le"),  # no BOM: NULs, valid UTF-8 bytes
         bytes(range(256)),
         b"run:\n  name: caf\xe9\n",  # Latin-1
         b"run:\n  name: a\x07b\n",  # a control character
     ],
-    ids=["utf16", "binary", "latin1", "control"],
+    ids=["utf16", "utf16-no-bom", "binary", "latin1", "control"],
 )
 def test_a_file_that_is_not_utf8_yaml(tmp_path, content):
     path = tmp_path / "demo.yaml"
     path.write_bytes(content)
     result = invoke("run", "-c", str(path))
     assert_config_error(result, "demo.yaml:")
-    assert "UTF-8" in result.stderr or "character" in result.stderr
+    expected = "unacceptable character" if content.endswith(b"a\x07b\n") else "not a UTF-8"
+    assert expected in result.stderr
     assert_nothing_created(tmp_path)
 
 
