@@ -15,10 +15,12 @@ import os
 import re
 import tempfile
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from demo_gen.cli import cli
@@ -28,6 +30,11 @@ EXAMPLES = int(os.environ.get("DEMO_GEN_FUZZ_EXAMPLES", "100"))
 VALUE_LINE = re.compile(r"^(\s*)([a-z_]+):\s*(\S.*?)?\s*(#.*)?$")
 
 WEIRD_VALUES = [
+    '{start: "09:00", end: 17:00}',
+    '{start: 9:00, end: "17:00"}',
+    "{min: 5, max: 1000000000}",
+    "{start: 2026-13-45, end: 2027-01-01}",
+    "{past_min: 3, past_max: 8, future_min: 1, future_max: 3, duration_minutes: [0]}",
     "17:00",
     '"17:00"',
     '"25:00"',
@@ -92,46 +99,96 @@ WEIRD_VALUES = [
 ]
 
 
+@dataclass(frozen=True)
+class Mutant:
+    content: bytes
+    must_fail: bool  # a duplicated or unknown key went in: whatever else, this is exit 3
+
+    def __repr__(self) -> str:  # hypothesis prints the failing example as text
+        text = self.content.decode("utf-8", "replace")
+        return f"Mutant(must_fail={self.must_fail}, content={text!r})"
+
+
 @st.composite
-def mutated_config(draw: st.DrawFn) -> bytes:
+def mutated_config(draw: st.DrawFn) -> Mutant:
     """demo.example.yaml with 1–3 mutations, or (rarely) bytes that are not YAML at all."""
     kind = draw(st.sampled_from(["lines"] * 8 + ["bytes", "utf16"]))
     if kind == "bytes":
-        return draw(st.binary(max_size=300))
-    lines = EXAMPLE.splitlines()
+        return Mutant(draw(st.binary(max_size=300)), must_fail=False)
+    lines, must_fail = EXAMPLE.splitlines(), False
     for _ in range(draw(st.integers(1, 3))):
-        lines = draw(_mutation(lines))
+        lines, must_fail = draw(_mutation(lines))
+        if must_fail:
+            break  # a later change could remove the duplicated or unknown key again
     text = "\n".join(lines) + "\n"
-    return text.encode("utf-16") if kind == "utf16" else text.encode("utf-8")
+    if kind == "utf16":
+        return Mutant(text.encode("utf-16"), must_fail=True)
+    return Mutant(text.encode("utf-8"), must_fail)
 
 
 @st.composite
-def _mutation(draw: st.DrawFn, lines: list[str]) -> list[str]:
-    what = draw(st.sampled_from(["value", "value", "value", "text", "unknown", "dup", "drop"]))
-    valued = [n for n, line in enumerate(lines) if VALUE_LINE.match(line)]
-    if what in ("value", "text") and valued:
-        i = draw(st.sampled_from(valued))
-    else:
-        i = draw(st.integers(0, len(lines) - 1))
+def _mutation(draw: st.DrawFn, lines: list[str]) -> tuple[list[str], bool]:
+    """One change to the lines, and whether it alone makes the configuration invalid."""
+    what = draw(st.sampled_from(["value", "value", "number", "text", "unknown", "dup", "drop"]))
+    keyed = [n for n, line in enumerate(lines) if VALUE_LINE.match(line)]
+    i = draw(st.sampled_from(keyed)) if keyed else 0
+    found = VALUE_LINE.match(lines[i]) if lines else None
     out = list(lines)
-    found = VALUE_LINE.match(lines[i])
-    if what in ("value", "text") and found:
-        if what == "value":
-            value = draw(st.sampled_from(WEIRD_VALUES))
-        else:
-            value = draw(st.text(max_size=12).filter(lambda t: "\n" not in t and "\r" not in t))
-        out[i] = f"{found.group(1)}{found.group(2)}: {value}"
+    if found is None:
+        return out, False
+    head = f"{found.group(1)}{found.group(2)}"
+    if what == "value":
+        out[i] = f"{head}: {draw(st.sampled_from(WEIRD_VALUES))}"
+    elif what == "number":  # often still valid: exercises dry-run on the edges of the ranges
+        out[i] = f"{head}: {draw(st.integers(-2, 1000) | st.floats(-1, 3, allow_nan=False))}"
+    elif what == "text":
+        text = draw(st.text(max_size=12).filter(lambda t: "\n" not in t and "\r" not in t))
+        out[i] = f"{head}: {text}"
     elif what == "unknown":
-        indent = re.match(r"\s*", lines[i]).group(0) if lines[i].strip() else ""
-        out.insert(i + 1, f"{indent}{draw(st.sampled_from(['typo_key', 'seeds', 'x']))}: 1")
+        out.insert(i + 1, f"{found.group(1)}{draw(st.sampled_from(['typo_key', 'seeds', 'x']))}: 1")
+        return out, True
     elif what == "dup":
-        out.insert(i + 1, lines[i])  # a duplicated key, or a duplicated section header
+        out.insert(i + 1, lines[i])  # a duplicated key, or a duplicated section
+        return out, True
     elif what == "drop":
         del out[i]
-    return out
+    return out, False
+
+
+def _issue_case(old: str, new: str) -> Mutant:
+    assert EXAMPLE.count(old) == 1, old
+    return Mutant(EXAMPLE.replace(old, new).encode("utf-8"), must_fail=True)
+
+
+ISSUE_CASES = [  # issue 9's list, always tried besides the drawn examples
+    _issue_case('end: "17:00"}', "end: 17:00}"),
+    _issue_case("anchor_date: null", "anchor_date: 2026-13-45"),
+    _issue_case("emails: {min: 5, max: 20}", "emails: {min: 5, max: 1000000000}"),
+    _issue_case("url: sqlite:///runs/state.sqlite", "url: not a url"),
+    _issue_case("url: sqlite:///runs/state.sqlite", "url: sqlite:////nonexistent/dir/s.sqlite"),
+    _issue_case("  seed: 42", "  seed: 42\n  seed: 43"),
+    _issue_case("\nactivity:\n", "\nactivity:\n  past_days: 30\nactivity:\n"),
+    _issue_case("templates: [MEDDICC]", "templates: [NOPE]"),
+    _issue_case("templates: [MEDDICC]", "templates: [missing.yaml]"),
+    _issue_case("api_budget_share: 0.5", "api_budget_share: 0"),
+    _issue_case("runs_dir: runs ", "runs_dir: notes.txt "),
+    _issue_case("runs_dir: runs ", "runs_dir: notes.txt/runs "),
+    _issue_case("stages_allowed: [", "stages_allowed: [Nonexistent Stage, "),
+    Mutant(EXAMPLE.encode("utf-16"), must_fail=True),
+    Mutant(bytes(range(256)), must_fail=True),
+]
 
 
 TALLY: Counter[int] = Counter()
+
+
+def _with_examples(mutants: list[Mutant]) -> Any:
+    def decorate(test: Any) -> Any:
+        for mutant in reversed(mutants):
+            test = example(mutant=mutant)(test)
+        return test
+
+    return decorate
 
 
 @settings(
@@ -140,17 +197,20 @@ TALLY: Counter[int] = Counter()
     derandomize="DEMO_GEN_FUZZ_EXAMPLES" not in os.environ,  # CI: the same 100 every time
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(content=mutated_config())
-def test_fuzzed_configurations(content, org_db, tmp_path):
+@given(mutant=mutated_config())
+@_with_examples(ISSUE_CASES)
+def test_fuzzed_configurations(mutant, org_db, tmp_path):
     work = Path(tempfile.mkdtemp(dir=tmp_path))
     with contextlib.chdir(work):
         (work / "notes.txt").write_text("a text file, not a database or a directory\n")
         config = work / "demo.yaml"
-        config.write_bytes(content.replace(b"runs/local-org.sqlite", str(org_db).encode()))
+        config.write_bytes(mutant.content.replace(b"runs/local-org.sqlite", str(org_db).encode()))
         before = sorted(p.name for p in work.iterdir())
         result = CliRunner().invoke(cli, ["dry-run", "-c", str(config), "--max-opps", "1"])
         TALLY[int(result.exit_code)] += 1
         _assert_clean(result)
+        if mutant.must_fail:
+            assert result.exit_code == 3, (result.exit_code, result.stderr)
         if result.exit_code == 3:
             again = CliRunner().invoke(cli, ["run", "-c", str(config)])
             assert again.exit_code == 3, (again.exit_code, again.stderr)
