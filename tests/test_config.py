@@ -99,7 +99,14 @@ CASES = [
         "api_budget_share: 0.5",
         "api_budget_share: 0",
         "run.api_budget_share",
-        "greater than 0",
+        "at least 0.01",
+    ),
+    (
+        "tiny budget",
+        "api_budget_share: 0.5",
+        "api_budget_share: 0.000001",
+        "run.api_budget_share",
+        "deferred",
     ),
     ("nan share", "in_person_share: 0.15", "in_person_share: .nan", "in_person_share", "finite"),
     ("state url", "url: sqlite:///", "url: not a url # sqlite:///", "state.url", "SQLAlchemy URL"),
@@ -287,10 +294,10 @@ def test_two_variables_for_one_key(make_config, monkeypatch):
 def test_the_documented_bounds_hold(example):
     """Every bound the example's comments state is the one the model enforces."""
     text = example.read_text(encoding="utf-8")
-    for words in ("at most 200", "1 … 730", "0 … 365", "0 … 50", "0 … 20", "15 … 480", "> 0"):
+    for words in ("at most 200", "1 … 730", "0 … 365", "0 … 50", "0 … 20", "15 … 480", "0.01 … 1"):
         assert words in text, words
     config = load_config(example)
-    assert config.run.api_budget_share > 0
+    assert config.run.api_budget_share >= 0.01
 
 
 def test_stages_the_org_lacks_are_named_with_the_valid_ones(example, tmp_path):

@@ -63,8 +63,18 @@ class RunSettings(Strict):
     date, per opportunity."""
     runs_dir: Path = Path("runs")
     """Where runs/<run_id>/ outputs go: a directory, or a path that can be created as one."""
-    api_budget_share: float = Field(default=0.5, gt=0.0, le=1.0, strict=True, allow_inf_nan=False)
-    """The share of the org's remaining daily API requests a run may use: > 0 and at most 1."""
+    api_budget_share: float = Field(default=0.5, le=1.0, strict=True, allow_inf_nan=False)
+    """The share of the org's remaining daily API requests a run may use: 0.01 … 1."""
+
+    @field_validator("api_budget_share")
+    @classmethod
+    def _spendable(cls, value: float) -> float:
+        if value < 0.01:
+            raise ValueError(
+                "must be at least 0.01 (and at most 1): a smaller share leaves the run no API "
+                "requests to write with, so every record would be deferred, run after run"
+            )
+        return value
 
 
 class DateRange(Strict):
