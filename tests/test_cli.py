@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 
 import click
@@ -215,3 +216,77 @@ def test_a_local_org_file_that_is_not_a_database(tmp_path):
     result = invoke("org", "init", "--db", str(db))
     assert_one_line_error(result, 4, "cannot open the local org database")
     assert db.read_text().startswith("this is not a database")  # nothing overwritten
+
+
+def test_debug_keeps_the_exit_code_and_adds_the_traceback(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("run:\n  api_budget_share: 0\n")
+    plain = invoke("run", "-c", str(path))
+    debug = invoke("--debug", "run", "-c", str(path))
+    assert plain.exit_code == debug.exit_code == 3
+    assert "Traceback" not in plain.stderr
+    assert "Traceback" in debug.stderr and "ConfigError" in debug.stderr
+    assert "error: bad.yaml:2: run.api_budget_share" in debug.stderr.replace(
+        str(tmp_path) + "/", ""
+    )
+    missing = invoke("--debug", "run", "-c", str(tmp_path / "nope.yaml"))
+    assert missing.exit_code == 2
+
+
+def test_debug_on_a_bug_is_still_exit_1_with_the_traceback(make_config, monkeypatch):
+    import demo_gen.preview
+
+    def broken(*_args, **_kwargs):
+        raise ZeroDivisionError("planted")
+
+    monkeypatch.setattr(demo_gen.preview, "dry_run", broken)
+    result = invoke("--debug", "dry-run", "-c", str(make_config()))
+    assert result.exit_code == 1
+    assert "Traceback" in result.stderr and "bug: ZeroDivisionError: planted" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("run", "-c", "nope.yaml", "--json"), 2),
+        (("status", "no-such-run", "--json"), 2),
+        (("reset", "--json"), 2),  # click's own usage error
+        (("smoke", "--opp-id", "hello", "--json"), 2),
+    ],
+)
+def test_json_errors_are_one_object_on_stdout(args, code):
+    result = invoke(*args)
+    assert result.exit_code == code, result.stderr
+    error = json.loads(result.stdout)
+    assert set(error) == {"error", "exit_code", "hint"}
+    assert error["exit_code"] == code
+    assert error["error"]
+    assert "Error:" in result.stderr or "error:" in result.stderr  # the line people read stays
+
+
+def test_json_config_error_names_file_line_and_key(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("activity:\n  business_hours: {start: '09:00', end: 17:00}\n")
+    result = invoke("dry-run", "-c", str(path), "--json")
+    error = json.loads(result.stdout)
+    assert error["exit_code"] == result.exit_code == 3
+    assert "bad.yaml:2: activity.business_hours.end" in error["error"]
+    assert len([line for line in result.stderr.splitlines() if line.startswith("error:")]) == 1
+
+
+def test_bad_opportunity_id_creates_no_run(make_config, tmp_path):
+    from demo_gen.state import StateStore
+
+    config = make_config()
+    result = invoke("smoke", "-c", str(config), "--opp-id", "hello")
+    assert_one_line_error(result, 2, "--opp-id", "hello")
+    assert not (tmp_path / "runs").exists()
+    with StateStore.open_readonly(f"sqlite:///{tmp_path / 'state.sqlite'}") as state:
+        assert state.list_runs() == []
+
+
+def test_dry_run_out_to_a_directory_is_a_usage_error(make_config, tmp_path):
+    (tmp_path / "afile").write_text("")
+    out = str(tmp_path / "afile" / "plan.json")
+    result = invoke("dry-run", "-c", str(make_config()), "--max-opps", "1", "--out", out)
+    assert_one_line_error(result, 2, "cannot write the plan")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import time
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 from local_org_fixtures import (
     API,
     CONSUMER_KEY,
@@ -24,9 +27,45 @@ from simple_salesforce.exceptions import SalesforceAuthenticationFailed, Salesfo
 from demo_gen.local_org import LocalOrgServer, Store, local_session
 
 
+def _key_pair():
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return key, private
+
+
+def _certificate(key) -> bytes:
+    """A self-signed X.509 certificate for *key*, as uploaded to a connected app."""
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "demo-gen test")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+KEY, PRIVATE_KEY = _key_pair()
+OTHER_KEY, OTHER_PRIVATE_KEY = _key_pair()
+
+
 @pytest.fixture(scope="module")
 def server():
-    with LocalOrgServer(Store(), password=PASSWORD + "&<", security_token="TOK") as srv:
+    with LocalOrgServer(
+        Store(),
+        password=PASSWORD + "&<",
+        security_token="TOK",
+        jwt_certificate=_certificate(KEY),
+    ) as srv:
         yield srv
 
 
@@ -112,26 +151,93 @@ def test_oauth_unknown_client(server):
     assert info.value.code == "invalid_client_id"
 
 
-def _private_key() -> bytes:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-
-
 def test_oauth_jwt_bearer(server):
-    sf = connect(server, username=USERNAME, consumer_key=CONSUMER_KEY, privatekey=_private_key())
+    sf = connect(server, username=USERNAME, consumer_key=CONSUMER_KEY, privatekey=PRIVATE_KEY)
     assert sf.query("SELECT Id FROM Account")["done"] is True
 
 
 def test_oauth_jwt_wrong_subject(server):
     with pytest.raises(SalesforceAuthenticationFailed) as info:
-        connect(
-            server, username="someone@else", consumer_key=CONSUMER_KEY, privatekey=_private_key()
-        )
+        connect(server, username="someone@else", consumer_key=CONSUMER_KEY, privatekey=PRIVATE_KEY)
     assert info.value.code == "invalid_grant"
+
+
+def test_oauth_jwt_signed_by_another_key_is_refused(server):
+    with pytest.raises(SalesforceAuthenticationFailed) as info:
+        connect(server, username=USERNAME, consumer_key=CONSUMER_KEY, privatekey=OTHER_PRIVATE_KEY)
+    assert info.value.code == "invalid_grant" and "invalid assertion" in str(info.value)
+
+
+def _assertion(private=PRIVATE_KEY, algorithm="RS256", **claims):
+    base = {
+        "iss": CONSUMER_KEY,
+        "sub": USERNAME,
+        "aud": "https://login.salesforce.com",
+        "exp": str(int(time.time()) + 180),
+    }
+    return jwt.encode(base | claims, private, algorithm=algorithm)
+
+
+def _token(server, assertion):
+    grant = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+    data = {"grant_type": grant, "assertion": assertion}
+    return raw(server).post(f"{server.url}/services/oauth2/token", data=data)
+
+
+EXPIRED = "expired authorization code"
+
+
+@pytest.mark.parametrize(
+    ("claims", "error", "description"),
+    [
+        ({"iss": "someone-else"}, "invalid_client_id", "client identifier invalid"),
+        ({"aud": "https://evil.example.com"}, "invalid_grant", "audience is invalid"),
+        ({"exp": "past"}, "invalid_grant", EXPIRED),
+        ({"exp": None}, "invalid_grant", EXPIRED),
+        (
+            {"algorithm": "HS256", "private": "a-shared-secret-of-32-bytes-long!"},
+            "invalid_grant",
+            "invalid assertion",
+        ),
+        ({"private": OTHER_PRIVATE_KEY}, "invalid_grant", "invalid assertion"),
+    ],
+    ids=["iss", "aud", "exp-passed", "exp-missing", "hs256", "other-key"],
+)
+def test_jwt_claims_and_signature_are_checked(server, claims, error, description):
+    if claims.get("exp") == "past":
+        claims = claims | {"exp": str(int(time.time()) - 5)}
+    r = _token(server, _assertion(**claims))
+    assert r.status_code == 400
+    assert r.json() == {"error": error, "error_description": description}
+
+
+def test_jwt_audience_may_be_test_or_the_instance(server):
+    for aud in ("https://test.salesforce.com", "https://local.demo-gen.my.salesforce.com"):
+        assert _token(server, _assertion(aud=aud)).status_code == 200, aud
+
+
+def test_jwt_expiry_follows_the_orgs_clock():
+    moment = datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)
+    app = LocalOrgServer(Store(), jwt_certificate=_certificate(KEY), clock=lambda: moment)
+    with app as srv:
+        fresh = _assertion(exp=str(int(moment.timestamp()) + 60))
+        assert _token(srv, fresh).status_code == 200
+        assert _token(srv, _assertion()).json()["error_description"] == (
+            "expired authorization code"
+        )
+
+
+def test_jwt_with_a_bare_public_key_and_without_any_certificate():
+    public = KEY.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    with LocalOrgServer(Store(), jwt_certificate=public) as srv:
+        assert _token(srv, _assertion()).status_code == 200
+    with LocalOrgServer(Store()) as srv:
+        assert _token(srv, _assertion()).json() == {
+            "error": "invalid_grant",
+            "error_description": "invalid assertion",
+        }
 
 
 def test_raw_token_endpoint_forms(server):
@@ -150,11 +256,7 @@ def test_raw_token_endpoint_forms(server):
     bad = s.post(f"{server.url}/services/oauth2/token", data={"grant_type": "password"})
     assert bad.status_code == 400
     assert bad.json()["error"] == "invalid_client_id"
-    assertion = jwt.encode(
-        {"iss": CONSUMER_KEY, "sub": USERNAME, "exp": str(int(time.time()) + 60)},
-        _private_key(),
-        algorithm="RS256",
-    )
+    assertion = _assertion()
     grant = "urn:ietf:params:oauth:grant-type:jwt-bearer"
     r = s.post(
         f"{server.url}/services/oauth2/token", data={"grant_type": grant, "assertion": assertion}

@@ -135,3 +135,27 @@ def test_bulk2_abort_bad_column_and_bad_job(server, sf):
     )
     assert r.status_code == 400
     assert count(sf, "SELECT COUNT() FROM Contact WHERE LastName IN ('Aborted', 'x')") == 0
+
+
+def test_bulk2_upsert_repeated_external_id_fails_within_a_chunk_of_200(sf):
+    def event(sig, subject):
+        return {
+            "DemoGen_Signature__c": sig,
+            "Subject": subject,
+            "StartDateTime": "2026-06-01T09:00:00Z",
+            "DurationInMinutes": "30",
+        }
+
+    # rows 0 and 1 share a key; rows 5 and 205 too, but in different chunks of 200
+    records = [event("bd-0", "A"), event("BD-0", "B")]
+    records += [event(f"bd-{i}", "C") for i in range(2, 205)] + [event("bd-5", "late")]
+    (result,) = sf.bulk2.Event.upsert(
+        records=records, external_id_field="DemoGen_Signature__c", wait=0
+    )
+    failed = _rows(sf.bulk2.Event.get_failed_records(result["job_id"]))
+    assert [(f["DemoGen_Signature__c"], f["sf__Error"]) for f in failed] == [
+        ("bd-0", "DUPLICATE_VALUE:Duplicate external id specified: bd-0:DemoGen_Signature__c --"),
+        ("BD-0", "DUPLICATE_VALUE:Duplicate external id specified: BD-0:DemoGen_Signature__c --"),
+    ]
+    late = sf.query("SELECT Subject FROM Event WHERE DemoGen_Signature__c = 'bd-5'")["records"]
+    assert late[0]["Subject"] == "late"  # the second chunk updated the first chunk's record

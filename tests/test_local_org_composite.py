@@ -259,3 +259,40 @@ def test_composite_limit_and_bad_json(server, sf):
         headers={"Content-Type": "application/json"},
     )
     assert r.status_code == 400 and r.json()[0]["errorCode"] == "JSON_PARSER_ERROR"
+
+
+def _sig_event(sig, subject):
+    return {
+        "attributes": {"type": "Event"},
+        "DemoGen_Signature__c": sig,
+        "Subject": subject,
+        "StartDateTime": "2026-05-04T10:00:00.000+0000",
+        "DurationInMinutes": 30,
+    }
+
+
+def test_collection_upsert_repeated_external_id_fails_both_records(sf):
+    path = "composite/sobjects/Event/DemoGen_Signature__c"
+    records = [_sig_event("dup-1", "A"), _sig_event("DUP-1", "B"), _sig_event("dup-ok", "C")]
+    results = sf.restful(path, method="PATCH", json={"allOrNone": False, "records": records})
+    assert [r["success"] for r in results] == [False, False, True]
+    assert results[0]["errors"] == [
+        {
+            "statusCode": "DUPLICATE_VALUE",
+            "message": "Duplicate external id specified: dup-1",
+            "fields": ["DemoGen_Signature__c"],
+        }
+    ]
+    assert results[1]["errors"][0]["message"] == "Duplicate external id specified: DUP-1"
+    assert count(sf, "SELECT Id FROM Event WHERE DemoGen_Signature__c = 'dup-1'") == 0
+    assert count(sf, "SELECT Id FROM Event WHERE DemoGen_Signature__c = 'dup-ok'") == 1
+
+
+def test_collection_upsert_repeated_external_id_all_or_none_writes_nothing(sf):
+    path = "composite/sobjects/Event/DemoGen_Signature__c"
+    records = [_sig_event("aon-ok", "A"), _sig_event("aon-2", "B"), _sig_event("aon-2", "C")]
+    results = sf.restful(path, method="PATCH", json={"allOrNone": True, "records": records})
+    assert [r["success"] for r in results] == [False, False, False]
+    assert results[0]["errors"][0]["statusCode"] == "ALL_OR_NONE_OPERATION_ROLLED_BACK"
+    assert [r["errors"][0]["statusCode"] for r in results[1:]] == ["DUPLICATE_VALUE"] * 2
+    assert count(sf, "SELECT Id FROM Event WHERE DemoGen_Signature__c LIKE 'aon-%'") == 0

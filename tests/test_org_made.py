@@ -118,3 +118,32 @@ def test_a_planned_invitee_the_org_made_is_adopted_not_inserted_twice(
     code, out, err = invoke("reset", report["run_id"], "-c", str(config), "--yes")
     assert code == 0, err
     assert org_ids(org_db) == before
+
+
+def test_with_the_local_orgs_own_shared_activities(make_config, org_db):
+    """The local org itself now makes the IsParent rows (Who and What) of each Event: they are
+    owned with their Event, logged, and gone after reset."""
+    from demo_gen.local_org.settings import OrgSettings
+
+    store = Store(org_db)
+    try:
+        OrgSettings(shared_activities=True).write(store)
+        relations_before = {r["Id"] for r in store.rows("EventRelation")}
+    finally:
+        store.close()
+    config = make_config()
+    before = org_ids(org_db)
+    code, report = run_json(config)
+    assert code == 0, report
+    assert report["counts"]["event_relation"]["created"] > 0
+    url = load_config(config).state.url
+    assert orphans(before, org_ids(org_db), live_owned(url)) == set()
+    assert doubly_owned(url) == {}
+    grown = {n: len(org_ids(org_db)[n] - before[n]) for n in OBJECTS}
+    assert {n: _sobject_counts(Path(report["run_dir"]))[n] for n in OBJECTS} == grown
+    code, again = run_json(config)
+    assert code == 0 and again["totals"]["created"] == 0
+    code, out, err = invoke("reset", report["run_id"], "-c", str(config), "--yes")
+    assert code == 0, err
+    assert org_ids(org_db) == before
+    assert org_ids(org_db)["EventRelation"] >= relations_before

@@ -9,12 +9,16 @@ import pytest
 
 from demo_gen.local_org import ids, rules, schema
 from demo_gen.local_org.rules import Actor, RecordError
+from demo_gen.local_org.settings import OrgSettings
 from demo_gen.local_org.store import Store, Transaction
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=1)
 START = "2024-05-02T15:00:00.000+0000"
 START_DT = datetime(2024, 5, 2, 15, 0, tzinfo=UTC)
+READ_ONLY = "INVALID_FIELD_FOR_INSERT_UPDATE"
+INTEGRITY = "FIELD_INTEGRITY_EXCEPTION"
+SIG = "DemoGen_Signature__c"
 
 
 def obj(name: str) -> schema.SObject:
@@ -185,7 +189,7 @@ def test_unknown_field(org):
     [
         ("Contact", {"LastName": "X", "Name": "X"}, "Name"),
         ("Contact", {"LastName": "X", "Id": "003RM0000000001AAA"}, "Id"),
-        ("Contact", {"LastName": "X", "createddate": START}, "CreatedDate"),
+        ("Contact", {"LastName": "X", "systemmodstamp": START}, "SystemModstamp"),
         ("Contact", {"LastName": "X", "IsDeleted": False}, "IsDeleted"),
         ("Event", {"StartDateTime": START, "DurationInMinutes": 5, "AccountId": None}, "AccountId"),
         ("Task", {"Subject": "x", "IsClosed": True}, "IsClosed"),
@@ -640,16 +644,18 @@ def test_cascade_delete(org):
     for child in (relation, role, staged_role, answer, email_rel):
         assert txn.get(child)["IsDeleted"] is True, child
     task = txn.get(email)["ActivityId"]
-    assert txn.live(task) is not None  # the email's Task stays
+    assert txn.get(task)["IsDeleted"] is True  # the email's Task goes with it
     assert txn.live(org.contact) is not None
 
 
-def test_deleting_a_task_leaves_its_email_message(org):
+def test_deleting_a_task_deletes_its_email_message(org):
     txn = org.txn()
     email = rules.insert(txn, obj("EmailMessage"), {"Subject": "Hi"}, org.actor)
+    other = rules.insert(txn, obj("EmailMessage"), {"Subject": "Other"}, org.actor)
     task = txn.get(email)["ActivityId"]
     rules.delete(txn, task, org.actor)
-    assert txn.live(email)["ActivityId"] == task
+    assert txn.live(email) is None
+    assert txn.live(other) is not None and txn.live(txn.get(other)["ActivityId"]) is not None
 
 
 # --- upsert ----------------------------------------------------------------------------------
@@ -1250,3 +1256,84 @@ def test_group_event_follows_invitee_flag_on_update(org):
     assert txn.get(eid)["IsGroupEvent"] is True
     rules.update(txn, obj("EventRelation"), rel, {"IsInvitee": False, "IsParent": True}, org.actor)
     assert txn.get(eid)["IsGroupEvent"] is False
+
+
+# --- audit fields ("Set Audit Fields upon Record Creation") ----------------------------------
+
+
+def _no_audit(org):
+    return Actor(org.user, NOW, OrgSettings(set_audit_fields=False))
+
+
+def test_audit_fields_on_insert_with_the_permission(org):
+    txn = org.txn()
+    created = datetime(2024, 1, 10, 9, 0, tzinfo=UTC)
+    body = {"LastName": "Old", "CreatedDate": "2024-01-10T09:00:00Z", "CreatedById": org.user}
+    contact = rules.insert(txn, obj("Contact"), body, org.actor)
+    record = txn.get(contact)
+    assert record["CreatedDate"] == created and record["LastModifiedDate"] == NOW
+    assert record["SystemModstamp"] == NOW
+
+
+def test_audit_fields_are_read_only_without_the_permission(org):
+    txn = org.txn()
+    body = {"LastName": "Old", "CreatedDate": "2024-01-10T09:00:00Z"}
+    expect(txn, rules.insert, obj("Contact"), body, _no_audit(org), code=READ_ONLY)
+
+
+@pytest.mark.parametrize("how", ["update", "upsert"])
+def test_audit_fields_are_read_only_on_update_and_upsert(org, how):
+    txn = org.txn()
+    body = {"CreatedDate": "2024-01-10T09:00:00Z"}
+    if how == "update":
+        expect(txn, rules.update, obj("Contact"), org.contact, body, org.actor, code=READ_ONLY)
+    else:
+        call = rules.upsert
+        event = {"Subject": "s", "StartDateTime": START, "DurationInMinutes": 5} | body
+        expect(txn, call, obj("Event"), SIG, "sig-audit", event, org.actor, code=READ_ONLY)
+
+
+def test_audit_fields_only_on_objects_that_allow_them(org):
+    txn = org.txn()
+    body = {
+        "OpportunityId": org.opp,
+        "ContactId": org.contact,
+        "CreatedDate": "2024-01-10T09:00:00Z",
+    }
+    expect(txn, rules.insert, obj("OpportunityContactRole"), body, org.actor, code=READ_ONLY)
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"CreatedDate": "2099-01-01T00:00:00Z"}, "CreatedDate"),
+        ({"LastModifiedDate": "2024-01-01T00:00:00Z"}, "LastModifiedDate"),
+        (
+            {"CreatedDate": "2024-02-01T00:00:00Z", "LastModifiedDate": "2024-01-01T00:00:00Z"},
+            "LastModifiedDate",
+        ),
+    ],
+)
+def test_audit_dates_must_be_past_and_in_order(org, values, field):
+    txn = org.txn()
+    body = {"LastName": "Odd"} | values
+    expect(txn, rules.insert, obj("Contact"), body, org.actor, code=INTEGRITY, fields=[field])
+
+
+def test_audit_user_must_exist(org):
+    txn = org.txn()
+    body = {"LastName": "X", "CreatedById": ids.make_id("005", 99)}
+    expect(txn, rules.insert, obj("Contact"), body, org.actor, code="INVALID_CROSS_REFERENCE_KEY")
+
+
+def test_a_related_task_keeps_the_real_last_modified(org):
+    txn = org.txn()
+    body = {
+        "Subject": "Call",
+        "WhoId": org.contact,
+        "CreatedDate": "2024-01-10T09:00:00Z",
+        "LastModifiedDate": "2024-01-11T09:00:00Z",
+    }
+    task = txn.get(rules.insert(txn, obj("Task"), body, org.actor))
+    assert task["CreatedDate"] == datetime(2024, 1, 10, 9, 0, tzinfo=UTC)
+    assert task["LastModifiedDate"] == NOW

@@ -417,8 +417,8 @@ def test_for_view_and_for_update_are_ignored():
     ("where", "expected"),
     [
         ("Amount = 100", [O1]),
-        ("Amount != 100", [O3]),
-        ("Amount <> 100", [O3]),
+        ("Amount != 100", [O2, O3]),
+        ("Amount <> 100", [O2, O3]),
         ("Amount < 100", [O3]),
         ("Amount <= 100", [O1, O3]),
         ("Amount > 5.5", [O1]),
@@ -463,10 +463,25 @@ def test_where_operators(where, expected):
     assert ids_of(f"SELECT Id FROM Opportunity WHERE {where}") == expected
 
 
-def test_null_field_fails_every_comparison_but_equals_null():
-    assert ids_of("SELECT Id FROM Account WHERE Industry != 'Tech'") == []
-    assert ids_of("SELECT Id FROM Account WHERE Industry NOT IN ('Tech')") == []
+def test_a_null_field_is_not_equal_to_any_value():
+    # A2 has no Industry: SOQL's != and NOT IN are true for it (not SQL's three-valued logic)
+    assert ids_of("SELECT Id FROM Account WHERE Industry != 'Tech'") == [A2]
+    assert ids_of("SELECT Id FROM Account WHERE Industry NOT IN ('Tech')") == [A2]
+    assert ids_of("SELECT Id FROM Account WHERE Industry NOT IN ('Tech', null)") == []
     assert ids_of("SELECT Id FROM Account WHERE NOT Industry = 'Tech'") == [A2]
+    assert ids_of("SELECT Id FROM Opportunity WHERE Amount != null") == [O1, O3]
+
+
+def test_a_null_field_fails_every_other_comparison():
+    for where in ("Industry = 'Tech'", "Industry > 'A'", "Industry LIKE '%'"):
+        assert A2 not in ids_of(f"SELECT Id FROM Account WHERE {where}"), where
+    assert ids_of("SELECT Id FROM Opportunity WHERE Amount < 1000") == [O1, O3]
+
+
+def test_not_in_a_semi_join_keeps_rows_whose_lookup_is_null():
+    inner = "SELECT Id FROM Account WHERE Name = 'Acme'"
+    soql = f"SELECT Id FROM Contact WHERE AccountId NOT IN ({inner})"
+    assert ids_of(soql) == [C2, C3]
 
 
 def test_like_escapes_match_literal_wildcards():
@@ -851,3 +866,24 @@ def test_caret_points_at_the_row_and_column_of_a_multi_line_query():
 
 def test_unknown_field_on_a_polymorphic_parent_names_the_name_entity():
     assert "No such column 'Nope' on entity 'Name'" in error("SELECT Who.Nope FROM Task").message
+
+
+def test_what_type_and_who_type_filter_by_the_related_records_object():
+    assert ids_of("SELECT Id FROM Event WHERE What.Type = 'Opportunity'") == [E1]
+    assert ids_of("SELECT Id FROM Event WHERE What.Type IN ('Account')") == [E2]
+    assert ids_of("SELECT Id FROM Event WHERE what.type != 'Account'") == [E1, E3]  # E3: no What
+    assert ids_of("SELECT Id FROM Event WHERE What.Type = null") == [E3]
+    assert ids_of("SELECT Id FROM Event WHERE Who.Type = 'Lead'") == [E2]
+    assert ids_of("SELECT Id FROM Event WHERE Who.Type = 'Contact' AND What.Type = 'Account'") == []
+
+
+def test_what_type_is_selected_under_the_polymorphic_name():
+    out = q("SELECT Id, What.Type, What.Name FROM Event WHERE Id = '" + E2 + "'")
+    what = out.records[0]["What"]
+    assert what["attributes"]["type"] == "Name"
+    assert what["Type"] == "Account" and what["Name"] == "Acme"
+
+
+def test_type_through_a_lookup_that_is_not_polymorphic_is_the_targets_field():
+    with pytest.raises(SoqlError, match="No such column 'Type' on entity 'User'"):
+        q("SELECT Id FROM Event WHERE Owner.Type = 'User'")

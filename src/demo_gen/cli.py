@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 import traceback
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
+from rich.markup import escape
 
 from demo_gen import __version__
+from demo_gen.cli_org import org
 from demo_gen.config import Config, Secrets, load_config, load_environment
 from demo_gen.console import (
     RichProgress,
@@ -26,39 +26,69 @@ from demo_gen.console import (
     render_scorecards,
     render_status,
 )
-from demo_gen.errors import DemoGenError, ExitCode, StateError, UsageError
-
-if TYPE_CHECKING:
-    from demo_gen.local_org.store import Store
+from demo_gen.errors import ConfigError, DemoGenError, ExitCode, StateError, UsageError
 
 DEFAULT_CONFIG = "demo.yaml"
 _CONFIG_HELP = "configuration file (YAML); env DEMO_GEN_CONFIG"
 
 
+_JSON_KEY = "demo_gen.json"
+_CONFIG_KEY = "demo_gen.config"
+
+
 class DemoGenGroup(click.Group):
-    """Turns demo-gen's errors into one line and their exit code; anything else is a bug."""
+    """Turns demo-gen's errors into one line and their exit code; anything else is a bug.
+
+    `--debug` adds the traceback but keeps the exit code; `--json` adds the error as a JSON
+    object on stdout (`{"error", "exit_code", "hint"}`), the line on stderr staying as it is.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except DemoGenError as exc:
-            if _debug(ctx):
-                raise
-            err_console.print(f"[red]error:[/] {exc}")
-            if exc.hint:
-                err_console.print(f"[dim]hint:[/] {exc.hint}")
-            ctx.exit(exc.exit_code)
+            _fail(ctx, exc.exit_code, "error", _located(ctx, exc), exc.hint)
         except KeyboardInterrupt:
-            err_console.print("[yellow]interrupted:[/] what was written is recorded; rerun resumes")
-            ctx.exit(ExitCode.INTERRUPTED)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            message = "what was written is recorded; rerun resumes"
+            _fail(ctx, ExitCode.INTERRUPTED, "interrupted", message, None)
+        except click.Abort:  # Ctrl-C or end of input at a prompt: nothing was done
+            _fail(ctx, ExitCode.INTERRUPTED, "interrupted", "aborted at the prompt", None)
+        except click.ClickException as exc:  # usage errors: click prints them and exits 2
+            if ctx.meta.get(_JSON_KEY):
+                _echo_error_json(exc.format_message(), exc.exit_code, None)
+            raise
+        except click.exceptions.Exit:
             raise
         except Exception as exc:
-            if _debug(ctx):
-                raise
-            err_console.print(f"[red]bug:[/] {type(exc).__name__}: {exc}")
-            err_console.print("[dim]hint:[/] rerun with --debug for the traceback, and report it")
-            ctx.exit(ExitCode.BUG)
+            hint = "report it with the traceback" if _debug(ctx) else "rerun with --debug"
+            _fail(ctx, ExitCode.BUG, "bug", f"{type(exc).__name__}: {exc}", hint)
+
+
+def _fail(ctx: click.Context, code: ExitCode, label: str, message: str, hint: str | None) -> None:
+    """The one line (and hint) on stderr, the traceback with --debug, JSON with --json; exit."""
+    if _debug(ctx):
+        traceback.print_exc()
+    colour = "yellow" if code == ExitCode.INTERRUPTED else "red"
+    err_console.print(f"[{colour}]{label}:[/] {escape(message)}")
+    if hint:
+        err_console.print(f"[dim]hint:[/] {escape(hint)}")
+    if ctx.meta.get(_JSON_KEY):
+        _echo_error_json(message, code, hint)
+    ctx.exit(code)
+
+
+def _echo_error_json(message: str, code: int, hint: str | None) -> None:
+    click.echo(json.dumps({"error": message, "exit_code": int(code), "hint": hint}))
+
+
+def _located(ctx: click.Context, exc: DemoGenError) -> str:
+    """The message, with file:line put in front of a ConfigError that names only its key."""
+    config = ctx.meta.get(_CONFIG_KEY)
+    if isinstance(exc, ConfigError) and exc.key and isinstance(config, Config):
+        where = config.locate(exc.key)
+        if where:
+            return f"{where}: {exc}"
+    return str(exc)
 
 
 def _debug(ctx: click.Context) -> bool:
@@ -68,7 +98,9 @@ def _debug(ctx: click.Context) -> bool:
 
 @click.group(cls=DemoGenGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="demo-gen")
-@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.option(
+    "--debug", is_flag=True, help="Also show the traceback of an error (the exit code stays)."
+)
 def cli(debug: bool) -> None:
     """demo-gen: make a Salesforce demo org look alive, idempotently.
 
@@ -92,12 +124,31 @@ def _config_option(f: Any) -> Any:
 
 
 def _json_option(f: Any) -> Any:
-    return click.option("--json", "as_json", is_flag=True, help="Machine output on stdout.")(f)
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        is_eager=True,  # known before any other option can fail, so that failure is JSON too
+        callback=_remember_json,
+        help="Machine output on stdout (an error too: {error, exit_code, hint}).",
+    )(f)
+
+
+def _remember_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    ctx.meta[_JSON_KEY] = value
+    return value
 
 
 def _load(config_path: Path) -> tuple[Config, Secrets]:
     environment = load_environment()
-    return load_config(config_path, env=environment), Secrets.from_env(environment)
+    config = _remembered(load_config(config_path, env=environment))
+    return config, Secrets.from_env(environment)
+
+
+def _remembered(config: Config) -> Config:
+    """Keep the configuration where the error handler can name file:line of a key."""
+    click.get_current_context().meta[_CONFIG_KEY] = config
+    return config
 
 
 def _echo_json(data: Any) -> None:
@@ -126,10 +177,12 @@ def run(
     A rerun creates nothing that exists; exit 6 means some records failed, and rerunning the
     same command creates exactly those.
     """
+    from demo_gen.preflight import check_org
     from demo_gen.runner import RunOptions
     from demo_gen.runner import run as run_pipeline
 
     config, secrets = _load(config_path)
+    check_org(config, secrets)
     options = RunOptions(
         run_id=run_id,
         max_opps=max_opps,
@@ -162,7 +215,11 @@ def dry_run(config_path: Path, max_opps: int | None, out: Path | None, as_json: 
     config, secrets = _load(config_path)
     preview = preview_run(config, secrets, max_opps=max_opps)
     if out is not None:
-        out.write_text(json.dumps(preview.plan, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        text = json.dumps(preview.plan, indent=2, sort_keys=True) + "\n"
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write the plan to {out}: {exc.strerror or exc}") from exc
         err_console.print(f"plan saved to {out}")
     if as_json:
         _echo_json(preview.asdict())
@@ -176,9 +233,15 @@ def dry_run(config_path: Path, max_opps: int | None, out: Path | None, as_json: 
 @_json_option
 def smoke(config_path: Path, opp_id: str | None, as_json: bool) -> None:
     """Run one opportunity end to end and print the ids it created."""
+    from demo_gen.preflight import check_org, opportunity_id_problem
     from demo_gen.runner import smoke as smoke_run
 
+    problem = None if opp_id is None else opportunity_id_problem(opp_id)
+    if problem:
+        raise UsageError(f"--opp-id: {problem}", hint="copy the id from the opportunity's URL")
     config, secrets = _load(config_path)
+    if opp_id is None:
+        check_org(config, secrets)  # the stages choose the opportunity
     with RichProgress(enabled=not as_json) as progress:
         report = smoke_run(config, secrets, opp_id, progress)
     _finish_run(report, as_json)
@@ -231,13 +294,17 @@ def status(
 def _read_scorecards(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         raise UsageError(f"no scorecards recorded at {path}", hint="pass the run's -c CONFIG")
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    try:
+        text = path.read_text(encoding="utf-8")
+        return [json.loads(line) for line in text.splitlines() if line]
+    except (OSError, ValueError) as exc:  # unreadable, not UTF-8, or a line that is not JSON
+        raise StateError(f"cannot read the scorecards at {path}: {exc}") from exc
 
 
 def _optional_config(config_path: Path) -> Config:
     """The configuration if the file exists; defaults otherwise (status and reset need little)."""
     if config_path.is_file():
-        return load_config(config_path, env=load_environment())
+        return _remembered(load_config(config_path, env=load_environment()))
     if config_path != Path(DEFAULT_CONFIG):
         raise UsageError(f"configuration file not found: {config_path}")
     return Config()
@@ -299,161 +366,9 @@ def doctor(config_path: Path, as_json: bool) -> None:
         sys.exit(ExitCode.TARGET)
 
 
-@cli.group()
-def org() -> None:
-    """The local org: a Salesforce-compatible server on SQLite, the default target."""
-
-
-_DB_OPTION = click.option(
-    "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("runs/local-org.sqlite"),
-    show_default=True,
-    help="The local org's SQLite file.",
-)
-
-
-@org.command("init")
-@_DB_OPTION
-@click.option("--seed", type=int, default=42, show_default=True, help="Seed of the fixture data.")
-@click.option(
-    "--opportunities",
-    type=click.IntRange(1, 100_000),
-    default=200,
-    show_default=True,
-    help="How many opportunities to create.",
-)
-@click.option(
-    "--anchor-date",
-    type=click.DateTime(["%Y-%m-%d"]),
-    help="Lay the org around this date (default: today).",
-)
-@click.option("--force", is_flag=True, help="Delete the existing data first.")
-def org_init(
-    db: Path, seed: int, opportunities: int, anchor_date: datetime | None, force: bool
-) -> None:
-    """Create the local org's seeded fixture data."""
-    import time
-
-    from demo_gen.local_org.fixtures import FixtureSpec, build_org
-
-    store = _open_store(db)
-    try:
-        if store.count("Opportunity", include_deleted=True) and not force:
-            raise UsageError(
-                f"the local org at {db} already has data", hint="pass --force to re-create it"
-            )
-        if force:
-            store.clear()
-        anchor = anchor_date.date() if anchor_date else datetime.now(UTC).date()
-        started = time.monotonic()
-        with err_console.status(f"seeding {opportunities} opportunities into {db}"):
-            report = build_org(
-                store, FixtureSpec(anchor=anchor, seed=seed, opportunities=opportunities)
-            )
-    finally:
-        store.close()
-    listed = ", ".join(f"{n} {name}" for name, n in report.counts.items())
-    err_console.print(f"local org ready at {db} in {time.monotonic() - started:.1f}s: {listed}")
-
-
-def _open_store(db: Path) -> Store:
-    from demo_gen.local_org.store import Store
-
-    try:
-        return Store(db)
-    except (sqlite3.DatabaseError, RuntimeError) as exc:  # not a database, or a newer schema
-        raise StateError(f"cannot open the local org database {db}: {exc}") from exc
-
-
-@org.command("serve")
-@_DB_OPTION
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=8765,
-    show_default=True,
-    help="Port on 127.0.0.1 (0 picks a free one).",
-)
-@click.option(
-    "--latency-ms", type=click.IntRange(min=0), default=0, help="Delay every REST answer."
-)
-@click.option(
-    "--error-rate",
-    type=click.FloatRange(0, 1),
-    default=0.0,
-    help="Share of REST requests that fail.",
-)
-@click.option(
-    "--error-status",
-    type=click.Choice(["503", "500", "403"]),
-    default="503",
-    show_default=True,
-    help="Status of --error-rate faults (403 is REQUEST_LIMIT_EXCEEDED).",
-)
-@click.option(
-    "--session-ttl", type=click.IntRange(min=1), help="Requests per session before it expires."
-)
-@click.option("--daily-limit", type=click.IntRange(min=1), help="Daily API request limit.")
-@click.option(
-    "--row-error-rate",
-    type=click.FloatRange(0, 1),
-    default=0.0,
-    help="Share of records failing with UNABLE_TO_LOCK_ROW.",
-)
-@click.option(
-    "--fault-seed", type=int, default=0, show_default=True, help="Seed of the fault stream."
-)
-def org_serve(
-    db: Path,
-    port: int,
-    latency_ms: int,
-    error_rate: float,
-    error_status: str,
-    session_ttl: int | None,
-    daily_limit: int | None,
-    row_error_rate: float,
-    fault_seed: int,
-) -> None:
-    """Serve the local org on 127.0.0.1 until Ctrl-C."""
-    from demo_gen.local_org.faults import Faults
-    from demo_gen.local_org.server import LocalOrgServer, serve_forever
-
-    if not db.exists():
-        raise UsageError(f"no local org at {db}", hint="create it with `demo-gen org init`")
-    faults = Faults(
-        latency_ms=latency_ms,
-        error_rate=error_rate,
-        error_status=int(error_status),
-        session_ttl=session_ttl,
-        daily_limit=daily_limit,
-        row_error_rate=row_error_rate,
-        seed=fault_seed,
-    )
-    store = _open_store(db)
-    server = LocalOrgServer(store, port=port, faults=faults)
-    try:
-        server.bind()
-    except OSError as exc:
-        store.close()
-        raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from exc
-    err_console.print(f"local org serving at [bold]{server.url}[/] (database {db})")
-    err_console.print("username admin@demo-gen.local, password demo-gen, empty security token")
-    err_console.print(f"point a configuration at it with salesforce.local.url: {server.url}")
-    err_console.print("[dim]Ctrl-C to stop[/]")
-    try:
-        serve_forever(server)
-    finally:
-        store.close()
-    err_console.print("local org stopped")
+cli.add_command(org)
 
 
 def main() -> None:
     """The console-script entry point."""
-    try:
-        cli(standalone_mode=True)
-    except SystemExit:
-        raise
-    except BaseException:  # only reached with --debug: show the traceback, exit 1
-        traceback.print_exc()
-        sys.exit(ExitCode.BUG)
+    cli(standalone_mode=True)

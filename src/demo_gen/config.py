@@ -11,21 +11,38 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, time
+from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from demo_gen.configtypes import (
+    LOOPBACK,
+    AnchorDate,
+    ApiName,
+    CalendarDate,
+    ClockTime,
+    Label,
+    Methodology,
+    Ratio,
+    count,
+    url_problem,
+)
 from demo_gen.errors import ConfigError, UsageError
-from demo_gen.yamlsource import LineIndex, first_error, line_of, parse_yaml
+from demo_gen.yamlsource import LineIndex, first_error, line_of, parse_value, parse_yaml, read_text
 
 ENV_PREFIX = "DEMO_GEN_"
-Ratio = Annotated[float, Field(ge=0.0, le=1.0)]
-Methodology = Literal["MEDDICC", "MEDDPICC", "BANT", "SPICED"]
 
 
 class Strict(BaseModel):
@@ -33,24 +50,36 @@ class Strict(BaseModel):
 
 
 class RunSettings(Strict):
-    name: str = Field(default="se-demo-pack", min_length=1, max_length=64)
-    """Names the pack; part of every signature."""
-    seed: int = 42
+    name: str = Field(default="se-demo-pack", min_length=1, max_length=64, pattern=r"[A-Za-z0-9]")
+    """Names the pack; part of every signature. 1–64 characters, at least one letter or digit."""
+    seed: int = Field(default=42, ge=-(2**63), le=2**63 - 1, strict=True)
+    """Any 64-bit integer."""
     idempotency_mode: Literal["external_state", "tag"] = "external_state"
     """external_state: the state store alone; tag: also stamp records, upsert on the signature."""
-    run_tag_field: str = "DemoGen_Run_Id__c"
-    signature_field: str = "DemoGen_Signature__c"
-    anchor_date: date | None = None
-    """The date the plan is laid around; null = this pack's first run date, per opportunity."""
+    run_tag_field: ApiName = "DemoGen_Run_Id__c"
+    signature_field: ApiName = "DemoGen_Signature__c"
+    anchor_date: AnchorDate | None = None
+    """The date the plan is laid around (2000-01-01 … 2099-12-31); null = this pack's first run
+    date, per opportunity."""
     runs_dir: Path = Path("runs")
-    """Where runs/<run_id>/ outputs go."""
-    api_budget_share: Ratio = 0.5
-    """The share of the org's remaining daily API requests a run may use."""
+    """Where runs/<run_id>/ outputs go: a directory, or a path that can be created as one."""
+    api_budget_share: float = Field(default=0.5, le=1.0, strict=True, allow_inf_nan=False)
+    """The share of the org's remaining daily API requests a run may use: 0.01 … 1."""
+
+    @field_validator("api_budget_share")
+    @classmethod
+    def _spendable(cls, value: float) -> float:
+        if value < 0.01:
+            raise ValueError(
+                "must be at least 0.01 (and at most 1): a smaller share leaves the run no API "
+                "requests to write with, so every record would be deferred, run after run"
+            )
+        return value
 
 
 class DateRange(Strict):
-    start: date
-    end: date
+    start: CalendarDate
+    end: CalendarDate
 
     @model_validator(mode="after")
     def _ordered(self) -> DateRange:
@@ -60,14 +89,18 @@ class DateRange(Strict):
 
 
 class QuerySettings(Strict):
-    opportunity_type: str | None = "New Business"
+    opportunity_type: Label | None = "New Business"
     """Only opportunities of this Type; null = any type."""
-    stages_allowed: list[str] = Field(
-        default_factory=lambda: ["Discovery", "Evaluation", "Proposal", "Negotiation"]
+    stages_allowed: list[Label] = Field(
+        default_factory=lambda: ["Discovery", "Evaluation", "Proposal", "Negotiation"],
+        max_length=100,
     )
-    exclude_if_omitted_field: str | None = "Omitted_from_Demo__c"
+    """StageName values to select (at most 100); each must be in the org's StageName picklist."""
+    exclude_if_omitted_field: ApiName | None = "Omitted_from_Demo__c"
     close_date_range: DateRange | None = None
-    limit: int = Field(default=100, ge=1, le=50_000)
+    """Dates within Salesforce's range, 1700-01-01 … 4000-12-31."""
+    limit: int = count(100, 1, 50_000)
+    """Opportunities per run: 1 … 50,000."""
 
 
 class LocalSettings(Strict):
@@ -79,7 +112,8 @@ class LocalSettings(Strict):
     @field_validator("url")
     @classmethod
     def _loopback(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("http://127.0.0.1:", "http://localhost:")):
+        found = None if value is None else LOOPBACK.fullmatch(value)
+        if value is not None and (found is None or not 1 <= int(found.group(2)) <= 65535):
             raise ValueError("must be http://127.0.0.1:PORT (the local org binds loopback only)")
         return value
 
@@ -88,35 +122,37 @@ class SalesforceSettings(Strict):
     target: Literal["local", "salesforce"] = "local"
     instance_url: str | None = None
     """A real org's https URL (target: salesforce)."""
-    domain: str = "login"
+    domain: str = Field(default="login", pattern=r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$")
     """login (production), test (sandbox) or a My Domain prefix such as acme.my."""
     auth: Literal["password", "jwt", "client_credentials"] = "password"
     api_version: str = Field(default="59.0", pattern=r"^\d{2,3}\.0$")
     local: LocalSettings = Field(default_factory=LocalSettings)
     query: QuerySettings = Field(default_factory=QuerySettings)
-    batch_size: int = Field(default=200, ge=1, le=200)
-    """Records per sObject Collections call (Salesforce allows at most 200)."""
-    concurrency: int = Field(default=4, ge=1, le=16)
-    """Collection calls in flight at once."""
+    batch_size: int = count(200, 1, 200)
+    """Records per sObject Collections call: 1 … 200 (Salesforce allows at most 200)."""
+    concurrency: int = count(4, 1, 16)
+    """Collection calls in flight at once: 1 … 16."""
 
     @model_validator(mode="after")
     def _real_org_needs_https(self) -> SalesforceSettings:
         if self.target == "salesforce":
             if not self.instance_url:
                 raise ValueError("instance_url is required when target is salesforce")
-            if not self.instance_url.startswith("https://"):
-                raise ValueError(f"instance_url must use https, got {self.instance_url}")
+            problem = url_problem(self.instance_url, ("https",))
+            if problem:
+                raise ValueError(f"instance_url {problem}")
         return self
 
 
 class StateSettings(Strict):
     url: str = "sqlite:///runs/state.sqlite"
-    """Any SQLAlchemy URL; a shared PostgreSQL works for teams."""
+    """Any SQLAlchemy URL; a shared PostgreSQL works for teams. A SQLite file's directory must
+    exist, or its parent must, or it must lie under the working directory or runs_dir."""
 
 
 class MinMax(Strict):
-    min: int = Field(ge=0)
-    max: int = Field(ge=0)
+    min: int = count(0, 0, 200)
+    max: int = count(0, 0, 200)
 
     @model_validator(mode="after")
     def _ordered(self) -> MinMax:
@@ -126,13 +162,16 @@ class MinMax(Strict):
 
 
 class MeetingSettings(Strict):
-    past_min: int = Field(default=3, ge=0, le=50)
-    past_max: int = Field(default=8, ge=0, le=50)
-    future_min: int = Field(default=1, ge=0, le=20)
-    future_max: int = Field(default=3, ge=0, le=20)
-    duration_minutes: list[Annotated[int, Field(ge=15, le=480)]] = Field(
-        default_factory=lambda: [30, 45, 60], min_length=1
+    past_min: int = count(3, 0, 50)
+    past_max: int = count(8, 0, 50)
+    """Meetings before the anchor per opportunity: 0 … 50."""
+    future_min: int = count(1, 0, 20)
+    future_max: int = count(3, 0, 20)
+    """Meetings after the anchor per opportunity: 0 … 20."""
+    duration_minutes: list[Annotated[int, Field(ge=15, le=480, strict=True)]] = Field(
+        default_factory=lambda: [30, 45, 60], min_length=1, max_length=20
     )
+    """Meeting lengths to choose from: 1 … 20 values, each 15 … 480 minutes."""
 
     @model_validator(mode="after")
     def _ordered(self) -> MeetingSettings:
@@ -144,8 +183,8 @@ class MeetingSettings(Strict):
 
 
 class Hours(Strict):
-    start: time = time(9, 0)
-    end: time = time(17, 0)
+    start: ClockTime = time(9, 0)
+    end: ClockTime = time(17, 0)
 
     @model_validator(mode="after")
     def _ordered(self) -> Hours:
@@ -155,18 +194,23 @@ class Hours(Strict):
 
 
 class ActivitySettings(Strict):
-    past_days: int = Field(default=45, ge=1, le=730)
-    future_days: int = Field(default=21, ge=0, le=365)
+    past_days: int = count(45, 1, 730)
+    """Days of history before the anchor: 1 … 730."""
+    future_days: int = count(21, 0, 365)
+    """Days planned after the anchor: 0 … 365."""
     meetings: MeetingSettings = Field(default_factory=MeetingSettings)
     emails: MinMax = Field(default_factory=lambda: MinMax(min=5, max=20))
-    participant_roles: list[str] = Field(
-        default_factory=lambda: ["Champion", "Economic Buyer", "Technical Buyer", "Influencer"]
+    """Emails per opportunity, min … max, each 0 … 200."""
+    participant_roles: list[Label] = Field(
+        default_factory=lambda: ["Champion", "Economic Buyer", "Technical Buyer", "Influencer"],
+        max_length=50,
     )
+    """Contact roles invited to meetings (at most 50)."""
     realism_level: Literal["none", "light", "heavy"] = "light"
     business_hours: Hours = Field(default_factory=Hours)
-    """Local working hours every external participant's meeting falls in."""
+    """Local working hours every external participant's meeting falls in ("HH:MM", quoted)."""
     seller_hours: Hours = Field(default_factory=lambda: Hours(start=time(7, 0), end=time(20, 0)))
-    """The wider local window the seller side adapts within."""
+    """The wider local window the seller side adapts within ("HH:MM", quoted)."""
     after_hours_email_share: Ratio = 0.08
     """Share of emails sent outside business hours."""
     in_person_share: Ratio = 0.15
@@ -178,28 +222,31 @@ class ActivitySettings(Strict):
 class LlmSettings(Strict):
     enabled: bool = False
     provider: Literal["openai", "azure_openai", "openai_compatible"] = "openai"
-    model: str = "gpt-4o-mini"
+    model: str = Field(default="gpt-4o-mini", min_length=1, max_length=200)
     """The model, or for azure_openai the deployment name."""
     base_url: str | None = None
     """openai_compatible: the server's /v1 URL; azure_openai: the resource endpoint."""
-    api_version: str | None = None
+    api_version: str | None = Field(default=None, max_length=40)
     """azure_openai only, e.g. 2024-10-21."""
-    temperature: float = Field(default=0.4, ge=0.0, le=2.0)
-    max_tokens: int = Field(default=8192, ge=256, le=32_000)
-    """Output tokens per request; a plan whose texts would not fit is split into more requests."""
+    temperature: float = Field(default=0.4, ge=0.0, le=2.0, strict=True, allow_inf_nan=False)
+    max_tokens: int = count(8192, 256, 32_000)
+    """Output tokens per request (256 … 32,000); a plan whose texts would not fit is split."""
     structured_output: bool = True
     """Ask for JSON-schema structured output; off = JSON mode plus validation."""
-    concurrency: int = Field(default=4, ge=1, le=32)
-    """Opportunities whose story is being written at once."""
-    timeout_s: float = Field(default=60.0, gt=0, le=600)
-    max_retries: int = Field(default=3, ge=0, le=10)
-    """Retries of a failed request (429 honours Retry-After); then the heuristic text is used."""
-    chunk_items: int = Field(default=40, ge=5, le=200)
-    """Activities per request; a larger plan is split into several requests."""
+    concurrency: int = count(4, 1, 32)
+    """Opportunities whose story is being written at once: 1 … 32."""
+    timeout_s: float = Field(default=60.0, gt=0, le=600, strict=True, allow_inf_nan=False)
+    """Seconds per request: > 0 … 600."""
+    max_retries: int = count(3, 0, 10)
+    """Retries of a failed request, 0 … 10 (429 honours Retry-After); then heuristic text."""
+    chunk_items: int = count(40, 5, 200)
+    """Activities per request: 5 … 200; a larger plan is split into several requests."""
     pseudonymize_names: bool = False
     """Replace people's names in prompts with stable pseudonyms, restored in the text."""
-    price_per_1k_tokens: float | None = Field(default=None, ge=0)
-    """For dry-run's cost estimate."""
+    price_per_1k_tokens: float | None = Field(
+        default=None, ge=0, le=1000, strict=True, allow_inf_nan=False
+    )
+    """For dry-run's cost estimate: 0 … 1000 (dollars per 1,000 tokens)."""
 
     @model_validator(mode="after")
     def _provider_needs(self) -> LlmSettings:
@@ -207,6 +254,9 @@ class LlmSettings(Strict):
             raise ValueError("base_url is required when provider is openai_compatible")
         if self.provider == "azure_openai" and not (self.base_url and self.api_version):
             raise ValueError("base_url and api_version are required when provider is azure_openai")
+        problem = self.base_url and url_problem(self.base_url, ("http", "https"))
+        if problem:
+            raise ValueError(f"base_url {problem}")
         return self
 
 
@@ -215,8 +265,11 @@ def _default_templates() -> list[Methodology | str]:
 
 
 class ScorecardSettings(Strict):
-    templates: list[Methodology | str] = Field(default_factory=_default_templates, min_length=1)
-    """Built-in methodologies by name, or paths to your own template YAML files."""
+    templates: list[Methodology | Annotated[str, Field(min_length=1, max_length=1000)]] = Field(
+        default_factory=_default_templates, min_length=1, max_length=10
+    )
+    """1 … 10 built-in methodologies by name, or paths to your own template YAML files; each is
+    loaded (and must be valid) when the configuration is."""
     coverage_target: Ratio = 0.8
     confidence_floor: Ratio = 0.55
     mode: Literal["heuristic", "llm", "hybrid"] = "hybrid"
@@ -254,6 +307,21 @@ class PeopleAiSettings(Strict):
         return value
 
 
+@dataclass(frozen=True)
+class ConfigSource:
+    """Where a loaded configuration's keys were written: the file's lines, the environment's."""
+
+    path: Path
+    lines: LineIndex = field(default_factory=dict)
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+
+    def locate(self, loc: tuple[str, ...]) -> str:
+        """`demo.yaml:12` or `DEMO_GEN_RUN__SEED (environment)` for the key path *loc*."""
+        if _in_overrides(loc, self.overrides):
+            return ENV_PREFIX + "__".join(part.upper() for part in loc) + " (environment)"
+        return f"{self.path}:{line_of(loc, self.lines)}"
+
+
 class Config(Strict):
     run: RunSettings = Field(default_factory=RunSettings)
     salesforce: SalesforceSettings = Field(default_factory=SalesforceSettings)
@@ -263,11 +331,23 @@ class Config(Strict):
     scorecards: ScorecardSettings = Field(default_factory=ScorecardSettings)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     peopleai: PeopleAiSettings = Field(default_factory=PeopleAiSettings)
+    _source: ConfigSource | None = PrivateAttr(default=None)
 
     def fingerprint(self) -> str:
         """A short hash of the configuration as used (no secrets live here)."""
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True)
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+    def locate(self, loc: tuple[str, ...]) -> str | None:
+        """Where key path *loc* was written (`demo.yaml:12`); None for a config built in code."""
+        return None if self._source is None else self._source.locate(loc)
+
+    def error(self, loc: tuple[str, ...], message: str, *, hint: str | None = None) -> ConfigError:
+        """A ConfigError for key path *loc*, naming file:line when the file is known."""
+        where = self.locate(loc)
+        if where is None:
+            return ConfigError(f"{'.'.join(loc)}: {message}", hint=hint, key=loc)
+        return ConfigError(f"{where}: {'.'.join(loc)}: {message}", hint=hint)
 
 
 @dataclass(frozen=True)
@@ -303,15 +383,22 @@ def load_config(path: Path | str, *, env: Mapping[str, str] | None = None) -> Co
             f"configuration file not found: {path}",
             hint="pass -c PATH, or copy demo.example.yaml",
         )
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)
     data, lines = parse_yaml(text, str(path), what="sections (run, salesforce, activity, …)")
     environment = dict(env) if env is not None else load_environment()
     overrides = _env_overrides(environment)
     merged = _deep_merge(data, overrides)
+    source = ConfigSource(path, lines, overrides)
     try:
-        return Config.model_validate(merged)
+        config = Config.model_validate(merged)
     except ValidationError as exc:
-        raise _config_error(path, exc, lines, overrides) from None
+        loc, dotted, message = first_error(exc, "see demo.example.yaml")
+        raise ConfigError(f"{source.locate(loc)}: {dotted}: {message}") from None
+    config._source = source
+    from demo_gen.preflight import check_config  # it loads templates, which import this module
+
+    check_config(config)
+    return config
 
 
 def load_environment(dotenv_path: Path = Path(".env")) -> dict[str, str]:
@@ -327,10 +414,12 @@ def _env_overrides(env: Mapping[str, str]) -> dict[str, Any]:
         if not name.startswith(ENV_PREFIX) or "__" not in name or name == "DEMO_GEN_CONFIG":
             continue
         keys = [k.lower() for k in name[len(ENV_PREFIX) :].split("__")]
-        value = yaml.safe_load(raw) if raw.strip() else None
+        value = parse_value(raw, f"{name} (environment)") if raw.strip() else None
         cursor = overrides
         for key in keys[:-1]:
             cursor = cursor.setdefault(key, {})
+            if not isinstance(cursor, dict):
+                raise ConfigError(f"{name} (environment): {key} is set by another variable too")
         cursor[keys[-1]] = value
     return overrides
 
@@ -343,16 +432,6 @@ def _deep_merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
         else:
             merged[key] = value
     return merged
-
-
-def _config_error(
-    path: Path, exc: ValidationError, lines: LineIndex, overrides: Mapping[str, Any]
-) -> ConfigError:
-    loc, dotted, message = first_error(exc, "see demo.example.yaml")
-    if _in_overrides(loc, overrides):
-        env_name = ENV_PREFIX + "__".join(part.upper() for part in loc)
-        return ConfigError(f"{env_name} (environment): {dotted}: {message}")
-    return ConfigError(f"{path}:{line_of(loc, lines)}: {dotted}: {message}")
 
 
 def _in_overrides(loc: tuple[str, ...], overrides: Mapping[str, Any]) -> bool:

@@ -19,6 +19,11 @@ from demo_gen.state import RunRow
 
 err_console = Console(stderr=True, soft_wrap=True, highlight=False)
 
+NO_OPPORTUNITY = (
+    "no opportunity matched salesforce.query: nothing was planned (check its "
+    "opportunity_type, stages_allowed, close_date_range and exclude_if_omitted_field)"
+)
+
 
 class RichProgress:
     """A progress bar per phase on stderr; silent when stderr is not a terminal."""
@@ -75,7 +80,9 @@ def render_run(report: RunReport, console: Console = err_console) -> None:
         f"{report.opportunities} opportunities, {report.created} records created, "
         f"{report.api_calls} API calls{usage_text}, {report.duration_s:.1f}s"
     )
-    if report.created == 0 and report.ok:
+    if report.opportunities == 0:
+        console.print(f"[yellow]{NO_OPPORTUNITY}[/]")
+    elif report.created == 0 and report.ok:
         console.print("[green]nothing to create: every planned record already exists[/]")
     if not report.ok:
         console.print(
@@ -114,6 +121,8 @@ def _print_scorecards(summary: Mapping[str, Any] | None, console: Console) -> No
 
 
 def render_preview(preview: Preview, console: Console = err_console) -> None:
+    if not preview.opportunities:
+        console.print(f"[yellow]{NO_OPPORTUNITY}[/]")
     for op in preview.opportunities:
         parts = [f"+{n} {k}" for k, n in op.new.items()] + [
             f"={n} {k}" for k, n in op.existing.items()

@@ -155,6 +155,19 @@ class SalesforceCrm:
         described = self.describe(sobject)
         return None if described is None else frozenset(f["name"] for f in described["fields"])
 
+    def can_set_audit_fields(self, sobject: str = "Event") -> bool:
+        """True when an insert of *sobject* may set CreatedDate and CreatedById.
+
+        describe reports the audit fields as createable only for a user with "Set Audit
+        Fields upon Record Creation" (and only on objects that allow it); inserts only, never
+        updates or upserts. False when the org has no such object.
+        """
+        described = self.describe(sobject)
+        if described is None:
+            return False
+        createable = {f["name"] for f in described["fields"] if f.get("createable")}
+        return {"CreatedDate", "CreatedById"} <= createable
+
     def limits(self) -> dict[str, Any]:
         return dict(self._call("limits", self._sf.limits))
 

@@ -53,6 +53,7 @@ def _org_checks(crm: SalesforceCrm, config: Config) -> Iterator[Check]:
     for sobject in ("Event", "EventRelation", "Task"):
         yield _guard(f"create {sobject}", partial(_can_create, crm, sobject))
     yield _guard("EmailMessage", lambda: _email_messages(crm, config))
+    yield _guard("set audit fields", lambda: _audit_fields(crm))
     yield _guard("scorecard objects", lambda: _scorecard_objects(crm))
     omitted = config.salesforce.query.exclude_if_omitted_field
     if omitted:
@@ -98,6 +99,27 @@ def _email_messages(crm: SalesforceCrm, config: Config) -> Check | str:
             "turn on Enhanced Email in Setup to also get EmailMessage records",
         )
     return "emails are written as EmailMessage records with their Tasks"
+
+
+AUDIT_PERMISSION = "Set Audit Fields upon Record Creation"
+
+
+def _audit_fields(crm: SalesforceCrm) -> Check | str:
+    """Whether inserts may backdate CreatedDate (a warning, never a failure: runs still work)."""
+    allowed = [s for s in ("Event", "Task", "EmailMessage") if crm.can_set_audit_fields(s)]
+    if len(allowed) == 3:
+        return "inserts may set CreatedDate and CreatedById (records can be backdated)"
+    return Check(
+        "set audit fields",
+        True,
+        "the integration user cannot set CreatedDate on insert"
+        + (f" (only on {', '.join(allowed)})" if allowed else "")
+        + ": records show the run's time as their creation date",
+        f'in Setup › User Interface tick Enable "{AUDIT_PERMISSION}" and "Update Records with '
+        f'Inactive Owners" User Permissions, then grant "{AUDIT_PERMISSION}" to the '
+        "integration user in a permission set (local org: `demo-gen org init "
+        "--set-audit-fields`)",
+    )
 
 
 def _scorecard_objects(crm: SalesforceCrm) -> Check | str:

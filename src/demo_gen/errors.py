@@ -47,7 +47,16 @@ class UsageError(DemoGenError):
 
 
 class ConfigError(DemoGenError):
+    """`key`: the key path at fault (`("run", "runs_dir")`) when the message does not name the
+    file and line yet; the command line adds them from the configuration it loaded."""
+
     exit_code = ExitCode.CONFIG
+
+    def __init__(
+        self, message: str, *, hint: str | None = None, key: tuple[str, ...] | None = None
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.key = key
 
 
 class StateError(DemoGenError):

@@ -2,11 +2,13 @@
 
 Pending rows of the run are reconciled first (so a crashed run can be reset), and the Task behind
 each of its EmailMessages is looked up by ActivityId and owned if no row recorded it yet (a run
-killed before recording it). Then, kind by kind, links before their parents, every record is read
-back and compared with the ledger's identity snapshot (identity.py; in tag mode also its run tag
-and signature): a record that is still the one the run made is deleted; a different one is never
-deleted — it is reported (`reset.skipped`) and its row marked `foreign`, so no later reset tries
-it again; a record already gone counts as deleted, so an interrupted reset is simply run again.
+killed before recording it). Then every record is read back and compared with the ledger's
+identity snapshot (identity.py; in tag mode also its run tag and signature), all before the first
+delete: a different record is never deleted — it is reported (`reset.skipped`) and its row marked
+`foreign`, so no later reset tries it again — and neither is what deleting would take along with
+it (its parent; an email and its Task go together). The rest is deleted kind by kind, links
+before their parents; a record already gone counts as deleted, so an interrupted reset is simply
+run again.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from demo_gen.config import Config, Secrets
 from demo_gen.crm import SalesforceCrm, open_crm
 from demo_gen.errors import UsageError
 from demo_gen.faultpoints import crash_point
-from demo_gen.identity import verify
-from demo_gen.items import ANSWER, DELETE_ORDER, EMAIL, MEETING, SCORECARD
+from demo_gen.identity import Verdicts, verify
+from demo_gen.items import ANSWER, DELETE_ORDER, EMAIL, EMAIL_TASK, MEETING, SCORECARD
 from demo_gen.orgmade import EVENT_RELATION
 from demo_gen.progress import NULL_PROGRESS, Progress
 from demo_gen.readback import own_email_tasks
@@ -115,10 +117,16 @@ def _reset(
         check = None
         if config.run.idempotency_mode == "tag":
             check = TagCheck(config.run.run_tag_field, config.run.signature_field)
-        kept: set[str] = set()
+        verdicts = _verified(crm, state, org_id, rows, check)
+        _keep_what_goes_with_kept(verdicts, rows)
+        _record_kept(state, org_id, rows, verdicts, report, log, check)
+        for row in verdicts.gone:
+            report.deleted[row.sobject] = report.deleted.get(row.sobject, 0) + 1
+        state.mark_deleted(org_id, [r.signature for r in verdicts.gone])
+        progress.advance(len(rows) - len(verdicts.same))
         for kind in RESET_ORDER:
-            batch = [r for r in rows if r.kind == kind and r.sf_id]
-            _delete_verified(crm, state, org_id, batch, report, log, check, kept)
+            batch = [r for r in verdicts.same if r.kind == kind]
+            _delete(crm, state, org_id, batch, report, log)
             progress.advance(len(batch))
         log.event(
             "reset.finished",
@@ -164,39 +172,64 @@ class TagCheck:
         return None
 
 
-def _delete_verified(
+def _verified(
     crm: SalesforceCrm,
     state: StateStore,
     org_id: str,
     rows: Sequence[ItemRow],
+    check: TagCheck | None,
+) -> Verdicts:
+    """Every record of the run read back and compared with its row, before anything is deleted
+    (one query per 200 records of an sObject; the tag fields only where demo-gen stamped them)."""
+    out = Verdicts()
+    for sobject in sorted({r.sobject for r in rows}):
+        group = [r for r in rows if r.sobject == sobject and r.sf_id]
+        stamped = any(r.kind in _STAMPED for r in group)
+        extra = check.fields if check is not None and stamped else ()
+        found = verify(crm, state, org_id, group, check, extra)
+        out.same.extend(found.same)
+        out.gone.extend(found.gone)
+        out.foreign.update(found.foreign)
+    return out
+
+
+def _keep_what_goes_with_kept(verdicts: Verdicts, rows: Sequence[ItemRow]) -> None:
+    """Keep, too, what deleting would take a kept record along with: the parent of a kept record
+    (an Event and its relations, a scorecard and its answers, an email and its relations), and an
+    email and its Task either way round (the org deletes them together)."""
+    mine = {r.signature for r in verdicts.same}
+    kept = verdicts.foreign
+    grown = True
+    while grown:
+        grown = False
+        for row in rows:
+            parent = row.parent_signature or ""
+            if row.signature in kept and parent in mine and parent not in kept:
+                kept[parent] = "a record under it is kept, and would go with it"
+                grown = True
+            if row.kind == EMAIL_TASK and parent in kept and row.signature in mine - kept.keys():
+                kept[row.signature] = "its email is kept, and the org deletes the two together"
+                grown = True
+    verdicts.same = [r for r in verdicts.same if r.signature not in kept]
+
+
+def _record_kept(
+    state: StateStore,
+    org_id: str,
+    rows: Sequence[ItemRow],
+    verdicts: Verdicts,
     report: ResetReport,
     log: RunLog,
     check: TagCheck | None,
-    kept_parents: set[str],
 ) -> None:
-    """Verify each record against its row, then delete only those that are still ours.
-
-    `kept_parents` collects the parents of kept records: a parent is kept too, since deleting it
-    would cascade to the kept record (a scorecard's answers, an Event's relations).
-    """
-    if not rows:
-        return
-    stamped = any(r.kind in _STAMPED for r in rows)
-    extra = check.fields if check is not None and stamped else ()
-    verdicts = verify(crm, state, org_id, rows, check, extra)
-    for row in list(verdicts.same):
-        if row.signature in kept_parents:  # deleting it would take a kept record along
-            verdicts.same.remove(row)
-            verdicts.foreign[row.signature] = "a record under it is not this run's any more"
-    kept_parents.update(
-        r.parent_signature for r in rows if r.signature in verdicts.foreign and r.parent_signature
-    )
+    """Report each kept record (`reset.skipped`) and mark its row foreign, never to be retried."""
+    tag_fields = check.fields if check is not None else ()
     for row in rows:
         why = verdicts.foreign.get(row.signature)
         if why is None:
             continue
         report.skipped[row.sobject] = report.skipped.get(row.sobject, 0) + 1
-        report.skipped_untagged += int(why.startswith(tuple(extra)) and bool(extra))
+        report.skipped_untagged += int(bool(tag_fields) and why.startswith(tag_fields))
         log.event(
             "reset.skipped",
             level="warning",
@@ -208,10 +241,6 @@ def _delete_verified(
             reason=why,
         )
     state.mark_foreign(org_id, verdicts.foreign)
-    for row in verdicts.gone:
-        report.deleted[row.sobject] = report.deleted.get(row.sobject, 0) + 1
-    state.mark_deleted(org_id, [r.signature for r in verdicts.gone])
-    _delete(crm, state, org_id, verdicts.same, report, log)
 
 
 def _delete(

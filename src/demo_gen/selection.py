@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from demo_gen.config import QuerySettings
 from demo_gen.crm import soql_list, soql_quote
-from demo_gen.errors import UsageError
+from demo_gen.errors import ConfigError, UsageError
 from demo_gen.model import Account, Contact, Opportunity, OrgSnapshot, Seller
 
 _OPP_FIELDS = (
@@ -29,6 +29,7 @@ _ID = re.compile(r"[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?")
 
 class Reader(Protocol):
     def query(self, soql: str) -> list[dict[str, Any]]: ...
+    def describe(self, sobject: str) -> dict[str, Any] | None: ...
     def fields_of(self, sobject: str) -> frozenset[str] | None: ...
     def org_id(self) -> str: ...
 
@@ -52,6 +53,8 @@ def select_opportunities(
         if not _ID.fullmatch(opp_id):
             raise UsageError(f"not a Salesforce opportunity id: {opp_id!r}")
     warnings: list[str] = []
+    if only_ids is None:
+        check_stages(crm, settings.stages_allowed)
     opp_fields = crm.fields_of("Opportunity") or frozenset()
     where = _where(settings, opp_fields, warnings)
     if only_ids is not None:
@@ -71,6 +74,29 @@ def select_opportunities(
     if skipped:
         warnings.append(f"{skipped} selected opportunities have no account and were skipped")
     return Selection(OrgSnapshot(org_id, opportunities), soql, tuple(warnings))
+
+
+def check_stages(crm: Reader, stages: Sequence[str]) -> None:
+    """ConfigError naming the key of a configured stage that the org's StageName picklist lacks.
+
+    A stage that is not in the picklist selects nothing; without this check a run would plan
+    nothing and report that every record already exists.
+    """
+    described = crm.describe("Opportunity") or {}
+    fields: list[dict[str, Any]] = described.get("fields", [])
+    field = next((f for f in fields if f.get("name") == "StageName"), {})
+    values = [v["value"] for v in field.get("picklistValues") or [] if v.get("active", True)]
+    if not values:
+        return  # the org does not say: the query decides
+    known = {v.casefold() for v in values}  # SOQL compares picklist values case-insensitively
+    for i, stage in enumerate(stages):
+        if stage.casefold() not in known:
+            raise ConfigError(
+                f"salesforce.query.stages_allowed.{i}: {stage!r} is not a stage of this org's "
+                f"Opportunity StageName picklist ({', '.join(values)})",
+                hint="use the stage names exactly as the org spells them",
+                key=("salesforce", "query", "stages_allowed", str(i)),
+            )
 
 
 def _where(settings: QuerySettings, opp_fields: frozenset[str], warnings: list[str]) -> list[str]:

@@ -29,7 +29,7 @@ from urllib.parse import unquote, urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from demo_gen.local_org import app_auth, app_routes
+from demo_gen.local_org import app_auth, app_jwt, app_routes
 from demo_gen.local_org import store as store_module
 from demo_gen.local_org.app_auth import AuthFailure, Credentials, Identity, Session, Sessions
 from demo_gen.local_org.app_http import (
@@ -61,6 +61,8 @@ class LocalOrgApp:
     """A Salesforce-compatible org as a WSGI callable.
 
     Example: `LocalOrgServer(Store(), faults=Faults(latency_ms=20))` serves it on loopback;
+    `jwt_certificate` (PEM certificate or public key) is the connected app's certificate that
+    JWT bearer assertions must be signed for (without one the JWT grant is refused);
     `app.faults.fail_next = [503]` fails the next REST request; `app.stats()` counts requests.
     """
 
@@ -76,10 +78,12 @@ class LocalOrgApp:
         consumer_secret: str = "demo-gen-secret",
         daily_limit: int = 15000,
         clock: Callable[[], datetime] | None = None,
+        jwt_certificate: bytes | None = None,
     ) -> None:
         self.store = store
+        key = None if jwt_certificate is None else app_jwt.load_public_key(jwt_certificate)
         self.credentials = Credentials(
-            username, password, security_token, consumer_key, consumer_secret
+            username, password, security_token, consumer_key, consumer_secret, key
         )
         self.sessions = Sessions()
         self._org = OrgState(store, faults or Faults(), clock or store_module.now_utc, daily_limit)
@@ -207,7 +211,9 @@ class LocalOrgApp:
                 {"error": "invalid_request", "error_description": "must use HTTP POST"}, 400
             )
         try:
-            app_auth.check_token_request(self.credentials, request.form, request.headers)
+            app_auth.check_token_request(
+                self.credentials, request.form, request.headers, self.now()
+            )
         except AuthFailure as exc:
             return json_response({"error": exc.error, "error_description": exc.description}, 400)
         identity = self._identity()

@@ -12,7 +12,6 @@ import binascii
 import hashlib
 import hmac
 import html
-import json
 import secrets
 import threading
 import xml.etree.ElementTree as ET
@@ -21,9 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from werkzeug.datastructures import Headers
 
-from demo_gen.local_org import schema
+from demo_gen.local_org import app_jwt, schema
 from demo_gen.local_org.store import Record, Store, Transaction
 
 INSTANCE_HOST = "local.demo-gen.my.salesforce.com"
@@ -56,6 +56,8 @@ class Credentials:
     security_token: str
     consumer_key: str
     consumer_secret: str
+    jwt_key: RSAPublicKey | None = None
+    """The connected app's certificate key that JWT bearer assertions must be signed for."""
 
 
 @dataclass
@@ -238,21 +240,6 @@ def soap_success(identity: Identity, session: Session, version: str) -> str:
 # --- OAuth -------------------------------------------------------------------------------------
 
 
-def _jwt_claims(assertion: str) -> dict[str, Any]:
-    """The payload of a JWT, decoded without checking the signature (the org trusts loopback)."""
-    parts = assertion.split(".")
-    if len(parts) != 3:
-        raise AuthFailure("invalid_grant", "invalid assertion")
-    payload = parts[1] + "=" * (-len(parts[1]) % 4)
-    try:
-        claims = json.loads(base64.urlsafe_b64decode(payload.encode("ascii")))
-    except (ValueError, binascii.Error, UnicodeError):
-        raise AuthFailure("invalid_grant", "invalid assertion") from None
-    if not isinstance(claims, dict):
-        raise AuthFailure("invalid_grant", "invalid assertion")
-    return claims
-
-
 def _basic_client(headers: Headers) -> tuple[str, str] | None:
     scheme, _, value = headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "basic":
@@ -264,8 +251,10 @@ def _basic_client(headers: Headers) -> tuple[str, str] | None:
     return key, secret
 
 
-def check_token_request(creds: Credentials, form: Mapping[str, str], headers: Headers) -> None:
-    """Accept an OAuth token request or raise AuthFailure, per grant type."""
+def check_token_request(
+    creds: Credentials, form: Mapping[str, str], headers: Headers, now: datetime
+) -> None:
+    """Accept an OAuth token request or raise AuthFailure, per grant type (JWT: `app_jwt`)."""
     grant = form.get("grant_type", "")
     if grant == "password":
         _check_client(creds, form.get("client_id", ""), form.get("client_secret", ""))
@@ -277,11 +266,17 @@ def check_token_request(creds: Credentials, form: Mapping[str, str], headers: He
         )
         _check_client(creds, key, secret)
     elif grant == JWT_GRANT:
-        claims = _jwt_claims(form.get("assertion", ""))
-        if claims.get("iss") != creds.consumer_key:
-            raise AuthFailure("invalid_client_id", "client identifier invalid")
-        if str(claims.get("sub", "")).lower() != creds.username.lower():
-            raise AuthFailure("invalid_grant", "authentication failure")
+        try:
+            app_jwt.verify(
+                form.get("assertion", ""),
+                creds.jwt_key,
+                consumer_key=creds.consumer_key,
+                username=creds.username,
+                instance_url=INSTANCE_URL,
+                now=now,
+            )
+        except app_jwt.JwtRefused as exc:
+            raise AuthFailure(exc.error, exc.description) from None
     else:
         raise AuthFailure("unsupported_grant_type", "grant type not supported")
 

@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from demo_gen.local_org import ids, rules, schema
-from demo_gen.local_org.app_collections import Outcome, RowError, apply_one, field_value
+from demo_gen.local_org.app_collections import (
+    MAX_RECORDS,
+    Outcome,
+    RowError,
+    apply_one,
+    duplicate_keys,
+    field_value,
+)
 from demo_gen.local_org.app_http import (
     CSV_TYPE,
     ApiError,
@@ -256,13 +263,40 @@ def _run(ctx: Ctx, job: IngestJob) -> None:
     job.state = "JobComplete"
 
 
+def _repeated(job: IngestJob, rows: list[tuple[dict[str, str], list[str]]]) -> frozenset[int]:
+    """Indexes of upsert rows whose external id repeats within their chunk of 200.
+
+    The platform runs DML in chunks of 200 and checks repeated external ids per chunk
+    (salesforce.stackexchange.com/questions/296121): those rows fail DUPLICATE_VALUE.
+    """
+    ext = job.external_id_field
+    if job.operation != "upsert" or not ext or ext == "Id":
+        return frozenset()
+    out: set[int] = set()
+    for start in range(0, len(rows), MAX_RECORDS):
+        chunk = [row for row, _ in rows[start : start + MAX_RECORDS]]
+        keys = duplicate_keys(chunk, ext)
+        for offset, row in enumerate(chunk):
+            value = field_value(row, ext)
+            if value and str(value).lower() in keys:
+                out.add(start + offset)
+    return frozenset(out)
+
+
 def _apply(ctx: Ctx, job: IngestJob, rows: list[tuple[dict[str, str], list[str]]]) -> None:
+    repeated = _repeated(job, rows)
     operation = _operation(ctx, job)
     successful: list[list[str]] = []
     failed: list[list[str]] = []
     with ctx.transaction() as txn:
-        for row, cells in rows:
-            outcome: Outcome = apply_one(ctx, txn, row, operation, _row_id)
+        for index, (row, cells) in enumerate(rows):
+            if index in repeated:
+                ext = job.external_id_field or ""
+                message = f"Duplicate external id specified: {field_value(row, ext)}"
+                entry = {"statusCode": "DUPLICATE_VALUE", "message": message, "fields": [ext]}
+                outcome: Outcome = Outcome(None, [entry])
+            else:
+                outcome = apply_one(ctx, txn, row, operation, _row_id)
             if outcome.ok:
                 created = "true" if outcome.created else "false"
                 successful.append([outcome.record_id or "", created, *cells])

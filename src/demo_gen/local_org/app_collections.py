@@ -232,23 +232,50 @@ def delete(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse:
     return ApiResponse(body=results(outcomes, with_ids=True, with_created=False))
 
 
+def duplicate_keys(records: Sequence[Any], field_name: str) -> set[str]:
+    """The external-id values (any case) that more than one record of a call carries."""
+    seen: set[str] = set()
+    twice: set[str] = set()
+    for record in records:
+        value = field_value(record, field_name) if isinstance(record, dict) else None
+        if value is None or value == "":
+            continue
+        key = str(value).lower()
+        (twice if key in seen else seen).add(key)
+    return twice
+
+
 def upsert(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse:
-    """PATCH composite/sobjects/{Obj}/{ExtIdField}: upsert, results with `created`."""
+    """PATCH composite/sobjects/{Obj}/{ExtIdField}: upsert, results with `created`.
+
+    Every record whose external-id value another record of the same call also carries fails
+    with DUPLICATE_VALUE "Duplicate external id specified: {value}" [field], as a real org
+    fails an upsert list with a repeated key (the Apex/API DML check, quoted in
+    https://salesforce.stackexchange.com/questions/104048 and /296121; the REST upsert docs
+    say a key matched more than once creates or updates nothing:
+    developer.salesforce.com/docs/platform/api-rest/guide/resources-sobject-upsert-patch).
+    The other records go ahead (allOrNone false) or are rolled back with the rest (true).
+    """
     obj = require_sobject(params["sobject"])
     ext = external_field(obj, params["field"])
     records, all_or_none = _payload(req)
     who = actor(ctx)
+    repeated = set() if ext.name == "Id" else duplicate_keys(records, ext.name)
 
     def put(txn: Transaction, record: Any) -> tuple[str, bool | None]:
         if record_type(record).name != obj.name:
             raise RowError("INVALID_TYPE", f"Record type must be {obj.name}")
         value = field_value(record, ext.name)
+        if value not in (None, "") and str(value).lower() in repeated:
+            raise RowError(
+                "DUPLICATE_VALUE", f"Duplicate external id specified: {value}", [ext.name]
+            )
         if ext.name == "Id":
             if value:
                 record_id = _typed_id(txn, obj, str(value))
                 rules.update(txn, obj, record_id, without(record, "Id"), who)
                 return record_id, False
-            return rules.insert(txn, obj, without(record, "Id"), who), True
+            return rules.insert(txn, obj, without(record, "Id"), who, audit=False), True
         if value is None or value == "":
             raise RowError("MISSING_ARGUMENT", f"{ext.name} not specified", [ext.name])
         return rules.upsert(txn, obj, ext.name, str(value), without(record, ext.name), who)

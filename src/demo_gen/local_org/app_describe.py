@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from demo_gen.local_org import schema
+from demo_gen.local_org import rules_audit, schema
 from demo_gen.local_org.app_http import (
     ApiRequest,
     ApiResponse,
@@ -15,6 +15,7 @@ from demo_gen.local_org.app_http import (
     require_sobject,
 )
 from demo_gen.local_org.schema import Field, SObject
+from demo_gen.local_org.settings import OrgSettings
 
 _SYSTEM_DEFAULTED = frozenset(
     {"Id", "IsDeleted", "CreatedDate", "CreatedById", "LastModifiedDate", "LastModifiedById"}
@@ -65,8 +66,8 @@ def _picklist(f: Field) -> list[dict[str, Any]]:
     ]
 
 
-def describe_field(f: Field) -> dict[str, Any]:
-    """One entry of `fields` in an object describe."""
+def describe_field(f: Field, audit: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """One entry of `fields` in an object describe; *audit*: audit fields an insert may set."""
     precision, scale = _NUMERIC_DIGITS.get(f.type, (0, 0))
     if f.type == schema.DOUBLE:
         precision, scale = 18, 2
@@ -81,7 +82,7 @@ def describe_field(f: Field) -> dict[str, Any]:
         "scale": scale,
         "digits": precision if f.type == schema.INT else 0,
         "nillable": f.nillable,
-        "createable": f.createable,
+        "createable": f.createable or f.name in audit,
         "updateable": f.updateable,
         "defaultedOnCreate": f.default is not None or f.name in _SYSTEM_DEFAULTED,
         "defaultValue": f.default if f.type != schema.BOOLEAN else bool(f.default),
@@ -140,7 +141,9 @@ def describe(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiRespons
     """GET sobjects/{Obj}/describe: fields, child relationships, urls."""
     obj = require_sobject(params["sobject"])
     body = summary(ctx, obj)
-    body["fields"] = [describe_field(f) for f in obj.fields]
+    # with "Set Audit Fields upon Record Creation" the audit fields are createable (rules_audit)
+    audit = rules_audit.settable(obj, OrgSettings.read(ctx.store).set_audit_fields)
+    body["fields"] = [describe_field(f, audit) for f in obj.fields]
     body["childRelationships"] = _child_relationships(obj)
     body["recordTypeInfos"] = []
     body["urls"] = {

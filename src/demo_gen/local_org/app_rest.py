@@ -24,6 +24,7 @@ from demo_gen.local_org.app_http import (
     require_sobject,
 )
 from demo_gen.local_org.schema import SObject
+from demo_gen.local_org.settings import OrgSettings
 from demo_gen.local_org.store import Record
 
 PAGE_SIZE = 2000
@@ -43,8 +44,8 @@ def record_errors() -> Iterator[None]:
 
 
 def actor(ctx: Ctx) -> rules.Actor:
-    """The user a write is attributed to, at the org's current time."""
-    return rules.Actor(user_id=ctx.user_id, now=ctx.now())
+    """The user a write is attributed to, at the org's current time, under its settings."""
+    return rules.Actor(user_id=ctx.user_id, now=ctx.now(), settings=OrgSettings.read(ctx.store))
 
 
 # --- query -------------------------------------------------------------------------------------

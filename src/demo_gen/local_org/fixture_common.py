@@ -35,6 +35,10 @@ class FixtureSpec:
     opportunities: int = 200
     org_name: str = "demo-gen Local Org"
     username: str = ADMIN_USERNAME
+    org_serial: int | None = None
+    """The counter part of the Organization Id. None gives serial 1 (the same Organization Id
+    for the same database generation, as tests want); `org init` passes a random one, so
+    every org it creates has a new Organization Id, as a new org or a sandbox refresh has."""
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -52,14 +56,24 @@ class Writer:
         self.counts: dict[str, int] = {}
         self._objects: dict[str, tuple[schema.SObject, frozenset[str]]] = {}
 
-    def add(self, sobject: str, values: dict[str, Any], *, self_created: bool = False) -> str:
-        """Stage one record (every field: given, else the schema default) and return its id."""
+    def add(
+        self,
+        sobject: str,
+        values: dict[str, Any],
+        *,
+        self_created: bool = False,
+        record_id: str | None = None,
+    ) -> str:
+        """Stage one record (every field: given, else the schema default) and return its id.
+
+        *record_id* overrides the next id from the counter (the Organization's own id).
+        """
         obj, names = self._object(sobject)
         if not names.issuperset(values):
             raise KeyError(f"{obj.name} has no fields {sorted(set(values) - names)}")
         if self._tx is None:
             self._tx = self._stack.enter_context(self._store.transaction())
-        record_id = self._tx.new_id(obj)
+        record_id = record_id or self._tx.new_id(obj)
         record = {f.name: values.get(f.name, f.default) for f in obj.fields}
         record["Id"] = record_id
         if self_created:  # the admin user created itself

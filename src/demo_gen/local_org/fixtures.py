@@ -8,6 +8,12 @@ always gives the same records and ids. Every entity draws from its own `random.R
 
 Times are laid around `spec.anchor`: every timestamp lies before midnight UTC that starts it.
 
+Identity: record ids carry the database's generation (`Store.generation`, bumped by every
+`org init --force`), so a re-created org never reuses an id; the Organization Id is serial
+`spec.org_serial` in that generation, and `org init` draws the serial at random, so every org it
+creates (also into a new file) has an Organization Id no ledger has seen. Everything else is a
+function of the spec and the generation.
+
 The work is split by stage: `fixture_common` (the spec, the batched writer, helpers),
 `fixture_accounts` (users, accounts, contacts) and `fixture_deals` (opportunities, contact roles,
 events and tasks); the word lists are in `fixture_data`.
@@ -18,13 +24,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from demo_gen.local_org import ids, rules_relations
 from demo_gen.local_org.fixture_accounts import account_count, add_accounts, add_users
 from demo_gen.local_org.fixture_common import ADMIN_USERNAME, FixtureSpec, Writer, midnight
 from demo_gen.local_org.fixture_data import MAIN_STAGES
 from demo_gen.local_org.fixture_deals import add_activity, add_deal, plan_deals
-from demo_gen.local_org.store import Record, Store
+from demo_gen.local_org.rules_base import Actor
+from demo_gen.local_org.settings import OrgSettings
+from demo_gen.local_org.store import Record, Store, now_utc
 
-__all__ = ["ADMIN_USERNAME", "MAIN_STAGES", "FixtureReport", "FixtureSpec", "build_org"]
+__all__ = [
+    "ADMIN_USERNAME",
+    "MAIN_STAGES",
+    "FixtureReport",
+    "FixtureSpec",
+    "backfill_relations",
+    "build_org",
+]
 
 
 @dataclass(frozen=True)
@@ -49,7 +65,7 @@ def build_org(store: Store, spec: FixtureSpec) -> FixtureReport:
     deals = plan_deals(spec, account_count(spec.opportunities))
     since = midnight(spec.anchor - timedelta(days=760))
     with Writer(store) as out:
-        org_id = out.add("Organization", _org_record(spec))
+        org_id = out.add("Organization", _org_record(spec), record_id=_org_id(store, spec))
         team = add_users(out, spec, since)
         accounts = add_accounts(out, spec, team, deals)
         for index, (account, stage) in enumerate(deals):
@@ -61,6 +77,11 @@ def build_org(store: Store, spec: FixtureSpec) -> FixtureReport:
     return FixtureReport(dict(out.counts))
 
 
+def _org_id(store: Store, spec: FixtureSpec) -> str:
+    """The Organization Id: serial `spec.org_serial` (1 by default) in the store's generation."""
+    return ids.make_id("00D", spec.org_serial or 1, store.generation)
+
+
 def _org_record(spec: FixtureSpec) -> Record:
     return {
         "Name": spec.org_name,
@@ -69,3 +90,16 @@ def _org_record(spec: FixtureSpec) -> Record:
         "TimeZoneSidKey": "America/Los_Angeles",
         "InstanceName": "LOCAL",
     }
+
+
+def backfill_relations(store: Store, settings: OrgSettings) -> int:
+    """With Shared Activities on, give the seeded Events their Who/What relation rows.
+
+    Returns how many EventRelation rows were added (by the admin user, now).
+    """
+    if not settings.shared_activities:
+        return 0
+    admin = store.find_unique("User", "Username", ADMIN_USERNAME)
+    if admin is None:
+        raise ValueError("the local org has no admin user to enable Shared Activities as")
+    return rules_relations.backfill(store, Actor(admin, now_utc(), settings))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 _CHECKSUM_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -38,8 +39,18 @@ def is_id(text: str) -> bool:
     return len(text) == 15 or text[15:].upper() == checksum(text[:15])
 
 
-def make_id(prefix: str, counter: int) -> str:
-    """The 18-character id of the *counter*-th record with key *prefix*."""
+MAX_GENERATIONS = 62 * 62
+
+
+def make_id(prefix: str, counter: int, generation: int = 0) -> str:
+    """The 18-character id of the *counter*-th record with key *prefix* in org *generation*.
+
+    A real id is prefix (3) + pod (2) + a reserved character + a 9-character counter. The
+    local org puts its generation (how many times `org init --force` re-created this database)
+    into the reserved character and the pod's second character, so a re-created org never
+    hands out an id the previous one used: generation 0 is `RM0…` (the ids the org always
+    had), 1 is `RM1…`, 62 is `RN0…`; after `MAX_GENERATIONS` re-inits the ids repeat.
+    """
     digits = ""
     n = counter
     while True:
@@ -47,10 +58,17 @@ def make_id(prefix: str, counter: int) -> str:
         digits = _BASE62[r] + digits
         if n == 0:
             break
-    id15 = f"{prefix}{POD}0{digits.rjust(9, '0')}"
+    g = generation % MAX_GENERATIONS
+    pod = POD[0] + _BASE62[(_BASE62.index(POD[1]) + g // 62) % 62]
+    id15 = f"{prefix}{pod}{_BASE62[g % 62]}{digits.rjust(9, '0')}"
     if len(id15) != 15:
         raise ValueError(f"id counter {counter} overflows prefix {prefix}")
     return id15 + checksum(id15)
+
+
+def random_serial(rng: Callable[[int], int]) -> int:
+    """A counter for an id drawn from *rng* (`secrets.randbelow`): any 9-character value."""
+    return rng(62**9 - 1) + 1
 
 
 def prefix_of(record_id: str) -> str:

@@ -30,10 +30,11 @@ Object rules raise FIELD_INTEGRITY_EXCEPTION / REQUIRED_FIELD_MISSING / DUPLICAT
 messages in `rules_objects` (wordings of Event duration and EventRelation limits are approximate).
 
 Decisions: an empty string is stored as null (as Salesforce does); restricted picklist values match
-case-insensitively and are stored in their canonical spelling; deleting a Task leaves an
-EmailMessage that points at it via ActivityId untouched; an update body may repeat the record's
-own `Id` (collections carry it); upsert by `Id` only updates (a missing id is NOT_FOUND); a timed
-Event's ActivityDate is always re-derived from its start (UTC), whatever the body says.
+case-insensitively and are stored in their canonical spelling; deleting an EmailMessage deletes
+its Task (ActivityId) and deleting that Task deletes the EmailMessage (`_email_activity`); an
+update body may repeat the record's own `Id` (collections carry it); upsert by `Id` only updates
+(a missing id is NOT_FOUND); a timed Event's ActivityDate is always re-derived from its start
+(UTC), whatever the body says.
 
 Child look-ups (cascades, EventRelation limits, primary contact roles) index committed rows once
 per transaction: that relies on nothing else committing while it is open (`Store.transaction`
@@ -49,7 +50,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from demo_gen.local_org import ids, schema
+from demo_gen.local_org import ids, rules_audit, rules_relations, schema
 from demo_gen.local_org.rules_base import (
     Actor,
     Children,
@@ -64,6 +65,7 @@ from demo_gen.local_org.rules_base import (
 from demo_gen.local_org.rules_fields import (
     check_unique,
     check_values,
+    checked_reference,
     coerce,
     find_external,
     lower,
@@ -77,8 +79,8 @@ from demo_gen.local_org.rules_objects import (
     RULES,
     Staged,
 )
-from demo_gen.local_org.schema import SObject
-from demo_gen.local_org.store import Transaction
+from demo_gen.local_org.schema import Field, SObject
+from demo_gen.local_org.store import Record, Transaction
 
 __all__ = [
     "MAX_EVENT_CONTACTS",
@@ -135,9 +137,25 @@ def _stage(w: Write) -> None:
         w.txn.put(obj, record)
 
 
-def insert(txn: Transaction, obj: SObject, body: Mapping[str, Any], actor: Actor) -> str:
-    """Create a record of *obj* from a JSON *body*; return its new 18-character id."""
-    values = parse_body(obj, body, creating=True)
+def insert(
+    txn: Transaction,
+    obj: SObject,
+    body: Mapping[str, Any],
+    actor: Actor,
+    *,
+    audit: bool = True,
+) -> str:
+    """Create a record of *obj* from a JSON *body*; return its new 18-character id.
+
+    With *audit* (an insert, not an upsert) and the org's "Set Audit Fields upon Record
+    Creation", the body may give the audit fields (`rules_audit`).
+    """
+    values = parse_body(obj, body, creating=True, also=rules_audit.settable(obj, audit and actor))
+    given = rules_audit.split(values)
+    for name in ("CreatedById", "LastModifiedById"):
+        if name in given:
+            given[name] = checked_reference(txn, _field_of(obj, name), given[name])
+    rules_audit.check(given, actor)
     record = blank(obj) | values
     if "OwnerId" in record and record["OwnerId"] is None:
         record["OwnerId"] = actor.user_id
@@ -145,8 +163,15 @@ def insert(txn: Transaction, obj: SObject, body: Mapping[str, Any], actor: Actor
     _validate(w)
     record["Id"] = txn.new_id(obj)
     stamp(record, actor, creating=True)
+    rules_audit.apply(record, given, obj)
     _stage(w)
     return str(record["Id"])
+
+
+def _field_of(obj: SObject, name: str) -> Field:
+    found = obj.field(name)
+    assert found is not None, f"{obj.name}.{name} missing from the schema"
+    return found
 
 
 def _without_own_id(body: Mapping[str, Any], record_id: str) -> dict[str, Any]:
@@ -204,7 +229,7 @@ def upsert(
     if existing is not None:
         update(txn, obj, existing, rest, actor)
         return existing, False
-    return insert(txn, obj, rest | {f.name: native}, actor), True
+    return insert(txn, obj, rest | {f.name: native}, actor, audit=False), True
 
 
 # --- delete ----------------------------------------------------------------------------------
@@ -226,7 +251,7 @@ def delete_many(
     """
     children = Children(txn)
     results: list[RecordError | None] = []
-    events: set[str] = set()
+    relations: list[Record] = []
     for raw in record_ids:
         try:
             record_id = lookup_id(txn, raw)
@@ -235,10 +260,11 @@ def delete_many(
             continue
         record = txn.get(record_id)
         if record is not None and type_of(record_id) == "EventRelation":
-            events.add(record["EventId"])
+            relations.append(record)
         _delete_tree(txn, record_id, actor, children)
         results.append(None)
-    _refresh_group_events(txn, sorted(events), actor, children)
+    _refresh_group_events(txn, sorted({r["EventId"] for r in relations}), actor, children)
+    rules_relations.release_parents(txn, relations, actor, children)
     return results
 
 
@@ -256,6 +282,27 @@ def _delete_tree(txn: Transaction, record_id: str, actor: Actor, children: Child
         for rel in obj.children:
             if rel.cascade_delete:
                 stack.extend(c["Id"] for c in children.of(rel.child, rel.field, current))
+        stack.extend(_email_activity(record, obj.name, children))
+
+
+def _email_activity(record: Record, sobject: str, children: Children) -> list[str]:
+    """The other half of an email: an EmailMessage's Task (ActivityId), a Task's EmailMessages.
+
+    With Enhanced Email a sent email is one EmailMessage plus the Task the org creates for it
+    ("When enhanced email is enabled, task records are generated for each EmailMessage record",
+    help.salesforce.com "Considerations for Using Enhanced Email"; EmailMessage.ActivityId is
+    "auto-created for other entities" than cases, object reference "EmailMessage"). The two are
+    one activity in the UI, and deleting either removes both: the EmailMessage's Task goes with
+    it, and deleting the Task deletes its EmailMessage. The object reference itself does not
+    word the cascade; this is how Lightning's activity timeline behaves (documented as [I]
+    in docs/design-departures.md).
+    """
+    if sobject == "EmailMessage":
+        task = record.get("ActivityId")
+        return [task] if isinstance(task, str) else []
+    if sobject == "Task":
+        return [m["Id"] for m in children.of("EmailMessage", "ActivityId", record["Id"])]
+    return []
 
 
 def _refresh_group_events(

@@ -16,6 +16,7 @@ from typing import Any
 
 from demo_gen.local_org import schema
 from demo_gen.local_org.schema import SObject
+from demo_gen.local_org.settings import OrgSettings
 from demo_gen.local_org.store import Record, Transaction
 
 
@@ -46,10 +47,11 @@ class RecordError(Exception):
 
 @dataclass(frozen=True)
 class Actor:
-    """Who writes, and when."""
+    """Who writes, when, and under which org settings."""
 
     user_id: str  # the session user (CreatedById/LastModifiedById/default OwnerId)
     now: datetime  # aware UTC, milliseconds precision
+    settings: OrgSettings = OrgSettings()
 
 
 # --- errors ----------------------------------------------------------------------------------

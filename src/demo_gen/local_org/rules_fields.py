@@ -109,8 +109,13 @@ def coerce(f: Field, raw: Any) -> Any:
     return value
 
 
-def parse_body(obj: SObject, body: Mapping[str, Any], creating: bool) -> dict[str, Any]:
-    """The body's values keyed by canonical field name, after the field and type checks."""
+def parse_body(
+    obj: SObject, body: Mapping[str, Any], creating: bool, also: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """The body's values keyed by canonical field name, after the field and type checks.
+
+    *also* names read-only fields this write may give all the same (audit fields on insert).
+    """
     pairs: list[tuple[Field, Any]] = []
     for key, raw in body.items():
         if key.lower() == "attributes":
@@ -122,7 +127,7 @@ def parse_body(obj: SObject, body: Mapping[str, Any], creating: bool) -> dict[st
             )
         pairs.append((f, raw))
     for f, _ in pairs:
-        if not (f.createable if creating else f.updateable):
+        if not (f.createable if creating else f.updateable) and f.name not in also:
             raise read_only_error(f.name)
     return {f.name: coerce(f, raw) for f, raw in pairs}
 
@@ -167,6 +172,9 @@ def _checked_reference(txn: Transaction, f: Field, value: Any) -> Any:
     if txn.live(record_id) is None:
         raise RecordError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
     return record_id
+
+
+checked_reference = _checked_reference
 
 
 def check_values(w: Write) -> None:

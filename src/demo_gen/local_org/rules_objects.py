@@ -24,6 +24,13 @@ from demo_gen.local_org.rules_base import (
     stamp,
     type_of,
 )
+from demo_gen.local_org.rules_relations import (
+    account_of,
+    event_relations,
+    relation_defaults,
+    task_relation_rules,
+    task_relations,
+)
 from demo_gen.local_org.schema import Field, SObject
 from demo_gen.local_org.store import Record
 
@@ -181,8 +188,7 @@ def _derive_event_relation(w: Write) -> None:
     """One row per (EventId, RelationId); at most 50 contacts; AccountId from a Contact."""
     r = w.record
     relation_type = type_of(r["RelationId"])
-    contact = w.txn.get(r["RelationId"]) if relation_type == "Contact" else None
-    r["AccountId"] = None if contact is None else contact.get("AccountId")
+    r["AccountId"] = account_of(w.txn, r["RelationId"])
     if w.old is not None and w.old["RelationId"] == r["RelationId"]:
         return
     others = [
@@ -214,7 +220,8 @@ RULES: dict[str, tuple[Callable[[Write], None], ...]] = {
     "Opportunity": (_derive_opportunity,),
     "Event": (_derive_event, _derive_activity),
     "Task": (_derive_task, _derive_activity),
-    "EventRelation": (_derive_event_relation,),
+    "EventRelation": (relation_defaults, _derive_event_relation),
+    "TaskRelation": (task_relation_rules,),
     "EmailMessageRelation": (_derive_email_relation,),
 }
 
@@ -279,7 +286,7 @@ def _email_task(w: Write) -> Staged:
     task["Id"] = w.txn.new_id(task_obj)
     stamp(task, w.actor, creating=True)
     r["ActivityId"] = task["Id"]
-    return [(task_obj, task)]
+    return [(task_obj, task), *task_relations(task_write)]
 
 
 def _field(obj: SObject, name: str) -> Field:
@@ -289,6 +296,8 @@ def _field(obj: SObject, name: str) -> Field:
 
 
 EFFECTS: dict[str, Callable[[Write], Staged]] = {
+    "Event": event_relations,
+    "Task": task_relations,
     "EventRelation": _group_event,
     "OpportunityContactRole": _one_primary,
     "EmailMessage": _email_task,

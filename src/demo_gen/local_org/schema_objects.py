@@ -312,7 +312,12 @@ _OBJECTS: list[SObject] = [
         (
             *_system_fields(owner=False),
             _ref("EventId", ["Event"], required=True, updateable=False),
-            _ref("RelationId", ["Contact", "Lead", "User"], required=True, rel="Relation"),
+            _ref(
+                "RelationId",
+                ["Contact", "Lead", "User", *WHAT_TARGETS],
+                required=True,
+                rel="Relation",
+            ),
             _ref("AccountId", ["Account"], createable=False, updateable=False),
             _f("IsInvitee", BOOLEAN, default=True),
             _f("IsParent", BOOLEAN, default=False),
@@ -369,6 +374,25 @@ _OBJECTS: list[SObject] = [
             *_demo_gen_fields(),
         ),
         "Tasks",
+        children=(ChildRelationship("TaskRelations", "TaskRelation", "TaskId", True),),
+    ),
+    SObject(
+        "TaskRelation",
+        "0RT",
+        (
+            *_system_fields(owner=False),
+            _ref("TaskId", ["Task"], required=True, updateable=False),
+            _ref(
+                "RelationId",
+                ["Contact", "Lead", *WHAT_TARGETS],
+                required=True,
+                updateable=False,
+                rel="Relation",
+            ),
+            _ref("AccountId", ["Account"], createable=False, updateable=False),
+            _f("IsWhat", BOOLEAN, default=False, updateable=False),
+        ),
+        "Task Relations",
     ),
     SObject(
         "EmailMessage",

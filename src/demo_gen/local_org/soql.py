@@ -5,7 +5,16 @@ resolves names against `schema` (case-insensitive; output uses canonical names),
 WHERE into closures once, and walks the rows. Semantics follow reference/salesforce-wire.md
 §13.2, with these decisions:
 
-* A null field value fails every comparison except `= null` (also `!=`, `NOT IN`, EXCLUDES).
+* A null field value is "not equal" to any value: `Field != 'x'` and `Field NOT IN ('x', 'y')`
+  (and `NOT IN` a semi-join) return rows where Field is null, as the SOQL reference words them
+  ("!= … Expression is true if the value in the specified fieldName does not equal the specified
+  value"; "NOT IN … If the value does not equal any of the specified values", Comparison
+  Operators, developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/
+  sforce_api_calls_soql_select_comparisonoperators.htm; and "Use null in WHERE": `= null` and
+  `!= null` are plain comparisons). `NOT IN (…, null)` excludes nulls. Every other comparison
+  (`=`, `<`, `>`, LIKE, INCLUDES, EXCLUDES) is false for a null value.
+* `What.Type`, `Who.Type`, `Relation.Type`: the object type of the record a polymorphic lookup
+  points at (`soql_context.NAME_TYPE`), not a field of one of its targets.
 * `''` compared with `=`/`!=` on a text or id field means null (Salesforce stores no empty
   strings).
 * A literal that is not an id, compared with an id field, is MALFORMED_QUERY "invalid ID field: x".

@@ -23,6 +23,12 @@ Pred = Callable[[Row], bool]
 Getter = Callable[[Row], Any]
 
 MAX_HOPS = 5
+NAME_TYPE = Field("Type", schema.PICKLIST, label="Type", createable=False, updateable=False)
+"""`Type` of the polymorphic `Name` entity behind What/Who/Relation: the object type of the
+record the lookup points at, e.g. `WHERE What.Type = 'Account'` (SOQL reference, "Filtering on
+Polymorphic Relationship Fields"; Apex guide, "Working with Polymorphic Relationships in SOQL
+Queries": `SELECT Description FROM Event WHERE What.Type IN ('Account', 'Opportunity')`).
+It is not the `Type` field of one of the targets (Opportunity.Type, Account.Type)."""
 _NO_FIELD = (
     "No such column '{name}' on entity '{entity}'. If you are attempting to use a custom field, "
     "be sure to append the '__c' after the custom field name. Please reference your WSDL or the "
@@ -50,6 +56,12 @@ class RecordSource(Protocol):
     def get(self, record_id: str) -> Mapping[str, Any] | None:
         """The record with 18-character *record_id*, of any object, deleted ones included."""
         ...
+
+
+def type_name(record: Row) -> str | None:
+    """The sObject name of *record* (from its id's key prefix)."""
+    found = schema.sobject_of_id(str(record.get("Id") or ""))
+    return None if found is None else found.name
 
 
 # --- context and name resolution -------------------------------------------------------------
@@ -121,6 +133,8 @@ def resolve(query: Query, obj: SObject, ref: FieldRef) -> Path:
             raise SoqlError("INVALID_FIELD", caret(query.text, ref.pos, message))
         hops.append(Hop(lookup.name, lookup.relationship_name, lookup.reference_to))
         candidates = tuple(o for n in lookup.reference_to if (o := schema.sobject(n)))
+    if hops and hops[-1].polymorphic and path[-1].lower() == "type":
+        return Path(tuple(hops), NAME_TYPE)
     leaf = next((f for o in candidates if (f := o.field(path[-1]))), None)
     if leaf is None:
         entity = "Name" if hops and hops[-1].polymorphic else candidates[0].name
@@ -135,12 +149,15 @@ def getter(path: Path, ctx: Context) -> Getter:
     if not path.hops:
         return lambda row: row.get(name)
     lookups = [hop.field for hop in path.hops]
+    of_type = path.leaf is NAME_TYPE
 
     def get(row: Row) -> Any:
         record: Row | None = row
         for lookup in lookups:
             parent_id = record.get(lookup) if record is not None else None
             record = ctx.parent(parent_id) if parent_id else None
-        return record.get(name) if record is not None else None
+        if record is None:
+            return None
+        return type_name(record) if of_type else record.get(name)
 
     return get

@@ -12,7 +12,15 @@ from typing import Any
 
 from demo_gen.local_org import schema
 from demo_gen.local_org.schema import Field, SObject
-from demo_gen.local_org.soql_context import NO_RELATIONSHIP, Context, Hop, Path, Row, resolve
+from demo_gen.local_org.soql_context import (
+    NAME_TYPE,
+    NO_RELATIONSHIP,
+    Context,
+    Hop,
+    Path,
+    Row,
+    resolve,
+)
 from demo_gen.local_org.soql_rows import compile_where, page_rows, sort_rows
 from demo_gen.local_org.soql_tokens import SoqlError, caret, malformed
 from demo_gen.local_org.soql_tree import FieldRef, Query, Subquery
@@ -116,7 +124,9 @@ def render(node: _Node, record: Row, obj: SObject, type_name: str, ctx: Context)
     out: dict[str, Any] = {"attributes": attributes}
     polymorphic = node.hop is not None and node.hop.polymorphic
     for item in node.items.values():
-        if isinstance(item, Field):
+        if item is NAME_TYPE:
+            out["Type"] = obj.name
+        elif isinstance(item, Field):
             # under a polymorphic parent the leaf was resolved on one of several objects
             f = (obj.field(item.name) or item) if polymorphic else item
             out[f.name] = schema.to_wire(f, record.get(f.name))

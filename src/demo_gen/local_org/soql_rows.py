@@ -194,10 +194,11 @@ def _compare(get: Getter, f: Field, op: str, lit: Literal, ctx: Context) -> Pred
     want = _coerce(lit, f)
     norm = _normaliser(f)
     test = _OPERATORS[op]
+    null_passes = op == "!="  # see the `soql` docstring: a null is "not equal" to a value
 
     def pred(row: Row) -> bool:
         value = get(row)
-        return value is not None and test(norm(value), want)
+        return null_passes if value is None else test(norm(value), want)
 
     return pred
 
@@ -221,10 +222,11 @@ def _in_range(get: Getter, f: Field, op: str, lit: Literal, ctx: Context) -> Pre
         ">=": lambda v: v >= lo,
     }
     test = tests[op]
+    null_passes = op == "!="
 
     def pred(row: Row) -> bool:
         value = get(row)
-        return value is not None and test(value)
+        return null_passes if value is None else test(value)
 
     return pred
 
@@ -234,7 +236,7 @@ def _in_list(get: Getter, f: Field, cond: InList, ctx: Context) -> Pred:
     if any(lit.kind == "range" for lit in cond.values):
         preds = [_compare(get, f, "=", lit, ctx) for lit in cond.values]
         if cond.negated:
-            return lambda row: get(row) is not None and not any(p(row) for p in preds)
+            return lambda row: get(row) is None or not any(p(row) for p in preds)
         return lambda row: any(p(row) for p in preds)
     has_null = any(_is_null(lit, f) for lit in cond.values)
     wanted = frozenset(_coerce(lit, f) for lit in cond.values if not _is_null(lit, f))
@@ -244,7 +246,7 @@ def _in_list(get: Getter, f: Field, cond: InList, ctx: Context) -> Pred:
     def pred(row: Row) -> bool:
         value = get(row)
         if value is None:
-            return has_null and not negated
+            return has_null != negated
         return (norm(value) in wanted) != negated
 
     return pred
@@ -269,7 +271,7 @@ def _semi_join(get: Getter, f: Field, cond: SemiJoin, ctx: Context) -> Pred:
 
     def pred(row: Row) -> bool:
         value = get(row)
-        return value is not None and (value in found) != negated
+        return negated if value is None else (value in found) != negated
 
     return pred
 

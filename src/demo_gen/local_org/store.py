@@ -20,6 +20,7 @@ from demo_gen.local_org import ids, schema
 from demo_gen.local_org.schema import SObject
 
 SCHEMA_VERSION = 1
+GENERATION_KEY = "id_generation"
 Record = dict[str, Any]
 
 
@@ -102,6 +103,11 @@ class Store:
     def meta(self, key: str, default: str | None = None) -> str | None:
         return self._meta.get(key, default)
 
+    @property
+    def generation(self) -> int:
+        """How many times this database was cleared (`org init --force`); ids carry it."""
+        return int(self._meta.get(GENERATION_KEY, "0"))
+
     # --- writing -------------------------------------------------------------------------
 
     @contextmanager
@@ -120,15 +126,22 @@ class Store:
             self._meta[key] = value
 
     def clear(self) -> None:
-        """Remove every record and counter (used by `org init --force`)."""
+        """Remove every record, counter and setting (used by `org init --force`).
+
+        The generation goes up by one, so the ids the re-created org hands out (see
+        `ids.make_id`) differ from every id the previous org handed out.
+        """
         with self.lock:
+            generation = str(self.generation + 1)
             self._conn.execute("BEGIN")
             for obj in schema.OBJECTS.values():
                 self._conn.execute(f'DELETE FROM "{obj.name}"')
             self._conn.execute("DELETE FROM _counters")
             self._conn.execute("DELETE FROM _meta WHERE key != 'schema_version'")
+            self._conn.execute(
+                "INSERT INTO _meta(key, value) VALUES (?, ?)", (GENERATION_KEY, generation)
+            )
             self._conn.execute("COMMIT")
-            self._meta = {k: v for k, v in self._meta.items() if k == "schema_version"}
             self._load()
 
     def close(self) -> None:
@@ -275,7 +288,7 @@ class Transaction:
     def new_id(self, obj: SObject) -> str:
         n = self.counters.get(obj.key_prefix, self.store._counters.get(obj.key_prefix, 0)) + 1
         self.counters[obj.key_prefix] = n
-        return ids.make_id(obj.key_prefix, n)
+        return ids.make_id(obj.key_prefix, n, self.store.generation)
 
     def put(self, obj: SObject, record: Mapping[str, Any]) -> None:
         """Stage the full new state of a record (insert or update)."""

@@ -20,7 +20,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from demo_gen.errors import ConfigError
-from demo_gen.yamlsource import first_error, line_of, parse_yaml
+from demo_gen.yamlsource import first_error, line_of, parse_yaml, read_text
 
 POSITIONS: tuple[str, ...] = (
     "qualification",
@@ -148,7 +148,7 @@ def load_template(name_or_path: str) -> Template:
         )
     if not path.is_file():
         raise ConfigError(f"{path}: scorecard template file not found")
-    return parse_template(path.read_text(encoding="utf-8"), str(path))
+    return parse_template(read_text(path), str(path))
 
 
 @functools.cache

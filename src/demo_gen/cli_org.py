@@ -1,0 +1,238 @@
+"""`demo-gen org`: create and serve the local org (the command line's skin over local_org)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from demo_gen.console import err_console
+from demo_gen.errors import StateError, UsageError
+
+if TYPE_CHECKING:
+    from demo_gen.local_org.store import Store
+
+
+@click.group()
+def org() -> None:
+    """The local org: a Salesforce-compatible server on SQLite, the default target."""
+
+
+_DB_OPTION = click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("runs/local-org.sqlite"),
+    show_default=True,
+    help="The local org's SQLite file.",
+)
+
+
+@org.command("init")
+@_DB_OPTION
+@click.option("--seed", type=int, default=42, show_default=True, help="Seed of the fixture data.")
+@click.option(
+    "--opportunities",
+    type=click.IntRange(1, 100_000),
+    default=200,
+    show_default=True,
+    help="How many opportunities to create.",
+)
+@click.option(
+    "--anchor-date",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Lay the org around this date (default: today).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Delete the existing data first (the new org gets a new Organization Id and new ids).",
+)
+@click.option(
+    "--shared-activities/--no-shared-activities",
+    default=False,
+    show_default=True,
+    help="Shared Activities: an Event's WhoId is also an EventRelation row (IsParent).",
+)
+@click.option(
+    "--set-audit-fields/--no-set-audit-fields",
+    default=True,
+    show_default=True,
+    help='The "Set Audit Fields upon Record Creation" permission: inserts may set CreatedDate.',
+)
+def org_init(
+    db: Path,
+    seed: int,
+    opportunities: int,
+    anchor_date: datetime | None,
+    force: bool,
+    shared_activities: bool,
+    set_audit_fields: bool,
+) -> None:
+    """Create the local org's seeded fixture data.
+
+    Every org init draws a new Organization Id, and --force also moves record ids on, so a
+    ledger made against an earlier org never matches this one.
+    """
+    import secrets
+    import time
+
+    from demo_gen.local_org import ids
+    from demo_gen.local_org.fixtures import FixtureSpec, backfill_relations, build_org
+    from demo_gen.local_org.settings import OrgSettings
+
+    store = _open_store(db)
+    try:
+        if store.count("Opportunity", include_deleted=True) and not force:
+            raise UsageError(
+                f"the local org at {db} already has data", hint="pass --force to re-create it"
+            )
+        if force:
+            store.clear()
+        anchor = anchor_date.date() if anchor_date else datetime.now(UTC).date()
+        started = time.monotonic()
+        with err_console.status(f"seeding {opportunities} opportunities into {db}"):
+            spec = FixtureSpec(
+                anchor=anchor,
+                seed=seed,
+                opportunities=opportunities,
+                org_serial=ids.random_serial(secrets.randbelow),
+            )
+            report = build_org(store, spec)
+        settings = OrgSettings(shared_activities, set_audit_fields)
+        settings.write(store)
+        # as switching the setting on in a real org does
+        relations = backfill_relations(store, settings)
+        org_id = store.meta("org_id")
+    finally:
+        store.close()
+    listed = ", ".join(f"{n} {name}" for name, n in report.counts.items())
+    err_console.print(f"local org ready at {db} in {time.monotonic() - started:.1f}s: {listed}")
+    err_console.print(f"Organization Id {org_id}; {settings.describe()}")
+    if relations:
+        err_console.print(f"{relations} EventRelation and TaskRelation rows for Shared Activities")
+
+
+def _open_store(db: Path) -> Store:
+    from demo_gen.local_org.store import Store
+
+    try:
+        return Store(db)
+    except (sqlite3.DatabaseError, RuntimeError) as exc:  # not a database, or a newer schema
+        raise StateError(f"cannot open the local org database {db}: {exc}") from exc
+
+
+@org.command("serve")
+@_DB_OPTION
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="Port on 127.0.0.1 (0 picks a free one).",
+)
+@click.option(
+    "--latency-ms", type=click.IntRange(min=0), default=0, help="Delay every REST answer."
+)
+@click.option(
+    "--error-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    help="Share of REST requests that fail.",
+)
+@click.option(
+    "--error-status",
+    type=click.Choice(["503", "500", "403"]),
+    default="503",
+    show_default=True,
+    help="Status of --error-rate faults (403 is REQUEST_LIMIT_EXCEEDED).",
+)
+@click.option(
+    "--session-ttl", type=click.IntRange(min=1), help="Requests per session before it expires."
+)
+@click.option("--daily-limit", type=click.IntRange(min=1), help="Daily API request limit.")
+@click.option(
+    "--row-error-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    help="Share of records failing with UNABLE_TO_LOCK_ROW.",
+)
+@click.option(
+    "--fault-seed", type=int, default=0, show_default=True, help="Seed of the fault stream."
+)
+@click.option(
+    "--jwt-cert",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The connected app's certificate (PEM): JWT bearer logins must be signed for it.",
+)
+def org_serve(
+    db: Path,
+    port: int,
+    latency_ms: int,
+    error_rate: float,
+    error_status: str,
+    session_ttl: int | None,
+    daily_limit: int | None,
+    row_error_rate: float,
+    fault_seed: int,
+    jwt_cert: Path | None,
+) -> None:
+    """Serve the local org on 127.0.0.1 until Ctrl-C.
+
+    The JWT bearer grant works only with --jwt-cert: without a certificate the org refuses
+    every assertion (invalid_grant), as a connected app without one does.
+    """
+    from demo_gen.local_org.faults import Faults
+    from demo_gen.local_org.server import LocalOrgServer, serve_forever
+    from demo_gen.local_org.settings import OrgSettings
+
+    if not db.exists():
+        raise UsageError(f"no local org at {db}", hint="create it with `demo-gen org init`")
+    faults = Faults(
+        latency_ms=latency_ms,
+        error_rate=error_rate,
+        error_status=int(error_status),
+        session_ttl=session_ttl,
+        daily_limit=daily_limit,
+        row_error_rate=row_error_rate,
+        seed=fault_seed,
+    )
+    certificate = _jwt_certificate(jwt_cert)
+    store = _open_store(db)
+    server = LocalOrgServer(store, port=port, faults=faults, jwt_certificate=certificate)
+    try:
+        server.bind()
+    except OSError as exc:
+        store.close()
+        raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from exc
+    err_console.print(f"local org serving at [bold]{server.url}[/] (database {db})")
+    err_console.print("username admin@demo-gen.local, password demo-gen, empty security token")
+    err_console.print(f"point a configuration at it with salesforce.local.url: {server.url}")
+    err_console.print(OrgSettings.read(store).describe())
+    if jwt_cert is not None:
+        err_console.print(f"JWT bearer logins must be signed for {jwt_cert}")
+    err_console.print("[dim]Ctrl-C to stop[/]")
+    try:
+        serve_forever(server)
+    finally:
+        store.close()
+    err_console.print("local org stopped")
+
+
+def _jwt_certificate(path: Path | None) -> bytes | None:
+    """The PEM bytes of --jwt-cert, checked to hold an RSA certificate or public key."""
+    from demo_gen.local_org.app_jwt import load_public_key
+
+    if path is None:
+        return None
+    data = path.read_bytes()
+    try:
+        load_public_key(data)
+    except ValueError as exc:
+        raise UsageError(
+            f"--jwt-cert {path}: not a PEM certificate or RSA public key ({exc})",
+            hint="export the connected app's certificate as PEM (.crt)",
+        ) from exc
+    return data
