@@ -23,6 +23,7 @@ OBJECTS = (
     "EmailMessageRelation",
     "DemoGen_Scorecard__c",
     "DemoGen_Scorecard_Answer__c",
+    "TaskRelation",
 )
 
 

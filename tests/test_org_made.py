@@ -121,8 +121,9 @@ def test_a_planned_invitee_the_org_made_is_adopted_not_inserted_twice(
 
 
 def test_with_the_local_orgs_own_shared_activities(make_config, org_db):
-    """The local org itself now makes the IsParent rows (Who and What) of each Event: they are
-    owned with their Event, logged, and gone after reset."""
+    """The local org itself now makes the IsParent rows (Who and What) of each Event, and the
+    TaskRelation rows of each email Task: they are owned with their parent, logged, and gone
+    after reset."""
     from demo_gen.local_org.settings import OrgSettings
 
     store = Store(org_db)
@@ -136,6 +137,8 @@ def test_with_the_local_orgs_own_shared_activities(make_config, org_db):
     code, report = run_json(config)
     assert code == 0, report
     assert report["counts"]["event_relation"]["created"] > 0
+    tasks = report["counts"]["email_task"]["created"]
+    assert report["counts"]["task_relation"]["created"] >= tasks > 0  # each Task's What, at least
     url = load_config(config).state.url
     assert orphans(before, org_ids(org_db), live_owned(url)) == set()
     assert doubly_owned(url) == {}

@@ -27,6 +27,7 @@ SIGNATURE_FIELDS: dict[str, tuple[str, ...]] = {
     "EmailMessage": ("RelatedToId", "Subject", "MessageDate"),
     "Task": ("WhatId", "Subject", "ActivityDate"),
     "EventRelation": ("EventId", "RelationId"),
+    "TaskRelation": ("TaskId", "RelationId"),
     "EmailMessageRelation": ("EmailMessageId", "RelationId"),
     "DemoGen_Scorecard__c": ("Opportunity__c", "Template__c"),
     "DemoGen_Scorecard_Answer__c": ("Scorecard__c", "Element__c"),

@@ -24,7 +24,7 @@ from demo_gen.errors import UsageError
 from demo_gen.faultpoints import crash_point
 from demo_gen.identity import Verdicts, verify
 from demo_gen.items import ANSWER, DELETE_ORDER, EMAIL, EMAIL_TASK, MEETING, SCORECARD
-from demo_gen.orgmade import EVENT_RELATION
+from demo_gen.orgmade import EVENT_RELATION, TASK_RELATION
 from demo_gen.progress import NULL_PROGRESS, Progress
 from demo_gen.readback import own_email_tasks
 from demo_gen.reconcile import log_reconciliation, reconcile
@@ -33,9 +33,9 @@ from demo_gen.state import ItemRow, StateStore
 
 _GONE = ("ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_CROSS_REFERENCE_KEY")
 _STAMPED = (MEETING, EMAIL, SCORECARD, ANSWER)  # tag mode writes the run tag on these kinds
-RESET_ORDER = (*DELETE_ORDER, EVENT_RELATION)
-"""Links before their parents; the relations the org made for an Event go with it (a real org
-deletes them with the Event: they are then found gone and counted)."""
+RESET_ORDER = (*DELETE_ORDER, EVENT_RELATION, TASK_RELATION)
+"""Links before their parents; the relations the org made for an Event or an email's Task go with
+it (a real org deletes them with their parent: they are then found gone and counted)."""
 
 
 @dataclass

@@ -80,6 +80,7 @@ class LedgerWriter:
             for i in planned
             if i.kind == INVITEE and i.parent is not None
         }
+        self._task_relations = True  # until a batch shows the org makes none
         self.calls = 0
 
     def send(self, items: Sequence[WorkItem], parent_ids: Mapping[str, str]) -> WriteOutcome:
@@ -203,12 +204,17 @@ class LedgerWriter:
             if i.signature in created
         ]
         try:
-            return read_back(self._crm, rows, invitees=self._invitees)
+            back = read_back(
+                self._crm, rows, invitees=self._invitees, task_relations=self._task_relations
+            )
         except TargetError as exc:
             self._log.event(
                 "readback.failed", level="warning", sobject=batch[0].sobject, error=str(exc)
             )
             return ReadBack()
+        if back.task_relations is False:
+            self._task_relations = False  # no TaskRelation here: stop asking
+        return back
 
     def _log_failure(self, item: WorkItem, result: WriteResult) -> None:
         fields = {

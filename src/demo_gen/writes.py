@@ -4,13 +4,14 @@ own what the org made for them (DESIGN.md §3; docs/adr/0004-identity-snapshots-
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from demo_gen.config import Config
 from demo_gen.crm import SalesforceCrm
 from demo_gen.items import CHILD_KINDS, EMAIL_TASK, PARENT_KINDS, Capabilities, WorkItem
-from demo_gen.orgmade import EVENT_RELATION
+from demo_gen.orgmade import EVENT_RELATION, TASK_RELATION
 from demo_gen.progress import Progress
 from demo_gen.readback import record_email_tasks
 from demo_gen.reconcile import log_reconciliation, reconcile
@@ -92,21 +93,21 @@ def create(
 def org_made_counts(
     ctx: WritePhase, items: Sequence[WorkItem], outcome: WriteOutcome, caps: Capabilities
 ) -> dict[str, dict[str, int]]:
-    """Counts of the records the org made for ours: each email's Task, each Event's relations."""
+    """Counts of the records the org made for ours: each email's Task (and its TaskRelations),
+    each Event's relations."""
     counts: dict[str, dict[str, int]] = {}
-    made = [r for r in outcome.owned.values() if r.kind in (EMAIL_TASK, EVENT_RELATION)]
+    made = Counter(r.kind for r in outcome.owned.values())
     if caps.email_messages:
-        in_batches = sum(1 for r in made if r.kind == EMAIL_TASK)
         caught, known = record_email_tasks(ctx.crm, ctx.state, ctx.log, ctx.org_id, items)
         counts[EMAIL_TASK] = {
-            "created": in_batches + caught,
-            "skipped": known - in_batches,
+            "created": made[EMAIL_TASK] + caught,
+            "skipped": known - made[EMAIL_TASK],
             "failed": 0,
             "deferred": 0,
         }
-    relations = sum(1 for r in made if r.kind == EVENT_RELATION)
-    if relations:
-        counts[EVENT_RELATION] = {"created": relations, "skipped": 0, "failed": 0, "deferred": 0}
+    for kind in (EVENT_RELATION, TASK_RELATION):
+        if made[kind]:
+            counts[kind] = {"created": made[kind], "skipped": 0, "failed": 0, "deferred": 0}
     return counts
 
 
