@@ -214,19 +214,19 @@ def test_crash_between_send_and_commit_is_reconciled(make_config, org_counts, mo
 
     config = load_config(make_config())
     before = org_counts()
-    real = StateStore.mark_created
+    real = StateStore.record_batch
     calls = {"n": 0}
 
-    def dying(self, org_id, results):
+    def dying(self, org_id, *args):
         calls["n"] += 1
         if calls["n"] == 2:
             raise KeyboardInterrupt  # as if killed right after the org answered
-        return real(self, org_id, results)
+        return real(self, org_id, *args)
 
-    monkeypatch.setattr(StateStore, "mark_created", dying)
+    monkeypatch.setattr(StateStore, "record_batch", dying)
     with pytest.raises(KeyboardInterrupt):
         run(config, Secrets(), RunOptions(today=ANCHOR))
-    monkeypatch.setattr(StateStore, "mark_created", real)
+    monkeypatch.setattr(StateStore, "record_batch", real)
     state = StateStore(config.state.url)
     assert state.pending_items(state.list_runs()[0].org_id, config.run.name)
     state.close()

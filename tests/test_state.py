@@ -240,8 +240,9 @@ def test_data_survives_reopening(db_path, store):
 def test_newer_schema_is_refused(db_path, store):
     store.close()
     with sqlite3.connect(db_path) as conn:
-        conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
-    with pytest.raises(StateError, match=r"newer demo-gen \(schema 2 > 1\)") as info:
+        conn.execute(f"UPDATE meta SET value = '{SCHEMA_VERSION + 1}' WHERE key = 'schema_version'")
+    newer = rf"newer demo-gen \(schema {SCHEMA_VERSION + 1} > {SCHEMA_VERSION}\)"
+    with pytest.raises(StateError, match=newer) as info:
         StateStore(f"sqlite:///{db_path}")
     assert info.value.hint
     assert info.value.exit_code == ExitCode.STATE
@@ -312,7 +313,7 @@ def test_lock_contention_names_the_holder(db_path, store):
         with pytest.raises(StateError, match=expected) as info, other.lock(PACK, ORG, "r2"):
             pytest.fail("acquired a held lock")
         assert f"pack {PACK} on org {ORG}" in str(info.value)
-        assert "DELETE FROM locks" in (info.value.hint or "")
+        assert "taken over automatically" in (info.value.hint or "")
         with other.lock("another-pack", ORG, "r2"):  # other packs are independent
             pass
     with store.lock(PACK, ORG, "r3"):
@@ -334,7 +335,7 @@ def _set_lock_row(db_path: Path, **values: object) -> None:
 
 def test_an_old_lock_is_taken_over(db_path, store):
     with StateStore(f"sqlite:///{db_path}") as other, store.lock(PACK, ORG, "r1"):
-        _set_lock_row(db_path, acquired_at="2020-01-01T00:00:00.000Z")
+        _set_lock_row(db_path, heartbeat_at="2020-01-01T00:00:00.000Z")
         with other.lock(PACK, ORG, "r2"), sqlite3.connect(db_path) as conn:
             assert conn.execute("SELECT owner FROM locks").fetchall() == [("r2",)]
         # r1's release must not remove a lock it no longer holds; r2 released its own
@@ -352,3 +353,106 @@ def test_a_lock_of_a_dead_process_is_taken_over(db_path, store):
     # a live holder is respected, even one in this very process
     with pytest.raises(StateError), store.lock(PACK, ORG, "r1"), store.lock(PACK, ORG, "r2"):
         pass
+
+
+def _v1_store(path: Path) -> None:
+    """A schema-1 store as demo-gen wrote it before schema 2: frozen DDL plus typical rows."""
+    ddl = (Path(__file__).parent / "state_schema_v1.sql").read_text(encoding="utf-8")
+    with sqlite3.connect(path) as conn:
+        conn.executescript(ddl)
+        conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+        conn.execute(
+            "INSERT INTO runs VALUES ('r1', ?, ?, 'run', 'completed', '2026-11-22T08:15:00Z', "
+            "'2026-11-22T08:20:00Z', 'cfg1', '{\"totals\": {\"created\": 2}}')",
+            (PACK, ORG),
+        )
+        conn.execute(
+            "INSERT INTO items VALUES (?, 'sig-m', 'r1', ?, '006A', 'meeting', 'Event', "
+            "'created', '00UAAA', NULL, NULL, NULL, '2026-11-02T10:00:00.000+0000', "
+            "'Discovery call', '2026-11-22T08:16:00Z')",
+            (ORG, PACK),
+        )
+        conn.execute(
+            "INSERT INTO items VALUES (?, 'sig-i', 'r1', ?, '006A', 'invitee', 'EventRelation', "
+            "'pending', NULL, NULL, NULL, 'sig-m', '2026-11-02T10:00:00.000+0000', '003B', "
+            "'2026-11-22T08:16:00Z')",
+            (ORG, PACK),
+        )
+        conn.execute(
+            "INSERT INTO locks VALUES (?, ?, 'r1', 'elsewhere', 1, '2026-11-22T08:15:00Z')",
+            (PACK, ORG),
+        )
+        conn.execute("INSERT INTO anchors VALUES (?, ?, '006A', '2026-11-02')", (PACK, ORG))
+
+
+def test_a_schema_1_store_is_migrated_with_its_data(tmp_path):
+    path = tmp_path / "old.sqlite"
+    _v1_store(path)
+    with pytest.raises(StateError, match="older schema 1"):
+        StateStore.open_readonly(f"sqlite:///{path}")  # reading never migrates
+    with StateStore(f"sqlite:///{path}") as store:
+        run = store.get_run("r1")
+        assert run is not None and run.summary_json and run.reset_json is None
+        rows = store.items_by_signature(ORG, ["sig-m", "sig-i"])
+        assert rows["sig-m"].status == "created" and rows["sig-m"].sf_id == "00UAAA"
+        assert rows["sig-m"].identity is None  # schema 1 kept no snapshot
+        assert rows["sig-i"].parent_signature == "sig-m"
+        assert store.anchors(PACK, ORG, ["006A"]) == {"006A": date(2026, 11, 2)}
+        # the new columns work on migrated rows
+        store.mark_created(ORG, {"sig-i": "0REBBB"}, {"sig-i": {"RelationId": "003B"}})
+        assert (
+            store.items_by_signature(ORG, ["sig-i"])["sig-i"].identity == '{"RelationId": "003B"}'
+        )
+        store.record_reset("r1", "reset", '{"deleted": {}}')
+        assert store.get_run("r1").summary_json == run.summary_json
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT value FROM meta").fetchone() == (str(SCHEMA_VERSION),)
+        heartbeat = conn.execute("SELECT heartbeat_at, acquired_at FROM locks").fetchone()
+        assert heartbeat[0] == heartbeat[1]  # an old lock's heartbeat is its acquisition
+
+
+def test_owned_records_and_foreign_rows(store):
+    store.mark_pending([item("s1"), item("s2")])
+    store.record_batch(
+        ORG,
+        {"s1": "00U1"},
+        {"s2": ("E", "boom")},
+        {"s1": {"Subject": "x"}},
+        [item("t1", kind="email_task", sobject="Task", sf_id="00T1", parent_signature="s1")],
+    )
+    rows = store.items_by_signature(ORG, ["s1", "s2", "t1"])
+    assert rows["t1"].status == "created" and rows["t1"].sf_id == "00T1"
+    assert (rows["s1"].status, rows["s2"].status) == ("created", "failed")
+    assert store.owned_ids(ORG) == {"00U1": "s1", "00T1": "t1"}
+    with pytest.raises(ValueError, match="already created as 00T1"):
+        store.record_batch(ORG, {}, {}, {}, [item("t1", kind="email_task", sf_id="00T2")])
+    store.mark_foreign(ORG, {"s1": "Subject changed"})
+    assert store.items_by_signature(ORG, ["s1"])["s1"].status == "foreign"
+    with pytest.raises(ValueError):
+        store.mark_foreign(ORG, {"s2": "a failed row holds no record"})
+    store.mark_pending([item("s1")])  # a foreign item may be planned again
+
+
+def test_a_stale_heartbeat_marks_its_run_interrupted(db_path, store):
+    store.start_run(run_row("r2"))
+    with store.lock(PACK, ORG, "r2"):
+        assert store.live_lock_owners() == {"r2"}
+        assert store.heartbeat(PACK, ORG, "r2")
+        _set_lock_row(db_path, heartbeat_at="2020-01-01T00:00:00.000Z", host="elsewhere")
+        assert store.live_lock_owners() == set()
+        with StateStore(f"sqlite:///{db_path}") as other, other.lock(PACK, ORG, "r3"):
+            assert other.get_run("r2").status == "interrupted"
+
+
+def test_the_lock_holder_keeps_its_heartbeat_fresh(db_path, store, monkeypatch):
+    import time
+
+    from demo_gen import state_locks
+
+    monkeypatch.setattr(state_locks, "HEARTBEAT_S", 0.05)
+    with store.lock(PACK, ORG, "r1"):
+        _set_lock_row(db_path, heartbeat_at="2020-01-01T00:00:00.000Z", host="elsewhere")
+        deadline = time.monotonic() + 10
+        while store.live_lock_owners() != {"r1"}:  # the thread brings it back to life
+            assert time.monotonic() < deadline, "the heartbeat was never refreshed"
+            time.sleep(0.05)

@@ -256,21 +256,25 @@ def smoke(config_path: Path, opp_id: str | None, as_json: bool) -> None:
 def status(
     run_id: str | None, config_path: Path, realism: bool, scorecards: bool, as_json: bool
 ) -> None:
-    """List the runs, newest first; or show one run's summary, counts and failures."""
-    from demo_gen.report import run_status
+    """List the runs, newest first; or show one run's summary, counts, failures and why it stopped.
+
+    A run killed without a word (kill -9, a lost host) shows as interrupted; `run --run-id`
+    resumes it. After a reset, the run's summary stays and what the reset did is added.
+    """
+    from demo_gen.report import list_runs, run_status
     from demo_gen.state import StateStore
 
     config = _optional_config(config_path)
     state = StateStore.open_readonly(config.state.url)
     try:
         if run_id is None:
-            runs = state.list_runs()
+            runs = list_runs(state)
             if as_json:
                 _echo_json([r.__dict__ for r in runs])
             else:
                 render_runs(runs)
             return
-        detail = run_status(state, run_id)
+        detail = run_status(state, run_id, config.run.runs_dir)
     finally:
         state.close()
     if scorecards:
@@ -313,7 +317,11 @@ def _optional_config(config_path: Path) -> Config:
 @click.option("--dry-run", "preview", is_flag=True, help="List what would be deleted.")
 @_json_option
 def reset(run_id: str, config_path: Path, yes: bool, preview: bool, as_json: bool) -> None:
-    """Delete from the org exactly the records RUN_ID created, and nothing else."""
+    """Delete from the org exactly the records RUN_ID created, and nothing else.
+
+    Each record is read back first: one that is no longer the record the run made (changed, or
+    an id the org reused) is kept, reported and never tried again.
+    """
     from demo_gen.resetter import reset as reset_run
 
     config = _optional_config(config_path)

@@ -176,11 +176,34 @@ def render_status(detail: Mapping[str, Any], console: Console = err_console) -> 
         for status, n in statuses.items():
             table.add_row(kind, status, str(n))
     console.print(table)
+    error = detail.get("error")
+    if error:
+        console.print(f"[red]why it stopped:[/] {error.get('error') or error.get('event')}")
+    if run["status"] == "interrupted":
+        console.print(f"[dim]`demo-gen run --run-id {run['run_id']} -c CONFIG` resumes it[/]")
     for failure in detail["failures"][:20]:
+        label = (
+            "[yellow]kept by reset[/]" if failure.get("status") == "foreign" else "[red]failed[/]"
+        )
+        console.print(f"{label} {failure['kind']} {failure['error_code']}: {failure['error']}")
+    summary = detail.get("summary")
+    if summary:
+        totals = summary.get("totals", {})
         console.print(
-            f"[red]failed[/] {failure['kind']} {failure['error_code']}: {failure['error']}"
+            "the run: " + ", ".join(f"{n} {key}" for key, n in totals.items()) + " records"
         )
     _print_scorecards(detail.get("scorecards"), console)
+    reset = detail.get("reset")
+    if reset:
+        kept = reset.get("skipped") or {}
+        console.print(
+            f"reset at {reset.get('finished_at', '?')}: deleted {_listed(reset['deleted'])}"
+            + (f"; kept {_listed(kept)}: no longer this run's records" if kept else "")
+        )
+
+
+def _listed(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{n} {sobject}" for sobject, n in sorted(counts.items())) or "nothing"
 
 
 def render_realism(realism: Mapping[str, Any], console: Console = err_console) -> None:
@@ -199,8 +222,13 @@ def render_reset(report: ResetReport, console: Console = err_console) -> None:
     console.print(f"reset {report.run_id}: {verb} {listed}")
     if report.failed:
         console.print(f"[red]failed to delete:[/] {report.failed}; run the same reset again")
-    if report.skipped_untagged:
-        console.print(f"[yellow]left {report.skipped_untagged} records whose run tag differs[/]")
+    skipped = sum(report.skipped.values())
+    if skipped:
+        console.print(
+            f"[yellow]kept {skipped} records ({_listed(report.skipped)}) that are no longer the "
+            "ones this run made[/] (reset.skipped in events.jsonl says why; they will not be "
+            "tried again)"
+        )
 
 
 def render_checks(checks: Sequence[Check], console: Console = err_console) -> None:

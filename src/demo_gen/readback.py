@@ -1,6 +1,7 @@
 """After the writes: what a run reads back from the org and the ledger, and records.
 
-- the Task the org creates for each EmailMessage, recorded in the ledger so reset removes it;
+- the Task the org creates for each EmailMessage, when its batch's read-back did not record it
+  (orgmade.py records it with the batch), so reset removes it;
 - the record ids of an opportunity's items, which `smoke` prints;
 - runs/<run_id>/scorecards.jsonl, every scorecard of the run with its record id.
 """
@@ -9,11 +10,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any, Protocol
 
-from demo_gen.crm import soql_list
+from demo_gen.faultpoints import crash_point
 from demo_gen.items import EMAIL, EMAIL_TASK, SCORECARD, WorkItem, email_task_signature
+from demo_gen.orgmade import read_back
 from demo_gen.runlog import RunLog
 from demo_gen.scorecards import Scorecard
 from demo_gen.state import ItemRow, StateStore, created_ids
@@ -26,25 +27,50 @@ class Reader(Protocol):
 def record_email_tasks(
     crm: Reader, state: StateStore, log: RunLog, org_id: str, items: Sequence[WorkItem]
 ) -> tuple[int, int]:
-    """Record the Task the org made for each created EmailMessage: (newly recorded, known)."""
+    """Catch up the Task of each created EmailMessage whose Task is not in the ledger yet (its
+    batch's read-back failed, or a schema-1 ledger): found by ActivityId, recorded in one
+    commit. Returns (recorded now, known before)."""
     emails = [i for i in items if i.kind == EMAIL]
     ledger = state.items_by_signature(
         org_id, [i.signature for i in emails] + [email_task_signature(i.signature) for i in emails]
     )
     done = created_ids(ledger)
     known = sum(1 for i in emails if email_task_signature(i.signature) in done)
-    wanted = {
-        done[i.signature]: ledger[i.signature]
-        for i in emails
-        if i.signature in done and email_task_signature(i.signature) not in done
-    }
-    found = _activity_ids(crm, sorted(wanted))
-    rows = [_task_row(wanted[email_id], task_id) for email_id, task_id in found.items()]
-    if rows:
-        state.mark_pending(rows)
-        state.mark_created(org_id, {r.signature: r.sf_id or "" for r in rows})
-        log.event("email_tasks.recorded", count=len(rows))
-    return len(rows), known
+    rows = own_email_tasks(crm, state, log, org_id, [ledger[s] for s in done if s in ledger])
+    return rows, known
+
+
+def own_email_tasks(
+    crm: Reader, state: StateStore, log: RunLog, org_id: str, rows: Sequence[ItemRow]
+) -> int:
+    """Record, as owned, the Task behind each created EmailMessage row that has none recorded.
+
+    Only Tasks no ledger row holds are taken. Returns how many were recorded.
+    """
+    emails = [r for r in rows if r.kind == EMAIL and r.sobject == "EmailMessage" and r.sf_id]
+    if not emails:
+        return 0
+    tasks = state.items_by_signature(org_id, [email_task_signature(r.signature) for r in emails])
+    missing = [r for r in emails if email_task_signature(r.signature) not in created_ids(tasks)]
+    if not missing:
+        return 0
+    back = read_back(crm, missing, owned_ids=state.owned_ids(org_id), verify=True)
+    owned = [r for r in back.owned if r.kind == EMAIL_TASK]
+    state.record_batch(org_id, {}, {}, {}, owned)
+    crash_point("created:email_task")
+    for row in owned:
+        log.event(
+            "item.created",
+            opportunity_id=row.opportunity_id,
+            kind=row.kind,
+            signature=row.signature,
+            sf_id=row.sf_id,
+            sobject=row.sobject,
+            source="org",
+        )
+    if owned:
+        log.event("email_tasks.recorded", count=len(owned))
+    return len(owned)
 
 
 def record_ids(state: StateStore, org_id: str, items: Sequence[WorkItem]) -> dict[str, list[str]]:
@@ -99,25 +125,3 @@ def _scorecard_ids(state: StateStore, org_id: str, items: Sequence[WorkItem]) ->
 def _label(card: Scorecard) -> str:
     """The work-item label of a scorecard (see items.scorecard_items)."""
     return f"{card.opportunity_id}/scorecard/{card.template}"
-
-
-def _activity_ids(crm: Reader, email_ids: Sequence[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for start in range(0, len(email_ids), 200):
-        chunk = email_ids[start : start + 200]
-        soql = f"SELECT Id, ActivityId FROM EmailMessage WHERE Id IN {soql_list(chunk)}"
-        found.update((r["Id"], r["ActivityId"]) for r in crm.query(soql) if r.get("ActivityId"))
-    return found
-
-
-def _task_row(email: ItemRow, task_id: str) -> ItemRow:
-    """The org made this Task when the email was created: it belongs to the email's run."""
-    return replace(
-        email,
-        signature=email_task_signature(email.signature),
-        kind=EMAIL_TASK,
-        sobject="Task",
-        status="pending",
-        sf_id=task_id,
-        parent_signature=email.signature,
-    )

@@ -3,16 +3,31 @@
 A pending row means: we may or may not have created this record (the process died between the send
 and the commit of its id). In tag mode the org is asked by the signature external-id field;
 otherwise by the fields that went into the signature (WhatId, Subject, start; or the parent and the
-person for links). Found → created with that id; not found → failed (`NOT_SENT`), sent again.
+person for links); the Task of an EmailMessage by its email's ActivityId.
+
+Ownership rules (docs/adr/0004-identity-snapshots-and-ownership.md):
+
+- a record that any ledger row holds — any pack, any run, any status, on this org — is never a
+  candidate: it belongs to that row;
+- a pending row adopts a record only on an exact identity match that no other row claims. Rows
+  that share one identity are settled together: k rows and exactly k candidates pair up (the
+  records are indistinguishable by what the rows know); no candidate → not sent (`NOT_SENT`,
+  failed, sent again); anything else (two candidates for one row, fewer candidates than rows)
+  leaves the rows pending and reports them as ambiguous — never a guess;
+- an adopted record's own org-made records (an email's Task, an Event's relations) are read back
+  and owned in the same commit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from demo_gen.crm import soql_list
+from demo_gen.identity import Reader
+from demo_gen.items import EMAIL_TASK
+from demo_gen.orgmade import ReadBack, read_back
+from demo_gen.runlog import RunLog
 from demo_gen.state import ItemRow, StateStore, created_ids
 
 _CHUNK = 100
@@ -30,15 +45,16 @@ _LINK_MATCH = {
 }
 _SCORECARD = ("DemoGen_Scorecard__c", "Opportunity__c", "Template__c")
 
-
-class Reader(Protocol):
-    def query(self, soql: str) -> list[dict[str, Any]]: ...
+Key = tuple[str, ...]
 
 
 @dataclass
 class Reconciliation:
     found: dict[str, str] = field(default_factory=dict)  # signature -> sf id
     missing: list[str] = field(default_factory=list)
+    ambiguous: dict[str, str] = field(default_factory=dict)  # signature -> why (left pending)
+    owned_elsewhere: int = 0  # identity matches that another ledger row holds (not adopted)
+    org_made: list[ItemRow] = field(default_factory=list)  # adopted records' org-made records
 
 
 def reconcile(
@@ -50,48 +66,163 @@ def reconcile(
     tag_field: str | None,
     known_ids: Collection[str] = (),
 ) -> Reconciliation:
-    """Resolve every pending row to created or failed, and record the outcome in the ledger."""
+    """Resolve every pending row to created, failed, or (ambiguous) still pending, and record it.
+
+    Ids held by any ledger row on `org_id`, and `known_ids`, are never adopted.
+    """
     result = Reconciliation()
     if not pending:
         return result
     by_type: dict[str, list[ItemRow]] = {}
     for row in pending:
         by_type.setdefault(row.sobject, []).append(row)
-    taken = set(known_ids)
+    taken = set(state.owned_ids(org_id)) | set(known_ids)
     for sobject, rows in by_type.items():
-        if sobject in _LINK_MATCH:
-            found = _match_links(crm, state, org_id, sobject, rows)
-        elif tag_field and (sobject in _ACTIVITY_MATCH or sobject == _SCORECARD[0]):
-            found = _match_tags(crm, sobject, tag_field, rows)
-        elif sobject == _SCORECARD[0]:
-            found = _match_scorecards(crm, rows, taken)
-        else:
-            found = _match_activities(crm, sobject, rows, taken)
-        taken.update(found.values())
-        result.found.update(found)
-        result.missing.extend(r.signature for r in rows if r.signature not in found)
-    state.mark_created(org_id, result.found)
-    state.mark_failed(
-        org_id, {s: ("NOT_SENT", "reconciled: not found in the org") for s in result.missing}
+        tasks = [r for r in rows if r.kind == EMAIL_TASK]
+        rest = [r for r in rows if r.kind != EMAIL_TASK]
+        matches = _candidates(crm, state, org_id, sobject, rest, tag_field)
+        matches.update(_email_task_candidates(crm, state, org_id, tasks))
+        _settle(rows, matches, taken, result)
+    back = _read_back_adopted(crm, state, org_id, pending, result.found, taken)
+    result.org_made = back.owned
+    state.record_batch(
+        org_id,
+        result.found,
+        {s: ("NOT_SENT", "reconciled: not found in the org") for s in result.missing},
+        back.identities,
+        back.owned,
     )
     return result
 
 
+def log_reconciliation(log: RunLog, result: Reconciliation, pending: Sequence[ItemRow]) -> None:
+    """`reconcile.done`; `item.created` for each adopted record (source `reconcile`: the write
+    that made it died before recording it) and each org-made one; `reconcile.ambiguous` per
+    row left pending."""
+    rows = {r.signature: r for r in pending}
+    for sig, sf_id in result.found.items():
+        row = rows[sig]
+        log.event(
+            "item.created",
+            opportunity_id=row.opportunity_id,
+            kind=row.kind,
+            signature=sig,
+            sf_id=sf_id,
+            sobject=row.sobject,
+            source="reconcile",
+        )
+    for sig, why in result.ambiguous.items():
+        row = rows[sig]
+        log.event(
+            "reconcile.ambiguous",
+            level="warning",
+            opportunity_id=row.opportunity_id,
+            kind=row.kind,
+            signature=sig,
+            reason=why,
+        )
+    for row in result.org_made:
+        log.event(
+            "item.created",
+            opportunity_id=row.opportunity_id,
+            kind=row.kind,
+            signature=row.signature,
+            sf_id=row.sf_id,
+            sobject=row.sobject,
+            source="org",
+        )
+    log.event(
+        "reconcile.done",
+        found=len(result.found),
+        missing=len(result.missing),
+        ambiguous=len(result.ambiguous),
+        owned_elsewhere=result.owned_elsewhere,
+        org_made=len(result.org_made),
+    )
+
+
+def _candidates(
+    crm: Reader,
+    state: StateStore,
+    org_id: str,
+    sobject: str,
+    rows: Sequence[ItemRow],
+    tag_field: str | None,
+) -> dict[str, list[str]]:
+    """signature -> the ids of every record in the org whose identity matches the row's."""
+    if not rows:
+        return {}
+    if sobject in _LINK_MATCH:
+        return _match_links(crm, state, org_id, sobject, rows)
+    if tag_field and (sobject in _ACTIVITY_MATCH or sobject == _SCORECARD[0]):
+        return _match_tags(crm, sobject, tag_field, rows)
+    if sobject == _SCORECARD[0]:
+        return _match_scorecards(crm, rows)
+    return _match_activities(crm, sobject, rows)
+
+
+def _settle(
+    rows: Sequence[ItemRow],
+    matches: Mapping[str, list[str]],
+    taken: set[str],
+    result: Reconciliation,
+) -> None:
+    """Apply the ownership rules to rows grouped by the candidates they share."""
+    groups: dict[tuple[str, ...], list[ItemRow]] = {}
+    for row in rows:
+        ids = matches.get(row.signature, [])
+        result.owned_elsewhere += sum(1 for i in ids if i in taken)
+        free = tuple(sorted(i for i in dict.fromkeys(ids) if i not in taken))
+        groups.setdefault(free, []).append(row)
+    for free, group in groups.items():
+        if not free:
+            result.missing.extend(r.signature for r in group)
+        elif len(free) == len(group):
+            for row, sf_id in zip(group, free, strict=True):
+                result.found[row.signature] = sf_id
+                taken.add(sf_id)
+        else:
+            why = f"{len(free)} unclaimed records in the org match {len(group)} pending rows"
+            result.ambiguous.update((r.signature, why) for r in group)
+
+
+def _read_back_adopted(
+    crm: Reader,
+    state: StateStore,
+    org_id: str,
+    pending: Sequence[ItemRow],
+    found: Mapping[str, str],
+    taken: Collection[str],
+) -> ReadBack:
+    """Snapshots of the adopted records and the records the org made for them."""
+    out = ReadBack()
+    adopted = [r for r in pending if r.signature in found]
+    for sobject in sorted({r.sobject for r in adopted}):
+        rows = [_with_id(r, found[r.signature]) for r in adopted if r.sobject == sobject]
+        back = read_back(crm, rows, owned_ids=taken)
+        out.identities.update(back.identities)
+        out.owned.extend(back.owned)
+    return out
+
+
+def _with_id(row: ItemRow, sf_id: str) -> ItemRow:
+    return replace(row, sf_id=sf_id)
+
+
 def _match_tags(
     crm: Reader, sobject: str, tag_field: str, rows: Sequence[ItemRow]
-) -> dict[str, str]:
-    found: dict[str, str] = {}
+) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
     for chunk in _chunks([r.signature for r in rows]):
         soql = f"SELECT Id, {tag_field} FROM {sobject} WHERE {tag_field} IN {soql_list(chunk)}"
-        found.update((rec[tag_field], rec["Id"]) for rec in crm.query(soql))
+        for rec in crm.query(soql):
+            found.setdefault(rec[tag_field], []).append(rec["Id"])
     return found
 
 
-def _match_activities(
-    crm: Reader, sobject: str, rows: Sequence[ItemRow], taken: Collection[str]
-) -> dict[str, str]:
+def _match_activities(crm: Reader, sobject: str, rows: Sequence[ItemRow]) -> dict[str, list[str]]:
     what, subject, start = _ACTIVITY_MATCH[sobject]
-    candidates: dict[tuple[str, str, str], list[str]] = {}
+    by_key: dict[Key, list[str]] = {}
     opp_ids = sorted({r.opportunity_id for r in rows})
     for chunk in _chunks(opp_ids):
         soql = (
@@ -99,59 +230,69 @@ def _match_activities(
             f"WHERE {what} IN {soql_list(chunk)} ORDER BY Id"
         )
         for rec in crm.query(soql):
-            if rec["Id"] in taken:
-                continue
             key = (rec[what], (rec[subject] or "").lower(), _moment(rec[start]))
-            candidates.setdefault(key, []).append(rec["Id"])
-    found: dict[str, str] = {}
+            by_key.setdefault(key, []).append(rec["Id"])
     by_date = start == "ActivityDate"
+    out: dict[str, list[str]] = {}
     for row in rows:
         moment = (row.planned_start or "")[:10] if by_date else _moment(row.planned_start)
-        pool = candidates.get((row.opportunity_id, (row.subject or "").lower(), moment)) or []
-        if pool:
-            found[row.signature] = pool.pop(0)
-    return found
+        out[row.signature] = by_key.get(
+            (row.opportunity_id, (row.subject or "").lower(), moment), []
+        )
+    return out
 
 
-def _match_scorecards(
-    crm: Reader, rows: Sequence[ItemRow], taken: Collection[str]
-) -> dict[str, str]:
+def _match_scorecards(crm: Reader, rows: Sequence[ItemRow]) -> dict[str, list[str]]:
     sobject, opp_field, template_field = _SCORECARD
-    existing: dict[tuple[str, str], str] = {}
+    by_key: dict[Key, list[str]] = {}
     for chunk in _chunks(sorted({r.opportunity_id for r in rows})):
         soql = (
             f"SELECT Id, {opp_field}, {template_field} FROM {sobject} "
             f"WHERE {opp_field} IN {soql_list(chunk)} ORDER BY Id"
         )
         for rec in crm.query(soql):
-            if rec["Id"] not in taken:
-                existing.setdefault((rec[opp_field], rec[template_field] or ""), rec["Id"])
-    return {
-        row.signature: existing[(row.opportunity_id, row.subject or "")]
-        for row in rows
-        if (row.opportunity_id, row.subject or "") in existing
-    }
+            by_key.setdefault((rec[opp_field], rec[template_field] or ""), []).append(rec["Id"])
+    return {r.signature: by_key.get((r.opportunity_id, r.subject or ""), []) for r in rows}
 
 
 def _match_links(
     crm: Reader, state: StateStore, org_id: str, sobject: str, rows: Sequence[ItemRow]
-) -> dict[str, str]:
+) -> dict[str, list[str]]:
     parent_field, person_field = _LINK_MATCH[sobject]
-    parents = state.items_by_signature(org_id, [r.parent_signature or "" for r in rows])
-    parent_ids = created_ids(parents)
-    existing: dict[tuple[str, str], str] = {}
+    parent_ids = created_ids(
+        state.items_by_signature(org_id, [r.parent_signature or "" for r in rows])
+    )
+    by_key: dict[Key, list[str]] = {}
     for chunk in _chunks(sorted(set(parent_ids.values()))):
         soql = (
             f"SELECT Id, {parent_field}, {person_field} FROM {sobject} "
             f"WHERE {parent_field} IN {soql_list(chunk)}"
         )
-        existing.update(((r[parent_field], r[person_field]), r["Id"]) for r in crm.query(soql))
-    found: dict[str, str] = {}
+        for rec in crm.query(soql):
+            by_key.setdefault((rec[parent_field], rec[person_field]), []).append(rec["Id"])
+    out: dict[str, list[str]] = {}
     for row in rows:
         parent_id = parent_ids.get(row.parent_signature or "")
-        if parent_id and (parent_id, row.subject or "") in existing:
-            found[row.signature] = existing[(parent_id, row.subject or "")]
-    return found
+        out[row.signature] = by_key.get((parent_id or "", row.subject or ""), [])
+    return out
+
+
+def _email_task_candidates(
+    crm: Reader, state: StateStore, org_id: str, rows: Sequence[ItemRow]
+) -> dict[str, list[str]]:
+    """The Task of a pending email_task row is its email's ActivityId: a link, not a guess."""
+    if not rows:
+        return {}
+    emails = created_ids(state.items_by_signature(org_id, [r.parent_signature or "" for r in rows]))
+    links: dict[str, str] = {}
+    for chunk in _chunks(sorted(set(emails.values()))):
+        soql = f"SELECT Id, ActivityId FROM EmailMessage WHERE Id IN {soql_list(chunk)}"
+        links.update((rec["Id"], rec["ActivityId"]) for rec in crm.query(soql) if rec["ActivityId"])
+    out: dict[str, list[str]] = {}
+    for row in rows:
+        task = links.get(emails.get(row.parent_signature or "", ""), "")
+        out[row.signature] = [task] if task else []
+    return out
 
 
 def _moment(value: str | None) -> str:

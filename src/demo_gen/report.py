@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from demo_gen.errors import UsageError
 from demo_gen.items import WorkItem
-from demo_gen.state import ItemRow, StateStore, created_ids
+from demo_gen.runlog import EVENTS_FILE, read_events
+from demo_gen.state import ItemRow, RunRow, StateStore, created_ids
 from demo_gen.writer import WriteOutcome
 
 COUNT_KEYS = ("created", "skipped", "failed", "deferred")
@@ -80,21 +82,58 @@ class RunReport:
         return out
 
 
-def run_status(state: StateStore, run_id: str) -> dict[str, Any]:
-    """One run as `status RUN_ID` shows it: the run, its records by kind and status, failures."""
+def list_runs(state: StateStore) -> list[RunRow]:
+    """Every run, newest first; a run marked running whose lock is gone or stale (killed, or its
+    host stopped) is shown as interrupted — it did not finish, and `run --run-id` resumes it."""
+    live = state.live_lock_owners()
+    return [_seen(run, live) for run in state.list_runs()]
+
+
+def _seen(run: RunRow, live: set[str]) -> RunRow:
+    if run.status == "running" and run.run_id not in live:
+        return replace(run, status="interrupted")
+    return run
+
+
+def run_status(state: StateStore, run_id: str, runs_dir: Path | None = None) -> dict[str, Any]:
+    """One run as `status RUN_ID` shows it: the run, its records by kind and status, failures,
+    why it failed (its `run.failed` event), its summary and what a reset of it did."""
     run = state.get_run(run_id)
     if run is None:
         raise UsageError(f"unknown run id: {run_id}", hint="`demo-gen status` lists the runs")
+    run = _seen(run, state.live_lock_owners())
     summary = json.loads(run.summary_json) if run.summary_json else None
     failures = [
-        {"kind": r.kind, "signature": r.signature, "error_code": r.error_code, "error": r.error}
-        for r in state.run_items(run_id, {"failed"})
+        {
+            "kind": r.kind,
+            "status": r.status,
+            "signature": r.signature,
+            "error_code": r.error_code,
+            "error": r.error,
+        }
+        for r in state.run_items(run_id, {"failed", "foreign"})
     ]
     return {
         "run": asdict(run),
         "items": state.count_by_status(run_id),
         "failures": failures,
+        "error": _run_error(runs_dir, run),
         "summary": summary,
+        "reset": json.loads(run.reset_json) if run.reset_json else None,
         "realism": (summary or {}).get("realism"),
         "scorecards": (summary or {}).get("scorecards"),
     }
+
+
+def _run_error(runs_dir: Path | None, run: RunRow) -> dict[str, Any] | None:
+    """The last `run.failed` (or `run.interrupted`) event of the run, if its log is here."""
+    if runs_dir is None or run.status not in ("failed", "interrupted"):
+        return None
+    path = runs_dir / run.run_id / EVENTS_FILE
+    if not path.is_file():
+        return None
+    ends = [e for e in read_events(path) if e["event"] in ("run.failed", "run.interrupted")]
+    if not ends:
+        return {"event": "none", "error": "killed: the run left no error (kill -9 or power loss)"}
+    last = ends[-1]
+    return {k: last[k] for k in ("ts", "event", "error", "error_type") if k in last}

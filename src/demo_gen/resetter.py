@@ -1,28 +1,41 @@
 """reset RUN_ID: delete from the org exactly the records that run created, and nothing else.
 
-Pending rows of the run are reconciled first (so a crashed run can be reset), links go before
-their parents, and in tag mode every record's run tag is checked before it is deleted. Records
-already gone count as deleted, so a reset that was interrupted is simply run again.
+Pending rows of the run are reconciled first (so a crashed run can be reset), and the Task behind
+each of its EmailMessages is looked up by ActivityId and owned if no row recorded it yet (a run
+killed before recording it). Then every record is read back and compared with the ledger's
+identity snapshot (identity.py; in tag mode also its run tag and signature), all before the first
+delete: a different record is never deleted — it is reported (`reset.skipped`) and its row marked
+`foreign`, so no later reset tries it again — and neither is what deleting would take along with
+it (its parent; an email and its Task go together). The rest is deleted kind by kind, links
+before their parents; a record already gone counts as deleted, so an interrupted reset is simply
+run again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from demo_gen.config import Config, Secrets
-from demo_gen.crm import SalesforceCrm, open_crm, soql_list
+from demo_gen.crm import SalesforceCrm, open_crm
 from demo_gen.errors import UsageError
 from demo_gen.faultpoints import crash_point
-from demo_gen.items import DELETE_ORDER
+from demo_gen.identity import Verdicts, verify
+from demo_gen.items import ANSWER, DELETE_ORDER, EMAIL, EMAIL_TASK, MEETING, SCORECARD
+from demo_gen.orgmade import EVENT_RELATION, TASK_RELATION
 from demo_gen.progress import NULL_PROGRESS, Progress
-from demo_gen.reconcile import reconcile
+from demo_gen.readback import own_email_tasks
+from demo_gen.reconcile import log_reconciliation, reconcile
 from demo_gen.runlog import RunLog, utc_now
 from demo_gen.state import ItemRow, StateStore
 
 _GONE = ("ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_CROSS_REFERENCE_KEY")
-_TAGGED = ("Event", "Task", "EmailMessage")
+_STAMPED = (MEETING, EMAIL, SCORECARD, ANSWER)  # tag mode writes the run tag on these kinds
+RESET_ORDER = (*DELETE_ORDER, EVENT_RELATION, TASK_RELATION)
+"""Links before their parents; the relations the org made for an Event or an email's Task go with
+it (a real org deletes them with their parent: they are then found gone and counted)."""
 
 
 @dataclass
@@ -32,7 +45,8 @@ class ResetReport:
     planned: dict[str, int]  # sObject -> records to delete
     deleted: dict[str, int] = field(default_factory=dict)
     failed: dict[str, int] = field(default_factory=dict)
-    skipped_untagged: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)  # sObject -> not ours any more: kept
+    skipped_untagged: int = 0  # of those, tag mode: the run tag or signature differs
     dry_run: bool = False
     cancelled: bool = False
 
@@ -41,7 +55,7 @@ class ResetReport:
         return not self.failed
 
     def asdict(self) -> dict[str, Any]:
-        return {**self.__dict__, "ok": self.ok}
+        return {**self.__dict__, "skipped_total": sum(self.skipped.values()), "ok": self.ok}
 
 
 def reset(
@@ -91,50 +105,142 @@ def _reset(
     confirm: Callable[[ResetReport], bool],
     progress: Progress,
 ) -> ResetReport:
-    tag = config.run.signature_field if config.run.idempotency_mode == "tag" else None
-    pending = state.run_items(run_id, {"pending"})
-    if pending:
-        reconcile(crm, state, org_id, pending, tag_field=tag)
-    report = _plan(state, run_id, org_id, dry_run=False)
-    if not confirm(report):
-        report.cancelled = True
-        return report
-    rows = state.run_items(run_id, {"created"})
-    progress.phase("deleting", len(rows))
     with RunLog(config.run.runs_dir, run_id) as log:
+        _settle(crm, state, config, run_id, org_id, log)
+        report = _plan(state, run_id, org_id, dry_run=False)
+        if not confirm(report):
+            report.cancelled = True
+            return report
+        rows = state.run_items(run_id, {"created"})
+        progress.phase("deleting", len(rows))
         log.event("reset.started", records=len(rows))
-        for kind in DELETE_ORDER:
-            batch = [r for r in rows if r.kind == kind and r.sf_id]
-            if tag:
-                batch = _verified(crm, batch, config.run.run_tag_field, report)
+        check = None
+        if config.run.idempotency_mode == "tag":
+            check = TagCheck(config.run.run_tag_field, config.run.signature_field)
+        verdicts = _verified(crm, state, org_id, rows, check)
+        _keep_what_goes_with_kept(verdicts, rows)
+        _record_kept(state, org_id, rows, verdicts, report, log, check)
+        for row in verdicts.gone:
+            report.deleted[row.sobject] = report.deleted.get(row.sobject, 0) + 1
+        state.mark_deleted(org_id, [r.signature for r in verdicts.gone])
+        progress.advance(len(rows) - len(verdicts.same))
+        for kind in RESET_ORDER:
+            batch = [r for r in verdicts.same if r.kind == kind]
             _delete(crm, state, org_id, batch, report, log)
             progress.advance(len(batch))
-        log.event("reset.finished", deleted=report.deleted, failed=report.failed)
-    state.finish_run(run_id, "reset" if report.ok else "reset_partial", utc_now(), None)
+        log.event(
+            "reset.finished",
+            deleted=report.deleted,
+            failed=report.failed,
+            skipped=report.skipped,
+        )
+    status = "reset" if report.ok else "reset_partial"
+    state.record_reset(run_id, status, json.dumps({**report.asdict(), "finished_at": utc_now()}))
     return report
 
 
+def _settle(
+    crm: SalesforceCrm, state: StateStore, config: Config, run_id: str, org_id: str, log: RunLog
+) -> None:
+    """Reconcile the run's pending rows; own the Tasks of its emails that no row recorded yet."""
+    tag = config.run.signature_field if config.run.idempotency_mode == "tag" else None
+    pending = state.run_items(run_id, {"pending"})
+    if pending:
+        log_reconciliation(log, reconcile(crm, state, org_id, pending, tag_field=tag), pending)
+    own_email_tasks(crm, state, log, org_id, state.run_items(run_id, {"created"}))
+
+
+@dataclass(frozen=True)
+class TagCheck:
+    """Tag mode: the records demo-gen stamped must still carry this run's tag and signature."""
+
+    run_field: str
+    signature_field: str
+
+    @property
+    def fields(self) -> tuple[str, str]:
+        return (self.run_field, self.signature_field)
+
+    def __call__(self, row: ItemRow, record: Mapping[str, Any]) -> str | None:
+        """Why the record's stamp says it is not this row's, or None."""
+        if row.kind not in _STAMPED:
+            return None
+        if record.get(self.run_field) != row.run_id:
+            return f"{self.run_field} is {record.get(self.run_field)!r}, not this run"
+        if record.get(self.signature_field) != row.signature:
+            return f"{self.signature_field} is {record.get(self.signature_field)!r}, not the row's"
+        return None
+
+
 def _verified(
-    crm: SalesforceCrm, rows: Sequence[ItemRow], tag_field: str, report: ResetReport
-) -> list[ItemRow]:
-    """Tag mode: keep only records whose run tag says demo-gen made them in this run."""
-    out: list[ItemRow] = []
+    crm: SalesforceCrm,
+    state: StateStore,
+    org_id: str,
+    rows: Sequence[ItemRow],
+    check: TagCheck | None,
+) -> Verdicts:
+    """Every record of the run read back and compared with its row, before anything is deleted
+    (one query per 200 records of an sObject; the tag fields only where demo-gen stamped them)."""
+    out = Verdicts()
     for sobject in sorted({r.sobject for r in rows}):
-        group = [r for r in rows if r.sobject == sobject]
-        if sobject not in _TAGGED:
-            out.extend(group)
-            continue
-        tags: dict[str, str | None] = {}
-        for start in range(0, len(group), 200):
-            ids = [r.sf_id or "" for r in group[start : start + 200]]
-            soql = f"SELECT Id, {tag_field} FROM {sobject} WHERE Id IN {soql_list(ids)}"
-            tags.update((rec["Id"], rec[tag_field]) for rec in crm.query(soql))
-        for row in group:
-            if row.sf_id in tags and tags[row.sf_id] != row.run_id:
-                report.skipped_untagged += 1
-            else:
-                out.append(row)  # tagged by this run, or already gone (the delete says so)
+        group = [r for r in rows if r.sobject == sobject and r.sf_id]
+        stamped = any(r.kind in _STAMPED for r in group)
+        extra = check.fields if check is not None and stamped else ()
+        found = verify(crm, state, org_id, group, check, extra)
+        out.same.extend(found.same)
+        out.gone.extend(found.gone)
+        out.foreign.update(found.foreign)
     return out
+
+
+def _keep_what_goes_with_kept(verdicts: Verdicts, rows: Sequence[ItemRow]) -> None:
+    """Keep, too, what deleting would take a kept record along with: the parent of a kept record
+    (an Event and its relations, a scorecard and its answers, an email and its relations), and an
+    email and its Task either way round (the org deletes them together)."""
+    mine = {r.signature for r in verdicts.same}
+    kept = verdicts.foreign
+    grown = True
+    while grown:
+        grown = False
+        for row in rows:
+            parent = row.parent_signature or ""
+            if row.signature in kept and parent in mine and parent not in kept:
+                kept[parent] = "a record under it is kept, and would go with it"
+                grown = True
+            if row.kind == EMAIL_TASK and parent in kept and row.signature in mine - kept.keys():
+                kept[row.signature] = "its email is kept, and the org deletes the two together"
+                grown = True
+    verdicts.same = [r for r in verdicts.same if r.signature not in kept]
+
+
+def _record_kept(
+    state: StateStore,
+    org_id: str,
+    rows: Sequence[ItemRow],
+    verdicts: Verdicts,
+    report: ResetReport,
+    log: RunLog,
+    check: TagCheck | None,
+) -> None:
+    """Report each kept record (`reset.skipped`) and mark its row foreign, never to be retried."""
+    tag_fields = check.fields if check is not None else ()
+    for row in rows:
+        why = verdicts.foreign.get(row.signature)
+        if why is None:
+            continue
+        report.skipped[row.sobject] = report.skipped.get(row.sobject, 0) + 1
+        report.skipped_untagged += int(bool(tag_fields) and why.startswith(tag_fields))
+        log.event(
+            "reset.skipped",
+            level="warning",
+            opportunity_id=row.opportunity_id,
+            kind=row.kind,
+            signature=row.signature,
+            sf_id=row.sf_id,
+            sobject=row.sobject,
+            reason=why,
+        )
+    state.mark_foreign(org_id, verdicts.foreign)
 
 
 def _delete(

@@ -1,7 +1,9 @@
 """The pipeline, and the only module that knows the order of its steps.
 
-run:      select → anchor → plan → write text → reconcile pending → create parents → create links
-          → read back the Tasks the org made for EmailMessages → summarise
+run:      check that the org still holds what the ledger recorded → select → anchor → plan →
+          write text → reconcile pending → create parents → create links (writes.py; each batch
+          is read back with what the org made for it) → catch up an email Task a read-back
+          missed → summarise
 dry-run:  the same up to the writes, against a read-only ledger; nothing is written anywhere
 smoke:    run on one opportunity, then list the ids of its records
 """
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -30,26 +32,23 @@ from demo_gen.config import Config, Secrets
 from demo_gen.content.stories import StoryResult, StoryWriter
 from demo_gen.crm import SalesforceCrm, open_crm
 from demo_gen.errors import DemoGenError, TargetError, UsageError
+from demo_gen.identity import check_org_binding
 from demo_gen.items import (
     ANSWER_OBJECT,
-    CHILD_KINDS,
-    EMAIL_TASK,
-    PARENT_KINDS,
     SCORECARD_OBJECT,
     Capabilities,
     WorkItem,
 )
 from demo_gen.plan import Plan
 from demo_gen.progress import NULL_PROGRESS, Progress
-from demo_gen.readback import record_email_tasks, record_ids, scorecard_details, write_scorecards
+from demo_gen.readback import record_ids, scorecard_details, write_scorecards
 from demo_gen.realism import realism_report
-from demo_gen.reconcile import reconcile
 from demo_gen.report import RunReport, tally
 from demo_gen.runlog import RunLog, new_run_id, utc_now
 from demo_gen.scorecards import Scorecard, Template
 from demo_gen.selection import select_opportunities
-from demo_gen.state import ItemRow, RunRow, StateStore, created_ids
-from demo_gen.writer import LedgerWriter, WriteOutcome, WriteSettings
+from demo_gen.state import RunRow, StateStore
+from demo_gen.writes import WritePhase, create, org_made_counts, reconciled_ledger
 
 _TAGGED_OBJECTS = ("Event", "Task")
 
@@ -192,14 +191,24 @@ def _run_json(ctx: _Context, status: str, started: str, finished: str | None) ->
 
 
 def _execute(ctx: _Context, started: float) -> RunReport:
+    checked = check_org_binding(ctx.crm, ctx.state, ctx.org_id, ctx.config.run.name)
+    ctx.log.event("ledger.checked", records=checked)
     plan, caps = _prepare(ctx)
     items = _items(ctx, plan, caps)
-    ledger = _reconciled_ledger(ctx, items)
-    outcomes = _create(ctx, items, ledger)
+    phase = WritePhase(
+        ctx.crm,
+        ctx.state,
+        ctx.log,
+        ctx.config,
+        ctx.org_id,
+        ctx.run_id,
+        ctx.progress,
+        warn=lambda message: _warn(ctx, message),
+    )
+    ledger, ambiguous = reconciled_ledger(phase, items)
+    outcomes = create(phase, items, ledger, ambiguous)
     counts = tally(items, ledger, outcomes)
-    if caps.email_messages:
-        made, known = record_email_tasks(ctx.crm, ctx.state, ctx.log, ctx.org_id, items)
-        counts[EMAIL_TASK] = {"created": made, "skipped": known, "failed": 0, "deferred": 0}
+    counts.update(org_made_counts(phase, items, outcomes, caps))
     write_scorecards(ctx.state, ctx.log, ctx.org_id, items, ctx.scorecards)
     api_used = ctx.crm.api_usage()
     smoke = ctx.options.command == "smoke"
@@ -369,68 +378,3 @@ def _warn(ctx: _Context, message: str) -> None:
     ctx.warnings.append(message)
     ctx.progress.note(message)
     ctx.log.event("run.warning", level="warning", message=message)
-
-
-def _reconciled_ledger(ctx: _Context, items: Sequence[WorkItem]) -> dict[str, ItemRow]:
-    pending = ctx.state.pending_items(ctx.org_id, ctx.config.run.name)
-    if pending:
-        ctx.progress.phase("reconciling interrupted writes", len(pending))
-        ledger = ctx.state.items_by_signature(ctx.org_id, [i.signature for i in items])
-        tag = ctx.config.run.signature_field if ctx.config.run.idempotency_mode == "tag" else None
-        result = reconcile(
-            ctx.crm,
-            ctx.state,
-            ctx.org_id,
-            pending,
-            tag_field=tag,
-            known_ids=set(created_ids(ledger).values()),
-        )
-        ctx.log.event("reconcile.done", found=len(result.found), missing=len(result.missing))
-    return ctx.state.items_by_signature(ctx.org_id, [i.signature for i in items])
-
-
-def _create(
-    ctx: _Context, items: Sequence[WorkItem], ledger: Mapping[str, ItemRow]
-) -> WriteOutcome:
-    writer = LedgerWriter(ctx.crm, ctx.state, ctx.log, _write_settings(ctx), ctx.progress)
-    parent_ids = created_ids(ledger)
-    todo = [i for i in items if i.signature not in parent_ids]
-    parents = [i for i in todo if i.kind in PARENT_KINDS]
-    ctx.progress.phase("creating meetings and emails", len(parents))
-    outcome = writer.send(parents, {})
-    parent_ids.update(outcome.created)
-    children = [i for i in todo if i.kind in CHILD_KINDS and i.parent in parent_ids]
-    blocked = [i for i in todo if i.kind in CHILD_KINDS and i.parent not in parent_ids]
-    ctx.progress.phase("adding invitees and recipients", len(children))
-    child_outcome = writer.send(children, parent_ids)
-    outcome.created.update(child_outcome.created)
-    outcome.failed.update(child_outcome.failed)
-    outcome.deferred.extend(child_outcome.deferred)
-    outcome.deferred.extend(i.signature for i in blocked)
-    return outcome
-
-
-def _write_settings(ctx: _Context) -> WriteSettings:
-    cfg = ctx.config
-    return WriteSettings(
-        org_id=ctx.org_id,
-        pack=cfg.run.name,
-        run_id=ctx.run_id,
-        tag_mode=cfg.run.idempotency_mode == "tag",
-        signature_field=cfg.run.signature_field,
-        run_tag_field=cfg.run.run_tag_field,
-        batch_size=cfg.salesforce.batch_size,
-        concurrency=cfg.salesforce.concurrency,
-        max_calls=_api_budget(ctx),
-    )
-
-
-def _api_budget(ctx: _Context) -> int | None:
-    """Calls this run may spend on writes: a share of what the org has left today."""
-    limits = ctx.crm.limits().get("DailyApiRequests") or {}
-    remaining = limits.get("Remaining")
-    if remaining is None:
-        return None
-    budget = int(int(remaining) * ctx.config.run.api_budget_share)
-    ctx.log.event("api.budget", remaining=remaining, budget=budget)
-    return max(budget, 0)

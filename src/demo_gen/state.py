@@ -4,29 +4,35 @@ Each item (meeting, invitee, email, scorecard, answer) is keyed by `(org_id, sig
 protocol is: `mark_pending` (commit) → send → `mark_created` (commit). Status moves only along
 
     (new) ──► pending ──► created ──► deleted
-                 ▲  └──► failed ──┘      │
-                 └──────────────────────┘   (a deleted or failed item may be planned again)
+                 ▲  └──► failed ──┘  └──► foreign
+                 └───────────────────────────┘   (a deleted, failed or foreign item may be
+                                                   planned again)
 
-and a created item is never downgraded: asking for it raises `ValueError`. The store reads the clock
+and a created item is never downgraded: asking for it raises `ValueError`. `foreign` means reset
+found a different record under the item's id (docs/adr/0004): it is never deleted nor retried.
+A created row carries an identity snapshot (`identity`, JSON): the fields of its signature and the
+CreatedById and CreatedDate the org gave it, read back with its batch. The store reads the clock
 only for `updated_at` and lock timestamps; every other time is a string the caller passes in.
 Any SQLAlchemy URL works; SQLite (the default) runs in WAL mode with a busy timeout.
 """
 
 from __future__ import annotations
 
-import sqlite3
+import json
 import threading
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Connection, delete, func, insert, make_url, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
+from demo_gen import state_items
+from demo_gen import state_locks as locks
 from demo_gen import state_schema as schema
-from demo_gen.errors import StateError
+from demo_gen.state_engine import StoreEngine
 from demo_gen.state_schema import SCHEMA_VERSION, chunks, now_iso
 
 __all__ = [
@@ -38,12 +44,10 @@ __all__ = [
     "StateStore",
 ]
 
-ItemStatus = Literal["pending", "created", "failed", "deleted"]
+ItemStatus = Literal["pending", "created", "failed", "deleted", "foreign"]
 
 UNFINISHED_RUN_STATUSES: tuple[str, ...] = ("running", "interrupted")
 """Runs in these states did not finish: `latest_unfinished_run` offers them for resuming."""
-
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ class ItemRow:
     planned_start: str | None  # ISO datetime of the planned activity, for reconciliation
     subject: str | None  # for reconciliation
     updated_at: str
+    identity: str | None = None  # JSON: the record as the org made it (see `identity_of`)
 
 
 @dataclass(frozen=True)
@@ -80,31 +85,11 @@ class RunRow:
     finished_at: str | None
     config_fingerprint: str
     summary_json: str | None
+    reset_json: str | None = None  # what the last reset of this run did
 
 
-class StateStore:
+class StateStore(StoreEngine):
     """The ledger of runs, items, anchors, cached content and locks, behind one SQLAlchemy URL."""
-
-    def __init__(self, url: str) -> None:
-        """Open (creating if needed) the store at `url`; `StateError` if unreadable or newer."""
-        self._setup(url, readonly=False)
-
-    @classmethod
-    def open_readonly(cls, url: str) -> StateStore:
-        """Open `url` for reading only; a missing store reads as empty and nothing is created."""
-        store = cls.__new__(cls)
-        store._setup(url, readonly=True)
-        return store
-
-    def close(self) -> None:
-        """Release every connection; the store is unusable afterwards."""
-        self._engine.dispose()
-
-    def __enter__(self) -> StateStore:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
 
     # -- runs -----------------------------------------------------------------------------------
 
@@ -132,6 +117,15 @@ class StateStore:
             done = conn.execute(update(schema.runs).where(_run_is(run_id)).values(**values))
             if done.rowcount == 0:
                 raise ValueError(f"unknown run id {run_id}")
+
+    def record_reset(self, run_id: str, status: str, reset_json: str) -> None:
+        """Set a run's status after a reset and what the reset did; its summary is kept."""
+        with self._write() as conn:
+            conn.execute(
+                update(schema.runs)
+                .where(_run_is(run_id))
+                .values(status=status, reset_json=reset_json)
+            )
 
     def get_run(self, run_id: str) -> RunRow | None:
         """The run with this id, or None."""
@@ -232,12 +226,40 @@ class StateStore:
             batches.setdefault(row.org_id, {})[row.signature] = row
         with self._write() as conn:
             for org_id, batch in batches.items():
-                self._upsert_pending(conn, org_id, batch, now)
+                state_items.upsert_pending(conn, org_id, batch, now)
 
-    def mark_created(self, org_id: str, results: Mapping[str, str]) -> None:
-        """Record `signature -> sf_id` as created, in one transaction."""
-        changes = {s: {"sf_id": i, "error_code": None, "error": None} for s, i in results.items()}
-        self._transition(org_id, "created", changes)
+    def mark_created(
+        self,
+        org_id: str,
+        results: Mapping[str, str],
+        identities: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
+        """Record `signature -> sf_id` as created, with identity snapshots, in one transaction."""
+        self.record_batch(org_id, results, {}, identities or {}, ())
+
+    def record_batch(
+        self,
+        org_id: str,
+        created: Mapping[str, str],
+        failed: Mapping[str, tuple[str, str]],
+        identities: Mapping[str, Mapping[str, Any]],
+        owned: Sequence[ItemRow],
+    ) -> None:
+        """One batch's outcome in one transaction: created ids with their identity snapshots,
+        failures, and `owned` rows — records the org made for us (an email's Task, an Event's
+        relation), recorded as created by the same commit that records their parent."""
+        if not (created or failed or owned):
+            return
+        now = now_iso()
+        changes = {
+            s: {"sf_id": i, "error_code": None, "error": None, "identity": _json(identities.get(s))}
+            for s, i in created.items()
+        }
+        with self._write() as conn:
+            state_items.transition(conn, org_id, "created", changes, now)
+            failures = {s: {"error_code": c, "error": m} for s, (c, m) in failed.items()}
+            state_items.transition(conn, org_id, "failed", failures, now)
+            state_items.insert_owned(conn, owned, now)
 
     def mark_failed(self, org_id: str, failures: Mapping[str, tuple[str, str]]) -> None:
         """Record `signature -> (error_code, message)` as failed, in one transaction."""
@@ -247,6 +269,45 @@ class StateStore:
     def mark_deleted(self, org_id: str, signatures: Sequence[str]) -> None:
         """Record `signatures` as deleted from the org (their sf_id is kept), in one transaction."""
         self._transition(org_id, "deleted", {s: {} for s in signatures})
+
+    def mark_foreign(self, org_id: str, reasons: Mapping[str, str]) -> None:
+        """Record `signature -> reason` as foreign: the id now holds a record we did not make."""
+        changes = {s: {"error_code": "FOREIGN_RECORD", "error": r} for s, r in reasons.items()}
+        self._transition(org_id, "foreign", changes)
+
+    def owned_ids(self, org_id: str) -> dict[str, str]:
+        """`sf_id -> signature` of every id any ledger row holds on `org_id`: all packs, runs
+        and statuses. Reconcile never adopts one of these for another row."""
+        t = schema.items.c
+        query = select(t.sf_id, t.signature).where(t.org_id == org_id, t.sf_id.is_not(None))
+        with self._read() as conn:
+            return {sf_id: sig for sf_id, sig in conn.execute(query)}
+
+    def created_sample(
+        self, org_id: str, pack: str, per_sobject: int, kinds: Collection[str]
+    ) -> list[ItemRow]:
+        """Up to `per_sobject` created rows of each sObject among `kinds` of `pack` on
+        `org_id`, in signature order (a hash: an even spread over runs and opportunities)."""
+        t = schema.items.c
+        out: list[ItemRow] = []
+        with self._read() as conn:
+            where = (
+                t.org_id == org_id,
+                t.pack == pack,
+                t.status == "created",
+                t.kind.in_(list(kinds)),
+                t.sf_id.is_not(None),
+            )
+            sobjects = conn.execute(select(t.sobject).where(*where).distinct()).scalars()
+            for sobject in sorted(sobjects):
+                query = (
+                    select(schema.items)
+                    .where(*where, t.sobject == sobject)
+                    .order_by(t.signature)
+                    .limit(per_sobject)
+                )
+                out.extend(ItemRow(**row._asdict()) for row in conn.execute(query))
+        return out
 
     def pending_items(self, org_id: str, pack: str) -> list[ItemRow]:
         """Every pending item of `pack` on `org_id`, whichever run left it: to reconcile first."""
@@ -296,153 +357,88 @@ class StateStore:
             if conn.execute(select(t.c.key).where(t.c.key == key)).first() is None:
                 conn.execute(insert(t).values(key=key, value=value, created_at=now_iso()))
 
-    # -- lock -----------------------------------------------------------------------------------
+    # -- lock ---------------------------------------------------------------------------------
 
     @contextmanager
     def lock(
-        self, pack: str, org_id: str, owner: str, *, stale_after_s: int = 6 * 3600
+        self, pack: str, org_id: str, owner: str, *, stale_after_s: int = locks.STALE_AFTER_S
     ) -> Iterator[None]:
         """Hold the lock of `pack` on `org_id` for the block; `StateError` if another run has it.
 
-        A lock older than `stale_after_s`, or held by a dead process on this host, is taken over.
+        A stale lock (its process gone, or its heartbeat older than `stale_after_s`) is taken
+        over, and the run that held it, if still marked running, is marked interrupted.
         """
-        self._acquire(pack, org_id, owner, stale_after_s)
+        holder = locks.LockHolder.mine(pack, org_id, owner)
+        with self._write() as conn:
+            previous = locks.acquire(conn, self._display, holder, stale_after_s)
+            if previous is not None and previous != owner:
+                conn.execute(
+                    update(schema.runs)
+                    .where(_run_is(previous), schema.runs.c.status == "running")
+                    .values(status="interrupted")
+                )
+        stop = threading.Event()
+        beater = threading.Thread(
+            target=self._beat_until,
+            args=(stop, pack, org_id, owner),
+            name=f"demo-gen-heartbeat-{owner}",
+            daemon=True,
+        )
+        if not self._memory:  # an in-memory store has one connection and no other reader
+            beater.start()
         try:
             yield
         finally:
-            self._release(pack, org_id, owner)
+            stop.set()
+            if beater.is_alive():
+                beater.join()
+            with self._write() as conn:
+                locks.release(conn, pack, org_id, owner)
+
+    def _beat_until(self, stop: threading.Event, pack: str, org_id: str, owner: str) -> None:
+        """The heartbeat thread: refresh the lock every `HEARTBEAT_S` until `stop` is set.
+
+        A heartbeat that cannot be written (the store busy for longer than its timeout) is
+        skipped; the next one tries again, and the lock goes stale only after many misses.
+        """
+        while not stop.wait(locks.HEARTBEAT_S):
+            try:
+                self.heartbeat(pack, org_id, owner)
+            except SQLAlchemyError:
+                continue
+
+    def heartbeat(self, pack: str, org_id: str, owner: str) -> bool:
+        """Refresh the heartbeat of the lock this process holds; False if it holds none."""
+        with self._write() as conn:
+            return locks.beat(conn, pack, org_id, owner)
+
+    def live_lock_owners(self) -> set[str]:
+        """The owners (run ids) of the locks whose run is alive."""
+        with self._read() as conn:
+            return locks.live_owners(conn)
 
     # -- internals ------------------------------------------------------------------------------
 
-    def _setup(self, url: str, *, readonly: bool) -> None:
-        self._readonly = readonly
-        self._write_lock = threading.Lock()  # one writer per process; SQLite would serialise anyway
-        try:
-            parsed = make_url(url)
-        except SQLAlchemyError as exc:
-            raise StateError("the state store URL is not a valid SQLAlchemy URL") from exc
-        self._display = parsed.render_as_string(hide_password=True)
-        path = schema.sqlite_path(parsed)
-        if readonly and path is not None and not path.exists():
-            parsed, path = schema.MEMORY, None  # a missing store reads as an empty one
-        if path is not None and not readonly:
-            self._guard(lambda: path.parent.mkdir(parents=True, exist_ok=True))
-        query_only = readonly and path is not None
-        self._engine = self._guard(lambda: schema.make_engine(parsed, query_only=query_only))
-        if not self._guard(lambda: self._check_schema(not readonly or path is None)):
-            self._engine.dispose()  # an existing database without our tables: read it as empty
-            self._engine = schema.make_engine(schema.MEMORY, query_only=False)
-            self._guard(lambda: self._check_schema(True))
-
-    def _check_schema(self, create: bool) -> bool:
-        with self._engine.connect() as conn:
-            conn.execution_options(demo_gen_write=create)  # two first opens must not both create
-            with conn.begin():
-                return schema.check_schema(conn, self._display, create=create)
-
-    def _guard(self, step: Callable[[], _T]) -> _T:
-        """Run `step`; a database or file error becomes a one-line `StateError`."""
-        try:
-            return step()
-        except (SQLAlchemyError, sqlite3.Error, OSError, ImportError) as exc:
-            if hasattr(self, "_engine"):
-                self._engine.dispose()
-            message = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            raise StateError(
-                f"state store {self._display} is unreadable: {message}",
-                hint="check state.url in the configuration, or move the file aside to start afresh",
-            ) from exc
-        except StateError:
-            self._engine.dispose()
-            raise
-
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with self._engine.connect() as conn:
-            yield conn
-
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        """One committed transaction (BEGIN IMMEDIATE on SQLite), rolled back on any exception."""
-        if self._readonly:
-            raise RuntimeError(f"state store {self._display} was opened read-only")
-        with self._write_lock, self._engine.connect() as conn:
-            conn.execution_options(demo_gen_write=True)
-            with conn.begin():
-                yield conn
-
-    def _upsert_pending(
-        self, conn: Connection, org_id: str, batch: Mapping[str, ItemRow], now: str
-    ) -> None:
-        known = schema.item_states(conn, org_id, list(batch))
-        created = [sig for sig, (status, _) in known.items() if status == "created"]
-        if created:
-            raise ValueError(
-                f"{len(created)} item(s) on {org_id} are already created (e.g. {created[0]}); "
-                "a created item is never marked pending again"
-            )
-        reset = {"status": "pending", "sf_id": None, "error_code": None, "error": None}
-        # vars(), not dataclasses.asdict(): the rows hold only flat values, and asdict's deep
-        # copy was most of the cost of recording a large run
-        values = [vars(row) | reset | {"updated_at": now} for row in batch.values()]
-        fresh = [v for v in values if v["signature"] not in known]
-        again = [
-            v | {"k_org": v["org_id"], "k_sig": v["signature"]}
-            for v in values
-            if v["signature"] in known
-        ]
-        try:
-            if fresh:
-                conn.execute(insert(schema.items), fresh)
-            if again:
-                conn.execute(schema.item_update(), again)
-        except IntegrityError as exc:  # the only constraint left is items.run_id → runs
-            raise ValueError(f"a row names a run that was not started: {exc.orig}") from exc
-
     def _transition(self, org_id: str, to: str, changes: Mapping[str, dict[str, Any]]) -> None:
-        if not changes:
-            return
-        now = now_iso()
-        params = [
-            {"k_org": org_id, "k_sig": sig, "status": to, "updated_at": now} | extra
-            for sig, extra in changes.items()
-        ]
-        with self._write() as conn:
-            known = schema.item_states(conn, org_id, list(changes))
-            for sig, extra in changes.items():
-                schema.check_transition(org_id, sig, known.get(sig), to, extra.get("sf_id"))
-            conn.execute(schema.item_update(), params)
-
-    def _acquire(self, pack: str, org_id: str, owner: str, stale_after_s: int) -> None:
-        t = schema.locks
-        key = (t.c.pack == pack, t.c.org_id == org_id)
-        with self._write() as conn:
-            row = conn.execute(select(t).where(*key)).first()
-            holder = None if row is None else schema.LockHolder.of(row._asdict())
-            if holder is not None and not holder.is_stale(stale_after_s):
-                raise schema.lock_held(self._display, pack, org_id, holder)
-            if holder is not None:  # a crashed or long-gone run: take its lock over
-                conn.execute(delete(t).where(*key, t.c.acquired_at == holder.acquired_at))
-            try:
-                conn.execute(
-                    insert(t).values(**asdict(schema.LockHolder.mine(pack, org_id, owner)))
-                )
-            except IntegrityError as exc:  # another process inserted between our read and write
-                raise schema.lock_held(self._display, pack, org_id, None) from exc
-
-    def _release(self, pack: str, org_id: str, owner: str) -> None:
-        t = schema.locks.c
-        mine = schema.LockHolder.mine(pack, org_id, owner)
-        with self._write() as conn:
-            conn.execute(
-                delete(schema.locks).where(
-                    t.pack == pack, t.org_id == org_id, t.owner == owner, t.pid == mine.pid
-                )
-            )
+        if changes:
+            with self._write() as conn:
+                state_items.transition(conn, org_id, to, changes, now_iso())
 
 
 def _run_is(run_id: str) -> ColumnElement[bool]:
     return schema.runs.c.run_id == run_id
+
+
+def identity_of(row: ItemRow) -> dict[str, Any] | None:
+    """The identity snapshot of a row, or None for a row recorded without one (schema 1)."""
+    if row.identity is None:
+        return None
+    value = json.loads(row.identity)
+    return value if isinstance(value, dict) else None
+
+
+def _json(value: Mapping[str, Any] | None) -> str | None:
+    return None if value is None else json.dumps(dict(value), sort_keys=True, default=str)
 
 
 def created_ids(ledger: Mapping[str, ItemRow]) -> dict[str, str]:

@@ -5,28 +5,25 @@ PostgreSQL behave the same):
 
     meta              key PK, value                   -- "schema_version"
     runs              run_id PK, pack, org_id, command, status, started_at, finished_at,
-                      config_fingerprint, summary_json
+                      config_fingerprint, summary_json, reset_json (v2: what the last reset did)
     run_opportunities (run_id FK runs, opportunity_id) PK, position
     anchors           (pack, org_id, opportunity_id) PK, anchor_date
     items             (org_id, signature) PK, run_id FK runs, pack, opportunity_id, kind, sobject,
                       status, sf_id, error_code, error, parent_signature, planned_start, subject,
-                      updated_at
+                      updated_at, identity (v2: JSON snapshot of the record as the org made it)
     content           key PK, value, created_at
-    locks             (pack, org_id) PK, owner, host, pid, acquired_at
+    locks             (pack, org_id) PK, owner, host, pid, acquired_at, heartbeat_at (v2)
 
 A store written by a newer demo-gen (a higher `schema_version`) is refused; an older one is
 brought forward by `MIGRATIONS`, one version at a time, in one transaction.
 
 Also here: the engine set-up (SQLite pragmas and explicit BEGINs), the item status machine and the
-lock-row helpers, so that `state.py` holds only the `StateStore` API.
+row helpers, so that `state.py` holds only the `StateStore` API (the lock rows: `state_locks.py`).
 """
 
 from __future__ import annotations
 
-import os
-import socket
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -57,7 +54,7 @@ from sqlalchemy.pool import StaticPool
 
 from demo_gen.errors import StateError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 metadata = MetaData()
 
@@ -80,6 +77,7 @@ runs = Table(
     Column("finished_at", String(40)),
     Column("config_fingerprint", String(128), nullable=False),
     Column("summary_json", Text),
+    Column("reset_json", Text),
     Index("ix_runs_pack_org_status", "pack", "org_id", "status"),
 )
 
@@ -123,6 +121,7 @@ items = Table(
     Column("planned_start", String(40)),
     Column("subject", Text),
     Column("updated_at", String(40), nullable=False),
+    Column("identity", Text),
     Index("ix_items_run_status", "run_id", "status"),
     Index("ix_items_org_pack_status", "org_id", "pack", "status"),
 )
@@ -144,12 +143,26 @@ locks = Table(
     Column("host", String(255), nullable=False),
     Column("pid", Integer, nullable=False),
     Column("acquired_at", String(40), nullable=False),
+    Column("heartbeat_at", String(40)),
 )
 
 Migration = Callable[[Connection], None]
 
-MIGRATIONS: dict[int, Migration] = {}
-"""`MIGRATIONS[n]` brings a store from version n to n + 1. Version 1 is the first; none yet."""
+
+def _v1_to_v2(conn: Connection) -> None:
+    """Schema 2: identity snapshots on items, a reset summary on runs, a heartbeat on locks.
+
+    Old rows keep NULL snapshots: reset then verifies them by the signature fields the row holds
+    (opportunity, subject, start; parent and person for links), without creator and date.
+    """
+    conn.exec_driver_sql("ALTER TABLE items ADD COLUMN identity TEXT")
+    conn.exec_driver_sql("ALTER TABLE runs ADD COLUMN reset_json TEXT")
+    conn.exec_driver_sql("ALTER TABLE locks ADD COLUMN heartbeat_at VARCHAR(40)")
+    conn.execute(update(locks).values(heartbeat_at=locks.c.acquired_at))
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
+"""`MIGRATIONS[n]` brings a store from version n to n + 1. Version 1 is the first."""
 
 
 def stored_version(conn: Connection) -> int | None:
@@ -264,6 +277,7 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "created": frozenset({"pending", "failed", "created"}),
     "failed": frozenset({"pending", "failed"}),
     "deleted": frozenset({"pending", "failed", "created", "deleted"}),
+    "foreign": frozenset({"created", "foreign"}),
 }
 """The statuses an item may move from into each status other than pending (see state.py)."""
 
@@ -281,6 +295,16 @@ def check_transition(
         raise ValueError(f"item {sig} on {org_id} is {status}; it cannot become {to}")
     if to == "created" and status == "created" and old_id != sf_id:
         raise ValueError(f"item {sig} on {org_id} was already created as {old_id}")
+
+
+def check_owned(
+    org_id: str, sig: str, known: tuple[str, str | None] | None, sf_id: str | None
+) -> None:
+    """`ValueError` unless a record the org made may be recorded as created under `sig`."""
+    if sf_id is None:
+        raise ValueError(f"item {sig} on {org_id}: a record the org made needs its id")
+    if known is not None and known[0] == "created" and known[1] != sf_id:
+        raise ValueError(f"item {sig} on {org_id} was already created as {known[1]}")
 
 
 def select_anchors(conn: Connection, pack: str, org_id: str, ids: Sequence[str]) -> dict[str, date]:
@@ -331,62 +355,3 @@ def chunks(values: Sequence[str]) -> Iterator[list[str]]:
 def now_iso() -> str:
     """The current UTC time as ISO-8601 with milliseconds and a Z."""
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-# -- locks ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LockHolder:
-    """A row of the locks table."""
-
-    pack: str
-    org_id: str
-    owner: str
-    host: str
-    pid: int
-    acquired_at: str
-
-    @classmethod
-    def mine(cls, pack: str, org_id: str, owner: str) -> LockHolder:
-        """A lock row for this process, acquired now."""
-        return cls(pack, org_id, owner, socket.gethostname(), os.getpid(), now_iso())
-
-    @classmethod
-    def of(cls, values: Mapping[str, Any]) -> LockHolder:
-        return cls(**values)
-
-    def is_stale(self, stale_after_s: int) -> bool:
-        """True if older than `stale_after_s`, or held by a process of this host that is gone."""
-        acquired = datetime.fromisoformat(self.acquired_at.replace("Z", "+00:00"))
-        if (datetime.now(UTC) - acquired).total_seconds() > stale_after_s:
-            return True
-        return self.host == socket.gethostname() and not pid_alive(self.pid)
-
-
-def pid_alive(pid: int) -> bool:
-    """True if a process with this id exists on this host."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # it exists, and belongs to another user
-        return True
-    return True
-
-
-def lock_held(display: str, pack: str, org_id: str, holder: LockHolder | None) -> StateError:
-    """The error for a lock of `pack` on `org_id` that `holder` has."""
-    who = "unknown"
-    if holder is not None:
-        who = f"{holder.owner}, started {holder.acquired_at}, pid {holder.pid} on {holder.host}"
-    return StateError(
-        f"another demo-gen run ({who}) holds the lock for pack {pack} on org {org_id}",
-        hint=(
-            "wait for it, or delete the lock with "
-            f"`DELETE FROM locks WHERE pack = '{pack}' AND org_id = '{org_id}'` "
-            f"in {display} if it crashed"
-        ),
-    )

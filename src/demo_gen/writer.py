@@ -3,25 +3,32 @@
 Batches of up to 200 records of one sObject type go out through sObject Collections, several at
 once; the ledger is only ever written from the calling thread. In tag mode each record carries its
 signature in the external-id field and the write is an upsert on it, so the org refuses duplicates.
+
+After each batch the org is asked once (`orgmade.read_back`) for the identity snapshot of what it
+created and for the records it made itself (an EmailMessage's Task, an Event's relations); the
+batch's ids, snapshots and those records are committed together, so nothing the org made for us is
+ever unowned, even for an instant the process can die in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from demo_gen.crm import WriteResult
 from demo_gen.errors import AuthError, LimitError, TargetError, TransientError
 from demo_gen.faultpoints import crash_point
-from demo_gen.items import WorkItem
+from demo_gen.identity import Reader
+from demo_gen.items import INVITEE, WorkItem
+from demo_gen.orgmade import ReadBack, read_back
 from demo_gen.progress import NULL_PROGRESS, Progress
 from demo_gen.runlog import RunLog
 from demo_gen.state import ItemRow, StateStore
 
 
-class Writer(Protocol):
+class Writer(Reader, Protocol):
     def create(self, records: Sequence[Mapping[str, Any]]) -> list[WriteResult]: ...
     def upsert(
         self, sobject: str, external_field: str, records: Sequence[Mapping[str, Any]]
@@ -46,6 +53,7 @@ class WriteOutcome:
     created: dict[str, str] = field(default_factory=dict)  # signature -> sf id
     failed: dict[str, tuple[str, str]] = field(default_factory=dict)  # signature -> (code, msg)
     deferred: list[str] = field(default_factory=list)  # not sent: the API budget ran out
+    owned: dict[str, ItemRow] = field(default_factory=dict)  # records the org made for us
     calls: int = 0
 
 
@@ -59,12 +67,20 @@ class LedgerWriter:
         log: RunLog,
         settings: WriteSettings,
         progress: Progress = NULL_PROGRESS,
+        planned: Sequence[WorkItem] = (),
     ) -> None:
+        """`planned`: the run's items, so an invitee the org made itself is adopted, not sent."""
         self._crm = crm
         self._state = state
         self._log = log
         self._s = settings
         self._progress = progress
+        self._invitees = {
+            (i.parent, i.match_key): self._pending_row(i)
+            for i in planned
+            if i.kind == INVITEE and i.parent is not None
+        }
+        self._task_relations = True  # until a batch shows the org makes none
         self.calls = 0
 
     def send(self, items: Sequence[WorkItem], parent_ids: Mapping[str, str]) -> WriteOutcome:
@@ -162,11 +178,43 @@ class LedgerWriter:
                 code = result.error_code or "UNKNOWN"
                 failed[item.signature] = (code, result.message or "")
                 self._log_failure(item, result)
-        self._state.mark_created(self._s.org_id, created)
-        self._state.mark_failed(self._s.org_id, failed)
+        back = self._read_back(batch, created)
+        self._state.record_batch(self._s.org_id, created, failed, back.identities, back.owned)
+        for row in back.owned:
+            self._log.event(
+                "item.created",
+                opportunity_id=row.opportunity_id,
+                kind=row.kind,
+                signature=row.signature,
+                sf_id=row.sf_id,
+                sobject=row.sobject,
+                source="org",
+            )
+            outcome.owned[row.signature] = row
         outcome.created.update(created)
         outcome.failed.update(failed)
         self._progress.advance(len(batch))
+
+    def _read_back(self, batch: list[WorkItem], created: Mapping[str, str]) -> ReadBack:
+        """Snapshots and org-made records of a batch; a failed read leaves them to later
+        (the run's end and reset look the org-made records up again by their link)."""
+        rows = [
+            replace(self._pending_row(i), sf_id=created[i.signature])
+            for i in batch
+            if i.signature in created
+        ]
+        try:
+            back = read_back(
+                self._crm, rows, invitees=self._invitees, task_relations=self._task_relations
+            )
+        except TargetError as exc:
+            self._log.event(
+                "readback.failed", level="warning", sobject=batch[0].sobject, error=str(exc)
+            )
+            return ReadBack()
+        if back.task_relations is False:
+            self._task_relations = False  # no TaskRelation here: stop asking
+        return back
 
     def _log_failure(self, item: WorkItem, result: WriteResult) -> None:
         fields = {

@@ -1,0 +1,196 @@
+"""What identifies a record demo-gen made, and whether the record under an id is still it.
+
+A record's identity is the fields that went into its signature (the parent, subject and start or
+date; the parent and the person for links) plus the `CreatedById` and `CreatedDate` the org gave
+it. The ledger keeps a snapshot of them, read back with the batch that created the record; reset
+and the run-start check compare the record the org now holds under that id with the snapshot
+(docs/adr/0004-identity-snapshots-and-ownership.md). A row recorded without a snapshot (schema 1)
+is compared on the signature fields the row itself holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from demo_gen.crm import soql_list
+from demo_gen.errors import StateError
+from demo_gen.items import PARENT_KINDS
+from demo_gen.state import ItemRow, StateStore, identity_of
+
+ORIGIN = ("CreatedById", "CreatedDate")
+
+SIGNATURE_FIELDS: dict[str, tuple[str, ...]] = {
+    "Event": ("WhatId", "Subject", "StartDateTime"),
+    "EmailMessage": ("RelatedToId", "Subject", "MessageDate"),
+    "Task": ("WhatId", "Subject", "ActivityDate"),
+    "EventRelation": ("EventId", "RelationId"),
+    "TaskRelation": ("TaskId", "RelationId"),
+    "EmailMessageRelation": ("EmailMessageId", "RelationId"),
+    "DemoGen_Scorecard__c": ("Opportunity__c", "Template__c"),
+    "DemoGen_Scorecard_Answer__c": ("Scorecard__c", "Element__c"),
+}
+"""sObject → the fields of its signature: (parent, subject, start) or (parent, person)."""
+
+READ_CHUNK = 200
+
+
+class Reader(Protocol):
+    def query(self, soql: str) -> list[dict[str, Any]]: ...
+
+
+def identity_fields(sobject: str) -> tuple[str, ...]:
+    """The fields snapshotted for a record of `sobject`."""
+    return (*SIGNATURE_FIELDS.get(sobject, ()), *ORIGIN)
+
+
+def snapshot(sobject: str, record: Mapping[str, Any]) -> dict[str, Any]:
+    """The identity snapshot of a record as the org returned it."""
+    return {name: record.get(name) for name in identity_fields(sobject)}
+
+
+def read_records(
+    crm: Reader, sobject: str, ids: Sequence[str], extra: Sequence[str] = ()
+) -> dict[str, dict[str, Any]]:
+    """`Id -> record` with the identity fields (and `extra` fields), one query per 200 ids.
+
+    Ids that name no live record are simply absent.
+    """
+    fields = ", ".join(dict.fromkeys(("Id", *identity_fields(sobject), *extra)))
+    found: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(list(dict.fromkeys(ids))):
+        soql = f"SELECT {fields} FROM {sobject} WHERE Id IN {soql_list(chunk)}"
+        found.update((rec["Id"], rec) for rec in crm.query(soql))
+    return found
+
+
+def mismatch(row: ItemRow, record: Mapping[str, Any], parent_id: str | None) -> str | None:
+    """Why the record now under `row.sf_id` is not the one `row` made, or None if it is.
+
+    `parent_id` is the record id of the row's parent (for a link without a snapshot).
+    """
+    expected = identity_of(row)
+    if expected is None:
+        expected = _expected_from_row(row, parent_id)
+    for name, want in expected.items():
+        have = record.get(name)
+        if _norm(name, want) != _norm(name, have):
+            return f"{row.sobject}.{name} is {have!r}, the ledger recorded {want!r}"
+    return None
+
+
+@dataclass
+class Verdicts:
+    """What the org holds under a group of ledger rows' ids."""
+
+    same: list[ItemRow] = field(default_factory=list)  # still the record the row made
+    foreign: dict[str, str] = field(default_factory=dict)  # signature -> why it is not
+    gone: list[ItemRow] = field(default_factory=list)  # no live record under the id
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)  # signature -> record
+
+
+def verify(
+    crm: Reader,
+    state: StateStore,
+    org_id: str,
+    rows: Sequence[ItemRow],
+    check: Callable[[ItemRow, Mapping[str, Any]], str | None] | None = None,
+    extra: Sequence[str] = (),
+) -> Verdicts:
+    """Read the records under `rows`' ids (one query per 200 per sObject) and compare each with
+    its row; `check` may add a test of its own (reset: the run tag)."""
+    out = Verdicts()
+    parents = state.items_by_signature(org_id, [r.parent_signature or "" for r in rows])
+    parent_ids = {sig: row.sf_id for sig, row in parents.items()}
+    for sobject in sorted({r.sobject for r in rows}):
+        group = [r for r in rows if r.sobject == sobject and r.sf_id]
+        records = read_records(crm, sobject, [r.sf_id or "" for r in group], extra)
+        for row in group:
+            record = records.get(row.sf_id or "")
+            if record is None:
+                out.gone.append(row)
+                continue
+            out.records[row.signature] = record
+            why = mismatch(row, record, parent_ids.get(row.parent_signature or ""))
+            why = why or (check(row, record) if check else None)
+            if why:
+                out.foreign[row.signature] = why
+            else:
+                out.same.append(row)
+    return out
+
+
+def check_org_binding(
+    crm: Reader, state: StateStore, org_id: str, pack: str, sample: int = READ_CHUNK
+) -> int:
+    """Stop before writing when ids this ledger recorded on `org_id` now hold other records.
+
+    Reads back up to `sample` created parent rows (meetings, emails, scorecards: the ids a run
+    skips and hangs its links on) of each sObject of `pack`, one query each. A missing
+    record is fine (someone deleted it); a different one means the org was re-created or refreshed
+    under the same Organization Id, and nothing may be written against this ledger. Returns how
+    many records were checked.
+    """
+    rows = state.created_sample(org_id, pack, sample, PARENT_KINDS)
+    verdicts = verify(crm, state, org_id, rows)
+    if verdicts.foreign:
+        sig, why = next(iter(verdicts.foreign.items()))
+        row = next(r for r in rows if r.signature == sig)
+        raise StateError(
+            f"the org {org_id} holds other records under {len(verdicts.foreign)} of the "
+            f"{len(rows)} ids this ledger recorded for pack {pack} (e.g. {row.sobject} "
+            f"{row.sf_id}: {why}): it was re-created or refreshed since, and this ledger "
+            "does not describe it",
+            hint="point state.url at a new state store (or move the old one aside) to seed this "
+            "org afresh; `demo-gen reset` of an old run deletes only records it verifies as its "
+            "own",
+        )
+    return len(rows)
+
+
+def _expected_from_row(row: ItemRow, parent_id: str | None) -> dict[str, Any]:
+    """The signature fields a schema-1 row holds, as the record's field values."""
+    fields = SIGNATURE_FIELDS.get(row.sobject, ())
+    if len(fields) == 2 and row.sobject != "DemoGen_Scorecard__c":  # a link: parent, person
+        return {fields[0]: parent_id, fields[1]: row.subject}
+    values: list[Any] = [row.opportunity_id, row.subject, row.planned_start]
+    if row.sobject == "Task" and row.planned_start:
+        values[2] = row.planned_start[:10]
+    return dict(zip(fields, values, strict=False))
+
+
+def _norm(name: str, value: Any) -> Any:
+    """Values comparable across the org's datetime spellings and 15/18-character ids.
+
+    `CreatedDate` keeps all the precision the org gives (a real org: the second; the local org:
+    the millisecond); planned starts compare to the second, as they were written.
+    """
+    if not isinstance(value, str):
+        return value
+    if name in ("Subject", "Template__c", "Element__c"):
+        return value.strip().lower()
+    if "T" in value and value[:4].isdigit() and len(value) >= 19:
+        if name in ORIGIN:
+            return _instant(value)
+        return value[:19]  # …T10:00:00.000+0000, …T10:00:00Z and +00:00 forms alike
+    if len(value) == 18 and value.isalnum():
+        return value[:15]
+    return value
+
+
+def _instant(value: str) -> str:
+    """An ISO datetime in any of the org's spellings as UTC with microseconds."""
+    text = value.replace("Z", "+00:00")
+    if len(text) > 5 and text[-5] in "+-" and text[-3] != ":":
+        text = f"{text[:-2]}:{text[-2:]}"  # +0000 → +00:00
+    try:
+        return datetime.fromisoformat(text).astimezone(UTC).isoformat()
+    except ValueError:
+        return value
+
+
+def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(values), READ_CHUNK):
+        yield values[start : start + READ_CHUNK]

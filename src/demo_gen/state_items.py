@@ -1,0 +1,86 @@
+"""Item-row writes inside one transaction: pending upserts, status moves, org-made rows.
+
+Functions of a `Connection`, so that `StateStore` can put several into one commit (a batch's
+ids, snapshots, failures and the records the org made for it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, insert
+from sqlalchemy.exc import IntegrityError
+
+from demo_gen import state_schema as schema
+
+
+def upsert_pending(conn: Connection, org_id: str, batch: Mapping[str, Any], now: str) -> None:
+    """Rows of `batch` (signature -> ItemRow) pending; `ValueError` if any is created."""
+    known = schema.item_states(conn, org_id, list(batch))
+    created = [sig for sig, (status, _) in known.items() if status == "created"]
+    if created:
+        raise ValueError(
+            f"{len(created)} item(s) on {org_id} are already created (e.g. {created[0]}); "
+            "a created item is never marked pending again"
+        )
+    reset = {"status": "pending", "sf_id": None, "error_code": None, "error": None}
+    # vars(), not dataclasses.asdict(): the rows hold only flat values, and asdict's deep
+    # copy was most of the cost of recording a large run
+    values = [vars(row) | reset | {"updated_at": now} for row in batch.values()]
+    fresh = [v for v in values if v["signature"] not in known]
+    again = [
+        v | {"k_org": v["org_id"], "k_sig": v["signature"]}
+        for v in values
+        if v["signature"] in known
+    ]
+    try:
+        if fresh:
+            conn.execute(insert(schema.items), fresh)
+        if again:
+            conn.execute(schema.item_update(), again)
+    except IntegrityError as exc:  # the only constraint left is items.run_id → runs
+        raise ValueError(f"a row names a run that was not started: {exc.orig}") from exc
+
+
+def transition(
+    conn: Connection, org_id: str, to: str, changes: Mapping[str, dict[str, Any]], now: str
+) -> None:
+    """Move the items of `changes` (signature -> new values) to status `to`, if each may."""
+    if not changes:
+        return
+    params = [
+        {"k_org": org_id, "k_sig": sig, "status": to, "updated_at": now} | extra
+        for sig, extra in changes.items()
+    ]
+    known = schema.item_states(conn, org_id, list(changes))
+    for sig, extra in changes.items():
+        schema.check_transition(org_id, sig, known.get(sig), to, extra.get("sf_id"))
+    conn.execute(schema.item_update(), params)
+
+
+def insert_owned(conn: Connection, rows: Sequence[Any], now: str) -> None:
+    """ItemRows for records the org made: created at once (kept as they are when already
+    created with the same id; `ValueError` when created with another)."""
+    by_org: dict[str, list[Any]] = {}
+    for row in rows:
+        by_org.setdefault(row.org_id, []).append(row)
+    for org_id, group in by_org.items():
+        known = schema.item_states(conn, org_id, [r.signature for r in group])
+        for row in group:
+            schema.check_owned(org_id, row.signature, known.get(row.signature), row.sf_id)
+        fresh = [
+            vars(r) | {"status": "created", "updated_at": now}
+            for r in group
+            if r.signature not in known or known[r.signature][0] != "created"
+        ]
+        again = [
+            v | {"k_org": v["org_id"], "k_sig": v["signature"]}
+            for v in fresh
+            if v["signature"] in known
+        ]
+        new = [v for v in fresh if v["signature"] not in known]
+        if new:
+            conn.execute(insert(schema.items), new)
+        if again:
+            conn.execute(schema.item_update(), again)
