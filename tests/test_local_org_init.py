@@ -57,14 +57,14 @@ def test_a_new_file_gets_a_new_organization_id_too(tmp_path):
 
 def test_settings_are_stored_in_the_org(tmp_path):
     db = tmp_path / "org.sqlite"
-    result = _init(db, "--shared-activities", "--no-set-audit-fields")
-    assert "shared activities on, set audit fields off" in result.stderr
+    result = _init(db, "--no-shared-activities", "--no-set-audit-fields")
+    assert "shared activities off, set audit fields off" in result.stderr
     store = Store(db)
-    assert OrgSettings.read(store) == OrgSettings(shared_activities=True, set_audit_fields=False)
+    assert OrgSettings.read(store) == OrgSettings(shared_activities=False, set_audit_fields=False)
     store.close()
-    _init(db, "--force")
+    _init(db, "--force")  # the defaults: a modern org's settings
     store = Store(db)
-    assert OrgSettings.read(store) == OrgSettings(shared_activities=False, set_audit_fields=True)
+    assert OrgSettings.read(store) == OrgSettings(shared_activities=True, set_audit_fields=True)
     store.close()
 
 

@@ -52,7 +52,7 @@ _DB_OPTION = click.option(
 )
 @click.option(
     "--shared-activities/--no-shared-activities",
-    default=False,
+    default=True,
     show_default=True,
     help="Shared Activities: an Event's WhoId is also an EventRelation row (IsParent).",
 )

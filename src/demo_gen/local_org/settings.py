@@ -4,7 +4,8 @@ Two settings change what the org does with writes, as the same settings do in a 
 
 * `shared_activities` — Setup › Activity Settings › "Allow Users to Relate Multiple Contacts to
   Tasks and Events" (Shared Activities). On: an Event's WhoId is also an EventRelation row with
-  IsParent = true (see `rules_relations`). Default OFF for now.
+  IsParent = true (see `rules_relations`). `org init` switches it on, as a modern org has it;
+  `--no-shared-activities` leaves it off. A database that never stored it reads as off.
 * `set_audit_fields` — the user permission "Set Audit Fields upon Record Creation"
   (PermissionsCreateAuditFields). On: CreatedDate, CreatedById, LastModifiedDate and
   LastModifiedById can be given on insert (see `rules_audit`), and describe reports them as
