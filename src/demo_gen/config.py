@@ -154,8 +154,38 @@ class Hours(Strict):
         return self
 
 
+class Messiness(Strict):
+    """How untidy the story is: every share is drawn from the seed, 0 turns that kind off."""
+
+    no_show_share: Ratio = 0.06
+    """Share of past customer meetings the customer did not attend (a rebooking follows)."""
+    reschedule_share: Ratio = 0.1
+    """Share of customer meetings moved to another day, with the email that moved them."""
+    decline_share: Ratio = 0.05
+    """Share of optional invitees who decline (EventRelation Status Declined)."""
+    tentative_share: Ratio = 0.1
+    """Share of invitees who never answered the invitation (Status New)."""
+    out_of_office_share: Ratio = 0.04
+    """Share of outbound emails answered first by an out-of-office auto-reply."""
+    silent_gap_share: Ratio = 0.3
+    """Share of deals with a silent gap of one to three weeks in their history."""
+    stalled_share: Ratio = 0.25
+    """Share of open deals whose story fades (no-shows, slower replies, a last unanswered email)."""
+    calls: MinMax = Field(default_factory=lambda: MinMax(min=1, max=4))
+    """Logged calls (Task, TaskSubtype Call) per deal, before scaling by its cycle length."""
+    linkedin_share: Ratio = 0.35
+    """Share of deals with a LinkedIn-style touch logged as a Task."""
+
+
 class ActivitySettings(Strict):
-    past_days: int = Field(default=45, ge=1, le=730)
+    past_days: int = Field(default=400, ge=1, le=1100)
+    """How far before the anchor a deal's history may start (it starts at its CreatedDate)."""
+    seller_daily_max: int = Field(default=5, ge=1, le=20)
+    """At most this many meetings a day for one seller (internal ones included)."""
+    seller_weekly_max: int = Field(default=18, ge=1, le=80)
+    """At most this many meetings a week for one seller."""
+    messiness: Messiness = Field(default_factory=Messiness)
+    """No-shows, reschedules, declines, out-of-office replies, silences, calls, stalled deals."""
     future_days: int = Field(default=21, ge=0, le=365)
     meetings: MeetingSettings = Field(default_factory=MeetingSettings)
     emails: MinMax = Field(default_factory=lambda: MinMax(min=5, max=20))

@@ -264,6 +264,7 @@ def _prepare(ctx: _Context) -> tuple[Plan, Capabilities]:
         ctx.config.salesforce.query,
         max_opps=ctx.options.max_opps,
         only_ids=ctx.options.opportunity_ids,
+        exclude_event_ids=own_record_ids(ctx.state, ctx.config.run.name, ctx.org_id),
     )
     for warning in selection.warnings:
         _warn(ctx, warning)
@@ -275,7 +276,8 @@ def _prepare(ctx: _Context) -> tuple[Plan, Capabilities]:
     caps = capabilities(ctx.crm, ctx.config)
     anchors = resolve_anchors(ctx.state, ctx.config, ctx.org_id, [o.id for o in opps], ctx.today)
     ctx.progress.phase("planning", len(opps))
-    plan = planner.plan(opps, ctx.config, anchors)
+    snapshot = selection.snapshot
+    plan = planner.plan(opps, ctx.config, anchors, users=snapshot.users, events=snapshot.events)
     for note in plan.notes:
         ctx.warnings.append(note)
         ctx.log.event("plan.note", level="warning", message=note)
@@ -286,6 +288,20 @@ def _prepare(ctx: _Context) -> tuple[Plan, Capabilities]:
         emails=sum(len(op.emails) for op in plan.opportunities),
     )
     return plan, caps
+
+
+def own_record_ids(state: StateStore, pack: str, org_id: str) -> frozenset[str]:
+    """This pack's records in this org, never busy time for the plan: their ids, and for rows
+    still pending (written, perhaps, but not confirmed) "subject|start" keys."""
+    ids: set[str] = set()
+    for run in state.list_runs():
+        if run.pack == pack and run.org_id == org_id:
+            for item in state.run_items(run.run_id):
+                if item.sf_id:
+                    ids.add(item.sf_id)
+                elif item.subject and item.planned_start:
+                    ids.add(f"{item.subject}|{item.planned_start[:19]}")
+    return frozenset(ids)
 
 
 def capabilities(crm: SalesforceCrm, config: Config) -> Capabilities:
@@ -303,7 +319,32 @@ def capabilities(crm: SalesforceCrm, config: Config) -> Capabilities:
                     f"tag mode needs {', '.join(missing)} on {sobject}, and the org lacks it",
                     hint="`demo-gen doctor -c CONFIG` says how to add the fields",
                 )
-    return Capabilities(email_messages=email_messages, tag_fields=tag, scorecards=scorecards)
+    return Capabilities(
+        email_messages=email_messages,
+        tag_fields=tag,
+        scorecards=scorecards,
+        settable=settable_fields(crm),
+    )
+
+
+_OPTIONAL_FIELDS = (
+    ("Event", "CreatedDate"),
+    ("Task", "CreatedDate"),
+    ("EmailMessage", "CreatedDate"),
+    ("Task", "CompletedDateTime"),
+    ("Task", "CallDisposition"),
+)
+
+
+def settable_fields(crm: SalesforceCrm) -> frozenset[str]:
+    """The optional fields describe says we may set on create ("Set Audit Fields" for dates)."""
+    out = set()
+    for sobject, name in _OPTIONAL_FIELDS:
+        described = crm.describe(sobject) or {}
+        for f in described.get("fields", []):
+            if f.get("name") == name and f.get("createable"):
+                out.add(f"{sobject}.{name}")
+    return frozenset(out)
 
 
 def resolve_anchors(
