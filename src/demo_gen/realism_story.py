@@ -1,8 +1,11 @@
 """The deal-story half of the realism report: calendars, timing, people and story shape.
 
 Every figure is `{"value": …, "target": …, "ok": bool}` (histograms and counts without a target
-are plain values). Computed from the plan alone (plus the org's own Events it carries), so
-`dry-run` and `run` report the same numbers. Keys are listed in `story_report`'s body.
+are plain values). `double_bookings` counts overlapping pairs in one person's calendar with a
+planned meeting or call on at least one side (the org's own Events included as the other side);
+clashes among the org's own Events are `org_double_bookings`, not ours to fix. Computed from
+the plan alone (plus the org's own Events it carries), so `dry-run` and `run` report the same
+numbers. Keys are listed in `story_report`'s body.
 """
 
 from __future__ import annotations
@@ -47,43 +50,47 @@ def _attendees(m: PlannedMeeting) -> Iterable[str]:
 
 
 def _calendars(plan: Plan, meetings: Sequence[PlannedMeeting]) -> dict[str, Any]:
-    spans: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
+    spans: dict[str, list[tuple[datetime, datetime, bool]]] = defaultdict(list)
     for m in meetings:
         end = m.start + timedelta(minutes=m.duration_minutes)
         for person in set(_attendees(m)):
-            spans[person].append((m.start, end))
+            spans[person].append((m.start, end, True))
     for op in plan.opportunities:
         for t in op.tasks:
             if t.kind == "call":
-                span = (t.at, t.at + timedelta(seconds=t.duration_seconds))
+                span = (t.at, t.at + timedelta(seconds=t.duration_seconds), True)
                 spans[t.owner_id].append(span)
                 spans[t.who_id].append(span)
     for e in plan.events:
         for who in (e.owner_id, e.who_id):
             if who:
-                spans[who].append((e.start, e.end))
+                spans[who].append((e.start, e.end, False))
     clashes = {p: _overlaps(s) for p, s in spans.items()}
-    worst = max(clashes.values(), default=0)
+    ours = sum(c[0] for c in clashes.values())
     daily, weekly = _loads(plan)
     return {
-        "double_bookings": figure(sum(clashes.values()), "0", sum(clashes.values()) == 0),
-        "double_bookings_worst_person": worst,
+        "double_bookings": figure(ours, "0", ours == 0),
+        "double_bookings_worst_person": max((c[0] for c in clashes.values()), default=0),
+        "org_double_bookings": sum(c[1] for c in clashes.values()),
         "impossible_travel": figure(_travel(meetings), "0", _travel(meetings) == 0),
         "seller_daily_load_max": figure(daily, f"<= {plan.caps[0]}", daily <= plan.caps[0]),
         "seller_weekly_load_max": figure(weekly, f"<= {plan.caps[1]}", weekly <= plan.caps[1]),
     }
 
 
-def _overlaps(spans: list[tuple[datetime, datetime]]) -> int:
-    count = 0
+def _overlaps(spans: list[tuple[datetime, datetime, bool]]) -> tuple[int, int]:
+    """(overlapping pairs with a planned item on one side, pairs of the org's own Events)."""
+    ours = org = 0
     ordered = sorted(spans)
-    for i, (start, end) in enumerate(ordered):
-        for later, _ in ordered[i + 1 :]:
+    for i, (_, end, planned) in enumerate(ordered):
+        for later, _, other in ordered[i + 1 :]:
             if later >= end:
                 break
-            count += 1
-        del start
-    return count
+            if planned or other:
+                ours += 1
+            else:
+                org += 1
+    return ours, org
 
 
 def _travel(meetings: Sequence[PlannedMeeting]) -> int:

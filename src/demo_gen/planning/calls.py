@@ -80,11 +80,12 @@ def _call(env: Env, deal: Deal, low: datetime, high: datetime, rng: random.Rando
         starts = [
             s for s in starts if any(a <= s and s + timedelta(minutes=30) <= b for a, b in guest)
         ]
+        span = timedelta(minutes=45)  # a call starts up to 12 minutes in and lasts up to 25
         free = [
             s
             for s in starts
-            if env.book.free([deal.seller.id, who], s, s + timedelta(minutes=30))
-            and env.book.travel_ok([deal.seller.id], s, s + timedelta(minutes=30), None)
+            if env.book.free([deal.seller.id, who], s, s + span)
+            and env.book.travel_ok([deal.seller.id], s, s + span, None)
         ]
         if not free:
             continue

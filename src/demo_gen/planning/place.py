@@ -69,7 +69,7 @@ def _days(req: Request, rng: random.Random) -> list[date]:
     days = [first + timedelta(days=i) for i in range(span + 1)]
 
     def key(day: date) -> float:
-        penalty = 0.0 if day.weekday() in _MIDWEEK else 2.5
+        penalty = 0.0 if day.weekday() in _MIDWEEK else 1.2
         return abs((day - req.target).days) + penalty + rng.random()
 
     return sorted(days, key=key)[:_MAX_DAYS]
