@@ -140,7 +140,7 @@ def _try(
         low=low,
         high=high,
         city=city,
-        seller_hours=env.seller_hours,
+        seller_hours=env.seller_hours if guests else env.business,  # internal: office hours
         guest_hours=env.business,
         prefer=env.business,
     )
@@ -184,6 +184,8 @@ def _draft(
     moved = None
     if customer and rng.random() < mess.reschedule_share:
         earlier = placed.start - timedelta(days=rng.randint(1, 5))
+        while not env.windows.of(deal.seller, deal.local_day(earlier), env.business):
+            earlier -= timedelta(days=1)  # it was first booked on a working day too
         if earlier - timedelta(days=1) > max(cursor.low, opp.created_date) and (
             earlier - timedelta(days=1) < deal.anchor_instant
         ):
@@ -196,13 +198,24 @@ def _draft(
         guests=tuple(g.id for g in placed.guests),
         colleagues=tuple(c.id for c in placed.colleagues),
         stage=step.stage,
-        subject=meeting_subject(kind, opp.account, opp.name, rng, cursor.used, next_kind),
+        subject=_subject(deal, kind, placed, rng, cursor, next_kind),
         location=where,
         in_person=in_person,
         status=status,
         moved_from=moved,
         responses=_responses(env, placed, past, rng),
     )
+
+
+def _subject(
+    deal: Deal, kind: str, placed: Placed, rng: random.Random, cursor: _Cursor, next_kind: str
+) -> str:
+    opp = deal.opportunity
+    if kind == "deal_review":  # a recurring meeting: its date tells the reviews apart
+        return (
+            f"Deal review: {opp.account.name} ({placed.start.astimezone(deal.seller.zone):%d %b})"
+        )
+    return meeting_subject(kind, opp.account, opp.name, rng, cursor.used, next_kind)
 
 
 def _responses(

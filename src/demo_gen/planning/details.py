@@ -116,10 +116,16 @@ def meeting_subject(
     bank = _SUBJECTS.get(meeting_type, _SUBJECTS["discovery"])
     options = [t.format(account=account.name, topic=topic, next=next_kind) for t in bank]
     fresh = [o for o in options if used is None or o not in used]
-    subject = rng.choice(fresh) if fresh else f"{rng.choice(options)} (part {len(used or ()) + 1})"
+    subject = rng.choice(fresh) if fresh else _again(rng.choice(options), used or set())
     if used is not None:
         used.add(subject)
     return subject
+
+
+def _again(base: str, used: set[str]) -> str:
+    """A repeat meeting: "… — follow-up", then "… — follow-up 2", …"""
+    n = sum(1 for u in used if u.startswith(base))
+    return f"{base} — follow-up" if n == 1 else f"{base} — follow-up {n}"
 
 
 def thread_subject(

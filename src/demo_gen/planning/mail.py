@@ -105,7 +105,7 @@ def _meeting_threads(deal: Deal, drafts: list[Draft], rng: random.Random) -> lis
         if not d.guests:
             continue
         original = d.moved_from or d.start
-        if rng.random() < 0.6:
+        if rng.random() < 0.6 and not d.subject.startswith("Rebooked"):
             opens = original - timedelta(days=rng.uniform(1.5, 7.0))
             first: Direction = "inbound" if rng.random() < 0.35 else "outbound"
             purpose = "request" if first == "inbound" and index == 0 else "scheduling"

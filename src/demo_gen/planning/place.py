@@ -69,8 +69,8 @@ def _days(req: Request, rng: random.Random) -> list[date]:
     days = [first + timedelta(days=i) for i in range(span + 1)]
 
     def key(day: date) -> float:
-        penalty = 0.0 if day.weekday() in _MIDWEEK else 1.2
-        return abs((day - req.target).days) + penalty + rng.random()
+        penalty = 0.0 if day.weekday() in _MIDWEEK else 0.8
+        return 0.6 * abs((day - req.target).days) + penalty + 1.5 * rng.random()
 
     return sorted(days, key=key)[:_MAX_DAYS]
 
