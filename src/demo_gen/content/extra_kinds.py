@@ -55,20 +55,37 @@ _EMAIL: dict[tuple[str, bool], tuple[str, ...]] = {
     ("no_show", False): (
         "We missed you on the call today. Happy to find another time that suits you.",
         "Sorry we could not connect today. Shall I send a couple of new times?",
+        "Looks like today did not work out. No problem; when would suit you instead?",
+        "I waited on the line for a few minutes. Shall we try again later this week?",
     ),
     ("no_show", True): (
         "Apologies, I was pulled into something. Could we try again later this week?",
         "So sorry about today. Please send new times.",
+    ),
+    ("scheduling", False): (
+        "Could we find time next week to continue on {topic}? Tuesday or Wednesday would suit us.",
+        "Our team would like to set up the next session. Could you send a few times that work?",
+        "Following our last call, can we get the next conversation in the diary?",
+        "A few of us would like to see more before we decide. When could you walk us through it?",
+        "We are ready for the next step on our side. What does your calendar look like?",
+        "Could you set up a session with our team? Mornings are easiest for most of us.",
     ),
     ("nudge", False): (
         "Just checking in: is this still a priority for {account} this quarter?",
         "Following up on my last note. Is there a better time to pick this up?",
     ),
 }
+_GENERIC = (
+    "Following up on {topic}. Happy to pick a time that suits you.",
+    "A quick note on {topic}: let us know what would help next.",
+)
 _OOO = (
     "I am out of the office with limited access to email and will reply when I am back. "
     "For urgent matters please contact my team.",
     "Thank you for your message. I am currently away and will respond on my return.",
+    "I am travelling this week with patchy access to email. I will get back to you next week.",
+    "Thanks for your email. I am on leave and will reply when I return to the office.",
+    "Auto-reply: I am at an offsite today and tomorrow. Replies may be slower than usual.",
 )
 _CALL: dict[str, tuple[str, ...]] = {
     "Connected": (
@@ -123,7 +140,7 @@ def email_body(email: PlannedEmail, opp: Opportunity) -> str:
     if email.purpose == "out_of_office":
         return rng.choice(_OOO)
     reply = email.in_reply_to is not None
-    bank = _EMAIL.get((email.purpose, reply)) or _EMAIL.get((email.purpose, False)) or _OOO
+    bank = _EMAIL.get((email.purpose, reply)) or _EMAIL.get((email.purpose, False)) or _GENERIC
     return rng.choice(bank).format(account=opp.account.name, topic=opp.name)
 
 

@@ -180,7 +180,7 @@ def _story_threads(deal: Deal, drafts: list[Draft], rng: random.Random) -> list[
     specs: list[_Thread] = []
     lead = deal.committee.lead.id
     kinds = {d.kind: d for d in drafts}
-    count = max(1, round(span / 86400 / 30))
+    count = max(1, round(span / 86400 / 45))
     for _ in range(count):
         moment = start + timedelta(seconds=rng.uniform(0, span))
         if story.gap and story.gap[0] <= deal.local_day(moment) <= story.gap[1]:
