@@ -95,6 +95,7 @@ class OpportunityPlan:
     meetings: tuple[PlannedMeeting, ...]
     emails: tuple[PlannedEmail, ...]
     tasks: tuple[PlannedTask, ...] = ()
+    anchor_event_ids: tuple[str, ...] = ()  # the org's own Events on the deal its story follows
 
 
 @dataclass(frozen=True)

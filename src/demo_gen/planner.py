@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 
 from demo_gen.config import Config
@@ -33,6 +34,7 @@ from demo_gen.planning.cadence import rank_contacts
 from demo_gen.planning.calls import Touch, plan_touches
 from demo_gen.planning.context import anchor_instant
 from demo_gen.planning.env import Deal, Env
+from demo_gen.planning.existing import Anchor, anchors_for, fitting
 from demo_gen.planning.mail import Mail, plan_mail
 from demo_gen.planning.slots import Person, Rules
 from demo_gen.planning.story import build_story
@@ -60,9 +62,13 @@ def plan(
         key=lambda i: (opportunities[i].created_date, opportunities[i].id),
     )
     done: dict[int, tuple[OpportunityPlan, list[str]]] = {}
+    on_deals: dict[str, list[BusyEvent]] = {}
+    for event in events:
+        on_deals.setdefault(event.what_id or "", []).append(event)
     for i in order:
         opp = opportunities[i]
-        done[i] = _plan_one(env, opp, config, anchors[opp.id])
+        marks = anchors_for(opp.id, on_deals.get(opp.id, ()))
+        done[i] = _plan_one(env, opp, config, anchors[opp.id], marks)
     planned = [done[i] for i in range(len(opportunities))]
     return Plan(
         opportunities=tuple(p for p, _ in planned),
@@ -136,19 +142,21 @@ def _deal(env: Env, opp: Opportunity, config: Config, anchor: date) -> Deal:
 
 
 def _plan_one(
-    env: Env, opp: Opportunity, config: Config, anchor: date
+    env: Env, opp: Opportunity, config: Config, anchor: date, marks: tuple[Anchor, ...] = ()
 ) -> tuple[OpportunityPlan, list[str]]:
     if not opp.contacts:
         note = f"{opp.id}: no contacts, so no meetings or emails were planned"
         return OpportunityPlan(opp, anchor, (), ()), [note]
     deal = _deal(env, opp, config, anchor)
+    deal = replace(deal, anchors=fitting(marks, deal.story, deal.local_day))
     drafts, notes = plan_meetings(env, deal)
     mails = plan_mail(env, deal, drafts)
     touches = plan_touches(env, deal, drafts)
     meetings = _meetings(deal, config, drafts)
     emails = _emails(deal, config, mails, meetings)
     tasks = _tasks(deal, config, touches)
-    return OpportunityPlan(opp, anchor, tuple(meetings), tuple(emails), tuple(tasks)), notes
+    used = tuple(a.id for a in deal.anchors)
+    return OpportunityPlan(opp, anchor, tuple(meetings), tuple(emails), tuple(tasks), used), notes
 
 
 def _content_seed(config: Config, key: str) -> int:

@@ -16,8 +16,11 @@ from datetime import datetime, time, timedelta
 from statistics import median
 from typing import Any
 
+from demo_gen.model import BusyEvent
 from demo_gen.plan import OpportunityPlan, Plan, PlannedEmail, PlannedMeeting
 from demo_gen.planning.book import CITY_GAP
+from demo_gen.planning.existing import anchors_for, out_of_order
+from demo_gen.planning.story import RANK
 from demo_gen.planning.timezones import contact_place, owner_zone
 
 _CLOSED = ("closed won", "closed lost")
@@ -253,7 +256,7 @@ def _shape(plan: Plan) -> dict[str, Any]:
     won = [op for op in plan.opportunities if op.opportunity.is_won and op.meetings]
     path_ok = sum(1 for op in won if _path_ok(op))
     kickoff_ok = sum(1 for op in won if _kickoff_ok(op))
-    coverage = [_coverage(op) for op in won]
+    coverage = [_coverage(op, plan.events) for op in won]
     covered = sum(1 for c in coverage if c >= 0.8)
     named = after = repeats = 0
     for op in plan.opportunities:
@@ -264,7 +267,16 @@ def _shape(plan: Plan) -> dict[str, Any]:
             after += at >= close and not op.opportunity.is_won
         titles = Counter(m.subject for m in op.meetings)
         repeats += sum(n - 1 for n in titles.values() if n > 1)
+    disorder = 0
+    for op in plan.opportunities:
+        used = set(op.anchor_event_ids)
+        marks = [a for a in anchors_for(op.opportunity.id, plan.events) if a.id in used]
+        customer = [(m.start, RANK[m.meeting_type]) for m in op.meetings
+                    if m.invitee_ids and m.meeting_type in RANK]  # fmt: skip
+        disorder += out_of_order(marks, customer)
     return {
+        "org_events_out_of_order": figure(disorder, "0", disorder == 0),
+        "org_events_followed": sum(len(op.anchor_event_ids) for op in plan.opportunities),
         "closed_won_deals": len(won),
         "closed_won_discovery_and_demo_before_proposal_share": figure(
             _ratio(path_ok, len(won)), "1.0", path_ok == len(won)
@@ -299,10 +311,13 @@ def _kickoff_ok(op: OpportunityPlan) -> bool:
     return bool(kickoffs) and all(m.start >= _close_end(op) for m in kickoffs)
 
 
-def _coverage(op: OpportunityPlan) -> float:
+def _coverage(op: OpportunityPlan, events: Sequence[BusyEvent] = ()) -> float:
+    """Share of CreatedDate→close spanned by the deal's activity (the org's own Events on it
+    included: they are part of its story)."""
     opp = op.opportunity
     close = _close_end(op)
-    stamps = [at for at, _, _ in _dated(op) if at < close]
+    own = [e.start for e in events if e.what_id == opp.id]
+    stamps = [at for at, _, _ in _dated(op) if at < close] + [at for at in own if at < close]
     if not stamps:
         return 0.0
     cycle = (close - opp.created_date).total_seconds()

@@ -42,6 +42,9 @@ def deal_timeline(plan: Plan, opportunity_id: str, users: Iterable[Seller] = ())
             else ""
         )
         rows.append((e.sent_at, f"EMAIL {e.stage:<13} {arrow} {party}: {e.subject}{cc}"))
+    for event in plan.events:
+        if event.what_id == opp.id:  # the org's own meetings on the deal are part of its story
+            rows.append((event.start, f"ORG   {'(already in the org)':<13} {event.subject}"))
     for t in op.tasks:
         label = "CALL " if t.kind == "call" else "LINKD"
         extra = f" ({t.disposition}, {t.duration_seconds}s)" if t.kind == "call" else ""

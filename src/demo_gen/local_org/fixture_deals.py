@@ -199,7 +199,10 @@ def _add_event(
     if when is None:
         return
     level = 2 if deal.stage in _LATE else 1 if deal.stage in _MIDDLE else 0
-    subject = rng.choice(data.MEETING_SUBJECTS[("early", "middle", "late")[min(level, k)]])
+    life = max(1, (window[1] - deal.created.date()).days)
+    when_in_life = int(3 * (when - deal.created.date()).days / life)  # early, middle, late third
+    subject = rng.choice(data.MEETING_SUBJECTS[("early", "middle", "late")[
+        max(0, min(level, k, when_in_life))]])  # fmt: skip
     minutes = 60 if subject in _LONG_MEETINGS else rng.choice((30, 60))
     hours = [9, 10, 11, 13, 14, 15, 16]
     rng.shuffle(hours)

@@ -10,13 +10,13 @@ earlier time, and invitees answer Accepted, Declined, Maybe or never (New).
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from demo_gen.planning.details import location, meeting_subject
 from demo_gen.planning.env import Deal, Env
 from demo_gen.planning.place import Placed, Request, place
-from demo_gen.planning.story import Step
+from demo_gen.planning.story import RANK, Step
 
 _MINUTES = {
     "intro": (30,), "discovery": (30, 45), "demo": (60,), "technical_deep_dive": (60, 90),
@@ -58,6 +58,9 @@ def plan_meetings(env: Env, deal: Deal) -> tuple[list[Draft], list[str]]:
     notes: list[str] = []
     for index, step in enumerate(deal.story.steps):
         rng = deal.rng("meeting", str(index))
+        if step.kind == "intro" and any(a.rank == 0 for a in deal.anchors):
+            continue  # the org already had the intro call
+        step = _around_anchors(deal, step, cursor)
         if step.kind in ("demo", "business_case") and rng.random() < 0.5:
             out += _prep(env, deal, step, cursor, rng)
         draft = _customer(env, deal, step, cursor, rng)
@@ -73,6 +76,21 @@ def plan_meetings(env: Env, deal: Deal) -> tuple[list[Draft], list[str]]:
                 cursor.low = again.start + timedelta(minutes=again.minutes)
     out += _reviews(env, deal, out)
     return sorted(out, key=lambda d: d.start), notes
+
+
+def _around_anchors(deal: Deal, step: Step, cursor: _Cursor) -> Step:
+    """After the org's Events earlier on the path, before those later on it (where it fits)."""
+    rank = RANK[step.kind]
+    before = [a.end for a in deal.anchors if a.rank < rank]
+    if before:
+        cursor.low = max(cursor.low, *before)
+    after = [deal.local_day(a.start) for a in deal.anchors if a.rank > rank]
+    if not after:
+        return step
+    last = min(after) - timedelta(days=1)
+    if last < deal.local_day(cursor.low):
+        return step  # no room before it: keep the story's own window
+    return replace(step, latest=min(step.latest, last), target=min(step.target, last))
 
 
 def _bounds(deal: Deal, step: Step, low: datetime, env: Env) -> tuple[datetime, datetime]:
@@ -197,7 +215,7 @@ def _draft(
         minutes=minutes,
         guests=tuple(g.id for g in placed.guests),
         colleagues=tuple(c.id for c in placed.colleagues),
-        stage=step.stage,
+        stage=deal.story.stage_on(deal.local_day(placed.start)),  # the stage on that very day
         subject=_subject(deal, kind, placed, rng, cursor, next_kind),
         location=where,
         in_person=in_person,

@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from demo_gen.config import ActivitySettings
 from demo_gen.model import Opportunity, Seller
 from demo_gen.planning.book import Book
+from demo_gen.planning.existing import Anchor
 from demo_gen.planning.slots import Person, Rules
 from demo_gen.planning.story import Story
 from demo_gen.planning.team import Committee, DealTeam
@@ -57,6 +58,7 @@ class Deal:
     story: Story
     anchor_instant: datetime
     stream: str
+    anchors: tuple[Anchor, ...] = ()  # the org's own Events on this deal that name a step
 
     def rng(self, *parts: str) -> random.Random:
         """A private random stream named by `parts` under this deal's stream."""
