@@ -228,3 +228,18 @@ def test_all_in_person_still_has_no_impossible_travel(seeded):
     assert sum(m.in_person for op in plan.opportunities for m in op.meetings) > 20
     assert report["impossible_travel"]["ok"], report["impossible_travel"]
     assert report["double_bookings"]["ok"]
+
+
+@pytest.mark.parametrize("share", [0.0, 1.0])
+def test_after_hours_share_moves_thread_openers(share):
+    from zoneinfo import ZoneInfo
+
+    opp = make_opportunity(41, "Negotiation", places=[("United States", "NY")] * 4)
+    config = make_config(after_hours_email_share=share, messiness={"out_of_office_share": 0.0})
+    op = planner.plan_opportunity(opp, config, ANCHOR)
+    zone = ZoneInfo("America/New_York")
+    openers = [e for e in op.emails if e.in_reply_to is None and e.purpose != "follow_up"
+               and e.purpose != "no_show"]  # fmt: skip
+    inside = [9 <= e.sent_at.astimezone(zone).hour < 17 for e in openers]
+    assert len(openers) >= 5
+    assert all(inside) if share == 0.0 else not any(inside)

@@ -198,7 +198,7 @@ class ActivitySettings(Strict):
     seller_hours: Hours = Field(default_factory=lambda: Hours(start=time(7, 0), end=time(20, 0)))
     """The wider local window the seller side adapts within."""
     after_hours_email_share: Ratio = 0.08
-    """Share of emails sent outside business hours."""
+    """Share of thread-opening emails sent early or late; replies come at any waking hour."""
     in_person_share: Ratio = 0.15
     """Share of late-stage meetings held in person."""
     email_messages: bool = True

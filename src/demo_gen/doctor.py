@@ -11,6 +11,7 @@ from demo_gen.content.llm import check_provider
 from demo_gen.crm import SalesforceCrm, open_crm
 from demo_gen.errors import DemoGenError
 from demo_gen.items import ANSWER_OBJECT, SCORECARD_OBJECT
+from demo_gen.runner import settable_fields
 from demo_gen.state import StateStore
 
 
@@ -54,6 +55,7 @@ def _org_checks(crm: SalesforceCrm, config: Config) -> Iterator[Check]:
         yield _guard(f"create {sobject}", partial(_can_create, crm, sobject))
     yield _guard("EmailMessage", lambda: _email_messages(crm, config))
     yield _guard("scorecard objects", lambda: _scorecard_objects(crm))
+    yield _guard("backdated CreatedDate", lambda: _audit_fields(crm))
     omitted = config.salesforce.query.exclude_if_omitted_field
     if omitted:
         yield _guard(f"Opportunity.{omitted}", lambda: _has_omitted(crm, omitted))
@@ -98,6 +100,21 @@ def _email_messages(crm: SalesforceCrm, config: Config) -> Check | str:
             "turn on Enhanced Email in Setup to also get EmailMessage records",
         )
     return "emails are written as EmailMessage records with their Tasks"
+
+
+def _audit_fields(crm: SalesforceCrm) -> Check | str:
+    """Optional: with "Set Audit Fields upon Record Creation" activities carry their own date."""
+    settable = settable_fields(crm)
+    dated = sorted(f for f in settable if f.endswith(".CreatedDate"))
+    if dated:
+        return f"CreatedDate is set to each activity's own time on {', '.join(dated)}"
+    return Check(
+        "backdated CreatedDate",
+        True,
+        "not available: activities keep the run's time as CreatedDate (optional)",
+        "grant the integration user the 'Set Audit Fields upon Record Creation' permission "
+        "(Setup → User Interface: enable it; then a permission set) to date them",
+    )
 
 
 def _scorecard_objects(crm: SalesforceCrm) -> Check | str:

@@ -95,8 +95,11 @@ def _around_anchors(deal: Deal, step: Step, cursor: _Cursor) -> Step:
 
 def _bounds(deal: Deal, step: Step, low: datetime, env: Env) -> tuple[datetime, datetime]:
     future_end = deal.anchor_instant + timedelta(days=1 + env.settings.future_days)
-    if step.kind in ("kickoff", "onboarding"):
-        return max(low, deal.close_end()), future_end
+    if step.kind in ("kickoff", "onboarding"):  # after the close: history or the near future
+        low = max(low, deal.close_end())
+        if step.target >= deal.local_day(deal.anchor_instant):
+            return max(low, deal.anchor_instant + timedelta(days=1)), future_end
+        return low, deal.anchor_instant
     if step.target >= deal.local_day(deal.anchor_instant):
         high = min(future_end, deal.close_end())
         return max(low, deal.anchor_instant + timedelta(days=1)), high
@@ -117,6 +120,11 @@ def _customer(
     if placed is None and step.essential:
         last = deal.local_day(high)
         placed = _try(env, deal, guests, mates, minutes, step.target, last, low, high, city, rng)
+    if placed is None and step.kind == "kickoff" and high <= deal.anchor_instant:
+        soon = deal.local_day(deal.anchor_instant) + timedelta(days=1)  # no room before today
+        low, high = _bounds(deal, replace(step, target=soon), cursor.low, env)
+        last = deal.local_day(high)
+        placed = _try(env, deal, guests, mates, minutes, soon, last, low, high, city, rng)
     for other in deal.committee.members if placed is None else ():
         alone = (deal.people[other.id],)  # nobody asked for overlaps the seller: one who does
         placed = _try(env, deal, alone, mates, minutes, step.target, last, low, high, city, rng)

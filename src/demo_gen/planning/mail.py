@@ -1,5 +1,9 @@
 """A deal's email threads, timed the way people write (reference §3.4 and §3.7).
 
+A thread's first email goes out in the sender's business hours on a working day, or with
+`after_hours_email_share` early in the morning or in the evening; replies come when people
+answer, at any waking hour.
+
 Around each customer meeting: a scheduling thread (started by the customer a third of the time),
 the email that moved a rescheduled meeting, a thank-you the same day, and after a no-show a
 "missed you" note. Around the story: the customer's own questions, the proposal and the contract
@@ -244,7 +248,10 @@ def _write(env: Env, deal: Deal, spec: _Thread, number: int, rng: random.Random)
     for position in range(length):
         sender = _person(deal, env, direction, spec, out, rng)
         if position == 0 and not spec.exact:
-            moment = _opening(spec.opens, sender, rng)
+            hours = env.business
+            if rng.random() < env.settings.after_hours_email_share:
+                hours = rng.choice(((time(6, 30), time(8, 0)), (time(18, 0), time(21, 30))))
+            moment = _opening(spec.opens, sender, rng, hours)
         elif position > 0:
             moment = _waking(out[-1].sent_at + reply_delay(rng, spec), sender, rng)
         if moment is None or moment >= limit or moment < deal.opportunity.created_date:
@@ -281,15 +288,17 @@ def _person(
     return deal.people[spec.contacts[0]]
 
 
-def _opening(moment: datetime, person: Person, rng: random.Random) -> datetime | None:
-    """The first working-day moment at or after `moment` in the sender's opening hours."""
+def _opening(
+    moment: datetime, person: Person, rng: random.Random, hours: tuple[time, time] = _OPENING
+) -> datetime | None:
+    """The first working-day moment at or after `moment` within `hours` of the sender's day."""
     for offset in range(10):
         local = moment.astimezone(person.zone)
         day = local.date() + timedelta(days=offset)
         if not is_working_day(person.country, day):
             continue
-        low = datetime.combine(day, _OPENING[0], tzinfo=person.zone)
-        high = datetime.combine(day, _OPENING[1], tzinfo=person.zone)
+        low = datetime.combine(day, hours[0], tzinfo=person.zone)
+        high = datetime.combine(day, hours[1], tzinfo=person.zone)
         if offset == 0 and low <= moment < high:
             return moment + timedelta(seconds=rng.uniform(0, 59))
         if moment < low:
