@@ -268,6 +268,7 @@ def _shape(plan: Plan) -> dict[str, Any]:
         titles = Counter(m.subject for m in op.meetings)
         repeats += sum(n - 1 for n in titles.values() if n > 1)
     disorder = 0
+    deal_ids = {op.opportunity.id for op in plan.opportunities}
     for op in plan.opportunities:
         used = set(op.anchor_event_ids)
         marks = [a for a in anchors_for(op.opportunity.id, plan.events) if a.id in used]
@@ -277,6 +278,7 @@ def _shape(plan: Plan) -> dict[str, Any]:
     return {
         "org_events_out_of_order": figure(disorder, "0", disorder == 0),
         "org_events_followed": sum(len(op.anchor_event_ids) for op in plan.opportunities),
+        "org_events_on_deals": sum(1 for e in plan.events if e.what_id in deal_ids),
         "closed_won_deals": len(won),
         "closed_won_discovery_and_demo_before_proposal_share": figure(
             _ratio(path_ok, len(won)), "1.0", path_ok == len(won)

@@ -88,8 +88,12 @@ def _around_anchors(deal: Deal, step: Step, cursor: _Cursor) -> Step:
     if not after:
         return step
     last = min(after) - timedelta(days=1)
-    if last < deal.local_day(cursor.low):
-        return step  # no room before it: keep the story's own window
+    if last < deal.local_day(cursor.low):  # no room before it: it does not fit this story,
+        floor = deal.local_day(cursor.low)  # so it stays busy time only (no longer followed)
+        deal.anchors = tuple(
+            a for a in deal.anchors if a.rank <= rank or deal.local_day(a.start) > floor
+        )
+        return _around_anchors(deal, step, cursor)
     return replace(step, latest=min(step.latest, last), target=min(step.target, last))
 
 
@@ -133,6 +137,8 @@ def _customer(
             break
     if placed is None:
         return None
+    rank = RANK[step.kind]  # an org Event this step had to pass is not the story's to follow
+    deal.anchors = tuple(a for a in deal.anchors if not (a.rank > rank and a.start < placed.start))
     return _draft(env, deal, step.kind, step, placed, minutes, cursor, city is not None, rng)
 
 
@@ -286,19 +292,10 @@ def _rebook(
     low, high = _bounds(deal, step, cursor.low, env)
     guests = tuple(deal.people[g] for g in missed.guests)
     target = deal.local_day(missed.start) + timedelta(days=rng.randint(2, 6))
-    placed = _try(
-        env,
-        deal,
-        guests,
-        (),
-        missed.minutes,
-        target,
-        target + timedelta(days=10),
-        low,
-        high,
-        None,
-        rng,
-    )
+    again_step = replace(step, target=target, latest=target + timedelta(days=10))
+    bounded = _around_anchors(deal, again_step, cursor)
+    last = bounded.latest
+    placed = _try(env, deal, guests, (), missed.minutes, bounded.target, last, low, high, None, rng)
     if placed is None:
         return None
     again = _draft(env, deal, step.kind, step, placed, missed.minutes, cursor, False, rng)

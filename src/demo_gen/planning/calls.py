@@ -47,6 +47,8 @@ def plan_touches(env: Env, deal: Deal, drafts: list[Draft]) -> list[Touch]:
     out = [t for t in (_call(env, deal, low, high, rng) for _ in range(count)) if t is not None]
     if rng.random() < env.settings.messiness.linkedin_share:
         moment = low + timedelta(hours=rng.uniform(4, 24 * min(10, max(1, span_days))))
+        while not env.windows.of(deal.seller, deal.local_day(moment), env.business):
+            moment += timedelta(days=1)  # a working day
         if moment < high and not _in_gap(deal, moment):
             who = deal.committee.introduce(rng) or deal.committee.lead.id
             purpose = rng.choice(("connection_request", "linkedin_message"))

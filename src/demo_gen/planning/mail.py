@@ -60,6 +60,7 @@ class _Thread:
     subject: str
     exact: bool = False  # the opener's time is already chosen (thank-you, missed-you, OOO)
     answered: bool = True
+    keep: bool = False  # never dropped by the cap (the email that opens the deal)
 
 
 def plan_mail(env: Env, deal: Deal, drafts: list[Draft]) -> list[Mail]:
@@ -92,7 +93,7 @@ def _within_cap(env: Env, deal: Deal, specs: list[_Thread], out: list[Mail]) -> 
         for number in reversed(range(len(specs))):
             if total <= cap:
                 return [m for m in out if m.thread not in dropped]
-            if specs[number].purpose == purpose and sizes[number]:
+            if specs[number].purpose == purpose and sizes[number] and not specs[number].keep:
                 dropped.add(number)
                 total -= sizes[number]
     return [m for m in out if m.thread not in dropped]
@@ -128,6 +129,7 @@ def _meeting_threads(deal: Deal, drafts: list[Draft], rng: random.Random) -> lis
                     d.guests,
                     index,
                     subject,
+                    keep=first_touch,
                 )
             )
         if d.moved_from is not None:
