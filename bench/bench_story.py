@@ -68,6 +68,12 @@ def main() -> int:
             mark = "ok " if value["ok"] else "NO "
             print(f"  {mark} {key}: {value['value']} (target {value['target']})")
             failed += [] if value["ok"] else [key]
+    counts = ("closed_won_deals", "lost_deals", "lost_deals_ending_unanswered",
+              "stalled_open_deals", "no_shows", "rescheduled_meetings", "out_of_office_replies",
+              "linkedin_touches", "internal_meetings", "org_events_followed",
+              "org_events_on_deals", "external_people_per_deal_mean")  # fmt: skip
+    print("  " + ", ".join(f"{k} {report[k]}" for k in counts))
+    print("  responses", json.dumps(report["invitee_responses"]))
     print("  weekdays", json.dumps(report["weekday_histogram"]))
     print("  start minutes", json.dumps(report["start_minute_histogram"]))
     if args.show:
