@@ -74,6 +74,11 @@ def main() -> int:
               "org_events_on_deals", "external_people_per_deal_mean")  # fmt: skip
     print("  " + ", ".join(f"{k} {report[k]}" for k in counts))
     print("  responses", json.dumps(report["invitee_responses"]))
+    old = ("meetings_in_business_hours_share", "meetings_in_seller_window_share",
+           "meetings_on_working_days_share", "weekend_meetings", "holiday_meetings",
+           "meetings_on_half_hour_share", "stage_order_violations", "meetings_with_external_share",
+           "emails_in_replied_threads_share", "emails_outside_business_hours_share")  # fmt: skip
+    print("  " + ", ".join(f"{k} {report[k]}" for k in old))
     print("  weekdays", json.dumps(report["weekday_histogram"]))
     print("  start minutes", json.dumps(report["start_minute_histogram"]))
     if args.show:
