@@ -243,3 +243,16 @@ def test_after_hours_share_moves_thread_openers(share):
     inside = [9 <= e.sent_at.astimezone(zone).hour < 17 for e in openers]
     assert len(openers) >= 5
     assert all(inside) if share == 0.0 else not any(inside)
+
+
+def test_a_deal_opens_with_the_email_that_sets_up_its_first_meeting(story):
+    """Within two working days of CreatedDate (a weekend in between), for nine deals in ten."""
+    _, plan, _ = story
+    deals = [op for op in plan.opportunities if op.emails and op.meetings]
+    prompt = [
+        op for op in deals
+        if min(e.sent_at for e in op.emails) - op.opportunity.created_date <= timedelta(days=5)
+    ]  # fmt: skip
+    assert len(prompt) >= 0.9 * len(deals)
+    for op in deals:
+        assert min(e.sent_at for e in op.emails) >= op.opportunity.created_date

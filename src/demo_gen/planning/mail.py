@@ -112,10 +112,11 @@ def _meeting_threads(deal: Deal, drafts: list[Draft], rng: random.Random) -> lis
         original = d.moved_from or d.start
         first_touch = not any(x.guests for x in drafts[:index])
         if first_touch or (rng.random() < 0.6 and not d.subject.startswith("Rebooked")):
-            opens = original - timedelta(days=rng.uniform(1.5, 7.0))
+            created = deal.opportunity.created_date
+            opens = max(original - timedelta(days=rng.uniform(1.5, 7.0)), created)
             if first_touch:  # the deal starts with the email that set up its first meeting
-                created = deal.opportunity.created_date
-                opens = min(opens, created + timedelta(hours=rng.uniform(2, 36)))
+                soon = created + timedelta(hours=rng.uniform(2, 36))
+                opens = min(soon, original - timedelta(hours=3))
             first: Direction = "inbound" if rng.random() < 0.35 else "outbound"
             purpose = "request" if first == "inbound" and index == 0 else "scheduling"
             subject = thread_subject(purpose, opp.account, opp.name, d.subject, rng)
