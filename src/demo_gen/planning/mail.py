@@ -105,77 +105,66 @@ def _renumber(mail: Mail, thread: int) -> Mail:
 
 def _meeting_threads(deal: Deal, drafts: list[Draft], rng: random.Random) -> list[_Thread]:
     specs: list[_Thread] = []
-    opp = deal.opportunity
     for index, d in enumerate(drafts):
-        if not d.guests:
-            continue
-        original = d.moved_from or d.start
-        first_touch = not any(x.guests for x in drafts[:index])
-        if first_touch or (rng.random() < 0.6 and not d.subject.startswith("Rebooked")):
-            created = deal.opportunity.created_date
-            opens = max(original - timedelta(days=rng.uniform(1.5, 7.0)), created)
-            if first_touch:  # the deal starts with the email that set up its first meeting
-                soon = created + timedelta(hours=rng.uniform(2, 36))
-                opens = min(soon, original - timedelta(hours=3))
-            first: Direction = "inbound" if rng.random() < 0.35 else "outbound"
-            purpose = "request" if first == "inbound" and index == 0 else "scheduling"
-            subject = thread_subject(purpose, opp.account, opp.name, d.subject, rng)
-            specs.append(
-                _Thread(
-                    purpose,
-                    opens,
-                    original - timedelta(hours=2),
-                    rng.choice((2, 2, 3)),
-                    first,
-                    d.guests,
-                    index,
-                    subject,
-                    keep=first_touch,
-                )
-            )
-        if d.moved_from is not None:
-            opens = d.moved_from - timedelta(hours=rng.uniform(5, 30))
-            first = "inbound" if rng.random() < 0.6 else "outbound"
-            subject = thread_subject("reschedule", opp.account, opp.name, d.subject, rng)
-            specs.append(
-                _Thread("reschedule", opens, d.moved_from, 2, first, d.guests, index, subject)
-            )
-        end = d.start + timedelta(minutes=d.minutes)
-        if d.status == "held" and rng.random() < 0.85:
-            after = end + timedelta(minutes=rng.uniform(8, 150), seconds=rng.uniform(0, 59))
-            if after.astimezone(deal.seller.zone).time() > time(21, 0):
-                after = end + timedelta(minutes=rng.uniform(5, 25), seconds=rng.uniform(0, 59))
-            subject = thread_subject("follow_up", opp.account, opp.name, d.subject, rng)
-            specs.append(
-                _Thread(
-                    "follow_up",
-                    after,
-                    after + timedelta(days=10),
-                    rng.choice((1, 2, 2, 3)),
-                    "outbound",
-                    d.guests[:3],
-                    index,
-                    subject,
-                    exact=True,
-                )
-            )
-        if d.status == "no_show":
-            after = d.start + timedelta(minutes=rng.uniform(12, 60), seconds=rng.uniform(0, 59))
-            subject = thread_subject("no_show", opp.account, opp.name, d.subject, rng)
-            specs.append(
-                _Thread(
-                    "no_show",
-                    after,
-                    after + timedelta(days=6),
-                    2,
-                    "outbound",
-                    d.guests[:1],
-                    index,
-                    subject,
-                    exact=True,
-                    answered=rng.random() < 0.7,
-                )
-            )
+        if d.guests:
+            first_touch = not any(x.guests for x in drafts[:index])
+            specs += _before_meeting(deal, d, index, first_touch, rng)
+            specs += _after_meeting(deal, d, index, rng)
+    return specs
+
+
+def _before_meeting(
+    deal: Deal, d: Draft, index: int, first_touch: bool, rng: random.Random
+) -> list[_Thread]:
+    """The thread that set the meeting up (always for a first meeting), and any that moved it."""
+    opp = deal.opportunity
+    specs: list[_Thread] = []
+    original = d.moved_from or d.start
+    if first_touch or (rng.random() < 0.6 and not d.subject.startswith("Rebooked")):
+        created = opp.created_date
+        opens = max(original - timedelta(days=rng.uniform(1.5, 7.0)), created)
+        if first_touch:  # the deal starts with the email that set up its first meeting
+            soon = created + timedelta(hours=rng.uniform(2, 36))
+            opens = min(soon, original - timedelta(hours=3))
+        first: Direction = "inbound" if rng.random() < 0.35 else "outbound"
+        purpose = "request" if first == "inbound" and index == 0 else "scheduling"
+        subject = thread_subject(purpose, opp.account, opp.name, d.subject, rng)
+        closes = original - timedelta(hours=2)
+        length = rng.choice((2, 2, 3))
+        specs.append(
+            _Thread(purpose, opens, closes, length, first, d.guests, index, subject,
+                    keep=first_touch)
+        )  # fmt: skip
+    if d.moved_from is not None:
+        opens = d.moved_from - timedelta(hours=rng.uniform(5, 30))
+        first = "inbound" if rng.random() < 0.6 else "outbound"
+        subject = thread_subject("reschedule", opp.account, opp.name, d.subject, rng)
+        specs.append(_Thread("reschedule", opens, d.moved_from, 2, first, d.guests, index, subject))
+    return specs
+
+
+def _after_meeting(deal: Deal, d: Draft, index: int, rng: random.Random) -> list[_Thread]:
+    """The same-day thank-you after a held meeting, the "missed you" after a no-show."""
+    opp = deal.opportunity
+    specs: list[_Thread] = []
+    end = d.start + timedelta(minutes=d.minutes)
+    if d.status == "held" and rng.random() < 0.85:
+        after = end + timedelta(minutes=rng.uniform(8, 150), seconds=rng.uniform(0, 59))
+        if after.astimezone(deal.seller.zone).time() > time(21, 0):
+            after = end + timedelta(minutes=rng.uniform(5, 25), seconds=rng.uniform(0, 59))
+        subject = thread_subject("follow_up", opp.account, opp.name, d.subject, rng)
+        length = rng.choice((1, 2, 2, 3))
+        specs.append(
+            _Thread("follow_up", after, after + timedelta(days=10), length, "outbound",
+                    d.guests[:3], index, subject, exact=True)
+        )  # fmt: skip
+    if d.status == "no_show":
+        after = d.start + timedelta(minutes=rng.uniform(12, 60), seconds=rng.uniform(0, 59))
+        subject = thread_subject("no_show", opp.account, opp.name, d.subject, rng)
+        specs.append(
+            _Thread("no_show", after, after + timedelta(days=6), 2, "outbound", d.guests[:1],
+                    index, subject, exact=True, answered=rng.random() < 0.7)
+        )  # fmt: skip
     return specs
 
 
