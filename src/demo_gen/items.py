@@ -183,42 +183,36 @@ def _meeting_items(
             "Description": texts.get(m.key, ""),
         },
     )
-    answers = dict(m.responses)
-    for user_id in m.internal_ids:
-        record = {"RelationId": user_id, "IsInvitee": True, "IsParent": False}
-        record["Status"] = answers.get(user_id, "Accepted")
+    for person, record in _invitees(m):
         yield WorkItem(
-            signature=signature(org_id, pack, opp.id, INVITEE, parent=sig, person=user_id),
+            signature=signature(org_id, pack, opp.id, INVITEE, parent=sig, person=person),
             kind=INVITEE,
             sobject="EventRelation",
             opportunity_id=opp.id,
             planned_start=start,
-            match_key=user_id,
+            match_key=person,
             parent=sig,
             parent_field="EventId",
-            label=f"{m.key}/invitee/{user_id}",
+            label=f"{m.key}/invitee/{person}",
             record=record,
         )
-    for contact_id in m.invitee_ids:
-        if contact_id == m.primary_contact_id:
-            continue  # the WhoId is related to the event already
-        yield WorkItem(
-            signature=signature(org_id, pack, opp.id, INVITEE, parent=sig, person=contact_id),
-            kind=INVITEE,
-            sobject="EventRelation",
-            opportunity_id=opp.id,
-            planned_start=start,
-            match_key=contact_id,
-            parent=sig,
-            parent_field="EventId",
-            label=f"{m.key}/invitee/{contact_id}",
-            record={
-                "RelationId": contact_id,
-                "IsInvitee": True,
-                "IsParent": True,
-                "Status": answers.get(contact_id, "Accepted" if m.past else "New"),
-            },
+
+
+def _invitees(m: PlannedMeeting) -> Iterator[tuple[str, dict[str, Any]]]:
+    """EventRelation rows: colleagues (Users, invited only), then the contacts besides the
+    WhoId (the org relates that one itself), each with its answer to the invitation."""
+    answers = dict(m.responses)
+    for user_id in m.internal_ids:
+        status = answers.get(user_id, "Accepted")
+        yield (
+            user_id,
+            {"RelationId": user_id, "IsInvitee": True, "IsParent": False, "Status": status},
         )
+    for contact_id in m.invitee_ids:
+        if contact_id != m.primary_contact_id:
+            status = answers.get(contact_id, "Accepted" if m.past else "New")
+            yield contact_id, {"RelationId": contact_id, "IsInvitee": True, "IsParent": True,
+                               "Status": status}  # fmt: skip
 
 
 def _email_items(
