@@ -169,62 +169,64 @@ def _after_meeting(deal: Deal, d: Draft, index: int, rng: random.Random) -> list
 
 
 def _story_threads(deal: Deal, drafts: list[Draft], rng: random.Random) -> list[_Thread]:
+    """The customer's questions, the proposal and the redlines, and a fading deal's nudges."""
     story, opp = deal.story, deal.opportunity
     start = deal.day_start(story.start) + timedelta(hours=8)
-    end = min(deal.anchor_instant, deal.close_end())
-    if opp.is_won:
-        end = deal.anchor_instant
-    span = (end - start).total_seconds()
-    if span <= 3600:
+    end = deal.anchor_instant if opp.is_won else min(deal.anchor_instant, deal.close_end())
+    if (end - start).total_seconds() <= 3600:
         return []
+    specs = _questions(deal, start, end, rng)
+    specs += _paperwork(deal, drafts, end, rng)
+    if story.fade_from is not None:
+        moment = deal.day_start(story.fade_from) + timedelta(days=rng.uniform(5, 15), hours=9)
+        lead = deal.committee.lead.id
+        for n in range(rng.randint(1, 2)):
+            when = moment + timedelta(days=9 * n)
+            if when < end:
+                subject = thread_subject("nudge", opp.account, opp.name, opp.name, rng)
+                specs.append(
+                    _Thread("nudge", when, end, 1, "outbound", (lead,), None, subject,
+                            answered=False)
+                )  # fmt: skip
+    return specs
+
+
+def _questions(deal: Deal, start: datetime, end: datetime, rng: random.Random) -> list[_Thread]:
+    """About one customer question every 45 days, never in a silence or a fade."""
+    story, opp = deal.story, deal.opportunity
+    span = (end - start).total_seconds()
     specs: list[_Thread] = []
-    lead = deal.committee.lead.id
-    kinds = {d.kind: d for d in drafts}
-    count = max(1, round(span / 86400 / 45))
-    for _ in range(count):
+    for _ in range(max(1, round(span / 86400 / 45))):
         moment = start + timedelta(seconds=rng.uniform(0, span))
         if story.gap and story.gap[0] <= deal.local_day(moment) <= story.gap[1]:
             continue
         if story.fade_from and deal.local_day(moment) >= story.fade_from:
             continue
         subject = thread_subject("question", opp.account, opp.name, opp.name, rng)
-        who = (lead, *deal.committee.known_ids()[1:3])
-        specs.append(
-            _Thread("question", moment, end, rng.choice((2, 3, 4)), "inbound", who, None, subject)
-        )
-    for kind, purpose, first in (
-        ("proposal", "proposal", "outbound"),
-        ("negotiation", "negotiation", "inbound"),
-    ):
+        who = (deal.committee.lead.id, *deal.committee.known_ids()[1:3])
+        length = rng.choice((2, 3, 4))
+        specs.append(_Thread("question", moment, end, length, "inbound", who, None, subject))
+    return specs
+
+
+def _paperwork(deal: Deal, drafts: list[Draft], end: datetime, rng: random.Random) -> list[_Thread]:
+    """The proposal after its walkthrough; the customer's redlines after the negotiation."""
+    opp = deal.opportunity
+    kinds = {d.kind: d for d in drafts}
+    specs: list[_Thread] = []
+    steps: tuple[tuple[str, Direction], ...] = (
+        ("proposal", "outbound"),
+        ("negotiation", "inbound"),
+    )
+    for kind, first in steps:
         meeting = kinds.get(kind)
         if meeting is None or meeting.start >= end:
             continue
         opens = meeting.start + timedelta(days=rng.uniform(0.2, 3.0))
-        subject = thread_subject(purpose, opp.account, opp.name, opp.name, rng)
+        subject = thread_subject(kind, opp.account, opp.name, opp.name, rng)
+        length = rng.choice((2, 3, 4))
         index = drafts.index(meeting)
-        specs.append(
-            _Thread(
-                purpose,
-                opens,
-                end,
-                rng.choice((2, 3, 4)),
-                first,  # type: ignore[arg-type]
-                meeting.guests,
-                index,
-                subject,
-            )
-        )
-    if story.fade_from is not None:
-        moment = deal.day_start(story.fade_from) + timedelta(days=rng.uniform(5, 15), hours=9)
-        for n in range(rng.randint(1, 2)):
-            when = moment + timedelta(days=9 * n)
-            if when < end:
-                subject = thread_subject("nudge", opp.account, opp.name, opp.name, rng)
-                specs.append(
-                    _Thread(
-                        "nudge", when, end, 1, "outbound", (lead,), None, subject, answered=False
-                    )
-                )
+        specs.append(_Thread(kind, opens, end, length, first, meeting.guests, index, subject))
     return specs
 
 
