@@ -256,3 +256,18 @@ def test_a_deal_opens_with_the_email_that_sets_up_its_first_meeting(story):
     assert len(prompt) >= 0.9 * len(deals)
     for op in deals:
         assert min(e.sent_at for e in op.emails) >= op.opportunity.created_date
+
+
+def test_lost_and_stalled_stories_fade():
+    config = make_config(messiness={"stalled_share": 1.0})
+    lost = make_opportunity(42, "Closed Lost", close=date(2026, 10, 20))
+    stalled = make_opportunity(43, "Proposal", close=date(2027, 2, 1))
+    plan = planner.plan([lost, stalled], config, {lost.id: ANCHOR, stalled.id: ANCHOR})
+    for op in plan.opportunities:
+        customer = [m for m in op.meetings if m.invitee_ids]
+        assert customer and not any(not m.past for m in customer), "no next meeting booked"
+        last_email = op.emails[-1]
+        assert last_email.direction == "outbound" and last_email.purpose == "nudge"
+        assert last_email.sent_at > max(m.start for m in customer)
+    report = realism_report(plan, config.activity)
+    assert report["lost_deals_ending_unanswered"] == 1 and report["stalled_open_deals"] == 1

@@ -71,6 +71,11 @@ def plan_mail(env: Env, deal: Deal, drafts: list[Draft]) -> list[Mail]:
     for number, spec in enumerate(specs):
         out += _write(env, deal, spec, number, deal.rng("thread", str(number)))
     out = _within_cap(env, deal, specs, out)
+    last = max([m.sent_at for m in out] + [d.start for d in drafts if d.guests and d.start <
+                deal.anchor_instant], default=deal.opportunity.created_date)  # fmt: skip
+    for spec in _nudges(deal, last, rng):
+        out += _write(env, deal, spec, len(specs), deal.rng("thread", str(len(specs))))
+        specs.append(spec)
     out.sort(key=lambda m: (m.sent_at, m.thread, m.position))
     first_seen: dict[int, int] = {}
     for mail in out:
@@ -177,17 +182,30 @@ def _story_threads(deal: Deal, drafts: list[Draft], rng: random.Random) -> list[
         return []
     specs = _questions(deal, start, end, rng)
     specs += _paperwork(deal, drafts, end, rng)
-    if story.fade_from is not None:
-        moment = deal.day_start(story.fade_from) + timedelta(days=rng.uniform(5, 15), hours=9)
-        lead = deal.committee.lead.id
-        for n in range(rng.randint(1, 2)):
-            when = moment + timedelta(days=9 * n)
-            if when < end:
-                subject = thread_subject("nudge", opp.account, opp.name, opp.name, rng)
-                specs.append(
-                    _Thread("nudge", when, end, 1, "outbound", (lead,), None, subject,
-                            answered=False)
-                )  # fmt: skip
+    return specs
+
+
+def _nudges(deal: Deal, after: datetime, rng: random.Random) -> list[_Thread]:
+    """A fading deal ends on one or two follow-ups nobody answers, after everything else."""
+    story, opp = deal.story, deal.opportunity
+    end = deal.anchor_instant if opp.is_won else min(deal.anchor_instant, deal.close_end())
+    if story.fade_from is None:
+        return []
+    moment = max(after, deal.day_start(story.fade_from)) + timedelta(days=rng.uniform(4, 9))
+    specs = []
+    for n in range(rng.randint(1, 2)):
+        when = moment + timedelta(days=8 * n)
+        if when < end:
+            subject = thread_subject("nudge", opp.account, opp.name, opp.name, rng)
+            specs.append(
+                _Thread("nudge", when, end, 1, "outbound", (deal.committee.lead.id,), None,
+                        subject, answered=False)
+            )  # fmt: skip
+    if not specs and deal.story.outcome == "lost" and after < end:  # one last try before the close
+        subject = thread_subject("nudge", opp.account, opp.name, opp.name, rng)
+        when = after + (end - after) / 2
+        specs.append(_Thread("nudge", when, end, 1, "outbound", (deal.committee.lead.id,), None,
+                             subject, answered=False))  # fmt: skip
     return specs
 
 

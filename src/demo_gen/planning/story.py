@@ -14,7 +14,7 @@ demos and business cases, deal reviews every few weeks on larger deals.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from demo_gen.config import ActivitySettings
@@ -122,6 +122,14 @@ def build_story(
     marked = [m for m in (_mark(s, fade, gap) for s in steps) if m is not None]
     fading = [s for s in marked if s.fading]
     kept = [s for s in marked if not s.fading or s is fading[0]]  # a fading story thins out
+    if fading and fade is not None:  # its last meeting comes as the fade begins
+        soon = fade + timedelta(days=3)
+        last = replace(
+            fading[0],
+            target=min(fading[0].target, soon),
+            latest=max(min(fading[0].latest, soon + timedelta(days=7)), soon),
+        )
+        kept = [last if s is fading[0] else s for s in kept]  # fmt: skip
     return Story(tuple(kept), outcome, start, end, tuple(changes), fade, gap)
 
 
