@@ -43,6 +43,7 @@ bench: install ## the benchmarks in bench/ (ratios measured side by side)
 	$(PY) bench/bench_run.py
 	$(PY) bench/bench_llm.py
 	$(PY) bench/bench_llm_run.py
+	$(PY) bench/bench_story.py
 
 clean: ## remove the virtualenv and run outputs (keeps runs/.gitkeep)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

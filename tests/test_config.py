@@ -92,7 +92,7 @@ CASES = [
         "emails.max",
         "200",
     ),
-    ("bool count", "past_days: 45", "past_days: true", "activity.past_days", "integer"),
+    ("bool count", "past_days: 400", "past_days: true", "activity.past_days", "integer"),
     ("huge integer", "seed: 42", "seed: " + "9" * 5000, "run.seed", "integer"),
     (
         "zero budget",
@@ -294,7 +294,7 @@ def test_two_variables_for_one_key(make_config, monkeypatch):
 def test_the_documented_bounds_hold(example):
     """Every bound the example's comments state is the one the model enforces."""
     text = example.read_text(encoding="utf-8")
-    for words in ("at most 200", "1 … 730", "0 … 365", "0 … 50", "0 … 20", "15 … 480", "0.01 … 1"):
+    for words in ("at most 200", "1 … 1100", "0 … 365", "0 … 50", "0 … 20", "15 … 480", "0.01 … 1"):
         assert words in text, words
     config = load_config(example)
     assert config.run.api_budget_share >= 0.01

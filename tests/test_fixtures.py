@@ -49,7 +49,7 @@ def _by_id(store: Store, sobject: str) -> dict[str, dict]:
 def test_counts_for_a_small_spec() -> None:
     store, counts = _build(40)
     assert counts["Organization"] == 1
-    assert counts["User"] == 11
+    assert counts["User"] == 19  # the admin, 9 account executives, 5 sales engineers, 4 leaders
     assert counts["Account"] == 16
     assert counts["Opportunity"] == 40
     assert 3 * 16 <= counts["Contact"] <= 10 * 16
@@ -225,13 +225,42 @@ def test_users_are_an_admin_and_a_team_across_regions(org: Store) -> None:
     )
     assert admin["TimeZoneSidKey"] == "America/Los_Angeles"
     reps = [u for u in org.rows("User") if u["Id"] != admin["Id"]]
-    assert 8 <= len(reps) <= 10
+    assert 18 <= len(reps) <= 19
+    titles = " ".join(u["Title"] for u in reps)
+    assert "Sales Engineer" in titles and "Solutions Engineer" in titles
+    assert "Director" in titles and "VP Sales" in titles
     zones = {u["TimeZoneSidKey"].split("/")[0] for u in reps}
     assert {"America", "Europe", "Asia", "Australia"} <= zones
     domains = {u["Email"].split("@")[1] for u in reps}
     assert len(domains) == 1
     owners = {o["OwnerId"] for o in org.rows("Opportunity")}
     assert owners <= {u["Id"] for u in reps}
+
+
+def test_a_large_org_has_more_sellers_and_sales_engineers() -> None:
+    store, counts = _build(2000)
+    users = store.rows("User")
+    owners = Counter(o["OwnerId"] for o in store.rows("Opportunity"))
+    assert len(owners) >= 80
+    assert max(owners.values()) <= 3 * len(store.rows("Opportunity")) / len(owners)
+    engineers = [u for u in users if "Engineer" in (u["Title"] or "")]
+    assert len(engineers) >= len(owners) // 5
+    names = [(u["FirstName"], u["LastName"]) for u in users]
+    assert len(set(names)) == len(names)
+
+
+def test_contact_names_are_unique_in_an_account_and_unlike_sellers(org: Store) -> None:
+    sellers = {u["Name"] for u in org.rows("User")}
+    by_account = defaultdict(list)
+    for c in org.rows("Contact"):
+        by_account[c["AccountId"]].append(c)
+        assert c["FirstName"] != c["LastName"], c["Name"]
+        assert c["Name"] not in sellers
+    for people in by_account.values():
+        assert len({c["Name"] for c in people}) == len(people)
+    accounts = _by_id(org, "Account")
+    big = [a for a in accounts if accounts[a]["NumberOfEmployees"] >= 1000]
+    assert big and all(6 <= len(by_account[a]) <= 10 for a in big)
 
 
 def test_existing_activity_is_past_related_and_consistent(org: Store) -> None:

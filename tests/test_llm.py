@@ -73,7 +73,7 @@ def make_plans(n: int, *, small: bool = False, start: int = 0) -> list[Opportuni
             emails={"min": 1, "max": 2},
         )
     else:
-        config = make_config()
+        config = make_config(past_days=45, emails={"min": 5, "max": 10})  # one request each
     out = []
     for i in range(start, start + n):
         places = [PLACES[(i + k) % len(PLACES)] for k in range(3)]
@@ -302,7 +302,8 @@ def leaky_plans() -> list[OpportunityPlan]:
     plans = make_plans(3)
     opp = plans[0].opportunity
     leaky = replace(opp, name="Acme call +44 20 7946 0958 / deals@acme.example")
-    return [plan_opportunity(leaky, make_config(), ANCHOR), *plans[1:]]
+    config = make_config(past_days=45, emails={"min": 5, "max": 10})
+    return [plan_opportunity(leaky, config, ANCHOR), *plans[1:]]
 
 
 def test_no_email_address_or_phone_number_reaches_a_prompt(server, store):

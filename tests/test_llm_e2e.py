@@ -29,6 +29,8 @@ def llm_config(make_config, url: str, **llm: object) -> Path:
         "model": "test-model",
         "max_retries": 0,
         "timeout_s": 3.0,
+        "chunk_items": 200,  # whole-cycle stories: one request per opportunity still fits
+        "max_tokens": 32000,
         **llm,
     }
     return make_config(llm=settings, scorecards={"mode": "hybrid"})

@@ -151,3 +151,15 @@ def test_new_run_id_uses_utc_and_needs_a_zone():
     assert new_run_id(local, "p").startswith("20261122T081500Z-p-")
     with pytest.raises(ValueError):
         new_run_id(datetime(2026, 11, 22), "p")
+
+
+def test_is_run_of_knows_a_packs_run_ids():
+    from datetime import UTC, datetime
+
+    from demo_gen.runlog import is_run_of, new_run_id
+
+    run_id = new_run_id(datetime(2026, 11, 30, 8, 0, tzinfo=UTC), "se-demo-pack")
+    assert is_run_of(run_id, "se-demo-pack")
+    assert not is_run_of(run_id, "se-demo")
+    assert not is_run_of(run_id, "pack")
+    assert not is_run_of("", "se-demo-pack")

@@ -193,9 +193,38 @@ class Hours(Strict):
         return self
 
 
+class Messiness(Strict):
+    """How untidy the story is: every share is drawn from the seed, 0 turns that kind off."""
+
+    no_show_share: Ratio = 0.06
+    """Share of past customer meetings the customer did not attend (a rebooking follows)."""
+    reschedule_share: Ratio = 0.1
+    """Share of customer meetings moved to another day, with the email that moved them."""
+    decline_share: Ratio = 0.05
+    """Share of optional invitees who decline (EventRelation Status Declined)."""
+    tentative_share: Ratio = 0.1
+    """Share of invitees who never answered the invitation (Status New)."""
+    out_of_office_share: Ratio = 0.04
+    """Share of outbound emails answered first by an out-of-office auto-reply."""
+    silent_gap_share: Ratio = 0.3
+    """Share of deals with a silent gap of one to three weeks in their history."""
+    stalled_share: Ratio = 0.25
+    """Share of open deals whose story fades (no-shows, slower replies, a last unanswered email)."""
+    calls: MinMax = Field(default_factory=lambda: MinMax(min=1, max=4))
+    """Logged calls (Task, TaskSubtype Call) per deal, before scaling by its cycle length."""
+    linkedin_share: Ratio = 0.35
+    """Share of deals with a LinkedIn-style touch logged as a Task."""
+
+
 class ActivitySettings(Strict):
-    past_days: int = count(45, 1, 730)
-    """Days of history before the anchor: 1 … 730."""
+    past_days: int = count(400, 1, 1100)
+    """How far back a deal's history may start (it starts at its CreatedDate): 1 … 1100 days."""
+    seller_daily_max: int = count(5, 1, 20)
+    """At most this many meetings a day for one seller (internal ones included): 1 … 20."""
+    seller_weekly_max: int = count(18, 1, 80)
+    """At most this many meetings a week for one seller: 1 … 80."""
+    messiness: Messiness = Field(default_factory=Messiness)
+    """No-shows, reschedules, declines, out-of-office replies, silences, calls, stalled deals."""
     future_days: int = count(21, 0, 365)
     """Days planned after the anchor: 0 … 365."""
     meetings: MeetingSettings = Field(default_factory=MeetingSettings)
@@ -212,7 +241,7 @@ class ActivitySettings(Strict):
     seller_hours: Hours = Field(default_factory=lambda: Hours(start=time(7, 0), end=time(20, 0)))
     """The wider local window the seller side adapts within ("HH:MM", quoted)."""
     after_hours_email_share: Ratio = 0.08
-    """Share of emails sent outside business hours."""
+    """Share of thread-opening emails sent early or late; replies come at any waking hour."""
     in_person_share: Ratio = 0.15
     """Share of late-stage meetings held in person."""
     email_messages: bool = True

@@ -210,8 +210,13 @@ def render_realism(realism: Mapping[str, Any], console: Console = err_console) -
     table = Table(title="realism")
     table.add_column("measure")
     table.add_column("value", justify="right")
+    table.add_column("target")
     for key, value in realism.items():
-        table.add_row(key, str(value))
+        if isinstance(value, Mapping) and {"value", "target", "ok"} <= set(value):
+            mark = "[green]ok[/]" if value["ok"] else "[red]off[/]"
+            table.add_row(key, str(value["value"]), f"{value['target']} {mark}")
+        else:
+            table.add_row(key, str(value), "")
     console.print(table)
 
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from demo_gen.content.extra_kinds import task_text
 from demo_gen.model import Contact, Opportunity
-from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
+from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting, PlannedTask
 from demo_gen.scorecards import Scorecard
 
 # kinds, in the order they are created; reset deletes links before their parents
@@ -26,10 +27,11 @@ MEETING, EMAIL, INVITEE, EMAIL_RELATION, EMAIL_TASK = (
     "email_relation",
     "email_task",
 )
+CALL = "call"  # a Task with TaskSubtype Call or LinkedIn (calls and LinkedIn touches)
 SCORECARD, ANSWER = "scorecard", "answer"
-PARENT_KINDS = (MEETING, EMAIL, SCORECARD)
+PARENT_KINDS = (MEETING, EMAIL, CALL, SCORECARD)
 CHILD_KINDS = (INVITEE, EMAIL_RELATION, ANSWER)
-DELETE_ORDER = (ANSWER, INVITEE, EMAIL_RELATION, EMAIL_TASK, SCORECARD, EMAIL, MEETING)
+DELETE_ORDER = (ANSWER, INVITEE, EMAIL_RELATION, EMAIL_TASK, SCORECARD, CALL, EMAIL, MEETING)
 SCORECARD_OBJECT = "DemoGen_Scorecard__c"
 ANSWER_OBJECT = "DemoGen_Scorecard_Answer__c"
 
@@ -41,6 +43,14 @@ class Capabilities:
     email_messages: bool  # write EmailMessage (+ relations) instead of a plain email Task
     tag_fields: bool  # tag mode: stamp run id and signature, upsert on the signature
     scorecards: bool = True  # the org has the DemoGen scorecard objects
+    settable: frozenset[str] = frozenset()
+    """Optional "Object.Field" names the org lets us set on create (describe says createable):
+    Event/Task/EmailMessage.CreatedDate (backdating), Task.CompletedDateTime,
+    Task.CallDisposition. Absent fields are simply left out."""
+    backdate_before: str = ""
+    """Records dated before this instant (`sf_datetime` text, the run's clock) get their own
+    time as CreatedDate; later ones (a meeting still ahead) keep the org's insert time, since
+    an org refuses a CreatedDate in the future."""
 
 
 @dataclass(frozen=True)
@@ -88,9 +98,67 @@ def build_items(
     people = {c.id: c for c in op.opportunity.contacts}
     for meeting in op.meetings:
         items.extend(_meeting_items(op.opportunity, meeting, texts, org_id, pack))
+    replied = frozenset(e.in_reply_to for e in op.emails if e.in_reply_to)
     for email in op.emails:
-        items.extend(_email_items(op.opportunity, email, texts, people, org_id, pack, caps))
-    return items
+        items.extend(
+            _email_items(op.opportunity, email, texts, people, org_id, pack, caps, replied)
+        )
+    for task in op.tasks:
+        items.append(_task_item(op.opportunity, task, texts, org_id, pack, caps))
+    return _backdate(items, caps)
+
+
+def _backdate(items: list[WorkItem], caps: Capabilities) -> list[WorkItem]:
+    """CreatedDate = the activity's own time where the org lets us set it and it has passed."""
+    out = []
+    for item in items:
+        passed = bool(item.planned_start) and item.planned_start < caps.backdate_before
+        if f"{item.sobject}.CreatedDate" in caps.settable and passed:
+            record = {**item.record, "CreatedDate": item.planned_start}
+            item = WorkItem(**{**_fields(item), "record": record})
+        out.append(item)
+    return out
+
+
+def _fields(item: WorkItem) -> dict[str, Any]:
+    return {name: getattr(item, name) for name in item.__dataclass_fields__}
+
+
+def _name(opp: Opportunity, contact_id: str) -> str:
+    return next((c.name for c in opp.contacts if c.id == contact_id), "the contact")
+
+
+def _task_item(
+    opp: Opportunity,
+    t: PlannedTask,
+    texts: Mapping[str, str],
+    org_id: str,
+    pack: str,
+    caps: Capabilities,
+) -> WorkItem:
+    at = sf_datetime(t.at)
+    sig = signature(org_id, pack, opp.id, CALL, seq=t.seq, start=at, subject=t.subject)
+    call = t.kind == "call"
+    record: dict[str, Any] = {
+        "Subject": t.subject,
+        "ActivityDate": t.at.astimezone(UTC).date().isoformat(),
+        "Status": "Completed",
+        "Priority": "Normal",
+        "TaskSubtype": "Call" if call else "LinkedIn",
+        "Type": "Call" if call else "Other",
+        "WhoId": t.who_id,
+        "WhatId": opp.id,
+        "OwnerId": t.owner_id,
+        "Description": texts.get(t.key) or task_text(t, opp, _name(opp, t.who_id)),
+    }
+    if call:
+        record["CallDurationInSeconds"] = t.duration_seconds
+        record["CallType"] = t.call_type
+        if "Task.CallDisposition" in caps.settable:
+            record["CallDisposition"] = t.disposition
+    if "Task.CompletedDateTime" in caps.settable:
+        record["CompletedDateTime"] = at
+    return WorkItem(sig, CALL, "Task", opp.id, record, at, t.subject, label=t.key)
 
 
 def _meeting_items(
@@ -120,21 +188,36 @@ def _meeting_items(
             "Description": texts.get(m.key, ""),
         },
     )
-    for contact_id in m.invitee_ids:
-        if contact_id == m.primary_contact_id:
-            continue  # the WhoId is related to the event already
+    for person, record in _invitees(m):
         yield WorkItem(
-            signature=signature(org_id, pack, opp.id, INVITEE, parent=sig, person=contact_id),
+            signature=signature(org_id, pack, opp.id, INVITEE, parent=sig, person=person),
             kind=INVITEE,
             sobject="EventRelation",
             opportunity_id=opp.id,
             planned_start=start,
-            match_key=contact_id,
+            match_key=person,
             parent=sig,
             parent_field="EventId",
-            label=f"{m.key}/invitee/{contact_id}",
-            record={"RelationId": contact_id, "IsInvitee": True, "IsParent": True},
+            label=f"{m.key}/invitee/{person}",
+            record=record,
         )
+
+
+def _invitees(m: PlannedMeeting) -> Iterator[tuple[str, dict[str, Any]]]:
+    """EventRelation rows: colleagues (Users, invited only), then the contacts besides the
+    WhoId (the org relates that one itself), each with its answer to the invitation."""
+    answers = dict(m.responses)
+    for user_id in m.internal_ids:
+        status = answers.get(user_id, "Accepted")
+        yield (
+            user_id,
+            {"RelationId": user_id, "IsInvitee": True, "IsParent": False, "Status": status},
+        )
+    for contact_id in m.invitee_ids:
+        if contact_id != m.primary_contact_id:
+            status = answers.get(contact_id, "Accepted" if m.past else "New")
+            yield contact_id, {"RelationId": contact_id, "IsInvitee": True, "IsParent": True,
+                               "Status": status}  # fmt: skip
 
 
 def _email_items(
@@ -145,6 +228,7 @@ def _email_items(
     org_id: str,
     pack: str,
     caps: Capabilities,
+    replied: frozenset[str] = frozenset(),
 ) -> Iterator[WorkItem]:
     sent = sf_datetime(e.sent_at)
     sig = signature(org_id, pack, opp.id, EMAIL, seq=e.seq, start=sent, subject=e.subject)
@@ -163,6 +247,8 @@ def _email_items(
             "OwnerId": opp.owner.id,
             "Description": body,
         }
+        if "Task.CompletedDateTime" in caps.settable:
+            record["CompletedDateTime"] = sent
         yield WorkItem(sig, EMAIL, "Task", opp.id, record, sent, e.subject, label=e.key)
         return
     yield WorkItem(
@@ -170,16 +256,19 @@ def _email_items(
         EMAIL,
         "EmailMessage",
         opp.id,
-        _email_message(opp, e, body, people, sent),
+        _email_message(opp, e, body, people, sent, replied),
         sent,
         e.subject,
         label=e.key,
     )
-    for contact_id, relation_type in _relations(e):
+    for contact_id, relation_type in _relations(e, opp.owner.id):
+        person = (
+            contact_id
+            if relation_type in ("ToAddress", "FromAddress") and (contact_id != opp.owner.id)
+            else f"{relation_type}:{contact_id}"
+        )
         yield WorkItem(
-            signature=signature(
-                org_id, pack, opp.id, EMAIL_RELATION, parent=sig, person=contact_id
-            ),
+            signature=signature(org_id, pack, opp.id, EMAIL_RELATION, parent=sig, person=person),
             kind=EMAIL_RELATION,
             sobject="EmailMessageRelation",
             opportunity_id=opp.id,
@@ -192,10 +281,12 @@ def _email_items(
         )
 
 
-def _relations(e: PlannedEmail) -> list[tuple[str, str]]:
+def _relations(e: PlannedEmail, owner_id: str) -> list[tuple[str, str]]:
+    """Who the email is from, to and copied: contacts and Users (the seller, colleagues)."""
+    cc = [(cid, "CcAddress") for cid in (*e.cc_contact_ids, *e.cc_user_ids)]
     if e.direction == "inbound" and e.from_contact_id:
-        return [(e.from_contact_id, "FromAddress")]
-    return [(cid, "ToAddress") for cid in e.to_contact_ids]
+        return [(e.from_contact_id, "FromAddress"), (owner_id, "ToAddress"), *cc]
+    return [(owner_id, "FromAddress"), *((cid, "ToAddress") for cid in e.to_contact_ids), *cc]
 
 
 def _email_message(
@@ -204,7 +295,9 @@ def _email_message(
     body: str,
     people: Mapping[str, Contact],
     sent: str,
+    replied: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
+    """The EmailMessage; inbound Status is "2" Replied when answered, else "1" Read."""
     owner = opp.owner
     sender = people.get(e.from_contact_id or "")
     if e.direction == "inbound" and sender is not None:
@@ -212,16 +305,19 @@ def _email_message(
     else:
         recipients = [people[c].email or "" for c in e.to_contact_ids if c in people]
         from_address, from_name, to_address = owner.email, owner.name, "; ".join(recipients)
+    cc = [people[c].email or "" for c in e.cc_contact_ids if c in people]
+    inbound = e.direction == "inbound"
     return {
         "Subject": e.subject,
         "TextBody": body,
         "FromAddress": from_address or None,
         "FromName": from_name,
         "ToAddress": to_address or None,
+        "CcAddress": "; ".join(a for a in cc if a) or None,
         "MessageDate": sent,
-        "Incoming": e.direction == "inbound",
+        "Incoming": inbound,
         "RelatedToId": opp.id,
-        "Status": "3",
+        "Status": ("2" if e.key in replied else "1") if inbound else "3",
         "ThreadIdentifier": hashlib.sha256(e.thread_key.encode()).hexdigest()[:24],
     }
 

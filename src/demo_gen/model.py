@@ -18,6 +18,7 @@ class Seller:
     email: str
     title: str | None
     time_zone: str  # IANA zone from User.TimeZoneSidKey
+    role: str = "ae"  # ae | sales_engineer | manager | executive (from the User's title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +74,27 @@ class Opportunity:
 
 
 @dataclass(frozen=True, slots=True)
+class BusyEvent:
+    """An Event already in the org: busy time for its owner and its WhoId."""
+
+    id: str
+    owner_id: str
+    who_id: str | None
+    what_id: str | None
+    subject: str
+    start: datetime  # aware UTC
+    end: datetime  # aware UTC
+
+
+@dataclass(frozen=True, slots=True)
 class OrgSnapshot:
-    """The opportunities selected for a run, read in a handful of queries."""
+    """The opportunities selected for a run, read in a handful of queries.
+
+    `users` are the org's active selling-side Users (owners and their colleagues); `events` are
+    the org's own Events around the selected deals (never ones demo-gen created).
+    """
 
     org_id: str
     opportunities: tuple[Opportunity, ...]
+    users: tuple[Seller, ...] = ()
+    events: tuple[BusyEvent, ...] = ()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from demo_gen.model import Opportunity
+from demo_gen.model import BusyEvent, Opportunity
 
 Direction = Literal["outbound", "inbound"]
 
@@ -29,10 +29,20 @@ class PlannedMeeting:
     location: str
     past: bool
     organizer_id: str  # the owner's User id
-    primary_contact_id: str  # WhoId
+    primary_contact_id: str | None  # WhoId; None for internal meetings (prep, deal review)
     invitee_ids: tuple[str, ...]  # every external attendee, primary included
-    stage: str  # the deal stage this meeting belongs to
+    stage: str  # the deal's stage on the meeting's date (never a stage it had not reached)
     content_seed: int
+    internal_ids: tuple[str, ...] = ()  # colleagues' User ids (sales engineer, manager, ...)
+    status: str = "held"  # held | no_show | scheduled (future)
+    rescheduled_from: datetime | None = None  # the start it had before it was moved
+    responses: tuple[tuple[str, str], ...] = ()  # (person id, EventRelation Status)
+    in_person: bool = False
+
+    @property
+    def internal(self) -> bool:
+        """True for meetings without the customer (internal prep, deal reviews)."""
+        return not self.invitee_ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +60,31 @@ class PlannedEmail:
     to_contact_ids: tuple[str, ...]  # outbound: the recipients; inbound: () (the owner receives)
     meeting_key: str | None  # the meeting it schedules or follows up, if any
     in_reply_to: str | None  # key of the email it answers
-    purpose: str  # "scheduling", "follow_up", "proposal", "check_in", ...
+    purpose: str  # "scheduling", "follow_up", "proposal", "check_in", "out_of_office", ...
+    content_seed: int
+    cc_contact_ids: tuple[str, ...] = ()  # the customer's colleagues in copy
+    cc_user_ids: tuple[str, ...] = ()  # the seller's colleagues in copy (User ids)
+    stage: str = ""  # the deal's stage on the send date
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedTask:
+    """One logged Task that is not an email: a call (TaskSubtype Call) or a LinkedIn touch."""
+
+    key: str
+    opportunity_id: str
+    seq: int
+    kind: str  # "call" | "linkedin"
+    subject: str
+    at: datetime  # aware UTC: when the call or touch happened
+    who_id: str  # the contact
+    owner_id: str
+    duration_seconds: int  # calls: CallDurationInSeconds; 0 for LinkedIn touches
+    call_type: str  # Outbound | Inbound ("" for LinkedIn)
+    disposition: str  # CallDisposition, e.g. "Connected", "Left voicemail"
+    stage: str
+    purpose: str  # "check_in", "follow_up", "nudge", ...
+    past: bool
     content_seed: int
 
 
@@ -60,6 +94,8 @@ class OpportunityPlan:
     anchor: date
     meetings: tuple[PlannedMeeting, ...]
     emails: tuple[PlannedEmail, ...]
+    tasks: tuple[PlannedTask, ...] = ()
+    anchor_event_ids: tuple[str, ...] = ()  # the org's own Events on the deal its story follows
 
 
 @dataclass(frozen=True)
@@ -70,6 +106,8 @@ class Plan:
     seed: int
     pack: str
     notes: tuple[str, ...] = field(default=())
+    events: tuple[BusyEvent, ...] = field(default=())  # the org's own Events (busy time)
+    caps: tuple[int, int] = (5, 18)  # the seller's daily and weekly meeting caps it was planned to
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (datetimes ISO, sorted keys left to the caller's dumps)."""
@@ -89,16 +127,17 @@ def _opp_json(op: OpportunityPlan) -> dict[str, Any]:
         "anchor": op.anchor.isoformat(),
         "meetings": [_item_json(m) for m in op.meetings],
         "emails": [_item_json(e) for e in op.emails],
+        "tasks": [_item_json(t) for t in op.tasks],
     }
 
 
-def _item_json(item: PlannedMeeting | PlannedEmail) -> dict[str, Any]:
+def _item_json(item: PlannedMeeting | PlannedEmail | PlannedTask) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in item.__slots__:
         value = getattr(item, name)
         if isinstance(value, datetime | date):
             value = value.isoformat()
         elif isinstance(value, tuple):
-            value = list(value)
+            value = [list(v) if isinstance(v, tuple) else v for v in value]
         out[name] = value
     return out

@@ -1,137 +1,266 @@
-"""The planner: opportunities + settings + anchor dates → Plan. Pure, seeded, deterministic.
+"""The planner: opportunities + the org's people and Events + settings + anchors → Plan.
 
-Rules (the parts live in `demo_gen.planning`):
-- Time: the anchor instant is 00:00 of the anchor date in the owner's zone. An item is `past` iff
-  it starts before that instant. Past items fill [end − past_days, end), where end is the anchor,
-  or the close date for a deal that closed before it (its history leads up to the close). Future
-  meetings fill [anchor + 1 day, anchor + 1 + future_days days) so that a run at any hour of the
-  anchor day sees past items done and future items ahead. Emails are history and only fill the
-  past window.
-  Nothing falls before the opportunity's created date, and nothing after its close date (owner's
-  local end of day) when it is closed; closed deals have no future meetings.
-- Randomness: every stream is `random.Random(f"{seed}/{pack}/{opportunity id}/...")`; an item's
-  `content_seed` comes from `Random(f"{seed}/{pack}/{item key}/content")`. So adding an
-  opportunity never changes another's plan, and the same inputs give the same plan anywhere.
-- An opportunity without contacts gets no meetings and no emails (said in `Plan.notes`).
+Pure, seeded, deterministic. Rules (the parts live in `demo_gen.planning`):
+- Whole cycle. Each deal's story runs from its CreatedDate to its close (open deals: to the
+  anchor and `future_days` beyond it, never past the close date) and walks the stage path to
+  the stage it has reached (`planning.story`); Closed Won adds kickoff and onboarding after the
+  close. Every item carries the stage the deal was in on its date.
+- One calendar per person. All deals are planned into one shared `Book` (`planning.book`): the
+  seller, their colleagues and the contacts are never double-booked, the org's own Events are
+  busy time, each seller stays under `seller_daily_max` / `seller_weekly_max`, and in-person
+  meetings leave travel time. Deals are placed in a fixed order (CreatedDate, then id).
+- The anchor instant is 00:00 of the anchor date in the owner's zone; an item is `past` iff it
+  starts before it. Emails, calls and LinkedIn touches are history only.
+- Randomness: every stream is `random.Random(f"{seed}/{pack}/{opportunity id}/...")` and an
+  item's `content_seed` comes from `Random(f"{seed}/{pack}/{item key}/content")`. Because the
+  calendar is shared, adding an opportunity can move another deal's meeting that would have
+  collided with it (docs/design-departures.md); the same inputs always give the same plan.
+- An opportunity without contacts gets no activities (said in `Plan.notes`).
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import date
 
 from demo_gen.config import Config
-from demo_gen.model import Opportunity
-from demo_gen.plan import OpportunityPlan, Plan, PlannedEmail, PlannedMeeting
-from demo_gen.planning.cadence import RANK, future_types, past_types, stage_slice
-from demo_gen.planning.context import Context, build_context
-from demo_gen.planning.meetings import MeetingDraft, schedule
-from demo_gen.planning.threads import EmailDraft, plan_threads, renumber
+from demo_gen.model import BusyEvent, Opportunity, Seller
+from demo_gen.plan import OpportunityPlan, Plan, PlannedEmail, PlannedMeeting, PlannedTask
+from demo_gen.planning.agenda import Draft, plan_meetings
+from demo_gen.planning.book import Book, Caps
+from demo_gen.planning.cadence import rank_contacts
+from demo_gen.planning.calls import Touch, plan_touches
+from demo_gen.planning.context import anchor_instant
+from demo_gen.planning.env import Deal, Env
+from demo_gen.planning.existing import Anchor, anchors_for, fitting
+from demo_gen.planning.mail import Mail, plan_mail
+from demo_gen.planning.slots import Person, Rules
+from demo_gen.planning.story import build_story
+from demo_gen.planning.team import Committee, deal_team
+from demo_gen.planning.timezones import contact_place, owner_zone, zone_country
+from demo_gen.planning.windows import Windows
 
 
-def plan(opportunities: Sequence[Opportunity], config: Config, anchors: Mapping[str, date]) -> Plan:
+def plan(
+    opportunities: Sequence[Opportunity],
+    config: Config,
+    anchors: Mapping[str, date],
+    *,
+    users: Sequence[Seller] = (),
+    events: Sequence[BusyEvent] = (),
+) -> Plan:
     """Same inputs, same plan, on any machine and any PYTHONHASHSEED.
 
-    `anchors` maps every opportunity id to its anchor date.
+    `anchors` maps every opportunity id to its anchor date; `users` are the org's selling-side
+    Users (colleagues), `events` the org's own Events (busy time).
     """
-    planned = [_plan_one(opp, config, anchors[opp.id]) for opp in opportunities]
+    env = _env(config, users, events)
+    order = sorted(
+        range(len(opportunities)),
+        key=lambda i: (opportunities[i].created_date, opportunities[i].id),
+    )
+    done: dict[int, tuple[OpportunityPlan, list[str]]] = {}
+    on_deals: dict[str, list[BusyEvent]] = {}
+    for event in events:
+        on_deals.setdefault(event.what_id or "", []).append(event)
+    for i in order:
+        opp = opportunities[i]
+        marks = anchors_for(opp.id, on_deals.get(opp.id, ()))
+        done[i] = _plan_one(env, opp, config, anchors[opp.id], marks)
+    planned = [done[i] for i in range(len(opportunities))]
     return Plan(
         opportunities=tuple(p for p, _ in planned),
         seed=config.run.seed,
         pack=config.run.name,
         notes=tuple(note for _, notes in planned for note in notes),
+        events=tuple(events),
+        caps=(config.activity.seller_daily_max, config.activity.seller_weekly_max),
     )
 
 
 def plan_opportunity(opportunity: Opportunity, config: Config, anchor: date) -> OpportunityPlan:
-    """The plan of one opportunity; identical to its entry in `plan()`."""
-    return _plan_one(opportunity, config, anchor)[0]
+    """The plan of one opportunity planned alone (an empty calendar around it)."""
+    return plan([opportunity], config, {opportunity.id: anchor}).opportunities[0]
+
+
+def _env(config: Config, users: Sequence[Seller], events: Sequence[BusyEvent]) -> Env:
+    s = config.activity
+    rules = Rules(
+        business=(s.business_hours.start, s.business_hours.end),
+        seller=(s.seller_hours.start, s.seller_hours.end),
+        level=s.realism_level,
+    )
+    if s.realism_level == "none":
+        s = s.model_copy(
+            update={
+                "messiness": s.messiness.model_copy(
+                    update={
+                        "no_show_share": 0.0,
+                        "reschedule_share": 0.0,
+                        "decline_share": 0.0,
+                        "tentative_share": 0.0,
+                        "out_of_office_share": 0.0,
+                        "silent_gap_share": 0.0,
+                        "stalled_share": 0.0,
+                    }
+                )
+            }
+        )
+    book = Book(Caps(daily=s.seller_daily_max, weekly=s.seller_weekly_max))
+    for event in sorted(events, key=lambda e: (e.start, e.id)):
+        for person in (event.owner_id, event.who_id):
+            if person:
+                book.block(person, event.start, event.end)
+    return Env(s, rules, book, Windows(rules), tuple(sorted(users, key=lambda u: u.id)))
+
+
+def _deal(env: Env, opp: Opportunity, config: Config, anchor: date) -> Deal:
+    stream = f"{config.run.seed}/{config.run.name}/{opp.id}"
+    zone = owner_zone(opp)
+    seller = Person(opp.owner.id, zone, zone_country(opp.owner.time_zone))
+    people = {}
+    for contact in opp.contacts:
+        country, contact_zone = contact_place(contact, opp)
+        people[contact.id] = Person(contact.id, contact_zone, country)
+    ranked = rank_contacts(opp.contacts, env.settings.participant_roles)
+    instant = anchor_instant(opp, anchor)
+    created = opp.created_date.astimezone(zone).date()
+    story = build_story(opp, env.settings, created, anchor, random.Random(f"{stream}/story"))
+    size = random.Random(f"{stream}/committee").randint(6, 10)
+    return Deal(
+        opportunity=opp,
+        seller=seller,
+        people=people,
+        team=deal_team(opp.owner, env.users, random.Random(f"{stream}/team")),
+        committee=Committee(ranked, random.Random(f"{stream}/introductions"), size),
+        story=story,
+        anchor_instant=instant,
+        stream=stream,
+    )
 
 
 def _plan_one(
-    opportunity: Opportunity, config: Config, anchor: date
+    env: Env, opp: Opportunity, config: Config, anchor: date, marks: tuple[Anchor, ...] = ()
 ) -> tuple[OpportunityPlan, list[str]]:
-    ctx = build_context(opportunity, config, anchor)
-    if not opportunity.contacts:
-        note = f"{opportunity.id}: no contacts, so no meetings or emails were planned"
-        return OpportunityPlan(opportunity, anchor, (), ()), [note]
-    drafts, notes = _meeting_drafts(ctx)
-    last_rank = max((RANK[d.meeting_type] for d in drafts), default=0)
-    meetings = _meetings(ctx, config, drafts)
-    emails = _emails(ctx, config, plan_threads(ctx, drafts, last_rank), meetings)
-    return OpportunityPlan(opportunity, anchor, tuple(meetings), tuple(emails)), notes
-
-
-def _meeting_drafts(ctx: Context) -> tuple[list[MeetingDraft], list[str]]:
-    opp = ctx.opportunity
-    rng = ctx.rng("cadence")
-    current = stage_slice(opp, rng)
-    counts = ctx.settings.meetings
-    n_past = rng.randint(counts.past_min, counts.past_max)
-    n_future = 0 if opp.is_closed else rng.randint(counts.future_min, counts.future_max)
-    born = opp.created_date >= ctx.history_end() - timedelta(days=ctx.settings.past_days)
-    kinds = past_types(n_past, current[0], current[1], born, rng)
-    past, notes = schedule(ctx, kinds, ctx.past_bounds(), "past", current)
-    floor = max([current[0]] + [RANK[d.meeting_type] for d in past])
-    kinds = future_types(n_future, floor, max(floor, current[1]), rng)
-    future, more = schedule(ctx, kinds, ctx.future_bounds(), "future", current)
-    return past + future, notes + more
+    if not opp.contacts:
+        note = f"{opp.id}: no contacts, so no meetings or emails were planned"
+        return OpportunityPlan(opp, anchor, (), ()), [note]
+    deal = _deal(env, opp, config, anchor)
+    deal = replace(deal, anchors=fitting(marks, deal.story, deal.local_day))
+    drafts, notes = plan_meetings(env, deal)
+    mails = plan_mail(env, deal, drafts)
+    touches = plan_touches(env, deal, drafts)
+    meetings = _meetings(deal, config, drafts)
+    emails = _emails(deal, config, mails, meetings)
+    tasks = _tasks(deal, config, touches)
+    used = tuple(a.id for a in deal.anchors)
+    return OpportunityPlan(opp, anchor, tuple(meetings), tuple(emails), tuple(tasks), used), notes
 
 
 def _content_seed(config: Config, key: str) -> int:
     return random.Random(f"{config.run.seed}/{config.run.name}/{key}/content").getrandbits(32)
 
 
-def _meetings(ctx: Context, config: Config, drafts: list[MeetingDraft]) -> list[PlannedMeeting]:
+def _meetings(deal: Deal, config: Config, drafts: list[Draft]) -> list[PlannedMeeting]:
     out = []
-    for seq, draft in enumerate(drafts, start=1):
-        key = f"{ctx.opportunity.id}/meeting/{seq}"
+    opp = deal.opportunity
+    for seq, d in enumerate(drafts, start=1):
+        key = f"{opp.id}/meeting/{seq}"
         out.append(
             PlannedMeeting(
                 key=key,
-                opportunity_id=ctx.opportunity.id,
+                opportunity_id=opp.id,
                 seq=seq,
-                meeting_type=draft.meeting_type,
-                subject=draft.subject,
-                start=draft.start,
-                duration_minutes=draft.duration,
-                location=draft.location,
-                past=draft.start < ctx.anchor_instant,
-                organizer_id=ctx.opportunity.owner.id,
-                primary_contact_id=draft.invitees[0],
-                invitee_ids=draft.invitees,
-                stage=draft.stage,
+                meeting_type=d.kind,
+                subject=d.subject,
+                start=d.start,
+                duration_minutes=d.minutes,
+                location=d.location,
+                past=d.start < deal.anchor_instant,
+                organizer_id=opp.owner.id,
+                primary_contact_id=d.guests[0] if d.guests else None,
+                invitee_ids=d.guests,
+                stage=d.stage,
                 content_seed=_content_seed(config, key),
+                internal_ids=d.colleagues,
+                status=d.status,
+                rescheduled_from=d.moved_from,
+                responses=d.responses,
+                in_person=d.in_person,
             )
         )
     return out
 
 
 def _emails(
-    ctx: Context, config: Config, drafts: list[EmailDraft], meetings: list[PlannedMeeting]
+    deal: Deal, config: Config, mails: list[Mail], meetings: list[PlannedMeeting]
 ) -> list[PlannedEmail]:
-    ordered = renumber(drafts)
-    keys = [f"{ctx.opportunity.id}/email/{seq}" for seq in range(1, len(ordered) + 1)]
-    by_position = {(e.thread, e.position): key for e, key in zip(ordered, keys, strict=True)}
+    opp = deal.opportunity
+    keys = [f"{opp.id}/email/{seq}" for seq in range(1, len(mails) + 1)]
+    by_position = {(m.thread, m.position): key for m, key in zip(mails, keys, strict=True)}
     out = []
-    for seq, (draft, key) in enumerate(zip(ordered, keys, strict=True), start=1):
-        meeting = meetings[draft.meeting_index].key if draft.meeting_index is not None else None
+    for seq, (m, key) in enumerate(zip(mails, keys, strict=True), start=1):
         out.append(
             PlannedEmail(
                 key=key,
-                opportunity_id=ctx.opportunity.id,
+                opportunity_id=opp.id,
                 seq=seq,
-                thread_key=by_position[(draft.thread, 0)],
-                subject=draft.subject,
-                sent_at=draft.sent_at,
-                direction=draft.direction,
-                from_contact_id=draft.from_contact_id,
-                to_contact_ids=draft.to_contact_ids,
-                meeting_key=meeting,
-                in_reply_to=by_position.get((draft.thread, draft.position - 1)),
-                purpose=draft.purpose,
+                thread_key=by_position[(m.thread, 0)],
+                subject=m.subject,
+                sent_at=m.sent_at,
+                direction=m.direction,
+                from_contact_id=m.sender,
+                to_contact_ids=m.to,
+                meeting_key=meetings[m.meeting].key if m.meeting is not None else None,
+                in_reply_to=by_position.get((m.thread, m.position - 1)),
+                purpose=m.purpose,
+                content_seed=_content_seed(config, key),
+                cc_contact_ids=m.cc_contacts,
+                cc_user_ids=m.cc_users,
+                stage=m.stage,
+            )
+        )
+    return out
+
+
+def _tasks(deal: Deal, config: Config, touches: list[Touch]) -> list[PlannedTask]:
+    opp = deal.opportunity
+    out = []
+    for seq, t in enumerate(touches, start=1):
+        key = f"{opp.id}/{t.kind}/{seq}"
+        subject = _task_subject(t, deal)
+        out.append(
+            PlannedTask(
+                key=key,
+                opportunity_id=opp.id,
+                seq=seq,
+                kind=t.kind,
+                subject=subject,
+                at=t.at,
+                who_id=t.who,
+                owner_id=opp.owner.id,
+                duration_seconds=t.seconds,
+                call_type=t.call_type,
+                disposition=t.disposition,
+                stage=t.stage,
+                purpose=t.purpose,
+                past=t.at < deal.anchor_instant,
                 content_seed=_content_seed(config, key),
             )
         )
     return out
+
+
+def _task_subject(touch: Touch, deal: Deal) -> str:
+    name = next((c.name for c in deal.opportunity.contacts if c.id == touch.who), "contact")
+    if touch.kind == "linkedin":
+        verb = "Connection request" if touch.purpose == "connection_request" else "Message"
+        return f"LinkedIn: {verb} — {name}"
+    label = {
+        "Connected": "Call",
+        "Left voicemail": "Call (voicemail)",
+        "No answer": "Call (no answer)",
+    }
+    return f"{label.get(touch.disposition, 'Call')}: {name}"

@@ -25,7 +25,7 @@ from demo_gen.content.stories import estimate
 from demo_gen.crm import open_crm
 from demo_gen.plan import Plan
 from demo_gen.realism import realism_report
-from demo_gen.runner import capabilities
+from demo_gen.runner import capabilities, own_record_ids, own_tag
 from demo_gen.scorecards import Template
 from demo_gen.selection import select_opportunities
 from demo_gen.state import StateStore, created_ids
@@ -82,13 +82,21 @@ def dry_run(
     try:
         with open_crm(config, secrets) as crm:
             org_id = crm.org_id()
-            selection = select_opportunities(crm, config.salesforce.query, max_opps=max_opps)
+            own = own_record_ids(state, config.run.name, org_id)
+            selection = select_opportunities(
+                crm,
+                config.salesforce.query,
+                max_opps=max_opps,
+                exclude_event_ids=own,
+                own_tag=own_tag(config),
+            )
             caps = capabilities(crm, config)
             opps = selection.snapshot.opportunities
             ids = [o.id for o in opps]
             known = {} if config.run.anchor_date else state.anchors(config.run.name, org_id, ids)
             anchors = {o: config.run.anchor_date or known.get(o, today) for o in ids}
-            plan = planner.plan(opps, config, anchors)
+            snap = selection.snapshot
+            plan = planner.plan(opps, config, anchors, users=snap.users, events=snap.events)
             writer = HeuristicContent()
             templates = load_templates(config)
             previews = []

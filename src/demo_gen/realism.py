@@ -8,7 +8,9 @@ Keys: opportunities, meetings, past_meetings, future_meetings, emails, threads,
 meetings_in_business_hours_share, meetings_in_seller_window_share, meetings_on_working_days_share,
 weekend_meetings, holiday_meetings, meetings_on_half_hour_share, duration_distribution,
 stage_order_violations, meetings_with_external_share, emails_in_replied_threads_share,
-emails_outside_business_hours_share.
+emails_outside_business_hours_share (the business-hours and external shares count customer
+meetings: internal prep and deal reviews have no external guest by design); then the deal-story
+figures of `realism_story` (each `{"value", "target", "ok"}`).
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from typing import Any
 
 from demo_gen.config import ActivitySettings
 from demo_gen.plan import OpportunityPlan, Plan, PlannedEmail, PlannedMeeting
-from demo_gen.planning.cadence import RANK
 from demo_gen.planning.calendar import is_holiday, is_weekend, is_working_day
 from demo_gen.planning.slots import Person
+from demo_gen.planning.story import RANK
 from demo_gen.planning.timezones import contact_place, owner_zone, zone_country
+from demo_gen.realism_story import story_report
 
 
 def realism_report(plan: Plan, settings: ActivitySettings) -> dict[str, Any]:
@@ -40,14 +43,16 @@ def realism_report(plan: Plan, settings: ActivitySettings) -> dict[str, Any]:
             )
             tally.email(email, sender or seller, settings)
         tally.replied += _replied(op.emails)
-    return tally.report(len(plan.opportunities))
+    report = tally.report(len(plan.opportunities))
+    report.update(story_report(plan))
+    return report
 
 
 class _Tally:
     def __init__(self) -> None:
         self.meetings = self.past = self.in_business = self.in_seller = self.working = 0
         self.weekend = self.holiday = self.half_hour = self.external = self.stage_violations = 0
-        self.emails = self.after_hours = self.replied = 0
+        self.emails = self.after_hours = self.replied = self.internal = 0
         self.threads: dict[str, None] = {}
         self.durations: dict[int, int] = {}
 
@@ -58,6 +63,8 @@ class _Tally:
         business = (s.business_hours.start, s.business_hours.end)
         self.meetings += 1
         self.past += m.past
+        if m.internal:  # internal prep and deal reviews: the shares below are customer meetings
+            self.internal += 1
         self.in_business += bool(guests) and all(_inside(g, start, end, business) for g in guests)
         window = (s.seller_hours.start, s.seller_hours.end)
         self.in_seller += _inside(seller, start, end, window)
@@ -80,6 +87,7 @@ class _Tally:
 
     def report(self, opportunities: int) -> dict[str, Any]:
         m, e = self.meetings, self.emails
+        customer = m - self.internal
         return {
             "opportunities": opportunities,
             "meetings": m,
@@ -87,7 +95,7 @@ class _Tally:
             "future_meetings": m - self.past,
             "emails": e,
             "threads": len(self.threads),
-            "meetings_in_business_hours_share": _share(self.in_business, m),
+            "meetings_in_business_hours_share": _share(self.in_business, customer),
             "meetings_in_seller_window_share": _share(self.in_seller, m),
             "meetings_on_working_days_share": _share(self.working, m),
             "weekend_meetings": self.weekend,
@@ -95,7 +103,7 @@ class _Tally:
             "meetings_on_half_hour_share": _share(self.half_hour, m),
             "duration_distribution": {str(k): self.durations[k] for k in sorted(self.durations)},
             "stage_order_violations": self.stage_violations,
-            "meetings_with_external_share": _share(self.external, m),
+            "meetings_with_external_share": _share(self.external, customer),
             "emails_in_replied_threads_share": _share(self.replied, e),
             "emails_outside_business_hours_share": _share(self.after_hours, e),
         }
@@ -133,7 +141,8 @@ def _inside(person: Person, start: datetime, end: datetime, hours: tuple[time, t
 
 
 def _stage_violations(meetings: Sequence[PlannedMeeting]) -> int:
-    ranks = [RANK.get(m.meeting_type) for m in sorted(meetings, key=lambda m: m.start)]
+    ordered = sorted((m for m in meetings if not m.internal), key=lambda m: m.start)
+    ranks = [RANK.get(m.meeting_type) for m in ordered]
     known = [r for r in ranks if r is not None]
     return sum(1 for a, b in zip(known, known[1:], strict=False) if b < a)
 

@@ -118,8 +118,17 @@ def new_run_id(now: datetime, pack: str) -> str:
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("new_run_id needs a timezone-aware datetime")
     stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    slug = re.sub(r"[^a-z0-9]+", "-", pack.lower()).strip("-")[:40].strip("-") or "run"
-    return f"{stamp}-{slug}-{secrets.token_hex(3)}"
+    return f"{stamp}-{_slug(pack)}-{secrets.token_hex(3)}"
+
+
+def is_run_of(run_id: str, pack: str) -> bool:
+    """True if `run_id` has the shape `new_run_id` gives the runs of `pack`."""
+    shape = rf"\d{{8}}T\d{{6}}Z-{re.escape(_slug(pack))}-[0-9a-f]{{6}}"
+    return re.fullmatch(shape, run_id) is not None
+
+
+def _slug(pack: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", pack.lower()).strip("-")[:40].strip("-") or "run"
 
 
 def read_events(path: Path) -> list[dict[str, Any]]:

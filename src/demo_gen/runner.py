@@ -38,6 +38,7 @@ from demo_gen.items import (
     SCORECARD_OBJECT,
     Capabilities,
     WorkItem,
+    sf_datetime,
 )
 from demo_gen.plan import Plan
 from demo_gen.progress import NULL_PROGRESS, Progress
@@ -273,6 +274,8 @@ def _prepare(ctx: _Context) -> tuple[Plan, Capabilities]:
         ctx.config.salesforce.query,
         max_opps=ctx.options.max_opps,
         only_ids=ctx.options.opportunity_ids,
+        exclude_event_ids=own_record_ids(ctx.state, ctx.config.run.name, ctx.org_id),
+        own_tag=own_tag(ctx.config),
     )
     for warning in selection.warnings:
         _warn(ctx, warning)
@@ -284,7 +287,8 @@ def _prepare(ctx: _Context) -> tuple[Plan, Capabilities]:
     caps = capabilities(ctx.crm, ctx.config)
     anchors = resolve_anchors(ctx.state, ctx.config, ctx.org_id, [o.id for o in opps], ctx.today)
     ctx.progress.phase("planning", len(opps))
-    plan = planner.plan(opps, ctx.config, anchors)
+    snapshot = selection.snapshot
+    plan = planner.plan(opps, ctx.config, anchors, users=snapshot.users, events=snapshot.events)
     for note in plan.notes:
         ctx.warnings.append(note)
         ctx.log.event("plan.note", level="warning", message=note)
@@ -297,8 +301,32 @@ def _prepare(ctx: _Context) -> tuple[Plan, Capabilities]:
     return plan, caps
 
 
-def capabilities(crm: SalesforceCrm, config: Config) -> Capabilities:
-    """What the org can hold; tag mode refuses to start without its fields."""
+def own_record_ids(state: StateStore, pack: str, org_id: str) -> frozenset[str]:
+    """This pack's records in this org, never busy time for the plan: their ids, and for rows
+    still pending (written, perhaps, but not confirmed) "subject|start" keys."""
+    ids: set[str] = set()
+    for run in state.list_runs():
+        if run.pack == pack and run.org_id == org_id:
+            for item in state.run_items(run.run_id):
+                if item.sf_id:
+                    ids.add(item.sf_id)
+                elif item.subject and item.planned_start:
+                    ids.add(f"{item.subject}|{item.planned_start[:19]}")
+    return frozenset(ids)
+
+
+def own_tag(config: Config) -> tuple[str, str] | None:
+    """Tag mode: (run tag field, pack), by which selection knows this pack's own Events."""
+    if config.run.idempotency_mode != "tag":
+        return None
+    return config.run.run_tag_field, config.run.name
+
+
+def capabilities(crm: SalesforceCrm, config: Config, now: datetime | None = None) -> Capabilities:
+    """What the org can hold; tag mode refuses to start without its fields.
+
+    `now` (the run's clock) bounds backdating: nothing gets a CreatedDate after it.
+    """
     email_messages = config.activity.email_messages and crm.fields_of("EmailMessage") is not None
     scorecards = all(crm.describe(name) is not None for name in (SCORECARD_OBJECT, ANSWER_OBJECT))
     tag = config.run.idempotency_mode == "tag"
@@ -312,7 +340,36 @@ def capabilities(crm: SalesforceCrm, config: Config) -> Capabilities:
                     f"tag mode needs {', '.join(missing)} on {sobject}, and the org lacks it",
                     hint="`demo-gen doctor -c CONFIG` says how to add the fields",
                 )
-    return Capabilities(email_messages=email_messages, tag_fields=tag, scorecards=scorecards)
+    settable = settable_fields(crm)
+    if tag:  # tag mode upserts, and an org takes audit fields on plain inserts only
+        settable = frozenset(f for f in settable if not f.endswith(".CreatedDate"))
+    return Capabilities(
+        email_messages=email_messages,
+        tag_fields=tag,
+        scorecards=scorecards,
+        settable=settable,
+        backdate_before=sf_datetime(now or datetime.now(UTC)),
+    )
+
+
+_OPTIONAL_FIELDS = (
+    ("Event", "CreatedDate"),
+    ("Task", "CreatedDate"),
+    ("EmailMessage", "CreatedDate"),
+    ("Task", "CompletedDateTime"),
+    ("Task", "CallDisposition"),
+)
+
+
+def settable_fields(crm: SalesforceCrm) -> frozenset[str]:
+    """The optional fields describe says we may set on create ("Set Audit Fields" for dates)."""
+    out = set()
+    for sobject, name in _OPTIONAL_FIELDS:
+        described = crm.describe(sobject) or {}
+        for f in described.get("fields", []):
+            if f.get("name") == name and f.get("createable"):
+                out.add(f"{sobject}.{name}")
+    return frozenset(out)
 
 
 def resolve_anchors(

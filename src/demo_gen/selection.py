@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
@@ -11,7 +11,8 @@ from typing import Any, Protocol
 from demo_gen.config import QuerySettings
 from demo_gen.crm import soql_list, soql_quote
 from demo_gen.errors import ConfigError, UsageError
-from demo_gen.model import Account, Contact, Opportunity, OrgSnapshot, Seller
+from demo_gen.model import Account, BusyEvent, Contact, Opportunity, OrgSnapshot, Seller
+from demo_gen.runlog import is_run_of
 
 _OPP_FIELDS = (
     "Id, Name, StageName, Type, Amount, Probability, CloseDate, CreatedDate, IsClosed, IsWon, "
@@ -23,6 +24,8 @@ _OPP_FIELDS = (
 _CONTACT_FIELDS = (
     "Id, AccountId, FirstName, LastName, Email, Title, Phone, MailingCountry, MailingState"
 )
+_USER_FIELDS = "Id, Name, Email, Title, TimeZoneSidKey"
+_EVENT_FIELDS = "Id, OwnerId, WhoId, WhatId, Subject, StartDateTime, EndDateTime"
 _IN_CHUNK = 200
 _ID = re.compile(r"[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?")
 
@@ -47,8 +50,14 @@ def select_opportunities(
     *,
     max_opps: int | None = None,
     only_ids: Sequence[str] | None = None,
+    exclude_event_ids: Collection[str] = (),
+    own_tag: tuple[str, str] | None = None,
 ) -> Selection:
-    """The opportunities the query settings select, with accounts, owners and contacts."""
+    """The opportunities the query settings select, with accounts, owners and contacts, the
+    org's active Users and its own Events (minus `exclude_event_ids`: the ids, or the
+    "Subject|start" keys of pending rows, of Events demo-gen made; and, in tag mode, minus the
+    Events whose run tag `own_tag = (field, pack)` says a run of this pack made them, so a lost
+    ledger plans the same story again and the upserts on the signature find their records)."""
     for opp_id in only_ids or ():
         if not _ID.fullmatch(opp_id):
             raise UsageError(f"not a Salesforce opportunity id: {opp_id!r}")
@@ -73,7 +82,64 @@ def select_opportunities(
     skipped = len(rows) - len(opportunities)
     if skipped:
         warnings.append(f"{skipped} selected opportunities have no account and were skipped")
-    return Selection(OrgSnapshot(org_id, opportunities), soql, tuple(warnings))
+    users = _users(crm)
+    events = _events(crm, opportunities, frozenset(exclude_event_ids), own_tag)
+    return Selection(OrgSnapshot(org_id, opportunities, users, events), soql, tuple(warnings))
+
+
+def _users(crm: Reader) -> tuple[Seller, ...]:
+    rows = crm.query(f"SELECT {_USER_FIELDS} FROM User WHERE IsActive = true ORDER BY Id")
+    return tuple(
+        Seller(
+            id=r["Id"],
+            name=r.get("Name") or "Colleague",
+            email=r.get("Email") or "",
+            title=r.get("Title"),
+            time_zone=r.get("TimeZoneSidKey") or "America/Los_Angeles",
+        )
+        for r in rows
+    )
+
+
+def _events(
+    crm: Reader,
+    opportunities: Sequence[Opportunity],
+    exclude: frozenset[str],
+    own_tag: tuple[str, str] | None,
+) -> tuple[BusyEvent, ...]:
+    """Events owned by the deals' owners from the earliest CreatedDate on (busy time)."""
+    if not opportunities:
+        return ()
+    fields = _EVENT_FIELDS + (f", {own_tag[0]}" if own_tag else "")
+    owners = sorted({o.owner.id for o in opportunities})
+    since = min(o.created_date for o in opportunities).strftime("%Y-%m-%dT%H:%M:%SZ")
+    out: list[BusyEvent] = []
+    for start in range(0, len(owners), _IN_CHUNK):
+        chunk = owners[start : start + _IN_CHUNK]
+        soql = (
+            f"SELECT {fields} FROM Event WHERE OwnerId IN {soql_list(chunk)} "
+            f"AND StartDateTime >= {since} ORDER BY StartDateTime, Id"
+        )
+        for row in crm.query(soql):
+            if not row.get("StartDateTime") or not row.get("EndDateTime"):
+                continue
+            key = f"{row.get('Subject') or ''}|{row['StartDateTime'][:19]}"
+            if row["Id"] in exclude or key in exclude:
+                continue
+            if own_tag and is_run_of(row.get(own_tag[0]) or "", own_tag[1]):
+                continue
+            out.append(
+                BusyEvent(
+                    id=row["Id"],
+                    owner_id=row["OwnerId"],
+                    who_id=row.get("WhoId"),
+                    what_id=row.get("WhatId"),
+                    subject=row.get("Subject") or "",
+                    start=_parse_dt(row["StartDateTime"]),
+                    end=_parse_dt(row["EndDateTime"]),
+                )
+            )
+    return tuple(out)
 
 
 def check_stages(crm: Reader, stages: Sequence[str]) -> None:

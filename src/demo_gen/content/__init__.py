@@ -37,7 +37,8 @@ class ContentSource(Protocol):
 
 
 def item_keys(plan: OpportunityPlan) -> list[str]:
-    """Every item key of a plan: meetings, then emails."""
+    """Every item key a writer is asked for: meetings, then emails (calls and LinkedIn touches
+    are short logs: the heuristic writer adds them, and `items` falls back to it for them)."""
     return [m.key for m in plan.meetings] + [e.key for e in plan.emails]
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from demo_gen.content import OpportunityContent
+from demo_gen.content import OpportunityContent, extra_kinds
 from demo_gen.content import phrases as P
 from demo_gen.model import Contact, Opportunity
 from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
@@ -94,7 +94,7 @@ def _fields(story: _Story, meeting: PlannedMeeting | None, at: datetime) -> dict
         "pain": story.pain,
         "metric": story.metric,
         "amount": _amount(opp),
-        "stage": opp.stage,
+        "stage": meeting.stage if meeting else opp.stage,
         "topic": opp.name,
         "meeting": meeting.subject if meeting else opp.name,
         "kind": P.KIND_LABEL.get(kind, "meeting"),
@@ -121,6 +121,9 @@ def _attendees(story: _Story, meeting: PlannedMeeting) -> str:
 
 
 def _meeting_text(story: _Story, meeting: PlannedMeeting) -> str:
+    if extra_kinds.handles_meeting(meeting):
+        lead = _first(story.contacts.get(story.opp.contacts[0].id)) if story.opp.contacts else ""
+        return extra_kinds.meeting_text(meeting, story.opp, _attendees(story, meeting), lead)
     rng = random.Random(meeting.content_seed)
     f = _fields(story, meeting, meeting.start)
     kind = meeting.meeting_type if meeting.meeting_type in P.OBJECTIVES else "discovery"
@@ -168,8 +171,11 @@ def _email_text(story: _Story, email: PlannedEmail) -> str:
     rng = random.Random(email.content_seed)
     meeting = story.meetings.get(email.meeting_key or "")
     f = _email_fields(story, email, meeting, rng)
-    bank = P.EMAILS.get((email.purpose, _turn(email))) or P.EMAILS[("check_in", _turn(email))]
-    body = _pick(rng, bank, f)
+    bank = P.EMAILS.get((email.purpose, _turn(email))) or P.EMAILS.get(("check_in", _turn(email)))
+    if email.purpose in extra_kinds.EMAIL_PURPOSES or bank is None:
+        body = extra_kinds.email_body(email, story.opp)
+    else:
+        body = _pick(rng, bank, f)
     extra = rng.choice(P.EXTRAS if body.count(". ") >= 1 else [e for e in P.EXTRAS if e])
     if story.opp.account.name not in body:
         extra = rng.choice(P.ACCOUNT_EXTRAS).format(**f)

@@ -34,6 +34,7 @@ from demo_gen.local_org.store import Record
 class Team:
     admin_id: str
     by_region: dict[str, list[str]] = field(default_factory=dict)  # account executives
+    names: set[tuple[str, str]] = field(default_factory=set)  # every User's (first, last)
 
 
 def add_users(out: Writer, spec: FixtureSpec, since: datetime) -> Team:
@@ -50,13 +51,42 @@ def add_users(out: Writer, spec: FixtureSpec, since: datetime) -> Team:
     }
     admin_id = out.add("User", admin, self_created=True)
     team = Team(admin_id)
-    for n, rep in enumerate(data.REPS):
+    for n, rep in enumerate(data.REPS + extra_reps(spec)):
         email = f"{slug(rep.first)}.{slug(rep.last)}@{data.SELLER_DOMAIN}"
         created = since + timedelta(days=1 + n, hours=2)
         user_id = out.add("User", _rep_record(rep, email, created, admin_id))
+        team.names.add((rep.first, rep.last))
         if rep.owns_deals:
             team.by_region.setdefault(rep.region, []).append(user_id)
     return team
+
+
+def extra_reps(spec: FixtureSpec) -> tuple[data.Rep, ...]:
+    """More account executives (and a sales engineer per four) for a large org, by region."""
+    owners = sum(r.owns_deals for r in data.REPS)
+    wanted = max(0, math.ceil(spec.opportunities / data.DEALS_PER_REP) - owners)
+    rng = random.Random(f"{spec.seed}/reps")
+    taken = {(r.first, r.last) for r in data.REPS}
+    weight = {r: sum(c.weight for c in data.COUNTRIES if c.region == r) for r in data.REP_HOMES}
+    count = {r: sum(1 for p in data.REPS if p.region == r and p.owns_deals) for r in weight}
+    out: list[data.Rep] = []
+    for n in range(wanted + wanted // 4):
+        total = sum(count.values()) + 1
+        region = max(weight, key=lambda r: weight[r] / sum(weight.values()) * total - count[r])
+        count[region] += 1
+        country, tz, locale, label = data.REP_HOMES[region][count[region] % 3]
+        names = data.COUNTRY_BY_NAME[country]
+        first, last = rng.choice(names.first_names), rng.choice(names.last_names)
+        while (first, last) in taken or first == last:
+            first, last = rng.choice(names.first_names), rng.choice(names.last_names)
+        taken.add((first, last))
+        seller = n < wanted
+        title = rng.choice(_AE_TITLES) if seller else "Solutions Engineer"
+        out.append(data.Rep(first, last, title, tz, locale, label, region, seller))
+    return tuple(out)
+
+
+_AE_TITLES = ("Account Executive", "Senior Account Executive", "Enterprise Account Executive")
 
 
 def _rep_record(rep: data.Rep, email: str, created: datetime, admin_id: str) -> Record:
@@ -118,7 +148,8 @@ def add_accounts(
         rng = random.Random(f"{spec.seed}/account/{i}")
         country = data.COUNTRY_BY_NAME[country_name]
         account = _add_account(out, spec, rng, team, country, used, i in won)
-        _add_contacts(out, spec, rng, account, country)
+        sellers = {f"{first} {last}" for first, last in team.names}
+        _add_contacts(out, spec, rng, account, country, sellers)
         accounts.append(account)
     return accounts
 
@@ -182,9 +213,12 @@ def _add_account(
 
 
 def _buying_group(rng: random.Random, employees: int) -> list[data.Persona]:
-    """3–10 distinct personas: always a champion, an economic buyer and a technical buyer."""
-    size = sum(employees >= t for t in (200, 1000, 5000, 20000))
-    count = min(10, 3 + size + rng.randrange(4))
+    """3–10 distinct personas: always a champion, an economic buyer and a technical buyer;
+    6–10 at companies of 1,000 people or more (a real buying group, reference §3.1)."""
+    if employees >= 1000:
+        count = rng.randint(6, 10)
+    else:
+        count = min(10, 3 + (employees >= 200) + rng.randrange(3))
     core = [
         rng.choice(data.CHAMPIONS),
         rng.choice(data.ECONOMIC_BUYERS),
@@ -207,14 +241,32 @@ def _contact_place(
     return country, next(p for p in country.places if p.city == hq)
 
 
+def _person_name(
+    rng: random.Random, home: data.Country, taken: set[tuple[str, str]], sellers: set[str]
+) -> tuple[str, str]:
+    """A name unique in the account, unlike any seller's, never "Thomas Thomas"."""
+    for _ in range(50):
+        first, last = rng.choice(home.first_names), rng.choice(home.last_names)
+        if first != last and (first, last) not in taken and f"{first} {last}" not in sellers:
+            break
+    taken.add((first, last))
+    return first, last
+
+
 def _add_contacts(
-    out: Writer, spec: FixtureSpec, rng: random.Random, account: Account, country: data.Country
+    out: Writer,
+    spec: FixtureSpec,
+    rng: random.Random,
+    account: Account,
+    country: data.Country,
+    sellers: set[str] | None = None,
 ) -> None:
     emails: set[str] = set()
+    taken: set[tuple[str, str]] = set()
     horizon = midnight(spec.anchor)
     for persona in _buying_group(rng, account.employees):
         home, place = _contact_place(rng, country, account.hq, account.employees)
-        first, last = rng.choice(home.first_names), rng.choice(home.last_names)
+        first, last = _person_name(rng, home, taken, sellers or set())
         local = base = f"{slug(first)}.{slug(last)}"
         for n in range(2, 99):
             if local not in emails:

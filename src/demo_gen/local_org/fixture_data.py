@@ -400,7 +400,34 @@ REPS: tuple[Rep, ...] = (
         "APAC"),
     Rep("Kenji", "Mori", "Account Executive", "Asia/Tokyo", "ja_JP", "Japan", "APAC"),
     Rep("Priya", "Raman", "Sales Engineer", _LA, "en_US", "United States", "AMER", False),
+    Rep("Daniel", "Okafor", "Solutions Engineer", _NY, "en_US", "United States", "AMER", False),
+    Rep("Sophie", "Brandt", "Solutions Engineer", "Europe/London", "en_GB", "United Kingdom",
+        "EMEA", False),
+    Rep("Lukas", "Weber", "Sales Engineer", "Europe/Berlin", "de_DE", "Germany", "EMEA", False),
+    Rep("Mei Lin", "Chua", "Solutions Engineer", "Asia/Singapore", "en_SG", "Singapore", "APAC",
+        False),
+    Rep("Grace", "Whitfield", "Regional Sales Director", _NY, "en_US", "United States", "AMER",
+        False),
+    Rep("Henrik", "Larsen", "Sales Director EMEA", "Europe/London", "en_GB", "United Kingdom",
+        "EMEA", False),
+    Rep("Aiko", "Tanaka", "Sales Director APAC", "Asia/Singapore", "en_SG", "Singapore", "APAC",
+        False),
+    Rep("Victor", "Hale", "VP Sales", _NY, "en_US", "United States", "AMER", False),
 )  # fmt: skip
+DEALS_PER_REP = 22
+"""A larger org gets more account executives (and a sales engineer per four), so that no seller
+carries more deals than a real one could meet."""
+REP_HOMES: dict[str, tuple[tuple[str, str, str, str], ...]] = {
+    "AMER": (("United States", _NY, "en_US", "United States"),
+             ("United States", _CHI, "en_US", "United States"),
+             ("United States", _LA, "en_US", "United States")),
+    "EMEA": (("United Kingdom", "Europe/London", "en_GB", "United Kingdom"),
+             ("Germany", "Europe/Berlin", "de_DE", "Germany"),
+             ("France", "Europe/Paris", "fr_FR", "France")),
+    "APAC": (("Singapore", "Asia/Singapore", "en_SG", "Singapore"),
+             ("Australia", "Australia/Sydney", "en_AU", "Australia"),
+             ("Japan", "Asia/Tokyo", "ja_JP", "Japan")),
+}  # fmt: skip
 
 COMPANY_WORDS = _names(
     "Brightwater, Kestrel, Northgate, Silverline, Bluepeak, Redwood, Ironbridge, Clearwater,"

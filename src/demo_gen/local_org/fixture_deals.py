@@ -137,8 +137,15 @@ def _add_roles(out: Writer, rng: random.Random, deal: _Deal) -> _Deal:
     )
 
 
-def add_activity(out: Writer, spec: FixtureSpec, index: int, deal: _Deal) -> None:
-    """For ~40% of deals: 1–3 past meetings and 1–4 tasks, as a real org already has."""
+Busy = dict[str, list[tuple[datetime, datetime]]]
+
+
+def add_activity(
+    out: Writer, spec: FixtureSpec, index: int, deal: _Deal, busy: Busy | None = None
+) -> None:
+    """For ~40% of deals: 1–3 past meetings and 1–4 tasks, as a real org already has.
+
+    `busy` (owner and contact id -> booked spans) keeps anyone from being booked twice."""
     rng = random.Random(f"{spec.seed}/activity/{index}")
     if rng.random() >= 0.4:
         return
@@ -151,7 +158,7 @@ def add_activity(out: Writer, spec: FixtureSpec, index: int, deal: _Deal) -> Non
     span = (last - first).days
     days = sorted(first + timedelta(days=rng.randint(0, span)) for _ in range(rng.randint(1, 3)))
     for k, day in enumerate(days):
-        _add_event(out, rng, deal, day, k, (first, last))
+        _add_event(out, rng, deal, day, k, (first, last), {} if busy is None else busy)
     for _ in range(rng.randint(1, 4)):
         _add_task(out, spec, rng, deal, (first, last))
 
@@ -179,17 +186,37 @@ _LONG_MEETINGS = frozenset({"Product demo", "Technical deep dive", "Business cas
 
 
 def _add_event(
-    out: Writer, rng: random.Random, deal: _Deal, day: date, k: int, window: tuple[date, date]
+    out: Writer,
+    rng: random.Random,
+    deal: _Deal,
+    day: date,
+    k: int,
+    window: tuple[date, date],
+    busy: Busy,
 ) -> None:
     who = rng.choice(deal.roles)
     when = _workday(day, who.workdays, window)
     if when is None:
         return
     level = 2 if deal.stage in _LATE else 1 if deal.stage in _MIDDLE else 0
-    subject = rng.choice(data.MEETING_SUBJECTS[("early", "middle", "late")[min(level, k)]])
+    life = max(1, (window[1] - deal.created.date()).days)
+    when_in_life = int(3 * (when - deal.created.date()).days / life)  # early, middle, late third
+    subject = rng.choice(data.MEETING_SUBJECTS[("early", "middle", "late")[
+        max(0, min(level, k, when_in_life))]])  # fmt: skip
     minutes = 60 if subject in _LONG_MEETINGS else rng.choice((30, 60))
-    start = _local(when, rng.choice((9, 10, 11, 13, 14, 15, 16)) * 60 + rng.choice((0, 30)), who.tz)
-    end = start + timedelta(minutes=minutes)
+    hours = [9, 10, 11, 13, 14, 15, 16]
+    rng.shuffle(hours)
+    half = rng.choice((0, 30))
+    for hour in hours:
+        start = _local(when, hour * 60 + half, who.tz)
+        end = start + timedelta(minutes=minutes)
+        people = (deal.owner_id, who.id)
+        if all(all(e <= start or end <= s for s, e in busy.get(p, ())) for p in people):
+            break
+    else:
+        return  # everyone is busy that day: a real org would not have booked it
+    for person in people:
+        busy.setdefault(person, []).append((start, end))
     booked = start - timedelta(days=rng.randint(1, 10), hours=rng.randint(0, 8))
     created = max(deal.created + timedelta(minutes=rng.randint(10, 600)), booked)
     record = {

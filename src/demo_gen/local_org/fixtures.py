@@ -22,7 +22,7 @@ events and tasks); the word lists are in `fixture_data`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from demo_gen.local_org import ids, rules_relations
 from demo_gen.local_org.fixture_accounts import account_count, add_accounts, add_users
@@ -68,9 +68,10 @@ def build_org(store: Store, spec: FixtureSpec) -> FixtureReport:
         org_id = out.add("Organization", _org_record(spec), record_id=_org_id(store, spec))
         team = add_users(out, spec, since)
         accounts = add_accounts(out, spec, team, deals)
+        busy: dict[str, list[tuple[datetime, datetime]]] = {}
         for index, (account, stage) in enumerate(deals):
             deal = add_deal(out, spec, team, accounts[account], index, stage)
-            add_activity(out, spec, index, deal)
+            add_activity(out, spec, index, deal, busy)
     store.set_meta("org_id", org_id)
     seeded = f"seed={spec.seed} opportunities={spec.opportunities} anchor={spec.anchor}"
     store.set_meta("fixture", seeded)

@@ -6,7 +6,10 @@ import random
 import string
 
 from demo_gen.model import Account
-from demo_gen.planning.cadence import LATE_STAGE
+
+LATE_STAGE = frozenset(
+    {"business_case", "proposal", "negotiation", "legal_review", "signature", "kickoff"}
+)
 
 _SUBJECTS: dict[str, tuple[str, ...]] = {
     "intro": (
@@ -52,6 +55,26 @@ _SUBJECTS: dict[str, tuple[str, ...]] = {
         "{account} — MSA redlines",
         "Legal and procurement sync: {topic}",
     ),
+    "signature": (
+        "Signature call: {account} order form",
+        "{account} — final sign-off",
+        "Contract signature: {topic}",
+    ),
+    "onboarding": (
+        "Onboarding session: {account}",
+        "{account} — admin training",
+        "Onboarding check-in: {topic}",
+    ),
+    "internal_prep": (
+        "Internal prep: {account} {next}",
+        "Prep for {account} {next}",
+        "Dry run: {account} {next}",
+    ),
+    "deal_review": (
+        "Deal review: {account}",
+        "Pipeline review — {topic}",
+        "{account} deal strategy",
+    ),
     "kickoff": (
         "Kickoff: {account} implementation",
         "{account} — welcome and onboarding kickoff",
@@ -70,20 +93,46 @@ _THREAD_SUBJECTS: dict[str, tuple[str, ...]] = {
         "Question from {account}",
     ),
     "check_in": ("Checking in — {topic}", "{account} next steps", "Where things stand on {topic}"),
+    "reschedule": ("Moving {meeting}", "Can we move {meeting}?", "New time for {meeting}"),
+    "no_show": (
+        "Missed you today — {meeting}",
+        "Sorry we missed each other",
+        "Rebooking {meeting}",
+    ),
+    "request": ("{account}: request for a call", "Interest in {topic}", "Next conversation?"),
+    "nudge": ("Any update on {topic}?", "Following up — {topic}", "Still on your radar?"),
 }
 
 
-def meeting_subject(meeting_type: str, account: Account, topic: str, rng: random.Random) -> str:
-    """A subject line for a meeting of this type (Event.Subject)."""
-    template = rng.choice(_SUBJECTS[meeting_type])
-    return template.format(account=account.name, topic=topic)
+def meeting_subject(
+    meeting_type: str,
+    account: Account,
+    topic: str,
+    rng: random.Random,
+    used: set[str] | None = None,
+    next_kind: str = "meeting",
+) -> str:
+    """A subject line for a meeting of this type (Event.Subject), unlike those in `used`."""
+    bank = _SUBJECTS.get(meeting_type, _SUBJECTS["discovery"])
+    options = [t.format(account=account.name, topic=topic, next=next_kind) for t in bank]
+    fresh = [o for o in options if used is None or o not in used]
+    subject = rng.choice(fresh) if fresh else _again(rng.choice(options), used or set())
+    if used is not None:
+        used.add(subject)
+    return subject
+
+
+def _again(base: str, used: set[str]) -> str:
+    """A repeat meeting: "… — follow-up", then "… — follow-up 2", …"""
+    n = sum(1 for u in used if u.startswith(base))
+    return f"{base} — follow-up" if n == 1 else f"{base} — follow-up {n}"
 
 
 def thread_subject(
     purpose: str, account: Account, topic: str, meeting: str, rng: random.Random
 ) -> str:
     """The first subject of an email thread; replies prefix it with "Re: "."""
-    template = rng.choice(_THREAD_SUBJECTS[purpose])
+    template = rng.choice(_THREAD_SUBJECTS.get(purpose, _THREAD_SUBJECTS["check_in"]))
     return template.format(account=account.name, topic=topic, meeting=meeting)
 
 
@@ -96,8 +145,8 @@ def location(
         return f"{account.name} office, {place}" if place else f"{account.name} office"
     roll = rng.random()
     if roll < 0.45:
-        digits = "".join(rng.choice(string.digits) for _ in range(11))
-        return f"Zoom: https://zoom.us/j/{digits}"
+        room = "".join(rng.choice(string.ascii_lowercase) for _ in range(8))
+        return f"Zoom: https://zoom.us/my/{room}"  # a personal room: no digits that read as a phone
     if roll < 0.8:
         return "Microsoft Teams meeting"
     code = "-".join(
