@@ -28,6 +28,7 @@ from safety_helpers import (
 from test_run_status import killed_run
 
 from demo_gen.config import load_config
+from demo_gen.local_org.store import Store
 from demo_gen.state import ItemRow, StateStore
 
 
@@ -185,8 +186,11 @@ def test_a_kill_where_the_email_tasks_used_to_be_recorded_leaves_nothing_unowned
     config = make_config()
     assert killed_run(config, "created:email").returncode == 137
     url = _state_url(config)
-    new_tasks = org_ids(org_db)["Task"] - before["Task"]
-    assert new_tasks and new_tasks <= live_owned(url)  # every Task the org made is owned
+    owned = live_owned(url)
+    store = Store(org_db)  # the Tasks of the emails that commit recorded
+    new_tasks = {r["ActivityId"] for r in store.rows("EmailMessage") if r["Id"] in owned}
+    store.close()
+    assert new_tasks and new_tasks <= owned  # every Task the org made for them is owned
     assert doubly_owned(url) == {}  # (other batches in flight are pending: resume settles them)
     run_id = _run_id_of_last(config)
     code, report = run_json(config, "--run-id", run_id)

@@ -40,7 +40,8 @@ EVENT_RELATION = "event_relation"
 """Kind of an EventRelation the org created itself for an Event we made (e.g. for its WhoId)."""
 
 TASK_RELATION = "task_relation"
-"""Kind of a TaskRelation the org created for the Task of one of our emails (Shared Activities)."""
+"""Kind of a TaskRelation the org created for one of our Tasks or an email's Task (Shared
+Activities)."""
 
 _TASK = "Task"
 _RELATION = "EventRelation"
@@ -74,7 +75,7 @@ def read_back(
 
     `verify`: for rows recorded earlier (reset, a catch-up), take nothing from a record that is no
     longer the one its row made (an id the org reused): its Task is not ours either.
-    `task_relations`: also read the TaskRelation rows of the emails' Tasks.
+    `task_relations`: also read the TaskRelation rows of the emails' Tasks and of our own Tasks.
     """
     out = ReadBack()
     if not rows:
@@ -96,6 +97,8 @@ def read_back(
         elif sobject == "Event":
             out.owned.extend(_relations(row, record, invitees or {}, owned_ids))
     tasks = [r for r in out.owned if r.kind == EMAIL_TASK]
+    if sobject == _TASK:  # our own Tasks (calls, LinkedIn touches, emails logged as Tasks)
+        tasks += [row for row in by_id.values() if row.signature in out.records]
     if task_relations and tasks:
         found = _task_relations(crm, tasks, owned_ids)
         out.task_relations = found is not None and bool(found)
