@@ -155,3 +155,43 @@ def test_reset_deletes_the_org_made_email_tasks_and_counts_them(make_config, ser
     assert status["run"]["status"] == "reset"
     assert status["summary"]["totals"] == report["totals"]  # the run's summary is kept
     assert status["reset"]["deleted"] == done["deleted"]
+
+
+def test_an_event_reset_could_not_delete_keeps_its_relations_and_goes_next_time(
+    make_config, org_db, monkeypatch
+):
+    """With Shared Activities an Event's What is an EventRelation the org made. If the Event
+    itself cannot be deleted, reset must leave that row alone (deleting it clears the Event's
+    WhatId, and the next reset would then keep the Event as no longer ours, forever)."""
+    from demo_gen.crm import SalesforceCrm, WriteResult
+    from demo_gen.local_org.settings import OrgSettings
+    from demo_gen.local_org.store import Store
+
+    store = Store(org_db)
+    OrgSettings(shared_activities=True).write(store)
+    store.close()
+    config = make_config()
+    before = org_ids(org_db)
+    code, report = run_json(config)
+    assert code == 0 and report["counts"]["event_relation"]["created"] > 0
+    real = SalesforceCrm.delete
+
+    def events_locked(self, ids):
+        keep = [i for i in ids if not i.startswith("00U")]
+        done = iter(real(self, keep))
+        return [
+            WriteResult(False, None, "UNABLE_TO_LOCK_ROW", "locked") if i.startswith("00U")
+            else next(done)
+            for i in ids
+        ]  # fmt: skip
+
+    monkeypatch.setattr(SalesforceCrm, "delete", events_locked)
+    code, first = _reset_json(config, report["run_id"])
+    assert code == 6 and first["failed"]["Event"] == report["counts"]["meeting"]["created"]
+    store = Store(org_db)
+    assert all(r["WhatId"] for r in store.rows("Event"))  # no Event lost its deal
+    store.close()
+    monkeypatch.setattr(SalesforceCrm, "delete", real)
+    code, second = _reset_json(config, report["run_id"])
+    assert code == 0 and second["skipped_total"] == 0
+    assert org_ids(org_db) == before

@@ -34,8 +34,18 @@ from demo_gen.state import ItemRow, StateStore
 _GONE = ("ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_CROSS_REFERENCE_KEY")
 _STAMPED = (MEETING, EMAIL, SCORECARD, ANSWER)  # tag mode writes the run tag on these kinds
 RESET_ORDER = (*DELETE_ORDER, EVENT_RELATION, TASK_RELATION)
-"""Links before their parents; the relations the org made for an Event or an email's Task go with
-it (a real org deletes them with their parent: they are then found gone and counted)."""
+"""Links before their parents; the relations the org made for an Event or a Task go with it (a
+real org deletes them with their parent: they are then found gone and counted)."""
+_ORG_MADE = (EVENT_RELATION, TASK_RELATION)
+
+
+def _with_parent_gone(state: StateStore, org_id: str, rows: Sequence[ItemRow]) -> list[ItemRow]:
+    """The org-made relations whose parent is deleted: only those are settled now. One whose
+    parent could not be deleted stays for the next reset, untouched: deleting an Event's What row
+    by itself would clear the Event's WhatId, and the Event would no longer be the one we made."""
+    parents = state.items_by_signature(org_id, [r.parent_signature or "" for r in rows])
+    gone = {sig for sig, row in parents.items() if row.status == "deleted"}
+    return [r for r in rows if r.parent_signature in gone]
 
 
 @dataclass
@@ -126,6 +136,8 @@ def _reset(
         progress.advance(len(rows) - len(verdicts.same))
         for kind in RESET_ORDER:
             batch = [r for r in verdicts.same if r.kind == kind]
+            if kind in _ORG_MADE:
+                batch = _with_parent_gone(state, org_id, batch)
             _delete(crm, state, org_id, batch, report, log)
             progress.advance(len(batch))
         log.event(
