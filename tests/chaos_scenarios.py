@@ -54,20 +54,23 @@ class Reference:
     seconds: float  # wall time of the first run command
 
     @classmethod
-    def make(
+    def chain(
         cls, root: Path, template: Path, opportunities: int, packs: tuple[str, ...]
-    ) -> Reference:
+    ) -> list[Reference]:
+        """Run each pack in turn on one org: the reference of every prefix of `packs`."""
+        out = []
         with ChaosOrg(root, template) as org:
             org.serve()
             before = snapshot(org)
-            started, seconds = time.monotonic(), 0.0
-            for pack in packs:
+            for i, pack in enumerate(packs):
+                started = time.monotonic()
                 done = org.run(pack=pack)
                 if done.rc != 0:
                     raise RuntimeError(f"the reference run failed: {done.brief()}")
-                seconds = seconds or time.monotonic() - started
-            content = made_content(before, snapshot(org))
-            return cls(opportunities, packs, content, org.items_count(), seconds)
+                seconds = out[0].seconds if out else time.monotonic() - started
+                content = made_content(before, snapshot(org))
+                out.append(cls(opportunities, packs[: i + 1], content, org.items_count(), seconds))
+        return out
 
 
 @dataclass

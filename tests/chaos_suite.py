@@ -49,7 +49,7 @@ class Fault:
 FAULTS = (
     Fault("503s", {"error_rate": 0.2, "error_status": 503}),
     Fault("session-expiry", {"session_ttl": 5}),
-    Fault("row-errors", {"row_error_rate": 0.1}),
+    Fault("row-errors", {"row_error_rate": 0.03}),
     # the whole share of a small daily limit: the run stops with 5 mid-way; only a new day (a
     # server without the limit) lets the resume finish
     Fault(
@@ -64,6 +64,7 @@ LONG_FAULTS = (
     *FAULTS,
     Fault("500s", {"error_rate": 0.2, "error_status": 500}),
     Fault("403s", {"error_rate": 0.1, "error_status": 403}),
+    Fault("row-errors-10%", {"row_error_rate": 0.1, "fault_seed": 3}),
     Fault("503s+row-errors", {"error_rate": 0.15, "row_error_rate": 0.05, "fault_seed": 7}),
 )
 
@@ -210,8 +211,11 @@ class References:
     def get(self, packs: tuple[str, ...] = (PACK,), opportunities: int | None = None) -> Reference:
         n = opportunities or self.opportunities
         if (n, packs) not in self._made:
-            root = self.root / f"reference-{n}-{len(packs)}"
-            self._made[(n, packs)] = Reference.make(root, self.template(n), n, packs)
+            # pack A's reference is the first half of the two-pack one: one org, two runs
+            chain = (PACK, PACK_B) if packs in ((PACK,), (PACK, PACK_B)) else packs
+            root = self.root / f"reference-{n}-{len(self._made)}"
+            for ref in Reference.chain(root, self.template(n), n, chain):
+                self._made[(n, ref.packs)] = ref
         return self._made[(n, packs)]
 
 
@@ -232,7 +236,7 @@ def catalogue(*, random_kills_count: int, seed: int) -> dict[str, Scenario]:
         out[f"killed-reset@{kill.label}"] = _kill(killed_reset, kill)
     for fault in LONG_FAULTS:
         out[f"fault-{fault.label}"] = _fault(fault)
-    for point in ("pending:meeting", "sent:meeting", "sent:email_relation"):
+    for point in ("pending:meeting", "sent:meeting", "sent:scorecard", "sent:answer"):
         out[f"two-packs@{point}"] = _two_packs(Kill(point, crash_at=point))
     out["re-created-org"] = lambda org, refs: recreated_org(
         org, refs.get(opportunities=refs.regrown)
