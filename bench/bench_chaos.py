@@ -73,11 +73,7 @@ def _row(outcome: Outcome, seconds: float) -> str:
 
 
 def _figures(outcome: Outcome) -> Figures:
-    total = Figures()
-    for figures in (outcome.figures, outcome.after_reset):
-        if figures is not None:
-            total += figures
-    return total
+    return Figures() + outcome.after_reset + (outcome.figures or Figures())
 
 
 def _totals(outcomes: list[Outcome]) -> None:
@@ -113,7 +109,7 @@ def _asdict(outcome: Outcome, seconds: float) -> dict[str, object]:
         "killed": outcome.killed,
         "where": outcome.where,
         "figures": None if outcome.figures is None else outcome.figures.counts(),
-        "after_reset": None if outcome.after_reset is None else outcome.after_reset.counts(),
+        "after_reset": outcome.after_reset.counts(),
         "problems": outcome.problems(),
         "report": outcome.report(),
     }

@@ -166,6 +166,13 @@ class OrgServer:
     def _text(self) -> str:
         return self._log.read_text(encoding="utf-8", errors="replace")
 
+    def injected(self) -> dict[str, int]:
+        """The faults this server has injected so far, by kind (`GET /_local/stats`)."""
+        with requests.Session() as session:
+            session.trust_env = False
+            stats = session.get(f"{self.url}/_local/stats", timeout=10).json()
+        return dict(stats["faults"]["injected"])
+
     def stop(self) -> None:
         """Ctrl-C the server, then SIGKILL it if it does not stop within 10 s."""
         if self.proc.poll() is None:
@@ -227,6 +234,13 @@ class ChaosOrg:
     def url(self) -> str:
         assert self.server is not None, "serve() the org first"
         return self.server.url
+
+    def use_ledger(self, path: Path) -> None:
+        """Point every pack's state.url at another ledger file (and read that one from now)."""
+        self.state = path
+        if self.server is not None:
+            for pack in self.packs:
+                self._write_config(pack)
 
     def reinit(self, opportunities: int) -> Done:
         """Stop the server, `org init --force` on the same database (the ledger stays), serve."""

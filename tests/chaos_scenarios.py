@@ -87,7 +87,7 @@ class Outcome:
     name: str
     steps: list[Step] = field(default_factory=list)
     figures: Figures | None = None  # after the reruns, against the reference
-    after_reset: Figures | None = None  # after resetting what the scenario's runs made
+    after_reset: Figures = field(default_factory=Figures)  # after resetting what it made
     killed: bool | None = None  # None: the scenario kills nothing
     placed: bool = False  # the kill was a crash point (it must land), not a random instant
     where: str = ""  # the ledger when the kill landed

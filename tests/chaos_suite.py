@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chaos_figures import compare, restored
+from chaos_figures import Snapshot, compare, restored
 from chaos_harness import LOCK_EXIT, ChaosOrg, Done, finish, init_org_db
 from chaos_scenarios import (
     OK,
@@ -80,6 +80,7 @@ def faulted(org: ChaosOrg, reference: Reference, fault: Fault) -> Outcome:
         if done.rc == 0:
             break
         done = outcome.step("run(again)", _rerun(org, done), LIMITED)
+    _injected(org, outcome, fault)
     if done.rc != 0:
         outcome.notes.append("completed only once the fault was lifted")
         org.serve()
@@ -90,6 +91,15 @@ def faulted(org: ChaosOrg, reference: Reference, fault: Fault) -> Outcome:
         _reset_under(org, outcome, fault, run_id)
     outcome.after_reset = restored(before, snapshot(org))
     return outcome
+
+
+def _injected(org: ChaosOrg, outcome: Outcome, fault: Fault) -> None:
+    """Say which faults the runs met; a case whose fault never fired proves nothing."""
+    assert org.server is not None
+    injected = {k: n for k, n in org.server.injected().items() if k != "latency"}
+    outcome.notes.append(f"faults injected during the runs: {injected or 'none'}")
+    if not injected and fault.first != frozenset({5}):  # the daily limit shows as exit 5
+        outcome.steps.append(Step("the fault fired", 1, OK))
 
 
 def _reset_under(org: ChaosOrg, outcome: Outcome, fault: Fault, run_id: str) -> None:
@@ -137,26 +147,46 @@ def two_packs(org: ChaosOrg, reference: Reference, kill: Kill) -> Outcome:
 
 
 def recreated_org(org: ChaosOrg, reference: Reference) -> Outcome:
-    """Run; `org init --force` (another size) under the same ledger; run; reset the old run."""
+    """Run; `org init --force` (another size) under the same ledger; run; reset the old run.
+
+    The run on the re-created org either sees a new org (a new Organization Id: exit 0), or
+    refuses the old ledger (exit 4 or 5 with a hint) having changed nothing, and then runs with
+    a fresh ledger as the hint says. Either way the org ends as the reference, and resetting the
+    old run (with the old ledger) deletes nothing of the new org.
+    """
     outcome = Outcome(f"re-created org ({reference.opportunities} opportunities)")
     org.serve()
     outcome.step("run(old org)", org.run())
-    old_run = org.run_ids()[0]
+    old_run, old_ledger = org.run_ids()[0], org.state
     org.reinit(reference.opportunities)
     before = snapshot(org)
-    outcome.step("run(new org)", org.run())
+    done = outcome.step("run(new org)", org.run(), frozenset({0, 4, 5}))
+    if done.rc != 0:
+        _refused_cleanly(org, outcome, before, done)
+        org.use_ledger(org.root / "state-fresh.sqlite")
+        outcome.step("run(fresh ledger)", org.run())
     outcome.step("run", org.run())
     outcome.figures = compare(before, snapshot(org), reference.content, org.ledger_rows())
-    untouched = snapshot(org)
+    untouched, new_ledger = snapshot(org), org.state
+    org.use_ledger(old_ledger)
     # the old run's records went with the old org: resetting it may refuse (2, 4, 5) or find
     # nothing, but it must not delete a single record of the new org
     outcome.step("reset(old run)", org.reset(old_run), frozenset({0, 2, 4, 5}))
-    outcome.after_reset = restored(untouched, snapshot(org))
+    outcome.after_reset += restored(untouched, snapshot(org))
+    org.use_ledger(new_ledger)
     for run_id in org.owning_runs():
         if run_id != old_run:
             outcome.step("reset(new runs)", org.reset(run_id))
     outcome.after_reset += restored(before, snapshot(org))
     return outcome
+
+
+def _refused_cleanly(org: ChaosOrg, outcome: Outcome, before: Snapshot, done: Done) -> None:
+    """A refused run must say what to do (a hint) and must not have touched the org."""
+    outcome.notes.append(f"the run refused the old ledger: {done.brief()}")
+    if "hint:" not in done.stderr:
+        outcome.steps.append(Step("the refusal gives a hint", 1, OK))
+    outcome.after_reset += restored(before, snapshot(org))
 
 
 def simultaneous(org: ChaosOrg, reference: Reference) -> Outcome:
