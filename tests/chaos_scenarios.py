@@ -223,6 +223,19 @@ def reset_pack(org: ChaosOrg, outcome: Outcome, pack: str = PACK) -> None:
 # -- scenarios -----------------------------------------------------------------------------------
 
 
+def uninterrupted(org: ChaosOrg, reference: Reference) -> Outcome:
+    """No kill: run, run again, compare; reset; compare with before (the baseline)."""
+    outcome = Outcome("uninterrupted")
+    org.serve()
+    before = snapshot(org)
+    outcome.step("run", org.run())
+    outcome.step("run", org.run())
+    outcome.figures = compare(before, snapshot(org), reference.content, org.ledger_rows())
+    reset_pack(org, outcome)
+    outcome.after_reset = restored(before, snapshot(org))
+    return outcome
+
+
 def kill_then_resume(org: ChaosOrg, reference: Reference, kill: Kill) -> Outcome:
     """Kill a run; resume it (`--run-id`), run again; compare; reset; compare with before."""
     outcome = Outcome(f"kill-resume {kill.label}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from chaos_scenarios import (
     random_kills,
     reset_pack,
     snapshot,
+    uninterrupted,
 )
 
 PACK_B = "chaos-b"
@@ -259,7 +261,7 @@ class References:
 
 def catalogue(*, random_kills_count: int, seed: int) -> dict[str, Scenario]:
     """Every scenario of the long variant, by name: placed kills of runs and resets, random
-    kills of both, faults, two packs, the re-created org and the race."""
+    kills of both, faults, two packs, the re-created org, the race, and tag mode."""
     out: dict[str, Scenario] = {}
     for point in RUN_POINTS:
         out[f"kill-resume@{point}"] = _kill(kill_then_resume, Kill(point, crash_at=point))
@@ -280,19 +282,20 @@ def catalogue(*, random_kills_count: int, seed: int) -> dict[str, Scenario]:
         org, refs.get(opportunities=refs.regrown)
     )
     out["simultaneous"] = lambda org, refs: simultaneous(org, refs.get())
+    out["tag-mode uninterrupted"] = _tagged(uninterrupted)
     for point in ("sent:meeting", "sent:email", "sent:answer"):
         kill = Kill(point, crash_at=point)
-        out[f"tag-mode kill-resume@{point}"] = _tagged(kill_then_resume, kill)
-        out[f"tag-mode kill-reset@{point}"] = _tagged(kill_then_reset, kill)
+        out[f"tag-mode kill-resume@{point}"] = _tagged(partial(kill_then_resume, kill=kill))
+        out[f"tag-mode kill-reset@{point}"] = _tagged(partial(kill_then_reset, kill=kill))
     return out
 
 
-def _tagged(flow: Callable[[ChaosOrg, Reference, Kill], Outcome], kill: Kill) -> Scenario:
+def _tagged(flow: Callable[[ChaosOrg, Reference], Outcome]) -> Scenario:
     """The flow with `run.idempotency_mode: tag` (records stamped, writes upserted)."""
 
     def scenario(org: ChaosOrg, refs: References) -> Outcome:
         org.config(PACK, run={"idempotency_mode": "tag"})
-        outcome = flow(org, refs.get(), kill)
+        outcome = flow(org, refs.get())
         outcome.name = f"tag-mode {outcome.name}"
         return outcome
 

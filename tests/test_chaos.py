@@ -7,7 +7,8 @@ with an uninterrupted reference run on an identical org: 0 duplicates, 0 lost re
 not make; the next run exits 0; and a reset brings the org back to exactly its state before.
 A failure prints the scenario's exit codes, figures and example records (`Outcome.report`).
 
-`CI` below runs by default (a few placed kills, each fault once, two packs, a re-created org).
+`CI` below runs by default (a few placed kills, each fault once, two packs, a re-created org,
+and a plain run and reset in tag mode).
 Everything else is marked `chaos` and deselected by default (pyproject `-m "not chaos"`):
 `make chaos` runs the whole catalogue, ≥ 20 random kills included; `bench/bench_chaos.py`
 prints its figures as a table.
@@ -31,6 +32,7 @@ CI = (
     "fault-daily-limit",
     "two-packs@sent:scorecard",
     "re-created-org",
+    "tag-mode uninterrupted",
 )
 
 
