@@ -7,6 +7,7 @@ Records are compared by what they are, never by Id (two orgs hand out different 
     Task                  (What, Subject, ActivityDate, TaskSubtype)
     EmailMessage          (RelatedTo, Subject, MessageDate)
     EventRelation         (its Event's key, Relation)
+    TaskRelation          (its Task's key, Relation)
     EmailMessageRelation  (its EmailMessage's key, Relation, RelationType)
     DemoGen_Scorecard__c  (Opportunity, Template)
     ..._Answer__c         (its scorecard's key, Element)
@@ -41,6 +42,7 @@ MADE_OBJECTS = (
     "Task",
     "EmailMessage",
     "EventRelation",
+    "TaskRelation",
     "EmailMessageRelation",
     "DemoGen_Scorecard__c",
     "DemoGen_Scorecard_Answer__c",
@@ -57,7 +59,11 @@ VOLATILE = frozenset(
         "LastReferencedDate",
     }
 )
-_PARENT = {"EventRelation": "EventId", "EmailMessageRelation": "EmailMessageId"}
+_PARENT = {
+    "EventRelation": "EventId",
+    "TaskRelation": "TaskId",
+    "EmailMessageRelation": "EmailMessageId",
+}
 _NAME_FIELD = {"Opportunity": "Name", "Contact": "Email", "User": "Username", "Account": "Name"}
 EXAMPLES = 5
 
@@ -106,7 +112,10 @@ class Snapshot:
     def read(cls, url: str) -> Snapshot:
         sf = connect(url)
         records: dict[str, dict[str, dict[str, Any]]] = {}
+        described = {o["name"] for o in sf.describe()["sobjects"]}
         for sobject in (*CONTEXT_OBJECTS, *MADE_OBJECTS):
+            if sobject not in described:  # e.g. an org without Shared Activities: no TaskRelation
+                continue
             fields = [f["name"] for f in getattr(sf, sobject).describe()["fields"]]
             rows = sf.query_all(f"SELECT {', '.join(fields)} FROM {sobject}")["records"]
             records[sobject] = {
@@ -142,6 +151,8 @@ class Snapshot:
             return (sobject, what, r["Subject"], _moment(r["MessageDate"]))
         if sobject == "EventRelation":
             return (sobject, self._parent_key("Event", r["EventId"]), self.name(r["RelationId"]))
+        if sobject == "TaskRelation":
+            return (sobject, self._parent_key("Task", r["TaskId"]), self.name(r["RelationId"]))
         if sobject == "EmailMessageRelation":
             parent = self._parent_key("EmailMessage", r["EmailMessageId"])
             return (sobject, parent, self.name(r["RelationId"]), r.get("RelationType"))

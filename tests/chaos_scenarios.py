@@ -43,6 +43,10 @@ def snapshot(org: ChaosOrg) -> Snapshot:
     return Snapshot.of(org.db)
 
 
+def _count(org: ChaosOrg) -> int:
+    return len(snapshot(org).records["Opportunity"])
+
+
 @dataclass
 class Reference:
     """An uninterrupted run of each pack, in order, on a fresh copy of the org."""
@@ -55,12 +59,20 @@ class Reference:
 
     @classmethod
     def chain(
-        cls, root: Path, template: Path, opportunities: int, packs: tuple[str, ...]
+        cls, root: Path, template: Path, packs: tuple[str, ...], *, regrow: int | None = None
     ) -> list[Reference]:
-        """Run each pack in turn on one org: the reference of every prefix of `packs`."""
+        """Run each pack in turn on one org: the reference of every prefix of `packs`.
+
+        With `regrow`, the org is first re-created with that many opportunities (`org init
+        --force` on the template's copy), as the re-created-org scenario does: record ids may
+        depend on how the org was made, and the plan on the ids.
+        """
         out = []
         with ChaosOrg(root, template) as org:
             org.serve()
+            if regrow:
+                org.reinit(regrow)
+            opportunities = regrow or _count(org)
             before = snapshot(org)
             for i, pack in enumerate(packs):
                 started = time.monotonic()

@@ -236,27 +236,28 @@ class References:
     root: Path
     opportunities: int
     regrown: int  # the size `org init --force` re-creates the org with
-    _templates: dict[int, Path] = field(default_factory=dict)
+    _template: Path | None = None
     _made: dict[tuple[int, tuple[str, ...]], Reference] = field(default_factory=dict)
 
-    def template(self, opportunities: int | None = None) -> Path:
-        n = opportunities or self.opportunities
-        if n not in self._templates:
-            path = self.root / f"template-{n}" / "org.sqlite"
+    def template(self) -> Path:
+        """The seeded org every scenario starts from a copy of (`org init`, once)."""
+        if self._template is None:
+            path = self.root / "template" / "org.sqlite"
             path.parent.mkdir(parents=True, exist_ok=True)
-            init_org_db(path, n)
-            self._templates[n] = path
-        return self._templates[n]
+            init_org_db(path, self.opportunities)
+            self._template = path
+        return self._template
 
     def get(self, packs: tuple[str, ...] = (PACK,), opportunities: int | None = None) -> Reference:
-        n = opportunities or self.opportunities
-        if (n, packs) not in self._made:
+        """The reference of `packs`; with `opportunities`, on the template re-created that big."""
+        key = (opportunities or 0, packs)
+        if key not in self._made:
             # pack A's reference is the first half of the two-pack one: one org, two runs
             chain = (PACK, PACK_B) if packs in ((PACK,), (PACK, PACK_B)) else packs
-            root = self.root / f"reference-{n}-{len(self._made)}"
-            for ref in Reference.chain(root, self.template(n), n, chain):
-                self._made[(n, ref.packs)] = ref
-        return self._made[(n, packs)]
+            root = self.root / f"reference-{len(self._made)}"
+            for ref in Reference.chain(root, self.template(), chain, regrow=opportunities):
+                self._made[(opportunities or 0, ref.packs)] = ref
+        return self._made[key]
 
 
 def catalogue(*, random_kills_count: int, seed: int) -> dict[str, Scenario]:
