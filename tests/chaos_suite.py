@@ -105,7 +105,7 @@ def _injected(org: ChaosOrg, outcome: Outcome, fault: Fault) -> None:
     stats = org.server.stats()
     fired = {k: n for k, n in stats["faults"]["injected"].items() if k != "latency"}
     logins = sum(n for key, n in stats["requests"].items() if "login" in key or "oauth" in key)
-    if logins > len(outcome.steps):
+    if "session_ttl" in fault.options and logins > len(outcome.steps):
         fired["re-login"] = logins - len(outcome.steps)
     outcome.notes.append(f"faults fired during the runs: {fired or 'none'}")
     if not fired and fault.first != frozenset({5}):  # the daily limit shows as exit 5
