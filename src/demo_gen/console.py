@@ -178,8 +178,15 @@ def render_realism(realism: Mapping[str, Any], console: Console = err_console) -
     table = Table(title="realism")
     table.add_column("measure")
     table.add_column("value", justify="right")
+    table.add_column("target", justify="right")
     for key, value in realism.items():
-        table.add_row(key, str(value))
+        if key == "text" and isinstance(value, Mapping):
+            for name, measure in value.items():
+                mark = {True: "[green]ok[/]", False: "[red]off[/]"}.get(measure["ok"], "")
+                target = f"{measure['target']} {mark}" if measure["target"] else ""
+                table.add_row(f"text: {name}", str(measure["value"]), target)
+            continue
+        table.add_row(key, str(value), "")
     console.print(table)
 
 
