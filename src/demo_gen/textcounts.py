@@ -7,15 +7,15 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from demo_gen.content.grammar import split_sentences
 from demo_gen.content.mail import seller_company
 from demo_gen.facts.claims import DATE, parse_date
 from demo_gen.facts.timeline import involved_ids
 from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
 
-_SPLIT = re.compile(r"(?<=[.!?])\s+|\n")
 _LABEL = re.compile(r"^(Goal|Agenda|Prep|Next|Summary|Outcome|Next steps|Discussed):\s*")
 _SIGNOFF = re.compile(r"^[A-Z][A-Za-z ]{0,20},$")
-_GREETING = re.compile(r"^(Hi|Hello|Dear|Good morning|Hey)\b|^\w+,$")
+_GREETING = re.compile(r"^(Hi|Hello|Dear|Good morning|Hey)\b|^[^\W\d][\w' -]{0,40},$")
 _WEEKEND_NAME = re.compile(r"\b(Saturday|Sunday)\b")
 _NUMBER = re.compile(r"\$?\d[\d,.]*[%kM]?")
 _WORD = re.compile(r"<\w+>|[a-z][a-z'-]*")
@@ -91,9 +91,11 @@ def deal_corpus(corpus: Corpus, op: OpportunityPlan, texts: Mapping[str, str]) -
 
 
 def sentences(prose: str) -> list[str]:
-    """Prose split into sentences, labels ("Next:") dropped."""
+    """Prose split into sentences, labels ("Next:") and attendee lines ("With: …") dropped."""
     out = []
-    for part in _SPLIT.split(prose):
+    for part in split_sentences(prose):
+        if part.startswith("With: "):
+            continue  # an agenda's attendee line, not a sentence
         part = _LABEL.sub("", part.strip())
         if part:
             out.append(part)

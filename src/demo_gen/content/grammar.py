@@ -37,7 +37,10 @@ def expand(
 
 _SPACE_PUNCT = re.compile(r"\s+([,.;:!?])")
 _DOUBLE_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
-_STARTS = re.compile(r"(^|[.!?]\s+|\n|^[A-Z][a-z]+: )([a-z])", re.MULTILINE)
+_STARTS = re.compile(r"(^|(\S*)[.!?]\s+|\n|^[A-Z][a-z]+: )([a-z])", re.MULTILINE)
+_ABBREVIATIONS = frozenset(
+    {"inc", "ltd", "corp", "co", "llc", "plc", "s.a", "s.l", "e.g", "i.e", "ltda"}
+)
 
 
 def tidy(text: str) -> str:
@@ -45,15 +48,38 @@ def tidy(text: str) -> str:
     text = _SPACE_PUNCT.sub(r"\1", text)
     text = _DOUBLE_STOP.sub(".", text)
     text = re.sub(r"[ \t]{2,}", " ", text)
-    return _STARTS.sub(lambda m: m.group(1) + m.group(2).upper(), text)
+    return _STARTS.sub(_capital, text)
+
+
+def _capital(m: re.Match[str]) -> str:
+    word = (m.group(2) or "").lower()
+    if word in _ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.)+[a-z]", word):
+        return m.group(0)  # "Acme Inc. handles": an abbreviation, not a sentence end
+    return m.group(1) + m.group(3).upper()
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n")
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of a text, split on . ! ? and line breaks."""
-    return [p.strip() for p in _SENTENCE.split(text) if p.strip()]
+    """Sentences of a text, split on . ! ? and line breaks, not after "Inc." or "S.L."."""
+    out: list[str] = []
+    glue = False
+    for line in text.split("\n"):
+        glue = False
+        for part in _SENTENCE.split(line):
+            part = part.strip()
+            if not part:
+                continue
+            if glue and out:
+                out[-1] = f"{out[-1]} {part}"
+            else:
+                out.append(part)
+            last = part.rsplit(" ", 1)[-1].lower().rstrip(".")
+            glue = part.endswith(".") and (
+                last in _ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.)+[a-z]", last) is not None
+            )
+    return out
 
 
 def possessive(name: str) -> str:

@@ -187,13 +187,14 @@ def meeting_text(deal: Deal, m: PlannedMeeting) -> str:
         items = rng.sample(list(RULES["agenda_items"]), 3)
         agenda = "; ".join(expand(i, rng, f, ALL_RULES) for i in items)
         lines = [
+            f"With: {f['people']}",
             f"Goal: {deal.say(f'goal_{kind}', rng, f)}",
             tidy(f"Agenda: {agenda}."),
             f"Prep: {deal.say('prep', rng, f)}",
         ]
         return "\n".join(lines)
     said = deal.sheet.said_in(m.key)
-    body = [deal.say(f"open_{kind}", rng, f)]
+    body = [deal.say(f"open_{kind}", rng, f) or deal.say("open_again", rng, f)]
     body += [deal.say_fact("note", fact, rng, f) for fact in said]
     body += [deal.say(f"ref_{fact.kind}", rng, f) for fact in deal.sheet.referred_in(m.key)]
     details = 1 if len(said) > 1 else 2

@@ -231,6 +231,14 @@ RULES: dict[str, tuple[str, ...]] = {
         "Touched base with {people} on where things stand.",
         "Spoke with {people}; {tone_lc}.",
     ),
+    "open_again": (
+        "Follow-up {label} with {people}.",
+        "Another {label} with {people}; {tone_lc}.",
+        "Back with {people} for a further {label}.",
+        "{ordinal} {label} with {people}.",
+        "Picked up where we left off with {people}.",
+    ),
+    "ordinal": ("Second", "Another round of the", "One more"),
     "tone_lc": (
         "the mood was positive",
         "nothing new on their side",
