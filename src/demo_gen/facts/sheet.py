@@ -123,15 +123,14 @@ def _steps(opp: Opportunity, said: date, rng: random.Random) -> tuple[Step, ...]
     close = working_day_before(opp.close_date)
     tech = minus_working_days(close, rng.randint(18, 28))
     case = minus_working_days(close, rng.randint(6, 12))
-    if not opp.is_closed:
-        floor = said + timedelta(days=3)
-        tech = working_day_after(max(tech, floor))
-        case = working_day_after(max(case, tech + timedelta(days=4)))
+    if not opp.is_closed and said + timedelta(days=3) < case:
+        # agreed late in the cycle: the steps start after the meeting that agrees them
+        tech = min(working_day_after(max(tech, said + timedelta(days=3))), case)
     names = (rng.choice(_STEP_TECH), rng.choice(_STEP_CASE), rng.choice(_STEP_SIGN))
     return (
         Step(names[0], tech),
         Step(names[1], case),
-        Step(names[2], max(close, case)),
+        Step(names[2], close),
     )
 
 
