@@ -121,7 +121,9 @@ def _masks(op: OpportunityPlan) -> list[tuple[str, str]]:
     words += [(seller, "<company>")] if seller else []
     owner = [first_of(opp.owner.name), opp.owner.name.rsplit(" ", 1)[-1]]
     people = [w for c in opp.contacts for w in (c.first_name, c.last_name) if w] + owner
-    words += [(w, "<name>") for w in sorted(set(people), key=len, reverse=True)]
+    full = [c.name for c in opp.contacts] + [opp.owner.name]
+    # a full name is one name: masked to one placeholder, before its parts
+    words += [(w, "<name>") for w in sorted(set(full) | set(people), key=len, reverse=True)]
     return words
 
 
