@@ -16,6 +16,11 @@ from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
 _LABEL = re.compile(r"^(Goal|Agenda|Prep|Next|Summary|Outcome|Next steps|Discussed):\s*")
 _SIGNOFF = re.compile(r"^[A-Z][A-Za-z ]{0,20},$")
 _GREETING = re.compile(r"^(Hi|Hello|Dear|Good morning|Hey)\b|^[^\W\d][\w' -]{0,40},$")
+_WHEN = re.compile(
+    r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),? (?:January|February|March|"
+    r"April|May|June|July|August|September|October|November|December) \d{1,2}"
+    r"(?: at \d{1,2}:\d{2})?"
+)
 _WEEKEND_NAME = re.compile(r"\b(Saturday|Sunday)\b")
 _NUMBER = re.compile(r"\$?\d[\d,.]*[%kM]?")
 _WORD = re.compile(r"<\w+>|[a-z][a-z'-]*")
@@ -130,6 +135,7 @@ def _masks(op: OpportunityPlan) -> list[tuple[str, str]]:
 def mask(text: str, masks: list[tuple[str, str]]) -> str:
     """Dates, numbers, then the given names replaced by placeholders."""
     text = DATE.sub("<date>", text)
+    text = _WHEN.sub("<date>", text)
     text = _NUMBER.sub("<num>", text)
     for word, placeholder in masks:
         text = re.sub(rf"\b{re.escape(word)}\b", placeholder, text)

@@ -19,6 +19,7 @@ from demo_gen.content import OpportunityContent
 from demo_gen.content.grammar import expand, join_names, possessive, split_sentences, tidy
 from demo_gen.content.phrases import EMAIL_RULES, RULES
 from demo_gen.facts import Fact, FactSheet, build_fact_sheet, fmt_day
+from demo_gen.facts.vocab import vocab
 from demo_gen.model import Contact, Opportunity
 from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
 
@@ -70,13 +71,14 @@ class Deal:
     sheet: FactSheet
     contacts: dict[str, Contact]
     base: dict[str, str]
+    rules: Mapping[str, Sequence[str]] = field(default_factory=lambda: ALL_RULES)
     used: set[str] = field(default_factory=set)
 
     @classmethod
     def of(cls, plan: OpportunityPlan, sheet: FactSheet) -> Deal:
-        return cls(
-            plan, sheet, {c.id: c for c in plan.opportunity.contacts}, deal_fields(sheet, plan)
-        )
+        contacts = {c.id: c for c in plan.opportunity.contacts}
+        rules = industry_rules(plan.opportunity.account.industry)
+        return cls(plan, sheet, contacts, deal_fields(sheet, plan), rules)
 
     @property
     def opp(self) -> Opportunity:
@@ -97,7 +99,7 @@ class Deal:
         """One expansion of `rule` none of whose sentences this deal has used yet; "" if every
         try repeats one (the item then says less rather than say the same thing twice)."""
         for _ in range(_TRIES):
-            text = tidy(expand("{" + rule + "}", rng, fields, ALL_RULES)).strip()
+            text = tidy(expand("{" + rule + "}", rng, fields, self.rules)).strip()
             parts = split_sentences(text)
             if not any(p in self.used for p in parts):
                 self.used.update(parts)
@@ -113,6 +115,22 @@ class Deal:
             return text
         self.used.add(fact.statement)
         return fact.statement
+
+
+def industry_rules(industry: str | None) -> Mapping[str, Sequence[str]]:
+    """The grammar with the industry's own reports and people in `{artifact}` and `{someone}`."""
+    artifacts, people = vocab(industry)
+    if not artifacts:
+        return ALL_RULES
+    artifact = (*artifacts, *RULES["artifact"][:2])
+    someone = (*people, *RULES["someone"][:3])
+    return {
+        **ALL_RULES,
+        "artifact": artifact,
+        "artifact_cap": tuple(a[:1].upper() + a[1:] for a in artifact),
+        "someone": someone,
+        "someone_cap": tuple(p[:1].upper() + p[1:] for p in someone),
+    }
 
 
 def _at(item: PlannedMeeting | PlannedEmail) -> datetime:
@@ -185,7 +203,7 @@ def meeting_text(deal: Deal, m: PlannedMeeting) -> str:
     kind = m.meeting_type if m.meeting_type in LABELS else "other"
     if not m.past:
         items = rng.sample(list(RULES["agenda_items"]), 3)
-        agenda = "; ".join(expand(i, rng, f, ALL_RULES) for i in items)
+        agenda = "; ".join(expand(i, rng, f, deal.rules) for i in items)
         lines = [
             f"With: {f['people']}",
             f"Goal: {deal.say(f'goal_{kind}', rng, f)}",
@@ -197,7 +215,8 @@ def meeting_text(deal: Deal, m: PlannedMeeting) -> str:
     body = [deal.say(f"open_{kind}", rng, f) or deal.say("open_again", rng, f)]
     body += [deal.say_fact("note", fact, rng, f) for fact in said]
     body += [deal.say(f"ref_{fact.kind}", rng, f) for fact in deal.sheet.referred_in(m.key)]
-    details = 1 if len(said) > 1 else 2
+    # CRM notes are short: a detail or two when nothing new was said, else at most one
+    details = (2 if rng.random() < 0.4 else 1) if not said else (1 if rng.random() < 0.35 else 0)
     body += [deal.say(f"detail_{kind}", rng, f) for _ in range(details)]
     body = [b for b in body if b]
     return "\n".join([" ".join(body), deal.say(f"next_{kind}", rng, f)])

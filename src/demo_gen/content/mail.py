@@ -38,7 +38,8 @@ def email_text(deal: Deal, email: PlannedEmail) -> str:
     f = _fields(deal, email, reader)
     body = [_opening(deal, email, rng, f)]
     middle = f"mid_{'in' if email.direction == 'inbound' else 'out'}_{email.purpose}"
-    if middle in ALL_RULES and (email.in_reply_to is None or rng.random() < 0.3):
+    # most replies are a line or two (Kooti et al.): a middle for some openers only
+    if middle in ALL_RULES and email.in_reply_to is None and rng.random() < 0.6:
         body.append(deal.say(middle, rng, f))
     voice = "mail_in" if email.direction == "inbound" else "mail_out"
     for fact in deal.sheet.said_in(email.key):
@@ -50,7 +51,7 @@ def email_text(deal: Deal, email: PlannedEmail) -> str:
         elif rule in ALL_RULES:
             body.append(deal.say_fact(voice, fact, rng, f))
     body.append(deal.say("ask_in" if email.direction == "inbound" else "ask_out", rng, f))
-    greeting = expand(rng.choice(ALL_RULES["greet"]), rng, f, ALL_RULES)
+    greeting = expand(rng.choice(deal.rules["greet"]), rng, f, deal.rules)
     signoff = rng.choice(ALL_RULES["signoff"])
     lines = [greeting, "", " ".join(b for b in body if b), "", signoff, *_signature(deal, email)]
     return "\n".join(lines)
@@ -62,10 +63,10 @@ def _opening(deal: Deal, email: PlannedEmail, rng: random.Random, f: dict[str, s
     purpose = email.purpose if email.purpose in _KNOWN else "other"
     if purpose == "question" and turn < 3:
         asked = QA[question_type(email)][turn]
-        text = tidy(expand(rng.choice(asked), rng, f, ALL_RULES))
+        text = tidy(expand(rng.choice(asked), rng, f, deal.rules))
         if text in deal.used:  # the same type asked twice in one deal: say it differently
             text = tidy(
-                expand(asked[(asked.index(rng.choice(asked)) + 1) % len(asked)], rng, f, ALL_RULES)
+                expand(asked[(asked.index(rng.choice(asked)) + 1) % len(asked)], rng, f, deal.rules)
             )
         deal.used.add(text)
         return text

@@ -112,11 +112,31 @@ def _criteria(bank: Bank, rng: random.Random) -> tuple[str, ...]:
         f"a native connector to {system}",
         f"{rng.choice(bank.rules)} evidence before any data moves",
         f"go-live within {rng.choice((6, 8, 10, 12))} weeks",
-        "business users building their own reports without a ticket",
-        "row-level security down to each region",
-        "single sign-on through their identity provider",
+        rng.choice(_SELF_SERVE).format(team=bank.team),
+        rng.choice(_SECURITY),
+        rng.choice(_ADMIN).format(team=bank.team),
     ]
     return (pool[0], *rng.sample(pool[1:], 2))
+
+
+_SELF_SERVE = (
+    "business users building their own reports without a ticket",
+    "{team} managers changing a report without calling IT",
+    "self-service exploration for occasional users",
+    "one set of metric definitions shared by every report",
+)
+_SECURITY = (
+    "row-level security down to each region",
+    "single sign-on through their identity provider",
+    "an audit trail on every change to a metric",
+    "customer-managed encryption keys",
+)
+_ADMIN = (
+    "admin work that fits in a few hours a week",
+    "alerts that reach {team} on their phones",
+    "a rollout the {team} team can run without consultants",
+    "scheduled delivery of reports by email",
+)
 
 
 def _steps(opp: Opportunity, said: date, rng: random.Random) -> tuple[Step, ...]:
