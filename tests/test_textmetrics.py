@@ -99,10 +99,18 @@ def test_weekend_dates_in_answers_are_counted():
     assert _report([op], [replace(card, answers=(bad,))])["weekend_dates"]["value"] >= 1
 
 
-def test_the_fixture_org_meets_its_text_targets(make_config):
+def test_the_fixture_org_meets_its_text_targets(make_config, tmp_path):
     """The fixture org end to end (dry-run: the same texts and scorecards a run writes)."""
-    result = CliRunner().invoke(cli, ["dry-run", "-c", str(make_config()), "--json"])
+    out = tmp_path / "plan.json"
+    args = ["dry-run", "-c", str(make_config()), "--json", "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.stderr
+    for deal in json.loads(out.read_text())["opportunities"]:
+        sheet = deal["fact_sheet"]
+        texts = {i["key"]: i["text"] for i in deal["meetings"] + deal["emails"]}
+        for fact in sheet["facts"]:
+            if fact["said_in"]:
+                assert all(t in texts[fact["said_in"]] for t in fact["tokens"]), fact
     text = json.loads(result.stdout)["realism"]["text"]
     for name in (
         "within_deal_repeated_sentences",

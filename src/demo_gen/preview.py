@@ -114,7 +114,8 @@ def dry_run(
     finally:
         state.close()
     plan_json = plan.to_json()
-    for op_json in plan_json["opportunities"]:
+    for op, op_json in zip(plan.opportunities, plan_json["opportunities"], strict=True):
+        op_json["fact_sheet"] = writer.sheet(op).to_json()
         for item in op_json["meetings"] + op_json["emails"]:
             item["text"] = texts_by_key.get(item["key"], "")
     return Preview(
