@@ -69,7 +69,8 @@ def deal_corpus(corpus: Corpus, op: OpportunityPlan, texts: Mapping[str, str]) -
     for item in items:
         text = texts.get(item.key, "")
         prose = _prose(text) if isinstance(item, PlannedEmail) else text
-        for sentence in sentences(prose):
+        said = sentences(prose)
+        for sentence in said:
             corpus.lower_starts += sentence[:1].islower()
             if len(sentence.split()) < 3:
                 continue
@@ -77,7 +78,7 @@ def deal_corpus(corpus: Corpus, op: OpportunityPlan, texts: Mapping[str, str]) -
             corpus.sentence_deals.setdefault(sentence, set()).add(opp.id)
             corpus.within_deal += sentence in seen
             seen.add(sentence)
-        words = _WORD.findall(mask(prose, masks).lower())
+        words = _WORD.findall(mask(" ".join(said), masks).lower())
         corpus.trigrams.update(zip(words, words[1:], words[2:], strict=False))
         corpus.weekend += sum(parse_date(d).weekday() >= 5 for d in DATE.findall(text))
         corpus.weekend += len(_WEEKEND_NAME.findall(text))

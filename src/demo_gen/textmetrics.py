@@ -10,8 +10,9 @@ each with its target:
 - cross_deal_repeated_sentence_share: share of sentence occurrences whose exact text appears in
   more than one deal.
 - within_deal_repeated_sentences: occurrences of a sentence its own deal has already used.
-- masked_distinct_3gram_ratio: distinct / all word 3-grams over the prose of every text, after
-  replacing people's names, company names, numbers and dates with placeholders.
+- masked_distinct_3gram_ratio: distinct / all word 3-grams over the sentences of every text
+  (labels and attendee lines left out), after replacing people's names, company names, numbers
+  and dates with placeholders.
 - subject_templates: distinct subjects once the account and deal names are masked;
   top_email_subject_share: share of emails carrying the most common subject ("Re: " ignored).
 - qa_agreement: share of question threads whose reply's first sentence is about the question

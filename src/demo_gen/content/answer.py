@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from demo_gen.content.privacy import has_contact_data
 from demo_gen.content.story import Chunk, LlmAnswerData, LlmFailure, Story
+from demo_gen.facts.claims import found
 
 MAX_TEXT_CHARS = 4000
 MAX_ANSWER_CHARS = 2000
@@ -111,7 +112,7 @@ def parse(raw: str, story: Story, chunk: Chunk) -> ChunkResult:
         key = wanted[item.key]
         if not text or len(text) > MAX_TEXT_CHARS or has_contact_data(text):
             continue
-        if all(token in text for token in story.required.get(key, ())):
+        if all(found(token, text) for token in story.required.get(key, ())):
             result.texts[key] = text
     for entry in root.scorecard:
         _add_answer(result, _valid(_Answer, entry), story, chunk)

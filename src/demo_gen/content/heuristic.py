@@ -19,6 +19,7 @@ from demo_gen.content import OpportunityContent
 from demo_gen.content.grammar import expand, join_names, possessive, split_sentences, tidy
 from demo_gen.content.phrases import EMAIL_RULES, RULES
 from demo_gen.facts import Fact, FactSheet, build_fact_sheet, fmt_day
+from demo_gen.facts.claims import found
 from demo_gen.facts.vocab import vocab
 from demo_gen.model import Contact, Opportunity
 from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
@@ -111,7 +112,7 @@ class Deal:
     ) -> str:
         """The fact in this item's voice; its statement if a wording ever lost a token."""
         text = self.say(f"{prefix}_{fact.kind}", rng, fields)
-        if text and all(token in text for token in fact.tokens):
+        if text and all(found(token, text) for token in fact.tokens):
             return text
         self.used.add(fact.statement)
         return fact.statement

@@ -1,7 +1,8 @@
 """What in a sentence is a checkable claim: dates, numbers and people's names.
 
 `claims(text, names)` lists them; `found(claim, haystack)` says whether a record carries one
-verbatim (numbers on word boundaries, so "3 weeks" is not found in "13 weeks"). The scorecards
+verbatim but for case (so a phrase may start a sentence), numbers on word boundaries ("3 weeks"
+is not found in "13 weeks"). The scorecards
 use these to cite, and the run's text metrics to check the citations.
 """
 
@@ -33,4 +34,4 @@ def claims(text: str, names: Iterable[str]) -> list[str]:
 def found(claim: str, haystack: str) -> bool:
     """Whether `haystack` carries `claim` verbatim (as a whole number where it is one)."""
     pattern = rf"(?<![\w$.]){re.escape(claim)}(?![\w%])"
-    return re.search(pattern, haystack) is not None
+    return re.search(pattern, haystack, re.IGNORECASE) is not None
