@@ -456,3 +456,12 @@ def test_scorecard_invariants(case: tuple[OpportunityPlan, ScorecardSettings, st
     assert render(template, plan, knobs, seed=5, pack="p") == card  # deterministic
     if knobs.mode != "llm":
         _supported(plan, card)
+
+
+def test_an_answer_never_writes_a_weekend_date() -> None:
+    from demo_gen.scorecards.evidence import Record
+
+    saturday = Record("k", "October 24, 2026", "email", False, frozenset(), "")
+    friday = Record("k", "October 23, 2026", "email", False, frozenset(), "")
+    assert saturday.where() == "an email sent over a weekend"
+    assert friday.where() == "an email on October 23, 2026"

@@ -126,3 +126,16 @@ def test_the_fixture_org_meets_its_text_targets(make_config, tmp_path):
         assert text[name]["ok"], (name, text[name])
     assert text["cross_deal_repeated_sentence_share"]["value"] < 0.5
     assert HeuristicContent  # the heuristic writer is what dry-run uses
+
+
+def test_status_realism_shows_each_text_measure_with_its_target(make_config):
+    config = str(make_config())
+    run = CliRunner().invoke(cli, ["run", "-c", config, "--json", "--max-opps", "4"])
+    assert run.exit_code == 0, run.stderr
+    run_id = json.loads(run.stdout)["run_id"]
+    text = json.loads(run.stdout)["realism"]["text"]
+    assert text["evidence_support_rate"] == {"value": 1.0, "target": "≥ 1.0", "ok": True}
+    shown = CliRunner().invoke(cli, ["status", "-c", config, run_id, "--realism"])
+    assert shown.exit_code == 0, shown.stderr
+    assert "how the texts read" in shown.stderr
+    assert "evidence_support_rate" in shown.stderr and "≥ 0.35" in shown.stderr

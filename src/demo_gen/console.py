@@ -178,15 +178,25 @@ def render_realism(realism: Mapping[str, Any], console: Console = err_console) -
     table = Table(title="realism")
     table.add_column("measure")
     table.add_column("value", justify="right")
-    table.add_column("target", justify="right")
+    text = realism.get("text")
     for key, value in realism.items():
-        if key == "text" and isinstance(value, Mapping):
-            for name, measure in value.items():
-                mark = {True: "[green]ok[/]", False: "[red]off[/]"}.get(measure["ok"], "")
-                target = f"{measure['target']} {mark}" if measure["target"] else ""
-                table.add_row(f"text: {name}", str(measure["value"]), target)
-            continue
-        table.add_row(key, str(value), "")
+        if key != "text" or not isinstance(text, Mapping):
+            table.add_row(key, str(value))
+    console.print(table)
+    if isinstance(text, Mapping):
+        _render_text_measures(text, console)
+
+
+def _render_text_measures(text: Mapping[str, Any], console: Console) -> None:
+    """How the texts read: each measure, its value and its target, ok or off."""
+    table = Table(title="how the texts read")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_column("target", justify="right")
+    for name, measure in text.items():
+        mark = {True: "[green]ok[/]", False: "[red]off[/]"}.get(measure["ok"], "")
+        target = f"{measure['target']} {mark}" if measure["target"] else ""
+        table.add_row(name, str(measure["value"]), target)
     console.print(table)
 
 

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from demo_gen.facts import fmt_day, local_day
-from demo_gen.facts.claims import claims, found
+from demo_gen.facts.claims import claims, found, parse_date
+from demo_gen.facts.dates import is_working_day
 from demo_gen.facts.timeline import Activity, is_past, participants, when
 from demo_gen.model import Contact
 from demo_gen.plan import OpportunityPlan, PlannedMeeting
@@ -43,8 +44,11 @@ class Record:
         return all(found(t, self.haystack) for t in tokens)
 
     def where(self) -> str:
-        """'the discovery session on March 4, 2027' / 'an email on …'."""
+        """'the discovery session on March 4, 2027' / 'an email on …' ('an email sent over a
+        weekend' when it was: an answer never writes a weekend date)."""
         article = "the" if self.is_meeting else "an"
+        if not is_working_day(parse_date(self.day)):
+            return f"{article} {self.label} sent over a weekend"
         return f"{article} {self.label} on {self.day}"
 
 
