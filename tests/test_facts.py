@@ -73,6 +73,7 @@ def test_budget_lines_follow_the_title():
     assert budget_line("Chief Revenue Officer") == "sales"
     assert budget_line("Chief Information Officer") == "IT"
     assert budget_line("VP Operations") == "operations"
+    assert budget_line("VP Engineering") == "engineering"
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -80,14 +81,14 @@ def test_every_date_is_a_working_day_and_fits_the_close_date(stage: str):
     for idx in range(8):
         plan, sheet = sheet_for(stage, idx=idx, close=ANCHOR + timedelta(days=5 * idx - 10))
         dates = [s.due for s in sheet.steps] + [sheet.event_date]
-        assert all(is_working_day(d) for d in dates), dates
+        assert all(is_working_day(d, "US") for d in dates), dates  # no US holiday either
         assert [s.due for s in sheet.steps] == sorted(s.due for s in sheet.steps)
         assert sheet.steps[-1].due <= plan.opportunity.close_date  # signature: the close date
         assert plan.opportunity.close_date - sheet.steps[-1].due < timedelta(days=3)
         for fact in sheet.facts.values():
             for token in fact.tokens:
                 for d in DATE.findall(token):
-                    assert is_working_day(parse_date(d)), (fact.kind, d)
+                    assert is_working_day(parse_date(d), "US"), (fact.kind, d)
         passed = not plan.opportunity.is_closed and sheet.steps[-1].due < plan.anchor
         assert sheet.process_passed == passed
 
@@ -140,3 +141,16 @@ def test_no_economic_buyer_without_a_plausible_title():
     opp = replace(opp, contacts=tuple(replace(c, title="Analyst") for c in opp.contacts))
     sheet = build_fact_sheet(make_plan(opp), seed=42, pack="p")
     assert sheet.roles.economic_buyer is None and "budget" not in sheet.facts
+
+
+def test_working_days_skip_weekends_and_the_countrys_holidays():
+    from datetime import date
+
+    from demo_gen.facts.dates import minus_working_days, working_day_after, working_day_before
+
+    assert working_day_before(date(2027, 1, 1), "US") == date(2026, 12, 31)  # New Year's Day
+    assert working_day_after(date(2026, 12, 25), "GB") == date(
+        2026, 12, 29
+    )  # Christmas, Boxing Day
+    assert working_day_before(date(2026, 11, 29)) == date(2026, 11, 27)  # Sunday → Friday
+    assert minus_working_days(date(2026, 11, 30), 1, "US") == date(2026, 11, 27)

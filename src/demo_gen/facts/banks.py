@@ -358,6 +358,7 @@ BUDGET_LINES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("chief financial", "cfo", "finance"), "finance"),
     (("chief revenue", "cro", "sales"), "sales"),
     (("chief information", "cio", " it ", "technology", "cto", "digital"), "IT"),
+    (("engineering",), "engineering"),
     (("chief operating", "coo", "operations"), "operations"),
     (("chief executive", "ceo", "president"), "company-wide"),
 )

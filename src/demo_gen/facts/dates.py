@@ -1,7 +1,8 @@
 """Dates as the texts and scorecards write them, and working-day arithmetic. Pure.
 
-Every date a fact carries is a working day (Monday to Friday): `working_day_before` steps back
-over weekends. `fmt_day` is the one way a date is written ("March 4, 2027"), so an answer's date
+Every date a fact carries is a working day: Monday to Friday and not a public holiday of the
+account's country (`holidays`, through `planning.calendar`); `working_day_before` steps back over
+the rest. `fmt_day` is the one way a date is written ("March 4, 2027"), so an answer's date
 can be found verbatim in the record that said it.
 """
 
@@ -25,30 +26,33 @@ def fmt_money(x: float) -> str:
     return f"${x:,.0f}"
 
 
-def is_working_day(d: date) -> bool:
-    return d.weekday() < 5
+def is_working_day(d: date, country: str | None = None) -> bool:
+    """Monday to Friday, and not a public holiday in `country` (ISO code; None: no holidays)."""
+    from demo_gen.planning.calendar import is_holiday
+
+    return d.weekday() < 5 and not is_holiday(country, d)
 
 
-def working_day_before(d: date) -> date:
-    """`d` itself if it is a working day, else the Friday before."""
-    while not is_working_day(d):
+def working_day_before(d: date, country: str | None = None) -> date:
+    """`d` itself if it is a working day, else the working day before."""
+    while not is_working_day(d, country):
         d -= timedelta(days=1)
     return d
 
 
-def working_day_after(d: date) -> date:
-    """`d` itself if it is a working day, else the Monday after."""
-    while not is_working_day(d):
+def working_day_after(d: date, country: str | None = None) -> date:
+    """`d` itself if it is a working day, else the working day after."""
+    while not is_working_day(d, country):
         d += timedelta(days=1)
     return d
 
 
-def minus_working_days(d: date, n: int) -> date:
+def minus_working_days(d: date, n: int, country: str | None = None) -> date:
     """The working day `n` working days before `d` (d itself first moved onto a working day)."""
-    d = working_day_before(d)
+    d = working_day_before(d, country)
     while n > 0:
         d -= timedelta(days=1)
-        if is_working_day(d):
+        if is_working_day(d, country):
             n -= 1
     return d
 

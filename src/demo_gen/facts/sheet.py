@@ -45,14 +45,18 @@ def build_fact_sheet(plan: OpportunityPlan, *, seed: int, pack: str) -> FactShee
         incumbent=rng.choice(bank.homegrown),
         alternatives=tuple(rng.sample(ALTERNATIVES, 2)),
         critical_event=rng.choice(bank.events),
-        event_date=working_day_after(opp.close_date + timedelta(days=rng.randint(15, 45))),
+        event_date=working_day_after(
+            opp.close_date + timedelta(days=rng.randint(15, 45)), _country(opp)
+        ),
         steps=_steps(opp, said_on.get("process") or plan.anchor, rng),
         paper=paper,
         paper_weeks=sec + onboarding + legal,
         budget_line=budget_line(roles.economic_buyer.title if roles.economic_buyer else None),
         fiscal_year=f"FY{opp.close_date.year % 100:02d}",
         roles=roles,
-        process_passed=not opp.is_closed and working_day_before(opp.close_date) < plan.anchor,
+        process_passed=(
+            not opp.is_closed and working_day_before(opp.close_date, _country(opp)) < plan.anchor
+        ),
     )
     facts = {kind: _fact(sheet, kind, place) for kind, place in places.items()}
     return _with_facts(sheet, {k: f for k, f in facts.items() if f is not None})
@@ -139,13 +143,20 @@ _ADMIN = (
 )
 
 
+def _country(opp: Opportunity) -> str | None:
+    from demo_gen.planning.timezones import country_code
+
+    return country_code(opp.account.billing_country)
+
+
 def _steps(opp: Opportunity, said: date, rng: random.Random) -> tuple[Step, ...]:
-    close = working_day_before(opp.close_date)
-    tech = minus_working_days(close, rng.randint(18, 28))
-    case = minus_working_days(close, rng.randint(6, 12))
+    country = _country(opp)
+    close = working_day_before(opp.close_date, country)
+    tech = minus_working_days(close, rng.randint(18, 28), country)
+    case = minus_working_days(close, rng.randint(6, 12), country)
     if not opp.is_closed and said + timedelta(days=3) < case:
         # agreed late in the cycle: the steps start after the meeting that agrees them
-        tech = min(working_day_after(max(tech, said + timedelta(days=3))), case)
+        tech = min(working_day_after(max(tech, said + timedelta(days=3)), country), case)
     names = (rng.choice(_STEP_TECH), rng.choice(_STEP_CASE), rng.choice(_STEP_SIGN))
     return (
         Step(names[0], tech),
