@@ -154,7 +154,7 @@ def _steps(opp: Opportunity, said: date, rng: random.Random) -> tuple[Step, ...]
     close = working_day_before(opp.close_date, country)
     tech = minus_working_days(close, rng.randint(18, 28), country)
     case = minus_working_days(close, rng.randint(6, 12), country)
-    if not opp.is_closed and said + timedelta(days=3) < case:
+    if said + timedelta(days=3) < case:
         # agreed late in the cycle: the steps start after the meeting that agrees them
         tech = min(working_day_after(max(tech, said + timedelta(days=3)), country), case)
     names = (rng.choice(_STEP_TECH), rng.choice(_STEP_CASE), rng.choice(_STEP_SIGN))
