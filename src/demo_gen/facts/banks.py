@@ -100,7 +100,7 @@ BANKS: dict[str, Bank] = {
         ("Solvency II reporting", "SOC 2 Type II"),
         (
             "the renewal season",
-            "the reinsurance renewal on January 1",
+            "the reinsurance renewal",
             "the annual regulatory filing",
         ),
         ("a weekly Access database export", "hand-built pivot tables in the actuarial team"),
@@ -124,7 +124,7 @@ BANKS: dict[str, Bank] = {
         ("HIPAA", "HITRUST"),
         (
             "the Joint Commission survey",
-            "the new fiscal year on July 1",
+            "the start of the new fiscal year",
             "the payer contract renewals",
         ),
         (
@@ -169,7 +169,11 @@ BANKS: dict[str, Bank] = {
         ),
         ("the POS system", "Shopify", "the merchandising system"),
         ("PCI DSS", "SOC 2 Type II"),
-        ("the holiday season", "back-to-school", "the spring reset"),
+        (
+            "the next seasonal range launch",
+            "the loyalty programme relaunch",
+            "the store refit programme",
+        ),
         ("a weekly trading pack built in Excel", "vendor portals checked one by one"),
     ),
     "logistics": Bank(
@@ -189,7 +193,11 @@ BANKS: dict[str, Bank] = {
         ),
         ("the TMS", "the WMS", "telematics feeds"),
         ("ISO 27001", "SOC 2 Type II"),
-        ("peak season", "the carrier contract renewals", "the new distribution center opening"),
+        (
+            "the next peak season",
+            "the carrier contract renewals",
+            "the new distribution center opening",
+        ),
         ("a dispatcher's spreadsheet", "TMS reports exported every morning"),
     ),
     "energy": Bank(
@@ -213,7 +221,7 @@ BANKS: dict[str, Bank] = {
         ),
         ("the outage management system", "the SCADA historian", "the GIS"),
         ("NERC CIP", "SOC 2 Type II"),
-        ("the rate case filing", "the summer peak", "the regulator's reliability review"),
+        ("the rate case filing", "the peak-demand season", "the regulator's reliability review"),
         ("SCADA exports pasted into Excel", "a reporting tool built by a contractor years ago"),
     ),
     "education": Bank(
@@ -233,7 +241,7 @@ BANKS: dict[str, Bank] = {
         ),
         ("the student information system", "the LMS", "the finance system"),
         ("FERPA", "SOC 2 Type II"),
-        ("the fall intake", "the accreditation visit", "the board's budget session"),
+        ("the next intake", "the accreditation visit", "the board's budget session"),
         ("a census-day spreadsheet", "reports the registrar's office builds each term"),
     ),
     "media": Bank(
@@ -297,7 +305,7 @@ BANKS: dict[str, Bank] = {
         ),
         ("the property management system", "the booking engine", "the payroll system"),
         ("PCI DSS", "GDPR"),
-        ("the summer season", "the conference season", "the new property openings"),
+        ("the new booking season", "the group-sales season", "the new property openings"),
         ("property reports emailed as spreadsheets", "a revenue tool each hotel uses differently"),
     ),
     "professional services": Bank(
