@@ -263,3 +263,21 @@ def test_possessives_and_abbreviations():
     assert tidy("at Brightwater S.L. today. worth $1.2M. more") == (
         "At Brightwater S.L. today. Worth $1.2M. More"
     )
+
+
+def test_an_email_addresses_its_reader_by_name_at_most_once_in_the_body():
+    from demo_gen.content.mail import once_by_name
+
+    assert once_by_name("Ana, can we meet? Sent, Ana. Thanks, Ana.", "Ana") == (
+        "Ana, can we meet? Sent. Thanks."
+    )
+    for op in all_plans():
+        texts = HeuristicContent(seed=SEED, pack=PACK).write(op).texts
+        contacts = {c.id: c for c in op.opportunity.contacts}
+        for email in op.emails:
+            if email.direction != "outbound":
+                continue
+            reader = contacts[email.to_contact_ids[0]]
+            name = reader.first_name or reader.last_name
+            body = texts[email.key].splitlines()[2]
+            assert len(re.findall(rf",\s*{name}[.;,!?]|(?:^|[.!?] ){name}, ", body)) <= 1, body

@@ -9,6 +9,7 @@ themselves, no email claims an attachment, and the subject is never pasted into 
 from __future__ import annotations
 
 import random
+import re
 from datetime import datetime
 
 from demo_gen.content.grammar import expand, tidy
@@ -53,8 +54,30 @@ def email_text(deal: Deal, email: PlannedEmail) -> str:
     body.append(deal.say("ask_in" if email.direction == "inbound" else "ask_out", rng, f))
     greeting = expand(rng.choice(deal.rules["greet"]), rng, f, deal.rules)
     signoff = rng.choice(ALL_RULES["signoff"])
-    lines = [greeting, "", " ".join(b for b in body if b), "", signoff, *_signature(deal, email)]
+    prose = once_by_name(" ".join(b for b in body if b), f["to_first"])
+    lines = [greeting, "", prose, "", signoff, *_signature(deal, email)]
     return "\n".join(lines)
+
+
+def once_by_name(prose: str, name: str) -> str:
+    """The reader addressed by name at most once in the body (the greeting already names them):
+    later ", Name" tails go, later "Name, " openings lose the name."""
+    tail = re.compile(rf",\s*{re.escape(name)}(?=[.;,!?])")
+    head = re.compile(rf"(?:(?<=^)|(?<=[.!?] )){re.escape(name)}, (\w)")
+    seen = len(tail.findall(prose)) + len(head.findall(prose))
+    while seen > 1:
+        last_tail = list(tail.finditer(prose))
+        last_head = list(head.finditer(prose))
+        spans = [(m.start(), m, "tail") for m in last_tail] + [
+            (m.start(), m, "head") for m in last_head
+        ]
+        _, m, kind = max(spans, key=lambda x: x[0])
+        if kind == "tail":
+            prose = prose[: m.start()] + prose[m.end() :]
+        else:
+            prose = prose[: m.start()] + m.group(1).upper() + prose[m.end() :]
+        seen -= 1
+    return prose
 
 
 def _opening(deal: Deal, email: PlannedEmail, rng: random.Random, f: dict[str, str]) -> str:
