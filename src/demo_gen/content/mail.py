@@ -54,7 +54,11 @@ def email_text(deal: Deal, email: PlannedEmail) -> str:
     body.append(deal.say("ask_in" if email.direction == "inbound" else "ask_out", rng, f))
     greeting = expand(rng.choice(deal.rules["greet"]), rng, f, deal.rules)
     signoff = rng.choice(ALL_RULES["signoff"])
-    prose = once_by_name(" ".join(b for b in body if b), f["to_first"])
+    prose = " ".join(b for b in body if b)
+    if prose.startswith(f"{f['to_first']}, "):  # the greeting has just named them
+        rest = prose[len(f["to_first"]) + 2 :]
+        prose = rest[:1].upper() + rest[1:]
+    prose = once_by_name(prose, f["to_first"])
     lines = [greeting, "", prose, "", signoff, *_signature(deal, email)]
     return "\n".join(lines)
 

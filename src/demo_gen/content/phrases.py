@@ -235,7 +235,7 @@ RULES: dict[str, tuple[str, ...]] = {
         "Value session with {people}, built on the numbers {lead} sent.",
         "{people} and we rebuilt the value model together.",
         "Numbers session with {people}: every assumption challenged once.",
-        "{lead} took {people} through the model before we said a word.",
+        "{lead_full} walked the others through the model before we said a word.",
     ),
     "open_proposal": (
         "Walked {people} through the proposal and the rollout plan.",
