@@ -51,7 +51,8 @@ def email_text(deal: Deal, email: PlannedEmail) -> str:
             )
         elif rule in ALL_RULES:
             body.append(deal.say_fact(voice, fact, rng, f))
-    body.append(deal.say("ask_in" if email.direction == "inbound" else "ask_out", rng, f))
+    if email.in_reply_to is None:  # replies are short: no closing ask
+        body.append(deal.say("ask_in" if email.direction == "inbound" else "ask_out", rng, f))
     greeting = expand(rng.choice(deal.rules["greet"]), rng, f, deal.rules)
     signoff = rng.choice(ALL_RULES["signoff"])
     prose = " ".join(b for b in body if b)

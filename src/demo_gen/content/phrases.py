@@ -203,6 +203,8 @@ RULES: dict[str, tuple[str, ...]] = {
         "{lead_full} brought numbers, which made discovery easy{others_with}.",
         "Discovery call: {lead_full} shared screens and showed us {artifact}.",
         "Went deep with {lead_full}{others_with} on where the hours go.",
+        "Discovery with {lead_full}{others_with}: where the time goes and why.",
+        "{lead_full}{others_with} explained how {team} reports today.",
     ),
     "open_demo": (
         "Demo for {people}, built around the scenarios {lead} sent over after the {prev}.",
@@ -215,6 +217,8 @@ RULES: dict[str, tuple[str, ...]] = {
         "Demo day with {people}; we built it on the example {lead} sent.",
         "Live session with {people}, no slides, their scenarios only.",
         "The demo for {people} ran over by ten minutes, in a good way.",
+        "Demo for {people}; {lead} asked for {liked} first.",
+        "Walked {people} through {liked} and reporting.",
     ),
     "open_technical_deep_dive": (
         "Technical session with {people} on architecture, security and {system}.",
@@ -256,6 +260,8 @@ RULES: dict[str, tuple[str, ...]] = {
         "Terms discussion with {people}, friendly but firm.",
         "{people} pushed on price; we held and moved on terms instead.",
         "Second pass on commercials with {people}.",
+        "Negotiation call with {people} about {ask}.",
+        "{people} joined to close the commercial gaps.",
     ),
     "open_legal_review": (
         "Contract call with {people} to close out the redlines.",
@@ -315,6 +321,10 @@ RULES: dict[str, tuple[str, ...]] = {
         "Underneath it all is {pain}, costing {hours} over {staff}.",
         "The problem is {pain}; {hours} across {staff}.",
         "Everyone in {team} feels {pain}: {hours} across {staff}.",
+        "{lead} put it plainly: {pain}, at a cost of {hours} across {staff}.",
+        "Root cause of the frustration: {pain} ({hours}, {staff}).",
+        "They lose {hours} across {staff} to {pain}.",
+        "The pain is real: {pain}, about {hours} for {staff}.",
     ),
     "note_competition": (
         "Today they get by with {incumbent}; {alt1} and {alt2} are also on the list, and staying put is a real option.",
@@ -323,6 +333,9 @@ RULES: dict[str, tuple[str, ...]] = {
         "{lead} named {alt1} and {alt2} as the other options, next to keeping {incumbent}.",
         "Competition: {alt1}, {alt2}, and the option of living with {incumbent}.",
         "{incumbent} is what we replace; {alt1} and {alt2} are the other bids.",
+        "Besides us, {alt1} and {alt2}; the default is to keep {incumbent}.",
+        "{alt1} and {alt2} are being looked at too, and {incumbent} is the incumbent.",
+        "If nothing changes they stay on {incumbent}; {alt1} and {alt2} are the other candidates.",
     ),
     "note_critical_event": (
         "The date that matters is {event} on {event_date}; they want to be live before then.",
@@ -331,6 +344,8 @@ RULES: dict[str, tuple[str, ...]] = {
         "Deadline: {event} on {event_date}.",
         "{event} on {event_date} sets the pace for everything.",
         "If they miss {event} on {event_date}, the project slips a year.",
+        "{lead} needs this running before {event} on {event_date}.",
+        "Hard deadline: {event}, {event_date}.",
     ),
     "note_champion": (
         "{champ} ({champ_title}) is pushing for this and offered to take it to leadership.",
@@ -339,6 +354,8 @@ RULES: dict[str, tuple[str, ...]] = {
         "Strong interest from {champ} ({champ_title}), who wants to own the rollout.",
         "{champ} ({champ_title}) wants {someone} using it by summer.",
         "{champ}, {champ_title}, will be measured on this project.",
+        "{champ} ({champ_title}) is our sponsor inside and wants to present the case.",
+        "{champ}, {champ_title}, volunteered to brief leadership.",
     ),
     "note_economic_buyer": (
         "{eb} ({eb_title}) joined; the {line} budget is theirs and they sign.",
@@ -346,6 +363,8 @@ RULES: dict[str, tuple[str, ...]] = {
         "First time with {eb} ({eb_title}), who holds the {line} budget.",
         "{eb} ({eb_title}) listened more than talked; the {line} budget is theirs.",
         "{eb}, {eb_title}, holds the {line} budget and asked about payback first.",
+        "{eb} ({eb_title}) came in for the last twenty minutes; the {line} budget is theirs.",
+        "The {line} budget belongs to {eb}, {eb_title}, who signs.",
     ),
     "note_technical": (
         "{tech} ({tech_title}) runs the technical evaluation and will write the recommendation.",
@@ -361,12 +380,18 @@ RULES: dict[str, tuple[str, ...]] = {
         "Success means {metric} at {target}, up from {baseline} today{value_clause}.",
         "{lead} would call it a win at {target} {metric}, from {baseline}{value_clause}.",
         "Measured on {metric}: {baseline} now, {target} as the goal{value_clause}.",
+        "They will judge the project on {metric}: {baseline} now, {target} after{value_clause}.",
+        "Target agreed with {lead}: {metric} at {target} (today {baseline}){value_clause}.",
+        "From {baseline} to {target} on {metric} is the number that matters{value_clause}.",
     ),
     "note_criteria": (
         "Must-haves they wrote down: {c1}; {c2}; {c3}.",
         "Their criteria: {c1}, {c2}, and {c3}.",
         "We will be judged on {c1}, {c2} and {c3}.",
         "{lead} listed what we must show: {c1}, {c2}, {c3}.",
+        "Three must-haves: {c1}; {c2}; {c3}.",
+        "{lead} will score vendors on {c1}, {c2} and {c3}.",
+        "The shortlist test: {c1}, {c2}, {c3}.",
     ),
     "note_budget": (
         "{eb} confirmed {amount} in the {fy} {line} budget.",
@@ -376,6 +401,8 @@ RULES: dict[str, tuple[str, ...]] = {
         "Path to a decision: {s1} by {d1}, {s2} by {d2}, {s3} by {d3}.",
         "We agreed the steps: {s1} by {d1}; {s2} by {d2}; {s3} by {d3}.",
         "{lead} laid out the timeline: {s1} by {d1}, then {s2} by {d2}, and {s3} by {d3}.",
+        "Timeline from {lead}: {s1} by {d1}, {s2} by {d2}, {s3} by {d3}.",
+        "Decision path: {s1} ({d1}), {s2} ({d2}), {s3} ({d3}).",
     ),
     "note_paper": (
         "{lead} expects paperwork on {paper}, about {weeks} end to end{paper_clause}.",
@@ -390,6 +417,8 @@ RULES: dict[str, tuple[str, ...]] = {
         "{lead} opened with {pain} again.",
         "The discussion always returned to {pain}.",
         "For {someone}, it is still about {pain}.",
+        "{lead} brought up {pain} in the first five minutes.",
+        "{pain} was the thread running through the call.",
     ),
     "ref_metrics": (
         "The target is unchanged: {metric} from {baseline} to {target}.",
@@ -452,6 +481,8 @@ RULES: dict[str, tuple[str, ...]] = {
         "Month end means late nights for {someone}.",
         "They track {team} numbers in three places and none agree.",
         "{lead} wants {someone} back on analysis instead of copying data.",
+        "{lead} thinks {someone} spend a day a week on {artifact}.",
+        "Most requests for {artifact} come from leadership at short notice.",
     ),
     "artifact_cap": (
         "The weekly {team} pack",
@@ -645,6 +676,8 @@ RULES: dict[str, tuple[str, ...]] = {
         "Next: we draft the demo storyline around {artifact}.",
         "Next: {lead} introduces us to {someone}.",
         "Next: we map {artifact} end to end before the demo.",
+        "Next: a demo built on {artifact}.",
+        "Next: {lead} checks the numbers with {someone}.",
     ),
     "next_demo": (
         "Next: a technical session with the {account} IT team.",
@@ -655,6 +688,8 @@ RULES: dict[str, tuple[str, ...]] = {
         "Next: a second demo for {someone}.",
         "Next: {lead} collects questions from {someone}.",
         "Next: we show {liked} again with their data.",
+        "Next: {lead} decides who joins the technical session.",
+        "Next: trial access for {someone} {soon}.",
     ),
     "next_technical_deep_dive": (
         "Next: written answers on {tech_topic} {soon}.",
@@ -689,6 +724,7 @@ RULES: dict[str, tuple[str, ...]] = {
         "Next: {lead} brings {ask} to procurement.",
         "Next: we send revised terms {soon}.",
         "Next: a short call to settle {ask}.",
+        "Next: updated order form to {lead} {soon}.",
     ),
     "next_legal_review": (
         "Next: a clean copy for {lead} to sign {soon}.",
@@ -821,6 +857,8 @@ RULES: dict[str, tuple[str, ...]] = {
         "Bring two customer examples from {team}.",
         "Confirm with {lead} that {someone} can join.",
         "Have an answer ready on {worry}.",
+        "Print out {artifact} for the room.",
+        "Send {lead} the agenda and the list of attendees.",
     ),
 }
 
@@ -890,6 +928,14 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
         "Is {when} too early for the {label}, {lead}?",
         "We're ready for the {label}. Would {when} suit you and {someone}?",
         "Proposing {when} for the {label}; happy to move it if needed.",
+        "I have {when} open for the {label}; would that work for {team}?",
+        "Next up is the {label}. Could {someone} make {when}?",
+        "One question before the {label}: is {when} good for you?",
+        "Let's get the {label} in the calendar; {when} is my first free slot.",
+        "To prepare the {label} properly, I'd suggest {when}.",
+        "Our team can do {when} for the {label}; tell me if another day suits better.",
+        "Picking a time for the {label}: {when}?",
+        "Would {when} give {someone} enough notice for the {label}?",
     ),
     "open_out_follow_up": (
         "{thanks_for} the {label}{follow_tail}.",
@@ -900,6 +946,11 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
         "Recap of today's {label} with {account}.",
         "Writing up the {label} so {someone} have it too.",
         "Three things from the {label} worth writing down.",
+        "Thanks for hosting the {label}, {lead}.",
+        "Following up on the {label}: a short summary.",
+        "It was good to hear how {team} works, thanks for the {label}.",
+        "Thank you for the candid {label}.",
+        "A few notes from the {label} for you and {someone}.",
     ),
     "open_out_proposal": (
         "Here is where we landed on the proposal.",
@@ -974,6 +1025,8 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
         "We heard that {doubt}, and that is what we will fix first.",
         "For {someone}, {liked} seemed to matter most.",
         "I'll look into {ask} before we meet again.",
+        "The part on {artifact} was the most useful for us.",
+        "On {worry}, we'll bring a clear answer.",
     ),
     "mid_out_scheduling": (
         "It should take about {minutes} minutes, {to_first}.",
@@ -1055,6 +1108,8 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
         "That slot works; we'll have {artifact} ready to show.",
         "Perfect timing; {someone} are free then.",
         "{when} works, though I may need to leave ten minutes early.",
+        "{when} suits; I'll share the link with {someone}.",
+        "Happy with {when}; thanks for arranging.",
     ),
     "reply_out_scheduling": (
         "Great, the invite for {when} is on its way.",
@@ -1081,6 +1136,12 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
         "Matches my notes; {artifact} is the one to fix first.",
         "Good recap; I'll share it with {someone} at {account}.",
         "Thanks; let's keep {worry} on the list.",
+        "Helpful, thanks; the part about {artifact} is exactly our problem.",
+        "Thanks; I've put {worry} on the agenda for {team}.",
+        "That's right, although {doubt} is the bigger issue for us.",
+        "Thanks; {someone} read it and agree.",
+        "Fair summary; we'd like {liked} in the next session.",
+        "Thank you; I'll take this into our {team} meeting.",
     ),
     "reply_out_follow_up": (
         "Thanks for confirming, {to_first}.",
@@ -1248,10 +1309,13 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
     "mail_in_process": (
         "Our steps: {s1} by {d1}, {s2} by {d2}, {s3} by {d3}.",
         "Internally it goes {s1} by {d1}, then {s2} by {d2}, then {s3} by {d3}.",
+        "On our side it goes {s1} by {d1}; {s2} by {d2}; {s3} by {d3}.",
     ),
     "mail_out_process": (
         "The plan we agreed: {s1} by {d1}, {s2} by {d2}, {s3} by {d3}.",
         "To recap the timeline: {s1} by {d1}; {s2} by {d2}; {s3} by {d3}.",
+        "As agreed: {s1} by {d1}, {s2} by {d2} and {s3} by {d3}.",
+        "For our planning: {s1} by {d1}, then {s2} by {d2}, then {s3} by {d3}.",
     ),
     "mail_in_paper": (
         "The contract goes on {paper}; expect about {weeks} end to end{paper_clause}.",
