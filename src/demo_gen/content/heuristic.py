@@ -168,6 +168,7 @@ def deal_fields(sheet: FactSheet, plan: OpportunityPlan) -> dict[str, str]:
         "event": sheet.critical_event,
         "event_date": fmt_day(sheet.event_date),
         "paper": sheet.paper,
+        "paper_cap": sheet.paper[:1].upper() + sheet.paper[1:],
         "weeks": f"{sheet.paper_weeks} weeks",
         "paper_clause": f", run by {paper_owner.name}" if paper_owner else "",
         "useful_adj": "useful",

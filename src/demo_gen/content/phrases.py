@@ -205,6 +205,7 @@ RULES: dict[str, tuple[str, ...]] = {
         "Went deep with {lead_full}{others_with} on where the hours go.",
         "Discovery with {lead_full}{others_with}: where the time goes and why.",
         "{lead_full}{others_with} explained how {team} reports today.",
+        "Sat with {lead_full}{others_with} to understand {artifact} and who uses it.",
     ),
     "open_demo": (
         "Demo for {people}, built around the scenarios {lead} sent over after the {prev}.",
@@ -230,6 +231,8 @@ RULES: dict[str, tuple[str, ...]] = {
         "Security and integration questions from {people}, answered one by one.",
         "Whiteboard session with {people} on data flows out of {system}.",
         "{people} tested our answers on {tech_topic} hard.",
+        "{people} came with a long list; we got through most of it.",
+        "Technical call with {people}; the focus was {system}.",
     ),
     "open_business_case": (
         "Business case review with {people}. {tone}{tone_tail}.",
@@ -407,6 +410,8 @@ RULES: dict[str, tuple[str, ...]] = {
     "note_paper": (
         "{lead} expects paperwork on {paper}, about {weeks} end to end{paper_clause}.",
         "Contract path for {account}: {paper}, roughly {weeks} including security and legal{paper_clause}.",
+        "On paper: {paper}, about {weeks} end to end{paper_clause}.",
+        "{paper_cap} is the vehicle; expect about {weeks} from draft to signature{paper_clause}.",
     ),
     # -- back-references in later notes ------------------------------------------------------
     "ref_pain": (
@@ -425,6 +430,7 @@ RULES: dict[str, tuple[str, ...]] = {
         "{lead} still anchors on {baseline} to {target} for {metric}.",
         "{baseline} to {target} on {metric} remains the bar {lead} set.",
         "Nobody questioned the {metric} target of {target}, up from {baseline}.",
+        "{lead} repeated the target: {metric} from {baseline} to {target}.",
     ),
     "ref_critical_event": (
         "{event} on {event_date} is still the deadline.",
@@ -678,6 +684,7 @@ RULES: dict[str, tuple[str, ...]] = {
         "Next: we map {artifact} end to end before the demo.",
         "Next: a demo built on {artifact}.",
         "Next: {lead} checks the numbers with {someone}.",
+        "Next: {lead} sends the list of people for the demo.",
     ),
     "next_demo": (
         "Next: a technical session with the {account} IT team.",
@@ -859,6 +866,8 @@ RULES: dict[str, tuple[str, ...]] = {
         "Have an answer ready on {worry}.",
         "Print out {artifact} for the room.",
         "Send {lead} the agenda and the list of attendees.",
+        "Ask {lead} which parts of {artifact} matter most.",
+        "Review the last email thread with {lead}.",
     ),
 }
 
@@ -936,6 +945,11 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
         "Our team can do {when} for the {label}; tell me if another day suits better.",
         "Picking a time for the {label}: {when}?",
         "Would {when} give {someone} enough notice for the {label}?",
+        "For the {label}, could {someone} join on {when}?",
+        "Does {when} still work for the {label} we discussed?",
+        "Shall we say {when} for the {label}, {lead}?",
+        "Booking the {label}: I can do {when}.",
+        "We'd like to run the {label} {when}; is that realistic for {team}?",
     ),
     "open_out_follow_up": (
         "{thanks_for} the {label}{follow_tail}.",
@@ -951,6 +965,9 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
         "It was good to hear how {team} works, thanks for the {label}.",
         "Thank you for the candid {label}.",
         "A few notes from the {label} for you and {someone}.",
+        "Many thanks to {someone} for joining the {label}.",
+        "Here is what we heard in the {label}, {lead}.",
+        "After the {label}, a quick note on next steps.",
     ),
     "open_out_proposal": (
         "Here is where we landed on the proposal.",
@@ -1027,6 +1044,8 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
         "I'll look into {ask} before we meet again.",
         "The part on {artifact} was the most useful for us.",
         "On {worry}, we'll bring a clear answer.",
+        "From our side, {liked} is the easiest place to start.",
+        "We'll tailor the next session to {someone}.",
     ),
     "mid_out_scheduling": (
         "It should take about {minutes} minutes, {to_first}.",
@@ -1045,6 +1064,8 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
         "If {artifact} is handy, bring it along.",
         "Our solutions engineer will join in case {tech_topic} comes up.",
         "We'll send a dial-in; no preparation needed.",
+        "Happy to adjust if {someone} can't make it.",
+        "We'll use the first half for {worry}.",
     ),
     "mid_out_proposal": (
         "It covers {scope}, with {ask} as you asked.",
@@ -1110,6 +1131,8 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
         "{when} works, though I may need to leave ten minutes early.",
         "{when} suits; I'll share the link with {someone}.",
         "Happy with {when}; thanks for arranging.",
+        "{when} is perfect; {someone} will join too.",
+        "We can do {when}; I'll reserve a room.",
     ),
     "reply_out_scheduling": (
         "Great, the invite for {when} is on its way.",
@@ -1142,6 +1165,9 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
         "Thanks; {someone} read it and agree.",
         "Fair summary; we'd like {liked} in the next session.",
         "Thank you; I'll take this into our {team} meeting.",
+        "Thanks; one correction: it is {someone}, not the whole team.",
+        "Good notes; {artifact} is where the pressure is.",
+        "Thanks, {to_first}; we discussed it internally and agree.",
     ),
     "reply_out_follow_up": (
         "Thanks for confirming, {to_first}.",
@@ -1227,6 +1253,8 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
         "",
         "Shout if {someone} need more.",
         "Over to you, {to_first}.",
+        "Ping me if {someone} want to see more.",
+        "Call me if anything is unclear, {to_first}.",
     ),
     "ask_in": (
         "Let me know if you need anything else from {account}.",
