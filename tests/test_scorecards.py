@@ -280,6 +280,7 @@ def test_an_open_deal_past_its_date_says_so() -> None:
     card = render(load_template("MEDDPICC"), make_plan(opp), DEFAULT, seed=42, pack="p")
     process = next(a for a in card.answers if a.element_id == "decision_process")
     assert "has passed unsigned" in process.text
+    assert "(date passed, not confirmed done)" in process.text
 
 
 def test_an_answer_whose_figure_no_record_says_is_dropped() -> None:

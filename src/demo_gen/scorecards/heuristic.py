@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from demo_gen.facts import FactSheet, fmt_day
-from demo_gen.facts.model import Fact
+from demo_gen.facts.model import Fact, Step
 from demo_gen.model import Contact, Opportunity
 from demo_gen.scorecards.evidence import Record, Records
 
@@ -153,7 +153,13 @@ def decision_process(x: Ctx, rng: random.Random) -> Draft | None:
     if got is None:
         return None
     fact, first = got
-    steps = "; ".join(f"{s.what} by {fmt_day(s.due)}" for s in x.sheet.steps)
+    anchor, open_deal = x.records.plan.anchor, not x.opp.is_closed
+
+    def step(s: Step) -> str:
+        late = " (date passed, not confirmed done)" if open_deal and s.due < anchor else ""
+        return f"{s.what} by {fmt_day(s.due)}{late}"
+
+    steps = "; ".join(step(s) for s in x.sheet.steps)
     text = f"{_cap(steps)} (agreed in {first.where()})."
     penalty = 0.0
     if x.sheet.process_passed:
