@@ -20,7 +20,7 @@ from demo_gen.content.grammar import expand, join_names, possessive, split_sente
 from demo_gen.content.phrases import EMAIL_RULES, RULES
 from demo_gen.facts import Fact, FactSheet, build_fact_sheet, fmt_day
 from demo_gen.facts.claims import found
-from demo_gen.facts.vocab import vocab
+from demo_gen.facts.vocab import DETAILS, vocab
 from demo_gen.model import Contact, Opportunity
 from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
 
@@ -123,6 +123,7 @@ def industry_rules(industry: str | None) -> Mapping[str, Sequence[str]]:
     artifacts, people = vocab(industry)
     if not artifacts:
         return ALL_RULES
+    own = DETAILS.get((industry or "").strip().lower(), ())
     artifact = (*artifacts, *RULES["artifact"][:2])
     someone = (*people, *RULES["someone"][:3])
     return {
@@ -131,6 +132,8 @@ def industry_rules(industry: str | None) -> Mapping[str, Sequence[str]]:
         "artifact_cap": tuple(a[:1].upper() + a[1:] for a in artifact),
         "someone": someone,
         "someone_cap": tuple(p[:1].upper() + p[1:] for p in someone),
+        "detail_discovery": (*RULES["detail_discovery"], *own),
+        "detail_intro": (*RULES["detail_intro"], *own),
     }
 
 

@@ -250,3 +250,73 @@ VOCAB: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 def vocab(industry: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(artifacts, people) for an industry name; empty tuples for an unknown industry."""
     return VOCAB.get((industry or "").strip().lower(), ((), ()))
+
+
+DETAILS: dict[str, tuple[str, ...]] = {
+    "technology": (
+        "Pipeline numbers differ between the CRM and the board deck by a few percent every month.",
+        "{lead} wants renewals flagged ninety days out, not thirty.",
+        "Product usage data never reaches the account teams.",
+    ),
+    "financial services": (
+        "Two ledgers still close on different calendars.",
+        "{lead} wants exceptions flagged before the controllers start the close.",
+        "Audit asks for the same reconciliations every quarter.",
+    ),
+    "insurance": (
+        "Brokers send data in five formats.",
+        "{lead} wants the claims backlog visible by adjuster, daily.",
+        "Large losses are spotted in the monthly pack, too late to reserve properly.",
+    ),
+    "healthcare": (
+        "Each clinic keeps its own version of the no-show list.",
+        "{lead} wants audit evidence collected as work happens, not in a rush before the survey.",
+        "Clinicians wait weeks for credentialing status updates.",
+    ),
+    "manufacturing": (
+        "Downtime reasons are typed free-text at shift end.",
+        "{lead} wants the line leads to see scrap by hour, not by week.",
+        "Supplier delays surface when the line is already waiting.",
+    ),
+    "retail": (
+        "Store managers see sales a day late.",
+        "{lead} wants promotion results by store within forty-eight hours.",
+        "Online returns never show up in the store numbers.",
+    ),
+    "logistics": (
+        "Late deliveries are explained after the customer calls.",
+        "{lead} wants lane-level margins every morning.",
+        "Carrier invoices are checked by hand against rate cards.",
+    ),
+    "energy": (
+        "Field crews report inspections in contractors' own formats.",
+        "{lead} wants the control room to see feeder status without calling the field.",
+        "Every regulatory filing starts from a blank workbook.",
+    ),
+    "education": (
+        "Enrolment counts differ between admissions and the registrar.",
+        "{lead} wants at-risk students flagged in week four, not after midterms.",
+        "Accreditation evidence sits in individual inboxes.",
+    ),
+    "media": (
+        "Sales sells inventory without a current view of what is left.",
+        "{lead} wants campaign reports generated, not assembled.",
+        "Audience numbers reach the sales team a week late.",
+    ),
+    "telecommunications": (
+        "Churn shows up in the quarterly review, after the customers have gone.",
+        "{lead} wants repeat truck rolls tracked by technician.",
+        "Each region builds its incident report differently.",
+    ),
+    "hospitality": (
+        "Rates are set from last week's occupancy.",
+        "{lead} wants guest feedback by property every Monday.",
+        "Labor schedules ignore the occupancy forecast.",
+    ),
+    "professional services": (
+        "Utilization is known only after the month closes.",
+        "{lead} wants project margins while the project is still running.",
+        "Staffing and pipeline live in separate spreadsheets.",
+    ),
+}
+"""Discovery details only an account in that industry would say."""
