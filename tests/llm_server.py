@@ -12,6 +12,12 @@ structured-output model would. Knobs are plain attributes, changeable while it r
     drop_keys_rate    share of items left out of an answer
     leak_rate         share of item texts that carry an email address and a phone number
     reject_json_schema  answer 400 to `response_format: json_schema` (an older server)
+    skip_facts_rate   share of items that leave out the facts the prompt says they must say
+    invent_numbers    scorecard answers carry a figure no record says ("saves 37% of costs")
+
+Like a model that follows the prompt, each item's text says the facts its timeline entry lists
+(`say`), and a scorecard answer for an element with a matching fact quotes the fact and cites the
+item where the fact sheet says it is first said.
 
 Random faults come from `random.Random(seed)`. `requests` logs every request body, `count` counts
 them.
@@ -50,6 +56,8 @@ class LlmServer:
         self.drop_keys_rate = 0.0
         self.leak_rate = 0.0
         self.reject_json_schema = False
+        self.skip_facts_rate = 0.0
+        self.invent_numbers = False
         self.prefix = "LLM"
         self.paths: list[str] = []
         self.requests: list[dict[str, Any]] = []
@@ -153,23 +161,35 @@ class LlmServer:
             with self._lock:
                 drop = self._rng.random() < self.drop_keys_rate
                 leak = self._rng.random() < self.leak_rate
+                skip = self._rng.random() < self.skip_facts_rate
             if drop:
                 continue
             text = f"{self.prefix}: {_text(item, account)}"
+            if item.get("say") and not skip:
+                text += " " + " ".join(item["say"])
             if leak:
                 text += " Reach me at jo.doe@example.com or +1 415 555 0199."
             items.append({"key": item["key"], "text": text})
         keys = [i["key"] for i in payload.get("timeline", [])][:2]
-        scorecard = [
-            {
-                "template": q["template"],
-                "element_id": q["element_id"],
-                "answer": f"LLM answer on {q['element']} for {account}.",
-                "confidence": 0.8,
-                "evidence_keys": keys,
-            }
-            for q in payload.get("questions", [])
-        ]
+        facts = {f["kind"]: f for f in payload.get("fact_sheet", [])}
+        scorecard = []
+        for q in payload.get("questions", []):
+            fact = facts.get(_FACT_OF.get(q["element_id"], ""))
+            answer = f"LLM answer on {q['element']} for {account}."
+            cited = keys
+            if fact is not None:
+                answer, cited = f"LLM: {fact['says']}", [fact["first_said_in"]]
+            if self.invent_numbers:
+                answer += " It saves 37% of costs."
+            scorecard.append(
+                {
+                    "template": q["template"],
+                    "element_id": q["element_id"],
+                    "answer": answer,
+                    "confidence": 0.8,
+                    "evidence_keys": cited,
+                }
+            )
         part = payload.get("part", {}).get("number", 1)
         summary = f"LLM story of {account} up to part {part}."
         return json.dumps({"summary": summary, "items": items, "scorecard": scorecard})
@@ -197,6 +217,20 @@ class LlmServer:
             },
         }
         return Response(json.dumps(data), status=200, mimetype="application/json")
+
+
+_FACT_OF = {
+    "metrics": "metrics",
+    "pain": "pain",
+    "identify_pain": "pain",
+    "champion": "champion",
+    "economic_buyer": "economic_buyer",
+    "decision_criteria": "criteria",
+    "decision_process": "process",
+    "paper_process": "paper",
+    "competition": "competition",
+}
+"""Scorecard element id → the fact kind that answers it."""
 
 
 def _payload(body: dict[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,8 @@ from demo_gen.planner import plan, plan_opportunity
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 PHONE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
 
+SEED, PACK = 42, "test-pack"
+
 
 def golden_plans() -> list[OpportunityPlan]:
     opps, anchors = golden_opportunities()
@@ -40,7 +42,7 @@ def many_plans(n: int = 8) -> list[OpportunityPlan]:
 
 
 def test_every_item_has_text_and_it_is_deterministic():
-    writer = HeuristicContent()
+    writer = HeuristicContent(seed=SEED, pack=PACK)
     for op in golden_plans():
         content = writer.write(op)
         assert content.source == "heuristic"
@@ -49,37 +51,45 @@ def test_every_item_has_text_and_it_is_deterministic():
         assert writer.write(op).texts == content.texts
 
 
-def test_texts_mention_the_account_and_a_participant():
+def test_every_text_names_someone_who_is_in_it():
     for op in golden_plans():
-        texts = HeuristicContent().write(op).texts
+        texts = HeuristicContent(seed=SEED, pack=PACK).write(op).texts
         names = [c.first_name or c.last_name for c in op.opportunity.contacts]
+        names.append(op.opportunity.owner.name.split()[0])
         for key, text in texts.items():
-            assert op.opportunity.account.name in text, key
             assert any(name in text for name in names), key
 
 
 def test_emails_read_like_emails():
     for op in many_plans():
-        texts = HeuristicContent().write(op).texts
+        texts = HeuristicContent(seed=SEED, pack=PACK).write(op).texts
+        contacts = {c.id: c for c in op.opportunity.contacts}
         for email in op.emails:
             body = texts[email.key]
             assert not EMAIL.search(body), body
             assert not PHONE.search(body), body
             lines = body.splitlines()
-            assert lines[0].endswith((",", "—")) and lines[1] == ""  # greeting, blank line
-            sentences = re.findall(r"[.?!](?:\s|$)", lines[2])
-            assert 2 <= len(sentences) <= 5, lines[2]
+            assert lines[0].endswith((",", ".")) and lines[1] == ""  # greeting, blank line
+            assert 1 <= len(re.findall(r"[.?!](?:\s|$)", lines[2])) <= 7, lines[2]
+            assert email.subject.removeprefix("Re: ") not in lines[2]  # no subject in prose
             if email.direction == "outbound":
-                assert op.opportunity.owner.name in lines[-2:]
+                owner = op.opportunity.owner
+                assert lines[-2:] == [owner.name, f"{owner.title}, Vendor"], lines[-2:]
+                reader = contacts[email.to_contact_ids[0]]
+                assert (reader.first_name or reader.last_name) in lines[0]
+            else:
+                sender = contacts[email.from_contact_id or ""]
+                assert lines[-2] == sender.name
+                assert lines[-1] == f"{sender.title}, {op.opportunity.account.name}"
 
 
 def test_meeting_texts_are_agendas_or_notes():
     for op in golden_plans():
-        texts = HeuristicContent().write(op).texts
+        texts = HeuristicContent(seed=SEED, pack=PACK).write(op).texts
         for meeting in op.meetings:
             text = texts[meeting.key]
             assert ("Agenda:" in text) != meeting.past
-            assert ("Outcome:" in text) == meeting.past
+            assert ("\nNext: " in text) == meeting.past
 
 
 def test_email_bodies_vary():
@@ -87,11 +97,11 @@ def test_email_bodies_vary():
     openers: list[str] = []
     replies: list[str] = []
     for op in many_plans(12):
-        texts = HeuristicContent().write(op).texts
+        texts = HeuristicContent(seed=SEED, pack=PACK).write(op).texts
         for e in op.emails:
             first = re.split(r"(?<=[.?!])\s", texts[e.key].splitlines()[2])[0]
             (replies if e.in_reply_to else openers).append(first)
-    for sample, share in ((openers[:50], 0.7), (replies[:50], 0.4)):
+    for sample, share in ((openers[:50], 0.7), (replies[:50], 0.7)):
         assert len(sample) == 50
         assert len(set(sample)) >= share * len(sample)
 
@@ -110,11 +120,13 @@ class Partial:
 def test_fallback_on_content_error():
     calls: list[tuple[str, str]] = []
     source = FallbackContent(
-        Failing(), HeuristicContent(), on_fallback=lambda o, r: calls.append((o, r))
+        Failing(),
+        HeuristicContent(seed=SEED, pack=PACK),
+        on_fallback=lambda o, r: calls.append((o, r)),
     )
     op = golden_plans()[0]
     content = source.write(op)
-    assert content.texts == HeuristicContent().write(op).texts
+    assert content.texts == HeuristicContent(seed=SEED, pack=PACK).write(op).texts
     assert content.source == "heuristic"
     assert sorted(content.fallback_keys) == sorted(item_keys(op))
     assert calls == [(op.opportunity.id, "primary failed: model unavailable")]
@@ -122,11 +134,11 @@ def test_fallback_on_content_error():
 
 
 def test_fallback_fills_missing_keys():
-    source = FallbackContent(Partial(), HeuristicContent())
+    source = FallbackContent(Partial(), HeuristicContent(seed=SEED, pack=PACK))
     op = golden_plans()[1]
     keys = item_keys(op)
     content = source.write(op)
-    heuristic = HeuristicContent().write(op).texts
+    heuristic = HeuristicContent(seed=SEED, pack=PACK).write(op).texts
     assert content.source == "llm"
     assert sorted(content.texts) == sorted(keys)
     for i, key in enumerate(keys):
@@ -141,7 +153,7 @@ def test_fallback_passes_complete_primary_through():
         def write(self, plan: OpportunityPlan) -> OpportunityContent:
             return OpportunityContent({k: "x" for k in item_keys(plan)}, "llm")
 
-    source = FallbackContent(Complete(), HeuristicContent())
+    source = FallbackContent(Complete(), HeuristicContent(seed=SEED, pack=PACK))
     content = source.write(golden_plans()[2])
     assert content.source == "llm" and content.fallback_keys == ()
     assert source.fallback_opportunities == 0
@@ -153,4 +165,123 @@ def test_other_errors_are_not_swallowed():
             raise RuntimeError("bug")
 
     with pytest.raises(RuntimeError):
-        FallbackContent(Broken(), HeuristicContent()).write(golden_plans()[0])
+        FallbackContent(Broken(), HeuristicContent(seed=SEED, pack=PACK)).write(golden_plans()[0])
+
+
+# -- the fact sheet in the texts -----------------------------------------------------------------
+
+
+def all_plans() -> list[OpportunityPlan]:
+    return golden_plans() + many_plans(12)
+
+
+def test_each_fact_is_said_where_planned_and_not_before():
+    from demo_gen.facts.claims import found
+    from demo_gen.facts.timeline import past_activities
+
+    checked = 0
+    for op in all_plans():
+        writer = HeuristicContent(seed=SEED, pack=PACK)
+        sheet, texts = writer.sheet(op), writer.write(op).texts
+        order = [i.key for i in past_activities(op)]
+        for fact in sheet.facts.values():
+            if fact.said_in is None:
+                continue
+            assert all(found(t, texts[fact.said_in]) for t in fact.tokens), fact
+            if fact.kind in ("champion", "economic_buyer", "technical"):
+                continue  # people sign emails before they first meet us; see test_facts
+            for earlier in order[: order.index(fact.said_in)]:
+                assert not all(found(t, texts[earlier]) for t in fact.tokens), (fact.kind, earlier)
+            checked += 1
+    assert checked > 50
+
+
+def test_no_sentence_repeats_within_a_deal_and_no_slips():
+    from demo_gen.plan import Plan
+    from demo_gen.textcounts import Corpus, deal_corpus
+
+    corpus = Corpus()
+    for op in all_plans():
+        deal_corpus(corpus, op, HeuristicContent(seed=SEED, pack=PACK).write(op).texts)
+    assert sum(corpus.sentence_count.values()) > 500
+    assert corpus.within_deal == 0
+    assert corpus.self_thanks == corpus.double_stops == corpus.lower_starts == 0
+    assert corpus.attachments == 0
+    assert Plan  # the corpus takes plans as the runner holds them
+
+
+@pytest.mark.parametrize(
+    "asked", ["reference", "pricing", "security", "integration", "timeline", "residency"]
+)
+def test_replies_answer_the_question_asked(asked):
+    """Pairwise: the answer and the acknowledgement are about the question type asked, only."""
+    from dataclasses import replace
+
+    from demo_gen.content.mail import question_type
+    from demo_gen.content.phrases import QUESTION_TYPES
+    from demo_gen.textcounts import _prose, sentences
+    from demo_gen.textmetrics import topic
+
+    assert asked in QUESTION_TYPES
+    asking = [op for op in all_plans() if any(e.purpose == "question" for e in op.emails)]
+    assert len(asking) >= 4
+    for op in asking:
+        thread = [e for e in op.emails if e.purpose == "question"]
+        key = thread[0].thread_key
+        n = next(
+            i
+            for i in range(500)
+            if question_type(replace(thread[0], thread_key=f"{key}/{i}")) == asked
+        )
+        emails = tuple(
+            replace(e, thread_key=f"{key}/{n}") if e.thread_key == key else e for e in op.emails
+        )
+        op2 = replace(op, emails=emails)
+        texts = HeuristicContent(seed=SEED, pack=PACK).write(op2).texts
+        chain = sorted((e for e in emails if e.thread_key == f"{key}/{n}"), key=lambda e: e.sent_at)
+        firsts = [sentences(_prose(texts[e.key]))[0] for e in chain[:3]]
+        assert len(firsts) >= 2
+        assert [topic(s) for s in firsts] == [asked] * len(firsts), firsts
+
+
+def test_unknown_meeting_types_and_purposes_get_plain_text_and_no_facts():
+    from dataclasses import replace
+
+    op = golden_plans()[1]
+    meetings = tuple(replace(m, meeting_type="no_show") for m in op.meetings)
+    emails = tuple(replace(e, purpose="out_of_office") for e in op.emails)
+    odd = replace(op, meetings=meetings, emails=emails)
+    writer = HeuristicContent(seed=SEED, pack=PACK)
+    texts = writer.write(odd).texts
+    assert all(texts[k].strip() for k in item_keys(odd))
+    assert all(f.said_in is None for f in writer.sheet(odd).facts.values())
+
+
+def test_possessives_and_abbreviations():
+    from demo_gen.content.grammar import possessive, tidy
+
+    assert possessive("Halcyon Underwriters") == "Halcyon Underwriters'"
+    assert possessive("Kestrel Health") == "Kestrel Health's"
+    assert tidy("We met Acme Inc.. then") == "We met Acme Inc. then"
+    assert tidy("Next: a demo. then more") == "Next: A demo. Then more"
+    assert tidy("at Brightwater S.L. today. worth $1.2M. more") == (
+        "At Brightwater S.L. today. Worth $1.2M. More"
+    )
+
+
+def test_an_email_addresses_its_reader_by_name_at_most_once_in_the_body():
+    from demo_gen.content.mail import once_by_name
+
+    assert once_by_name("Ana, can we meet? Sent, Ana. Thanks, Ana.", "Ana") == (
+        "Ana, can we meet? Sent. Thanks."
+    )
+    for op in all_plans():
+        texts = HeuristicContent(seed=SEED, pack=PACK).write(op).texts
+        contacts = {c.id: c for c in op.opportunity.contacts}
+        for email in op.emails:
+            if email.direction != "outbound":
+                continue
+            reader = contacts[email.to_contact_ids[0]]
+            name = reader.first_name or reader.last_name
+            body = texts[email.key].splitlines()[2]
+            assert len(re.findall(rf",\s*{name}[.;,!?]|(?:^|[.!?] ){name}, ", body)) <= 1, body

@@ -36,6 +36,8 @@ QUESTIONS = (
     ("champion", "Champion", "Who champions the deal and why?"),
 )
 
+SEED, PACK = 42, "test-pack"
+
 
 # -- fixtures and helpers ------------------------------------------------------------------------
 
@@ -127,7 +129,7 @@ def closed_port_url() -> str:
 
 def test_every_text_comes_from_the_llm_in_one_request_per_opportunity(server, store):
     plans = make_plans(6)
-    writer = StoryWriter(llm(server.url), "test", store)
+    writer = StoryWriter(llm(server.url), "test", store, seed=SEED, pack=PACK)
     results = writer.write_all(plans, questions_for(plans))
 
     assert list(results) == [p.opportunity.id for p in plans]
@@ -150,10 +152,12 @@ def test_every_text_comes_from_the_llm_in_one_request_per_opportunity(server, st
 
 def test_a_rerun_makes_no_llm_call(server, store):
     plans = make_plans(5)
-    first = StoryWriter(llm(server.url), "test", store).write_all(plans, questions_for(plans))
+    first = StoryWriter(llm(server.url), "test", store, seed=SEED, pack=PACK).write_all(
+        plans, questions_for(plans)
+    )
     calls = server.count
 
-    again = StoryWriter(llm(server.url), "test", store)
+    again = StoryWriter(llm(server.url), "test", store, seed=SEED, pack=PACK)
     second = again.write_all(plans, questions_for(plans))
 
     assert server.count == calls
@@ -166,10 +170,12 @@ def test_a_rerun_makes_no_llm_call(server, store):
 
 def test_refresh_asks_again_and_later_runs_keep_the_new_text(server, store):
     plans = make_plans(3)
-    StoryWriter(llm(server.url), "test", store).write_all(plans, {})
+    StoryWriter(llm(server.url), "test", store, seed=SEED, pack=PACK).write_all(plans, {})
     server.prefix = "LLM2"
-    refreshed = StoryWriter(llm(server.url), "test", store, refresh=True).write_all(plans, {})
-    later = StoryWriter(llm(server.url), "test", store)
+    refreshed = StoryWriter(
+        llm(server.url), "test", store, refresh=True, seed=SEED, pack=PACK
+    ).write_all(plans, {})
+    later = StoryWriter(llm(server.url), "test", store, seed=SEED, pack=PACK)
     results = later.write_all(plans, {})
 
     assert server.count == 2 * len(plans) and later.stats.calls == 0
@@ -184,7 +190,7 @@ def test_azure_provider_reaches_the_deployment(server, store):
     root = server.url.removesuffix("/v1")
     settings = llm(root, provider="azure_openai", api_version="2024-10-21", model="story-dep")
     plans = make_plans(1)
-    results = StoryWriter(settings, "azure-key", store).write_all(plans, {})
+    results = StoryWriter(settings, "azure-key", store, seed=SEED, pack=PACK).write_all(plans, {})
 
     assert results[plans[0].opportunity.id].content.fallback_keys == ()
     assert server.paths[0].startswith("/openai/deployments/story-dep/chat/completions")
@@ -194,7 +200,7 @@ def test_azure_provider_reaches_the_deployment(server, store):
 def test_a_server_without_json_schema_gets_json_mode(server, store):
     server.reject_json_schema = True
     plans = make_plans(3)
-    writer = StoryWriter(llm(server.url, concurrency=1), "test", store)
+    writer = StoryWriter(llm(server.url, concurrency=1), "test", store, seed=SEED, pack=PACK)
     results = writer.write_all(plans, {})
 
     kinds = [body["response_format"]["type"] for body in server.requests]
@@ -212,10 +218,12 @@ def test_faults_fall_back_and_are_counted(server, store):
     server.hang_s = 1.5
     plans = make_plans(20)
     events = Events()
-    writer = StoryWriter(llm(server.url, timeout_s=0.5), "test", store, on_event=events)
+    writer = StoryWriter(
+        llm(server.url, timeout_s=0.5), "test", store, on_event=events, seed=SEED, pack=PACK
+    )
     results = writer.write_all(plans, questions_for(plans))
 
-    heuristic = HeuristicContent()
+    heuristic = HeuristicContent(seed=SEED, pack=PACK)
     fell_back = [r for r in results.values() if r.content.fallback_keys]
     for plan in plans:
         content = results[plan.opportunity.id].content
@@ -232,7 +240,9 @@ def test_faults_fall_back_and_are_counted(server, store):
 
     server.error_rate = server.malformed_rate = 0.0  # the next run asks only where it fell back
     before = server.count
-    again = StoryWriter(llm(server.url), "test", store).write_all(plans, questions_for(plans))
+    again = StoryWriter(llm(server.url), "test", store, seed=SEED, pack=PACK).write_all(
+        plans, questions_for(plans)
+    )
     assert server.count - before == len(fell_back)
     assert all(r.content.fallback_keys == () for r in again.values())
 
@@ -241,7 +251,7 @@ def test_invalid_or_missing_items_fall_back_one_by_one(server, store):
     server.drop_keys_rate = 0.2
     server.leak_rate = 0.2
     plans = make_plans(4)
-    writer = StoryWriter(llm(server.url), "test", store)
+    writer = StoryWriter(llm(server.url), "test", store, seed=SEED, pack=PACK)
     results = writer.write_all(plans, {})
 
     rejected = [k for r in results.values() for k in r.content.fallback_keys]
@@ -256,7 +266,9 @@ def test_invalid_or_missing_items_fall_back_one_by_one(server, store):
 def test_server_down_means_heuristics_and_one_warning(store):
     plans = make_plans(12)
     events = Events()
-    writer = StoryWriter(llm(closed_port_url(), concurrency=4), "test", store, on_event=events)
+    writer = StoryWriter(
+        llm(closed_port_url(), concurrency=4), "test", store, on_event=events, seed=SEED, pack=PACK
+    )
     results = writer.write_all(plans, questions_for(plans))
 
     assert events.warnings() == ["llm.unavailable"]
@@ -265,14 +277,16 @@ def test_server_down_means_heuristics_and_one_warning(store):
     for plan in plans:
         content = results[plan.opportunity.id].content
         assert content.source == "heuristic" and set(content.fallback_keys) == set(item_keys(plan))
-        assert content.texts == HeuristicContent().write(plan).texts
+        assert content.texts == HeuristicContent(seed=SEED, pack=PACK).write(plan).texts
 
 
 def test_no_api_key_for_openai_means_no_call_and_one_warning(server, store):
     events = Events()
     settings = llm(server.url, provider="openai")
     plans = make_plans(3)
-    results = StoryWriter(settings, None, store, on_event=events).write_all(plans, {})
+    results = StoryWriter(settings, None, store, on_event=events, seed=SEED, pack=PACK).write_all(
+        plans, {}
+    )
 
     assert server.count == 0 and events.warnings() == ["llm.unavailable"]
     assert "OPENAI_API_KEY" in events.named("llm.unavailable")[0]["reason"]
@@ -282,14 +296,16 @@ def test_no_api_key_for_openai_means_no_call_and_one_warning(server, store):
 def test_rate_limits_are_retried_honouring_retry_after(server, store):
     server.rate_limit_next = 1  # Retry-After: 0
     plans = make_plans(1)
-    writer = StoryWriter(llm(server.url, max_retries=3), "test", store)
+    writer = StoryWriter(llm(server.url, max_retries=3), "test", store, seed=SEED, pack=PACK)
     results = writer.write_all(plans, {})
     assert server.statuses[:2] == [429, 200] and writer.stats.calls == 1
     assert results[plans[0].opportunity.id].content.fallback_keys == ()
 
     server.rate_limit_next, server.retry_after = 1, "1"
     started = time.perf_counter()
-    StoryWriter(llm(server.url, max_retries=3), "test", store).write_all(make_plans(1, start=9), {})
+    StoryWriter(llm(server.url, max_retries=3), "test", store, seed=SEED, pack=PACK).write_all(
+        make_plans(1, start=9), {}
+    )
     assert time.perf_counter() - started >= 0.95  # waited as told, not the 0.5 s backoff
     assert server.statuses[-2:] == [429, 200]
 
@@ -309,7 +325,9 @@ def leaky_plans() -> list[OpportunityPlan]:
 def test_no_email_address_or_phone_number_reaches_a_prompt(server, store):
     plans = leaky_plans()
     assert all(c.email and c.phone for p in plans for c in p.opportunity.contacts)
-    StoryWriter(llm(server.url), "test", store).write_all(plans, questions_for(plans))
+    StoryWriter(llm(server.url), "test", store, seed=SEED, pack=PACK).write_all(
+        plans, questions_for(plans)
+    )
 
     assert server.count == len(plans)
     for text in prompts(server):
@@ -323,9 +341,9 @@ def test_no_email_address_or_phone_number_reaches_a_prompt(server, store):
 
 def test_pseudonyms_hide_names_in_prompts_and_are_restored_in_texts(server, store):
     plans = make_plans(3)
-    results = StoryWriter(llm(server.url, pseudonymize_names=True), "test", store).write_all(
-        plans, questions_for(plans)
-    )
+    results = StoryWriter(
+        llm(server.url, pseudonymize_names=True), "test", store, seed=SEED, pack=PACK
+    ).write_all(plans, questions_for(plans))
     sent = "\n".join(prompts(server))
     for plan in plans:
         opp = plan.opportunity
@@ -359,7 +377,9 @@ def test_a_large_plan_is_split_and_the_story_carries_over(server, store):
     n_items = len(item_keys(plans[0]))
     assert n_items > 10
     settings = llm(server.url, chunk_items=5)
-    results = StoryWriter(settings, "test", store).write_all(plans, questions_for(plans))
+    results = StoryWriter(settings, "test", store, seed=SEED, pack=PACK).write_all(
+        plans, questions_for(plans)
+    )
 
     parts = -(-n_items // 5)
     assert server.count == parts
@@ -375,7 +395,10 @@ def test_a_large_plan_is_split_and_the_story_carries_over(server, store):
 
 
 def test_max_tokens_bounds_the_items_per_request(server):
-    story = Story.of(make_plans(1)[0], pseudonymize=False)
+    plan = make_plans(1)[0]
+    story = Story.of(
+        plan, pseudonymize=False, sheet=HeuristicContent(seed=SEED, pack=PACK).sheet(plan)
+    )
     parts = chunks(story, (), llm(server.url, max_tokens=500))
     assert all(len(c.entries) <= 3 for c in parts)
     assert [e for c in parts for e in c.entries] == list(story.timeline)
@@ -383,7 +406,7 @@ def test_max_tokens_bounds_the_items_per_request(server):
 
 def test_200_opportunities_make_at_most_200_requests(server, store):
     plans = make_plans(200, small=True)
-    writer = StoryWriter(llm(server.url, concurrency=8), "test", store)
+    writer = StoryWriter(llm(server.url, concurrency=8), "test", store, seed=SEED, pack=PACK)
     results = writer.write_all(plans, {})
 
     assert server.count <= 200 and writer.stats.calls == server.count
@@ -394,19 +417,19 @@ def test_estimate_matches_the_requests_sent(server, store):
     plans = make_plans(4) + make_plans(1, start=10)
     settings = llm(server.url, chunk_items=8, price_per_1k_tokens=0.5)
     questions = questions_for(plans)
-    guess = estimate(plans, settings, questions)
+    guess = estimate(plans, settings, questions, seed=SEED, pack=PACK)
     assert server.count == 0  # offline
 
-    StoryWriter(settings, "test", store).write_all(plans, questions)
+    StoryWriter(settings, "test", store, seed=SEED, pack=PACK).write_all(plans, questions)
     assert guess["requests"] == server.count
     assert guess["tokens_in"] > 0 and guess["tokens_out"] > 0
     assert guess["cost"] == round((guess["tokens_in"] + guess["tokens_out"]) / 1000 * 0.5, 4)
-    assert estimate(plans, llm(server.url), questions)["cost"] is None
+    assert estimate(plans, llm(server.url), questions, seed=SEED, pack=PACK)["cost"] is None
 
 
 def test_disabled_llm_writes_heuristics_without_calls(server, store):
     plans = make_plans(2)
-    writer = StoryWriter(llm(server.url, enabled=False), "test", store)
+    writer = StoryWriter(llm(server.url, enabled=False), "test", store, seed=SEED, pack=PACK)
     results = writer.write_all(plans, {})
     assert server.count == 0 and writer.stats.fallback_items == 0
     assert all(r.content.source == "heuristic" for r in results.values())

@@ -121,3 +121,37 @@ def test_doctor_names_a_missing_model(make_config, llm_server):
     result = CliRunner().invoke(cli, ["doctor", "-c", str(config)])
     assert result.exit_code == 5
     assert "does not offer model gpt-9" in result.stderr
+
+
+def test_with_the_llm_every_answer_claim_is_in_a_cited_record(make_config, llm_server, org_db):
+    code, report, err = run(llm_config(make_config, llm_server.url))
+    assert code == 0, err
+    text = report["realism"]["text"]
+    assert text["evidence_support_rate"]["value"] == 1.0
+    assert text["named_people_absent"]["value"] == 0
+    store = Store(org_db)
+    answers = store.rows("DemoGen_Scorecard_Answer__c")
+    store.close()
+    llm_answers = [a for a in answers if a["Source__c"] == "llm"]
+    assert any(a["Answer__c"].startswith("LLM: ") for a in llm_answers)  # facts quoted and cited
+
+
+def test_an_llm_answer_with_an_unsupported_figure_is_replaced(make_config, llm_server, org_db):
+    llm_server.invent_numbers = True  # "It saves 37% of costs." is in no record
+    code, report, err = run(llm_config(make_config, llm_server.url))
+    assert code == 0, err
+    assert report["realism"]["text"]["evidence_support_rate"]["value"] == 1.0
+    store = Store(org_db)
+    answers = store.rows("DemoGen_Scorecard_Answer__c")
+    store.close()
+    assert answers and not any("37%" in a["Answer__c"] for a in answers)
+
+
+def test_an_item_that_leaves_out_its_facts_falls_back(make_config, llm_server, org_db):
+    llm_server.skip_facts_rate = 1.0  # the model ignores the fact sheet
+    code, report, err = run(llm_config(make_config, llm_server.url))
+    assert code == 0, err
+    assert report["llm"]["fallback_items"] > 0
+    texts = descriptions(org_db)
+    assert any(not t.startswith("LLM: ") for t in texts)  # the heuristic says those facts
+    assert report["realism"]["text"]["evidence_support_rate"]["value"] == 1.0

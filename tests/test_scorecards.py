@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from demo_gen.config import Config, ScorecardSettings
 from demo_gen.errors import ConfigError
+from demo_gen.facts.claims import claims, found
 from demo_gen.local_org.schema import STAGES
 from demo_gen.model import Account, Contact, Opportunity, Seller
 from demo_gen.plan import OpportunityPlan
@@ -28,7 +29,8 @@ from demo_gen.scorecards import (
     render,
     validate_llm_answer,
 )
-from demo_gen.scorecards.evidence import past_keys
+from demo_gen.scorecards.evidence import Records
+from demo_gen.scorecards.scoring import past_keys
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE_GOLDEN = os.environ.get("DEMO_GEN_UPDATE_GOLDEN") == "1"  # read before env cleanup
@@ -225,19 +227,79 @@ def test_golden_scorecard(name: str, stage: str) -> None:
 
 
 def test_heuristic_answers_are_specific() -> None:
+    from demo_gen.facts import build_fact_sheet
+
     plan = make_plan(make_opportunity("Negotiation"))
     card = render(load_template("MEDDPICC"), plan, DEFAULT, seed=42, pack="test-pack")
+    sheet = build_fact_sheet(plan, seed=42, pack="test-pack")
     by_id = {a.element_id: a for a in card.answers}
     eb = by_id["economic_buyer"]
-    assert "Raj Person1" in eb.text  # the contact with the Economic Buyer role
+    assert "Raj Person1 (CFO) owns the finance budget" in eb.text  # a CFO owns finance
     meetings = {m.key: m for m in plan.meetings}
     assert any(
         k in meetings and "003006S0000701" in meetings[k].invitee_ids for k in eb.evidence_keys
     )
     assert "Ana Person0" in by_id["champion"].text
-    assert "$185k" in by_id["metrics"].text and "Northwind 7" in by_id["metrics"].text
-    assert "Dec 18, 2026" in by_id["paper_process"].text
+    n = sheet.numbers
+    assert all(x in by_id["metrics"].text for x in (n.baseline, n.target, n.value))
+    assert by_id["metrics"].evidence_keys[0] == sheet.facts["metrics"].said_in
     assert card.to_json()["answered"] == len(card.answers)
+
+
+def _supported(plan: OpportunityPlan, card) -> None:
+    records = Records(plan, card.texts)
+    names = [c.name for c in plan.opportunity.contacts]
+    for answer in card.answers:
+        cited = [r for r in records.items if r.key in answer.evidence_keys]
+        assert cited, answer
+        for claim in claims(answer.text, names):
+            assert any(found(claim, r.haystack) for r in cited), (claim, answer.text)
+        said_on = re.search(r" on ((?:[A-Z][a-z]+) \d{1,2}, \d{4})\.$", answer.text)
+        if " in the " in answer.text and said_on:  # "raised in the X on D": D is the first record
+            assert said_on.group(1) == cited[0].day, answer.text
+
+
+@pytest.mark.parametrize("stage", GOLDEN_STAGES)
+def test_every_claim_in_an_answer_is_in_a_cited_record(stage: str) -> None:
+    plan = make_plan(make_opportunity(stage))
+    for name in BUILTIN:
+        _supported(plan, render(load_template(name), plan, DEFAULT, seed=42, pack="p"))
+
+
+def test_a_won_deal_answers_champion_economic_buyer_budget_and_paper() -> None:
+    plan = make_plan(make_opportunity("Closed Won"))
+    meddpicc = render(load_template("MEDDPICC"), plan, DEFAULT, seed=42, pack="p")
+    answered = {a.element_id for a in meddpicc.answers}
+    assert {"champion", "economic_buyer", "paper_process"} <= answered
+    bant = render(load_template("BANT"), plan, DEFAULT, seed=42, pack="p")
+    assert "budget" in {a.element_id for a in bant.answers}
+
+
+def test_an_open_deal_past_its_date_says_so() -> None:
+    opp = make_opportunity("Proposal", close=ANCHOR - timedelta(days=20))
+    card = render(load_template("MEDDPICC"), make_plan(opp), DEFAULT, seed=42, pack="p")
+    process = next(a for a in card.answers if a.element_id == "decision_process")
+    assert "has passed unsigned" in process.text
+    assert "(date passed, not confirmed done)" in process.text
+
+
+def test_an_answer_whose_figure_no_record_says_is_dropped() -> None:
+    from demo_gen.scorecards import heuristic as H
+
+    plan = make_plan(make_opportunity("Negotiation"))
+    template = load_template("MEDDPICC")
+    original = H.WRITERS["metrics"]
+
+    def inventing(ctx, rng):
+        draft = original(ctx, rng)
+        return None if draft is None else H.Draft(draft.text + " Saves 37%.", draft.cited)
+
+    H.WRITERS["metrics"] = inventing
+    try:
+        card = render(template, plan, DEFAULT, seed=42, pack="p")
+    finally:
+        H.WRITERS["metrics"] = original
+    assert "metrics" not in {a.element_id for a in card.answers}
 
 
 def test_no_economic_buyer_role_lowers_or_drops_the_answer() -> None:
@@ -393,3 +455,14 @@ def test_scorecard_invariants(case: tuple[OpportunityPlan, ScorecardSettings, st
         assert set(NAME.findall(answer.text)) <= contacts
     assert 0 <= card.score <= 100
     assert render(template, plan, knobs, seed=5, pack="p") == card  # deterministic
+    if knobs.mode != "llm":
+        _supported(plan, card)
+
+
+def test_an_answer_never_writes_a_weekend_date() -> None:
+    from demo_gen.scorecards.evidence import Record
+
+    saturday = Record("k", "October 24, 2026", "email", False, frozenset(), "")
+    friday = Record("k", "October 23, 2026", "email", False, frozenset(), "")
+    assert saturday.where() == "an email sent over a weekend"
+    assert friday.where() == "an email on October 23, 2026"

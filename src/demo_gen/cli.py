@@ -206,7 +206,11 @@ def _finish_run(report: Any, as_json: bool) -> None:
 @cli.command("dry-run")
 @_config_option
 @click.option("--max-opps", type=click.IntRange(min=1), help="Work on at most N opportunities.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan here.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save the plan here: every item with its text, each deal with its fact sheet.",
+)
 @_json_option
 def dry_run(config_path: Path, max_opps: int | None, out: Path | None, as_json: bool) -> None:
     """Show what `run` would create (+) and what exists (=); write nothing."""

@@ -65,8 +65,12 @@ def scorecards_for(
     op: OpportunityPlan,
     config: Config,
     llm_answers: LlmAnswers | None = None,
+    texts: Mapping[str, str] | None = None,
 ) -> list[Scorecard]:
-    """One scorecard per template for this opportunity."""
+    """One scorecard per template for this opportunity, checked against its texts as written.
+
+    Without `texts` the heuristic writer's texts (same seed and pack) are used.
+    """
     return [
         render(
             template,
@@ -75,6 +79,7 @@ def scorecards_for(
             seed=config.run.seed,
             pack=config.run.name,
             llm_answers=None if llm_answers is None else llm_answers.get(template.name, {}),
+            texts=texts,
         )
         for template in templates
     ]

@@ -211,12 +211,30 @@ def render_realism(realism: Mapping[str, Any], console: Console = err_console) -
     table.add_column("measure")
     table.add_column("value", justify="right")
     table.add_column("target")
+    text = realism.get("text")
     for key, value in realism.items():
+        if key == "text" and isinstance(text, Mapping):
+            continue
         if isinstance(value, Mapping) and {"value", "target", "ok"} <= set(value):
             mark = "[green]ok[/]" if value["ok"] else "[red]off[/]"
             table.add_row(key, str(value["value"]), f"{value['target']} {mark}")
         else:
             table.add_row(key, str(value), "")
+    console.print(table)
+    if isinstance(text, Mapping):
+        _render_text_measures(text, console)
+
+
+def _render_text_measures(text: Mapping[str, Any], console: Console) -> None:
+    """How the texts read: each measure, its value and its target, ok or off."""
+    table = Table(title="how the texts read")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_column("target", justify="right")
+    for name, measure in text.items():
+        mark = {True: "[green]ok[/]", False: "[red]off[/]"}.get(measure["ok"], "")
+        target = f"{measure['target']} {mark}" if measure["target"] else ""
+        table.add_row(name, str(measure["value"]), target)
     console.print(table)
 
 

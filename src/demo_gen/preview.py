@@ -29,6 +29,7 @@ from demo_gen.runner import capabilities, own_record_ids, own_tag
 from demo_gen.scorecards import Template
 from demo_gen.selection import select_opportunities
 from demo_gen.state import StateStore, created_ids
+from demo_gen.textmetrics import text_report
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def dry_run(
             anchors = {o: config.run.anchor_date or known.get(o, today) for o in ids}
             snap = selection.snapshot
             plan = planner.plan(opps, config, anchors, users=snap.users, events=snap.events)
-            writer = HeuristicContent()
+            writer = HeuristicContent(seed=config.run.seed, pack=config.run.name)
             templates = load_templates(config)
             previews = []
             cards_all = []
@@ -105,7 +106,7 @@ def dry_run(
             for op in plan.opportunities:
                 texts = writer.write(op).texts
                 texts_by_key.update(texts)
-                cards = scorecards_for(templates, op, config)
+                cards = scorecards_for(templates, op, config, texts=texts)
                 cards_all.extend(cards)
                 items = opportunity_items(
                     op, texts, cards, org_id=org_id, pack=config.run.name, caps=caps
@@ -121,7 +122,8 @@ def dry_run(
     finally:
         state.close()
     plan_json = plan.to_json()
-    for op_json in plan_json["opportunities"]:
+    for op, op_json in zip(plan.opportunities, plan_json["opportunities"], strict=True):
+        op_json["fact_sheet"] = writer.sheet(op).to_json()
         for item in op_json["meetings"] + op_json["emails"]:
             item["text"] = texts_by_key.get(item["key"], "")
     return Preview(
@@ -129,7 +131,7 @@ def dry_run(
         pack=config.run.name,
         opportunities=tuple(previews),
         warnings=tuple(selection.warnings) + plan.notes,
-        realism=realism_report(plan, config.activity),
+        realism=realism_report(plan, config.activity) | text_report(plan, cards_all),
         scorecards=scorecard_summary(cards_all),
         llm=_llm_estimate(config, plan, templates),
         plan=plan_json,
@@ -143,4 +145,6 @@ def _llm_estimate(
     if not config.llm.enabled:
         return None
     questions = scorecard_questions(templates, plan.opportunities, config)
-    return estimate(plan.opportunities, config.llm, questions)
+    return estimate(
+        plan.opportunities, config.llm, questions, seed=config.run.seed, pack=config.run.name
+    )

@@ -49,6 +49,7 @@ from demo_gen.runlog import RunLog, new_run_id, utc_now
 from demo_gen.scorecards import Scorecard, Template
 from demo_gen.selection import select_opportunities
 from demo_gen.state import RunRow, StateStore
+from demo_gen.textmetrics import text_report
 from demo_gen.writes import WritePhase, create, org_made_counts, reconciled_ledger
 
 _TAGGED_OBJECTS = ("Event", "Task")
@@ -226,7 +227,7 @@ def _execute(ctx: _Context, started: float) -> RunReport:
         api_usage=None if api_used is None else {"used": api_used[0], "max": api_used[1]},
         duration_s=round(time.monotonic() - started, 3),
         warnings=tuple(ctx.warnings),
-        realism=realism_report(plan, ctx.config.activity),
+        realism=realism_report(plan, ctx.config.activity) | text_report(plan, ctx.scorecards),
         scorecards=scorecard_summary(ctx.scorecards),
         llm=ctx.llm,
         run_dir=str(ctx.log.path),
@@ -397,7 +398,7 @@ def _items(ctx: _Context, plan: Plan, caps: Capabilities) -> list[WorkItem]:
     items: list[WorkItem] = []
     for op in plan.opportunities:
         story = stories[op.opportunity.id]
-        cards = scorecards_for(templates, op, ctx.config, llm_answers(story))
+        cards = scorecards_for(templates, op, ctx.config, llm_answers(story), story.content.texts)
         ctx.scorecards.extend(cards)
         items.extend(
             opportunity_items(
@@ -423,6 +424,8 @@ def _write_stories(
         ctx.state,
         refresh=ctx.options.refresh_content,
         on_event=ctx.log.event,
+        seed=cfg.run.seed,
+        pack=cfg.run.name,
     )
     questions = scorecard_questions(templates, plan.opportunities, cfg)
     stories = writer.write_all(plan.opportunities, questions, ctx.progress)

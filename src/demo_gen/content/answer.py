@@ -1,8 +1,9 @@
 """The model's answer to one story request: its JSON schema, and what of it may be used.
 
 Output is checked item by item, so one bad item costs only that item: a text is used if its key
-is one of the request's, it is non-empty, not too long, and free of email addresses and phone
-numbers; stand-in names are swapped back for the real ones.
+is one of the request's, it is non-empty, not too long, free of email addresses and phone numbers,
+and carries every token of the facts the fact sheet plans to be first said there; stand-in names
+are swapped back for the real ones.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from demo_gen.content.privacy import has_contact_data
 from demo_gen.content.story import Chunk, LlmAnswerData, LlmFailure, Story
+from demo_gen.facts.claims import found
 
 MAX_TEXT_CHARS = 4000
 MAX_ANSWER_CHARS = 2000
@@ -107,8 +109,11 @@ def parse(raw: str, story: Story, chunk: Chunk) -> ChunkResult:
         if item is None or item.key not in wanted or wanted[item.key] in result.texts:
             continue
         text = story.names.reveal(item.text.strip())
-        if text and len(text) <= MAX_TEXT_CHARS and not has_contact_data(text):
-            result.texts[wanted[item.key]] = text
+        key = wanted[item.key]
+        if not text or len(text) > MAX_TEXT_CHARS or has_contact_data(text):
+            continue
+        if all(found(token, text) for token in story.required.get(key, ())):
+            result.texts[key] = text
     for entry in root.scorecard:
         _add_answer(result, _valid(_Answer, entry), story, chunk)
     result.rejected = tuple(e.key for e in chunk.entries if e.key not in result.texts)

@@ -1,245 +1,272 @@
-"""The heuristic writer: offline, deterministic, never fails.
+"""The heuristic writer: offline, deterministic, never fails; says each fact where it is planned.
 
-It writes agendas for future meetings, notes and outcomes for past ones, and email bodies, from
-the plan alone: the account (name, industry), the stage, the participants (names, titles), the
-amount, the previous meeting and the thread's earlier message. Every choice comes from a
-`random.Random` seeded by the item's `content_seed`, so the same plan gives the same words.
+Texts come from the deal's fact sheet (`demo_gen.facts`) and a seeded grammar (`phrases`): a past
+meeting gets notes (who, what was said, details, next step), an upcoming one an agenda, an email a
+greeting to its reader, a body that fits its purpose and turn, a sign-off and the sender's
+signature (name, title, company). A fact's names, numbers and dates appear verbatim in the
+activity that first says it, and no earlier. Every draw comes from `random.Random` seeded by the
+item's `content_seed`, and no sentence repeats within a deal.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from demo_gen.content import OpportunityContent, extra_kinds
-from demo_gen.content import phrases as P
+from demo_gen.content.grammar import expand, join_names, possessive, split_sentences, tidy
+from demo_gen.content.phrases import EMAIL_RULES, RULES
+from demo_gen.facts import Fact, FactSheet, build_fact_sheet, fmt_day
+from demo_gen.facts.claims import found
+from demo_gen.facts.vocab import DETAILS, vocab
 from demo_gen.model import Contact, Opportunity
 from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
-from demo_gen.planning.timezones import contact_place, owner_zone
+
+ALL_RULES: dict[str, tuple[str, ...]] = {**RULES, **EMAIL_RULES}
+LABELS: dict[str, str] = {
+    "intro": "intro call",
+    "discovery": "discovery session",
+    "demo": "demo",
+    "technical_deep_dive": "technical deep dive",
+    "business_case": "business case review",
+    "proposal": "proposal walkthrough",
+    "negotiation": "commercial call",
+    "legal_review": "contract review",
+    "kickoff": "kickoff",
+}
+_TRIES = 12
 
 
 class HeuristicContent:
-    """A ContentSource that writes every text from word banks; never raises."""
+    """A ContentSource that writes every text from the fact sheet and the grammar; never raises."""
+
+    def __init__(self, *, seed: int, pack: str) -> None:
+        self.seed = seed
+        self.pack = pack
+
+    def sheet(self, plan: OpportunityPlan) -> FactSheet:
+        """The fact sheet this writer follows for `plan`."""
+        return build_fact_sheet(plan, seed=self.seed, pack=self.pack)
 
     def write(self, plan: OpportunityPlan) -> OpportunityContent:
         """Texts for every meeting and email of one opportunity's plan."""
-        story = _Story.of(plan)
-        texts = {m.key: _meeting_text(story, m) for m in plan.meetings}
-        texts.update({e.key: _email_text(story, e) for e in plan.emails})
+        from demo_gen.content.mail import email_text
+
+        deal = Deal.of(plan, self.sheet(plan))
+        texts: dict[str, str] = {}
+        for item in deal.in_order():
+            if isinstance(item, PlannedMeeting):
+                texts[item.key] = meeting_text(deal, item)
+            else:
+                texts[item.key] = email_text(deal, item)
         return OpportunityContent(texts=texts, source="heuristic")
 
 
-@dataclass(frozen=True)
-class _Story:
+@dataclass
+class Deal:
+    """One deal while it is being written: its plan, facts, people and the sentences used."""
+
     plan: OpportunityPlan
+    sheet: FactSheet
     contacts: dict[str, Contact]
-    meetings: dict[str, PlannedMeeting]
-    pain: str
-    metric: str
+    base: dict[str, str]
+    rules: Mapping[str, Sequence[str]] = field(default_factory=lambda: ALL_RULES)
+    used: set[str] = field(default_factory=set)
 
     @classmethod
-    def of(cls, plan: OpportunityPlan) -> _Story:
-        opp = plan.opportunity
-        industry = (opp.account.industry or "").strip().lower()
-        bank = P.PAINS.get(P.INDUSTRY_ALIASES.get(industry, industry), P.GENERIC_PAINS)
-        pain, metric = random.Random(f"{opp.id}/story").choice(bank)
-        return cls(
-            plan=plan,
-            contacts={c.id: c for c in opp.contacts},
-            meetings={m.key: m for m in plan.meetings},
-            pain=pain,
-            metric=metric,
-        )
+    def of(cls, plan: OpportunityPlan, sheet: FactSheet) -> Deal:
+        contacts = {c.id: c for c in plan.opportunity.contacts}
+        rules = industry_rules(plan.opportunity.account.industry)
+        return cls(plan, sheet, contacts, deal_fields(sheet, plan), rules)
 
     @property
     def opp(self) -> Opportunity:
         return self.plan.opportunity
 
-    def previous(self, before: datetime) -> PlannedMeeting | None:
-        earlier = [m for m in self.plan.meetings if m.start < before]
-        return earlier[-1] if earlier else None
+    def in_order(self) -> list[PlannedMeeting | PlannedEmail]:
+        items: list[PlannedMeeting | PlannedEmail] = [*self.plan.meetings, *self.plan.emails]
+        return sorted(items, key=lambda i: (_at(i), i.key))
 
     def people(self, ids: Sequence[str]) -> list[Contact]:
         return [self.contacts[i] for i in ids if i in self.contacts]
 
+    def previous_label(self, item: PlannedMeeting | PlannedEmail) -> str:
+        earlier = [m for m in self.plan.meetings if m.start < _at(item)]
+        return LABELS.get(earlier[-1].meeting_type, "last call") if earlier else "last call"
 
-def _first(contact: Contact | None) -> str:
-    if contact is None:
-        return "there"
-    return contact.first_name or contact.last_name
+    def say(self, rule: str, rng: random.Random, fields: Mapping[str, str]) -> str:
+        """One expansion of `rule` none of whose sentences this deal has used yet; "" if every
+        try repeats one (the item then says less rather than say the same thing twice)."""
+        for _ in range(_TRIES):
+            text = tidy(expand("{" + rule + "}", rng, fields, self.rules)).strip()
+            parts = split_sentences(text)
+            if not any(p in self.used for p in parts):
+                self.used.update(parts)
+                return text
+        return ""
+
+    def fresh(self, write: Callable[[int], str], seed: int) -> str:
+        """The first of `write(seed)`, `write(seed + 1)`, … whose sentences this deal has not
+        used yet (the last try if every one repeats): for the short banks of `extra_kinds`."""
+        text = ""
+        for n in range(_TRIES):
+            text = write(seed + n)
+            parts = split_sentences(text)
+            if not any(p in self.used for p in parts):
+                break
+        self.used.update(split_sentences(text))
+        return text
+
+    def say_fact(
+        self, prefix: str, fact: Fact, rng: random.Random, fields: Mapping[str, str]
+    ) -> str:
+        """The fact in this item's voice; its statement if a wording ever lost a token."""
+        text = self.say(f"{prefix}_{fact.kind}", rng, fields)
+        if text and all(found(token, text) for token in fact.tokens):
+            return text
+        self.used.add(fact.statement)
+        return fact.statement
 
 
-def _names(people: Sequence[Contact]) -> str:
-    names = [_first(c) for c in people]
-    if not names:
-        return "the team"
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-
-
-def _amount(opp: Opportunity) -> str:
-    return f"${opp.amount:,.0f}" if opp.amount else "the proposed investment"
-
-
-def _fields(story: _Story, meeting: PlannedMeeting | None, at: datetime) -> dict[str, str]:
-    opp = story.opp
-    invitees = story.people(meeting.invitee_ids) if meeting else []
-    prev = story.previous(meeting.start if meeting else at)
-    lead = invitees[0] if invitees else (opp.contacts[0] if opp.contacts else None)
-    kind = meeting.meeting_type if meeting else "discovery"
+def industry_rules(industry: str | None) -> Mapping[str, Sequence[str]]:
+    """The grammar with the industry's own reports and people in `{artifact}` and `{someone}`."""
+    artifacts, people = vocab(industry)
+    if not artifacts:
+        return ALL_RULES
+    own = DETAILS.get((industry or "").strip().lower(), ())
+    artifact = (*artifacts, *RULES["artifact"][:2])
+    someone = (*people, *RULES["someone"][:3])
     return {
-        "account": opp.account.name,
-        "industry": (opp.account.industry or "your industry").lower(),
-        "pain": story.pain,
-        "metric": story.metric,
-        "amount": _amount(opp),
-        "stage": meeting.stage if meeting else opp.stage,
-        "topic": opp.name,
-        "meeting": meeting.subject if meeting else opp.name,
-        "kind": P.KIND_LABEL.get(kind, "meeting"),
-        "type": kind,
-        "prev": P.KIND_LABEL.get(prev.meeting_type, "last call") if prev else "last conversation",
-        "lead": _first(lead),
-        "team": _names(invitees) if invitees else f"the {opp.account.name} team",
-        "names": _names(invitees[1:]) if len(invitees) > 1 else "the team",
-        "location": meeting.location if meeting else "",
+        **ALL_RULES,
+        "artifact": artifact,
+        "artifact_cap": tuple(a[:1].upper() + a[1:] for a in artifact),
+        "someone": someone,
+        "someone_cap": tuple(p[:1].upper() + p[1:] for p in someone),
+        "detail_discovery": (*RULES["detail_discovery"], *own),
+        "detail_intro": (*RULES["detail_intro"], *own),
     }
 
 
-def _pick(rng: random.Random, bank: Sequence[str], fields: dict[str, str]) -> str:
-    return rng.choice(list(bank)).format(**fields)
+def _at(item: PlannedMeeting | PlannedEmail) -> datetime:
+    return item.start if isinstance(item, PlannedMeeting) else item.sent_at
 
 
-def _attendees(story: _Story, meeting: PlannedMeeting) -> str:
-    people = [
-        f"{c.name} ({c.title})" if c.title else c.name for c in story.people(meeting.invitee_ids)
-    ]
-    owner = story.opp.owner
-    people.append(f"{owner.name} ({owner.title})" if owner.title else owner.name)
-    return ", ".join(people)
+def deal_fields(sheet: FactSheet, plan: OpportunityPlan) -> dict[str, str]:
+    """The fields every text of the deal may use: the account and the fact sheet's values."""
+    opp = plan.opportunity
+    n, roles = sheet.numbers, sheet.roles
+    paper_owner = roles.procurement or roles.legal
+    steps = {f"s{i}": s.what for i, s in enumerate(sheet.steps, 1)}
+    steps.update({f"d{i}": fmt_day(s.due) for i, s in enumerate(sheet.steps, 1)})
+    crit = {f"c{i}": c for i, c in enumerate(sheet.criteria, 1)}
+    return {
+        "account": opp.account.name,
+        "account_s": possessive(opp.account.name),
+        "team": sheet.industry_team,
+        "owner": first_of(opp.owner.name),
+        "system": sheet.criteria[0].removeprefix("a native connector to "),
+        "pain": sheet.pain,
+        "hours": f"{n.hours:,} hours a month",
+        "staff": f"{n.staff} people",
+        "metric": n.metric,
+        "baseline": n.baseline,
+        "target": n.target,
+        "value_clause": f", worth about {n.value} a year" if n.value else "",
+        "amount": n.amount or "the agreed amount",
+        "fy": sheet.fiscal_year,
+        "line": sheet.budget_line,
+        "incumbent": sheet.incumbent,
+        "alt1": sheet.alternatives[0],
+        "alt2": sheet.alternatives[1],
+        "event": sheet.critical_event,
+        "event_date": fmt_day(sheet.event_date),
+        "paper": sheet.paper,
+        "paper_cap": sheet.paper[:1].upper() + sheet.paper[1:],
+        "weeks": f"{sheet.paper_weeks} weeks",
+        "paper_clause": f", run by {paper_owner.name}" if paper_owner else "",
+        "useful_adj": "useful",
+        **_person_fields("champ", roles.champion),
+        **_person_fields("eb", roles.economic_buyer),
+        **_person_fields("tech", roles.technical),
+        **steps,
+        **crit,
+    }
 
 
-def _meeting_text(story: _Story, meeting: PlannedMeeting) -> str:
-    if extra_kinds.handles_meeting(meeting):
-        lead = _first(story.contacts.get(story.opp.contacts[0].id)) if story.opp.contacts else ""
-        return extra_kinds.meeting_text(meeting, story.opp, _attendees(story, meeting), lead)
-    rng = random.Random(meeting.content_seed)
-    f = _fields(story, meeting, meeting.start)
-    kind = meeting.meeting_type if meeting.meeting_type in P.OBJECTIVES else "discovery"
-    head = [f"{meeting.subject}", f"Attendees: {_attendees(story, meeting)}"]
-    if not meeting.past:
-        items = rng.sample(list(P.AGENDA[kind]), k=min(3, len(P.AGENDA[kind])))
+def _person_fields(prefix: str, c: Contact | None) -> dict[str, str]:
+    if c is None:
+        return {}
+    return {prefix: c.name, f"{prefix}_title": c.title or "on their team"}
+
+
+def first_of(full_name: str) -> str:
+    """A seller's first name(s): everything before the last word ("Wei Jie Tan" → "Wei Jie")."""
+    parts = full_name.rsplit(" ", 1)
+    return parts[0] if len(parts) == 2 else full_name
+
+
+def first_name(c: Contact | None) -> str:
+    if c is None:
+        return "there"
+    return c.first_name or c.last_name
+
+
+def meeting_text(deal: Deal, m: PlannedMeeting) -> str:
+    """Notes for a past meeting, an agenda for an upcoming one."""
+    if extra_kinds.handles_meeting(m):  # internal meetings, signature, onboarding, no-shows
+        people = ", ".join(c.name for c in deal.people(m.invitee_ids)) or "our team"
+        lead = first_name(deal.people(m.invitee_ids)[0]) if deal.people(m.invitee_ids) else ""
+        return deal.fresh(
+            lambda seed: extra_kinds.meeting_text(
+                replace(m, content_seed=seed), deal.opp, people, lead
+            ),
+            m.content_seed,
+        )
+    rng = random.Random(f"{m.content_seed}/{m.key}")
+    f = _meeting_fields(deal, m)
+    kind = m.meeting_type if m.meeting_type in LABELS else "other"
+    if not m.past:
+        items = rng.sample(list(RULES["agenda_items"]), 3)
+        agenda = "; ".join(expand(i, rng, f, deal.rules) for i in items)
         lines = [
-            f"Objective: {_pick(rng, P.OBJECTIVES[kind], f)}",
-            "Agenda:",
-            *(f"{i}. {item.format(**f)}" for i, item in enumerate(items, start=1)),
-            f"Prep: {rng.choice(_PREP).format(**f)}",
+            f"With: {f['people']}",
+            f"Goal: {deal.say(f'goal_{kind}', rng, f)}",
+            tidy(f"Agenda: {agenda}."),
+            f"Prep: {deal.say('prep', rng, f)}",
         ]
-        return "\n".join(head + lines)
-    points = rng.sample(list(P.DISCUSSED[kind]), k=min(rng.randint(2, 3), len(P.DISCUSSED[kind])))
-    lines = [
-        f"Summary: {_pick(rng, P.OBJECTIVES[kind], f)} {rng.choice(_CONTEXT).format(**f)}",
-        "Discussed:",
-        *(f"- {point.format(**f)}" for point in points),
-        f"Outcome: {_pick(rng, P.OUTCOMES[kind], f)}",
-        f"Next steps: {_pick(rng, P.NEXT_STEPS[kind], f)}",
-    ]
-    return "\n".join(head + lines)
+        return "\n".join(lines)
+    said = deal.sheet.said_in(m.key)
+    body = [deal.say(f"open_{kind}", rng, f) or deal.say("open_again", rng, f)]
+    body += [deal.say_fact("note", fact, rng, f) for fact in said]
+    body += [deal.say(f"ref_{fact.kind}", rng, f) for fact in deal.sheet.referred_in(m.key)]
+    # CRM notes are short: a detail or two when nothing new was said, else at most one
+    details = (2 if rng.random() < 0.4 else 1) if not said else (1 if rng.random() < 0.35 else 0)
+    body += [deal.say(f"detail_{kind}", rng, f) for _ in range(details)]
+    body = [b for b in body if b]
+    return "\n".join([" ".join(body), deal.say(f"next_{kind}", rng, f)])
 
 
-_PREP = (
-    "bring current numbers for {metric} if available.",
-    "{lead} to confirm who else from {account} should attend.",
-    "review the notes from the {prev}.",
-    "share any requirements documents ahead of time.",
-)
-_CONTEXT = (
-    "Deal stage: {stage}; value {amount}.",
-    "This follows the {prev}; the deal is in {stage}.",
-    "{account} ({industry}) is weighing the cost of {pain}.",
-)
-
-
-def _turn(email: PlannedEmail) -> str:
-    if email.in_reply_to is None:
-        return "open_out" if email.direction == "outbound" else "open_in"
-    return "reply_out" if email.direction == "outbound" else "reply_in"
-
-
-def _email_text(story: _Story, email: PlannedEmail) -> str:
-    rng = random.Random(email.content_seed)
-    meeting = story.meetings.get(email.meeting_key or "")
-    f = _email_fields(story, email, meeting, rng)
-    bank = P.EMAILS.get((email.purpose, _turn(email))) or P.EMAILS.get(("check_in", _turn(email)))
-    if email.purpose in extra_kinds.EMAIL_PURPOSES or bank is None:
-        body = extra_kinds.email_body(email, story.opp)
-    else:
-        body = _pick(rng, bank, f)
-    extra = rng.choice(P.EXTRAS if body.count(". ") >= 1 else [e for e in P.EXTRAS if e])
-    if story.opp.account.name not in body:
-        extra = rng.choice(P.ACCOUNT_EXTRAS).format(**f)
-    sender_name, sender_title = _sender(story, email)
-    lines = [
-        rng.choice(P.GREETINGS).format(**f),
-        "",
-        f"{body} {extra}".strip(),
-        "",
-        rng.choice(P.CLOSINGS),
-        sender_name,
-    ]
-    return "\n".join(lines + ([sender_title] if sender_title else []))
-
-
-def _email_fields(
-    story: _Story, email: PlannedEmail, meeting: PlannedMeeting | None, rng: random.Random
-) -> dict[str, str]:
-    f = _fields(story, meeting, email.sent_at)
-    owner = story.opp.owner
-    contact = story.contacts.get(email.from_contact_id or "")
-    recipients = story.people(email.to_contact_ids)
-    reader = recipients[0] if recipients else None
-    f["first"] = _first(reader) if email.direction == "outbound" else owner.name.split()[0]
-    f["sender_first"] = _first(contact) if contact else owner.name.split()[0]
-    if email.direction == "outbound" and len(recipients) > 1:
-        f["names"] = _names(recipients[1:])
-    kind = meeting.meeting_type if meeting and meeting.meeting_type in P.AGENDA else "discovery"
-    if contact is not None and f["lead"] == _first(contact):
-        f["lead"] = rng.choice(("my manager", "our VP", "our CFO", "the project lead"))
-    f["agenda_item"] = _lower_first(rng.choice(P.AGENDA[kind]).format(**f))
-    points = rng.sample(list(P.DISCUSSED[kind]), k=2)
-    f["discussed"] = " ".join(p.format(**f) for p in points)
-    f["outcome"] = rng.choice(P.OUTCOMES[kind]).format(**f)
-    step = rng.choice(P.NEXT_STEPS[kind]).format(**f)
-    f["next_step_lc"] = _lower_first(step)
-    f["when"] = _when(story, meeting, reader or contact)
-    return f
-
-
-def _lower_first(text: str) -> str:
-    """Lower-case the first letter unless the word is an acronym ("ROI", "MSA")."""
-    if len(text) > 1 and text[1].isupper():
-        return text
-    return text[:1].lower() + text[1:]
-
-
-def _when(story: _Story, meeting: PlannedMeeting | None, person: Contact | None) -> str:
-    """The meeting's time on the person's local clock, e.g. "Tuesday 14 April at 10:30"."""
-    if meeting is None:
-        return "early next week"
-    zone = contact_place(person, story.opp)[1] if person else owner_zone(story.opp)
-    local = meeting.start.astimezone(zone)
-    return f"{local:%A} {local.day} {local:%B} at {local:%H:%M}"
-
-
-def _sender(story: _Story, email: PlannedEmail) -> tuple[str, str | None]:
-    if email.direction == "outbound":
-        owner = story.opp.owner
-        return owner.name, owner.title
-    contact = story.contacts.get(email.from_contact_id or "")
-    if contact is None:
-        return f"The {story.opp.account.name} team", None
-    title = (
-        f"{contact.title}, {story.opp.account.name}" if contact.title else story.opp.account.name
+def _meeting_fields(deal: Deal, m: PlannedMeeting) -> dict[str, str]:
+    people = deal.people(m.invitee_ids)
+    champion = deal.sheet.roles.champion
+    lead = champion if champion in people else (people[0] if people else None)
+    others = [c for c in people if c != lead]
+    f = dict(deal.base)
+    lead_first = first_name(lead)
+    f.update(
+        lead=lead_first,
+        lead_s=possessive(lead_first),
+        lead_full=lead.name if lead else f"the {deal.opp.account.name} team",
+        people=join_names([c.name for c in people]) or f"the {deal.opp.account.name} team",
+        others_with=f" and {join_names([c.name for c in others])}" if others else "",
+        others_clause=(
+            f"{join_names([c.name for c in others])} listened in."
+            if others
+            else "nobody else joined this time."
+        ),
+        prev=deal.previous_label(m),
+        label=LABELS.get(m.meeting_type, "meeting"),
     )
-    return contact.name, title
+    return f

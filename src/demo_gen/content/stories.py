@@ -46,6 +46,7 @@ from demo_gen.content.story import (
     chunks,
     prompt,
 )
+from demo_gen.facts import build_fact_sheet
 from demo_gen.plan import OpportunityPlan
 from demo_gen.progress import NULL_PROGRESS, Progress
 
@@ -169,6 +170,8 @@ class StoryWriter:
         refresh: bool = False,
         on_event: Callable[..., None] | None = None,
         client: openai.OpenAI | None = None,
+        seed: int,
+        pack: str,
     ) -> None:
         self.settings = settings
         self.api_key = api_key
@@ -179,7 +182,7 @@ class StoryWriter:
         self._client = client
         self._gate = _Gate()
         self._lock = threading.Lock()  # stats, cache and events: shared by the worker threads
-        self._heuristic = HeuristicContent()
+        self._heuristic = HeuristicContent(seed=seed, pack=pack)
 
     def write_all(
         self,
@@ -245,7 +248,8 @@ class StoryWriter:
     def _write_one(
         self, plan: OpportunityPlan, questions: Sequence[ScorecardQuestion], chat: ChatClient | None
     ) -> StoryResult:
-        story = Story.of(plan, pseudonymize=self.settings.pseudonymize_names)
+        sheet = self._heuristic.sheet(plan)
+        story = Story.of(plan, pseudonymize=self.settings.pseudonymize_names, sheet=sheet)
         texts: dict[str, str] = {}
         answers: Answers = {}
         reasons: list[str] = []
@@ -385,13 +389,17 @@ def estimate(
     plans: Sequence[OpportunityPlan],
     settings: LlmSettings,
     questions: Mapping[str, Sequence[ScorecardQuestion]],
+    *,
+    seed: int,
+    pack: str,
 ) -> dict[str, Any]:
     """Requests and tokens a run would use with an empty cache, and the cost if priced; offline."""
     requests = tokens_in = tokens_out = 0
     schema = approx_tokens(json.dumps(RESPONSE_SCHEMA))
     summary = "x" * (SUMMARY_TOKENS * 4)  # stands in for the previous part's summary
     for plan in plans:
-        story = Story.of(plan, pseudonymize=settings.pseudonymize_names)
+        sheet = build_fact_sheet(plan, seed=seed, pack=pack)
+        story = Story.of(plan, pseudonymize=settings.pseudonymize_names, sheet=sheet)
         for chunk in chunks(story, questions.get(plan.opportunity.id, ()), settings):
             request = prompt(story, chunk, summary)
             requests += 1

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from demo_gen.config import LlmSettings
 from demo_gen.content.privacy import Person, Pseudonyms, scrub
 from demo_gen.errors import ContentError
+from demo_gen.facts import FactSheet
 from demo_gen.model import Contact, Opportunity
 from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
 
@@ -98,22 +99,57 @@ class Story:
     names: Pseudonyms
     facts: Mapping[str, Any]
     timeline: tuple[Entry, ...]
+    required: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Item key → the tokens (real names) its text must carry: the facts first said there."""
 
     @classmethod
-    def of(cls, plan: OpportunityPlan, *, pseudonymize: bool) -> Story:
+    def of(cls, plan: OpportunityPlan, *, pseudonymize: bool, sheet: FactSheet) -> Story:
         opp = plan.opportunity
         names = Pseudonyms.of(_people(opp)) if pseudonymize else Pseudonyms.none()
         contacts = {c.id: c for c in opp.contacts}
         aliases = _aliases(plan)
         entries = [_meeting_entry(m, contacts, aliases, names) for m in plan.meetings]
         entries += [_email_entry(e, opp.owner.name, contacts, aliases, names) for e in plan.emails]
+        entries = [_with_facts(e, sheet, names) for e in entries]
         entries.sort(key=lambda e: (e.at, e.alias))
-        return cls(plan, names, _facts(plan, names), tuple(entries))
+        facts = {**_facts(plan, names), "fact_sheet": _fact_sheet(sheet, aliases, names)}
+        keys = [m.key for m in plan.meetings] + [e.key for e in plan.emails]
+        required = {k: tuple(t for f in sheet.said_in(k) for t in f.tokens) for k in keys}
+        return cls(plan, names, facts, tuple(entries), {k: v for k, v in required.items() if v})
 
     @property
     def aliases(self) -> dict[str, str]:
         """Alias → item key."""
         return {e.alias: e.key for e in self.timeline}
+
+
+def _fact_sheet(
+    sheet: FactSheet, aliases: Mapping[str, str], names: Pseudonyms
+) -> list[dict[str, Any]]:
+    """The facts as the prompt shows them: what is said, where first, and where it comes back."""
+    return [
+        {
+            "kind": f.kind,
+            "says": names.hide(f.statement),
+            "must_include": [names.hide(t) for t in f.tokens],
+            "first_said_in": aliases[f.said_in],
+            "referred_to_in": [aliases[k] for k in f.refs if k in aliases],
+        }
+        for f in sheet.facts.values()
+        if f.said_in is not None and f.said_in in aliases
+    ]
+
+
+def _with_facts(entry: Entry, sheet: FactSheet, names: Pseudonyms) -> Entry:
+    said = sheet.said_in(entry.key)
+    if not said:
+        return entry
+    view = {
+        **entry.view,
+        "say": [names.hide(f.statement) for f in said],
+        "must_include": [names.hide(t) for f in said for t in f.tokens],
+    }
+    return Entry(entry.key, entry.alias, entry.at, view)
 
 
 def _people(opp: Opportunity) -> list[Person]:
@@ -256,6 +292,9 @@ For each timeline item write the text its "write" field names:
 - "body" (an email): greeting, message, sign-off with the sender's first name; no subject line.
 Keep each text between 40 and 90 words. Use plain text with line breaks; no markdown headings.
 Use only the people and facts given. Never write an email address, a phone number or a URL.
+Never claim an attachment; nothing is attached. Each fact in "fact_sheet" is said first in the \
+item "first_said_in" and not before: that item's text must contain every "must_include" string \
+verbatim (a timeline item lists them too); items in "referred_to_in" come back to it.
 Answer each scorecard question in one to three sentences from the story, naming people by \
 their full name, with a confidence between 0 and 1 and as evidence the keys of the emails and \
 past meetings that support it.

@@ -1,308 +1,287 @@
-"""Heuristic answers: deterministic, specific to the deal, written from its plan alone.
+"""Heuristic answers: written from the deal's fact sheet, citing the records that say each fact.
 
-Each writer takes the deal's `Facts`, the `Evidence` found for its element and a seeded rng, and
-returns a `Draft` (text plus a confidence penalty for shaky data), or None when the deal's data
-cannot support an answer (no one to name as Economic Buyer, say). Only contacts of the
-opportunity and its account are ever named; the seller is not.
+A writer takes the `Ctx` (fact sheet, the deal's past records as written) and a seeded rng and
+returns a `Draft` — text, the records it cites, a confidence penalty — or None when nothing said
+so far supports an answer. A fact is cited at the first record that carries all its tokens (the
+"raised on" date is that record's), then at later records that come back to it. Only people who
+take part in the deal are named, and only in answers that cite a record they are in.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
 
-from demo_gen.model import Contact
-from demo_gen.plan import PlannedMeeting
-from demo_gen.scorecards import phrases as W
-from demo_gen.scorecards.evidence import Evidence, Facts
+from demo_gen.facts import FactSheet, fmt_day
+from demo_gen.facts.model import Fact, Step
+from demo_gen.model import Contact, Opportunity
+from demo_gen.scorecards.evidence import Record, Records
 
 
 @dataclass(frozen=True)
 class Draft:
     text: str
-    penalty: float = 0.0  # subtracted from the evidence-based confidence
+    cited: tuple[Record, ...]
+    penalty: float = 0.0
 
 
-Writer = Callable[[Facts, Evidence, random.Random], Draft | None]
+@dataclass(frozen=True)
+class Ctx:
+    opp: Opportunity
+    sheet: FactSheet
+    records: Records
+    position: str
+
+    def said(self, kind: str) -> tuple[Fact, Record] | None:
+        """A fact and the first record that carries all its tokens (None: not said yet)."""
+        fact = self.sheet.facts.get(kind)
+        if fact is None:
+            return None
+        first = self.records.first_with(fact.tokens)
+        return None if first is None else (fact, first)
+
+    def cite(self, firsts: Sequence[Record | None], *facts: Fact) -> tuple[Record, ...]:
+        return self.records.cite(firsts, [t for f in facts for t in f.tokens])
 
 
-def day(d: date) -> str:
-    return f"{d:%b} {d.day}, {d.year}"
-
-
-def money(x: float) -> str:
-    if x >= 1_000_000:
-        return f"${x / 1_000_000:.1f}M"
-    if x >= 1_000:
-        return f"${x / 1_000:,.0f}k"
-    return f"${x:,.0f}"
+Writer = Callable[[Ctx, random.Random], Draft | None]
 
 
 def _who(c: Contact) -> str:
     return f"{c.name} ({c.title})" if c.title else c.name
 
 
-def _industry(f: Facts) -> str:
-    name = (f.opp.account.industry or "").strip().lower()
-    return W.INDUSTRY_ALIASES.get(name, name)
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
-def _team(f: Facts) -> str:
-    return W.TEAMS.get(_industry(f), "operations")
-
-
-def _segment(f: Facts) -> str:
-    employees = f.opp.account.employees or 500
-    return "smb" if employees < 200 else "mid" if employees < 2000 else "enterprise"
-
-
-def _seen(f: Facts, ev: Evidence) -> str:
-    """' in the demo on Mar 4, 2026' / ' by email on …' / '' for the latest evidence item."""
-    item = ev.latest
-    if item is None:
-        return ""
-    if isinstance(item, PlannedMeeting):
-        label = W.MEETING_LABEL.get(item.meeting_type, "meeting")
-        return f" in the {label} on {day(f.local_date(item.start))}"
-    return f" by email on {day(f.local_date(item.sent_at))}"
-
-
-def metric_line(f: Facts) -> str:
-    """The deal's target on its metric; the same in every template."""
-    rng = random.Random(f.deal_seed)
-    fmt, low, high, dlow, dhigh = W.METRIC_SCALES.get(f.metric, W.GENERIC_SCALE)
-    a = rng.randint(low, high)
-    d = rng.randint(dlow, dhigh)
-    b = a + d if fmt.startswith("Lift") else a - d
-    return fmt.format(metric=f.metric, a=a, b=b, d=d)
-
-
-def metrics(f: Facts, ev: Evidence, rng: random.Random) -> Draft | None:
-    line = metric_line(f)
-    if not f.opp.amount:
-        return Draft(f"{line} at {f.opp.account.name}; the dollar value is not sized yet.", 0.1)
-    multiple = f.value / f.opp.amount
-    payback = max(1, round(12 * f.opp.amount / f.value))
-    return Draft(
-        f"{line} at {f.opp.account.name}: ~{money(f.value)}/yr across {f.staff} "
-        f"{_team(f)} staff, {multiple:.1f}x the {money(f.opp.amount)} investment "
-        f"(payback in ~{payback} months)."
-    )
-
-
-def pain(f: Facts, ev: Evidence, rng: random.Random) -> Draft | None:
-    hours = f.hours
-    raised = f"Raised{_seen(f, ev)}" if ev.latest else "Assumed from the industry, not yet heard"
-    return Draft(
-        f"{f.pain[0].upper()}{f.pain[1:]} at {f.opp.account.name}. {raised}; left alone it "
-        f"holds back {f.metric} and costs the {_team(f)} team ~{hours:,} hours a month."
-    )
-
-
-def need(f: Facts, ev: Evidence, rng: random.Random) -> Draft | None:
-    owner = f.champion.contact.name if f.champion else f"the {_team(f)} lead"
-    priority = rng.choice(W.PRIORITIES).format(team=_team(f))
-    return Draft(
-        f"Must-have: end {f.pain} before {day(f.opp.close_date + timedelta(days=90))}; "
-        f"{owner} calls it {priority} for {f.opp.close_date.year}."
-    )
-
-
-def situation(f: Facts, ev: Evidence, rng: random.Random) -> Draft | None:
-    acct = f.opp.account
-    size = f"{acct.employees:,} employees" if acct.employees else "size not confirmed"
-    where = f", HQ {acct.billing_country}" if acct.billing_country else ""
-    tools = rng.choice(W.CURRENT_TOOLS[_segment(f)])
-    trigger = rng.choice(W.TRIGGERS).format(team=_team(f))
-    return Draft(
-        f"{acct.name}: {acct.industry or 'industry not set'}, {size}{where}. The {_team(f)} "
-        f"team ({f.staff} people) runs on {tools}; {trigger}.",
-        0.0 if acct.employees else 0.05,
-    )
-
-
-def impact(f: Facts, ev: Evidence, rng: random.Random) -> Draft | None:
-    line = metric_line(f)
-    hours = f.hours
-    if not f.opp.amount:
-        return Draft(f"{line}; ~{hours:,} hours a month back for the {_team(f)} team.", 0.1)
-    return Draft(
-        f"~{money(f.value)}/yr at stake: {line[0].lower()}{line[1:]}, and ~{hours:,} hours a "
-        f"month back for the {_team(f)} team."
-    )
-
-
-def champion(f: Facts, ev: Evidence, rng: random.Random) -> Draft | None:
-    if f.champion is None:
+def pain(x: Ctx, rng: random.Random) -> Draft | None:
+    got = x.said("pain")
+    if got is None:
         return None
-    c = f.champion.contact
-    motive = rng.choice(W.MOTIVES).format(metric=f.metric, team=_team(f))
-    met = f"met in {ev.count} meeting{'s' if ev.count != 1 else ''}, latest" if ev.count else ""
-    seen = f"; {met}{_seen(f, ev)}" if ev.latest else "; not met yet"
-    if not f.champion.by_role:
-        return Draft(f"{_who(c)}, primary contact acting as champion, not yet tested{seen}.", 0.15)
-    return Draft(f"{_who(c)}{seen}; {motive}.")
-
-
-def economic_buyer(f: Facts, ev: Evidence, rng: random.Random) -> Draft | None:
-    if f.economic_buyer is None:
-        return None
-    c = f.economic_buyer.contact
-    signs = f"signs at {money(f.opp.amount)}" if f.opp.amount else "releases the funds"
-    seen = f"; joined us{_seen(f, ev)}" if ev.latest else "; not met yet"
-    if not f.economic_buyer.by_role:
-        return Draft(f"{_who(c)}: likely owner of the {_team(f)} budget by title{seen}.", 0.12)
-    return Draft(f"{_who(c)} owns the {_team(f)} budget and {signs}{seen}.")
-
-
-def authority(f: Facts, ev: Evidence, rng: random.Random) -> Draft | None:
-    if f.economic_buyer is None:
-        return None
-    eb = f.economic_buyer.contact
-    others = [p for p in (_champion_contact(f), f.technical) if p is not None and p != eb]
-    influence = " and ".join(_unique(p.name for p in others))
-    tail = f"; {influence} influence{'s' if len(set(others)) == 1 else ''}" if others else ""
-    penalty = 0.0 if f.economic_buyer.by_role else 0.12
-    return Draft(f"{_who(eb)} makes the call{tail}; met{_seen(f, ev) or ' not yet'}.", penalty)
-
-
-def _champion_contact(f: Facts) -> Contact | None:
-    return f.champion.contact if f.champion else None
-
-
-def _unique(names: Iterable[str]) -> list[str]:
-    out: list[str] = []
-    for name in names:
-        if name not in out:
-            out.append(name)
-    return out
-
-
-def decision_criteria(f: Facts, ev: Evidence, rng: random.Random) -> Draft | None:
-    industry = _industry(f)
-    system = W.SYSTEMS.get(industry, "core systems")
-    compliance = W.COMPLIANCE.get(industry, "SOC 2 Type II")
-    budget = f"total cost within {money(f.opp.amount * 1.1)}" if f.opp.amount else ""
-    pool = [
-        f"native integration with their {system}",
-        f"{compliance} evidence and SSO",
-        f"go-live in under {rng.choice((6, 8, 10, 12))} weeks",
-        "admins can change workflows without engineering",
-        "role-based access with a full audit trail",
-    ]
-    picked = [*rng.sample(pool, 2), *([budget] if budget else [pool[4]])]
-    author = f.technical or _champion_contact(f)
-    by = f"; written by {author.name}" if author else ""
-    return Draft(f"Must-haves: {'; '.join(picked)}{by}, confirmed{_seen(f, ev) or ' soon'}.")
-
-
-def _steps_due(f: Facts, *days_before: int) -> list[str]:
-    return [day(f.opp.close_date - timedelta(days=n)) for n in days_before]
-
-
-def _slipped(f: Facts) -> tuple[str, float]:
-    """A note and a penalty when an open deal's close date is already behind the anchor."""
-    if not f.opp.is_closed and f.opp.close_date < f.plan.anchor:
-        return " The close date has passed: re-confirm each step.", 0.1
-    return "", 0.0
-
-
-def decision_process(f: Facts, ev: Evidence, rng: random.Random) -> Draft | None:
-    tech = f.technical.name if f.technical else "their technical lead"
-    champ = f.champion.contact.name if f.champion else f"the {_team(f)} lead"
-    eb = f.economic_buyer.contact.name if f.economic_buyer else "the budget owner"
-    if f.opp.is_won:
-        return Draft(
-            f"Done: technical sign-off by {tech}, business case approved by {eb}, "
-            f"signed {day(f.opp.close_date)}."
+    fact, first = got
+    s, n = x.sheet, x.sheet.numbers
+    cost = f"about {n.hours:,} hours a month across {n.staff} people"
+    text = rng.choice(
+        (
+            f"{_cap(s.pain)}: {cost}. First raised in {first.where()}.",
+            f"The {s.industry_team} team lives with {s.pain}, {cost}; raised in {first.where()}.",
         )
-    a, b = _steps_due(f, rng.choice((28, 35, 42)), rng.choice((14, 21)))
-    note, penalty = _slipped(f)
-    return Draft(
-        f"{tech} signs off technically by {a}; {champ} takes the business case to {eb} by {b}; "
-        f"{eb} approves and signs by {day(f.opp.close_date)}.{note}",
-        penalty,
     )
+    return Draft(text, x.cite([first], fact))
 
 
-def paper_process(f: Facts, ev: Evidence, rng: random.Random) -> Draft | None:
-    paper, sec, proc, legal = W.PAPER[_segment(f)]
-    weeks = sec + proc + legal
-    board = "; finance committee approval" if (f.opp.amount or 0) >= 250_000 else ""
-    owner = f"{f.paperwork.name} runs it" if f.paperwork else "procurement owner not named yet"
-    start = day(f.opp.close_date - timedelta(weeks=weeks))
-    if f.opp.is_won:
-        return Draft(f"Signed {day(f.opp.close_date)} on {paper}; {owner.replace('runs', 'ran')}.")
-    note, penalty = _slipped(f)
-    return Draft(
-        f"{paper[0].upper()}{paper[1:]}: security review (~{sec} wk), vendor onboarding "
-        f"(~{proc} wk), legal redlines (~{legal} wk){board}; {owner}. Start by {start} to "
-        f"sign by {day(f.opp.close_date)}.{note}",
-        penalty + (0.0 if f.paperwork else 0.08),
-    )
-
-
-def competition(f: Facts, ev: Evidence, rng: random.Random) -> Draft | None:
-    first, second = rng.sample(W.COMPETITORS[_segment(f)], 2)
-    edge = rng.choice(W.EDGES).format(metric=f.metric)
-    return Draft(
-        f"Main alternative: {first}; also {second}. Doing nothing is real: {f.pain} has been "
-        f"tolerated for years. Our edge: {edge}."
-    )
-
-
-def budget(f: Facts, ev: Evidence, rng: random.Random) -> Draft | None:
-    year = f"FY{f.opp.close_date.year % 100:02d}"
-    eb = f.economic_buyer.contact.name if f.economic_buyer else "the budget owner"
-    if not f.opp.amount:
-        return Draft(f"No amount on the deal yet; {eb} to confirm the {year} budget.", 0.15)
-    if f.position in ("proposal", "negotiation", "closed"):
-        return Draft(
-            f"{money(f.opp.amount)} allocated in the {year} {_team(f)} budget; {eb} approved."
-        )
-    source = rng.choice(W.FUNDING).format(team=_team(f), year=year)
-    return Draft(f"~{money(f.opp.amount)} expected from {source}; needs {eb}'s approval.", 0.05)
-
-
-def critical_event_line(f: Facts) -> tuple[str, date]:
-    """The deal's critical event and its date; the same in every template."""
-    rng = random.Random(f.deal_seed + 1)
-    event = rng.choice(W.EVENTS.get(_industry(f), W.GENERIC_EVENTS))
-    return event, f.opp.close_date + timedelta(days=rng.randint(21, 60))
-
-
-def timeline(f: Facts, ev: Evidence, rng: random.Random) -> Draft | None:
-    event, when = critical_event_line(f)
-    live = day(when - timedelta(days=rng.choice((7, 10, 14))))
-    note, penalty = _slipped(f)
-    return Draft(
-        f"Signature by {day(f.opp.close_date)}, live by {live}, ahead of {event} on "
-        f"{day(when)}.{note}",
-        penalty,
-    )
-
-
-def critical_event(f: Facts, ev: Evidence, rng: random.Random) -> Draft | None:
-    event, when = critical_event_line(f)
-    return Draft(
-        f"{event[0].upper()}{event[1:]} on {day(when)}; missing it means another year of {f.pain}."
-    )
-
-
-def decision(f: Facts, ev: Evidence, rng: random.Random) -> Draft | None:
-    if f.economic_buyer is None:
+def metrics(x: Ctx, rng: random.Random) -> Draft | None:
+    got = x.said("metrics")
+    if got is None:
         return None
-    eb = f.economic_buyer.contact.name
-    champ = f.champion.contact.name if f.champion else f"the {_team(f)} lead"
-    criterion = rng.choice(("time to value", "total cost", "fit with their stack"))
-    verb = "signed" if f.opp.is_won else "signs by"
-    return Draft(
-        f"{eb} decides, mainly on {criterion} and {f.metric}; {champ} builds the case, "
-        f"{eb} {verb} {day(f.opp.close_date)}.",
-        0.0 if f.economic_buyer.by_role else 0.12,
+    fact, first = got
+    n = x.sheet.numbers
+    worth = f", worth about {n.value} a year" if n.value else "; not priced in dollars yet"
+    text = f"{_cap(n.metric)} from {n.baseline} to {n.target}{worth}. Agreed in {first.where()}."
+    return Draft(text, x.cite([first], fact), 0.0 if n.value else 0.1)
+
+
+def impact(x: Ctx, rng: random.Random) -> Draft | None:
+    m, p = x.said("metrics"), x.said("pain")
+    if m is None or p is None:
+        return None
+    n = x.sheet.numbers
+    worth = f"about {n.value} a year at stake" if n.value else "value not priced yet"
+    text = (
+        f"{_cap(worth)}: {n.metric} from {n.baseline} to {n.target}, and {n.hours:,} hours "
+        f"a month back for {n.staff} people."
     )
+    return Draft(text, x.cite([p[1], m[1]], p[0], m[0]))
+
+
+def champion(x: Ctx, rng: random.Random) -> Draft | None:
+    c = x.sheet.roles.champion
+    met = x.records.first_meeting_with(c) if c else None
+    met = met or (x.records.first_involving(c) if c else None)
+    if c is None or met is None:
+        return None
+    motive = rng.choice(
+        (
+            "wants this fixed and sells it internally",
+            "pushes for it inside and asked for material to make the case",
+            "is the one who wants the change and carries it to leadership",
+        )
+    )
+    text = f"{_who(c)} {motive}; first met in {met.where()}."
+    return Draft(text, x.records.cite([met], [c.name]))
+
+
+def economic_buyer(x: Ctx, rng: random.Random) -> Draft | None:
+    c = x.sheet.roles.economic_buyer
+    met = x.records.first_meeting_with(c) if c else None
+    met = met or (x.records.first_involving(c) if c else None)
+    if c is None or met is None:
+        return None
+    text = (
+        f"{_who(c)} owns the {x.sheet.budget_line} budget and signs; first joined in {met.where()}."
+    )
+    return Draft(text, x.records.cite([met], [c.name]))
+
+
+def authority(x: Ctx, rng: random.Random) -> Draft | None:
+    eb = x.sheet.roles.economic_buyer
+    met = x.records.first_involving(eb) if eb else None
+    if eb is None or met is None:
+        return None
+    others = [c for c in (x.sheet.roles.champion, x.sheet.roles.technical) if c and c != eb]
+    seen = [(c, x.records.first_involving(c)) for c in others]
+    seen = [(c, r) for c, r in seen if r is not None]
+    tail = "; " + " and ".join(c.name for c, _ in seen) + " influence it" if seen else ""
+    text = f"{_who(eb)} makes the call{tail}."
+    cited = x.records.cite([met, *(r for _, r in seen)], [eb.name])
+    return Draft(text, cited)
+
+
+def decision_criteria(x: Ctx, rng: random.Random) -> Draft | None:
+    got = x.said("criteria")
+    if got is None:
+        return None
+    fact, first = got
+    text = f"Must-haves: {'; '.join(x.sheet.criteria)}. Set out in {first.where()}."
+    return Draft(text, x.cite([first], fact))
+
+
+def decision_process(x: Ctx, rng: random.Random) -> Draft | None:
+    got = x.said("process")
+    if got is None:
+        return None
+    fact, first = got
+    anchor, open_deal = x.records.plan.anchor, not x.opp.is_closed
+
+    def step(s: Step) -> str:
+        late = " (date passed, not confirmed done)" if open_deal and s.due < anchor else ""
+        return f"{s.what} by {fmt_day(s.due)}{late}"
+
+    steps = "; ".join(step(s) for s in x.sheet.steps)
+    text = f"{_cap(steps)} (agreed in {first.where()})."
+    penalty = 0.0
+    if x.sheet.process_passed:
+        due = fmt_day(x.sheet.steps[-1].due)
+        text += f" The planned signature date, {due}, has passed unsigned; steps need new dates."
+        penalty = 0.1
+    return Draft(text, x.cite([first], fact), penalty)
+
+
+def paper_process(x: Ctx, rng: random.Random) -> Draft | None:
+    got = x.said("paper")
+    if got is None:
+        return None
+    fact, first = got
+    s = x.sheet
+    owner = s.roles.procurement or s.roles.legal
+    runs = f", run by {owner.name}" if owner and found_name(owner, first) else ""
+    verb = "Signed on" if x.opp.is_won else "Goes on"
+    text = (
+        f"{verb} {s.paper}, about {s.paper_weeks} weeks end to end{runs}; "
+        f"set out in {first.where()}."
+    )
+    return Draft(text, x.cite([first], fact), 0.0 if owner else 0.08)
+
+
+def found_name(c: Contact, r: Record) -> bool:
+    return c.name in r.haystack
+
+
+def competition(x: Ctx, rng: random.Random) -> Draft | None:
+    got = x.said("competition")
+    if got is None:
+        return None
+    fact, first = got
+    s = x.sheet
+    a, b = s.alternatives
+    text = (
+        f"Incumbent: {s.incumbent}. Also looking at {a} and {b}; doing nothing is a real "
+        f"option. Heard in {first.where()}."
+    )
+    return Draft(text, x.cite([first], fact))
+
+
+def budget(x: Ctx, rng: random.Random) -> Draft | None:
+    got = x.said("budget")
+    if got is None:
+        return None
+    fact, first = got
+    s = x.sheet
+    eb = s.roles.economic_buyer
+    who = eb.name if eb else "the budget owner"
+    text = (
+        f"{s.numbers.amount} in the {s.fiscal_year} {s.budget_line} budget, confirmed by {who} "
+        f"in {first.where()}."
+    )
+    return Draft(text, x.cite([first], fact))
+
+
+def critical_event(x: Ctx, rng: random.Random) -> Draft | None:
+    got = x.said("critical_event")
+    if got is None:
+        return None
+    fact, first = got
+    s = x.sheet
+    text = (
+        f"{_cap(s.critical_event)} on {fmt_day(s.event_date)}; they must be live before it. "
+        f"Raised in {first.where()}."
+    )
+    return Draft(text, x.cite([first], fact))
+
+
+def timeline(x: Ctx, rng: random.Random) -> Draft | None:
+    ev, proc = x.said("critical_event"), x.said("process")
+    if ev is None:
+        return None
+    s = x.sheet
+    live = f"Live before {s.critical_event} on {fmt_day(s.event_date)}"
+    if proc is None:
+        return Draft(f"{live}.", x.cite([ev[1]], ev[0]), 0.05)
+    sign = fmt_day(s.steps[-1].due)
+    text = f"Signature by {sign}. {live}."
+    if s.process_passed:
+        text += f" {sign} has passed without a signature."
+    return Draft(text, x.cite([ev[1], proc[1]], ev[0], proc[0]), 0.1 if s.process_passed else 0.0)
+
+
+def need(x: Ctx, rng: random.Random) -> Draft | None:
+    p = x.said("pain")
+    if p is None:
+        return None
+    ev = x.said("critical_event")
+    s = x.sheet
+    when = f" before {s.critical_event} on {fmt_day(s.event_date)}" if ev else ""
+    text = f"Must fix {s.pain}{when}; it is a priority for the {s.industry_team} team."
+    firsts = [p[1], ev[1] if ev else None]
+    facts = [p[0], *([ev[0]] if ev else [])]
+    return Draft(text, x.cite(firsts, *facts))
+
+
+def situation(x: Ctx, rng: random.Random) -> Draft | None:
+    comp, p = x.said("competition"), x.said("pain")
+    if comp is None or p is None:
+        return None
+    s, acct = x.sheet, x.opp.account
+    industry = f", {acct.industry}" if acct.industry else ""
+    text = (
+        f"{acct.name}{industry}. The {s.industry_team} team ({s.numbers.staff} people) runs on "
+        f"{s.incumbent}."
+    )
+    return Draft(text, x.cite([p[1], comp[1]], p[0], comp[0]))
+
+
+def decision(x: Ctx, rng: random.Random) -> Draft | None:
+    eb = x.sheet.roles.economic_buyer
+    met = x.records.first_involving(eb) if eb else None
+    crit = x.said("criteria")
+    if eb is None or met is None:
+        return None
+    on = f", judged first on {x.sheet.criteria[0]}" if crit else ""
+    text = f"{eb.name} decides{on}."
+    firsts = [met, crit[1] if crit else None]
+    return Draft(text, x.records.cite(firsts, [eb.name]))
 
 
 WRITERS: dict[str, Writer] = {

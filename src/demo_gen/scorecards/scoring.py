@@ -8,21 +8,15 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from demo_gen.config import ScorecardSettings
+from demo_gen.facts import build_fact_sheet
+from demo_gen.facts.timeline import is_past, participants
 from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
-from demo_gen.scorecards.evidence import (
-    PERSON_KINDS,
-    Evidence,
-    Facts,
-    build_facts,
-    find_evidence,
-    involved,
-    past_keys,
-)
-from demo_gen.scorecards.heuristic import WRITERS
+from demo_gen.scorecards.evidence import Records
+from demo_gen.scorecards.heuristic import WRITERS, Ctx, Draft
 from demo_gen.scorecards.markdown import scorecard_markdown
 from demo_gen.scorecards.templates import (
     POSITIONS,
@@ -33,6 +27,7 @@ from demo_gen.scorecards.templates import (
 )
 
 Source = Literal["heuristic", "llm"]
+PERSON_KINDS = frozenset({"economic_buyer", "authority", "champion"})
 NAMING_KINDS = PERSON_KINDS | {"decision"}
 """Kinds whose answer must name a contact of the opportunity."""
 TEXT_MIN, TEXT_MAX = 12, 700
@@ -89,6 +84,8 @@ class Scorecard:
     coverage_target: float = 0.0
     elements: tuple[Element, ...] = field(default=(), repr=False)
     expected_ids: tuple[str, ...] = ()
+    texts: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    """The deal's activity texts the answers were checked against (not serialised)."""
 
     @property
     def answered(self) -> int:
@@ -134,41 +131,55 @@ def render(
     seed: int,
     pack: str,
     llm_answers: Mapping[str, LlmAnswer] | None = None,
+    texts: Mapping[str, str] | None = None,
 ) -> Scorecard:
-    """Fill `template` for one opportunity's plan. Pure: same inputs, same scorecard."""
+    """Fill `template` for one opportunity's plan. Pure: same inputs, same scorecard.
+
+    `texts` are the deal's activity texts as written (item key → text); without them the
+    heuristic writer's texts for the same seed and pack are used.
+    """
     opp = plan.opportunity
     base = f"{seed}/{pack}/{opp.id}/scorecard"
-    facts = build_facts(plan, stage_position(opp.stage), random.Random(f"{base}/deal"))
+    sheet = build_fact_sheet(plan, seed=seed, pack=pack)
+    if texts is None:
+        from demo_gen.content.heuristic import HeuristicContent
+
+        texts = HeuristicContent(seed=seed, pack=pack).write(plan).texts
+    ctx = Ctx(opp, sheet, Records(plan, texts), stage_position(opp.stage))
     expected = expected_elements(template, opp.stage)
     # llm mode with no LLM output at all (disabled or failed) falls back to the heuristic
     mode = settings.mode if llm_answers is not None else "heuristic"
     answers: list[Answer] = []
     for element in expected:
-        answer = _answer(element, facts, base, mode, llm_answers or {})
+        answer = _answer(element, ctx, base, mode, llm_answers or {})
         if answer is not None and answer.confidence >= settings.confidence_floor:
             answers.append(answer)
-    return _scorecard(template, plan, settings, expected, answers)
+    card = _scorecard(template, plan, settings, expected, answers)
+    return replace(card, texts=texts)
 
 
 def _answer(
-    element: Element, facts: Facts, base: str, mode: str, llm: Mapping[str, LlmAnswer]
+    element: Element, ctx: Ctx, base: str, mode: str, llm: Mapping[str, LlmAnswer]
 ) -> Answer | None:
     proposed = llm.get(element.id)
     llm_mode = mode != "heuristic" and proposed is not None
-    if llm_mode and proposed and validate_llm_answer(proposed, element, facts.plan):
+    if (
+        llm_mode
+        and proposed
+        and validate_llm_answer(proposed, element, ctx.records.plan, ctx.records)
+    ):
         return _make(element, proposed.text, proposed.confidence, "llm", proposed.evidence_keys)
     if mode == "llm":
         return None
-    return _heuristic(element, facts, random.Random(f"{base}/{element.kind}"))
+    return _heuristic(element, ctx, random.Random(f"{base}/{element.kind}"))
 
 
-def _heuristic(element: Element, facts: Facts, rng: random.Random) -> Answer | None:
-    evidence = find_evidence(element.kind, facts)
-    draft = WRITERS[element.kind](facts, evidence, rng)
-    if draft is None:
+def _heuristic(element: Element, ctx: Ctx, rng: random.Random) -> Answer | None:
+    draft = WRITERS[element.kind](ctx, rng)
+    if draft is None or not draft.cited or not ctx.records.supports(draft.text, draft.cited):
         return None
-    confidence = _confidence(evidence, element, facts, draft.penalty, rng)
-    return _make(element, draft.text, confidence, "heuristic", evidence.keys)
+    confidence = _confidence(draft, element, ctx, rng)
+    return _make(element, draft.text, confidence, "heuristic", [r.key for r in draft.cited])
 
 
 def _make(
@@ -185,21 +196,15 @@ def _make(
     )
 
 
-def _confidence(
-    evidence: Evidence, element: Element, facts: Facts, penalty: float, rng: random.Random
-) -> float:
+def _confidence(draft: Draft, element: Element, ctx: Ctx, rng: random.Random) -> float:
     """Evidence strength, how long the element has been expected, the data's gaps, a jitter."""
-    if evidence.strength == "meeting":
-        value = 0.72 + 0.04 * min(evidence.count - 1, 3)
-    elif evidence.strength == "email":
-        value = 0.60
-    else:
-        value = 0.35
-    if POSITIONS.index(element.gate) < POSITIONS.index(facts.position):
+    meetings = sum(1 for r in draft.cited if r.is_meeting)
+    value = 0.72 + 0.04 * min(meetings - 1, 3) if meetings else 0.60
+    if POSITIONS.index(element.gate) < POSITIONS.index(ctx.position):
         value += 0.05  # expected since an earlier stage: confirmed more than once by now
-    if facts.opp.is_won:
+    if ctx.opp.is_won:
         value += 0.03
-    value += rng.uniform(-0.03, 0.03) - penalty
+    value += rng.uniform(-0.03, 0.03) - draft.penalty
     return round(min(0.95, max(0.05, value)), 2)
 
 
@@ -232,12 +237,15 @@ def _scorecard(
     )
 
 
-def validate_llm_answer(answer: LlmAnswer, element: Element, plan: OpportunityPlan) -> bool:
+def validate_llm_answer(
+    answer: LlmAnswer, element: Element, plan: OpportunityPlan, records: Records | None = None
+) -> bool:
     """Whether an LLM answer may stand: right element, sane text and confidence, real evidence.
 
     Evidence keys must be past meetings or emails of this plan (at least one). For Economic
     Buyer, Champion, Authority and Decision the text must name a contact of the opportunity, and
-    for Economic Buyer, Champion and Authority a cited item must involve that contact.
+    for Economic Buyer, Champion and Authority a cited item must involve that contact. With the
+    deal's `records`, every date, number and contact name in the text must be in a cited record.
     """
     text = answer.text.strip()
     if answer.element_id != element.id or not TEXT_MIN <= len(text) <= TEXT_MAX:
@@ -247,6 +255,10 @@ def validate_llm_answer(answer: LlmAnswer, element: Element, plan: OpportunityPl
     keys = answer.evidence_keys
     if not keys or len(set(keys)) != len(keys) or not set(keys) <= past_keys(plan):
         return False
+    if records is not None:
+        cited = [r for r in records.items if r.key in keys]
+        if not records.supports(text, cited):
+            return False
     if element.kind not in NAMING_KINDS:
         return True
     named = [c for c in plan.opportunity.contacts if c.name in text]
@@ -254,6 +266,12 @@ def validate_llm_answer(answer: LlmAnswer, element: Element, plan: OpportunityPl
         return False
     if element.kind not in PERSON_KINDS:
         return True
-    items: dict[str, PlannedMeeting | PlannedEmail] = {m.key: m for m in plan.meetings}
-    items.update({e.key: e for e in plan.emails})
-    return any(involved(items[k], c.id) for k in keys for c in named)
+    everything: list[PlannedMeeting | PlannedEmail] = [*plan.meetings, *plan.emails]
+    items = {i.key: i for i in everything}
+    return any(c.id in participants(items[k]) for k in keys for c in named)
+
+
+def past_keys(plan: OpportunityPlan) -> frozenset[str]:
+    """The keys an answer may cite: past meetings and emails."""
+    everything: list[PlannedMeeting | PlannedEmail] = [*plan.meetings, *plan.emails]
+    return frozenset(i.key for i in everything if is_past(i, plan))

@@ -1,0 +1,185 @@
+"""Email bodies: greeting to the reader, a body for the purpose and turn, sign-off, signature.
+
+A thread's turn decides the voice: the opener starts it, a reply answers the message before it.
+In a question thread the buyer asks one question type, the seller's reply answers that type and
+the buyer's next reply acknowledges that answer (`phrases.QA`). The sender never greets or thanks
+themselves, no email claims an attachment, and the subject is never pasted into the body.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import replace
+from datetime import datetime
+
+from demo_gen.content import extra_kinds
+from demo_gen.content.grammar import expand, tidy
+from demo_gen.content.heuristic import ALL_RULES, LABELS, Deal, first_name, first_of
+from demo_gen.content.phrases import QA, QUESTION_TYPES
+from demo_gen.model import Contact
+from demo_gen.plan import PlannedEmail, PlannedMeeting
+from demo_gen.planning.timezones import contact_place, owner_zone
+
+_KNOWN = ("scheduling", "follow_up", "proposal", "negotiation", "check_in", "question")
+
+
+def question_type(email: PlannedEmail) -> str:
+    """The question a thread is about: one draw per thread, the same for every turn."""
+    return random.Random(f"{email.thread_key}/question").choice(QUESTION_TYPES)
+
+
+def _thread(deal: Deal, email: PlannedEmail) -> list[PlannedEmail]:
+    same = [e for e in deal.plan.emails if e.thread_key == email.thread_key]
+    return sorted(same, key=lambda e: (e.sent_at, e.key))
+
+
+def email_text(deal: Deal, email: PlannedEmail) -> str:
+    """The whole body: greeting, message, sign-off, signature."""
+    if email.purpose == "out_of_office":  # an auto-reply: the mail system's words and a name
+        sender = _sender(deal, email)
+        name = [sender.name, f"{sender.title}, {deal.opp.account.name}"] if sender else []
+        return "\n".join([extra_kinds.email_body(email, deal.opp), "", *name])
+    rng = random.Random(f"{email.content_seed}/{email.key}")
+    sender, reader = _sender(deal, email), _reader(deal, email)
+    f = _fields(deal, email, reader)
+    if email.purpose in extra_kinds.EMAIL_PURPOSES:  # moving a meeting, a nudge, a request
+        body = [
+            deal.fresh(
+                lambda seed: extra_kinds.email_body(replace(email, content_seed=seed), deal.opp),
+                email.content_seed,
+            )
+        ]
+        return _letter(deal, email, rng, f, body)
+    body = [_opening(deal, email, rng, f)]
+    middle = f"mid_{'in' if email.direction == 'inbound' else 'out'}_{email.purpose}"
+    # most replies are a line or two (Kooti et al.): a middle for some openers only
+    if middle in ALL_RULES and email.in_reply_to is None and rng.random() < 0.6:
+        body.append(deal.say(middle, rng, f))
+    voice = "mail_in" if email.direction == "inbound" else "mail_out"
+    for fact in deal.sheet.said_in(email.key):
+        rule = f"{voice}_{fact.kind}"
+        if fact.kind in ("budget",) and sender is deal.sheet.roles.economic_buyer:
+            body.append(
+                tidy(f"To confirm: {f['amount']} sits in the {f['fy']} {f['line']} budget.")
+            )
+        elif rule in ALL_RULES:
+            body.append(deal.say_fact(voice, fact, rng, f))
+    if email.in_reply_to is None:  # replies are short: no closing ask
+        body.append(deal.say("ask_in" if email.direction == "inbound" else "ask_out", rng, f))
+    return _letter(deal, email, rng, f, body)
+
+
+def _letter(
+    deal: Deal, email: PlannedEmail, rng: random.Random, f: dict[str, str], body: list[str]
+) -> str:
+    """Greeting, the body's prose (the reader named at most once), sign-off and signature."""
+    greeting = expand(rng.choice(deal.rules["greet"]), rng, f, deal.rules)
+    signoff = rng.choice(ALL_RULES["signoff"])
+    prose = " ".join(b for b in body if b)
+    if prose.startswith(f"{f['to_first']}, "):  # the greeting has just named them
+        rest = prose[len(f["to_first"]) + 2 :]
+        prose = rest[:1].upper() + rest[1:]
+    prose = once_by_name(prose, f["to_first"])
+    lines = [greeting, "", prose, "", signoff, *_signature(deal, email)]
+    return "\n".join(lines)
+
+
+def once_by_name(prose: str, name: str) -> str:
+    """The reader addressed by name at most once in the body (the greeting already names them):
+    later ", Name" tails go, later "Name, " openings lose the name."""
+    tail = re.compile(rf",\s*{re.escape(name)}(?=[.;,!?])")
+    head = re.compile(rf"(?:(?<=^)|(?<=[.!?] )){re.escape(name)}, (\w)")
+    seen = len(tail.findall(prose)) + len(head.findall(prose))
+    while seen > 1:
+        last_tail = list(tail.finditer(prose))
+        last_head = list(head.finditer(prose))
+        spans = [(m.start(), m, "tail") for m in last_tail] + [
+            (m.start(), m, "head") for m in last_head
+        ]
+        _, m, kind = max(spans, key=lambda x: x[0])
+        if kind == "tail":
+            prose = prose[: m.start()] + prose[m.end() :]
+        else:
+            prose = prose[: m.start()] + m.group(1).upper() + prose[m.end() :]
+        seen -= 1
+    return prose
+
+
+def _opening(deal: Deal, email: PlannedEmail, rng: random.Random, f: dict[str, str]) -> str:
+    thread = _thread(deal, email)
+    turn = thread.index(email) if email in thread else 0
+    purpose = email.purpose if email.purpose in _KNOWN else "other"
+    if purpose == "question" and turn < 3:
+        asked = QA[question_type(email)][turn]
+        text = tidy(expand(rng.choice(asked), rng, f, deal.rules))
+        if text in deal.used:  # the same type asked twice in one deal: say it differently
+            text = tidy(
+                expand(asked[(asked.index(rng.choice(asked)) + 1) % len(asked)], rng, f, deal.rules)
+            )
+        deal.used.add(text)
+        return text
+    direction = "in" if email.direction == "inbound" else "out"
+    stem = "open" if turn == 0 else "reply"
+    rule = f"{stem}_{direction}_{purpose}"
+    if rule not in ALL_RULES:
+        rule = f"{stem}_{direction}_other"
+    return deal.say(rule, rng, f)
+
+
+def _fields(deal: Deal, email: PlannedEmail, reader: Contact | None) -> dict[str, str]:
+    meeting = next((m for m in deal.plan.meetings if m.key == email.meeting_key), None)
+    f = dict(deal.base)
+    others = [c for c in deal.people(email.to_contact_ids) if c is not reader]
+    f.update(
+        to_first=first_name(reader) if reader else first_of(deal.opp.owner.name),
+        other_first=first_name(others[0]) if others else "a colleague",
+        label=LABELS.get(meeting.meeting_type, "meeting") if meeting else "next session",
+        prev=deal.previous_label(email),
+        when=_when(deal, meeting, reader),
+        lead=first_name(reader),
+        minutes=str(meeting.duration_minutes) if meeting else "30",
+    )
+    return f
+
+
+def _sender(deal: Deal, email: PlannedEmail) -> Contact | None:
+    return deal.contacts.get(email.from_contact_id or "") if email.direction == "inbound" else None
+
+
+def _reader(deal: Deal, email: PlannedEmail) -> Contact | None:
+    """The person greeted: the first recipient of an outbound email; None means the seller."""
+    if email.direction == "inbound":
+        return None
+    people = deal.people(email.to_contact_ids)
+    return people[0] if people else None
+
+
+def _when(deal: Deal, meeting: PlannedMeeting | None, person: Contact | None) -> str:
+    """The meeting's time on the reader's clock, e.g. "Tuesday, April 14 at 10:30"."""
+    if meeting is None:
+        return "early next week"
+    zone = contact_place(person, deal.opp)[1] if person else owner_zone(deal.opp)
+    local: datetime = meeting.start.astimezone(zone)
+    return f"{local:%A}, {local:%B} {local.day} at {local:%H:%M}"
+
+
+def _signature(deal: Deal, email: PlannedEmail) -> list[str]:
+    """Name, then title and company."""
+    if email.direction == "outbound":
+        owner = deal.opp.owner
+        company = seller_company(owner.email)
+        title = ", ".join(p for p in (owner.title, company) if p)
+        return [owner.name, *([title] if title else [])]
+    sender = _sender(deal, email)
+    account = deal.opp.account.name
+    if sender is None:
+        return [f"The {account} team"]
+    return [sender.name, f"{sender.title}, {account}" if sender.title else account]
+
+
+def seller_company(email: str) -> str:
+    """The seller's company from the owner's mail domain (northwind-analytics.com → Northwind
+    Analytics)."""
+    domain = email.rsplit("@", 1)[-1].split(".")[0] if "@" in email else ""
+    return " ".join(w.capitalize() for w in domain.replace("_", "-").split("-") if w)

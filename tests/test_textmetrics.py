@@ -1,0 +1,141 @@
+"""The text measures: each counts what it says, and the fixture org's run meets its targets."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from click.testing import CliRunner
+from test_content import PACK, SEED, golden_plans
+
+from demo_gen.cli import cli
+from demo_gen.compose import scorecards_for
+from demo_gen.config import Config
+from demo_gen.content import HeuristicContent
+from demo_gen.plan import Plan
+from demo_gen.scorecards import load_template, render
+from demo_gen.textcounts import Corpus, deal_corpus, mask
+from demo_gen.textmetrics import text_report, topic
+
+CONFIG = Config.model_validate({"run": {"name": PACK, "seed": SEED}})
+
+
+def _texts(op, body: str) -> dict[str, str]:
+    return {m.key: body for m in op.meetings} | {e.key: "" for e in op.emails}
+
+
+def test_repeats_within_and_across_deals_are_counted():
+    a, b = golden_plans()[:2]
+    corpus = Corpus()
+    deal_corpus(corpus, a, _texts(a, "We met the whole team today. Scope is agreed for now."))
+    deal_corpus(corpus, b, _texts(b, "We met the whole team today."))
+    per_deal = len(a.meetings)
+    assert corpus.within_deal == 2 * (per_deal - 1) + (len(b.meetings) - 1)
+    assert corpus.cross_deal_share() == round(
+        (per_deal + len(b.meetings)) / (2 * per_deal + len(b.meetings)), 4
+    )
+
+
+def test_masking_hides_names_companies_numbers_and_dates():
+    masks = [("Acme Corp", "<company>"), ("Ana", "<name>")]
+    text = "Ana said Acme Corp saves $240k by March 4, 2027."
+    assert mask(text, masks) == "<name> said <company> saves <num> by <date>."
+
+
+def test_slips_are_found():
+    op = golden_plans()[1]
+    email = next(e for e in op.emails if e.direction == "outbound")
+    owner = op.opportunity.owner.name.split()[0]
+    texts = {
+        email.key: f"Hi {owner},\n\nSee Acme Inc.. and the slides attached. then more.\n\nBest,\nX"
+    }
+    corpus = Corpus()
+    deal_corpus(corpus, op, texts)
+    assert (corpus.self_thanks, corpus.double_stops, corpus.attachments) == (1, 1, 1)
+    assert corpus.lower_starts == 1
+
+
+def test_topics_are_told_apart():
+    assert topic("Could we speak to a customer in a similar business?") == "reference"
+    assert topic("Your data can be hosted in-region.") == "residency"
+    assert topic("Pricing is per platform.") == "pricing"
+    assert topic("Thanks for the note.") is None
+
+
+def _report(plans, cards):
+    return text_report(Plan(tuple(plans), SEED, PACK), cards)["text"]
+
+
+def test_heuristic_texts_meet_the_targets_that_do_not_depend_on_volume():
+    plans = golden_plans()
+    cards = [c for op in plans for c in scorecards_for([load_template("MEDDPICC")], op, CONFIG)]
+    text = _report(plans, cards)
+    for name in (
+        "within_deal_repeated_sentences",
+        "evidence_support_rate",
+        "named_people_absent",
+        "self_thanks",
+        "double_stops",
+        "lower_case_starts",
+        "attachment_claims",
+        "won_without_champion_or_eb",
+    ):
+        assert text[name]["ok"], (name, text[name])
+
+
+def test_evidence_support_catches_a_claim_not_in_the_cited_record():
+    op = golden_plans()[2]
+    card = render(load_template("MEDDICC"), op, CONFIG.scorecards, seed=SEED, pack=PACK)
+    assert _report([op], [card])["evidence_support_rate"]["value"] == 1.0
+    bad = replace(card.answers[0], text=card.answers[0].text + " Saves 37% by March 3, 2027.")
+    broken = replace(card, answers=(bad, *card.answers[1:]))
+    assert _report([op], [broken])["evidence_support_rate"]["value"] < 1.0
+
+
+def test_weekend_dates_in_answers_are_counted():
+    op = golden_plans()[2]
+    card = render(load_template("MEDDICC"), op, CONFIG.scorecards, seed=SEED, pack=PACK)
+    bad = replace(card.answers[0], text="Due by March 6, 2027.")  # a Saturday
+    assert _report([op], [replace(card, answers=(bad,))])["weekend_dates"]["value"] >= 1
+
+
+def test_the_fixture_org_meets_its_text_targets(make_config, tmp_path):
+    """The fixture org end to end (dry-run: the same texts and scorecards a run writes)."""
+    out = tmp_path / "plan.json"
+    args = ["dry-run", "-c", str(make_config()), "--json", "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    for deal in json.loads(out.read_text())["opportunities"]:
+        sheet = deal["fact_sheet"]
+        texts = {i["key"]: i["text"] for i in deal["meetings"] + deal["emails"]}
+        for fact in sheet["facts"]:
+            if fact["said_in"]:
+                said = texts[fact["said_in"]].lower()
+                assert all(t.lower() in said for t in fact["tokens"]), fact
+    text = json.loads(result.stdout)["realism"]["text"]
+    for name in (
+        "within_deal_repeated_sentences",
+        "qa_agreement",
+        "evidence_support_rate",
+        "named_people_absent",
+        "self_thanks",
+        "double_stops",
+        "lower_case_starts",
+        "attachment_claims",
+    ):
+        assert text[name]["ok"], (name, text[name])
+    assert text["cross_deal_repeated_sentence_share"]["value"] < 0.5
+    assert HeuristicContent  # the heuristic writer is what dry-run uses
+
+
+def test_status_realism_shows_each_text_measure_with_its_target(make_config):
+    config = str(make_config())
+    run = CliRunner().invoke(cli, ["run", "-c", config, "--json", "--max-opps", "4"])
+    assert run.exit_code == 0, run.stderr
+    run_id = json.loads(run.stdout)["run_id"]
+    text = json.loads(run.stdout)["realism"]["text"]
+    assert text["evidence_support_rate"] == {"value": 1.0, "target": "≥ 1.0", "ok": True}
+    shown = CliRunner().invoke(cli, ["status", "-c", config, run_id, "--realism"])
+    assert shown.exit_code == 0, shown.stderr
+    assert "how the texts read" in shown.stderr
+    assert "evidence_support_rate" in shown.stderr and "≥ 0.35" in shown.stderr
