@@ -59,15 +59,7 @@ def own_email_tasks(
     state.record_batch(org_id, {}, {}, {}, owned)
     crash_point("created:email_task")
     for row in owned:
-        log.event(
-            "item.created",
-            opportunity_id=row.opportunity_id,
-            kind=row.kind,
-            signature=row.signature,
-            sf_id=row.sf_id,
-            sobject=row.sobject,
-            source="org",
-        )
+        log.created(row, row.sf_id, "org")
     if owned:
         log.event("email_tasks.recorded", count=len(owned))
     return len(owned)

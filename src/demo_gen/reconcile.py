@@ -101,16 +101,7 @@ def log_reconciliation(log: RunLog, result: Reconciliation, pending: Sequence[It
     row left pending."""
     rows = {r.signature: r for r in pending}
     for sig, sf_id in result.found.items():
-        row = rows[sig]
-        log.event(
-            "item.created",
-            opportunity_id=row.opportunity_id,
-            kind=row.kind,
-            signature=sig,
-            sf_id=sf_id,
-            sobject=row.sobject,
-            source="reconcile",
-        )
+        log.created(rows[sig], sf_id, "reconcile")
     for sig, why in result.ambiguous.items():
         row = rows[sig]
         log.event(
@@ -122,15 +113,7 @@ def log_reconciliation(log: RunLog, result: Reconciliation, pending: Sequence[It
             reason=why,
         )
     for row in result.org_made:
-        log.event(
-            "item.created",
-            opportunity_id=row.opportunity_id,
-            kind=row.kind,
-            signature=row.signature,
-            sf_id=row.sf_id,
-            sobject=row.sobject,
-            source="org",
-        )
+        log.created(row, row.sf_id, "org")
     log.event(
         "reconcile.done",
         found=len(result.found),

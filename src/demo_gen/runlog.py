@@ -23,13 +23,26 @@ from datetime import UTC, date, datetime, time
 from enum import Enum
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 __all__ = ["EVENTS_FILE", "ERRORS_FILE", "RunLog", "new_run_id", "read_events"]
 
 EVENTS_FILE = "events.jsonl"
 ERRORS_FILE = "errors.jsonl"
 _RESERVED = frozenset({"ts", "run_id", "event", "level"})
+
+
+class Made(Protocol):
+    """What `RunLog.created` reads of a work item or a ledger row."""
+
+    @property
+    def opportunity_id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def signature(self) -> str: ...
+    @property
+    def sobject(self) -> str: ...
 
 
 class RunLog:
@@ -57,6 +70,19 @@ class RunLog:
             raise ValueError(f"event fields may not be named {sorted(clash)}")
         head = {"ts": utc_now(), "run_id": self.run_id, "event": event, "level": level}
         self._append(self._events, head | fields)
+
+    def created(self, made: Made, sf_id: str | None, source: str) -> None:
+        """One `item.created` event: every record a run made has one (`source`: demo-gen, org,
+        or reconcile), so the events alone list what the run made."""
+        self.event(
+            "item.created",
+            opportunity_id=made.opportunity_id,
+            kind=made.kind,
+            signature=made.signature,
+            sf_id=sf_id,
+            sobject=made.sobject,
+            source=source,
+        )
 
     def error(self, **fields: Any) -> None:
         """Append `{"ts", "run_id", **fields}` to errors.jsonl (opportunity_id, error_code, …)."""

@@ -165,15 +165,7 @@ class LedgerWriter:
         for item, result in zip(batch, results, strict=True):
             if result.success and result.id:
                 created[item.signature] = result.id
-                self._log.event(
-                    "item.created",
-                    opportunity_id=item.opportunity_id,
-                    kind=item.kind,
-                    signature=item.signature,
-                    sf_id=result.id,
-                    sobject=item.sobject,
-                    source="demo-gen",
-                )
+                self._log.created(item, result.id, "demo-gen")
             else:
                 code = result.error_code or "UNKNOWN"
                 failed[item.signature] = (code, result.message or "")
@@ -181,15 +173,7 @@ class LedgerWriter:
         back = self._read_back(batch, created)
         self._state.record_batch(self._s.org_id, created, failed, back.identities, back.owned)
         for row in back.owned:
-            self._log.event(
-                "item.created",
-                opportunity_id=row.opportunity_id,
-                kind=row.kind,
-                signature=row.signature,
-                sf_id=row.sf_id,
-                sobject=row.sobject,
-                source="org",
-            )
+            self._log.created(row, row.sf_id, "org")
             outcome.owned[row.signature] = row
         outcome.created.update(created)
         outcome.failed.update(failed)
