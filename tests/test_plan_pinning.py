@@ -16,7 +16,7 @@ from demo_gen.errors import StateError
 from demo_gen.items import sf_datetime
 from demo_gen.local_org.server import LocalOrgServer
 from demo_gen.local_org.store import Store
-from demo_gen.plan import OpportunityPlan
+from demo_gen.plan import OpportunityPlan, Plan
 from demo_gen.plan_codec import dump_plan, fingerprint, load_plan
 from demo_gen.planner import plan
 from demo_gen.state import StateStore
@@ -78,6 +78,10 @@ def _busy(op: OpportunityPlan) -> list[tuple[str, object, object]]:
         end = m.start + timedelta(minutes=m.duration_minutes)
         for person in {m.organizer_id, *m.invitee_ids, *m.internal_ids}:
             out.append((person, m.start, end))
+    for t in op.tasks:
+        if t.kind == "call":
+            end = t.at + timedelta(seconds=t.duration_seconds)
+            out += [(t.owner_id, t.at, end), (t.who_id, t.at, end)]
     return out
 
 
@@ -92,14 +96,35 @@ def test_pinned_deals_stay_verbatim_and_the_others_plan_around_them():
     full = plan(opps, config, anchors, pinned=pins)
     assert full.opportunities[3:] == first.opportunities
     assert plan(opps, config, anchors, pinned=pins) == full  # still deterministic
-    spans = [s for op in full.opportunities for s in _busy(op)]
-    clashes = [
+    assert _clashes(full) == []
+
+
+def _clashes(p: Plan) -> list[tuple[object, object]]:
+    """Two deals' meetings or calls that share a person at overlapping times."""
+    spans = [(op.opportunity.id, *s) for op in p.opportunities for s in _busy(op)]
+    return [
         (a, b)
         for i, a in enumerate(spans)
         for b in spans[i + 1 :]
-        if a[0] == b[0] and a[1] < b[2] and b[1] < a[2]
+        if a[0] != b[0] and a[1] == b[1] and a[2] < b[3] and b[2] < a[3]
     ]
-    assert clashes == []  # the new deals were placed around the pinned meetings
+
+
+def test_a_pinned_meeting_is_busy_time_for_the_deals_planned_after_it():
+    """A pin holds a meeting exactly where another deal would go: that deal goes elsewhere."""
+    opps, anchors = golden_opportunities()
+    config = make_config()
+    free = plan(opps, config, anchors)
+    taken = free.opportunities[0].meetings[0]
+    mine = free.opportunities[3]
+    assert mine.opportunity.owner.id == taken.organizer_id  # one seller, two deals
+    moved = replace(mine.meetings[-1], start=taken.start, duration_minutes=taken.duration_minutes)
+    pin = replace(mine, meetings=(*mine.meetings[:-1], moved))
+    assert _clashes(replace(free, opportunities=(*free.opportunities[:3], pin))) != []
+    full = plan(opps, config, anchors, pinned={mine.opportunity.id: pin})
+    assert full.opportunities[3] == pin
+    assert full.opportunities[0].meetings[0].start != taken.start
+    assert _clashes(full) == []
 
 
 # -- through the real local org --------------------------------------------------------------
@@ -131,18 +156,30 @@ def _opportunities_of(url: str, run_id: str) -> set[str]:
         return set(state.run_opportunities(run_id))
 
 
+def _planned_meetings(config: Path) -> dict[str, list[tuple[str, str]]]:
+    """What `dry-run` would write now: each deal's meetings as (start, subject)."""
+    out_file = config.parent / "plan.json"
+    code, _, err = invoke("dry-run", "-c", str(config), "--out", str(out_file))
+    assert code == 0, err
+    opps = json.loads(out_file.read_text())["opportunities"]
+    return {o["opportunity_id"]: [(m["start"], m["subject"]) for m in o["meetings"]] for o in opps}
+
+
+_MANY = {"salesforce": {"query": {"limit": 40}}}  # enough deals that they meet in calendars
+
+
 def test_a_bigger_run_creates_nothing_for_deals_already_written(make_config, org_db):
     """(a) `run --max-opps 3`, then the full run: nothing new for those three deals."""
-    config = make_config()
+    config = make_config(**_MANY)
+    unpinned = _planned_meetings(config)
     code, small = run_json(config, "--max-opps", "3")
     assert code == 0, small
     first = _opportunities_of(_state_url(config), small["run_id"])
     assert len(first) == 3
     events = _events_of(org_db, first)
     assert events
-    code, out, err = invoke("dry-run", "-c", str(config), "--json")  # dry-run reads the pins
-    assert code == 0, err
-    assert f'"{next(iter(first))}"' in out
+    pinned = _planned_meetings(config)  # dry-run reads the pins
+    assert any(pinned[o] != unpinned[o] for o in first), "a full plan would move one of them"
     code, full = run_json(config)
     assert code == 0, full
     assert len(_opportunities_of(_state_url(config), full["run_id"])) > 3
@@ -154,15 +191,14 @@ def test_a_bigger_run_creates_nothing_for_deals_already_written(make_config, org
 
 def test_a_run_after_smoke_creates_nothing_for_the_smoked_deal(make_config, org_db):
     """(b) `smoke --opp-id X`, then `run`: nothing new for X."""
-    config = make_config()
-    code, out, err = invoke("dry-run", "-c", str(config), "--json")
-    assert code == 0, err
-    deals = [op["opportunity_id"] for op in json.loads(out)["opportunities"]]
-    target = deals[-1]
+    config = make_config(**_MANY)
+    unpinned = _planned_meetings(config)
+    target = next(iter(unpinned))  # the first by close date: alone, it plans differently
     code, out, err = invoke("smoke", "-c", str(config), "--opp-id", target, "--json")
     assert code == 0, err
     events = _events_of(org_db, {target})
     assert events
+    assert _planned_meetings(config)[target] != unpinned[target], "alone, its plan differs"
     code, full = run_json(config)
     assert code == 0, full
     created = _created_per_opportunity(_state_url(config), full["run_id"])
