@@ -16,6 +16,7 @@ from demo_gen.errors import StateError
 from demo_gen.items import sf_datetime
 from demo_gen.local_org.server import LocalOrgServer
 from demo_gen.local_org.store import Store
+from demo_gen.pinning import load_pins, save_pins
 from demo_gen.plan import OpportunityPlan, Plan
 from demo_gen.plan_codec import dump_plan, fingerprint, load_plan
 from demo_gen.planner import plan
@@ -245,3 +246,24 @@ def test_a_users_new_meeting_does_not_move_a_written_deal(make_config, org_db):
     code, again = run_json(config)
     assert code == 0, again
     assert again["totals"]["created"] == 0
+
+
+def test_a_pin_is_kept_only_under_the_settings_and_anchor_that_made_it(tmp_path):
+    opps, anchors = golden_opportunities()
+    config = make_config()
+    planned = plan(opps, config, anchors)
+    with StateStore(f"sqlite:///{tmp_path / 'state.sqlite'}") as state:
+        assert save_pins(state, config, "00DX", planned) == len(opps)
+        assert load_pins(state, config, "00DX", opps, anchors) == {
+            op.opportunity.id: op for op in planned.opportunities
+        }
+        other_seed = config.model_copy(update={"run": config.run.model_copy(update={"seed": 7})})
+        later = {o: d + timedelta(days=1) for o, d in anchors.items()}
+        assert load_pins(state, other_seed, "00DX", opps, anchors) == {}
+        assert load_pins(state, config, "00DY", opps, anchors) == {}
+        assert load_pins(state, config, "00DX", opps, later) == {}
+        moved = plan(opps[3:], config, anchors)  # a second save keeps the first pins
+        assert moved.opportunities != planned.opportunities[3:]
+        save_pins(state, config, "00DX", moved)
+        kept = load_pins(state, config, "00DX", opps[3:], anchors)
+        assert kept == {op.opportunity.id: op for op in planned.opportunities[3:]}
