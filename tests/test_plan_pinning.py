@@ -188,6 +188,7 @@ def test_a_bigger_run_creates_nothing_for_deals_already_written(make_config, org
     assert created, "the full run writes the other deals"
     assert {o: n for o, n in created.items() if o in first} == {}
     assert _events_of(org_db, first) == events
+    _assert_calendars_hold(full)  # the new deals went around the pinned ones
 
 
 def test_a_run_after_smoke_creates_nothing_for_the_smoked_deal(make_config, org_db):
@@ -218,6 +219,14 @@ def test_pack_a_reruns_after_pack_b_and_creates_nothing(make_config, org_db):
     code, again = run_json(config_a)
     assert code == 0, again
     assert again["totals"]["created"] == 0
+    _assert_calendars_hold(b)
+    _assert_calendars_hold(again)
+
+
+def _assert_calendars_hold(report: dict) -> None:
+    realism = report["realism"]
+    for key in ("double_bookings", "impossible_travel", "seller_daily_load_max"):
+        assert realism[key]["ok"], (key, realism[key])
 
 
 def test_a_users_new_meeting_does_not_move_a_written_deal(make_config, org_db):
