@@ -255,6 +255,7 @@ def test_a_users_new_meeting_does_not_move_a_written_deal(make_config, org_db):
     code, again = run_json(config)
     assert code == 0, again
     assert again["totals"]["created"] == 0
+    assert again["realism"]["double_bookings"]["value"] == 1  # the user's clash, reported as is
 
 
 def test_a_pin_is_kept_only_under_the_settings_and_anchor_that_made_it(tmp_path):
