@@ -13,8 +13,10 @@ Pure, seeded, deterministic. Rules (the parts live in `demo_gen.planning`):
   starts before it. Emails, calls and LinkedIn touches are history only.
 - Randomness: every stream is `random.Random(f"{seed}/{pack}/{opportunity id}/...")` and an
   item's `content_seed` comes from `Random(f"{seed}/{pack}/{item key}/content")`. Because the
-  calendar is shared, adding an opportunity can move another deal's meeting that would have
-  collided with it (docs/design-departures.md); the same inputs always give the same plan.
+  calendar is shared, adding an opportunity could move another deal's meeting that would have
+  collided with it; so a deal written once is pinned (`plan_codec`, kept in the ledger by the
+  runner) and passed back in `pinned`: it keeps its plan, booked before any new deal is placed
+  (docs/design-departures.md). The same inputs (pins included) always give the same plan.
 - An opportunity without contacts gets no activities (said in `Plan.notes`).
 """
 
@@ -23,7 +25,8 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
+from types import MappingProxyType
 
 from demo_gen.config import Config
 from demo_gen.model import BusyEvent, Opportunity, Seller
@@ -50,11 +53,14 @@ def plan(
     *,
     users: Sequence[Seller] = (),
     events: Sequence[BusyEvent] = (),
+    pinned: Mapping[str, OpportunityPlan] = MappingProxyType({}),
 ) -> Plan:
     """Same inputs, same plan, on any machine and any PYTHONHASHSEED.
 
     `anchors` maps every opportunity id to its anchor date; `users` are the org's selling-side
-    Users (colleagues), `events` the org's own Events (busy time).
+    Users (colleagues), `events` the org's own Events (busy time). A deal in `pinned` keeps that
+    plan verbatim (around its current Opportunity); its meetings and calls are booked first, so
+    the other deals plan around them.
     """
     env = _env(config, users, events)
     order = sorted(
@@ -62,13 +68,19 @@ def plan(
         key=lambda i: (opportunities[i].created_date, opportunities[i].id),
     )
     done: dict[int, tuple[OpportunityPlan, list[str]]] = {}
+    for i in order:
+        kept = pinned.get(opportunities[i].id)
+        if kept is not None:
+            done[i] = replace(kept, opportunity=opportunities[i]), []
+            _book_pinned(env.book, done[i][0])
     on_deals: dict[str, list[BusyEvent]] = {}
     for event in events:
         on_deals.setdefault(event.what_id or "", []).append(event)
     for i in order:
         opp = opportunities[i]
-        marks = anchors_for(opp.id, on_deals.get(opp.id, ()))
-        done[i] = _plan_one(env, opp, config, anchors[opp.id], marks)
+        if i not in done:
+            marks = anchors_for(opp.id, on_deals.get(opp.id, ()))
+            done[i] = _plan_one(env, opp, config, anchors[opp.id], marks)
     planned = [done[i] for i in range(len(opportunities))]
     return Plan(
         opportunities=tuple(p for p, _ in planned),
@@ -114,6 +126,22 @@ def _env(config: Config, users: Sequence[Seller], events: Sequence[BusyEvent]) -
             if person:
                 book.block(person, event.start, event.end)
     return Env(s, rules, book, Windows(rules), tuple(sorted(users, key=lambda u: u.id)))
+
+
+def _book_pinned(book: Book, op: OpportunityPlan) -> None:
+    """A pinned deal's meetings and calls in everyone's calendar, as `place` books new ones."""
+    zone = owner_zone(op.opportunity)
+    for m in op.meetings:
+        end = m.start + timedelta(minutes=m.duration_minutes)
+        city = op.opportunity.account.id if m.in_person else None
+        people = dict.fromkeys((m.organizer_id, *m.invitee_ids, *m.internal_ids))
+        book.book(people, m.start, end, city=city)
+        day = m.start.astimezone(zone).date()
+        for seller in dict.fromkeys((m.organizer_id, *m.internal_ids)):
+            book.book([], m.start, end, seller=seller, seller_day=day)
+    for t in op.tasks:
+        if t.kind == "call":
+            book.book([t.owner_id, t.who_id], t.at, t.at + timedelta(seconds=t.duration_seconds))
 
 
 def _deal(env: Env, opp: Opportunity, config: Config, anchor: date) -> Deal:

@@ -23,6 +23,7 @@ from demo_gen.config import Config, Secrets
 from demo_gen.content import HeuristicContent
 from demo_gen.content.stories import estimate
 from demo_gen.crm import open_crm
+from demo_gen.pinning import load_pins
 from demo_gen.plan import Plan
 from demo_gen.realism import realism_report
 from demo_gen.runner import capabilities, own_record_ids, own_tag
@@ -97,7 +98,10 @@ def dry_run(
             known = {} if config.run.anchor_date else state.anchors(config.run.name, org_id, ids)
             anchors = {o: config.run.anchor_date or known.get(o, today) for o in ids}
             snap = selection.snapshot
-            plan = planner.plan(opps, config, anchors, users=snap.users, events=snap.events)
+            pins = load_pins(state, config, org_id, opps, anchors)  # read, never written here
+            plan = planner.plan(
+                opps, config, anchors, users=snap.users, events=snap.events, pinned=pins
+            )
             writer = HeuristicContent(seed=config.run.seed, pack=config.run.name)
             templates = load_templates(config)
             previews = []

@@ -1,9 +1,10 @@
 """The pipeline, and the only module that knows the order of its steps.
 
-run:      check that the org still holds what the ledger recorded → select → anchor → plan →
-          write text → reconcile pending → create parents → create links (writes.py; each batch
-          is read back with what the org made for it) → catch up an email Task a read-back
-          missed → summarise
+run:      check that the org still holds what the ledger recorded → select → anchor → plan
+          (pinned deals keep their plan; every planned deal is pinned now, pinning.py) → write
+          text → reconcile pending → create parents → create links (writes.py; each batch is
+          read back with what the org made for it) → catch up an email Task a read-back missed
+          → summarise
 dry-run:  the same up to the writes, against a read-only ledger; nothing is written anywhere
 smoke:    run on one opportunity, then list the ids of its records
 """
@@ -40,6 +41,7 @@ from demo_gen.items import (
     WorkItem,
     sf_datetime,
 )
+from demo_gen.pinning import load_pins, save_pins
 from demo_gen.plan import Plan
 from demo_gen.progress import NULL_PROGRESS, Progress
 from demo_gen.readback import record_ids, scorecard_details, write_scorecards
@@ -289,7 +291,12 @@ def _prepare(ctx: _Context) -> tuple[Plan, Capabilities]:
     anchors = resolve_anchors(ctx.state, ctx.config, ctx.org_id, [o.id for o in opps], ctx.today)
     ctx.progress.phase("planning", len(opps))
     snapshot = selection.snapshot
-    plan = planner.plan(opps, ctx.config, anchors, users=snapshot.users, events=snapshot.events)
+    pins = load_pins(ctx.state, ctx.config, ctx.org_id, opps, anchors)
+    plan = planner.plan(
+        opps, ctx.config, anchors, users=snapshot.users, events=snapshot.events, pinned=pins
+    )
+    pinned = save_pins(ctx.state, ctx.config, ctx.org_id, plan)  # before anything is written
+    ctx.log.event("plan.pinned", reused=len(pins), new=pinned - len(pins))
     for note in plan.notes:
         ctx.warnings.append(note)
         ctx.log.event("plan.note", level="warning", message=note)

@@ -357,6 +357,31 @@ class StateStore(StoreEngine):
             if conn.execute(select(t.c.key).where(t.c.key == key)).first() is None:
                 conn.execute(insert(t).values(key=key, value=value, created_at=now_iso()))
 
+    def get_contents(self, keys: Sequence[str]) -> dict[str, str]:
+        """The texts pinned under those of `keys` that have one."""
+        t = schema.content
+        out: dict[str, str] = {}
+        with self._read() as conn:
+            for chunk in chunks(keys):
+                query = select(t.c.key, t.c.value).where(t.c.key.in_(chunk))
+                out.update({key: value for key, value in conn.execute(query)})
+        return out
+
+    def put_contents(self, values: Mapping[str, str]) -> None:
+        """Pin every `key -> value` in one transaction; keys already present keep their value."""
+        t = schema.content
+        with self._write() as conn:
+            present: set[str] = set()
+            for chunk in chunks(list(values)):
+                present.update(conn.execute(select(t.c.key).where(t.c.key.in_(chunk))).scalars())
+            rows = [
+                {"key": k, "value": v, "created_at": now_iso()}
+                for k, v in values.items()
+                if k not in present
+            ]
+            if rows:
+                conn.execute(insert(t), rows)
+
     # -- lock ---------------------------------------------------------------------------------
 
     @contextmanager
