@@ -27,14 +27,14 @@ OK = frozenset({0})
 RUN_POINTS = (
     *(
         f"{when}:{kind}"
-        for kind in ("meeting", "email", "invitee", "email_relation", "scorecard", "answer")
+        for kind in ("meeting", "email", "call", "invitee", "email_relation", "scorecard", "answer")
         for when in ("pending", "sent")
     ),
     "created:email",
 )
 RESET_POINTS = tuple(
     f"reset:sent:{kind}"
-    for kind in ("answer", "invitee", "email_relation", "email_task", "scorecard", "email")
+    for kind in ("answer", "invitee", "email_relation", "email_task", "scorecard", "email", "call")
 ) + ("reset:sent:meeting",)
 KILL_TIMEOUT = 120.0
 
