@@ -69,6 +69,8 @@ def deal_corpus(corpus: Corpus, op: OpportunityPlan, texts: Mapping[str, str]) -
     for item in items:
         text = texts.get(item.key, "")
         prose = _prose(text) if isinstance(item, PlannedEmail) else text
+        if isinstance(item, PlannedEmail) and item.purpose == "out_of_office":
+            prose = text.split("\n\n")[0]  # an auto-reply: its message, not the signature
         said = sentences(prose)
         for sentence in said:
             corpus.lower_starts += sentence[:1].islower()

@@ -37,6 +37,7 @@ LABELS: dict[str, str] = {
     "kickoff": "kickoff",
 }
 _TRIES = 12
+_FRESH_TRIES = 40
 
 
 class HeuristicContent:
@@ -111,7 +112,7 @@ class Deal:
         """The first of `write(seed)`, `write(seed + 1)`, … whose sentences this deal has not
         used yet (the last try if every one repeats): for the short banks of `extra_kinds`."""
         text = ""
-        for n in range(_TRIES):
+        for n in range(_FRESH_TRIES):
             text = write(seed + n)
             parts = split_sentences(text)
             if not any(p in self.used for p in parts):
@@ -216,14 +217,13 @@ def first_name(c: Contact | None) -> str:
 def meeting_text(deal: Deal, m: PlannedMeeting) -> str:
     """Notes for a past meeting, an agenda for an upcoming one."""
     if extra_kinds.handles_meeting(m):  # internal meetings, signature, onboarding, no-shows
-        people = ", ".join(c.name for c in deal.people(m.invitee_ids)) or "our team"
+        people = ", ".join(c.name for c in deal.people(m.invitee_ids)) or deal.opp.owner.name
         lead = first_name(deal.people(m.invitee_ids)[0]) if deal.people(m.invitee_ids) else ""
-        return deal.fresh(
-            lambda seed: extra_kinds.meeting_text(
-                replace(m, content_seed=seed), deal.opp, people, lead
-            ),
+        notes = deal.fresh(
+            lambda seed: extra_kinds.meeting_text(replace(m, content_seed=seed), deal.opp, lead),
             m.content_seed,
         )
+        return f"With: {people}\n{notes}"
     rng = random.Random(f"{m.content_seed}/{m.key}")
     f = _meeting_fields(deal, m)
     kind = m.meeting_type if m.meeting_type in LABELS else "other"
