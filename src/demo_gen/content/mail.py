@@ -63,25 +63,18 @@ def _thread(deal: Deal, email: PlannedEmail) -> list[PlannedEmail]:
 
 def email_text(deal: Deal, email: PlannedEmail) -> str:
     """The whole body: greeting, message, sign-off, signature."""
-    if email.purpose == "out_of_office":  # an auto-reply: the mail system's words and a name
-        sender = _sender(deal, email)
-        name = [sender.name, f"{sender.title}, {deal.opp.account.name}"] if sender else []
-        auto = deal.fresh(
-            lambda seed: extra_kinds.email_body(replace(email, content_seed=seed), deal.opp),
-            email.content_seed,
-        )
-        return "\n".join([auto, "", *name])
     rng = random.Random(f"{email.content_seed}/{email.key}")
     sender, reader = _sender(deal, email), _reader(deal, email)
     f = _fields(deal, email, reader)
-    if email.purpose in extra_kinds.EMAIL_PURPOSES:  # moving a meeting, a nudge, a request
-        body = [
-            deal.fresh(
-                lambda seed: extra_kinds.email_body(replace(email, content_seed=seed), deal.opp),
-                email.content_seed,
-            )
-        ]
-        return _letter(deal, email, rng, f, body)
+    if email.purpose in extra_kinds.EMAIL_PURPOSES:  # an auto-reply, a nudge, a request, ...
+        short = deal.fresh(
+            lambda seed: tidy(extra_kinds.email_body(replace(email, content_seed=seed), f)),
+            email.content_seed,
+        )
+        if email.purpose == "out_of_office":  # the mail system's words and a name
+            name = [sender.name, f"{sender.title}, {deal.opp.account.name}"] if sender else []
+            return "\n".join([short, "", *name])
+        return _letter(deal, email, rng, f, [short])
     body = [_opening(deal, email, rng, f)]
     middle = f"mid_{'in' if email.direction == 'inbound' else 'out'}_{email.purpose}"
     # most replies are a line or two (Kooti et al.): a middle for some openers only

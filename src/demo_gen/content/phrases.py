@@ -1000,9 +1000,12 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
         "Two quick questions before the next session.",
     ),
     "open_out_other": (
-        "A quick note on next steps.",
-        "Following up on our last conversation.",
-        "A short update from our side.",
+        "A quick note on next steps after the {prev}, {to_first}.",
+        "Following up on our last conversation about {account}.",
+        "A short update from our side before the {label}.",
+        "Picking up where the {prev} left off, {to_first}.",
+        "One more note for the {team} team after the {prev}.",
+        "A short update on the {label}, {to_first}.",
     ),
     "open_in_check_in": (
         "Quick update from our side.",
@@ -1021,9 +1024,26 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
         "Following the {label}, a couple of thoughts from {team}.",
     ),
     "open_in_other": (
-        "A short note from our side.",
-        "Following up on where we are.",
-        "A quick update from us.",
+        "A short note from our side on the {label}.",
+        "Following up on where {account} is after the {prev}.",
+        "A quick update from the {team} team.",
+        "Picking up from the {prev}, a short note from {account}.",
+        "A word from {account} before the {label}.",
+        "Some news from the {team} team since the {prev}.",
+    ),
+    "open_in_scheduling": (
+        "Could we find a slot for the {label}, {to_first}?",
+        "The {team} team would like to get the {label} in the diary.",
+        "After the {prev}, we are ready for the {label} at {account}.",
+        "Would {when} suit you for the {label}?",
+        "A few of us at {account} would like to see more in a {label}.",
+        "Could you send a few times for the {label}? Mornings suit the {team} team.",
+        "We would like to set up the {label} with the {team} team.",
+        "Following the {prev}, can we book the {label}?",
+        "{when} would work for us for the {label}, if it suits you.",
+        "Our side is ready for the {label}; what does your calendar look like, {to_first}?",
+        "Can we hold {when} for the {label} with two of us from {account}?",
+        "Let us get the {label} booked; {when} is free on the {account} side.",
     ),
     # the middle of a message, by purpose
     "mid_out_follow_up": (
@@ -1223,14 +1243,20 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
         "Good to know; happy to help with {artifact}.",
     ),
     "reply_in_other": (
-        "Thanks, noted.",
+        "Thanks, noted for the {team} team.",
         "Understood, thanks {to_first}.",
         "Thanks for the update on the {label}.",
+        "Noted at {account}, thank you.",
+        "Good to know before the {label}, thanks.",
+        "Thanks {to_first}; I'll share it with the {team} team.",
     ),
     "reply_out_other": (
         "Thanks for the note, {to_first}.",
-        "Understood, thank you.",
+        "Understood, thank you; noted for the {label}.",
         "Thanks, noted on our side for {account}.",
+        "Thanks {to_first}; that helps us plan the {label}.",
+        "Good to hear from the {team} team, {to_first}.",
+        "Noted, {to_first}; we'll keep the {label} as planned.",
     ),
     # closing asks
     "ask_out": (
@@ -1397,70 +1423,100 @@ QA: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
         (
             "Could we speak to a customer in a similar business before we go further?",
             "Is there a reference customer we could talk to, ideally one with a {team} team like ours?",
+            "Before {account} goes further, could we speak to a customer like us?",
+            "Do you have a reference in our sector that the {team} team could call?",
         ),
         (
             "Yes, I can set up a reference call with a customer whose {team} team went live last year.",
             "Happy to arrange a reference call; I'll ask a customer with a similar setup for a slot.",
+            "Yes, {to_first}: I'll line up a reference call with a customer whose {team} team is live.",
+            "Of course, {to_first}; a reference customer of similar size has offered to talk.",
         ),
         (
             "A reference call would be great, thank you.",
             "Thanks, please send a couple of times for the reference call.",
+            "A reference call would help the {team} team a lot, thank you.",
+            "Thanks; {account} will take the reference call whenever it suits them.",
         ),
     ),
     "pricing": (
         (
             "How does pricing scale if we add more users later?",
             "Is pricing per user or per platform, and what happens when we grow?",
+            "Before {account} budgets for it, how is pricing structured?",
+            "What pricing model would apply to a team like ours at {account}?",
         ),
         (
             "Pricing is per platform with user bands, so adding users within a band costs nothing extra.",
             "We price by platform tier; growing into the next user band is a fixed step, agreed upfront.",
+            "For a team like yours, {to_first}, pricing is per platform with user bands.",
+            "Pricing for {account} would be one platform fee with bands for users, {to_first}.",
         ),
         (
             "Clear, thanks; that pricing model works for us.",
             "Thanks, that answers the pricing question.",
+            "Thanks, that pricing model is easy to explain inside {account}.",
+            "Clear; the {team} team can work with that pricing.",
         ),
     ),
     "security": (
         (
             "Can you share your SOC 2 report and a completed security questionnaire?",
             "Our security team will need your latest audit report before the review.",
+            "Before {account} can proceed, our security team needs your audit report.",
+            "Could you send {account} your SOC 2 report for our security review?",
         ),
         (
             "Our security team will send the SOC 2 report under NDA and complete your questionnaire.",
             "Yes, the audit report goes out under NDA and our security team fills in the questionnaire.",
+            "Of course, {to_first}: the SOC 2 report goes out under NDA today, and we answer the security questionnaire.",
+            "{to_first}, our security team will share the audit report under NDA and fill in your questionnaire.",
         ),
         (
             "Thanks, I'll pass the security material to our team once it arrives.",
             "Great, our security lead will review it as soon as it comes in.",
+            "Thanks, the {account} security team will look at it straight away.",
+            "Good; I'll forward the security pack to our reviewers at {account}.",
         ),
     ),
     "integration": (
         (
             "Do you have a native connector to {system}, or would we build one?",
             "How would you pull data from {system}?",
+            "How would you connect to {system} at {account}?",
+            "Could you pull data from {system} without us building anything at {account}?",
         ),
         (
             "There is a native connector to {system}; it syncs incrementally and needs read-only access.",
             "We connect to {system} out of the box, read-only, with incremental syncs.",
+            "{to_first}, we connect to {system} natively and read incrementally; no build on your side.",
+            "Yes, {to_first}: the native connector to {system} needs only read-only access.",
         ),
         (
             "Good to know the connector to {system} exists; that removes a big worry.",
             "Thanks, a native connector is what we hoped for.",
+            "That connector to {system} is good news for the {team} team.",
+            "Thanks; a ready connector means {account} needs no build.",
         ),
     ),
     "timeline": (
         (
             "How long does a typical implementation take for a team our size?",
             "What does the rollout timeline usually look like?",
+            "What implementation timeline should {account} plan for?",
+            "How quickly could a rollout at {account} go?",
         ),
         (
             "Most teams your size are live in six to ten weeks, with first dashboards in week three.",
             "A typical rollout takes six to ten weeks; the first reports go live in the third week.",
+            "For a team your size, {to_first}, the rollout takes six to ten weeks.",
+            "{to_first}, most implementations like yours finish in six to ten weeks, first reports in week three.",
         ),
         (
             "That implementation timeline fits our plans.",
             "Thanks, six to ten weeks is workable for us.",
+            "That rollout timeline works for {account}.",
+            "Thanks; six to ten weeks fits the {team} team's plans.",
         ),
     ),
     "residency": (
@@ -1468,14 +1524,20 @@ QA: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
             "Where would our data be hosted?",
             "Can we keep our data in-region?",
             "Our {team} data has to stay put: where would it be hosted?",
+            "Can {account} keep its data in-region?",
+            "Where would {account}'s data be hosted?",
         ),
         (
             "Your data can be hosted in-region; we run separate EU, US and APAC regions.",
             "We host in the region you choose and data does not leave it.",
+            "Yes, {to_first}: your data can be hosted in-region and stays there.",
+            "{to_first}, we host in your region and the data never leaves it.",
         ),
         (
             "Thanks, in-region hosting settles the data question.",
             "Good, hosting in-region is a requirement for us.",
+            "Good, in-region hosting was a must for {account}.",
+            "Thanks, that settles where {account}'s data will be hosted.",
         ),
     ),
 }
