@@ -98,6 +98,10 @@ MEETING: dict[str, Bank] = {
             "Action: map who signs at {account} and how long legal takes.",
             "{lead} is our best route in; {owner} to ask for an introduction upward.",
             "The {prev} moved {account} forward; the next step needs a date.",
+            "Mutual plan with {account} to be shared and signed off by {lead}.",
+            "Coverage gap: nobody from {account} procurement has joined yet.",
+            "Upside case only if {account} brings the decision forward.",
+            "Watch item: how quickly {lead} answers after the {prev}.",
         ),
     ),
 }
@@ -110,6 +114,10 @@ OUTCOME = (
     "Two actions for us, one for {lead}.",
     "{owner} to check in with {lead} on {back}.",
     "Summary posted on the {account} opportunity.",
+    "Close plan updated; {lead} sees the next dates in writing.",
+    "Forecast unchanged until we hear back from {lead}.",
+    "One question parked for the next call with {account}.",
+    "{owner} books the next slot before the week is out.",
 )
 AGENDA = (
     "Open points from {lead} and the {account} team",
