@@ -351,3 +351,18 @@ def test_an_email_addresses_its_reader_by_name_at_most_once_in_the_body():
             name = reader.first_name or reader.last_name
             body = texts[email.key].splitlines()[2]
             assert len(re.findall(rf",\s*{name}[.;,!?]|(?:^|[.!?] ){name}, ", body)) <= 1, body
+
+
+def test_texts_refer_back_only_to_meetings_that_were_held():
+    """'After the demo' must not point at a demo nobody came to, or at an internal review."""
+    from dataclasses import replace
+
+    from demo_gen.content.heuristic import LABELS, Deal
+
+    op = golden_plans()[0]
+    first, *rest = sorted(op.meetings, key=lambda m: m.start)
+    odd = replace(op, meetings=(first, *(replace(m, status="no_show") for m in rest)))
+    deal = Deal.of(odd, HeuristicContent(seed=SEED, pack=PACK).sheet(odd))
+    last = max(odd.emails, key=lambda e: e.sent_at)
+    assert rest and last.sent_at > rest[-1].start
+    assert deal.previous_label(last) == LABELS[first.meeting_type]

@@ -192,7 +192,7 @@ EMAIL: dict[tuple[str, bool], Bank] = {
     ),
     ("reschedule", False): (
         (
-            "Something came up on my side; could we move the {label} to later in the week?",
+            "Something came up on my side; could we move the {label}?",
             "Apologies, {to_first}, I need to move the {label}.",
             "A conflict has come up for the time we agreed for the {label}.",
             "I am sorry to do this, but I have to move the {label}.",

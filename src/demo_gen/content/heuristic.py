@@ -21,6 +21,7 @@ from demo_gen.content.grammar import expand, join_names, possessive, split_sente
 from demo_gen.content.phrases import EMAIL_RULES, RULES
 from demo_gen.facts import Fact, FactSheet, build_fact_sheet, fmt_day
 from demo_gen.facts.claims import found
+from demo_gen.facts.timeline import held
 from demo_gen.facts.vocab import DETAILS, vocab
 from demo_gen.model import Contact, Opportunity
 from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
@@ -36,6 +37,8 @@ LABELS: dict[str, str] = {
     "negotiation": "commercial call",
     "legal_review": "contract review",
     "kickoff": "kickoff",
+    "signature": "signature call",
+    "onboarding": "onboarding session",
 }
 _TRIES = 12
 _FRESH_TRIES = 40
@@ -95,7 +98,9 @@ class Deal:
         return [self.contacts[i] for i in ids if i in self.contacts]
 
     def previous_label(self, item: PlannedMeeting | PlannedEmail) -> str:
-        earlier = [m for m in self.plan.meetings if m.start < _at(item)]
+        """The last meeting held with the customer before it (a no-show or an internal review is
+        not a conversation to refer back to)."""
+        earlier = [m for m in self.plan.meetings if m.start < _at(item) and held(m)]
         return LABELS.get(earlier[-1].meeting_type, "last call") if earlier else "last call"
 
     def say(self, rule: str, rng: random.Random, fields: Mapping[str, str]) -> str:
