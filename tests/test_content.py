@@ -13,9 +13,10 @@ from demo_gen.content import (
     FallbackContent,
     HeuristicContent,
     OpportunityContent,
+    extra_kinds,
     item_keys,
 )
-from demo_gen.plan import OpportunityPlan
+from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
 from demo_gen.planner import plan, plan_opportunity
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
@@ -69,6 +70,12 @@ def test_emails_read_like_emails():
             assert not EMAIL.search(body), body
             assert not PHONE.search(body), body
             lines = body.splitlines()
+            if email.purpose == "out_of_office":  # the mail system's message, then a signature
+                sender = contacts[email.from_contact_id or ""]
+                assert 1 <= len(re.findall(r"[.?!](?:\s|$)", lines[0])) <= 3, lines[0]
+                signature = [sender.name, f"{sender.title}, {op.opportunity.account.name}"]
+                assert lines[1:] == ["", *signature]
+                continue
             assert lines[0].endswith((",", ".")) and lines[1] == ""  # greeting, blank line
             assert 1 <= len(re.findall(r"[.?!](?:\s|$)", lines[2])) <= 7, lines[2]
             assert email.subject.removeprefix("Re: ") not in lines[2]  # no subject in prose
@@ -84,12 +91,67 @@ def test_emails_read_like_emails():
 
 
 def test_meeting_texts_are_agendas_or_notes():
-    for op in golden_plans():
+    """Upcoming: an agenda. Held customer meeting: notes and a "Next:" step. A no-show: notes that
+    say so and an "Outcome:" (rebooking), nothing discussed. Signature, onboarding and internal
+    meetings: a summary and an "Outcome:"."""
+    kinds = set()
+    for op in all_plans():
         texts = HeuristicContent(seed=SEED, pack=PACK).write(op).texts
         for meeting in op.meetings:
             text = texts[meeting.key]
-            assert ("Agenda:" in text) != meeting.past
-            assert ("\nNext: " in text) == meeting.past
+            assert ("Agenda:" in text) != meeting.past, text
+            if not meeting.past:
+                kind = "agenda"
+                assert "Next: " not in text and "Outcome: " not in text, text
+            elif meeting.status == "no_show":
+                kind = "no_show"
+                assert "No-show" in text and "\nOutcome: " in text and "Next: " not in text, text
+            elif meeting.meeting_type in extra_kinds.MEETING_KINDS:
+                kind = "other"
+                assert "\nSummary: " in text and "\nOutcome: " in text, text
+            else:
+                kind = "notes"
+                assert "\nNext: " in text and "No-show" not in text and "Outcome: " not in text
+            kinds.add(kind)
+    assert kinds == {"agenda", "no_show", "other", "notes"}
+
+
+_SILENT_PURPOSES = ("out_of_office", "nudge", "reschedule", "no_show", "request")
+
+
+def _can_carry_facts(item: PlannedMeeting | PlannedEmail) -> bool:
+    """Held with the customer in the room, or a real email (not an auto-reply, a lone nudge or
+    a calendar shuffle)."""
+    if isinstance(item, PlannedMeeting):
+        return item.past and item.status == "held" and bool(item.invitee_ids)
+    return item.purpose not in _SILENT_PURPOSES
+
+
+def test_facts_are_said_only_where_the_customer_could_say_them():
+    """No fact in a no-show, an internal meeting, an upcoming meeting or an auto-reply; the
+    planner's own mix, and the same plans with many meetings turned into no-shows or internal."""
+    from dataclasses import replace
+
+    checked = 0
+    for op in all_plans():
+        odd = tuple(
+            replace(m, status="no_show") if i % 3 == 1 else
+            replace(m, invitee_ids=(), primary_contact_id=None) if i % 3 == 2 else m
+            for i, m in enumerate(op.meetings)
+        )  # fmt: skip
+        for variant in (op, replace(op, meetings=odd)):
+            writer = HeuristicContent(seed=SEED, pack=PACK)
+            items = {i.key: i for i in [*variant.meetings, *variant.emails]}
+            texts = writer.write(variant).texts
+            for fact in writer.sheet(variant).facts.values():
+                for key in filter(None, (fact.said_in, *fact.refs)):
+                    assert _can_carry_facts(items[key]), (fact.kind, items[key])
+                    checked += 1
+                if fact.said_in and fact.kind not in ("champion", "economic_buyer", "technical"):
+                    silent = [k for k, i in items.items() if not _can_carry_facts(i)]
+                    said = [k for k in silent if all(t in texts[k] for t in fact.tokens)]
+                    assert not said, (fact, [texts[k] for k in said])
+    assert checked > 100
 
 
 def test_email_bodies_vary():
@@ -238,7 +300,11 @@ def test_replies_answer_the_question_asked(asked):
         )
         op2 = replace(op, emails=emails)
         texts = HeuristicContent(seed=SEED, pack=PACK).write(op2).texts
-        chain = sorted((e for e in emails if e.thread_key == f"{key}/{n}"), key=lambda e: e.sent_at)
+        # an out-of-office auto-reply may land in the thread: it is nobody's answer
+        chain = sorted(
+            (e for e in emails if e.thread_key == f"{key}/{n}" and e.purpose != "out_of_office"),
+            key=lambda e: e.sent_at,
+        )
         firsts = [sentences(_prose(texts[e.key]))[0] for e in chain[:3]]
         assert len(firsts) >= 2
         assert [topic(s) for s in firsts] == [asked] * len(firsts), firsts
@@ -285,3 +351,18 @@ def test_an_email_addresses_its_reader_by_name_at_most_once_in_the_body():
             name = reader.first_name or reader.last_name
             body = texts[email.key].splitlines()[2]
             assert len(re.findall(rf",\s*{name}[.;,!?]|(?:^|[.!?] ){name}, ", body)) <= 1, body
+
+
+def test_texts_refer_back_only_to_meetings_that_were_held():
+    """'After the demo' must not point at a demo nobody came to, or at an internal review."""
+    from dataclasses import replace
+
+    from demo_gen.content.heuristic import LABELS, Deal
+
+    op = golden_plans()[0]
+    first, *rest = sorted(op.meetings, key=lambda m: m.start)
+    odd = replace(op, meetings=(first, *(replace(m, status="no_show") for m in rest)))
+    deal = Deal.of(odd, HeuristicContent(seed=SEED, pack=PACK).sheet(odd))
+    last = max(odd.emails, key=lambda e: e.sent_at)
+    assert rest and last.sent_at > rest[-1].start
+    assert deal.previous_label(last) == LABELS[first.meeting_type]

@@ -69,6 +69,8 @@ def deal_corpus(corpus: Corpus, op: OpportunityPlan, texts: Mapping[str, str]) -
     for item in items:
         text = texts.get(item.key, "")
         prose = _prose(text) if isinstance(item, PlannedEmail) else text
+        if isinstance(item, PlannedEmail) and item.purpose == "out_of_office":
+            prose = text.split("\n\n")[0]  # an auto-reply: its message, not the signature
         said = sentences(prose)
         for sentence in said:
             corpus.lower_starts += sentence[:1].islower()
@@ -150,12 +152,15 @@ def first_of(full_name: str) -> str:
 
 
 def _thanks_self(op: OpportunityPlan, email: PlannedEmail, text: str) -> int:
+    """1 if the sender greets, thanks or shares with their own first name; not counted when the
+    reader has the same first name (that greeting is right, and the clash is `name_clashes`)."""
+    contacts = {c.id: c.first_name or c.last_name for c in op.opportunity.contacts}
+    owner = first_of(op.opportunity.owner.name)
     if email.direction == "outbound":
-        sender = first_of(op.opportunity.owner.name)
+        sender, readers = owner, {contacts.get(i, "") for i in email.to_contact_ids}
     else:
-        found = [c for c in op.opportunity.contacts if c.id == email.from_contact_id]
-        sender = (found[0].first_name or found[0].last_name) if found else ""
-    if not sender:
+        sender, readers = contacts.get(email.from_contact_id or "", ""), {owner}
+    if not sender or sender in readers:
         return 0
     pattern = (
         rf"(?im)^(thanks|thank you|cheers|many thanks)[,!]?[ \t]+{re.escape(sender)}\b"

@@ -11,6 +11,7 @@ item's `content_seed`, and no sentence repeats within a deal.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -20,6 +21,7 @@ from demo_gen.content.grammar import expand, join_names, possessive, split_sente
 from demo_gen.content.phrases import EMAIL_RULES, RULES
 from demo_gen.facts import Fact, FactSheet, build_fact_sheet, fmt_day
 from demo_gen.facts.claims import found
+from demo_gen.facts.timeline import held
 from demo_gen.facts.vocab import DETAILS, vocab
 from demo_gen.model import Contact, Opportunity
 from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
@@ -35,8 +37,11 @@ LABELS: dict[str, str] = {
     "negotiation": "commercial call",
     "legal_review": "contract review",
     "kickoff": "kickoff",
+    "signature": "signature call",
+    "onboarding": "onboarding session",
 }
 _TRIES = 12
+_FRESH_TRIES = 40
 
 
 class HeuristicContent:
@@ -93,7 +98,9 @@ class Deal:
         return [self.contacts[i] for i in ids if i in self.contacts]
 
     def previous_label(self, item: PlannedMeeting | PlannedEmail) -> str:
-        earlier = [m for m in self.plan.meetings if m.start < _at(item)]
+        """The last meeting held with the customer before it (a no-show or an internal review is
+        not a conversation to refer back to)."""
+        earlier = [m for m in self.plan.meetings if m.start < _at(item) and held(m)]
         return LABELS.get(earlier[-1].meeting_type, "last call") if earlier else "last call"
 
     def say(self, rule: str, rng: random.Random, fields: Mapping[str, str]) -> str:
@@ -101,7 +108,7 @@ class Deal:
         try repeats one (the item then says less rather than say the same thing twice)."""
         for _ in range(_TRIES):
             text = tidy(expand("{" + rule + "}", rng, fields, self.rules)).strip()
-            parts = split_sentences(text)
+            parts = [_plain(p) for p in split_sentences(text)]
             if not any(p in self.used for p in parts):
                 self.used.update(parts)
                 return text
@@ -111,12 +118,12 @@ class Deal:
         """The first of `write(seed)`, `write(seed + 1)`, … whose sentences this deal has not
         used yet (the last try if every one repeats): for the short banks of `extra_kinds`."""
         text = ""
-        for n in range(_TRIES):
+        for n in range(_FRESH_TRIES):
             text = write(seed + n)
-            parts = split_sentences(text)
+            parts = [_plain(p) for p in split_sentences(text)]
             if not any(p in self.used for p in parts):
                 break
-        self.used.update(split_sentences(text))
+        self.used.update(_plain(p) for p in split_sentences(text))
         return text
 
     def say_fact(
@@ -128,6 +135,17 @@ class Deal:
             return text
         self.used.add(fact.statement)
         return fact.statement
+
+
+_NAME_TAIL = re.compile(r",\s*[A-Z][\w'-]*(?=[.!?]$)")
+_NAME_HEAD = re.compile(r"^[A-Z][\w'-]*, ")
+
+
+def _plain(sentence: str) -> str:
+    """A sentence as the freshness check sees it: without a ", Name" tail or a "Name, " head,
+    which the letter may drop (`mail.once_by_name`), leaving two sentences the same."""
+    bare = _NAME_TAIL.sub("", _NAME_HEAD.sub("", sentence))
+    return bare[:1].upper() + bare[1:]
 
 
 def industry_rules(industry: str | None) -> Mapping[str, Sequence[str]]:
@@ -216,14 +234,7 @@ def first_name(c: Contact | None) -> str:
 def meeting_text(deal: Deal, m: PlannedMeeting) -> str:
     """Notes for a past meeting, an agenda for an upcoming one."""
     if extra_kinds.handles_meeting(m):  # internal meetings, signature, onboarding, no-shows
-        people = ", ".join(c.name for c in deal.people(m.invitee_ids)) or "our team"
-        lead = first_name(deal.people(m.invitee_ids)[0]) if deal.people(m.invitee_ids) else ""
-        return deal.fresh(
-            lambda seed: extra_kinds.meeting_text(
-                replace(m, content_seed=seed), deal.opp, people, lead
-            ),
-            m.content_seed,
-        )
+        return _extra_meeting_text(deal, m)
     rng = random.Random(f"{m.content_seed}/{m.key}")
     f = _meeting_fields(deal, m)
     kind = m.meeting_type if m.meeting_type in LABELS else "other"
@@ -246,6 +257,22 @@ def meeting_text(deal: Deal, m: PlannedMeeting) -> str:
     body += [deal.say(f"detail_{kind}", rng, f) for _ in range(details)]
     body = [b for b in body if b]
     return "\n".join([" ".join(body), deal.say(f"next_{kind}", rng, f)])
+
+
+def _extra_meeting_text(deal: Deal, m: PlannedMeeting) -> str:
+    """A new kind's notes or agenda (`extra_kinds`), redrawn until no sentence repeats in the deal;
+    an internal meeting is about the customer's lead (the champion) but lists only our side."""
+    people = ", ".join(c.name for c in deal.people(m.invitee_ids)) or deal.opp.owner.name
+    f = _meeting_fields(deal, m)
+    if m.internal:  # about the customer meeting it prepares, or the latest one
+        f["lead"] = first_name(deal.sheet.roles.champion) if deal.sheet.roles.champion else "them"
+        later = [x for x in deal.plan.meetings if not x.internal and x.start > m.start]
+        f["label"] = LABELS.get(later[0].meeting_type, "next call") if later else f["prev"]
+    notes = deal.fresh(
+        lambda seed: tidy(extra_kinds.meeting_text(replace(m, content_seed=seed), f)),
+        m.content_seed,
+    )
+    return f"With: {people}\n{notes}"
 
 
 def _meeting_fields(deal: Deal, m: PlannedMeeting) -> dict[str, str]:

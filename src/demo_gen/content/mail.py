@@ -29,28 +29,52 @@ def question_type(email: PlannedEmail) -> str:
     return random.Random(f"{email.thread_key}/question").choice(QUESTION_TYPES)
 
 
+def deal_question_type(deal: Deal, email: PlannedEmail) -> str:
+    """The thread's question type, moved on to the next type no earlier question thread of the
+    deal asked (so a deal never asks, answers or thanks in the same words twice)."""
+    firsts: dict[str, PlannedEmail] = {}
+    for e in sorted(deal.plan.emails, key=lambda e: (e.sent_at, e.key)):
+        if e.purpose == "question":
+            firsts.setdefault(e.thread_key, e)
+    taken: list[str] = []
+    for key, first in firsts.items():
+        asked = question_type(first)
+        start = QUESTION_TYPES.index(asked)
+        for step in range(len(QUESTION_TYPES)):
+            candidate = QUESTION_TYPES[(start + step) % len(QUESTION_TYPES)]
+            if candidate not in taken:
+                asked = candidate
+                break
+        if key == email.thread_key:
+            return asked
+        taken.append(asked)
+    return question_type(email)
+
+
 def _thread(deal: Deal, email: PlannedEmail) -> list[PlannedEmail]:
-    same = [e for e in deal.plan.emails if e.thread_key == email.thread_key]
+    """The thread's turns: an out-of-office auto-reply sits in a thread but is nobody's turn."""
+    same = [
+        e
+        for e in deal.plan.emails
+        if e.thread_key == email.thread_key and e.purpose != "out_of_office"
+    ]
     return sorted(same, key=lambda e: (e.sent_at, e.key))
 
 
 def email_text(deal: Deal, email: PlannedEmail) -> str:
     """The whole body: greeting, message, sign-off, signature."""
-    if email.purpose == "out_of_office":  # an auto-reply: the mail system's words and a name
-        sender = _sender(deal, email)
-        name = [sender.name, f"{sender.title}, {deal.opp.account.name}"] if sender else []
-        return "\n".join([extra_kinds.email_body(email, deal.opp), "", *name])
     rng = random.Random(f"{email.content_seed}/{email.key}")
     sender, reader = _sender(deal, email), _reader(deal, email)
     f = _fields(deal, email, reader)
-    if email.purpose in extra_kinds.EMAIL_PURPOSES:  # moving a meeting, a nudge, a request
-        body = [
-            deal.fresh(
-                lambda seed: extra_kinds.email_body(replace(email, content_seed=seed), deal.opp),
-                email.content_seed,
-            )
-        ]
-        return _letter(deal, email, rng, f, body)
+    if email.purpose in extra_kinds.EMAIL_PURPOSES:  # an auto-reply, a nudge, a request, ...
+        short = deal.fresh(
+            lambda seed: tidy(extra_kinds.email_body(replace(email, content_seed=seed), f)),
+            email.content_seed,
+        )
+        if email.purpose == "out_of_office":  # the mail system's words and a name
+            name = [sender.name, f"{sender.title}, {deal.opp.account.name}"] if sender else []
+            return "\n".join([short, "", *name])
+        return _letter(deal, email, rng, f, [short])
     body = [_opening(deal, email, rng, f)]
     middle = f"mid_{'in' if email.direction == 'inbound' else 'out'}_{email.purpose}"
     # most replies are a line or two (Kooti et al.): a middle for some openers only
@@ -111,7 +135,7 @@ def _opening(deal: Deal, email: PlannedEmail, rng: random.Random, f: dict[str, s
     turn = thread.index(email) if email in thread else 0
     purpose = email.purpose if email.purpose in _KNOWN else "other"
     if purpose == "question" and turn < 3:
-        asked = QA[question_type(email)][turn]
+        asked = QA[deal_question_type(deal, email)][turn]
         text = tidy(expand(rng.choice(asked), rng, f, deal.rules))
         if text in deal.used:  # the same type asked twice in one deal: say it differently
             text = tidy(

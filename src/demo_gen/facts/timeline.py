@@ -1,7 +1,9 @@
 """A deal's activities as the fact sheet sees them: in time order, past or not, who took part.
 
-Only the meeting types and email purposes listed here carry facts; any other type the planner
-adds (a no-show, a reschedule, an out-of-office reply) gets text but no fact.
+Only what a customer could have said or read carries facts: a held meeting of a listed type with
+the customer in the room, or a real email of a listed purpose. A no-show, an internal prep or deal
+review (`meeting.internal`), a scheduled (future) meeting, an out-of-office auto-reply, a
+reschedule or a nudge nobody answered gets text but no fact.
 """
 
 from __future__ import annotations
@@ -45,9 +47,28 @@ def is_past(item: Activity, plan: OpportunityPlan) -> bool:
     return item.sent_at.date() <= plan.anchor
 
 
+def held(item: Activity) -> bool:
+    """A meeting that took place with the customer in it (not a no-show, not internal, not
+    still to come); every email counts as held."""
+    if isinstance(item, PlannedMeeting):
+        return item.status == "held" and item.past and not item.internal
+    return True
+
+
+SILENT_PURPOSES = frozenset({"out_of_office", "nudge", "reschedule", "no_show"})
+"""Emails that say nothing about the deal: an auto-reply, a lone nudge, a calendar shuffle."""
+
+
+def speaks(item: Activity) -> bool:
+    """Whether a scorecard may cite it: a held customer meeting or an email with something in it."""
+    if isinstance(item, PlannedMeeting):
+        return held(item)
+    return item.purpose not in SILENT_PURPOSES
+
+
 def carries_facts(item: Activity) -> bool:
     if isinstance(item, PlannedMeeting):
-        return item.meeting_type in FACT_MEETINGS
+        return item.meeting_type in FACT_MEETINGS and held(item)
     return item.purpose in FACT_PURPOSES
 
 
@@ -62,11 +83,16 @@ def past_activities(plan: OpportunityPlan) -> list[Activity]:
 
 
 def participants(item: Activity) -> tuple[str, ...]:
-    """The buyer-side contact ids who attended, sent or received it."""
+    """The buyer-side contact ids invited to it, or who sent or received it."""
     if isinstance(item, PlannedMeeting):
         return item.invitee_ids
     sender = (item.from_contact_id,) if item.from_contact_id else ()
     return sender + tuple(i for i in item.to_contact_ids if i != item.from_contact_id)
+
+
+def attended(item: Activity) -> tuple[str, ...]:
+    """The buyer-side contact ids who were really there: nobody, for a meeting not held."""
+    return participants(item) if held(item) else ()
 
 
 def involved_ids(plan: OpportunityPlan) -> list[str]:

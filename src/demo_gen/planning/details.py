@@ -82,9 +82,14 @@ _SUBJECTS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# every subject names its meeting, account or topic: no one line on more than a few % of emails
 _THREAD_SUBJECTS: dict[str, tuple[str, ...]] = {
     "scheduling": ("Scheduling: {meeting}", "Time for {meeting}?", "Invitation: {meeting}"),
-    "follow_up": ("Follow-up: {meeting}", "Recap and next steps — {meeting}", "Thanks for today"),
+    "follow_up": (
+        "Follow-up: {meeting}",
+        "Recap and next steps — {meeting}",
+        "Thanks for today — {meeting}",
+    ),
     "proposal": ("{account} proposal", "Proposal for {topic}", "Pricing options for {account}"),
     "negotiation": ("{account} order form and terms", "Contract redlines — {topic}"),
     "question": (
@@ -96,11 +101,15 @@ _THREAD_SUBJECTS: dict[str, tuple[str, ...]] = {
     "reschedule": ("Moving {meeting}", "Can we move {meeting}?", "New time for {meeting}"),
     "no_show": (
         "Missed you today — {meeting}",
-        "Sorry we missed each other",
+        "Sorry we missed each other — {meeting}",
         "Rebooking {meeting}",
     ),
-    "request": ("{account}: request for a call", "Interest in {topic}", "Next conversation?"),
-    "nudge": ("Any update on {topic}?", "Following up — {topic}", "Still on your radar?"),
+    "request": (
+        "{account}: request for a call",
+        "Interest in {topic}",
+        "Next conversation on {topic}?",
+    ),
+    "nudge": ("Any update on {topic}?", "Following up — {topic}", "{topic}: still on your radar?"),
 }
 
 

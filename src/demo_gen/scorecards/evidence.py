@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from demo_gen.facts import fmt_day, local_day
 from demo_gen.facts.claims import claims, found, parse_date
 from demo_gen.facts.dates import is_working_day
-from demo_gen.facts.timeline import Activity, is_past, participants, when
+from demo_gen.facts.timeline import Activity, attended, is_past, speaks, when
 from demo_gen.model import Contact
 from demo_gen.plan import OpportunityPlan, PlannedMeeting
 
@@ -53,7 +53,7 @@ class Record:
 
 
 class Records:
-    """A deal's past records in time order."""
+    """A deal's past records that say something (`timeline.speaks`), in time order."""
 
     def __init__(self, plan: OpportunityPlan, texts: Mapping[str, str]) -> None:
         contacts = {c.id: c for c in plan.opportunity.contacts}
@@ -62,7 +62,7 @@ class Records:
         zone = plan.opportunity.owner.time_zone
         everything: list[Activity] = [*plan.meetings, *plan.emails]
         past = sorted(
-            (i for i in everything if is_past(i, plan)),
+            (i for i in everything if is_past(i, plan) and speaks(i)),
             key=lambda i: (when(i), i.key),
         )
         self.items: list[Record] = [_record(i, texts, contacts, zone) for i in past]
@@ -107,7 +107,7 @@ def _record(
     item: Activity, texts: Mapping[str, str], contacts: Mapping[str, Contact], zone: str
 ) -> Record:
     day = fmt_day(local_day(when(item), zone))
-    ids = participants(item)
+    ids = attended(item)  # a no-show's invitees did not join it
     names = " ".join(contacts[i].name for i in ids if i in contacts)
     meeting = isinstance(item, PlannedMeeting)
     label = (

@@ -133,7 +133,8 @@ def authority(x: Ctx, rng: random.Random) -> Draft | None:
     others = [c for c in (x.sheet.roles.champion, x.sheet.roles.technical) if c and c != eb]
     seen = [(c, x.records.first_involving(c)) for c in others]
     seen = [(c, r) for c, r in seen if r is not None]
-    tail = "; " + " and ".join(c.name for c, _ in seen) + " influence it" if seen else ""
+    verb = " influences it" if len(seen) == 1 else " influence it"
+    tail = "; " + " and ".join(c.name for c, _ in seen) + verb if seen else ""
     text = f"{_who(eb)} makes the call{tail}."
     cited = x.records.cite([met, *(r for _, r in seen)], [eb.name])
     return Draft(text, cited)

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from demo_gen.config import ScorecardSettings
 from demo_gen.facts import build_fact_sheet
-from demo_gen.facts.timeline import is_past, participants
+from demo_gen.facts.timeline import attended, is_past
 from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
 from demo_gen.scorecards.evidence import Records
 from demo_gen.scorecards.heuristic import WRITERS, Ctx, Draft
@@ -268,7 +268,7 @@ def validate_llm_answer(
         return True
     everything: list[PlannedMeeting | PlannedEmail] = [*plan.meetings, *plan.emails]
     items = {i.key: i for i in everything}
-    return any(c.id in participants(items[k]) for k in keys for c in named)
+    return any(c.id in attended(items[k]) for k in keys for c in named)
 
 
 def past_keys(plan: OpportunityPlan) -> frozenset[str]:
