@@ -256,8 +256,12 @@ def test_contact_names_are_unique_in_an_account_and_unlike_sellers(org: Store) -
         by_account[c["AccountId"]].append(c)
         assert c["FirstName"] != c["LastName"], c["Name"]
         assert c["Name"] not in sellers
+    seller_firsts = {u["FirstName"] for u in org.rows("User")}
     for people in by_account.values():
         assert len({c["Name"] for c in people}) == len(people)
+        # a reader tells people apart by first name: one "Laurent" per account, no seller's
+        assert len({c["FirstName"] for c in people}) == len(people), [c["Name"] for c in people]
+        assert not {c["FirstName"] for c in people} & seller_firsts
     accounts = _by_id(org, "Account")
     big = [a for a in accounts if accounts[a]["NumberOfEmployees"] >= 1000]
     assert big and all(6 <= len(by_account[a]) <= 10 for a in big)

@@ -244,11 +244,20 @@ def _contact_place(
 def _person_name(
     rng: random.Random, home: data.Country, taken: set[tuple[str, str]], sellers: set[str]
 ) -> tuple[str, str]:
-    """A name unique in the account, unlike any seller's, never "Thomas Thomas"."""
-    for _ in range(50):
-        first, last = rng.choice(home.first_names), rng.choice(home.last_names)
-        if first != last and (first, last) not in taken and f"{first} {last}" not in sellers:
-            break
+    """A name whose first name no one else at the account and no seller has (a reader tells
+    people apart by first name: "Laurent" must be one person), never "Thomas Thomas"; the last
+    name is unique too while the country's bank allows it."""
+    firsts = {f for f, _ in taken} | {name.split(" ")[0] for name in sellers}
+    lasts = {last for _, last in taken}
+    fresh = [f for f in home.first_names if f not in firsts] or [  # a big team: colleagues
+        f
+        for c in data.COUNTRIES
+        for f in c.first_names
+        if f not in firsts  # from abroad
+    ]
+    first = rng.choice(fresh)
+    options = [n for n in home.last_names if n not in lasts and n != first]
+    last = rng.choice(options or [n for n in home.last_names if n != first])
     taken.add((first, last))
     return first, last
 
