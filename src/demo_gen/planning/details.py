@@ -21,7 +21,7 @@ _SUBJECTS: dict[str, tuple[str, ...]] = {
         "Discovery call: {account} priorities",
         "{account} — discovery session",
         "Discovery: {topic}",
-        "Understanding {account}'s current process",
+        "Understanding {owners} current process",
     ),
     "demo": (
         "Product demo for {account}",
@@ -123,7 +123,10 @@ def meeting_subject(
 ) -> str:
     """A subject line for a meeting of this type (Event.Subject), unlike those in `used`."""
     bank = _SUBJECTS.get(meeting_type, _SUBJECTS["discovery"])
-    options = [t.format(account=account.name, topic=topic, next=next_kind) for t in bank]
+    owners = f"{account.name}'" if account.name.endswith("s") else f"{account.name}'s"
+    options = [
+        t.format(account=account.name, owners=owners, topic=topic, next=next_kind) for t in bank
+    ]
     fresh = [o for o in options if used is None or o not in used]
     subject = rng.choice(fresh) if fresh else _again(rng.choice(options), used or set())
     if used is not None:
