@@ -349,6 +349,38 @@ PARTS: dict[str, tuple[str, ...]] = {
 }
 
 WIDER: dict[str, tuple[str, ...]] = {
+    # building blocks used everywhere: more of them, so the words around them vary too
+    "liked": (
+        "one shared glossary of metrics",
+        "an exception list that updates overnight",
+        "commentary written next to the numbers",
+        "version history on each report",
+        "a filter set saved for each user",
+        "a plain-language note on each chart",
+        "a single place to ask for new reports",
+    ),
+    "worry": (
+        "who owns the metric definitions",
+        "the licence cost as usage grows",
+        "the load on their IT team",
+        "how long onboarding takes",
+        "keeping old and new reports in step",
+        "support cover across time zones",
+        "what happens to existing macros",
+    ),
+    "doubt": (
+        "each region counts things its own way",
+        "half the meeting goes on arguing about figures",
+        "corrections arrive after decisions are made",
+        "nobody can say which file is current",
+    ),
+    "tech_topic": (
+        "encryption at rest",
+        "the API rate limits",
+        "user provisioning",
+        "disaster recovery",
+        "network allow-lists",
+    ),
     "ask_out": (
         "{w_close} {w_cond} {w_what}.",
         "{w_close} {w_cond} {w_what}, {to_first}.",
