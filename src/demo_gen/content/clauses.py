@@ -275,6 +275,68 @@ PARTS: dict[str, tuple[str, ...]] = {
     "w_open": ("open", "unresolved", "a question", "a concern", "on the list", "undecided"),
     "w_again": ("again", "in more depth", "with our data", "first", "live", "end to end"),
     "w_read": ("read", "go through", "comment on", "review", "mark up"),
+    # facts in meeting notes: the fields stay verbatim, the words around them vary
+    "w_core": ("core", "main", "real", "underlying", "biggest", "daily", "recurring"),
+    "w_puts": ("puts", "estimates", "sizes", "pegs"),
+    "w_across": ("across", "spread over", "shared by", "for", "among"),
+    "w_said": (
+        "described",
+        "walked us through",
+        "was frank about",
+        "spelled out",
+        "kept returning to",
+        "gave examples of",
+    ),
+    "w_lost": ("lost", "gone", "spent", "wasted", "burned"),
+    "w_case": (
+        "The case rests on",
+        "They will be measured on",
+        "The scorecard is",
+        "It all comes down to",
+        "{lead} wants to move",
+        "The number to move is",
+    ),
+    "w_now": ("today", "now", "at present", "this year", "as things stand"),
+    "w_goal": ("as the goal", "as the target", "by year end", "after rollout", "as the aim"),
+    "w_deadline": (
+        "The deadline is",
+        "Everything hangs on",
+        "The clock runs to",
+        "Timing is set by",
+        "What drives the date:",
+        "The fixed point is",
+    ),
+    "w_deadline_tail": (
+        "",
+        "; they want to be live before then",
+        "; there is no slack",
+        "; missing it costs a year",
+        ", and {lead} won't move it",
+        "; {someone} know it too",
+    ),
+    "w_rivals": (
+        "Also in the running:",
+        "They are also talking to",
+        "The other names:",
+        "On their shortlist too:",
+        "We compete with",
+    ),
+    "w_fallback": (
+        "the fallback is",
+        "otherwise they keep",
+        "doing nothing means",
+        "the status quo is",
+        "the default is to keep",
+    ),
+    "w_raised": ("came back to", "returned to", "raised", "pointed at", "mentioned"),
+    "w_when_raised": (
+        "Early on",
+        "Twice",
+        "More than once",
+        "Near the end",
+        "Once again",
+        "Before long",
+    ),
     # scheduling, both sides
     "sch_ask": (
         "Would",
@@ -349,6 +411,27 @@ PARTS: dict[str, tuple[str, ...]] = {
 }
 
 WIDER: dict[str, tuple[str, ...]] = {
+    "note_pain": (
+        "The {w_core} problem is {pain}; {lead} {w_puts} it at {hours} {w_across} {staff}.",
+        "{lead} {w_said} {pain}: {hours} {w_lost} {w_across} {staff}.",
+        "{lead} {w_said} {pain}: {hours} {w_lost} {w_across} {staff}.",
+    ),
+    "note_metrics": (
+        "{w_case} {metric}: {baseline} {w_now}, {target} {w_goal}{value_clause}.",
+        "{w_case} {metric}: {baseline} {w_now}, {target} {w_goal}{value_clause}.",
+    ),
+    "note_critical_event": (
+        "{w_deadline} {event} on {event_date}{w_deadline_tail}.",
+        "{w_deadline} {event} on {event_date}{w_deadline_tail}.",
+    ),
+    "note_competition": (
+        "{w_rivals} {alt1} and {alt2}; {w_fallback} {incumbent}.",
+        "{w_rivals} {alt1} and {alt2}; {w_fallback} {incumbent}.",
+    ),
+    "ref_pain": (
+        "{w_when_raised}, {lead} {w_raised} {pain}.",
+        "{w_when_raised}, {lead} {w_raised} {pain}.",
+    ),
     # building blocks used everywhere: more of them, so the words around them vary too
     "liked": (
         "one shared glossary of metrics",
