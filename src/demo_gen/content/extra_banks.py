@@ -147,6 +147,16 @@ WORDS: dict[str, tuple[str, ...]] = {
         "find out how long legal takes",
         "ask {lead} for an introduction upward",
     ),
+    "w_out_who": ("{owner}", "The sales engineer", "Our side", "The account team"),
+    "w_out_does": (
+        "updates the close plan",
+        "writes to {lead}",
+        "sends {lead} the dates",
+        "logs the next step",
+        "chases the open question",
+        "briefs the manager",
+    ),
+    "w_out_when": ("today", "tomorrow", "on {back}", "before the week is out", "by end of day"),
     "w_prep": ("Prep", "Internal prep", "Dry run", "Team huddle", "Rehearsal", "Run-through"),
     "w_prep_focus": (
         "who covers what",
@@ -169,6 +179,9 @@ WORDS: dict[str, tuple[str, ...]] = {
     ),
 }
 OUTCOME = (
+    "{w_out_who} {w_out_does} {w_out_when}.",
+    "{w_out_who} {w_out_does} {w_out_when}.",
+    "{w_out_who} {w_out_does} {w_out_when}.",
     "Next step with {account} agreed, with an owner and a date.",
     "Notes shared with the team; {lead} to be updated.",
     "Owners and dates for {account} are in the opportunity's next step.",
