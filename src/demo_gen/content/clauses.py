@@ -366,6 +366,30 @@ PARTS: dict[str, tuple[str, ...]] = {
         "agree what a first phase covers",
         "walk through {liked} with your data",
     ),
+    "w_in_sch_ask": (
+        "Could we book",
+        "Can we set up",
+        "Is there a slot for",
+        "When could we do",
+        "Could you find time for",
+        "Can we get a date for",
+    ),
+    "w_in_sch_pref": (
+        "Mornings suit {team} best",
+        "Tuesdays and Thursdays are easiest for us",
+        "{someone_cap} are free most afternoons",
+        "An hour should be enough",
+        "Early next week would be ideal",
+        "We'd rather avoid Mondays",
+    ),
+    "w_sch_share": ("Most", "Half", "The first part", "A good part", "The last quarter"),
+    "w_sch_topic": (
+        "{worry}",
+        "{tech_topic}",
+        "questions from {someone}",
+        "your own examples",
+        "what changed since the {prev}",
+    ),
     "sch_ok": (
         "{when} works",
         "{when} is fine",
@@ -522,6 +546,14 @@ WIDER: dict[str, tuple[str, ...]] = {
         "{sch_ask} {sch_slot}? {sch_why} {sch_goal}.",
         "{sch_ask} {sch_slot}? {sch_why} {sch_goal}.",
         "{sch_ask} {sch_slot}? {sch_why} {sch_goal}.",
+    ),
+    "open_in_scheduling": (
+        "{w_in_sch_ask} the {label}? {w_in_sch_pref}.",
+        "{w_in_sch_ask} the {label}? {w_in_sch_pref}.",
+    ),
+    "mid_out_scheduling": (
+        "{w_sch_share} of the time goes to {w_sch_topic}.",
+        "{w_sch_share} of the time goes to {w_sch_topic}.",
     ),
     "reply_in_scheduling": (
         "{sch_ok}; {sch_then}.",
