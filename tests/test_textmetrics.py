@@ -41,6 +41,10 @@ def test_masking_hides_names_companies_numbers_and_dates():
     masks = [("Acme Corp", "<company>"), ("Ana", "<name>")]
     text = "Ana said Acme Corp saves $240k by March 4, 2027."
     assert mask(text, masks) == "<name> said <company> saves <num> by <date>."
+    # a name ending in a full stop ("Inc.", "K.K.") is masked too, mid-sentence or at the end
+    dotted = [("Willowby Broadcasting Inc.", "<company>")]
+    said = "Nobody from Willowby Broadcasting Inc. procurement; ask Willowby Broadcasting Inc."
+    assert mask(said, dotted) == "Nobody from <company> procurement; ask <company>"
 
 
 def test_slips_are_found():
@@ -188,4 +192,4 @@ def test_the_default_run_meets_issue_11s_targets(tmp_path, monkeypatch):
         "self_thanks",
     ):
         assert text[name]["ok"], (name, text[name])
-    assert text["masked_distinct_3gram_ratio"]["value"] >= 0.25
+    assert text["masked_distinct_3gram_ratio"]["value"] >= 0.28

@@ -141,7 +141,7 @@ def mask(text: str, masks: list[tuple[str, str]]) -> str:
     text = _WHEN.sub("<date>", text)
     text = _NUMBER.sub("<num>", text)
     for word, placeholder in masks:
-        text = re.sub(rf"\b{re.escape(word)}\b", placeholder, text)
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", placeholder, text)
     return text
 
 

@@ -21,8 +21,10 @@ from demo_gen.content.extra_banks import (
     NO_SHOW,
     OOO,
     OUTCOME,
+    WORDS,
     Bank,
 )
+from demo_gen.content.grammar import expand
 from demo_gen.model import Opportunity
 from demo_gen.plan import PlannedEmail, PlannedMeeting, PlannedTask
 
@@ -53,13 +55,23 @@ def _days(at: datetime, rng: random.Random) -> dict[str, str]:
     return {"back": f"{later:%A}"}
 
 
-def _fill(template: str, fields: Mapping[str, str]) -> str:
-    return template.format_map(fields)
+def _fill(template: str, fields: Mapping[str, str], rng: random.Random) -> str:
+    """The template's fields filled, and its word slots drawn from `rng`."""
+    return expand(template.format_map(_Keep(fields)), rng, fields, WORDS)
+
+
+class _Keep(dict[str, str]):
+    """Fields for `format_map` that leave a word slot ("{w_action}") for `expand`."""
+
+    def __missing__(self, key: str) -> str:
+        if key in WORDS:
+            return "{" + key + "}"
+        raise KeyError(key)
 
 
 def _two(rng: random.Random, bank: Bank, fields: Mapping[str, str]) -> str:
     """One sentence from each part of the bank, in order."""
-    return " ".join(_fill(rng.choice(part), fields) for part in bank)
+    return " ".join(_fill(rng.choice(part), fields, rng) for part in bank)
 
 
 def meeting_text(meeting: PlannedMeeting, fields: Mapping[str, str]) -> str:
@@ -69,16 +81,16 @@ def meeting_text(meeting: PlannedMeeting, fields: Mapping[str, str]) -> str:
     rng = random.Random(meeting.content_seed)
     f = {**fields, "stage": meeting.stage, **_days(meeting.start, rng)}
     if meeting.status == "no_show" and meeting.past:
-        said, rebook = (_fill(rng.choice(part), f) for part in NO_SHOW)
+        said, rebook = (_fill(rng.choice(part), f, rng) for part in NO_SHOW)
         return "\n".join([f"Summary: {said}", f"Outcome: {rebook}"])
     parts = MEETING.get(meeting.meeting_type, MEETING["deal_review"])
-    body = _fill(rng.choice(parts[0]), f)
+    body = _fill(rng.choice(parts[0]), f, rng)
     if not meeting.past:
         items = rng.sample(AGENDA, k=2)
-        agenda = [f"{n}. {_fill(item, f)}" for n, item in enumerate(items, start=1)]
+        agenda = [f"{n}. {_fill(item, f, rng)}" for n, item in enumerate(items, start=1)]
         return "\n".join([f"Objective: {body}", "Agenda:", *agenda])
-    more = _fill(rng.choice(parts[1]), f)
-    outcome = _fill(rng.choice(OUTCOME), f)
+    more = _fill(rng.choice(parts[1]), f, rng)
+    outcome = _fill(rng.choice(OUTCOME), f, rng)
     return "\n".join([f"Summary: {body} {more}", f"Outcome: {outcome}"])
 
 

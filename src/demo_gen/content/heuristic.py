@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from demo_gen.content import OpportunityContent, extra_kinds
+from demo_gen.content.clauses import widen
 from demo_gen.content.grammar import expand, join_names, possessive, split_sentences, tidy
 from demo_gen.content.phrases import EMAIL_RULES, RULES
 from demo_gen.facts import Fact, FactSheet, build_fact_sheet, fmt_day
@@ -26,7 +27,7 @@ from demo_gen.facts.vocab import DETAILS, vocab
 from demo_gen.model import Contact, Opportunity
 from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
 
-ALL_RULES: dict[str, tuple[str, ...]] = {**RULES, **EMAIL_RULES}
+ALL_RULES: dict[str, tuple[str, ...]] = widen({**RULES, **EMAIL_RULES})
 LABELS: dict[str, str] = {
     "intro": "intro call",
     "discovery": "discovery session",
