@@ -366,3 +366,21 @@ def test_texts_refer_back_only_to_meetings_that_were_held():
     last = max(odd.emails, key=lambda e: e.sent_at)
     assert rest and last.sent_at > rest[-1].start
     assert deal.previous_label(last) == LABELS[first.meeting_type]
+
+
+def test_no_word_is_written_twice_in_a_row():
+    """Slots filled next to words they already contain: "13 days days", "The the plant"."""
+    doubled = re.compile(r"\b(\w+) \1\b(?!-)", re.IGNORECASE)  # "on on-time" is fine
+    for op in many_plans(30):
+        for key, text in HeuristicContent(seed=SEED, pack=PACK).write(op).texts.items():
+            assert not doubled.search(text), (key, doubled.search(text))
+
+
+def test_no_rule_puts_a_figure_before_the_metric_that_names_its_unit():
+    """A metric is named with its unit first ("days to a complete inspection view") and its
+    figures carry the unit ("13 days"): "{target} {metric}" reads "13 days days to …"."""
+    from demo_gen.content.heuristic import ALL_RULES
+
+    for name, options in ALL_RULES.items():
+        for option in options:
+            assert not re.search(r"\{(target|baseline)\} \{metric\}", option), (name, option)

@@ -43,9 +43,13 @@ _ABBREVIATIONS = frozenset(
 )
 
 
+_DOUBLE_ARTICLE = re.compile(r"\b(the|a|an) (?:the|a|an)\b", re.IGNORECASE)
+
+
 def tidy(text: str) -> str:
-    """Fix what filling slots can break: "Inc..", " ,", lower-case sentence starts."""
+    """Fix what filling slots can break: "Inc..", " ,", "The the", lower-case sentence starts."""
     text = _SPACE_PUNCT.sub(r"\1", text)
+    text = _DOUBLE_ARTICLE.sub(r"\1", text)  # "The {system}" with "the plant historians"
     text = _DOUBLE_STOP.sub(".", text)
     text = re.sub(r"[ \t]{2,}", " ", text)
     return _STARTS.sub(_capital, text)

@@ -381,7 +381,7 @@ RULES: dict[str, tuple[str, ...]] = {
         "The case rests on {metric}: {baseline} today, {target} as the goal{value_clause}.",
         "{lead} signed up to moving {metric} from {baseline} to {target}{value_clause}.",
         "Success means {metric} at {target}, up from {baseline} today{value_clause}.",
-        "{lead} would call it a win at {target} {metric}, from {baseline}{value_clause}.",
+        "{lead} would call it a win to move {metric} from {baseline} to {target}{value_clause}.",
         "Measured on {metric}: {baseline} now, {target} as the goal{value_clause}.",
         "They will judge the project on {metric}: {baseline} now, {target} after{value_clause}.",
         "Target agreed with {lead}: {metric} at {target} (today {baseline}){value_clause}.",
