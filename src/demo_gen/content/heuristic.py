@@ -22,25 +22,13 @@ from demo_gen.content.grammar import expand, join_names, possessive, split_sente
 from demo_gen.content.phrases import EMAIL_RULES, RULES
 from demo_gen.facts import Fact, FactSheet, build_fact_sheet, fmt_day
 from demo_gen.facts.claims import found
-from demo_gen.facts.timeline import held
+from demo_gen.facts.timeline import MEETING_LABELS, held
 from demo_gen.facts.vocab import DETAILS, vocab
 from demo_gen.model import Contact, Opportunity
 from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
 
 ALL_RULES: dict[str, tuple[str, ...]] = widen({**RULES, **EMAIL_RULES})
-LABELS: dict[str, str] = {
-    "intro": "intro call",
-    "discovery": "discovery session",
-    "demo": "demo",
-    "technical_deep_dive": "technical deep dive",
-    "business_case": "business case review",
-    "proposal": "proposal walkthrough",
-    "negotiation": "commercial call",
-    "legal_review": "contract review",
-    "kickoff": "kickoff",
-    "signature": "signature call",
-    "onboarding": "onboarding session",
-}
+LABELS = MEETING_LABELS
 _TRIES = 12
 _FRESH_TRIES = 40
 

@@ -12,6 +12,21 @@ from datetime import datetime
 
 from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
 
+MEETING_LABELS: dict[str, str] = {
+    "intro": "intro call",
+    "discovery": "discovery session",
+    "demo": "demo",
+    "technical_deep_dive": "technical deep dive",
+    "business_case": "business case review",
+    "proposal": "proposal walkthrough",
+    "negotiation": "commercial call",
+    "legal_review": "contract review",
+    "kickoff": "kickoff",
+    "signature": "signature call",
+    "onboarding": "onboarding session",
+}
+"""How people name each kind of meeting in a note or an answer ("the business case review")."""
+
 Activity = PlannedMeeting | PlannedEmail
 
 FACT_MEETINGS = frozenset(

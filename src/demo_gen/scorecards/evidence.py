@@ -13,21 +13,17 @@ from dataclasses import dataclass
 from demo_gen.facts import fmt_day, local_day
 from demo_gen.facts.claims import claims, found, parse_date
 from demo_gen.facts.dates import is_working_day
-from demo_gen.facts.timeline import Activity, attended, is_past, speaks, when
+from demo_gen.facts.timeline import (
+    MEETING_LABELS,
+    Activity,
+    attended,
+    is_past,
+    speaks,
+    when,
+)
 from demo_gen.model import Contact
 from demo_gen.plan import OpportunityPlan, PlannedMeeting
 
-LABELS: dict[str, str] = {
-    "intro": "intro call",
-    "discovery": "discovery session",
-    "demo": "demo",
-    "technical_deep_dive": "technical deep dive",
-    "business_case": "business case review",
-    "proposal": "proposal walkthrough",
-    "negotiation": "commercial call",
-    "legal_review": "contract review",
-    "kickoff": "kickoff",
-}
 MAX_KEYS = 3
 
 
@@ -110,8 +106,8 @@ def _record(
     ids = attended(item)  # a no-show's invitees did not join it
     names = " ".join(contacts[i].name for i in ids if i in contacts)
     meeting = isinstance(item, PlannedMeeting)
-    label = (
-        LABELS.get(item.meeting_type, "meeting") if isinstance(item, PlannedMeeting) else "email"
-    )
+    label = "email"
+    if isinstance(item, PlannedMeeting):
+        label = MEETING_LABELS.get(item.meeting_type, "meeting")
     haystack = "\n".join((day, item.subject, texts.get(item.key, ""), names))
     return Record(item.key, day, label, meeting, frozenset(ids), haystack)
