@@ -19,6 +19,14 @@ from demo_gen.errors import StateError
 _T = TypeVar("_T")
 
 
+def display_url(url: str) -> str:
+    """`url` with its password masked (`***`), for messages, logs and saved configs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except SQLAlchemyError:
+        return url  # not a URL: it holds no password we could find either
+
+
 class StoreEngine:
     """One SQLAlchemy engine on the store's URL, with the schema checked on opening."""
 
