@@ -156,3 +156,20 @@ def test_without_the_driver_the_hint_names_the_extra(monkeypatch, pg_server):
     with pytest.raises(StateError, match="psycopg") as info:
         StateStore(pg_server.url())
     assert "demo-gen[postgres]" in (info.value.hint or "")
+
+
+def test_a_teammate_whose_clock_runs_ahead_does_not_take_a_live_lock(pg, monkeypatch):
+    """Lock times are the database server's: machine B, 10 minutes ahead, still sees A's
+    fresh heartbeat as fresh (on the machines' own clocks it would look 10 minutes old)."""
+    from datetime import timedelta
+
+    from demo_gen import state_locks
+
+    with StateStore(pg.url) as a, StateStore(pg.url) as b, a.lock(PACK, ORG, "rA"):
+        pg.execute("UPDATE locks SET host = 'machine-a'")
+        ahead = state_locks.client_now() + timedelta(minutes=10)
+        monkeypatch.setattr(state_locks, "client_now", lambda: ahead)
+        assert b.live_lock_owners() == {"rA"}
+        with pytest.raises(StateError, match="holds the lock"), b.lock(PACK, ORG, "rB"):
+            pytest.fail("took over a live lock")
+        assert a.heartbeat(PACK, ORG, "rA")

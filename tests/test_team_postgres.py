@@ -166,3 +166,12 @@ def test_a_run_killed_on_one_machine_is_resumed_on_another(
     code, _, err = invoke("reset", run_a, "-c", str(config_b), "--yes")
     assert code == 0, err
     assert org_ids(org_db) == before
+
+
+def test_an_unreachable_ledger_is_one_line_and_exit_4(make_config, pg_server):
+    config = make_config(state={"url": pg_server.url("no_such_database")})
+    for command in (["status"], ["run"], ["reset", "some-run", "--yes"]):
+        code, _, err = invoke(*command, "-c", str(config))
+        assert code == 4, (command, err)
+        assert "Traceback" not in err and err.count("error:") == 1, err
+        assert 'database "no_such_database" does not exist' in err
