@@ -77,7 +77,8 @@ def _runs(config: Path) -> dict[str, str]:
 
 def test_run_rerun_reset_with_the_ledger_on_postgresql(make_config, org_counts, pg_url, tmp_path):
     url = pg_url.replace("postgres@", "postgres:s3cret@")  # trust auth: any password works
-    config = make_config(state={"url": url})
+    config = make_config()  # its YAML names a SQLite file; .env (as the README says) wins
+    (tmp_path / ".env").write_text(f"DEMO_GEN_STATE__URL={url}\n", encoding="utf-8")
     before = org_counts()
     code, first = run_json(config)
     assert code == 0, first
@@ -96,6 +97,7 @@ def test_run_rerun_reset_with_the_ledger_on_postgresql(make_config, org_counts, 
     assert "s3cret" not in resolved.read_text(encoding="utf-8")
     with StateStore(pg_url) as state:
         assert [r.status for r in state.list_runs()] == ["completed", "reset"]  # newest first
+    assert not (tmp_path / "state.sqlite").exists()
 
 
 def test_two_machines_never_run_one_pack_at_once(
