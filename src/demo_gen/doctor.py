@@ -12,6 +12,7 @@ from demo_gen.crm import SalesforceCrm, open_crm
 from demo_gen.errors import DemoGenError
 from demo_gen.items import ANSWER_OBJECT, SCORECARD_OBJECT
 from demo_gen.state import StateStore
+from demo_gen.state_engine import display_url
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def _state_check(config: Config) -> Check:
         store.close()
     except DemoGenError as exc:
         return Check("state store", False, str(exc), exc.hint)
-    return Check("state store", True, f"{config.state.url} ({runs} runs)")
+    return Check("state store", True, f"{display_url(config.state.url)} ({runs} runs)")
 
 
 def _org_checks(crm: SalesforceCrm, config: Config) -> Iterator[Check]:

@@ -51,6 +51,7 @@ from demo_gen.runlog import RunLog, new_run_id, utc_now
 from demo_gen.scorecards import Scorecard, Template
 from demo_gen.selection import select_opportunities
 from demo_gen.state import RunRow, StateStore
+from demo_gen.state_engine import display_url
 from demo_gen.textmetrics import text_report
 from demo_gen.writes import WritePhase, create, org_made_counts, reconciled_ledger
 
@@ -162,9 +163,9 @@ def _start(ctx: _Context) -> None:
             )
         )
     ctx.log.write_json("run.json", _run_json(ctx, "running", started_at, None))
-    ctx.log.write_text(
-        "config.resolved.yaml", yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False)
-    )
+    resolved = cfg.model_dump(mode="json")
+    resolved["state"]["url"] = display_url(cfg.state.url)  # a PostgreSQL URL may hold a password
+    ctx.log.write_text("config.resolved.yaml", yaml.safe_dump(resolved, sort_keys=False))
     ctx.log.event("run.started", command=ctx.options.command, org_id=ctx.org_id, pack=cfg.run.name)
 
 
