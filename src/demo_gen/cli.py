@@ -6,14 +6,13 @@ import json
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.markup import escape
 
 from demo_gen import __version__
 from demo_gen.cli_org import org
-from demo_gen.config import Config, Secrets, load_config, load_environment
 from demo_gen.console import (
     RichProgress,
     err_console,
@@ -27,6 +26,9 @@ from demo_gen.console import (
     render_status,
 )
 from demo_gen.errors import ConfigError, DemoGenError, ExitCode, StateError, UsageError
+
+if TYPE_CHECKING:  # pydantic, SQLAlchemy and the pipeline load only with the commands that use them
+    from demo_gen.config import Config, Secrets
 
 DEFAULT_CONFIG = "demo.yaml"
 _CONFIG_HELP = "configuration file (YAML); env DEMO_GEN_CONFIG"
@@ -83,8 +85,8 @@ def _echo_error_json(message: str, code: int, hint: str | None) -> None:
 
 def _located(ctx: click.Context, exc: DemoGenError) -> str:
     """The message, with file:line put in front of a ConfigError that names only its key."""
-    config = ctx.meta.get(_CONFIG_KEY)
-    if isinstance(exc, ConfigError) and exc.key and isinstance(config, Config):
+    config: Config | None = ctx.meta.get(_CONFIG_KEY)
+    if isinstance(exc, ConfigError) and exc.key and config is not None:
         where = config.locate(exc.key)
         if where:
             return f"{where}: {exc}"
@@ -140,6 +142,8 @@ def _remember_json(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 
 
 def _load(config_path: Path) -> tuple[Config, Secrets]:
+    from demo_gen.config import Secrets, load_config, load_environment
+
     environment = load_environment()
     config = _remembered(load_config(config_path, env=environment))
     return config, Secrets.from_env(environment)
@@ -307,6 +311,8 @@ def _read_scorecards(path: Path) -> list[dict[str, Any]]:
 
 def _optional_config(config_path: Path) -> Config:
     """The configuration if the file exists; defaults otherwise (status and reset need little)."""
+    from demo_gen.config import Config, load_config, load_environment
+
     if config_path.is_file():
         return _remembered(load_config(config_path, env=load_environment()))
     if config_path != Path(DEFAULT_CONFIG):
@@ -326,6 +332,7 @@ def reset(run_id: str, config_path: Path, yes: bool, preview: bool, as_json: boo
     Each record is read back first: one that is no longer the record the run made (changed, or
     an id the org reused) is kept, reported and never tried again.
     """
+    from demo_gen.config import Secrets, load_environment
     from demo_gen.resetter import reset as reset_run
 
     config = _optional_config(config_path)

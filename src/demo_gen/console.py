@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from demo_gen.doctor import Check
-from demo_gen.preview import Preview
-from demo_gen.report import RunReport
-from demo_gen.resetter import ResetReport
-from demo_gen.state import RunRow
+if TYPE_CHECKING:  # the pipeline's modules load only with the commands that use them
+    from demo_gen.doctor import Check
+    from demo_gen.preview import Preview
+    from demo_gen.report import RunReport
+    from demo_gen.resetter import ResetReport
+    from demo_gen.state import RunRow
 
 err_console = Console(stderr=True, soft_wrap=True, highlight=False)
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from functools import partial
 
 from demo_gen.config import Config, Secrets
-from demo_gen.content.llm import check_provider
 from demo_gen.crm import SalesforceCrm, open_crm
 from demo_gen.errors import DemoGenError
 from demo_gen.items import ANSWER_OBJECT, SCORECARD_OBJECT
@@ -26,7 +25,7 @@ def diagnose(config: Config, secrets: Secrets) -> list[Check]:
     """Every check, in order; a failed login stops the org checks but not the others."""
     checks = [_state_check(config)]
     if config.llm.enabled:
-        checks.append(_guard("LLM", lambda: check_provider(config.llm, secrets.openai_api_key)))
+        checks.append(_guard("LLM", lambda: _llm(config, secrets)))
     try:
         with open_crm(config, secrets) as crm:
             org_id = crm.org_id()
@@ -35,6 +34,12 @@ def diagnose(config: Config, secrets: Secrets) -> list[Check]:
     except DemoGenError as exc:
         checks.append(Check("login", False, str(exc), exc.hint))
     return checks
+
+
+def _llm(config: Config, secrets: Secrets) -> str:
+    from demo_gen.content.llm import check_provider  # openai loads only when the LLM is on
+
+    return check_provider(config.llm, secrets.openai_api_key)
 
 
 def _state_check(config: Config) -> Check:
