@@ -16,7 +16,7 @@ EXIT_MEANINGS: Mapping[ExitCode, str] = {
     ExitCode.BUG: "a bug: an error demo-gen did not expect (--debug shows the traceback)",
     ExitCode.USAGE: "usage: a bad option, a missing file, an unknown run id",
     ExitCode.CONFIG: "invalid configuration: the message names file:line and the key",
-    ExitCode.STATE: "the state store is unreadable or newer, or another run holds the lock",
+    ExitCode.STATE: "state store unreadable or newer, its lock held, or the org re-created",
     ExitCode.TARGET: "the org refused or is unreachable (login, permission, API limit)",
     ExitCode.PARTIAL: "partial: some records failed; rerun the same command for exactly those",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C): what was written is recorded; rerun resumes",

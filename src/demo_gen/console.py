@@ -203,15 +203,20 @@ def render_runs(
     table = Table(
         title="runs, newest first", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
     )
-    for column in ("run id", "command", "status", "started (UTC)"):
-        table.add_column(column, no_wrap=True)
+    # a run id starts with its UTC start time: the started column only where there is room
+    wide = console.width >= 100
+    table.add_column("run id", no_wrap=True)
+    table.add_column("command")
+    table.add_column("status")
+    if wide:
+        table.add_column("started (UTC)", no_wrap=True)
     for status in statuses:
-        table.add_column(status, justify="right")
+        table.add_column(status, justify="right", no_wrap=True)
     for run in runs:
-        started = run.started_at.replace("T", " ")[:16]
+        started = [run.started_at.replace("T", " ")[:16]] if wide else []
         mine = counts.get(run.run_id, {})
         numbers = [f"{mine[s]:,}" if mine.get(s) else "·" for s in statuses]
-        table.add_row(run.run_id, run.command, run.status, started, *numbers)
+        table.add_row(run.run_id, run.command, run.status, *started, *numbers)
     console.print(table)
     console.print(
         "[dim]records each run owns in the ledger (a rerun owns only what it created); "
