@@ -114,6 +114,15 @@ def test_status_and_reset_take_latest(make_config):
     assert sum(planned["planned"].values()) > 0
 
 
+def test_run_resumes_latest(make_config):
+    config = str(make_config())
+    first = json.loads(invoke("run", "-c", config, "--json", "--max-opps", "1").stdout)
+    resumed = invoke("run", "-c", config, "--json", "--run-id", "latest", "--max-opps", "1")
+    again = json.loads(resumed.stdout)
+    assert again["run_id"] == first["run_id"]
+    assert again["totals"]["created"] == 0
+
+
 def test_latest_with_no_run_is_one_usage_line(make_config):
     result = invoke("status", "latest", "-c", str(make_config()))
     assert result.exit_code == 2

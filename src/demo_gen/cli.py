@@ -165,7 +165,7 @@ def _echo_json(data: Any) -> None:
 
 @cli.command(epilog=cli_help.RUN)
 @_config_option
-@click.option("--run-id", help="Resume this run (one that did not finish).")
+@click.option("--run-id", help="Resume this run (one that did not finish), or `latest`.")
 @click.option("--max-opps", type=click.IntRange(min=1), help="Work on at most N opportunities.")
 @click.option("--concurrency", type=click.IntRange(1, 16), help="Collection calls in flight.")
 @click.option(
@@ -192,7 +192,7 @@ def run(
     config, secrets = _load(config_path)
     check_org(config, secrets)
     options = RunOptions(
-        run_id=run_id,
+        run_id=None if run_id is None else _resolved(run_id, config, config_path),
         max_opps=max_opps,
         concurrency=concurrency,
         refresh_content=refresh_content,

@@ -64,7 +64,7 @@ RUN = epilog(
     [
         "demo-gen run -c demo.yaml",
         "demo-gen run -c demo.yaml --max-opps 10 --concurrency 8  # a first try on ten deals",
-        "demo-gen run -c demo.yaml --run-id RUN_ID  # resume a run that did not finish",
+        "demo-gen run -c demo.yaml --run-id latest  # resume the newest run if it did not finish",
     ],
     _RUNNING,
 )
