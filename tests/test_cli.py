@@ -104,7 +104,7 @@ def test_unreachable_org(make_config):
         port = s.getsockname()[1]
     config = make_config(salesforce={"local": {"url": f"http://127.0.0.1:{port}"}})
     result = invoke("run", "-c", str(config))
-    assert_one_line_error(result, 5, "cannot reach")
+    assert_one_line_error(result, 5, "no local org answers", f"org serve --port {port}")
 
 
 def test_wrong_credentials(make_config, org_db):

@@ -62,10 +62,21 @@ class Preview:
                 out.setdefault(kind, {"new": 0, "existing": 0})["existing"] += n
         return out
 
+    def outline(self) -> dict[str, int]:
+        """The plan in numbers: records to add, records that exist, deals, deals with an add."""
+        totals = self.totals().values()
+        return {
+            "to_add": sum(c["new"] for c in totals),
+            "unchanged": sum(c["existing"] for c in totals),
+            "deals": len(self.opportunities),
+            "deals_changed": sum(1 for op in self.opportunities if any(op.new.values())),
+        }
+
     def asdict(self) -> dict[str, Any]:
         return {
             "org_id": self.org_id,
             "pack": self.pack,
+            "outline": self.outline(),
             "totals": self.totals(),
             "opportunities": [op.__dict__ for op in self.opportunities],
             "warnings": list(self.warnings),
