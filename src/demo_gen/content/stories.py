@@ -159,6 +159,8 @@ class StoryWriter:
     `questions` maps an opportunity id to the scorecard questions to answer for it. `on_event` is
     called as `on_event(name, level=..., **fields)`, e.g. `RunLog.event`. `client` injects an
     openai client (tests); otherwise one is made from `settings` and closed after `write_all`.
+    `offline=True` sends no request: cached answers are used, heuristic text fills the rest
+    (what `export` uses to give back the texts a run wrote).
     """
 
     def __init__(
@@ -170,10 +172,12 @@ class StoryWriter:
         refresh: bool = False,
         on_event: Callable[..., None] | None = None,
         client: openai.OpenAI | None = None,
+        offline: bool = False,
         seed: int,
         pack: str,
     ) -> None:
         self.settings = settings
+        self.offline = offline
         self.api_key = api_key
         self.cache = cache
         self.refresh = refresh
@@ -232,6 +236,9 @@ class StoryWriter:
     @contextmanager
     def _session(self) -> Iterator[ChatClient | None]:
         """The chat client for one `write_all`; None when no request may be sent."""
+        if self.offline:
+            yield None
+            return
         if self._client is not None:
             yield ChatClient(self._client, self.settings)
             return
