@@ -157,3 +157,36 @@ def test_plan_export_writes_nothing_but_its_files(make_config, tmp_path, org_cou
     assert {r["salesforce_status"] for r in rows} == {"created"}
     assert {r["run_id"] for r in rows} == {report.run_id}
     assert all(r["salesforce_id"] for r in rows)
+
+
+def assert_one_line_error(result, code: int, *needles: str) -> None:
+    assert result.exit_code == code, (result.exit_code, result.stderr, result.exception)
+    assert "Traceback" not in result.stderr
+    assert len([ln for ln in result.stderr.splitlines() if ln.startswith("error:")]) == 1
+    for needle in needles:
+        assert needle in result.stderr, result.stderr
+
+
+def test_bad_input_is_one_line_and_exit_2(done_run, tmp_path):
+    config, run_id, _ = done_run
+    out = tmp_path / "out"
+    base = ("export", "-c", str(config), "--out", str(out))
+    result = invoke(*base, "nope-run", "--format", "jsonl")
+    assert_one_line_error(result, 2, "unknown run id: nope-run")
+    assert not out.exists()
+    result = invoke(*base, run_id, "--format", "xml")
+    assert_one_line_error(result, 2, "unknown export format 'xml'", "jsonl, csv, parquet")
+    result = invoke(*base, run_id, "--plan", "--format", "csv")
+    assert_one_line_error(result, 2, "RUN_ID or pass --plan")
+    result = invoke(*base, "--format", "csv")
+    assert_one_line_error(result, 2, "RUN_ID or pass --plan")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    for where in (blocker, blocker / "sub"):
+        result = invoke("export", run_id, "-c", str(config), "--format", "csv", "--out", str(where))
+        assert_one_line_error(result, 2, "cannot write the export to", str(where))
+    missing = tmp_path / "missing.yaml"
+    result = invoke("export", "--plan", "-c", str(missing), "--format", "csv", "--out", str(out))
+    assert_one_line_error(result, 2, "configuration file not found")
+    result = invoke(*base, "nope-run", "--format", "jsonl", "--json")
+    assert json.loads(result.stdout)["exit_code"] == 2

@@ -28,7 +28,7 @@ from demo_gen.errors import UsageError
 @click.option(
     "--out",
     required=True,
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # checked by the export: one line, exit 2
     help="Directory for the tables and manifest.json (made if missing; files are replaced).",
 )
 @click.option("--max-opps", type=click.IntRange(min=1), help="--plan: at most N opportunities.")
