@@ -190,3 +190,47 @@ def test_bad_input_is_one_line_and_exit_2(done_run, tmp_path):
     assert_one_line_error(result, 2, "configuration file not found")
     result = invoke(*base, "nope-run", "--format", "jsonl", "--json")
     assert json.loads(result.stdout)["exit_code"] == 2
+
+
+def test_llm_run_exports_the_llm_texts_without_asking_again(make_config, org_db, tmp_path):
+    """With the LLM on, a run's export gives back the texts the run wrote: the LLM's from the
+    cache, the heuristic ones where the LLM failed in the run, and it sends no request."""
+    from llm_server import LlmServer
+
+    with LlmServer() as server:
+        llm = {
+            "enabled": True,
+            "provider": "openai_compatible",
+            "base_url": server.url,
+            "model": "test-model",
+            "max_retries": 0,
+            "timeout_s": 3.0,
+            "chunk_items": 200,
+            "max_tokens": 32000,
+        }
+        sections = {"llm": llm, "scorecards": {"mode": "hybrid"}}
+        config = make_config(**sections, salesforce={"query": {"limit": 4}})
+        server.error_rate = 0.5  # some deals fall back to heuristic text in the run
+        report = run(load_config(config), Secrets(), RunOptions(today=ANCHOR))
+        assert report.ok and report.llm and report.llm["calls"] > 0
+        assert 0 < report.llm["fallback_opportunities"] < report.opportunities
+        server.error_rate = 0.0  # a request now would get LLM text the run never wrote
+        calls = server.count
+        manifest = export(config, tmp_path / "llm", "jsonl", report.run_id)
+        assert server.count == calls  # no request: the cache only
+    assert manifest["records_without_fields"] == 0
+    meetings = read_jsonl(tmp_path / "llm" / "meetings.jsonl")
+    llm_written = [m for m in meetings if m["description"].startswith("LLM: ")]
+    assert 0 < len(llm_written) < len(meetings)
+    store = Store(org_db)
+    try:
+        for row in meetings:
+            assert store.get(row["salesforce_id"])["Description"] == row["description"]
+        answers = read_jsonl(tmp_path / "llm" / "answers.jsonl")
+        for row in answers:
+            record = store.get(row["salesforce_id"])
+            assert record is not None and record["Answer__c"] == row["answer"]
+            assert record["Source__c"] == row["source"]
+    finally:
+        store.close()
+    assert any(row["source"] == "llm" for row in answers)
