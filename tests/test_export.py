@@ -146,6 +146,9 @@ def test_plan_export_writes_nothing_but_its_files(make_config, tmp_path, org_cou
     assert org_counts() == before
     assert not (tmp_path / "state.sqlite").exists()
     assert not (tmp_path / "runs").exists()
+    preview = json.loads(invoke("dry-run", "-c", str(config), "--json").stdout)
+    for kind, table in TABLE_OF_KIND.items():  # the same records dry-run counts
+        assert manifest["tables"][table]["rows"] == preview["totals"].get(kind, {}).get("new", 0)
     rows = read_jsonl(tmp_path / "plan" / "meetings.jsonl")
     assert {r["salesforce_status"] for r in rows} == {"planned"}
     assert all(r["salesforce_id"] is None for r in rows)
@@ -234,3 +237,12 @@ def test_llm_run_exports_the_llm_texts_without_asking_again(make_config, org_db,
     finally:
         store.close()
     assert any(row["source"] == "llm" for row in answers)
+
+
+def test_a_run_whose_org_was_re_created_is_one_line(done_run, tmp_path, org_db):
+    config, run_id, _ = done_run
+    init = invoke("org", "init", "--db", str(org_db), "--force", "--opportunities", "5")
+    assert init.exit_code == 0, init.stderr
+    out = tmp_path / "gone"
+    result = invoke("export", run_id, "-c", str(config), "--format", "csv", "--out", str(out))
+    assert_one_line_error(result, 2, "no opportunity with id")

@@ -48,20 +48,9 @@ def export_run(
             raise UsageError(f"unknown run id: {run_id}", hint="`demo-gen status` lists the runs")
         prepare_dir(out)
         rows = ledger_rows(state, run_id)
-        deals = state.run_opportunities(run_id)
-        run_config = _run_config(config, run)
-        planned = (
-            planned_items(run_config, secrets, state, _today(today), only_ids=deals)
-            if deals
-            else Planned(run.org_id, run.pack, (), {})
-        )
+        planned = _replay(config, secrets, state, run, _today(today))
     finally:
         state.close()
-    if planned.org_id != run.org_id:
-        raise UsageError(
-            f"run {run_id} wrote to org {run.org_id}; the configured org is {planned.org_id}",
-            hint="pass the -c CONFIG of the run's org",
-        )
     tables = build_tables(planned.items, rows, planned.time_zones, from_ledger=True)
     known = {i.signature for i in planned.items}
     header = {
@@ -102,6 +91,22 @@ def export_plan(
         "records_without_fields": 0,
     }
     return ExportReport(out, write_tables(tables, out, fmt, header))
+
+
+def _replay(
+    config: Config, secrets: Secrets, state: StateStore, run: RunRow, today: date
+) -> Planned:
+    """The run's deals planned again from their pins, under the run's own configuration."""
+    deals = state.run_opportunities(run.run_id)
+    if not deals:
+        return Planned(run.org_id, run.pack, (), {})
+    planned = planned_items(_run_config(config, run), secrets, state, today, only_ids=deals)
+    if planned.org_id != run.org_id:
+        raise UsageError(
+            f"run {run.run_id} wrote to org {run.org_id}; the configured org is {planned.org_id}",
+            hint="pass the -c CONFIG of the run's org",
+        )
+    return planned
 
 
 def _today(today: date | None) -> date:
