@@ -1,10 +1,11 @@
 """Where `export` gets its records: the ledger says which exist, the prepare path what they hold.
 
-A run's export reads the run's rows from the ledger (`ledger_rows`, the one place that knows the
-ledger's column names) and rebuilds the records' fields by replaying the run's deals through the
-dry-run path (`planned_items`): the pinned plans (pinning.py) make the replay give the run's own
-meetings, emails and calls, the heuristic writer gives the same text from the same seed, and with
-the LLM on the texts come from the content cache only (`StoryWriter(offline=True)`: no request).
+A run's export reads the run's rows from the ledger (through `_ledger_row`, the one place that
+knows the ledger's column names) and rebuilds the records' fields by replaying the run's deals
+through the dry-run path (`planned_items`): the pinned plans (pinning.py) make the replay give
+the run's own meetings, emails and calls, the heuristic writer gives the same text from the same
+seed, and with the LLM on the texts come from the content cache only (`StoryWriter(offline=True)`:
+no request).
 Nothing is written: the state store is opened read-only and the org is only read.
 """
 
@@ -31,7 +32,7 @@ from demo_gen.pinning import load_pins
 from demo_gen.plan import Plan
 from demo_gen.runner import capabilities, own_record_ids, own_tag
 from demo_gen.selection import select_opportunities
-from demo_gen.state import StateStore
+from demo_gen.state import ItemRow, StateStore
 
 TARGET = "salesforce"
 """Today's one target: the org (a real one or the local org). A calendar target adds its name."""
@@ -62,20 +63,8 @@ class Planned:
 
 
 def ledger_rows(store: StateStore, run_id: str) -> list[LedgerRow]:
-    """The ledger's rows owned by `run_id` (ledger v2 renames `sf_id`: change this function)."""
-    return [
-        LedgerRow(
-            signature=row.signature,
-            kind=row.kind,
-            opportunity_id=row.opportunity_id,
-            run_id=row.run_id,
-            status=row.status,
-            target=TARGET,
-            account=row.org_id,
-            remote_id=row.sf_id,
-        )
-        for row in store.run_items(run_id)
-    ]
+    """The ledger's rows owned by `run_id`."""
+    return [_ledger_row(row) for row in store.run_items(run_id)]
 
 
 def ledger_status(
@@ -83,10 +72,21 @@ def ledger_status(
 ) -> dict[str, LedgerRow]:
     """The ledger's rows of these planned records, where it has them (for `--plan`)."""
     found = store.items_by_signature(org_id, list(signatures))
-    return {
-        sig: LedgerRow(sig, r.kind, r.opportunity_id, r.run_id, r.status, TARGET, r.org_id, r.sf_id)
-        for sig, r in found.items()
-    }
+    return {sig: _ledger_row(row) for sig, row in found.items()}
+
+
+def _ledger_row(row: ItemRow) -> LedgerRow:
+    """The one place that knows the ledger's column names (v2: `target`, `remote_id`)."""
+    return LedgerRow(
+        signature=row.signature,
+        kind=row.kind,
+        opportunity_id=row.opportunity_id,
+        run_id=row.run_id,
+        status=row.status,
+        target=TARGET,
+        account=row.org_id,
+        remote_id=row.sf_id,
+    )
 
 
 def planned_items(
