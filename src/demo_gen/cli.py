@@ -397,6 +397,10 @@ def doctor(config_path: Path, as_json: bool) -> None:
 
 cli.add_command(org)
 
+from demo_gen.cli_export import export  # noqa: E402  (it builds on the options above)
+
+cli.add_command(export)
+
 
 def main() -> None:
     """The console-script entry point."""

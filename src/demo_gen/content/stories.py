@@ -161,6 +161,8 @@ class StoryWriter:
     `questions` maps an opportunity id to the scorecard questions to answer for it. `on_event` is
     called as `on_event(name, level=..., **fields)`, e.g. `RunLog.event`. `client` injects an
     openai client (tests); otherwise one is made from `settings` and closed after `write_all`.
+    `offline=True` sends no request: cached answers are used, heuristic text fills the rest
+    (what `export` uses to give back the texts a run wrote).
     """
 
     def __init__(
@@ -172,10 +174,12 @@ class StoryWriter:
         refresh: bool = False,
         on_event: Callable[..., None] | None = None,
         client: openai.OpenAI | None = None,
+        offline: bool = False,
         seed: int,
         pack: str,
     ) -> None:
         self.settings = settings
+        self.offline = offline
         self.api_key = api_key
         self.cache = cache
         self.refresh = refresh
@@ -234,6 +238,9 @@ class StoryWriter:
     @contextmanager
     def _session(self) -> Iterator[ChatClient | None]:
         """The chat client for one `write_all`; None when no request may be sent."""
+        if self.offline:
+            yield None
+            return
         from demo_gen.content.llm import ChatClient, make_client, needs_key
 
         if self._client is not None:
