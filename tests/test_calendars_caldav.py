@@ -1,0 +1,242 @@
+"""Calendars over CalDAV: the real `caldav` client against Radicale and against Xandikos, each a
+subprocess on loopback; the same tests on both, so we rely on the protocol, not on one server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import requests
+from caldav_servers import DavServer, dav_server
+from conftest import ANCHOR
+from icalendar import Calendar
+
+from demo_gen.calendars.caldav_target import CalDavCalendars, CalDavSettings, uid_of
+from demo_gen.calendars.ical import CalendarEvent
+from demo_gen.config import Secrets, load_config
+from demo_gen.crm import open_crm
+from demo_gen.errors import TransientError
+from demo_gen.resetter import reset
+from demo_gen.runner import RunOptions, run
+
+pytestmark = pytest.mark.slow
+ICS = {"Content-Type": "text/calendar; charset=utf-8"}
+
+
+@pytest.fixture(params=["radicale", "xandikos"])
+def server(request, tmp_path_factory) -> DavServer:
+    root = tmp_path_factory.mktemp(request.param)
+    with dav_server(request.param, root) as srv:
+        yield srv
+
+
+@pytest.fixture
+def opened():
+    made = []
+
+    def factory(settings: CalDavSettings) -> CalDavCalendars:
+        made.append(CalDavCalendars(settings))
+        return made[-1]
+
+    yield factory
+    for target in made:
+        target.close()
+
+
+def _event(owner: str, uid: str, summary: str = "Discovery call") -> CalendarEvent:
+    from datetime import UTC, datetime
+
+    start = datetime(2026, 11, 3, 15, 0, tzinfo=UTC)
+    ics = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\n"
+        f"UID:{uid}\r\nDTSTAMP:20261102T000000Z\r\nDTSTART:20261103T150000Z\r\n"
+        f"DTEND:20261103T160000Z\r\nSUMMARY:{summary}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+    return CalendarEvent("sig-" + uid, "m-" + uid, uid, owner, "006x", start, summary, ics)
+
+
+def _listing(base: str, url: str) -> list[tuple[str, str]]:
+    """(href, UID) of every resource in a calendar, by PROPFIND and GET (no demo-gen code)."""
+    body = '<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>'
+    r = requests.request(
+        "PROPFIND",
+        url,
+        data=body,
+        headers={"Depth": "1", "Content-Type": "application/xml"},
+        timeout=10,
+    )
+    assert r.status_code == 207, r.text
+    from xml.etree import ElementTree
+
+    hrefs = [h.text for h in ElementTree.fromstring(r.content).iter("{DAV:}href") if h.text]
+    out = []
+    for href in hrefs:
+        if href.endswith(".ics"):
+            full = href if href.startswith("http") else base + href
+            out.append((full, uid_of(requests.get(full, timeout=10).text)))
+    return sorted(out)
+
+
+def test_create_is_idempotent_and_never_duplicates(server, opened):
+    url = server.make_calendar("ann@seller.example")
+    target = opened(CalDavSettings(url=server.base))
+    event = _event("ann@seller.example", "demo-gen-aaa")
+    first, made = target.create(event)
+    assert made and first.etag and first.uid == "demo-gen-aaa"
+    again, made_again = target.create(event)
+    assert not made_again and again == first
+    # the same UID stored under another name (another client's copy): adopted, not duplicated
+    requests.put(
+        url + "other-name.ics", data=_event("x", "demo-gen-bbb").ics, headers=ICS, timeout=10
+    )
+    moved = _event("ann@seller.example", "demo-gen-bbb")
+    found, made_moved = target.create(moved)
+    assert not made_moved and found.href.endswith("other-name.ics") and found.uid == moved.uid
+    assert [uid for _, uid in _listing(server.base, url)] == ["demo-gen-aaa", "demo-gen-bbb"]
+
+
+def test_delete_verifies_uid_and_etag(server, opened):
+    url = server.make_calendar("ann@seller.example")
+    target = opened(CalDavSettings(url=server.base))
+    kept, _ = target.create(_event("ann@seller.example", "demo-gen-kept"))
+    gone, _ = target.create(_event("ann@seller.example", "demo-gen-gone"))
+    edited = _event("ann@seller.example", "demo-gen-kept", summary="Moved by the seller").ics
+    r = requests.put(kept.href, data=edited, headers={**ICS, "If-Match": kept.etag}, timeout=10)
+    assert r.status_code in (200, 201, 204)
+    assert target.delete(kept) == "changed"
+    assert target.delete(gone) == "deleted"
+    assert target.delete(gone) == "gone"
+    assert [uid for _, uid in _listing(server.base, url)] == ["demo-gen-kept"]
+
+
+def test_an_unreachable_server_is_a_transient_error(opened):
+    target = opened(CalDavSettings(url="http://127.0.0.1:9", timeout=2))
+    with pytest.raises(TransientError):
+        target.create(_event("ann@seller.example", "demo-gen-x"))
+
+
+# -- the whole run ------------------------------------------------------------------------------
+
+
+def _config(make_config, server: DavServer) -> Path:
+    return make_config(
+        calendar={"enabled": True, "kind": "caldav", "url": server.base},
+        peopleai={"ingestion_mode": "calendar"},
+        salesforce={"query": {"limit": 3}},
+    )
+
+
+def _owners(config_path: Path) -> list[str]:
+    config = load_config(config_path, env={})
+    with open_crm(config, Secrets()) as crm:
+        rows = crm.query("SELECT Email FROM User WHERE IsActive = true")
+    return sorted({r["Email"].lower() for r in rows if r.get("Email")})
+
+
+def _calendars(server: DavServer, owners: list[str]) -> dict[str, list[tuple[str, str]]]:
+    with CalDavCalendars(CalDavSettings(url=server.base)) as target:
+        return {o: _listing(server.base, target.calendar_url(o)) for o in owners}
+
+
+def _run(config_path: Path) -> dict:
+    report = run(load_config(config_path, env={}), Secrets(), RunOptions(today=ANCHOR))
+    return report.asdict()
+
+
+def test_run_writes_each_meeting_to_each_internal_calendar_and_rerun_writes_none(
+    server, make_config
+):
+    config = _config(make_config, server)
+    owners = _owners(config)
+    for owner in owners:
+        server.make_calendar(owner)
+    first = _run(config)
+    written = first["counts"]["calendar_event"]
+    assert written["created"] > 0 and written["failed"] == 0, written
+    after = _calendars(server, owners)
+    assert sum(len(v) for v in after.values()) == written["created"]
+    for listing in after.values():  # one resource per UID per calendar, at <uid>.ics
+        assert all(href.endswith(f"/{uid}.ics") for href, uid in listing)
+        assert len({uid for _, uid in listing}) == len(listing)
+    # every meeting the org got is in its organizer's calendar, under the same UID
+    meetings = first["counts"]["meeting"]["created"]
+    assert len({uid for v in after.values() for _, uid in v}) == meetings
+    second = _run(config)
+    assert second["counts"]["calendar_event"]["created"] == 0
+    assert second["counts"]["calendar_event"]["skipped"] == written["created"]
+    assert _calendars(server, owners) == after
+
+
+@pytest.mark.parametrize("point", ["pending:calendar_event", "sent:calendar_event#4"])
+def test_kill_mid_write_then_rerun_leaves_no_duplicate_and_no_gap(
+    server, make_config, tmp_path, point
+):
+    config = _config(make_config, server)
+    owners = _owners(config)
+    for owner in owners:
+        server.make_calendar(owner)
+    env = {**os.environ, "DEMO_GEN_CRASH_AT": point}
+    argv = [sys.executable, "-m", "demo_gen", "run", "-c", str(config), "--json"]
+    killed = subprocess.run(argv, env=env, cwd=tmp_path, capture_output=True, timeout=600)
+    assert killed.returncode == 137, killed.stderr.decode()[-2000:]
+    resumed = subprocess.run(
+        [*argv, "--run-id", "latest"], cwd=tmp_path, capture_output=True, timeout=600
+    )
+    assert resumed.returncode == 0, resumed.stderr.decode()[-2000:]
+    listing = _calendars(server, owners)
+    per_calendar = [Counter(uid for _, uid in v) for v in listing.values()]
+    assert all(max(c.values(), default=1) == 1 for c in per_calendar)  # no duplicate UID
+    clean = make_config(
+        "clean.yaml",
+        state={"url": f"sqlite:///{tmp_path / 'clean.sqlite'}"},
+        calendar={"enabled": True, "kind": "ics", "ics_dir": str(tmp_path / "ics")},
+        peopleai={"ingestion_mode": "calendar"},
+        salesforce={"query": {"limit": 3}},
+    )
+    expected = _ics_uids(clean, tmp_path / "ics")
+    assert {o: sorted(c) for o, c in zip(listing, per_calendar, strict=True) if c} == expected
+
+
+def _ics_uids(config_path: Path, folder: Path) -> dict[str, list[str]]:
+    """What each calendar should hold, from the same plan written as .ics files elsewhere."""
+    _run(config_path)
+    out = {}
+    for path in sorted(folder.glob("*/*.ics")):
+        cal = Calendar.from_ical(path.read_bytes())
+        out[path.stem] = sorted(str(e["uid"]) for e in cal.walk("VEVENT"))
+    return out
+
+
+def test_reset_deletes_exactly_its_events_and_keeps_an_edited_one(server, make_config):
+    config = _config(make_config, server)
+    owners = _owners(config)
+    for owner in owners:
+        server.make_calendar(owner)
+    before = _calendars(server, owners)
+    foreign = _event(owners[0], "someone-elses-meeting")
+    with CalDavCalendars(CalDavSettings(url=server.base)) as target:
+        target.create(foreign)
+    first = _run(config)
+    listing = _calendars(server, owners)
+    owner, ((href, uid), *_) = next((o, v) for o, v in listing.items() if v and o != owners[0])
+    text = requests.get(href, timeout=10).text.replace("SUMMARY:", "SUMMARY:Moved - ")
+    assert requests.put(href, data=text.encode(), headers=ICS, timeout=10).status_code in (
+        200,
+        201,
+        204,
+    )
+    result = reset(load_config(config, env={}), Secrets(), first["run_id"])
+    assert result.skipped.get("CalDAV") == 1
+    assert result.deleted.get("CalDAV") == first["counts"]["calendar_event"]["created"] - 1
+    left = _calendars(server, owners)
+    assert left[owner] == [(href, uid)]
+    assert [u for _, u in left[owners[0]]] == ["someone-elses-meeting"]
+    assert sum(len(v) for v in left.values()) == 2 + sum(len(v) for v in before.values())
+    events = [json.loads(line) for line in (Path(first["run_dir"]) / "events.jsonl").open()]
+    assert any(e["event"] == "reset.skipped" and e.get("href") == href for e in events)
