@@ -159,6 +159,7 @@ def reset_calendars(
                 kind=CALENDAR_EVENT,
                 signature=row.signature,
                 href=snap["href"],
+                uid=snap["uid"],
                 reason=foreign[row.signature],
             )
             continue
