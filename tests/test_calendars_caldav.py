@@ -239,3 +239,21 @@ def test_reset_deletes_exactly_its_events_and_keeps_an_edited_one(server, make_c
     lines = (Path(first["run_dir"]) / "events.jsonl").read_text().splitlines()
     events = [json.loads(line) for line in lines]
     assert any(e["event"] == "reset.skipped" and e.get("uid") == uid for e in events)
+
+
+def test_doctor_checks_each_calendar_with_a_probe_write_and_says_how_to_fix(server, make_config):
+    from click.testing import CliRunner
+
+    from demo_gen.cli import cli
+
+    config = _config(make_config, server)
+    owners = _owners(config)
+    for owner in owners[1:]:
+        server.make_calendar(owner)
+    result = CliRunner().invoke(cli, ["doctor", "-c", str(config)])
+    text = result.stdout + result.stderr
+    assert "calendar login" in text
+    assert f"calendar of {owners[0]}" in text and "no calendar at" in text
+    assert "fix: create it on the server" in " ".join(text.split())
+    assert result.exit_code != 0
+    assert all(not v for v in _calendars(server, owners[1:]).values())  # the probes are gone
