@@ -257,3 +257,42 @@ def test_doctor_checks_each_calendar_with_a_probe_write_and_says_how_to_fix(serv
     assert "fix: create it on the server" in " ".join(text.split())
     assert result.exit_code != 0
     assert all(not v for v in _calendars(server, owners[1:]).values())  # the probes are gone
+
+
+def test_new_text_updates_with_if_match_and_a_users_edit_is_never_overwritten(server, tmp_path):
+    from demo_gen.calendars.sync import write_calendars
+    from demo_gen.runlog import RunLog
+    from demo_gen.state import RunRow, StateStore
+
+    server.make_calendar("ann@seller.example")
+    store = StateStore(f"sqlite:///{tmp_path / 'state.sqlite'}")
+    store.start_run(RunRow("r1", "p", "00D1", "run", "running", "t", None, "f", None))
+    target = CalDavCalendars(CalDavSettings(url=server.base))
+    log = RunLog(tmp_path / "runs", "r1")
+
+    def write(summary: str):
+        event = _event("ann@seller.example", "demo-gen-upd", summary)
+        return write_calendars(
+            target, store, log, run_id="r1", org_id="00D1", pack="p", events=[event]
+        )
+
+    try:
+        assert write("Discovery call").created == 1
+        assert write("Discovery call").skipped == 1  # same text: nothing sent
+        assert write("x").updated == 1
+        href = target.href("ann@seller.example", "demo-gen-upd.ics")
+        assert "SUMMARY:x" in requests.get(href, timeout=10).text
+        again = write("Discovery call (moved)")
+        assert again.updated == 1 and again.created == 0
+        text = requests.get(href, timeout=10).text
+        assert "SUMMARY:Discovery call (moved)" in text
+        edited = text.replace("SUMMARY:Discovery call (moved)", "SUMMARY:Ann's own title")
+        requests.put(href, data=edited.encode(), headers=ICS, timeout=10)
+        third = write("Discovery call (moved twice)")
+        assert third.kept == 1 and third.updated == 0
+        assert "SUMMARY:Ann's own title" in requests.get(href, timeout=10).text
+        assert write("Discovery call (moved thrice)").skipped == 1  # the user's now: left
+    finally:
+        target.close()
+        log.close()
+        store.close()

@@ -258,7 +258,8 @@ def _calendars(ctx: _Context, plan: Plan) -> dict[str, dict[str, int]]:
                              "deferred": 0}}  # fmt: skip
     skipped = got["skipped"] + got["adopted"]
     return {CALENDAR_EVENT: {"created": got["created"], "skipped": skipped,
-                             "failed": got["failed"], "deferred": 0}}  # fmt: skip
+                             "failed": got["failed"], "deferred": 0,
+                             "updated": got["updated"], "kept": got["kept"]}}  # fmt: skip
 
 
 def smoke(

@@ -25,6 +25,7 @@ from demo_gen.calendars.ical import CalendarEvent
 from demo_gen.errors import AuthError, TargetError, TransientError
 
 Deleted = Literal["deleted", "gone", "changed"]
+Verdict = Literal["same", "gone", "changed"]
 _ICS = {"Content-Type": "text/calendar; charset=utf-8"}
 
 
@@ -118,22 +119,28 @@ class CalDavCalendars:
             raise _refused("read", href, response)
         return Remote(href, _etag(response.headers), uid_of(response.raw))
 
-    def update(self, remote: Remote, ics: bytes) -> Remote:
-        """Replace the resource if it is still the one read (If-Match on its ETag)."""
+    def update(self, remote: Remote, ics: bytes) -> Remote | None:
+        """Replace the resource if it is still the one recorded (If-Match on its ETag); None,
+        and nothing written, if it changed since (a user's edit is never overwritten)."""
         headers = {**_ICS, "If-Match": remote.etag}
         response = self._call("PUT", remote.href, ics.decode("utf-8"), headers)
+        if response.status in (404, 412):
+            return None
         if response.status not in (200, 201, 204):
             raise _refused("update", remote.href, response)
         return self._remote_after_write(remote.href, response, remote.uid)
 
-    def delete(self, expected: Remote) -> Deleted:
-        """Delete the resource if it still has the recorded UID and ETag (`deleted`); `gone` if
-        it is not there; `changed` (and left alone) if someone edited or replaced it."""
+    def verify(self, expected: Remote) -> Verdict:
+        """`same` if the resource still has the recorded UID and ETag, `gone` if it is not
+        there, `changed` if someone edited or replaced it since."""
         now = self.read(expected.href)
         if now is None:
             return "gone"
-        if now.uid != expected.uid or now.etag != expected.etag:
-            return "changed"
+        return "same" if (now.uid, now.etag) == (expected.uid, expected.etag) else "changed"
+
+    def remove(self, expected: Remote) -> Deleted:
+        """DELETE with If-Match on the recorded ETag: `deleted`, `gone`, or `changed` (a change
+        between `verify` and now: the server refused, nothing was deleted)."""
         response = self._call("DELETE", expected.href, headers={"If-Match": expected.etag})
         if response.status in (200, 204):
             return "deleted"
@@ -142,6 +149,11 @@ class CalDavCalendars:
         if response.status == 412:
             return "changed"
         raise _refused("delete", expected.href, response)
+
+    def delete(self, expected: Remote) -> Deleted:
+        """`verify`, then `remove` only what is still the same: never a changed resource."""
+        verdict = self.verify(expected)
+        return self.remove(expected) if verdict == "same" else verdict
 
     def calendar_exists(self, owner: str) -> bool:
         """True if *owner*'s collection is there and is a calendar."""

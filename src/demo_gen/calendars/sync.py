@@ -14,6 +14,7 @@ ones; one that changed since is reported and its row marked foreign, never delet
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -39,11 +40,12 @@ def scope(org_id: str) -> str:
 @dataclass
 class CalendarCounts:
     created: int = 0
+    updated: int = 0  # the copy's text changed (If-Match on the recorded ETag)
     adopted: int = 0  # found on the server already (a resent pending write): not written twice
     skipped: int = 0  # the ledger has them
     failed: int = 0
     deleted: int = 0
-    kept: int = 0  # reset: changed since the run, left in the calendar
+    kept: int = 0  # edited in the calendar since the run: never overwritten nor deleted
     errors: list[str] = field(default_factory=list)
 
     def asdict(self) -> dict[str, Any]:
@@ -67,10 +69,12 @@ def write_calendars(
     todo = []
     for event in events:
         row = known.get(event.signature)
-        if row is not None and row.status in ("created", "foreign"):
-            counts.skipped += 1
-        else:
+        if row is None or row.status not in ("created", "foreign"):
             todo.append(event)
+        elif row.status == "created" and _stale(row, event):
+            _update(target, state, log, where, row, event, counts)
+        else:
+            counts.skipped += 1
     for start in range(0, len(todo), BATCH):
         _send(target, state, log, run_id, where, pack, todo[start : start + BATCH], counts)
     log.event("calendar.written", **counts.asdict())
@@ -107,9 +111,43 @@ def _send(
         counts.created += ours
         counts.adopted += not ours
         created[event.signature] = event.uid
-        identities[event.signature] = _identity(event.owner, remote)
+        identities[event.signature] = _identity(event, remote)
     state.record_batch(where, created, failed, identities, ())
     crash_point(f"created:{CALENDAR_EVENT}")
+
+
+def digest(ics: bytes) -> str:
+    """What the ledger keeps of a copy's bytes, to tell when its text has changed."""
+    return hashlib.sha256(ics).hexdigest()[:16]
+
+
+def _stale(row: ItemRow, event: CalendarEvent) -> bool:
+    recorded = json.loads(row.identity or "{}").get("digest")
+    return recorded is not None and recorded != digest(event.ics)
+
+
+def _update(
+    target: CalDavCalendars,
+    state: StateStore,
+    log: RunLog,
+    where: str,
+    row: ItemRow,
+    event: CalendarEvent,
+    counts: CalendarCounts,
+) -> None:
+    """New text for a copy we made, only if nobody edited it since (If-Match); an edited copy
+    is the user's from now on: its row becomes foreign, never overwritten nor deleted."""
+    snap = json.loads(row.identity or "{}")
+    remote = target.update(Remote(snap["href"], snap["etag"], snap["uid"]), event.ics)
+    if remote is None:
+        counts.kept += 1
+        why = "edited in the calendar since the run: left as the user made it"
+        state.mark_foreign(where, {row.signature: why})
+        log.event("calendar.kept", level="warning", signature=row.signature, uid=snap["uid"],
+                  reason=why)  # fmt: skip
+        return
+    counts.updated += 1
+    state.mark_created(where, {row.signature: event.uid}, {row.signature: _identity(event, remote)})
 
 
 def _row(event: CalendarEvent, run_id: str, where: str, pack: str) -> ItemRow:
@@ -133,8 +171,14 @@ def _row(event: CalendarEvent, run_id: str, where: str, pack: str) -> ItemRow:
     )
 
 
-def _identity(owner: str, remote: Remote) -> dict[str, str]:
-    return {"owner": owner, "href": remote.href, "etag": remote.etag, "uid": remote.uid}
+def _identity(event: CalendarEvent, remote: Remote) -> dict[str, str]:
+    return {
+        "owner": event.owner,
+        "href": remote.href,
+        "etag": remote.etag,
+        "uid": remote.uid,
+        "digest": digest(event.ics),
+    }
 
 
 def reset_calendars(
@@ -185,5 +229,5 @@ def _settle_pending(
             missing[row.signature] = ("NOT_SENT", "the run stopped before sending it")
             continue
         found[row.signature] = snap["uid"]
-        identities[row.signature] = _identity(snap["owner"], remote)
+        identities[row.signature] = {**snap, "href": remote.href, "etag": remote.etag}
     state.record_batch(where, found, missing, identities, ())
