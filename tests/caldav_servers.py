@@ -24,15 +24,17 @@ class DavServer:
     name: str
     base: str  # http://127.0.0.1:PORT
 
+    auth: tuple[str, str] | None = None  # (user, password) when the server asks for a login
+
     def make_calendar(self, user: str) -> str:
         """Create `{base}/{user}/calendar/` (and its parent) as a test set-up step."""
         from urllib.parse import quote
 
         home = f"{self.base}/{quote(user, safe='@')}/"
-        status = requests.request("MKCOL", home, timeout=10).status_code
+        status = requests.request("MKCOL", home, auth=self.auth, timeout=10).status_code
         assert status in (201, 405), f"MKCOL {home}: {status}"
         url = home + "calendar/"
-        status = requests.request("MKCALENDAR", url, timeout=10).status_code
+        status = requests.request("MKCALENDAR", url, auth=self.auth, timeout=10).status_code
         assert status in (201,), f"MKCALENDAR {url}: {status}"
         return url
 
@@ -43,16 +45,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _command(name: str, port: int, root: Path) -> list[str]:
+def _command(name: str, port: int, root: Path, htpasswd: Path | None) -> list[str]:
     if name == "radicale":
+        auth = ["--auth-type", "none"]
+        if htpasswd is not None:
+            auth = ["--auth-type", "htpasswd", "--auth-htpasswd-filename", str(htpasswd),
+                    "--auth-htpasswd-encryption", "plain"]  # fmt: skip
         return [
             sys.executable, "-m", "radicale",
             "--server-hosts", f"127.0.0.1:{port}",
             "--storage-filesystem-folder", str(root / "collections"),
-            "--auth-type", "none",
+            *auth,
             "--rights-type", "authenticated",
             "--logging-level", "warning",
         ]  # fmt: skip
+    assert htpasswd is None, "Xandikos takes --htpasswd only with TLS (--autocert)"
     return [
         sys.executable, "-m", "xandikos.web",
         "-l", "127.0.0.1", "-p", str(port),
@@ -63,15 +70,22 @@ def _command(name: str, port: int, root: Path) -> list[str]:
 
 
 @contextmanager
-def dav_server(name: str, root: Path) -> Iterator[DavServer]:
-    """Start *name* ("radicale" or "xandikos") on a free loopback port; stop it after."""
+def dav_server(name: str, root: Path, auth: tuple[str, str] | None = None) -> Iterator[DavServer]:
+    """Start *name* ("radicale" or "xandikos") on a free loopback port; stop it after. With
+    *auth* (Radicale) the server takes only that login (an htpasswd file)."""
+    htpasswd = None
+    if auth is not None:
+        htpasswd = root / "htpasswd"
+        htpasswd.write_text(f"{auth[0]}:{auth[1]}\n")
     port = free_port()
     (root / "store").mkdir(parents=True, exist_ok=True)
     log = (root / f"{name}.log").open("wb")
-    proc = subprocess.Popen(_command(name, port, root), stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        _command(name, port, root, htpasswd), stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         _wait(proc, port, root / f"{name}.log")
-        yield DavServer(name, f"http://127.0.0.1:{port}")
+        yield DavServer(name, f"http://127.0.0.1:{port}", auth)
     finally:
         proc.terminate()
         try:

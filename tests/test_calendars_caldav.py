@@ -296,3 +296,30 @@ def test_new_text_updates_with_if_match_and_a_users_edit_is_never_overwritten(se
         target.close()
         log.close()
         store.close()
+
+
+def test_credentials_come_from_the_environment_and_a_bad_login_says_how_to_fix(
+    make_config, tmp_path_factory, monkeypatch
+):
+    from click.testing import CliRunner
+
+    from demo_gen.cli import cli
+
+    root = tmp_path_factory.mktemp("radicale-auth")
+    with dav_server("radicale", root, auth=("demo", "s3cret-pw")) as srv:
+        config = _config(make_config, srv)
+        owners = _owners(config)
+        for owner in owners:
+            srv.make_calendar(owner)
+        monkeypatch.setenv("CALDAV_USERNAME", "demo")
+        monkeypatch.setenv("CALDAV_PASSWORD", "wrong")
+        bad = CliRunner().invoke(cli, ["doctor", "-c", str(config)])
+        text = " ".join((bad.stdout + bad.stderr).split())
+        assert "calendar login" in text and "fix: check CALDAV_USERNAME" in text, text
+        assert "wrong" not in text  # the secret is never shown
+        refused = CliRunner().invoke(cli, ["run", "-c", str(config)])
+        assert refused.exit_code == 5, refused.stderr
+        monkeypatch.setenv("CALDAV_PASSWORD", "s3cret-pw")
+        good = CliRunner().invoke(cli, ["run", "-c", str(config), "--json"])
+        assert good.exit_code == 0, good.stderr
+        assert json.loads(good.stdout)["counts"]["calendar_event"]["created"] > 0
