@@ -323,3 +323,48 @@ def test_credentials_come_from_the_environment_and_a_bad_login_says_how_to_fix(
         good = CliRunner().invoke(cli, ["run", "-c", str(config), "--json"])
         assert good.exit_code == 0, good.stderr
         assert json.loads(good.stdout)["counts"]["calendar_event"]["created"] > 0
+
+
+def test_kill_mid_write_then_kill_mid_reset_then_reset_leaves_calendars_as_before(
+    server, make_config, tmp_path, org_counts
+):
+    config = _config(make_config, server)
+    owners = _owners(config)
+    for owner in owners:
+        server.make_calendar(owner)
+    before, org_before = _calendars(server, owners), org_counts()
+    argv = [sys.executable, "-m", "demo_gen"]
+
+    def cli(*args: str, crash: str | None = None) -> subprocess.CompletedProcess[bytes]:
+        env = {**os.environ, **({"DEMO_GEN_CRASH_AT": crash} if crash else {})}
+        return subprocess.run([*argv, *args], env=env, cwd=tmp_path, capture_output=True,
+                              timeout=600)  # fmt: skip
+
+    assert cli("run", "-c", str(config), crash="sent:calendar_event#3").returncode == 137
+    assert sum(len(v) for v in _calendars(server, owners).values()) == 3
+    from demo_gen.state import StateStore
+
+    store = StateStore(f"sqlite:///{tmp_path / 'state.sqlite'}")
+    (run_row,) = store.list_runs()
+    store.close()
+    reset_argv = ("reset", run_row.run_id, "-c", str(config), "--yes")
+    assert cli(*reset_argv, crash="reset:sent:calendar_event#2").returncode == 137
+    done = cli(*reset_argv, "--json")
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert _calendars(server, owners) == before
+    assert org_counts() == org_before
+
+
+def test_reset_with_calendars_off_keeps_them_and_says_so(server, make_config, org_counts):
+    config = _config(make_config, server)
+    owners = _owners(config)
+    for owner in owners:
+        server.make_calendar(owner)
+    org_before = org_counts()
+    first = _run(config)
+    written = _calendars(server, owners)
+    off = make_config("off.yaml", salesforce={"query": {"limit": 3}})
+    result = reset(load_config(off, env={}), Secrets(), first["run_id"])
+    assert result.failed == {"CalDAV": 1} and not result.ok
+    assert org_counts() == org_before  # the org's records went
+    assert _calendars(server, owners) == written  # the calendars were not touched
