@@ -155,6 +155,13 @@ def test_run_writes_each_meeting_to_each_internal_calendar_and_rerun_writes_none
     owners = _owners(config)
     for owner in owners:
         server.make_calendar(owner)
+    from click.testing import CliRunner
+
+    from demo_gen.cli import cli
+
+    dry = CliRunner().invoke(cli, ["dry-run", "-c", str(config), "--json"])
+    assert dry.exit_code == 0, dry.stderr
+    assert not any(_calendars(server, owners).values())  # dry-run writes no calendar
     first = _run(config)
     written = first["counts"]["calendar_event"]
     assert written["created"] > 0 and written["failed"] == 0, written
