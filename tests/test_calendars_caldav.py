@@ -375,3 +375,21 @@ def test_reset_with_calendars_off_keeps_them_and_says_so(server, make_config, or
     assert result.failed == {"CalDAV": 1} and not result.ok
     assert org_counts() == org_before  # the org's records went
     assert _calendars(server, owners) == written  # the calendars were not touched
+
+
+def test_missing_calendars_fail_their_copies_and_a_rerun_fills_them_in(server, make_config):
+    config = _config(make_config, server)
+    owners = _owners(config)
+    first = _run(config)  # no calendar exists yet: the org's records are written, copies fail
+    copies = first["counts"]["calendar_event"]
+    assert first["status"] == "partial" and copies["failed"] > 0 and copies["created"] == 0
+    assert first["counts"]["meeting"]["failed"] == 0
+    errors = (Path(first["run_dir"]) / "errors.jsonl").read_text()
+    assert "no calendar for " in errors
+    for owner in owners:
+        server.make_calendar(owner)
+    second = _run(config)
+    assert second["status"] == "completed"
+    assert second["counts"]["calendar_event"]["created"] == copies["failed"]
+    held = _calendars(server, owners)
+    assert sum(len(v) for v in held.values()) == copies["failed"]

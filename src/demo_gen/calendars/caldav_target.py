@@ -93,6 +93,11 @@ class CalDavCalendars:
             found = self.find(event.owner, event.uid)
             if found is not None:
                 return found, False
+        if response.status in (403, 404, 409) and not self.calendar_exists(event.owner):
+            raise TargetError(
+                f"no calendar for {event.owner} at {self.calendar_url(event.owner)}",
+                hint="create it, or set calendar.collection; `demo-gen doctor` checks them all",
+            )
         raise _refused("create", href, response)
 
     def find(self, owner: str, uid: str) -> Remote | None:

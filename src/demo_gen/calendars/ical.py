@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Calendar, Event, vCalAddress
 
@@ -130,7 +130,7 @@ def meeting_ical(
     organizer: Seller,
 ) -> bytes:
     """One VCALENDAR with the meeting's VEVENT and the organizer's VTIMEZONE."""
-    zone = ZoneInfo(organizer.time_zone)
+    zone = _zone(organizer.time_zone)
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp)
@@ -161,6 +161,14 @@ def meeting_ical(
     cal.add_component(event)
     cal.add_missing_timezones()
     return bytes(cal.to_ical())
+
+
+def _zone(name: str) -> ZoneInfo:
+    """The organizer's zone; UTC for a name this machine's zone database does not know."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def _add_place(event: Event, location: str) -> None:
