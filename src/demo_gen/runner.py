@@ -21,7 +21,6 @@ from typing import Any
 import yaml
 
 from demo_gen import __version__, planner
-from demo_gen.calendars.ical import CALENDAR_EVENT
 from demo_gen.calendars.step import run_calendars
 from demo_gen.compose import (
     llm_answers,
@@ -248,18 +247,10 @@ def _execute(ctx: _Context, started: float) -> RunReport:
 def _calendars(ctx: _Context, plan: Plan) -> dict[str, dict[str, int]]:
     """The meetings into each internal attendee's calendar, after the org has them."""
     ctx.progress.phase("writing calendars", 1)
-    got = run_calendars(
+    return run_calendars(
         ctx.config, ctx.secrets, ctx.state, ctx.log, run_id=ctx.run_id, org_id=ctx.org_id,
         plan=plan, texts=ctx.texts, users=ctx.users,
     )  # fmt: skip
-    if ctx.config.calendar.kind == "ics":
-        unchanged = got["files"] - got["changed"]
-        return {"ics_file": {"created": got["changed"], "skipped": unchanged, "failed": 0,
-                             "deferred": 0}}  # fmt: skip
-    skipped = got["skipped"] + got["adopted"]
-    return {CALENDAR_EVENT: {"created": got["created"], "skipped": skipped,
-                             "failed": got["failed"], "deferred": 0,
-                             "updated": got["updated"], "kept": got["kept"]}}  # fmt: skip
 
 
 def smoke(

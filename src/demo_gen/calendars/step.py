@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from demo_gen.calendars.caldav_target import CalDavCalendars, CalDavSettings
-from demo_gen.calendars.ical import CalendarEvent, calendar_events
+from demo_gen.calendars.ical import CALENDAR_EVENT, CalendarEvent, calendar_events
 from demo_gen.calendars.ics_target import write_ics
 from demo_gen.calendars.sync import CalendarCounts, reset_calendars, write_calendars
 from demo_gen.config import Config, Secrets
@@ -52,20 +52,32 @@ def run_calendars(
     plan: Plan,
     texts: Mapping[str, str],
     users: Sequence[Seller],
-) -> dict[str, int]:
-    """Write the plan's meetings to the configured calendars; counts for the run report."""
+) -> dict[str, dict[str, int]]:
+    """Write the plan's meetings to the configured calendars; the run report's counts:
+    `calendar_event` (CalDAV copies) or `ics_file` (files written or changed as created)."""
     events = calendar_events(
         plan, texts, {u.id: u for u in users}, org_id=org_id, pack=config.run.name
     )
     if config.calendar.kind == "ics":
         written = write_ics(events, Path(config.calendar.ics_dir), config.run.name)
-        log.event("calendar.ics", files=len(written), changed=sum(written.values()))
-        return {"files": len(written), "changed": sum(written.values()), "events": len(events)}
+        changed = sum(written.values())
+        log.event("calendar.ics", files=len(written), changed=changed, events=len(events))
+        bucket = {"created": changed, "skipped": len(written) - changed}
+        return {"ics_file": bucket | {"failed": 0, "deferred": 0}}
     with open_caldav(config, secrets) as target:
-        counts = write_calendars(
+        got = write_calendars(
             target, state, log, run_id=run_id, org_id=org_id, pack=config.run.name, events=events
         )
-    return counts.asdict()
+    return {
+        CALENDAR_EVENT: {
+            "created": got.created,
+            "skipped": got.skipped + got.adopted,
+            "failed": got.failed,
+            "deferred": 0,
+            "updated": got.updated,
+            "kept": got.kept,
+        }
+    }
 
 
 def reset_calendar_copies(
