@@ -382,7 +382,7 @@ def reset(run_id: str, config_path: Path, yes: bool, preview: bool, as_json: boo
 @_config_option
 @_json_option
 def doctor(config_path: Path, as_json: bool) -> None:
-    """Check the org login, permissions, required fields and the state store."""
+    """Check the org login, permissions, required fields, the state store and the calendars."""
     from demo_gen.doctor import diagnose
 
     config, secrets = _load(config_path)

@@ -18,7 +18,8 @@ if TYPE_CHECKING:  # the pipeline's modules load only with the commands that use
     from demo_gen.resetter import ResetReport
     from demo_gen.state import RunRow
 
-err_console = Console(stderr=True, soft_wrap=True, highlight=False)
+# emoji off: a YAML error at line 100 would print "demo.yaml:100:" as an emoji
+err_console = Console(stderr=True, soft_wrap=True, highlight=False, emoji=False)
 
 NO_OPPORTUNITY = (
     "no opportunity matched salesforce.query: nothing was planned (check its "

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 
+from demo_gen.calendars.step import check_calendars
 from demo_gen.config import Config, Secrets
 from demo_gen.crm import SalesforceCrm, open_crm
 from demo_gen.errors import DemoGenError
@@ -64,9 +66,28 @@ def diagnose(config: Config, secrets: Secrets) -> list[Check]:
             org_id = crm.org_id()
             checks.append(Check("login", True, f"{crm.label}: org {org_id}"))
             checks.extend(_org_checks(crm, config))
+            owners = _calendar_owners(crm) if config.calendar.enabled else []
     except DemoGenError as exc:
         checks.append(_failed("login", exc, _login_fix(config)))
+        owners = []
+    if config.calendar.enabled:
+        checks.extend(_calendar_checks(config, secrets, owners))
     return checks
+
+
+def _calendar_owners(crm: SalesforceCrm) -> list[str]:
+    """The emails of the org's active Users: each may get meetings in their calendar."""
+    rows = crm.query("SELECT Email FROM User WHERE IsActive = true ORDER BY Email")
+    return sorted({str(r["Email"]).lower() for r in rows if r.get("Email")})
+
+
+def _calendar_checks(config: Config, secrets: Secrets, owners: list[str]) -> list[Check]:
+    """CalDAV: login, and each person's calendar exists and takes a write (probe, deleted)."""
+    if config.calendar.kind == "ics":
+        return [Check("calendar files", True, f"ics files go to {config.calendar.ics_dir}")]
+    today = datetime.now(UTC).date()
+    found = check_calendars(config, secrets, owners, today)
+    return [Check(c.name, c.ok, c.detail, c.fix) for c in found]
 
 
 def _llm(config: Config, secrets: Secrets) -> str:

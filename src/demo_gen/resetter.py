@@ -18,6 +18,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from demo_gen.calendars.step import reset_calendar_copies
+from demo_gen.calendars.sync import SOBJECT, scope
 from demo_gen.config import Config, Secrets
 from demo_gen.crm import SalesforceCrm, open_crm
 from demo_gen.errors import UsageError
@@ -94,9 +96,14 @@ def reset(
             if dry_run:
                 return _plan(state, run_id, org_id, dry_run=True)
             with state.lock(run.pack, org_id, owner=f"reset:{run_id}"):
-                return _reset(crm, state, config, run_id, org_id, confirm, progress)
+                return _reset(crm, state, config, secrets, run_id, org_id, confirm, progress)
     finally:
         state.close()
+
+
+def _org_rows(state: StateStore, run_id: str, org_id: str, statuses: set[str]) -> list[ItemRow]:
+    """The run's rows of the org itself (calendar copies are kept under their own scope)."""
+    return [r for r in state.run_items(run_id, statuses) if r.org_id == org_id]
 
 
 def _plan(state: StateStore, run_id: str, org_id: str, *, dry_run: bool) -> ResetReport:
@@ -110,6 +117,7 @@ def _reset(
     crm: SalesforceCrm,
     state: StateStore,
     config: Config,
+    secrets: Secrets,
     run_id: str,
     org_id: str,
     confirm: Callable[[ResetReport], bool],
@@ -121,7 +129,8 @@ def _reset(
         if not confirm(report):
             report.cancelled = True
             return report
-        rows = state.run_items(run_id, {"created"})
+        _reset_calendars(config, secrets, state, log, run_id, org_id, report)
+        rows = _org_rows(state, run_id, org_id, {"created"})
         progress.phase("deleting", len(rows))
         log.event("reset.started", records=len(rows))
         check = None
@@ -156,10 +165,33 @@ def _settle(
 ) -> None:
     """Reconcile the run's pending rows; own the Tasks of its emails that no row recorded yet."""
     tag = config.run.signature_field if config.run.idempotency_mode == "tag" else None
-    pending = state.run_items(run_id, {"pending"})
+    pending = _org_rows(state, run_id, org_id, {"pending"})
     if pending:
         log_reconciliation(log, reconcile(crm, state, org_id, pending, tag_field=tag), pending)
-    own_email_tasks(crm, state, log, org_id, state.run_items(run_id, {"created"}))
+    own_email_tasks(crm, state, log, org_id, _org_rows(state, run_id, org_id, {"created"}))
+
+
+def _reset_calendars(
+    config: Config,
+    secrets: Secrets,
+    state: StateStore,
+    log: RunLog,
+    run_id: str,
+    org_id: str,
+    report: ResetReport,
+) -> None:
+    """The run's calendar copies first (calendars/sync.py): deleted if unchanged, else kept."""
+    counts = reset_calendar_copies(config, secrets, state, log, run_id, org_id)
+    if counts is None:
+        if any(r.org_id == scope(org_id) for r in state.run_items(run_id, {"created"})):
+            report.failed[SOBJECT] = report.failed.get(SOBJECT, 0) + 1
+            why = "this run wrote to CalDAV calendars; enable calendar to reset them"
+            log.event("reset.calendar_skipped", level="warning", message=why)
+        return
+    if counts.deleted:
+        report.deleted[SOBJECT] = counts.deleted
+    if counts.kept:
+        report.skipped[SOBJECT] = counts.kept
 
 
 @dataclass(frozen=True)

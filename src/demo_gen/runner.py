@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from demo_gen import __version__, planner
+from demo_gen.calendars.step import run_calendars
 from demo_gen.compose import (
     llm_answers,
     load_templates,
@@ -41,6 +42,7 @@ from demo_gen.items import (
     WorkItem,
     sf_datetime,
 )
+from demo_gen.model import Seller
 from demo_gen.pinning import load_pins, save_pins
 from demo_gen.plan import Plan
 from demo_gen.progress import NULL_PROGRESS, Progress
@@ -86,6 +88,8 @@ class _Context:
     warnings: list[str] = field(default_factory=list)
     scorecards: list[Scorecard] = field(default_factory=list)
     llm: dict[str, Any] | None = None
+    texts: dict[str, str] = field(default_factory=dict)  # every item's text, for the calendars
+    users: tuple[Seller, ...] = ()  # the org's selling-side people (calendar owners)
 
 
 def run(
@@ -215,6 +219,8 @@ def _execute(ctx: _Context, started: float) -> RunReport:
     counts = tally(items, ledger, outcomes)
     counts.update(org_made_counts(phase, items, outcomes, caps))
     write_scorecards(ctx.state, ctx.log, ctx.org_id, items, ctx.scorecards)
+    if ctx.config.calendar.enabled:
+        counts.update(_calendars(ctx, plan))
     api_used = ctx.crm.api_usage()
     smoke = ctx.options.command == "smoke"
     ids = record_ids(ctx.state, ctx.org_id, items) if smoke else {}
@@ -237,6 +243,15 @@ def _execute(ctx: _Context, started: float) -> RunReport:
         record_ids=ids,
         scorecard_details=cards,
     )
+
+
+def _calendars(ctx: _Context, plan: Plan) -> dict[str, dict[str, int]]:
+    """The meetings into each internal attendee's calendar, after the org has them."""
+    ctx.progress.phase("writing calendars", 1)
+    return run_calendars(
+        ctx.config, ctx.secrets, ctx.state, ctx.log, run_id=ctx.run_id, org_id=ctx.org_id,
+        plan=plan, texts=ctx.texts, users=ctx.users,
+    )  # fmt: skip
 
 
 def smoke(
@@ -292,6 +307,7 @@ def _prepare(ctx: _Context) -> tuple[Plan, Capabilities]:
     anchors = resolve_anchors(ctx.state, ctx.config, ctx.org_id, [o.id for o in opps], ctx.today)
     ctx.progress.phase("planning", len(opps))
     snapshot = selection.snapshot
+    ctx.users = snapshot.users
     pins = load_pins(ctx.state, ctx.config, ctx.org_id, opps, anchors)
     plan = planner.plan(
         opps, ctx.config, anchors, users=snapshot.users, events=snapshot.events, pinned=pins
@@ -408,6 +424,7 @@ def _items(ctx: _Context, plan: Plan, caps: Capabilities) -> list[WorkItem]:
         story = stories[op.opportunity.id]
         cards = scorecards_for(templates, op, ctx.config, llm_answers(story), story.content.texts)
         ctx.scorecards.extend(cards)
+        ctx.texts.update(story.content.texts)
         items.extend(
             opportunity_items(
                 op,
