@@ -335,6 +335,20 @@ def test_possessives_and_abbreviations():
     )
 
 
+def test_the_article_fits_the_word_a_slot_put_after_it():
+    from demo_gen.content.grammar import tidy
+
+    assert tidy("such a open call and an detailed note") == "Such an open call and a detailed note"
+    assert tidy("a hour, a one-page recap, a user, a SLA. A item") == (
+        "An hour, a one-page recap, a user, an SLA. An item"
+    )
+    assert tidy("Plan A is fine") == "Plan A is fine"  # a capital mid-sentence is a name
+    wrong = re.compile(r"\b[Aa] (?!one|once)(?:[aeio]\w*)\b|\b[Aa]n (?:[bcdfgjklmnpqrstvwyz]\w*)\b")
+    for op in many_plans(30):
+        for key, text in HeuristicContent(seed=SEED, pack=PACK).write(op).texts.items():
+            assert not wrong.search(text), (key, wrong.search(text))
+
+
 def test_an_email_addresses_its_reader_by_name_at_most_once_in_the_body():
     from demo_gen.content.mail import once_by_name
 

@@ -20,6 +20,7 @@ from demo_gen.content import OpportunityContent, extra_kinds
 from demo_gen.content.clauses import widen
 from demo_gen.content.grammar import expand, join_names, possessive, split_sentences, tidy
 from demo_gen.content.phrases import EMAIL_RULES, RULES
+from demo_gen.content.wording import extend
 from demo_gen.facts import Fact, FactSheet, build_fact_sheet, fmt_day
 from demo_gen.facts.claims import found
 from demo_gen.facts.timeline import MEETING_LABELS, held
@@ -27,7 +28,7 @@ from demo_gen.facts.vocab import DETAILS, vocab
 from demo_gen.model import Contact, Opportunity
 from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
 
-ALL_RULES: dict[str, tuple[str, ...]] = widen({**RULES, **EMAIL_RULES})
+ALL_RULES: dict[str, tuple[str, ...]] = extend(widen({**RULES, **EMAIL_RULES}))
 LABELS = MEETING_LABELS
 _TRIES = 12
 _FRESH_TRIES = 40

@@ -1,0 +1,174 @@
+# ruff: noqa: E501  (word banks: one alternative per line reads better than wrapped strings)
+"""More alternatives for the building blocks every rule leans on, so the words around the
+deal's facts vary from deal to deal.
+
+`MORE` maps a rule of `phrases.RULES` or `clauses.PARTS` to alternatives added to it by
+`extend`. Each addition must read right wherever its rule is used: `liked`, `worry`,
+`tech_topic`, `case_point` and `ask` are noun phrases, `doubt` is a clause, `soon` and `often`
+are time phrases, the `w_*` parts single words or short phrases of the same kind as the rule's
+existing ones (see `clauses`).
+"""
+
+from __future__ import annotations
+
+MORE: dict[str, tuple[str, ...]] = {
+    # building blocks (phrases.RULES)
+    "often": (
+        "every Friday afternoon",
+        "after each board meeting",
+        "at quarter end",
+        "before every planning round",
+        "each morning",
+        "every other week",
+        "ahead of each steering meeting",
+        "whenever a region reports late",
+    ),
+    "source": (
+        "emailed spreadsheets",
+        "a reporting database nobody owns",
+        "CSV exports pasted into workbooks",
+        "a patchwork of macros",
+        "screenshots from {system}",
+        "two overlapping data marts",
+        "hand-kept trackers",
+    ),
+    "rebuild": ("rework", "re-key", "piece together", "patch up", "double-check"),
+    "doubt": (
+        "every team quotes a different total",
+        "the figures change after they are circulated",
+        "managers keep their own side spreadsheets",
+        "nobody trusts last month's numbers until finance signs them off",
+        "the same question gets three different answers",
+        "reports go out with known gaps",
+        "the latest figures are always a week old",
+        "small errors only surface in the board meeting",
+    ),
+    "liked": (
+        "the approval workflow for new metrics",
+        "the side-by-side comparison of periods",
+        "a daily digest by email",
+        "the lineage view behind each number",
+        "thresholds that flag outliers automatically",
+        "role-based views for each region",
+        "the one-click export to slides",
+        "targets shown next to actuals",
+        "comments that stay with each figure",
+    ),
+    "reaction": (
+        "won over the sceptics",
+        "got nods around the table",
+        "was the part {lead} asked to see twice",
+        "changed the mood of the meeting",
+        "got people talking",
+        "was what the room remembered",
+    ),
+    "worry": (
+        "the cut-over from the old reports",
+        "who signs off new metrics",
+        "the time their analysts can spare",
+        "data quality in the source systems",
+        "the licence count for occasional users",
+        "how quickly we answer support tickets",
+        "the security review queue",
+        "the workload during month end",
+        "keeping two systems running in parallel",
+    ),
+    "tech_topic": (
+        "the data retention settings",
+        "how audit logs are exported",
+        "the upgrade schedule",
+        "SCIM provisioning",
+        "how connectors handle outages",
+        "key management",
+        "uptime reporting",
+        "test and production separation",
+    ),
+    "tech_verdict": (
+        "the architect is comfortable so far",
+        "two follow-up questions came out of it",
+        "they asked for the written security pack",
+        "nothing that stops the project",
+    ),
+    "case_point": (
+        "the hours saved each month",
+        "the cost of late decisions",
+        "the ramp-up in the first year",
+        "the cost of keeping the old tools",
+        "the internal time for the rollout",
+        "the risk of doing nothing",
+    ),
+    "ask": (
+        "a pilot before the full commitment",
+        "extra admin training for two people",
+        "a cap on the yearly price increase",
+        "monthly billing for the first year",
+        "a break clause after twelve months",
+        "free sandbox seats for testing",
+    ),
+    "soon": (
+        "within a day or two",
+        "before Wednesday",
+        "by the end of next week",
+        "over the next couple of days",
+        "by midweek",
+    ),
+    "send": ("draft", "circulate", "prepare"),
+    # clause parts (clauses.PARTS)
+    "w_quality": ("constructive", "rich", "well-run", "valuable", "insightful", "energetic"),
+    "w_short": ("concise", "two-minute", "quick written"),
+    "w_recap": ("overview", "round-up"),
+    "w_big": ("strongest", "most useful", "headline", "standout"),
+    "w_close": ("Let me know", "Just reply", "Give me a shout", "Send me a note"),
+    "w_what": (
+        "the figures need checking",
+        "{someone} raise new questions",
+        "the timing gets tight",
+        "you'd like a shorter version",
+        "we've misread anything",
+        "the priorities shift",
+    ),
+    "w_what_in": (
+        "we hear from procurement",
+        "{someone} have had a look",
+        "the budget picture is clearer",
+        "we have a date for the next step",
+    ),
+    "w_next": ("Right away", "As agreed", "To keep things moving", "On our end"),
+    "w_sends": ("sends over", "emails", "uploads"),
+    "w_sample": ("last month's", "one cycle of", "a redacted copy of"),
+    "w_build": ("base", "organise", "structure", "tailor"),
+    "w_demo": ("demo script", "session", "live demo", "next demo"),
+    "w_checks": ("double-checks", "walks through", "goes over", "tests"),
+    "w_numbers": ("the estimates", "the time figures", "our assumptions", "the counts"),
+    "w_prio": ("the pressing part", "top of the list", "where it hurts", "the main pain"),
+    "w_open": ("pending", "unsettled", "unanswered", "being discussed"),
+    "w_again": ("in detail", "on our own data", "with the wider team"),
+    "w_read": ("digest", "annotate", "look over", "check"),
+    "w_core": ("central", "root", "persistent", "everyday", "biggest single"),
+    "w_said": ("came back to", "described in detail", "was blunt about", "put numbers on"),
+    "w_lost": ("used up", "absorbed", "soaked up", "tied up"),
+    "w_now": ("currently", "these days", "right now"),
+    "w_goal": ("as the ambition", "after go-live", "within a year", "as the end state"),
+    "w_raised": ("brought up", "circled back to", "stressed", "dwelt on"),
+    "w_when_raised": ("Right at the start", "Halfway through", "Towards the end", "Unprompted"),
+    "w_sch_share": ("Roughly half", "A large part", "The bulk"),
+    "fu_thanks": ("Thanks again for", "Thanks so much for"),
+    "fu_recap_head": ("Below you'll find", "Here's", "Writing down"),
+    "fu_we_will": ("our product lead will", "we will", "I will", "the two of us will"),
+    "fu_heard": ("What I heard was that", "From what you said,", "My takeaway is that"),
+    "in_re_ack": ("Looks right", "Good summary", "Well captured", "Thanks for this", "All correct"),
+    "sch_done": ("Sorted", "Locked in", "Great, thanks", "Noted"),
+    "sch_why": ("The aim is to", "It gives us a chance to", "We'd like to", "That lets us"),
+}
+
+
+def extend(rules: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """`rules` with each rule of `MORE` given the extra alternatives, and its sentence-start
+    twin (`liked_cap` for `liked`) the same ones capitalised; KeyError for a rule that does not
+    exist (a typo would otherwise add a rule nothing uses)."""
+    out = dict(rules)
+    for name, extra in MORE.items():
+        out[name] = (*rules[name], *extra)
+        if f"{name}_cap" in rules:
+            out[f"{name}_cap"] = (*rules[f"{name}_cap"], *(e[:1].upper() + e[1:] for e in extra))
+    return out
