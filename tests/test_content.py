@@ -310,6 +310,28 @@ def test_replies_answer_the_question_asked(asked):
         assert [topic(s) for s in firsts] == [asked] * len(firsts), firsts
 
 
+def test_every_wording_of_a_question_answer_or_thanks_is_about_its_type_only():
+    """Each slot-built question, answer and acknowledgement, expanded many ways, names its own
+    question type's marker words and no other type's."""
+    import random
+
+    from demo_gen.content.grammar import expand, split_sentences, tidy
+    from demo_gen.content.heuristic import Deal
+    from demo_gen.content.mail import QA
+    from demo_gen.textmetrics import topic
+
+    op = golden_plans()[0]
+    deal = Deal.of(op, HeuristicContent(seed=SEED, pack=PACK).sheet(op))
+    fields = {**deal.base, "to_first": "Ana"}
+    rng = random.Random(7)
+    for kind, turns in QA.items():
+        for turn in turns:
+            for template in turn:
+                for _ in range(60):
+                    text = tidy(expand(template, rng, fields, deal.rules))
+                    assert topic(split_sentences(text)[0]) == kind, (kind, text)
+
+
 def test_unknown_meeting_types_and_purposes_get_plain_text_and_no_facts():
     from dataclasses import replace
 

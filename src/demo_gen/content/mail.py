@@ -16,11 +16,14 @@ from datetime import datetime
 from demo_gen.content import extra_kinds
 from demo_gen.content.grammar import expand, tidy
 from demo_gen.content.heuristic import ALL_RULES, LABELS, Deal, first_name, first_of
-from demo_gen.content.phrases import QA, QUESTION_TYPES
+from demo_gen.content.phrases import QA as _QA
+from demo_gen.content.phrases import QUESTION_TYPES
+from demo_gen.content.qa_wording import wider_qa
 from demo_gen.model import Contact
 from demo_gen.plan import PlannedEmail, PlannedMeeting
 from demo_gen.planning.timezones import contact_place, owner_zone
 
+QA = wider_qa(_QA)
 _KNOWN = ("scheduling", "follow_up", "proposal", "negotiation", "check_in", "question")
 
 

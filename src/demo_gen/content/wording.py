@@ -11,6 +11,8 @@ existing ones (see `clauses`).
 
 from __future__ import annotations
 
+from demo_gen.content import note_wording, qa_wording
+
 MORE: dict[str, tuple[str, ...]] = {
     # building blocks (phrases.RULES)
     "often": (
@@ -163,12 +165,24 @@ MORE: dict[str, tuple[str, ...]] = {
 
 
 def extend(rules: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-    """`rules` with each rule of `MORE` given the extra alternatives, and its sentence-start
-    twin (`liked_cap` for `liked`) the same ones capitalised; KeyError for a rule that does not
-    exist (a typo would otherwise add a rule nothing uses)."""
+    """`rules` with the new parts of the banks (`note_wording`, ...) and each rule of a bank's
+    `MORE` given the extra alternatives, its sentence-start twin (`liked_cap` for `liked`) the
+    same ones capitalised; KeyError for a rule that does not exist (a typo would otherwise add
+    a rule nothing uses) or a new part that shadows one."""
     out = dict(rules)
-    for name, extra in MORE.items():
-        out[name] = (*rules[name], *extra)
-        if f"{name}_cap" in rules:
-            out[f"{name}_cap"] = (*rules[f"{name}_cap"], *(e[:1].upper() + e[1:] for e in extra))
+    for parts in _PARTS:
+        for name, options in parts.items():
+            if name in out:
+                raise KeyError(f"part {name} already exists")
+            out[name] = options
+    for more in (MORE, *_MORE):
+        for name, extra in more.items():
+            out[name] = (*out[name], *extra)
+            if f"{name}_cap" in out:
+                capped = (e[:1].upper() + e[1:] for e in extra)
+                out[f"{name}_cap"] = (*out[f"{name}_cap"], *capped)
     return out
+
+
+_PARTS = (note_wording.PARTS, qa_wording.PARTS)
+_MORE = (note_wording.MORE,)
