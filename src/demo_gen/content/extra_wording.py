@@ -1,0 +1,229 @@
+# ruff: noqa: E501  (word banks: one alternative per line reads better than wrapped strings)
+"""Slot-built sentences for the internal notes and short emails of `extra_banks` (deal reviews,
+internal prep, outcomes, out-of-office replies, first requests), which the default run writes
+for nearly every deal.
+
+`WORDS`, `MEETING`, `OUTCOME`, `OOO` and `EMAIL` are `extra_banks`' own, each widened here;
+`extra_kinds` draws from these. Fields are those of `extra_banks` ({account}, {lead}, {owner},
+{label}, {prev}, {team}, {back}, {to_first}).
+"""
+
+from __future__ import annotations
+
+from demo_gen.content import extra_banks as base
+
+_PARTS: dict[str, tuple[str, ...]] = {
+    "w_rev_with": (
+        "with the manager",
+        "with the sales director",
+        "in the team meeting",
+        "at the Monday pipeline call",
+        "with the regional lead",
+        "one to one with the manager",
+    ),
+    "w_rev_state": (
+        "on track",
+        "real but slow",
+        "ahead of plan",
+        "at risk",
+        "moving",
+        "healthy",
+        "behind plan",
+    ),
+    "w_rev_but": (
+        "but we still lack a date from {lead}",
+        "though the paper process is unknown",
+        "and {lead} is engaged",
+        "but nobody above {lead} has joined yet",
+        "provided the follow-up to the {prev} lands",
+        "but the close date looks optimistic",
+        "and the next step is dated",
+    ),
+    "w_rev_who": ("The manager", "Our sales director", "The team", "The regional lead"),
+    "w_rev_asked": (
+        "pushed on",
+        "asked about",
+        "challenged us on",
+        "wanted detail on",
+        "spent most of the time on",
+    ),
+    "w_risk_head": ("Risk", "Main risk", "Watch item", "Concern", "Open question"),
+    "w_risk": (
+        "{lead} may not have the authority to sign",
+        "a competitor is still in the picture",
+        "the budget is not confirmed in writing",
+        "procurement has not been engaged",
+        "the close date depends on their legal team",
+        "{account} could decide to wait a quarter",
+        "we only talk to one person at {account}",
+    ),
+    "w_fc": ("best case", "pipeline", "upside", "held at best case"),
+    "w_fc_why": (
+        "until {lead} confirms the dates",
+        "given what we heard in the {prev}",
+        "pending a meeting with the budget holder",
+        "because the paper process is still unclear",
+        "with a second look on {back}",
+    ),
+    "w_prep_before": ("before", "ahead of", "for"),
+    "w_prep_did": ("agreed", "rehearsed", "settled", "checked", "wrote down"),
+    "w_prep_obj": (
+        "the opening",
+        "who answers which questions",
+        "the demo path",
+        "the three points to land",
+        "what we ask {lead} for",
+        "the time split",
+        "the proof points for the {team} team",
+    ),
+    "w_if_raise": ("raises", "asks about", "pushes on", "brings up"),
+    "w_if_topic": (
+        "pricing",
+        "timing",
+        "the competition",
+        "security",
+        "the rollout effort",
+        "references",
+    ),
+    "w_prep_answer": (
+        "point to the plan from the {prev}",
+        "keep it short and offer a follow-up",
+        "hand over to the sales engineer",
+        "park it for a separate call",
+        "answer with a customer story",
+        "ask what is behind the question",
+    ),
+    "o_away": (
+        "I am out of the office",
+        "I am on leave",
+        "I am away",
+        "I am on annual leave",
+        "I am at a conference",
+        "I am off on a training course",
+    ),
+    "o_access": (
+        "",
+        " with limited access to email",
+        " and checking email only occasionally",
+        " without regular access to email",
+        ", reading email once a day",
+    ),
+    "o_urgent": (
+        "For anything urgent",
+        "If it cannot wait",
+        "For urgent matters",
+        "If your message is urgent",
+    ),
+    "o_contact": ("contact", "write to", "call", "reach out to"),
+    "o_who": (
+        "the {team} team",
+        "my colleagues in {team}",
+        "the {account} main office",
+        "my deputy",
+    ),
+    "o_reply": ("reply", "respond", "get back to you", "pick this up", "answer"),
+    "o_when": ("when I am back", "on my return", "after {back}", "on {back}", "as soon as I can"),
+    "r_thanks": ("Thanks", "Thank you", "Many thanks", "Thanks a lot"),
+    "r_for": (
+        "for reaching out",
+        "for getting in touch",
+        "for the note",
+        "for thinking of us",
+        "for the kind words",
+    ),
+    "r_offer": ("I will send", "Let me propose", "I'll put in", "I can offer"),
+    "r_call": (
+        "a short intro call",
+        "a first conversation",
+        "a thirty-minute call",
+        "an introductory call",
+    ),
+    "r_when": ("for {back}", "early next week", "this week", "with two options"),
+}
+_MORE: dict[str, tuple[str, ...]] = {
+    "w_out_who": ("Our manager", "The solutions engineer", "Our specialist"),
+    "w_out_does": (
+        "confirms the dates with {lead}",
+        "drafts the mutual plan",
+        "books the next meeting",
+        "updates the forecast",
+        "sends the notes to {lead}",
+        "checks who signs",
+    ),
+    "w_out_when": ("this afternoon", "first thing tomorrow", "by {back}", "before the next call"),
+    "w_review_focus": (
+        "what changed since the {prev}",
+        "whether {lead} can get a decision",
+        "the competition",
+        "the next two weeks",
+    ),
+    "w_prep_focus": ("the time split", "what {lead} needs to hear", "the demo path"),
+    "w_action_lead": ("Follow-up", "Owner {owner}", "Before next week"),
+    "w_action": (
+        "get the paper process in writing",
+        "confirm the budget with {lead}",
+        "put a date on the next meeting",
+        "meet someone above {lead}",
+    ),
+}
+
+WORDS: dict[str, tuple[str, ...]] = {
+    **base.WORDS,
+    **_PARTS,
+    **{k: (*base.WORDS[k], *v) for k, v in _MORE.items()},
+}
+
+MEETING: dict[str, base.Bank] = {
+    **base.MEETING,
+    "deal_review": (
+        (
+            *base.MEETING["deal_review"][0],
+            "{w_review} of {account} {w_rev_with}: the deal is {w_rev_state}, {w_rev_but}.",
+            "{w_review} of {account} {w_rev_with}: the deal is {w_rev_state}, {w_rev_but}.",
+            "{w_review} of {account} {w_rev_with}: the deal is {w_rev_state}, {w_rev_but}.",
+            "{w_review} of {account}: {w_rev_who} {w_rev_asked} {w_review_focus}.",
+            "{w_review} of {account}: {w_rev_who} {w_rev_asked} {w_review_focus}.",
+        ),
+        (
+            *base.MEETING["deal_review"][1],
+            "{w_action_lead}: {w_action} {w_out_when}.",
+            "{w_action_lead}: {w_action} {w_out_when}.",
+            "{w_risk_head}: {w_risk}.",
+            "{w_risk_head}: {w_risk}.",
+            "{w_risk_head}: {w_risk}.",
+            "Forecast: {w_fc}, {w_fc_why}.",
+            "Forecast: {w_fc}, {w_fc_why}.",
+        ),
+    ),
+    "internal_prep": (
+        (
+            *base.MEETING["internal_prep"][0],
+            "{w_prep} {w_prep_before} the {label} with {account}: we {w_prep_did} {w_prep_obj}.",
+            "{w_prep} {w_prep_before} the {label} with {account}: we {w_prep_did} {w_prep_obj}.",
+            "{w_prep} {w_prep_before} the {label} with {account}: we {w_prep_did} {w_prep_obj}.",
+        ),
+        (
+            *base.MEETING["internal_prep"][1],
+            "If {lead} {w_if_raise} {w_if_topic}, we {w_prep_answer}.",
+            "If {lead} {w_if_raise} {w_if_topic}, we {w_prep_answer}.",
+            "If {lead} {w_if_raise} {w_if_topic}, we {w_prep_answer}.",
+        ),
+    ),
+}
+OUTCOME: tuple[str, ...] = (
+    *base.OUTCOME,
+    "{w_out_who} {w_out_does} {w_out_when}.",
+    "{w_out_who} {w_out_does} {w_out_when}.",
+    "{w_out_who} {w_out_does} {w_out_when}.",
+)
+OOO: base.Bank = (
+    (*base.OOO[0], *("{o_away} until {back}{o_access}.",) * 6),
+    (*base.OOO[1], *("{o_urgent}, please {o_contact} {o_who}.", "I will {o_reply} {o_when}.") * 3),
+)
+EMAIL: dict[tuple[str, bool], base.Bank] = {
+    **base.EMAIL,
+    ("request", True): (
+        (*base.EMAIL[("request", True)][0], *("{r_thanks} {r_for}, {to_first}.",) * 4),
+        (*base.EMAIL[("request", True)][1], *("{r_offer} {r_call} {r_when}.",) * 4),
+    ),
+}
