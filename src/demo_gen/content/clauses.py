@@ -83,9 +83,9 @@ PARTS: dict[str, tuple[str, ...]] = {
         "Thanks for",
         "Thank you for",
         "Many thanks for",
-        "I appreciated",
+        "Thank you so much for",
         "Grateful for",
-        "Really glad we had",
+        "Really grateful for",
         "Thanks a lot for",
     ),
     "fu_occasion": (
