@@ -1,0 +1,124 @@
+# ruff: noqa: E501  (word banks: one alternative per line reads better than wrapped strings)
+"""Slot-built sentences for the emails' closing asks and the facts emails and notes state
+(criteria, decision steps, budget), as in `clauses`.
+
+`PARTS` are new rules; `MORE` adds alternatives to existing ones (`wording.extend` merges both).
+A fact's fields ({c1}, {d1}, {amount}, ...) stay verbatim; only the words around them vary.
+"""
+
+from __future__ import annotations
+
+PARTS: dict[str, tuple[str, ...]] = {
+    "m_happy": ("Happy to", "Glad to", "I'm happy to", "Always happy to"),
+    "m_go": ("go through", "talk through", "walk through", "expand on", "revisit"),
+    "m_any": ("any of this", "the open points", "the numbers", "the detail", "any part of it"),
+    "m_on": (
+        "on a call",
+        "in ten minutes on the phone",
+        "with {someone}",
+        "before the next session",
+        "in person",
+    ),
+    "m_keep": (
+        "I'll keep you posted on",
+        "You'll hear from me on",
+        "I'll update you on",
+        "More soon on",
+    ),
+    "m_topic": (
+        "{artifact}",
+        "{worry}",
+        "how {team} reacts",
+        "the internal review",
+        "our side of the plan",
+    ),
+    "m_crit_head": (
+        "We will judge vendors on",
+        "Our shortlist comes down to",
+        "What we need to see:",
+        "The non-negotiables for {team}:",
+        "Our scoring covers",
+        "We'll score everyone on",
+    ),
+    "m_crit_verb": (
+        "will score vendors on",
+        "put three things first:",
+        "listed the must-haves:",
+        "needs to see",
+        "boiled it down to",
+    ),
+    "m_crit_out": (
+        "We'll build the next session around",
+        "Our proposal will answer",
+        "We've noted your three tests:",
+        "You'll see us address",
+    ),
+    "m_plan_head": (
+        "Our internal steps:",
+        "The path on our side:",
+        "Here is how we get to a decision:",
+        "What has to happen:",
+        "Our sequence is",
+        "Planning-wise:",
+    ),
+    "m_plan_out": (
+        "The dates we're working to:",
+        "Our shared plan:",
+        "As I have it:",
+        "The milestones, as agreed:",
+        "The steps we noted:",
+    ),
+    "m_laid": ("laid out", "walked us through", "confirmed", "wrote down", "shared"),
+    "m_confirm_head": (
+        "To confirm:",
+        "For the record,",
+        "Confirming that",
+        "I can confirm",
+        "Good news:",
+        "As promised:",
+    ),
+    "m_sits": ("sits", "is set aside", "is reserved", "is approved", "is held"),
+}
+
+MORE: dict[str, tuple[str, ...]] = {
+    "ask_out": (
+        "{m_happy} {m_go} {m_any} {m_on}, {to_first}.",
+        "{m_happy} {m_go} {m_any} {m_on}.",
+        "{w_close} {w_cond} {w_what}.",
+        "{w_close} {w_cond} {w_what}.",
+    ),
+    "ask_in": (
+        "{m_keep} {m_topic}.",
+        "{m_keep} {m_topic}, {to_first}.",
+        "I'll write {w_cond} {w_what_in}.",
+    ),
+    "mail_in_criteria": (
+        "{m_crit_head} {c1}, {c2} and {c3}.",
+        "{m_crit_head} {c1}, {c2} and {c3}.",
+        "{m_crit_head} {c1}; {c2}; {c3}.",
+    ),
+    "mail_out_criteria": (
+        "{m_crit_out} {c1}, {c2} and {c3}.",
+        "{m_crit_out} {c1}; {c2}; {c3}.",
+    ),
+    "note_criteria": (
+        "{lead} {m_crit_verb} {c1}, {c2} and {c3}.",
+        "{lead} {m_crit_verb} {c1}; {c2}; {c3}.",
+    ),
+    "mail_in_process": (
+        "{m_plan_head} {s1} by {d1}, {s2} by {d2} and {s3} by {d3}.",
+        "{m_plan_head} {s1} by {d1}; {s2} by {d2}; {s3} by {d3}.",
+    ),
+    "mail_out_process": (
+        "{m_plan_out} {s1} by {d1}, {s2} by {d2} and {s3} by {d3}.",
+        "{m_plan_out} {s1} by {d1}; {s2} by {d2}; {s3} by {d3}.",
+    ),
+    "note_process": (
+        "{lead} {m_laid} the steps: {s1} by {d1}, {s2} by {d2}, {s3} by {d3}.",
+        "{lead} {m_laid} the steps: {s1} by {d1}; then {s2} by {d2}; then {s3} by {d3}.",
+    ),
+}
+
+BUDGET_RULE = "eb_budget"
+"""The economic buyer confirming their own budget in an email (`mail.email_text`)."""
+PARTS[BUDGET_RULE] = ("{m_confirm_head} {amount} {m_sits} in the {fy} {line} budget.",)
