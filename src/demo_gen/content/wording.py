@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 
-from demo_gen.content import mail_wording, note_wording, qa_wording
+from demo_gen.content import mail_wording, note_wording, qa_wording, reply_wording
 
 MORE: dict[str, tuple[str, ...]] = {
     # building blocks (phrases.RULES)
@@ -359,5 +359,5 @@ def extend(rules: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
     return out
 
 
-_PARTS = (note_wording.PARTS, qa_wording.PARTS, mail_wording.PARTS)
-_MORE = (note_wording.MORE, mail_wording.MORE)
+_PARTS = (note_wording.PARTS, qa_wording.PARTS, mail_wording.PARTS, reply_wording.PARTS)
+_MORE = (note_wording.MORE, mail_wording.MORE, reply_wording.MORE)
