@@ -182,41 +182,209 @@ PARTS: dict[str, tuple[str, ...]] = {
         "that answers where the data will be hosted",
         "keeping data in the region satisfies our compliance team",
     ),
+    # second sentence shapes
+    "a_ref_lead": ("Good news:", "Yes;", "Happy to help:", "Certainly:"),
+    "a_ref_agreed": ("has agreed to", "is open to", "has offered", "would welcome"),
+    "a_ref_tail": (
+        "",
+        " next week",
+        "; I'll send times",
+        " with your {team} team",
+        "; I'll make the introduction",
+    ),
+    "a_price_model2": (
+        "one platform fee with user bands",
+        "a platform tier sized to your users",
+        "a yearly fee by platform tier",
+        "a fixed platform price plus user bands",
+    ),
+    "a_sec_lead2": ("Happy to:", "No problem:", "Of course:", "Sure:"),
+    "a_sec_doc2": (
+        "our SOC 2 report",
+        "the latest audit report",
+        "our SOC 2 Type II report",
+        "the security pack with our SOC 2 report",
+    ),
+    "a_sec_goes": (
+        "goes to your security team",
+        "will be with your security team",
+        "is on its way to your security team",
+    ),
+    "a_sec_tail": (
+        "",
+        " {soon}",
+        ", questionnaire included",
+        " along with the penetration test summary",
+    ),
+    "a_int_sure": ("Yes:", "No build needed:", "Good question:", "Straightforward:"),
+    "a_int_verb": (
+        "is standard",
+        "ships with the product",
+        "is already in production at other customers",
+        "is maintained by us",
+    ),
+    "a_tl_plan": ("Plan on", "Expect", "Budget for", "Count on"),
+    "a_tl_for": (
+        "for the rollout",
+        "from kickoff to go-live",
+        "for an implementation like yours",
+        "for a team your size",
+    ),
+    "a_res_lead": ("On hosting:", "Good question:", "Yes:", "Simply put,"),
+    "q_price_when": (
+        "for {account}",
+        "for our first year",
+        "if we start with one team",
+        "as we grow",
+        "over a three-year term",
+    ),
+    "q_sec_who2": (
+        "our security review",
+        "the security team",
+        "our information security review",
+        "the security board",
+    ),
+    "q_int_q": (
+        "Is there a native connector to",
+        "How do you connect to",
+        "Can you pull data from",
+    ),
+    "q_int_tail": ("", " without us building anything", " with read-only access", " at {account}"),
+    "q_tl_lead": ("Realistically,", "Roughly,", "For planning,", "In your experience,"),
+    "q_tl_would": ("would", "does", "will"),
+    "q_tl_tail": ("", " for a team like ours", " at {account}", " from signature"),
+    "q_res_lead": ("For compliance,", "For our legal team,", "Important for us:", "One must-have:"),
+    "q_res_ask2": (
+        "where is the data hosted",
+        "does our data stay in-region",
+        "which region hosts the data",
+        "can hosting stay in our region",
+    ),
+    "k_ref_lead": ("Thank you", "Great", "Much appreciated", "Perfect"),
+    "k_ref_will": (
+        "is exactly what we need",
+        "will reassure {someone}",
+        "will help our internal case",
+        "can happen any day next week",
+    ),
+    "k_price_lead": ("Thanks; that", "Good; that", "Clear, thanks; that", "Helpful; that"),
+    "k_price_ok2": (
+        "is what finance hoped for",
+        "makes budgeting simple",
+        "works for a team our size",
+        "is easy to defend internally",
+    ),
+    "k_sec_who2": (
+        "our security team",
+        "the security reviewers",
+        "our security architect",
+        "the security office",
+    ),
+    "k_int2": (
+        "answers IT's main question",
+        "saves us a build project",
+        "to {system} was the key point",
+        "makes the pilot much easier",
+    ),
+    "k_tl2": (
+        "a rollout in six to ten weeks fits",
+        "six to ten weeks lines up with our plan",
+        "the implementation plan sounds realistic",
+    ),
+    "k_res2": (
+        "in-region hosting ticks our compliance box",
+        "our legal team wanted data hosted locally",
+        "data staying in-region was the key point",
+        "hosting in our region was non-negotiable",
+    ),
 }
 
 MORE_QA: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     "reference": (
-        ("{q_before} {q_could} {q_talk} a reference customer {q_like_us}?",) * 3,
-        ("{a_yes} {a_ref_do} a reference call with a customer {a_ref_who}.",) * 3,
-        ("{k_thanks}; a reference call {k_would} {k_help}.",) * 3,
+        (
+            *("{q_before} {q_could} {q_talk} a reference customer {q_like_us}?",) * 3,
+            *("Is there a customer {q_like_us} we could {q_talk} as a reference?",) * 2,
+        ),
+        (
+            *("{a_yes} {a_ref_do} a reference call with a customer {a_ref_who}.",) * 3,
+            *("{a_ref_lead} a customer {a_ref_who} {a_ref_agreed} a reference call{a_ref_tail}.",)
+            * 2,
+        ),
+        (
+            *("{k_thanks}; a reference call {k_would} {k_help}.",) * 3,
+            *("{k_ref_lead}, {to_first}; the reference call {k_ref_will}.",) * 2,
+        ),
     ),
     "pricing": (
-        ("{q_before} how does pricing {q_price_work}?",) * 3,
-        ("{a_price_lead} pricing is {a_price_model}, so {a_price_effect}.",) * 3,
-        ("{k_thanks}; that pricing {k_price_ok}.",) * 3,
+        (
+            *("{q_before} how does pricing {q_price_work}?",) * 3,
+            *("What would pricing look like {q_price_when}?",) * 2,
+        ),
+        (
+            *("{a_price_lead} pricing is {a_price_model}, so {a_price_effect}.",) * 3,
+            *("Pricing for {account} would be {a_price_model2}; {a_price_effect}.",) * 2,
+        ),
+        (
+            *("{k_thanks}; that pricing {k_price_ok}.",) * 3,
+            *("{k_price_lead} pricing model {k_price_ok2}.",) * 2,
+        ),
     ),
     "security": (
-        ("{q_before} {q_sec_who} needs your {q_sec_doc}; could you send it?",) * 3,
-        ("{a_yes} {a_sec_do}, and {a_sec_more}.",) * 3,
-        ("{k_thanks}; our security {k_sec_who} will {k_sec_do} {k_when}.",) * 3,
+        (
+            *("{q_before} {q_sec_who} needs your {q_sec_doc}; could you send it?",) * 3,
+            *("Could you send your {q_sec_doc} for {q_sec_who2}?",) * 2,
+        ),
+        (
+            *("{a_yes} {a_sec_do}, and {a_sec_more}.",) * 3,
+            *("{a_sec_lead2} {a_sec_doc2} {a_sec_goes} under NDA{a_sec_tail}.",) * 2,
+        ),
+        (
+            *("{k_thanks}; our security {k_sec_who} will {k_sec_do} {k_when}.",) * 3,
+            *("{k_thanks}; {k_sec_who2} will {k_sec_do} {k_when}.",) * 2,
+        ),
     ),
     "integration": (
         (
             "{q_before} how would you {q_int_do} {system}?",
             "{q_before} is there a native connector to {system}?",
+            *("{q_int_q} {system}{q_int_tail}?",) * 2,
         ),
-        ("{a_int_lead} we connect to {system} {a_int_how}; {a_int_more}.",) * 3,
-        ("{k_thanks}; {k_int}.",) * 3,
+        (
+            *("{a_int_lead} we connect to {system} {a_int_how}; {a_int_more}.",) * 3,
+            *("{a_int_sure} the connector to {system} {a_int_verb}; {a_int_more}.",) * 2,
+        ),
+        (
+            *("{k_thanks}; {k_int}.",) * 3,
+            *("{k_thanks}; the connector {k_int2}.",) * 2,
+        ),
     ),
     "timeline": (
-        ("{q_before} {q_tl_ask}?",) * 3,
-        ("{a_tl_lead} most teams {a_tl_size} are live in six to ten weeks; {a_tl_more}.",) * 3,
-        ("{k_thanks}; {k_tl}.",) * 3,
+        (
+            *("{q_before} {q_tl_ask}?",) * 3,
+            *("{q_tl_lead} how long {q_tl_would} the rollout take{q_tl_tail}?",) * 2,
+        ),
+        (
+            *("{a_tl_lead} most teams {a_tl_size} are live in six to ten weeks; {a_tl_more}.",) * 3,
+            *("{a_tl_plan} six to ten weeks {a_tl_for}; {a_tl_more}.",) * 2,
+        ),
+        (
+            *("{k_thanks}; {k_tl}.",) * 3,
+            *("{k_thanks}; {k_tl2}.",) * 2,
+        ),
     ),
     "residency": (
-        ("{q_before} {q_res_ask}?",) * 3,
-        ("{a_yes} {a_res_do}; {a_res_more}.",) * 3,
-        ("{k_thanks}; {k_res}.",) * 3,
+        (
+            *("{q_before} {q_res_ask}?",) * 3,
+            *("{q_res_lead} {q_res_ask2}?",) * 2,
+        ),
+        (
+            *("{a_yes} {a_res_do}; {a_res_more}.",) * 3,
+            *("{a_res_lead} {a_res_do}, and {a_res_more}.",) * 2,
+        ),
+        (
+            *("{k_thanks}; {k_res}.",) * 3,
+            *("{k_thanks}; {k_res2}.",) * 2,
+        ),
     ),
 }
 
