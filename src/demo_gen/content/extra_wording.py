@@ -39,7 +39,7 @@ _PARTS: dict[str, tuple[str, ...]] = {
         "but the close date looks optimistic",
         "and the next step is dated",
     ),
-    "w_rev_who": ("The manager", "Our sales director", "The team", "The regional lead"),
+    "w_rev_who": ("the manager", "our sales director", "the team", "the regional lead"),
     "w_rev_asked": (
         "pushed on",
         "asked about",
@@ -139,6 +139,75 @@ _PARTS: dict[str, tuple[str, ...]] = {
         "an introductory call",
     ),
     "r_when": ("for {back}", "early next week", "this week", "with two options"),
+    "w_rev_open": ("Went through", "Reviewed", "Walked through", "Talked through", "Looked at"),
+    "w_rev_what": (
+        "the {account} deal",
+        "{account} and its next steps",
+        "where {account} stands",
+        "the {account} close plan",
+        "the {account} opportunity",
+    ),
+    "w_rev_mood": (
+        "the manager is {w_rev_conf} about the close date",
+        "we agreed the evidence is {w_rev_evid}",
+        "the forecast stays where it is",
+        "the next step needs a firmer date",
+        "the question is who else at {account} must say yes",
+    ),
+    "w_rev_conf": ("fairly confident", "unsure", "cautious", "comfortable", "not yet convinced"),
+    "w_rev_evid": ("thin", "solid", "mixed", "better than last week", "mostly from {lead}"),
+    "w_ns_wait": ("we waited", "I stayed on", "we held the line", "I waited"),
+    "w_ns_mins": ("ten minutes", "a quarter of an hour", "fifteen minutes", "twenty minutes"),
+    "w_ns_who": (
+        "nobody from {account} joined",
+        "{lead} did not appear",
+        "the {account} side never dialled in",
+        "no one from the {team} team came",
+    ),
+    "w_rb_do": (
+        "offered two new times",
+        "asked {lead} for a new slot",
+        "sent a short note and new times",
+        "suggested {back} instead",
+    ),
+    "w_rs_sorry": ("Apologies", "Sorry", "My apologies", "Sorry for the short notice"),
+    "w_rs_why": (
+        "a client escalation landed on that slot",
+        "I'm needed at an internal planning session",
+        "travel plans changed",
+        "a board preparation meeting moved onto that time",
+        "I have a clash I can't move",
+    ),
+    "w_rs_alt": (
+        "Would {back} work instead",
+        "Could we try {back}",
+        "Is {back} any better",
+        "Could we find a slot later this week",
+    ),
+    "w_ns_miss": (
+        "We missed you at the {label} today",
+        "Sorry we didn't connect for the {label}",
+        "The {label} didn't happen today",
+    ),
+    "w_ns_next": (
+        "Shall I send new times",
+        "Would {back} work",
+        "Could we try again next week",
+        "Happy to rebook whenever suits",
+    ),
+    "w_ng_open": (
+        "Checking in after the {prev}",
+        "A quick nudge after the {prev}",
+        "Following up on my last note",
+        "Circling back after the {prev}",
+    ),
+    "w_ng_ask": (
+        "is this still a priority for {account}",
+        "would a short call help",
+        "should I speak to someone else at {account}",
+        "is the timing still right",
+        "has anything changed on your side",
+    ),
 }
 _MORE: dict[str, tuple[str, ...]] = {
     "w_out_who": ("Our manager", "The solutions engineer", "Our specialist"),
@@ -183,6 +252,9 @@ MEETING: dict[str, base.Bank] = {
             "{w_review} of {account} {w_rev_with}: the deal is {w_rev_state}, {w_rev_but}.",
             "{w_review} of {account}: {w_rev_who} {w_rev_asked} {w_review_focus}.",
             "{w_review} of {account}: {w_rev_who} {w_rev_asked} {w_review_focus}.",
+            "{w_rev_open} {w_rev_what} {w_rev_with}; {w_rev_mood}.",
+            "{w_rev_open} {w_rev_what} {w_rev_with}; {w_rev_mood}.",
+            "{w_rev_open} {w_rev_what} {w_rev_with}; {w_rev_mood}.",
         ),
         (
             *base.MEETING["deal_review"][1],
@@ -220,8 +292,24 @@ OOO: base.Bank = (
     (*base.OOO[0], *("{o_away} until {back}{o_access}.",) * 6),
     (*base.OOO[1], *("{o_urgent}, please {o_contact} {o_who}.", "I will {o_reply} {o_when}.") * 3),
 )
+NO_SHOW: base.Bank = (
+    (*base.NO_SHOW[0], *("No-show: {w_ns_who}; {w_ns_wait} {w_ns_mins}.",) * 4),
+    (*base.NO_SHOW[1], *("To rebook: {owner} {w_rb_do}.",) * 4),
+)
 EMAIL: dict[tuple[str, bool], base.Bank] = {
     **base.EMAIL,
+    ("reschedule", False): (
+        (*base.EMAIL[("reschedule", False)][0], *("{w_rs_sorry}, {to_first}: {w_rs_why}.",) * 4),
+        (*base.EMAIL[("reschedule", False)][1], *("{w_rs_alt}?",) * 3),
+    ),
+    ("no_show", False): (
+        (*base.EMAIL[("no_show", False)][0], *("{w_ns_miss}, {to_first}.",) * 3),
+        (*base.EMAIL[("no_show", False)][1], *("{w_ns_next}?",) * 3),
+    ),
+    ("nudge", False): (
+        (*base.EMAIL[("nudge", False)][0], *("{w_ng_open}, {to_first}.",) * 3),
+        (*base.EMAIL[("nudge", False)][1], *("{w_ng_ask}?",) * 3),
+    ),
     ("request", True): (
         (*base.EMAIL[("request", True)][0], *("{r_thanks} {r_for}, {to_first}.",) * 4),
         (*base.EMAIL[("request", True)][1], *("{r_offer} {r_call} {r_when}.",) * 4),
