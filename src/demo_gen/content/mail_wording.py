@@ -78,6 +78,65 @@ PARTS: dict[str, tuple[str, ...]] = {
         "As promised:",
     ),
     "m_sits": ("sits", "is set aside", "is reserved", "is approved", "is held"),
+    # scheduling, second shapes
+    "m_sch_propose": (
+        "Proposing",
+        "Pencilling in",
+        "I'd suggest",
+        "My suggestion is",
+        "Suggesting",
+    ),
+    "m_sch_flex": (
+        "; happy to move it",
+        ", or any time that week",
+        "; another day works too",
+        " if that suits {someone}",
+        ", give or take an hour",
+        "; tell me if it clashes",
+    ),
+    "m_sch_need": ("We'll need", "Plan for", "It should take", "Allow"),
+    "m_sch_len": ("about an hour", "forty-five minutes", "an hour at most", "the full hour"),
+    "m_sch_with": (
+        "with {someone}",
+        "with you and {other_first}",
+        "with whoever owns {artifact}",
+        "with the {team} team",
+    ),
+    "m_in_ok": ("Good for us", "Fine by us", "Suits us", "Works on our side", "No objection here"),
+    "m_in_who": (
+        "I'll bring {other_first}",
+        "{someone} will come too",
+        "it'll be just me",
+        "{other_first} may join late",
+    ),
+    "m_in_ask": ("Could you send", "Please send", "Can you share", "Would you send"),
+    "m_in_what": (
+        "a short agenda",
+        "the dial-in",
+        "the list of attendees",
+        "a few lines on what to prepare",
+    ),
+    "m_in_when": ("beforehand", "a day ahead", "before then", "{soon}"),
+    # agendas of upcoming meetings
+    "m_goal_verb": ("Agree", "Settle", "Understand", "Check", "Confirm", "Clarify"),
+    "m_goal_obj": (
+        "what {someone} need from {artifact}",
+        "how {team} would measure success",
+        "the open points on {worry}",
+        "who signs off {case_point}",
+        "where {liked} fits in",
+        "the next step after the {label}",
+    ),
+    "m_prep_who": ("Our specialist", "{owner}", "Our solutions engineer", "Our account team"),
+    "m_prep_do": ("brings", "prepares", "drafts", "checks", "sends {lead}"),
+    "m_prep_obj": (
+        "a one-page view of {artifact}",
+        "two customer examples",
+        "answers on {worry}",
+        "a short demo of {liked}",
+        "the notes from the {prev}",
+        "a draft timeline",
+    ),
 }
 
 MORE: dict[str, tuple[str, ...]] = {
@@ -117,6 +176,27 @@ MORE: dict[str, tuple[str, ...]] = {
         "{lead} {m_laid} the steps: {s1} by {d1}, {s2} by {d2}, {s3} by {d3}.",
         "{lead} {m_laid} the steps: {s1} by {d1}; then {s2} by {d2}; then {s3} by {d3}.",
     ),
+    "open_out_scheduling": (
+        "{m_sch_propose} {when} for the {label}{m_sch_flex}.",
+        "{m_sch_propose} {when} for the {label}{m_sch_flex}.",
+        "{m_sch_propose} {when} for the {label} {m_sch_with}{m_sch_flex}.",
+    ),
+    "mid_out_scheduling": (
+        "{m_sch_need} {m_sch_len} {m_sch_with}.",
+        "{m_sch_need} {m_sch_len} {m_sch_with}.",
+    ),
+    "reply_in_scheduling": (
+        "{m_in_ok}; {m_in_who}.",
+        "{m_in_ok}; {m_in_ask} {m_in_what} {m_in_when}?",
+        "{sch_ok}; {m_in_ask} {m_in_what} {m_in_when}?",
+    ),
+    "goal_discovery": ("{m_goal_verb} {m_goal_obj}.", "{m_goal_verb} {m_goal_obj}."),
+    "goal_demo": ("{m_goal_verb} {m_goal_obj}.",),
+    "goal_proposal": ("{m_goal_verb} {m_goal_obj}.",),
+    "goal_negotiation": ("{m_goal_verb} {m_goal_obj}.",),
+    "goal_intro": ("{m_goal_verb} {m_goal_obj}.",),
+    "goal_business_case": ("{m_goal_verb} {m_goal_obj}.",),
+    "prep": ("{m_prep_who} {m_prep_do} {m_prep_obj}.",) * 4,
 }
 
 BUDGET_RULE = "eb_budget"
