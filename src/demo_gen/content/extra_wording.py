@@ -139,6 +139,42 @@ _PARTS: dict[str, tuple[str, ...]] = {
         "an introductory call",
     ),
     "r_when": ("for {back}", "early next week", "this week", "with two options"),
+    "x_we": ("We", "My team", "A few of us", "The {team} leads"),
+    "x_looking": ("are looking at", "are exploring", "have started to review", "are comparing"),
+    "x_what": (
+        "better reporting for {team}",
+        "how we build our weekly reports",
+        "tools for {team} reporting",
+        "options to cut manual reporting",
+    ),
+    "x_why": (
+        "a colleague mentioned you",
+        "your name keeps coming up",
+        "I saw one of your case studies",
+        "a peer at another company recommended you",
+    ),
+    "x_lead": ("lead", "run", "manage", "look after"),
+    "x_ask": ("Could we have", "Would you have time for", "Can we set up", "Is there room for"),
+    "x_slot": (
+        "a short call next week",
+        "thirty minutes in the coming days",
+        "an intro call on {back}",
+        "a first conversation soon",
+    ),
+    "y_checked": ("checked", "tested", "weighed", "compared"),
+    "y_need": ("need to meet", "have to reach", "haven't met", "must win over"),
+    "y_mgr": ("the manager", "our sales director", "the regional lead", "the team"),
+    "y_period": ("this month", "over the next two weeks", "before quarter end", "this week"),
+    "y_updated": ("updated", "refreshed", "rewritten", "revised"),
+    "y_shared": (
+        "shared with the team",
+        "posted in the deal channel",
+        "logged on the opportunity",
+        "sent round",
+    ),
+    "y_dept": ("procurement", "finance", "legal", "IT"),
+    "y_away": ("out of the office", "away", "on leave", "travelling"),
+    "y_slower": ("slower", "later", "shorter", "less frequent"),
     "w_rev_open": ("Went through", "Reviewed", "Walked through", "Talked through", "Looked at"),
     "w_rev_what": (
         "the {account} deal",
@@ -288,6 +324,10 @@ OUTCOME: tuple[str, ...] = (
     "{w_out_who} {w_out_does} {w_out_when}.",
     "{w_out_who} {w_out_does} {w_out_when}.",
 )
+_REQUEST = (
+    *("{x_we} at {account} {x_looking} {x_what}, and {x_why}.",) * 4,
+    *("I {x_lead} {team} at {account}; we {x_looking} {x_what}.",) * 3,
+)
 OOO: base.Bank = (
     (*base.OOO[0], *("{o_away} until {back}{o_access}.",) * 6),
     (*base.OOO[1], *("{o_urgent}, please {o_contact} {o_who}.", "I will {o_reply} {o_when}.") * 3),
@@ -298,6 +338,10 @@ NO_SHOW: base.Bank = (
 )
 EMAIL: dict[tuple[str, bool], base.Bank] = {
     **base.EMAIL,
+    ("request", False): (
+        (*base.EMAIL[("request", False)][0], *_REQUEST),
+        (*base.EMAIL[("request", False)][1], *("{x_ask} {x_slot}?",) * 4),
+    ),
     ("reschedule", False): (
         (*base.EMAIL[("reschedule", False)][0], *("{w_rs_sorry}, {to_first}: {w_rs_why}.",) * 4),
         (*base.EMAIL[("reschedule", False)][1], *("{w_rs_alt}?",) * 3),

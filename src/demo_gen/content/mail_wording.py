@@ -215,6 +215,22 @@ PARTS: dict[str, tuple[str, ...]] = {
     "g_captures": ("captures", "covers", "sums up", "reflects"),
     "g_all": ("all points", "the whole summary", "everything", "the main points"),
     "g_circulate": ("circulate", "send", "pass", "forward"),
+    "j_find": ("find", "book", "agree", "set"),
+    "j_diary": ("in the diary", "booked", "scheduled", "on the calendar"),
+    "j_ready": ("ready", "keen", "set", "eager"),
+    "j_more": ("to see more", "a closer look", "to go further", "more detail"),
+    "j_setup": ("set up", "arrange", "organise", "plan"),
+    "j_if": (
+        "if it suits you",
+        "if that's convenient",
+        "if you're free",
+        "if it works on your side",
+    ),
+    "j_booked": ("booked", "fixed", "scheduled", "confirmed"),
+    "j_calendar": ("calendar", "diary", "week", "schedule"),
+    "j_book": ("book", "schedule", "plan", "arrange"),
+    "j_link": ("use our own video link", "send our Teams link", "host the call", "set up the link"),
+    "j_works": ("works", "is good", "suits", "is fine"),
     # agendas of upcoming meetings
     "m_goal_verb": ("Agree", "Settle", "Understand", "Check", "Confirm", "Clarify"),
     "m_goal_obj": (

@@ -136,6 +136,18 @@ PARTS: dict[str, tuple[str, ...]] = {
     "h_anchors": ("anchors on", "quotes", "holds to", "counts on"),
     "h_when": ("in the first five minutes", "straight away", "before we asked", "more than once"),
     "h_weighing": ("weighing", "comparing", "measuring", "testing"),
+    "i_more": ("see more", "go deeper", "see it again", "talk it through"),
+    "i_clear": ("clear", "well-defined", "pressing", "specific"),
+    "i_little": ("little time", "a tight deadline", "real urgency", "a short list of questions"),
+    "i_under": (
+        "Underneath it all is",
+        "At the root is",
+        "Behind it all is",
+        "What drives this is",
+    ),
+    "i_whole": ("the whole team", "everyone", "all of {team}", "the wider group"),
+    "i_addition": ("addition", "caveat", "footnote", "extra point"),
+    "i_sent": ("sent over", "shared", "picked", "prepared"),
     # other meeting kinds
     "n_demo_start": (
         "starting from {artifact}",
