@@ -469,7 +469,7 @@ WIDER: dict[str, tuple[str, ...]] = {
     "worry": (
         "who owns the metric definitions",
         "the licence cost as usage grows",
-        "the load on their IT team",
+        "the load on the IT team",
         "how long onboarding takes",
         "keeping old and new reports in step",
         "support cover across time zones",
