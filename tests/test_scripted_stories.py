@@ -1,0 +1,281 @@
+"""Scripted stories (`stories:`) on the `make demo` org: the three example scripts show exactly
+their story in the plan, the texts and the scorecards; every other deal is unchanged."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from demo_gen import planner
+from demo_gen.compose import load_templates, scorecards_for
+from demo_gen.config import Config, Secrets
+from demo_gen.content import HeuristicContent
+from demo_gen.crm import open_crm
+from demo_gen.errors import ConfigError
+from demo_gen.items import Capabilities, build_items
+from demo_gen.local_org.fixtures import FixtureSpec, build_org
+from demo_gen.local_org.store import Store
+from demo_gen.plan import OpportunityPlan, Plan
+from demo_gen.realism import realism_report
+from demo_gen.selection import select_opportunities
+
+ANCHOR = date(2026, 11, 30)
+STAGES = ["Qualification", "Discovery", "Evaluation", "Proposal", "Negotiation", "Closed Won"]
+EXAMPLE = Path(__file__).parent.parent / "demo.example.yaml"
+STALL, LATE, QUIET = (
+    "Nimbus Assurance – Real-Time Dashboards",
+    "Basalt Broadband Inc. – Real-Time Dashboards",
+    "Pebblebrook Energy – Real-Time Dashboards",
+)
+
+
+def example_stories() -> list[dict[str, Any]]:
+    return yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))["stories"]
+
+
+def config_of(db: Path, stories: list[dict[str, Any]] | None = None) -> Config:
+    return Config.model_validate({
+        "run": {"name": "se-demo-pack", "seed": 42},
+        "salesforce": {"local": {"db": str(db)}, "query": {
+            "limit": 100, "opportunity_type": "New Business", "stages_allowed": STAGES}},
+        "stories": stories or [],
+    })  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory):
+    """The `make demo` org (200 opportunities) and the example query's selection of it."""
+    db = tmp_path_factory.mktemp("scripted") / "org.sqlite"
+    store = Store(db)
+    build_org(store, FixtureSpec(anchor=ANCHOR, opportunities=200))
+    store.close()
+    with open_crm(config_of(db), Secrets()) as crm:
+        snapshot = select_opportunities(crm, config_of(db).salesforce.query).snapshot
+    return db, snapshot
+
+
+def plan_with(seeded, stories) -> tuple[Plan, Config]:
+    db, snapshot = seeded
+    config = config_of(db, stories)
+    anchors = {o.id: ANCHOR for o in snapshot.opportunities}
+    plan = planner.plan(
+        snapshot.opportunities, config, anchors, users=snapshot.users, events=snapshot.events
+    )
+    return plan, config
+
+
+@pytest.fixture(scope="module")
+def scripted(seeded):
+    return plan_with(seeded, example_stories())
+
+
+@pytest.fixture(scope="module")
+def unscripted(seeded):
+    return plan_with(seeded, [])
+
+
+def deal(plan: Plan, name: str) -> OpportunityPlan:
+    return next(op for op in plan.opportunities if op.opportunity.name == name)
+
+
+def texts_and_cards(op: OpportunityPlan, config: Config):
+    texts = HeuristicContent(seed=config.run.seed, pack=config.run.name).write(op).texts
+    cards = scorecards_for(load_templates(config), op, config, texts=texts)
+    return texts, {a.element_id: a for a in cards[0].answers}
+
+
+def local_day(op: OpportunityPlan, at) -> date:
+    from demo_gen.planning.timezones import owner_zone
+
+    return at.astimezone(owner_zone(op.opportunity)).date()
+
+
+def signatures(op: OpportunityPlan, config: Config) -> list[str]:
+    texts = HeuristicContent(seed=config.run.seed, pack=config.run.name).write(op).texts
+    caps = Capabilities(email_messages=True, tag_fields=False)
+    return [i.signature for i in build_items(op, texts, org_id="00D", pack="p", caps=caps)]
+
+
+def test_unscripted_deals_keep_exactly_their_plans_and_signatures(scripted, unscripted):
+    plan, config = scripted
+    plain, plain_config = unscripted
+    marked = [op for op in plan.opportunities if op.scenario is not None]
+    assert sorted(op.opportunity.name for op in marked) == sorted((STALL, LATE, QUIET))
+    before = {op.opportunity.id: op for op in plain.opportunities}
+    for op in plan.opportunities:
+        if op.scenario is None:
+            assert op == before[op.opportunity.id]
+            assert signatures(op, config) == signatures(before[op.opportunity.id], plain_config)
+        elif op.opportunity.name in (STALL, QUIET):  # they lose meetings; a competitor is words
+            assert signatures(op, config) != signatures(before[op.opportunity.id], plain_config)
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["double_bookings", "impossible_travel", "seller_daily_load_max", "seller_weekly_load_max",
+     "records_before_close_naming_closed_stage", "activity_after_close_not_won"],
+)  # fmt: skip
+def test_scripted_stories_obey_every_calendar_rule(scripted, key):
+    plan, config = scripted
+    report = realism_report(plan, config.activity)
+    assert report[key]["ok"], (key, report[key])
+
+
+def test_a_stall_after_pricing_has_no_progress_after_the_pricing_meeting(scripted):
+    plan, config = scripted
+    op = deal(plan, STALL)
+    last = next(m for m in op.meetings if op.scenario.marks.get(m.key, "").find("stalls") >= 0)
+    assert last.meeting_type == "proposal"
+    day = local_day(op, last.start)
+    later = [m for m in op.meetings if local_day(op, m.start) > day and not m.internal]
+    assert later == []
+    after = [e for e in op.emails if local_day(op, e.sent_at) > day]
+    assert after and all(e.direction == "outbound" for e in after)
+    assert any(e.purpose == "nudge" for e in after)
+    assert all(
+        t.disposition != "Connected" for t in op.tasks if t.kind == "call" and t.at > last.start
+    )
+    texts, answers = texts_and_cards(op, config)
+    stalled = ("No next step was agreed", "without a date for the next", "did not commit to a next")
+    assert any(words in texts[last.key].splitlines()[-1] for words in stalled)
+    objection = [k for k, v in op.scenario.marks.items() if "pricing_objection" in v]
+    assert objection and "pric" in texts[objection[0]].lower()
+    assert op.scenario.risks == ("pricing_objection",)
+
+
+def test_a_late_competitor_appears_from_its_stage_and_in_the_competition_answer(scripted):
+    plan, config = scripted
+    op = deal(plan, LATE)
+    name = "ThoughtSpot"
+    enters = next(m for m in op.meetings if name in op.scenario.marks.get(m.key, ""))
+    assert enters.stage == "Negotiation"
+    texts, answers = texts_and_cards(op, config)
+    for item in [*op.meetings, *op.emails]:
+        at = item.start if hasattr(item, "start") else item.sent_at
+        if at < enters.start:
+            assert name not in texts.get(item.key, ""), item.key
+    assert name in texts[enters.key]
+    answer = answers["competition"]
+    assert name in answer.text and "entered late, in Negotiation" in answer.text
+    assert enters.key in answer.evidence_keys
+
+
+def test_a_quiet_champion_stops_and_the_champion_answer_says_so(scripted):
+    plan, config = scripted
+    op = deal(plan, QUIET)
+    s = op.scenario
+    assert s.quiet_from is not None and s.champion_id is not None
+    champion = s.champion_id
+    for m in op.meetings:
+        if local_day(op, m.start) >= s.quiet_from:
+            assert champion not in m.invitee_ids, m.key
+    for e in op.emails:
+        if local_day(op, e.sent_at) >= s.quiet_from:
+            assert e.from_contact_id != champion, e.key
+    texts, answers = texts_and_cards(op, config)
+    answer = answers["champion"]
+    assert "gone quiet" in answer.text
+    (cited,) = answer.evidence_keys
+    last = next(m for m in op.meetings if m.key == cited)
+    assert champion in last.invitee_ids and local_day(op, last.start) < s.quiet_from
+    name = next(c.name for c in op.opportunity.contacts if c.id == champion)
+    assert name in answer.text
+
+
+def test_the_scenario_survives_the_pinned_plan_codec(scripted):
+    from demo_gen.plan_codec import dump_plan, load_plan
+
+    plan, _ = scripted
+    for name in (STALL, LATE, QUIET):
+        op = deal(plan, name)
+        assert load_plan(dump_plan(op), op.opportunity) == op
+
+
+def _refusal(seeded, story: dict[str, Any]) -> str:
+    with pytest.raises(ConfigError) as info:
+        plan_with(seeded, [story])
+    return str(info.value)
+
+
+def test_impossible_scripts_are_refused_with_a_reason(seeded, unscripted):
+    plan, _ = unscripted
+    discovery = next(o for o in plan.opportunities if o.opportunity.stage == "Discovery")
+    won = next(o for o in plan.opportunities if o.opportunity.stage == "Closed Won")
+    name = discovery.opportunity.name
+    cases = [
+        ({"deal": {"id": discovery.opportunity.id}, "pace": {"stall_after": "pricing"}},
+         "has no past proposal meeting"),
+        ({"deal": {"id": won.opportunity.id}, "pace": {"stall_after": "demo"}},
+         "Closed Won deal did not stall"),
+        ({"deal": {"id": won.opportunity.id}, "pace": {"slipping": True}}, "is not slipping"),
+        ({"deal": {"id": discovery.opportunity.id},
+          "competition": {"competitor": "X", "enters_at": "Negotiation"}}, "cannot enter there"),
+        ({"deal": {"name": "Real-Time Dashboards"}}, "matches"),
+        ({"deal": {"id": discovery.opportunity.id},
+          "people": {"champion_quiet_from": {"on": "2027-06-01"}}}, "the story so far ends"),
+        ({"deal": {"id": discovery.opportunity.id},
+          "facts": {"critical_event": {"name": "Go-live", "on": "2027-01-02"}}},
+         "not a working day"),
+    ]  # fmt: skip
+    for story, reason in cases:
+        message = _refusal(seeded, story)
+        assert reason in message, (story, message, name)
+        assert message.startswith("stories.0.")
+
+
+def test_a_deal_not_selected_is_a_note_not_an_error(seeded):
+    plan, _ = plan_with(seeded, [{"deal": {"name": "No Such Deal"}, "pace": {"slipping": True}}])
+    assert any("no selected opportunity is named 'No Such Deal'" in n for n in plan.notes)
+    assert all(op.scenario is None for op in plan.opportunities)
+
+
+def test_dry_run_and_run_refuse_an_impossible_script_naming_file_and_line(make_config):
+    from click.testing import CliRunner
+
+    from demo_gen.cli import cli
+
+    path = make_config()
+    text = path.read_text(encoding="utf-8")
+    text += "stories:\n  - deal: {query: {stage: Qualification}}\n    pace: {stall_after: legal_review}\n"
+    path.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    line = next(n for n, t in enumerate(lines, start=1) if "deal: {query" in t)
+    for command in ("dry-run", "run"):
+        result = CliRunner().invoke(cli, [command, "-c", str(path)])
+        assert result.exit_code == 3, result.output
+        assert f"{path}:{line + 1}: stories.0.pace: " in result.stderr, result.stderr
+        assert "has no past legal_review meeting" in result.stderr
+        assert "Traceback" not in result.output
+        assert len(result.stderr.strip().splitlines()) <= 3
+
+
+def test_bad_vocabulary_names_file_line_and_key(tmp_path):
+    from demo_gen.config import load_config
+
+    bad = {
+        "pace: {stall_after: lunch}": "stories.0.pace.stall_after",
+        "pace: {on_track: true, slipping: true}": "stories.0.pace",
+        "risks: [pricing_objection, pricing_objection]": "stories.0",
+        "competition: {competitor: Acme}": "stories.0.competition.enters_at",
+        "people: {champion_quiet_from: {on: 2026-01-01, after: demo}}": "stories.0.people",
+        "mood: happy": "stories.0.mood",
+    }
+    for line, key in bad.items():
+        path = tmp_path / "demo.yaml"
+        path.write_text(f"run:\n  seed: 1\nstories:\n  - deal: {{name: A}}\n    {line}\n")
+        with pytest.raises(ConfigError) as info:
+            load_config(path, env={})
+        assert f"{path}:" in str(info.value) and key in str(info.value), str(info.value)
+
+
+def test_the_plan_json_shows_the_script(scripted):
+    plan, _ = scripted
+    body = json.dumps(plan.to_json())
+    assert "stalls after the proposal meeting" in body
+    op = deal(plan, QUIET)
+    assert op.scenario.quiet_from < ANCHOR + timedelta(days=1)
