@@ -241,14 +241,17 @@ def test_dry_run_and_run_refuse_an_impossible_script_naming_file_and_line(make_c
 
     path = make_config()
     text = path.read_text(encoding="utf-8")
-    text += "stories:\n  - deal: {query: {stage: Qualification}}\n    pace: {stall_after: legal_review}\n"
+    text += (
+        "stories:\n  - deal: {query: {stage: Qualification}}\n"
+        "    pace: {stall_after: legal_review}\n"
+    )
     path.write_text(text, encoding="utf-8")
     lines = text.splitlines()
     line = next(n for n, t in enumerate(lines, start=1) if "deal: {query" in t)
     for command in ("dry-run", "run"):
         result = CliRunner().invoke(cli, [command, "-c", str(path)])
         assert result.exit_code == 3, result.output
-        assert f"{path}:{line + 1}: stories.0.pace: " in result.stderr, result.stderr
+        assert f"{path}:{line + 1}: stories.0.pace.stall_after: " in result.stderr
         assert "has no past legal_review meeting" in result.stderr
         assert "Traceback" not in result.output
         assert len(result.stderr.strip().splitlines()) <= 3

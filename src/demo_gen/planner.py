@@ -85,8 +85,9 @@ def plan(
             marks = anchors_for(opp.id, on_deals.get(opp.id, ()))
             done[i] = _plan_one(env, opp, config, anchors[opp.id], marks)
     planned = [done[i] for i in range(len(opportunities))]
-    kept = frozenset(pinned)
-    scripted, unscripted = script_plans([p for p, _ in planned], config, events, keep=kept)
+    scripted, unscripted = script_plans(
+        [p for p, _ in planned], config, events, keep=frozenset(pinned)
+    )
     return Plan(
         opportunities=tuple(scripted),
         seed=config.run.seed,

@@ -26,7 +26,7 @@ SILENT_CALL = ("No answer", "Left voicemail")
 
 
 class ScriptRefused(Exception):
-    """The deal cannot follow this part of its script (`part` is the config key under it)."""
+    """The deal cannot follow this part of its script (`part`: its dotted key in the script)."""
 
     def __init__(self, part: str, reason: str) -> None:
         super().__init__(reason)
@@ -69,8 +69,8 @@ def first_held(op: OpportunityPlan, kind: str, part: str) -> PlannedMeeting:
 def stall(op: OpportunityPlan, kind: str) -> tuple[OpportunityPlan, PlannedMeeting]:
     """No customer meeting after the first `kind` meeting; later threads end unanswered."""
     if op.opportunity.is_closed and op.opportunity.is_won:
-        raise ScriptRefused("stall_after", "a Closed Won deal did not stall: it was signed")
-    last = first_held(op, kind, "stall_after")
+        raise ScriptRefused("pace.stall_after", "a Closed Won deal did not stall: it was signed")
+    last = first_held(op, kind, "pace.stall_after")
     cut = Cut(stall_day=local(op, last.start))
     return take_away(op, cut), last
 

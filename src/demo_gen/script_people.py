@@ -49,7 +49,7 @@ def new_executive(
     ]
     if not candidates:
         raise ScriptRefused(
-            "people",
+            "people.new_executive",
             f"{op.opportunity.account.name} has no senior contact (chief, VP, head…) who has "
             "not taken part in the deal yet: add one to the account to script a new executive",
         )
@@ -66,7 +66,7 @@ def new_executive(
                 meetings_out = tuple(joined if x.key == m.key else x for x in op.meetings)
                 return replace(op, meetings=meetings_out), m.key, c.id
     raise ScriptRefused(
-        "people",
+        "people.new_executive",
         f"no held meeting of {op.opportunity.name!r} in {stage} or later fits a new executive's "
         "calendar and working hours",
     )

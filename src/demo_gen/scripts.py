@@ -127,7 +127,7 @@ def script_plans(
             shaped = apply_script(out[index[opp.id]], script, where, out, events, hours)
             out[index[opp.id]] = shaped
         except ScriptRefused as exc:
-            raise config.error((*loc, exc.part), exc.reason) from None
+            raise config.error((*loc, *exc.part.split(".")), exc.reason) from None
     return out, notes
 
 
@@ -170,7 +170,9 @@ def _people(
     people, opp = script.people, op.opportunity
     if people.economic_buyer_absent:
         if opp.is_closed and opp.is_won:
-            raise ScriptRefused("people", "a Closed Won deal was signed by its economic buyer")
+            raise ScriptRefused(
+                "people.economic_buyer_absent", "a Closed Won deal was signed by its economic buyer"
+            )
         if s.economic_buyer_id:
             op = silence(op, s.economic_buyer_id, None)
         s = replace(s, economic_buyer_absent=True)
@@ -194,20 +196,22 @@ def _quiet(
     if opp.is_closed and opp.is_won:
         raise ScriptRefused("people", "a Closed Won deal's champion carried it to signature")
     if quiet.after is not None:
-        last = first_held(op, kind_of(quiet.after), "people")
+        last = first_held(op, kind_of(quiet.after), "people.champion_quiet_from")
         since = local(op, last.start) + timedelta(days=1)
     else:
         assert quiet.on is not None
         since = quiet.on
     if since > op.anchor:
         raise ScriptRefused(
-            "people", f"the champion cannot go quiet on {since}: the story so far ends {op.anchor}"
+            "people.champion_quiet_from",
+            f"the champion cannot go quiet on {since}: the story so far ends {op.anchor}",
         )
     before = [m for m in customer_meetings(op) if s.champion_id in m.invitee_ids]
     before = [m for m in before if local(op, m.start) < since]
     if not before:
         raise ScriptRefused(
-            "people", f"the champion takes part in no meeting before {since}, so cannot go quiet"
+            "people.champion_quiet_from",
+            f"the champion takes part in no meeting before {since}, so cannot go quiet",
         )
     add_mark(marks, before[-1].key, "the champion's last meeting")
     return silence(op, s.champion_id, since), replace(s, quiet_from=since)
