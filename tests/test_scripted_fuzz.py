@@ -30,9 +30,9 @@ RISKS = ["pricing_objection", "security_review_blocked", "legal_delay", "fire"]
 
 @pytest.fixture(scope="module")
 def base(request: pytest.FixtureRequest):
-    seeded = request.getfixturevalue("seeded")
-    plan, config = plan_with(seeded, [])
-    return seeded[0], plan
+    org = request.getfixturevalue("seeded")
+    plan, _ = plan_with(org, [])
+    return org[0], plan
 
 
 def days() -> st.SearchStrategy[Any]:

@@ -371,6 +371,9 @@ def doctor(config_path: Path, as_json: bool) -> None:
 
 
 cli.add_command(org)
+from demo_gen.cli_story import story  # noqa: E402  (it reuses this module's options)
+
+cli.add_command(story)
 
 
 def main() -> None:
