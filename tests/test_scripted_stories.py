@@ -282,3 +282,37 @@ def test_the_plan_json_shows_the_script(scripted):
     assert "stalls after the proposal meeting" in body
     op = deal(plan, QUIET)
     assert op.scenario.quiet_from < ANCHOR + timedelta(days=1)
+
+
+def test_dry_run_shows_the_scripted_deals_first_with_their_marks(seeded, tmp_path):
+    from click.testing import CliRunner
+
+    from demo_gen.cli import cli
+
+    db, _ = seeded
+    text = EXAMPLE.read_text(encoding="utf-8").replace("runs/local-org.sqlite", str(db))
+    text = text.replace("anchor_date: null", f"anchor_date: {ANCHOR}")
+    text = text.replace("sqlite:///runs/state.sqlite", f"sqlite:///{tmp_path / 'state.sqlite'}")
+    path = tmp_path / "demo.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["dry-run", "-c", str(path)])
+    assert result.exit_code == 0, result.stderr
+    out = result.stderr
+    first = out.index("scripted story: ")
+    assert first == 0
+    for name in (STALL, LATE, QUIET):
+        assert f"scripted story: {name}" in out
+    assert "<<< the story stalls after this meeting" in out
+    assert "<<< chaser, unanswered" in out
+    assert "<<< ThoughtSpot enters" in out
+    assert "<<< the champion's last meeting" in out
+    assert "has gone quiet" in out and "entered late, in Negotiation" in out
+    listing = [line for line in out.splitlines() if line.startswith("006")]
+    assert {n for n in (STALL, LATE, QUIET) if any(n in x for x in listing[:3])} == {
+        STALL,
+        LATE,
+        QUIET,
+    }
+    data = CliRunner().invoke(cli, ["dry-run", "-c", str(path), "--json"])
+    scripted = json.loads(data.stdout)["scripted"]
+    assert [s["name"] for s in scripted] and all(s["timeline"] for s in scripted)
