@@ -1,9 +1,10 @@
 """A new executive joins the buying side at a stage: the one script part that adds a person.
 
-The executive is a senior contact of the deal who has taken part in nothing before; they join
-the first held meeting of that stage or later where they are free (no meeting, call or org Event
-of theirs overlaps it, in any deal of the plan) and the meeting falls on a working day inside
-their local business hours. Nothing else moves, so every other calendar stays as planned.
+The executive is a senior contact (not the champion or the economic buyer) who has taken part in
+nothing before the meeting they join: the first held meeting of that stage or later that they
+already attend, or where they are free (no meeting, call or org Event of theirs overlaps it, in
+any deal of the plan) and which falls on a working day inside their local business hours. Nothing
+else moves, so every other calendar stays as planned.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime, time, timedelta
 
 from demo_gen.facts.dates import is_working_day
-from demo_gen.facts.timeline import involved_ids
+from demo_gen.facts.timeline import activities, participants
 from demo_gen.model import BusyEvent, Contact
 from demo_gen.plan import OpportunityPlan, PlannedMeeting
 from demo_gen.planning.story import STAGES
@@ -40,23 +41,18 @@ def new_executive(
     """(plan with the executive in one meeting, that meeting's key, the executive's id)."""
     from demo_gen.scripts import _rank
 
-    involved = set(involved_ids(op))
     taken = {s.champion_id, s.economic_buyer_id}
-    candidates = [
-        c
-        for c in op.opportunity.contacts
-        if senior(c) and c.id not in involved and c.id not in taken
-    ]
-    if not candidates:
-        raise ScriptRefused(
-            "people.new_executive",
-            f"{op.opportunity.account.name} has no senior contact (chief, VP, head…) who has "
-            "not taken part in the deal yet: add one to the account to script a new executive",
-        )
+    seniors = [c for c in op.opportunity.contacts if senior(c) and c.id not in taken]
     rank = STAGES.index(stage)
     meetings = [m for m in customer_meetings(op) if _rank(m.stage) >= rank]
+    first_seen = _first_seen(op)
     for m in meetings:
-        for c in candidates:
+        for c in seniors:
+            seen = first_seen.get(c.id)
+            if seen is not None and seen < m.start:
+                continue  # they had a part before: not new
+            if c.id in m.invitee_ids:  # already planned to join here: this is their entrance
+                return op, m.key, c.id
             if _free(c, m, op, (plans, events, hours)):
                 joined = replace(
                     m,
@@ -65,11 +61,30 @@ def new_executive(
                 )
                 meetings_out = tuple(joined if x.key == m.key else x for x in op.meetings)
                 return replace(op, meetings=meetings_out), m.key, c.id
+    if not seniors:
+        raise ScriptRefused(
+            "people.new_executive",
+            f"{op.opportunity.account.name} has no senior contact (chief, VP, head…) besides the "
+            "champion and the economic buyer: add one to the account to script a new executive",
+        )
     raise ScriptRefused(
         "people.new_executive",
-        f"no held meeting of {op.opportunity.name!r} in {stage} or later fits a new executive's "
-        "calendar and working hours",
+        f"no senior contact of {op.opportunity.account.name} is both new to "
+        f"{op.opportunity.name!r} and free for one of its held meetings in {stage} or later",
     )
+
+
+def _first_seen(op: OpportunityPlan) -> dict[str, datetime]:
+    """When each contact first takes part in the deal (invited, sending or receiving)."""
+    seen: dict[str, datetime] = {}
+    for item in activities(op):
+        at = item.start if isinstance(item, PlannedMeeting) else item.sent_at
+        for cid in participants(item):
+            seen.setdefault(cid, at)
+    for t in op.tasks:
+        if t.who_id not in seen or t.at < seen[t.who_id]:
+            seen[t.who_id] = t.at
+    return seen
 
 
 def _free(
