@@ -316,3 +316,73 @@ def test_dry_run_shows_the_scripted_deals_first_with_their_marks(seeded, tmp_pat
     data = CliRunner().invoke(cli, ["dry-run", "-c", str(path), "--json"])
     scripted = json.loads(data.stdout)["scripted"]
     assert [s["name"] for s in scripted] and all(s["timeline"] for s in scripted)
+
+
+EMBERLY = "Emberly Underwriters LLC – Data Governance Program"
+PINNED = {
+    "deal": {"name": EMBERLY},
+    "pace": {"slipping": True},
+    "people": {"new_executive": "Evaluation", "economic_buyer_absent": True},
+    "facts": {
+        "metrics": {"metric": "forecast accuracy", "baseline": "61%", "target": "84%"},
+        "decision_criteria": ["single sign-on through Okta"],
+        "critical_event": {"name": "the FY27 budget freeze", "on": "2027-02-03"},
+    },
+}
+
+
+def test_a_new_executive_an_absent_buyer_a_slip_and_pinned_facts(seeded, unscripted):
+    from demo_gen.facts.people import choose_roles
+
+    plan, config = plan_with(seeded, [PINNED])
+    report = realism_report(plan, config.activity)
+    assert report["double_bookings"]["ok"] and report["impossible_travel"]["ok"]
+    op, before = deal(plan, EMBERLY), deal(unscripted[0], EMBERLY)
+    s = op.scenario
+    eb = choose_roles(before).economic_buyer
+    assert eb is not None and s.economic_buyer_absent
+    assert all(eb.id not in m.invitee_ids for m in op.meetings)
+    assert all(e.from_contact_id != eb.id for e in op.emails)
+    joined = next(m for m in op.meetings if "a new executive joins" in s.marks.get(m.key, ""))
+    exec_ = next(c for c in op.opportunity.contacts if c.id == s.new_executive_id)
+    assert exec_.id in joined.invitee_ids and _rank_of(joined.stage) >= 2
+    earlier = [m for m in op.meetings if m.start < joined.start]
+    assert all(exec_.id not in m.invitee_ids for m in earlier)
+    assert all(exec_.id != e.from_contact_id and exec_.id not in e.to_contact_ids
+               for e in op.emails if e.sent_at < joined.start)  # fmt: skip
+    texts, answers = texts_and_cards(op, config)
+    assert exec_.name in texts[joined.key]
+    assert "economic_buyer" not in answers
+    assert "passed" in answers["decision_process"].text
+    assert "forecast accuracy from 61% to 84%" in answers["metrics"].text.lower()
+    assert "single sign-on through Okta" in answers["decision_criteria"].text
+    everything = " ".join(texts.values())
+    assert "the FY27 budget freeze" in everything and "February 3, 2027" in everything
+
+
+def _rank_of(stage: str) -> int:
+    from demo_gen.scripts import _rank
+
+    return _rank(stage)
+
+
+def test_on_track_marks_the_next_step_and_refuses_a_deal_without_one(seeded, unscripted):
+    plan, _ = unscripted
+    ahead = next(
+        op for op in plan.opportunities
+        if not op.opportunity.is_closed and any(not m.past and not m.internal for m in op.meetings)
+    )  # fmt: skip
+    shaped, _ = plan_with(
+        seeded, [{"deal": {"id": ahead.opportunity.id}, "pace": {"on_track": True}}]
+    )
+    op = deal(shaped, ahead.opportunity.name)
+    assert op.scenario.pace == "on_track"
+    assert any("on track" in v for v in op.scenario.marks.values())
+    assert op.meetings == ahead.meetings
+    stuck = next(
+        op for op in plan.opportunities
+        if not op.opportunity.is_closed and op.meetings
+        and not any(not m.past and not m.internal for m in op.meetings)
+    )  # fmt: skip
+    message = _refusal(seeded, {"deal": {"id": stuck.opportunity.id}, "pace": {"on_track": True}})
+    assert "has no next meeting" in message
