@@ -386,3 +386,85 @@ def test_on_track_marks_the_next_step_and_refuses_a_deal_without_one(seeded, uns
     )  # fmt: skip
     message = _refusal(seeded, {"deal": {"id": stuck.opportunity.id}, "pace": {"on_track": True}})
     assert "has no next meeting" in message
+
+
+def test_a_quiet_champion_sends_and_attends_nothing_from_that_day_on_any_deal(seeded, unscripted):
+    from demo_gen.facts.people import choose_roles
+
+    plan, _ = unscripted
+    silenced_emails = silenced_meetings = 0
+    for op in [o for o in plan.opportunities if not o.opportunity.is_closed][:30]:
+        champion = choose_roles(op).champion
+        held = [m for m in op.meetings if m.past and not m.internal and m.status == "held"]
+        if champion is None or len(held) < 4:
+            continue
+        day = local_day(op, held[len(held) // 2].start)
+        story = {"deal": {"id": op.opportunity.id},
+                 "people": {"champion_quiet_from": {"on": str(day)}}}  # fmt: skip
+        try:
+            shaped, _ = plan_with(seeded, [story])
+        except ConfigError:
+            continue  # the champion took part in nothing before that day
+        after = deal(shaped, op.opportunity.name)
+        for e in op.emails:
+            if e.from_contact_id == champion.id and local_day(op, e.sent_at) >= day:
+                silenced_emails += 1
+        for m in op.meetings:
+            if champion.id in m.invitee_ids and local_day(op, m.start) >= day:
+                silenced_meetings += 1
+        assert not any(
+            e.from_contact_id == champion.id and local_day(op, e.sent_at) >= day
+            for e in after.emails
+        )
+        assert not any(
+            champion.id in m.invitee_ids and local_day(op, m.start) >= day for m in after.meetings
+        )
+    assert silenced_emails > 0 and silenced_meetings > 0  # the property was put to the test
+
+
+def test_a_new_executive_never_joins_a_meeting_they_are_busy_for(seeded, unscripted):
+    from demo_gen.config_stories import StoryScript
+    from demo_gen.model import BusyEvent
+    from demo_gen.script_apply import ScriptRefused
+    from demo_gen.script_people import senior
+    from demo_gen.scripts import apply_script
+
+    plan, _ = unscripted
+    script = StoryScript.model_validate({"deal": {"name": "x"},
+                                         "people": {"new_executive": "Evaluation"}})  # fmt: skip
+    booked = 0
+    for op in [o for o in plan.opportunities if not o.opportunity.is_closed]:
+        try:
+            free = apply_script(op, script, "here", plan.opportunities)
+        except ScriptRefused:
+            continue
+        joined = next(m for m in free.meetings if m.key in free.scenario.marks)
+        before = next(m for m in op.meetings if m.key == joined.key)
+        if free.scenario.new_executive_id in before.invitee_ids:
+            continue  # already invited by the seeded plan: nothing was booked
+        booked += 1
+        busy = [
+            BusyEvent(f"b{n}{c.id}", "005X", c.id, None, "Board", m.start - timedelta(minutes=5),
+                      m.start + timedelta(hours=3))
+            for n, m in enumerate(op.meetings) for c in op.opportunity.contacts if senior(c)
+        ]  # fmt: skip
+        try:
+            shaped = apply_script(op, script, "here", plan.opportunities, busy)
+        except ScriptRefused as exc:
+            assert "free for one of its held meetings" in exc.reason
+            continue
+        joined = next(m for m in shaped.meetings if m.key in shaped.scenario.marks)
+        original = next(m for m in op.meetings if m.key == joined.key)
+        assert shaped.scenario.new_executive_id in original.invitee_ids, op.opportunity.name
+    assert booked > 0  # some deal needed a booking, so the calendar check was put to the test
+
+
+def test_pins_are_keyed_on_the_stories_and_unchanged_without_them(seeded):
+    from demo_gen.plan_codec import fingerprint
+
+    db, _ = seeded
+    plain = fingerprint(config_of(db))
+    assert fingerprint(config_of(db, [])) == plain
+    scripted = fingerprint(config_of(db, example_stories()))
+    assert scripted != plain
+    assert fingerprint(config_of(db, example_stories()[:1])) not in (plain, scripted)
