@@ -396,6 +396,9 @@ def doctor(config_path: Path, as_json: bool) -> None:
 
 
 cli.add_command(org)
+from demo_gen.cli_story import story  # noqa: E402  (it reuses this module's options)
+
+cli.add_command(story)
 
 from demo_gen.cli_export import export  # noqa: E402  (it builds on the options above)
 

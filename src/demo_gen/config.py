@@ -27,6 +27,7 @@ from pydantic import (
     model_validator,
 )
 
+from demo_gen.config_stories import StoryScript
 from demo_gen.configtypes import (
     LOOPBACK,
     AnchorDate,
@@ -369,6 +370,8 @@ class Config(Strict):
     scorecards: ScorecardSettings = Field(default_factory=ScorecardSettings)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     peopleai: PeopleAiSettings = Field(default_factory=PeopleAiSettings)
+    stories: list[StoryScript] = Field(default_factory=list, max_length=20)
+    """Scripted stories for up to 20 "hero" deals (`demo_gen.config_stories`)."""
     _source: ConfigSource | None = PrivateAttr(default=None)
 
     def fingerprint(self) -> str:

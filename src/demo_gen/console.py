@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -125,6 +126,12 @@ def _print_scorecards(summary: Mapping[str, Any] | None, console: Console) -> No
 def render_preview(preview: Preview, console: Console = err_console) -> None:
     """Per deal what would be added (deals with nothing to add are only counted), the totals
     per kind, and last one line: the plan, or that nothing would change."""
+    for story in preview.scripted:  # the story the user scripted, before everything else
+        console.print(f"[bold]scripted story[/]: {escape(story.name)} — {escape(story.summary)}")
+        console.print(story.timeline, markup=False)
+        for element, answer in story.scorecard:
+            console.print(f"  {escape(element)}: {escape(answer)}")
+        console.print()
     outline = preview.outline()
     if not preview.opportunities:
         console.print(f"[yellow]{NO_OPPORTUNITY}[/]")

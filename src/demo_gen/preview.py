@@ -23,14 +23,16 @@ from demo_gen.config import Config, Secrets
 from demo_gen.content import HeuristicContent
 from demo_gen.content.stories import estimate
 from demo_gen.crm import open_crm
+from demo_gen.model import Seller
 from demo_gen.pinning import load_pins
-from demo_gen.plan import Plan
+from demo_gen.plan import OpportunityPlan, Plan
 from demo_gen.realism import realism_report
 from demo_gen.runner import capabilities, own_record_ids, own_tag
-from demo_gen.scorecards import Template
+from demo_gen.scorecards import Scorecard, Template
 from demo_gen.selection import select_opportunities
 from demo_gen.state import StateStore, created_ids
 from demo_gen.textmetrics import text_report
+from demo_gen.timeline import deal_timeline
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,18 @@ class OpportunityPreview:
 
 
 @dataclass(frozen=True)
+class ScriptedPreview:
+    """A scripted deal as dry-run shows it first: its timeline with the script's marks, and its
+    scorecard answers."""
+
+    opportunity_id: str
+    name: str
+    summary: str
+    timeline: str
+    scorecard: tuple[tuple[str, str], ...]  # (element, answer)
+
+
+@dataclass(frozen=True)
 class Preview:
     org_id: str
     pack: str
@@ -52,6 +66,7 @@ class Preview:
     scorecards: dict[str, Any]
     llm: dict[str, Any] | None  # estimated requests, tokens and cost when the LLM is on
     plan: dict[str, Any] = field(repr=False)
+    scripted: tuple[ScriptedPreview, ...] = ()
 
     def totals(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
@@ -83,6 +98,7 @@ class Preview:
             "realism": self.realism,
             "scorecards": self.scorecards,
             "llm_estimate": self.llm,
+            "scripted": [s.__dict__ for s in self.scripted],
         }
 
 
@@ -116,6 +132,7 @@ def dry_run(
             writer = HeuristicContent(seed=config.run.seed, pack=config.run.name)
             templates = load_templates(config)
             previews = []
+            scripted: list[ScriptedPreview] = []
             cards_all = []
             texts_by_key: dict[str, str] = {}
             for op in plan.opportunities:
@@ -134,6 +151,8 @@ def dry_run(
                     bucket[item.kind] = bucket.get(item.kind, 0) + 1
                 o = op.opportunity
                 previews.append(OpportunityPreview(o.id, o.name, o.stage, new, existing))
+                if op.scenario is not None:
+                    scripted.append(_scripted(plan, op, snap.users, cards))
     finally:
         state.close()
     plan_json = plan.to_json()
@@ -141,9 +160,12 @@ def dry_run(
         op_json["fact_sheet"] = writer.sheet(op).to_json()
         for item in op_json["meetings"] + op_json["emails"]:
             item["text"] = texts_by_key.get(item["key"], "")
+    first = {s.opportunity_id for s in scripted}
+    previews.sort(key=lambda p: p.opportunity_id not in first)  # scripted deals first
     return Preview(
         org_id=org_id,
         pack=config.run.name,
+        scripted=tuple(scripted),
         opportunities=tuple(previews),
         warnings=tuple(selection.warnings) + plan.notes,
         realism=realism_report(plan, config.activity) | text_report(plan, cards_all),
@@ -151,6 +173,16 @@ def dry_run(
         llm=_llm_estimate(config, plan, templates),
         plan=plan_json,
     )
+
+
+def _scripted(
+    plan: Plan, op: OpportunityPlan, users: Sequence[Seller], cards: Sequence[Scorecard]
+) -> ScriptedPreview:
+    assert op.scenario is not None
+    o = op.opportunity
+    answers = tuple((a.element, a.text) for card in cards[:1] for a in card.answers)
+    timeline = deal_timeline(plan, o.id, users)
+    return ScriptedPreview(o.id, o.name, op.scenario.summary(), timeline, answers)
 
 
 def _llm_estimate(

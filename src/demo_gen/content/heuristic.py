@@ -20,6 +20,7 @@ from demo_gen.content import OpportunityContent, extra_kinds
 from demo_gen.content.clauses import widen
 from demo_gen.content.grammar import expand, join_names, possessive, split_sentences, tidy
 from demo_gen.content.phrases import EMAIL_RULES, RULES
+from demo_gen.content.scripted import script_note
 from demo_gen.content.wording import deal_labels, extend
 from demo_gen.facts import Fact, FactSheet, build_fact_sheet, fmt_day
 from demo_gen.facts.claims import found
@@ -53,10 +54,24 @@ class HeuristicContent:
         texts: dict[str, str] = {}
         for item in deal.in_order():
             if isinstance(item, PlannedMeeting):
-                texts[item.key] = meeting_text(deal, item)
+                texts[item.key] = _scripted(deal, item, meeting_text(deal, item))
             else:
                 texts[item.key] = email_text(deal, item)
         return OpportunityContent(texts=texts, source="heuristic")
+
+
+def _scripted(deal: Deal, m: PlannedMeeting, text: str) -> str:
+    """The notes with the script's sentence for this meeting, if the script marked it."""
+    roles = deal.sheet.roles
+    there = [c for c in (roles.economic_buyer, roles.champion) if c and c.id in m.invitee_ids]
+    speaker = there[0] if there else next(iter(deal.people(m.invitee_ids)), None)
+    note, replaces_next = script_note(deal.plan, deal.sheet, m.key, speaker)
+    if not note or not m.past:
+        return text
+    lines = text.split("\n")
+    if replaces_next and len(lines) > 1:
+        return "\n".join([*lines[:-1], note])
+    return "\n".join([lines[0] + " " + note, *lines[1:]])
 
 
 @dataclass
