@@ -244,31 +244,36 @@ def _people_per_deal(plan: Plan, realism: Mapping[str, Any]) -> Chart | None:
 
 
 def _bullet(name: str, fig: Mapping[str, Any]) -> Chart | None:
+    """The target's range shaded, the value as a bar; with nothing counted, the range alone."""
     value, target = fig.get("value"), str(fig.get("target"))
     bounds = target_range(target)
-    if not isinstance(value, int | float) or bounds is None:
+    if bounds is None or (value is not None and not isinstance(value, int | float)):
         return None
     low, high = bounds
-    top = max(abs(value), abs(low or 0), abs(high or 0), 1) * 1.3
-    if 0 < max(value, high or 0, low or 0) <= 1:
+    measured = float(value) if value is not None else 0.0
+    top = max(abs(measured), abs(low or 0), abs(high or 0), 1) * 1.3
+    if 0 < max(measured, high or 0, low or 0) <= 1:
         top = 1.0
+    scale = alt.Scale(domain=[0, top])
     band = {"a": low if low is not None else 0, "b": high if high is not None else top}
     base = alt.Chart(_data([band]))
     zone = base.mark_rect(color="#dcfce7", stroke=OK, strokeDash=[3, 2]).encode(
-        x=alt.X("a:Q", scale=alt.Scale(domain=[0, top]), title=None), x2="b:Q"
+        x=alt.X("a:Q", scale=scale, title=None), x2="b:Q"
     )
     if band["a"] == band["b"]:
-        zone = base.mark_rule(color=OK, size=3).encode(
-            x=alt.X("a:Q", scale=alt.Scale(domain=[0, top]), title=None)
+        zone = base.mark_rule(color=OK, size=3).encode(x=alt.X("a:Q", scale=scale, title=None))
+    layers = zone
+    if value is not None:
+        layers += (
+            alt.Chart(_data([{"v": value}]))
+            .mark_bar(color=OK if fig.get("ok") else MISS, height=10)
+            .encode(x=alt.X("v:Q", scale=scale, title=None), tooltip=["v:Q"])
         )
-    colour = OK if fig.get("ok") else MISS
-    bar = (
-        alt.Chart(_data([{"v": value}]))
-        .mark_bar(color=colour, height=10)
-        .encode(x=alt.X("v:Q", scale=alt.Scale(domain=[0, top]), title=None), tooltip=["v:Q"])
-    )
     label = name.removeprefix("text.").replace("_", " ")
-    chart: Any = (zone + bar).properties(width=300, height=26).configure_view(strokeWidth=0)
+    chart: Any = layers.properties(width=300, height=26).configure_view(strokeWidth=0)
     chart = chart.configure_axis(labelColor="#475569", gridColor="#f1f5f9", tickCount=4)
-    return Chart(name, label, f"{value} · target {target}",
-                 render(chart, f"bullet-{name}"), bool(fig.get("ok")), "bullet")  # fmt: skip
+    caption = (
+        f"{value} · target {target}" if value is not None else f"nothing to count · target {target}"
+    )
+    ok = None if value is None else bool(fig.get("ok"))
+    return Chart(name, label, caption, render(chart, f"bullet-{name}"), ok, "bullet")
