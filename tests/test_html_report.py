@@ -138,6 +138,17 @@ def test_deals_beyond_the_first_are_compressed_and_complete(reported, monkeypatc
     assert list(_deal_sections(expand(html))) == [f"deal-{n}" for n in range(1, deals + 1)]
 
 
+def test_a_run_that_left_no_summary_is_still_drawn(reported):
+    """An interrupted or failed run has no summary: its deals are drawn all the same."""
+    from dataclasses import replace
+
+    from demo_gen.html_report.build import render_story
+
+    html, deals, _, _ = render_story(replace(story_of(reported), summary={}))
+    assert deals == len(_deal_sections(expand(html))) > 0
+    assert "no counts recorded" in html
+
+
 def test_latest_names_the_newest_run_and_unknown_ids_are_usage_errors(reported):
     state = StateStore.open_readonly(f"sqlite:///{reported.root / 'state.sqlite'}")
     try:

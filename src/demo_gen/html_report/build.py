@@ -19,6 +19,8 @@ from demo_gen.html_report.week_view import seller_views
 from demo_gen.runref import resolve_run_id
 from demo_gen.state import StateStore
 
+_WARNINGS = 8  # shown on the page; the rest are counted (all are in events.jsonl)
+
 
 @dataclass(frozen=True)
 class ReportFile:
@@ -86,7 +88,8 @@ def _context(story: RunStory, deals: Sequence[DealView]) -> dict[str, Any]:
         "totals": totals,
         "duration": _duration(summary.get("duration_s")),
         "failures": _failures(story.errors),
-        "warnings": list(summary.get("warnings") or []),
+        "warnings": list(summary.get("warnings") or [])[:_WARNINGS],
+        "more_warnings": max(0, len(summary.get("warnings") or []) - _WARNINGS),
         "unpinned": story.unpinned,
     }
 

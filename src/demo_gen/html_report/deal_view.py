@@ -22,6 +22,7 @@ WIDTH = 1400
 LEFT = 230  # the lane labels
 TOP = 60  # stage labels (three rows) and month ticks
 LANE = 26
+NEAR_CLOSE = timedelta(days=21)
 THREAD_COLOURS = ("#2563eb", "#0d9488", "#9333ea", "#ea580c", "#0891b2", "#65a30d", "#db2777")
 
 
@@ -155,18 +156,26 @@ class _Scale:
         share = (at - self.start).total_seconds() / self.seconds
         return round(LEFT + share * (WIDTH - LEFT - 16), 1)
 
+    def covers(self, at: datetime) -> bool:
+        return 0 <= (at - self.start).total_seconds() <= self.seconds
+
     def width(self, minutes: int) -> float:
-        return max(5.0, round(minutes * 60 / self.seconds * (WIDTH - LEFT - 16), 1))
+        return max(7.0, round(minutes * 60 / self.seconds * (WIDTH - LEFT - 16), 1))
 
 
 def _span(op: OpportunityPlan) -> tuple[datetime, datetime]:
+    """From the first record to the last (or today); the close date only when it is near: a
+    close months ahead would squeeze the whole story into the left of the axis."""
     opp, zone = op.opportunity, owner_zone(op.opportunity)
     moments = [m.start for m in op.meetings] + [e.sent_at for e in op.emails]
     moments += [t.at for t in op.tasks] + [opp.created_date]
-    close = datetime.combine(opp.close_date, time(12), tzinfo=zone)
     today = datetime.combine(op.anchor, time(12), tzinfo=zone)
     start = min(moments) - timedelta(days=2)
-    return start, max([*moments, close, today]) + timedelta(days=3)
+    end = max([*moments, today]) + timedelta(days=3)
+    close = datetime.combine(opp.close_date, time(12), tzinfo=zone)
+    if end < close <= end + NEAR_CLOSE:
+        end = close + timedelta(days=3)
+    return start, end
 
 
 def _names(op: OpportunityPlan, users: Iterable[Seller]) -> dict[str, str]:
@@ -283,7 +292,11 @@ def _rules(op: OpportunityPlan, scale: _Scale, zone: ZoneInfo) -> tuple[Rule, ..
             seen.add(stage)
             rules.append(Rule(scale.x(at), stage, "stage"))
     close = datetime.combine(op.opportunity.close_date, time(12), tzinfo=zone)
-    rules.append(Rule(scale.x(close), f"close {op.opportunity.close_date:%d %b}", "close"))
+    if scale.covers(close):
+        rules.append(Rule(scale.x(close), f"close {op.opportunity.close_date:%d %b}", "close"))
+    else:  # beyond the axis: said at its right edge
+        label = f"close {op.opportunity.close_date:%d %b %Y} →"
+        rules.append(Rule(WIDTH - 4, label, "close-later"))
     rules.append(
         Rule(scale.x(datetime.combine(op.anchor, time(12), tzinfo=zone)), "today", "today")
     )

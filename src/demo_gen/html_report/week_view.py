@@ -17,7 +17,8 @@ from demo_gen.model import Seller
 from demo_gen.plan import Plan
 from demo_gen.planning.timezones import safe_zone
 
-DAY_WIDTH = 176
+DAY_WIDTH = 200
+LABEL = 33  # characters that fit a day column at 10px
 HOUR = 34
 GUTTER = 46
 FIRST_HOUR, LAST_HOUR = 7, 20
@@ -51,6 +52,7 @@ class WeekView:
     height: float
     meetings: int
     calls: int
+    day_width: float = DAY_WIDTH
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,8 @@ def seller_views(
                     entries[person].append((m.start, m.duration_minutes, _block(
                         m.start, m.duration_minutes, zone, colour, m.subject,
                         f"{op.opportunity.name}: {m.subject} ({m.status})",
-                        "#" + anchor_of(prefix, m.key), "meeting", m.status)))  # fmt: skip
+                        "#" + anchor_of(prefix, m.key), "meeting",
+                        "internal" if m.internal else m.status)))  # fmt: skip
         for t in op.tasks:
             if t.kind == "call" and t.owner_id in owners:
                 zone = _zone(by_id[t.owner_id])
@@ -113,8 +116,12 @@ def _block(
     height = max(9.0, minutes / 60 * HOUR - 2)
     x = GUTTER + local.weekday() * DAY_WIDTH + 3
     when = f"{local:%a %H:%M}"
-    return Block(x, round(y, 1), DAY_WIDTH - 6, round(height, 1), colour, label,
-                 f"{when} {tip}", href, kind, status)  # fmt: skip
+    return Block(x, round(y, 1), DAY_WIDTH - 6, round(height, 1), colour,
+                 _fit(f"{local:%H:%M} {label}"), f"{when} {tip}", href, kind, status)  # fmt: skip
+
+
+def _fit(text: str) -> str:
+    return text if len(text) <= LABEL else text[: LABEL - 1].rstrip() + "…"
 
 
 def _weeks(seller: int, rows: list[tuple[datetime, int, Block]], zone: ZoneInfo) -> list[WeekView]:
