@@ -6,6 +6,7 @@ from __future__ import annotations
 import html as htmllib
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,8 @@ from demo_gen.html_report.deal_view import anchor_of
 from demo_gen.local_org.store import Store
 from demo_gen.runref import resolve_run_id
 from demo_gen.state import StateStore
+
+DRAWN = ("meeting", "email", "call")  # the ledger's kinds a timeline draws (LinkedIn is a call)
 
 
 @pytest.fixture(scope="module")
@@ -44,23 +47,27 @@ def _scorecards(reported: ReportedRun) -> list[dict]:
 
 
 def test_every_deal_of_the_run_has_a_timeline_with_its_activities(reported):
+    """One timeline per deal of the run, one mark per meeting, email and call it created."""
     state = StateStore.open_readonly(f"sqlite:///{reported.root / 'state.sqlite'}")
     try:
         opp_ids = state.run_opportunities(reported.run_id)
         items = state.run_items(reported.run_id)
     finally:
         state.close()
+    made: Counter[str] = Counter(i.opportunity_id for i in items if i.kind in DRAWN)
     deals = _deal_sections(reported.expanded)
     assert len(deals) == len(opp_ids) == reported.summary["opportunities"] > 0
-    activities = {(i.opportunity_id, i.kind) for i in items}
+    drawn = set()
     for n, section in enumerate(deals.values(), start=1):
-        assert '<svg class="tl"' in section
+        opp = re.search(r'data-opportunity="([^"]+)"', section)
+        assert opp and '<svg class="tl"' in section
+        drawn.add(opp.group(1))
         assert section.count('class="lane ') >= 2  # the seller and at least one customer
         marks = re.findall(r'<a href="#(d\d+-[^"]+)" class="mark', section)
-        assert marks, f"deal {n} draws no activity"
+        assert len(marks) == made[opp.group(1)] > 0, f"deal {n}"
         for anchor in marks:  # every mark opens a record of the same deal
             assert anchor.startswith(f"d{n}-") and f'id="{anchor}"' in section
-    assert ("meeting" in {k for _, k in activities}) and ("email" in {k for _, k in activities})
+    assert drawn == set(opp_ids)
 
 
 def test_every_scorecard_answer_links_to_the_records_it_cites(reported):
@@ -74,10 +81,14 @@ def test_every_scorecard_answer_links_to_the_records_it_cites(reported):
     for card in _scorecards(reported):
         anchor, section = order[card["opportunity_name"]]
         number = anchor.removeprefix("deal-")
-        for answer in card["answers"]:
-            for key in answer["evidence_keys"]:
-                target = anchor_of(f"d{number}-", key)
-                assert f'href="#{target}"' in section, (card["opportunity_name"], key)
+        items = re.findall(r'<ol class="answers">(.*?)</ol>', section, re.S)
+        assert len(items) == 1
+        shown = re.findall(r"<li>(.*?)</li>", items[0], re.S)
+        assert len(shown) == len(card["answers"])
+        for answer, html in zip(card["answers"], shown, strict=True):
+            links = re.findall(r'<a href="#([^"]+)">', html)
+            assert links == [anchor_of(f"d{number}-", k) for k in answer["evidence_keys"]]
+            for target in links:
                 assert f'id="{target}"' in section
                 cited += 1
     assert cited > 0
@@ -158,6 +169,26 @@ def test_latest_names_the_newest_run_and_unknown_ids_are_usage_errors(reported):
             resolve_run_id(state, "nope")
     finally:
         state.close()
+
+
+def test_latest_is_the_newest_of_several_runs():
+    class Ledger:
+        runs = [_row("run-b", "2026-11-30T10:00:00Z"), _row("run-a", "2026-11-29T10:00:00Z")]
+
+        def list_runs(self):  # newest first, as StateStore.list_runs
+            return self.runs
+
+        def get_run(self, run_id):
+            return next((r for r in self.runs if r.run_id == run_id), None)
+
+    assert resolve_run_id(Ledger(), "latest") == "run-b"
+    assert resolve_run_id(Ledger(), "run-a") == "run-a"
+
+
+def _row(run_id: str, started: str):
+    from demo_gen.state import RunRow
+
+    return RunRow(run_id, "p", "00D", "run", "completed", started, None, "f", None)
 
 
 def test_latest_in_an_empty_ledger_is_a_usage_error(tmp_path):

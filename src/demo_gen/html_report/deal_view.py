@@ -76,6 +76,7 @@ class Activity:
 class DealView:
     number: int
     anchor: str
+    opportunity_id: str
     name: str
     account: str
     stage: str
@@ -112,8 +113,8 @@ def deal_view(
     names = _names(op, users)
     prefix = f"d{number}-"
     marks = [
-        *(_meeting_mark(prefix, m, ys, scale, names, texts) for m in op.meetings),
-        *(_email_mark(prefix, e, op, ys, scale, names, texts) for e in op.emails),
+        *(_meeting_mark(prefix, m, ys, scale, names) for m in op.meetings),
+        *(_email_mark(prefix, e, op, ys, scale, names) for e in op.emails),
         *(_task_mark(prefix, t, ys, scale, names) for t in op.tasks),
     ]
     activities = sorted(_activities(prefix, op, zone, names, texts), key=lambda a: a[0])
@@ -121,6 +122,7 @@ def deal_view(
     return DealView(
         number=number,
         anchor=f"deal-{number}",
+        opportunity_id=opp.id,
         name=opp.name,
         account=opp.account.name,
         stage=opp.stage,
@@ -154,7 +156,7 @@ class _Scale:
 
     def x(self, at: datetime) -> float:
         share = (at - self.start).total_seconds() / self.seconds
-        return round(LEFT + share * (WIDTH - LEFT - 16), 1)
+        return round(LEFT + share * (WIDTH - LEFT - 16))
 
     def covers(self, at: datetime) -> bool:
         return 0 <= (at - self.start).total_seconds() <= self.seconds
@@ -211,7 +213,7 @@ def _lanes(op: OpportunityPlan, users: Sequence[Seller]) -> list[Lane]:
         if contact is not None:
             rows.append((cid, contact.name, contact.title or "", "customer"))
     return [
-        Lane(pid, name, detail, side, TOP + LANE * n + LANE / 2)
+        Lane(pid, name, detail, side, TOP + LANE * n + LANE // 2)
         for n, (pid, name, detail, side) in enumerate(rows)
     ]
 
@@ -222,7 +224,6 @@ def _meeting_mark(
     ys: Mapping[str, float],
     scale: _Scale,
     names: Mapping[str, str],
-    texts: Mapping[str, str],
 ) -> Mark | None:
     lanes = tuple(
         sorted({ys[p] for p in (m.organizer_id, *m.internal_ids, *m.invitee_ids) if p in ys})
@@ -231,8 +232,7 @@ def _meeting_mark(
         return None
     who = ", ".join(names.get(p, p) for p in (*m.invitee_ids, *m.internal_ids))
     colour = "#475569" if m.internal else "#1d4ed8"
-    head = f"{m.subject} · {m.duration_minutes} min · {m.status}"
-    tip = f"{head}\n{who}\n{_short(texts.get(m.key, ''))}"
+    tip = f"{m.subject} · {m.duration_minutes} min · {m.status}\n{who}"
     return Mark(anchor_of(prefix, m.key), "meeting", scale.x(m.start),
                 scale.width(m.duration_minutes), lanes, colour, m.status, tip.strip())  # fmt: skip
 
@@ -244,7 +244,6 @@ def _email_mark(
     ys: Mapping[str, float],
     scale: _Scale,
     names: Mapping[str, str],
-    texts: Mapping[str, str],
 ) -> Mark | None:
     owner = op.opportunity.owner.id
     sender = e.from_contact_id if e.direction == "inbound" else owner
@@ -254,7 +253,7 @@ def _email_mark(
         return None
     colour = THREAD_COLOURS[_thread_number(op, e.thread_key) % len(THREAD_COLOURS)]
     names_to = ", ".join(names.get(r, r) for r in receivers)
-    tip = f"{e.subject}\n{names.get(sender or '', '')} → {names_to}\n{_short(texts.get(e.key, ''))}"
+    tip = f"{e.subject}\n{names.get(sender or '', '')} → {names_to}"
     return Mark(anchor_of(prefix, e.key), "email", scale.x(e.sent_at), 0.0,
                 (ys[sender or owner], to_y), colour, e.direction, tip.strip())  # fmt: skip
 
@@ -274,11 +273,6 @@ def _task_mark(
 def _thread_number(op: OpportunityPlan, thread_key: str) -> int:
     firsts = list(dict.fromkeys(e.thread_key for e in op.emails))
     return firsts.index(thread_key)
-
-
-def _short(text: str, limit: int = 240) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _rules(op: OpportunityPlan, scale: _Scale, zone: ZoneInfo) -> tuple[Rule, ...]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from demo_gen.html_report.charts import Chart
 from demo_gen.html_report.deal_view import DealView
 from demo_gen.html_report.week_view import SellerView
 
+_INDENT = re.compile(r"\n[ \t]+(?=<)")  # template indentation (text is escaped: no raw "<")
 EAGER = 20
 """Deals drawn in the DOM as the page opens; the rest expand on demand, `CHUNK` at a time."""
 CHUNK = 25
@@ -71,7 +73,7 @@ def render_page(
     for s in sellers[1:]:
         html = seller_tpl.render(seller=s)
         lazies.append(_lazy(f"{s.anchor}-body", html, 0, 0))
-    return env.get_template("page.html.j2").render(
+    html = env.get_template("page.html.j2").render(
         **context,
         deals=deals,
         deal_chunk=deal_chunk,
@@ -83,10 +85,11 @@ def render_page(
         css=env.loader.get_source(env, "report.css")[0],  # type: ignore[union-attr]
         script=env.loader.get_source(env, "report.js")[0],  # type: ignore[union-attr]
     )
+    return _INDENT.sub("\n", html)
 
 
 def _lazy(block_id: str, html: str, first: int, last: int) -> Lazy:
-    packed = gzip.compress(html.encode("utf-8"), compresslevel=9, mtime=0)
+    packed = gzip.compress(_INDENT.sub("\n", html).encode("utf-8"), compresslevel=9, mtime=0)
     return Lazy(block_id, base64.b64encode(packed).decode("ascii"), first, last)
 
 
