@@ -224,3 +224,30 @@ def test_report_of_an_unknown_run_is_one_line_and_exit_2(reported):
 )  # fmt: skip
 def test_target_ranges(target, bounds):
     assert target_range(target) == bounds
+
+
+def test_an_llm_run_is_drawn_with_the_llm_texts_and_no_request(make_config, org_db):
+    """The texts come from the ledger's cache, exactly as the run wrote them to the org."""
+    from llm_server import LlmServer
+    from test_llm_e2e import llm_config
+
+    with LlmServer() as server:
+        config = llm_config(make_config, server.url)
+        run = CliRunner().invoke(cli, ["run", "-c", str(config), "--json"])
+        assert run.exit_code == 0, run.stderr
+        calls = server.count
+        out = config.parent / "llm-report.html"
+        made = CliRunner().invoke(cli, ["report", "-c", str(config), "--out", str(out)])
+        assert made.exit_code == 0, made.stderr
+        assert server.count == calls  # the report asked nothing
+    page_html = expand(out.read_text(encoding="utf-8"))
+    shown = {
+        htmllib.unescape(t) for t in re.findall(r'<pre class="text">(.*?)</pre>', page_html, re.S)
+    }
+    store = Store(org_db)
+    try:
+        notes = [e["Description"] for e in store.rows("Event") if e["Description"]]
+    finally:
+        store.close()
+    llm_notes = [n for n in notes if n.startswith("LLM: ")]
+    assert llm_notes and all(n in shown for n in llm_notes)

@@ -18,6 +18,7 @@ from typing import Any
 
 import openai
 
+from demo_gen.compose import load_templates, scorecard_questions
 from demo_gen.config import Config, Secrets, load_config
 from demo_gen.content import HeuristicContent
 from demo_gen.content.stories import StoryWriter
@@ -124,8 +125,9 @@ def _texts(
         seed=config.run.seed,
         pack=config.run.name,
     )
+    questions = scorecard_questions(load_templates(config), plans, config)  # part of the prompt
     try:
-        stories = story_writer.write_all(plans, {})
+        stories = story_writer.write_all(plans, questions)
     finally:
         client.close()
     for story in stories.values():
