@@ -307,6 +307,47 @@ def status(
         render_status(detail)
 
 
+@cli.command(epilog=cli_help.REPORT)
+@click.argument("run_ref", metavar="[RUN_ID | latest]", required=False, default="latest")
+@_config_option
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the page here (default: runs/<run_id>/report.html).",
+)
+@click.option("--open", "open_page", is_flag=True, help="Open the page in the default browser.")
+@_json_option
+def report(
+    run_ref: str, config_path: Path, out: Path | None, open_page: bool, as_json: bool
+) -> None:
+    """Draw one run as a single HTML file that works offline (default: the latest run).
+
+    The run's summary and failures; per deal a timeline with a lane per person, its activities
+    and its scorecard, each answer linked to the records it cites; per seller their weeks; the
+    realism figures as charts with their targets; a sortable index of deals. It reads the
+    ledger, runs/<run_id>/ and the org (never writes them) and asks no LLM anything.
+    `latest` is the newest run of the configuration's pack (of any pack without a file).
+    """
+    import webbrowser
+
+    from demo_gen.config import Secrets, load_environment
+    from demo_gen.html_report import write_report
+
+    config = _optional_config(config_path)
+    secrets = Secrets.from_env(load_environment())
+    written = write_report(config, secrets, _resolved(run_ref, config, config_path), out)
+    if as_json:
+        _echo_json(written.asdict())
+    else:
+        err_console.print(
+            f"report of {written.run_id}: {written.deals} deals, {written.sellers} sellers, "
+            f"{written.charts} charts, {written.bytes / 1e6:.1f} MB"
+        )
+        click.echo(str(written.path))
+    if open_page:
+        webbrowser.open(written.path.resolve().as_uri())
+
+
 def _read_scorecards(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         raise UsageError(f"no scorecards recorded at {path}", hint="pass the run's -c CONFIG")

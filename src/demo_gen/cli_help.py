@@ -97,6 +97,16 @@ STATUS = epilog(
     (_E.OK, _E.USAGE, _E.CONFIG, _E.STATE),
 )
 
+REPORT = epilog(
+    [
+        "demo-gen report  # the latest run -> runs/<run_id>/report.html",
+        "demo-gen report latest -c demo.yaml --open",
+        "demo-gen report 20261130T181158Z-se-demo-pack-f8d8f0 --out deal-review.html",
+    ],
+    (_E.OK, _E.USAGE, _E.CONFIG, _E.STATE, _E.TARGET),
+    {_E.USAGE: "usage: an unknown run id, or a page that cannot be written there"},
+)
+
 RESET = epilog(
     [
         "demo-gen reset latest -c demo.yaml --dry-run  # what would be deleted",
