@@ -24,6 +24,7 @@ from demo_gen.local_org.rules_base import (
 )
 from demo_gen.local_org.schema import Field, SObject
 from demo_gen.local_org.store import Transaction
+from demo_gen.local_org.store_index import index_key
 
 _EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _JSON_TYPE_NAMES = {
@@ -82,7 +83,9 @@ def find_external(txn: Transaction, obj: SObject, f: Field, value: str) -> str |
     if f.unique:
         return unique_owner(txn, obj, f, value, None)
     staged = {r["Id"]: r for o, r in txn.changes.values() if o.name == obj.name}
-    rows = {r["Id"]: r for r in txn.store.rows(obj.name)} | staged
+    # the index keys casefold; equal lower-case values have equal casefolds, so none is missed
+    committed = txn.store.ids_by_key(obj.name, f.name, index_key(f, value))
+    rows = {i: r for i in committed if (r := txn.store.get(i)) is not None} | staged
     lowered = value.lower()
     hits = [i for i, r in rows.items() if not r["IsDeleted"] and lower(r.get(f.name)) == lowered]
     if len(hits) > 1:
