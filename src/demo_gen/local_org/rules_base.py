@@ -85,7 +85,7 @@ def duplicate_error(name: str, owner_id: str) -> RecordError:
 
 class Children:
     """Live child records by parent id: committed ones from the store's index, staged ones from
-    the transaction (scanned per call: a transaction stages at most a few hundred records).
+    the transaction's keys (`Transaction.staged`).
 
     Committed rows cannot change while the transaction is open (`Store.transaction` holds the
     store's write lock), and the index is maintained by each commit, so nothing is rebuilt here.
@@ -97,11 +97,7 @@ class Children:
     def of(self, child: str, field_name: str, parent_id: str) -> list[Record]:
         """The live *child* records whose *field_name* is *parent_id*, in their current state."""
         committed = self.txn.store.ids_by_key(child, field_name, parent_id)
-        staged = [
-            r["Id"]
-            for o, r in self.txn.changes.values()
-            if o.name == child and r.get(field_name) == parent_id
-        ]
+        staged = [r["Id"] for r in self.txn.staged(child, field_name, parent_id)]
         out: dict[str, Record] = {}
         for child_id in [*committed, *staged]:
             record = self.txn.live(child_id)

@@ -19,21 +19,20 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from demo_gen.local_org import ids, schema
+from demo_gen.local_org import schema
 from demo_gen.local_org.schema import SObject
-from demo_gen.local_org.store_index import LookupIndex, index_key, is_indexed
+from demo_gen.local_org.store_index import LookupIndex, Probe, index_key, is_indexed
+from demo_gen.local_org.store_txn import Record, Transaction
 
 SCHEMA_VERSION = 1
 GENERATION_KEY = "id_generation"
-Record = dict[str, Any]
-Probe = tuple[str, Collection[Hashable]]
-"""A field (canonical name) and the index keys wanted (`store_index.index_key`)."""
+__all__ = ["Probe", "Record", "Store", "Transaction", "now_utc"]
 
 
 def _column_type(f: schema.Field) -> str:
@@ -66,6 +65,21 @@ def _from_sql(f: schema.Field, value: Any) -> Any:
     if f.type == schema.BOOLEAN:
         return bool(value)
     return value
+
+
+_STATEMENTS: dict[str, tuple[str, str]] = {}
+
+
+def _statements(obj: SObject) -> tuple[str, str]:
+    """The INSERT and UPDATE statements of *obj*'s table (built once per object)."""
+    found = _STATEMENTS.get(obj.name)
+    if found is None:
+        cols = [f'"{f.name}"' for f in obj.fields]
+        marks = ", ".join("?" for _ in cols)
+        insert = f'INSERT INTO "{obj.name}" ({", ".join(cols)}, _seq) VALUES ({marks}, ?)'
+        sets = ", ".join(f"{c} = ?" for c in cols)
+        found = _STATEMENTS[obj.name] = (insert, f'UPDATE "{obj.name}" SET {sets} WHERE "Id" = ?')
+    return found
 
 
 class Store:
@@ -296,24 +310,15 @@ class Store:
         conn.execute("BEGIN")
         try:
             for obj, record in txn.changes.values():
-                cols = [f.name for f in obj.fields]
-                quoted = ", ".join(f'"{c}"' for c in cols)
-                marks = ", ".join("?" for _ in cols)
+                insert, update = _statements(obj)
                 values = [_to_sql(f, record.get(f.name)) for f in obj.fields]
-                existing = self._by_id.get(record["Id"])
-                if existing is None:
+                if record["Id"] in self._by_id:
+                    conn.execute(update, [*values, record["Id"]])
+                else:
                     seq = self._next_seq[obj.name]
                     self._next_seq[obj.name] = seq + 1
                     seqs[record["Id"]] = seq
-                    conn.execute(
-                        f'INSERT INTO "{obj.name}" ({quoted}, _seq) VALUES ({marks}, ?)',
-                        [*values, seq],
-                    )
-                else:
-                    sets = ", ".join(f'"{c}" = ?' for c in cols)
-                    conn.execute(
-                        f'UPDATE "{obj.name}" SET {sets} WHERE "Id" = ?', [*values, record["Id"]]
-                    )
+                    conn.execute(insert, [*values, seq])
             conn.executemany(
                 "INSERT OR REPLACE INTO _counters(prefix, value) VALUES (?, ?)",
                 sorted(txn.counters.items()),
@@ -331,64 +336,6 @@ class Store:
                 self._by_id[record["Id"]] = (obj, record)
                 self._index(obj, record, None if old is None else old[1])
         self._counters.update(txn.counters)
-
-
-class Transaction:
-    """Staged writes. Reads through it see its own changes first.
-
-    `savepoint()`/`rollback_to()` undo part of the staged work (one record of an `allOrNone: false`
-    collection); leaving the `Store.transaction()` block with an exception discards everything.
-    """
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.changes: dict[str, tuple[SObject, Record]] = {}
-        self.counters: dict[str, int] = {}
-        self._log: list[tuple[str, tuple[SObject, Record] | None]] = []
-
-    def get(self, record_id: str) -> Record | None:
-        staged = self.changes.get(record_id)
-        return staged[1] if staged is not None else self.store.get(record_id)
-
-    def live(self, record_id: str) -> Record | None:
-        """The record if it exists and is not deleted."""
-        record = self.get(record_id)
-        return None if record is None or record.get("IsDeleted") else record
-
-    def find_unique(self, sobject: str, field: str, value: str) -> str | None:
-        """The id of the live record (staged or committed) whose unique *field* is *value*."""
-        lowered = value.lower()
-        for obj, record in self.changes.values():
-            v = record.get(field)
-            live = not record.get("IsDeleted")
-            if live and obj.name == sobject and isinstance(v, str) and v.lower() == lowered:
-                return str(record["Id"])
-        found = self.store.find_unique(sobject, field, value)
-        if found is not None and found in self.changes:
-            return None  # a staged change moved it away or deleted it
-        return found
-
-    def new_id(self, obj: SObject) -> str:
-        n = self.counters.get(obj.key_prefix, self.store._counters.get(obj.key_prefix, 0)) + 1
-        self.counters[obj.key_prefix] = n
-        return ids.make_id(obj.key_prefix, n, self.store.generation)
-
-    def put(self, obj: SObject, record: Mapping[str, Any]) -> None:
-        """Stage the full new state of a record (insert or update)."""
-        full = dict(record)
-        self._log.append((full["Id"], self.changes.get(full["Id"])))
-        self.changes[full["Id"]] = (obj, full)
-
-    def savepoint(self) -> int:
-        return len(self._log)
-
-    def rollback_to(self, point: int) -> None:
-        while len(self._log) > point:
-            record_id, previous = self._log.pop()
-            if previous is None:
-                self.changes.pop(record_id, None)
-            else:
-                self.changes[record_id] = previous
 
 
 def now_utc() -> datetime:

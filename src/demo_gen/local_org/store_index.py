@@ -14,11 +14,14 @@ store guards it).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Collection, Hashable, Iterable, Mapping
 from typing import Any
 
 from demo_gen.local_org import schema
 from demo_gen.local_org.schema import Field, SObject
+
+Probe = tuple[str, Collection[Hashable]]
+"""A field (canonical name) and the index keys wanted (`index_key`)."""
 
 _AUDIT_LOOKUPS = frozenset({"CreatedById", "LastModifiedById"})
 
