@@ -1,15 +1,18 @@
 """Benchmark: the local org at scale — indexed look-ups against scans, concurrent writes, RSS.
 
 For each size N it builds an org holding N Tasks (spread over the fixture's opportunities) and
-N/2 EmailMessages (each pointing at a Task through ActivityId), then measures:
+N/2 EmailMessages (each pointing at a Task through ActivityId) and N/4 Events with one
+EventRelation each, then measures:
 
 * **look-ups**, in this process, through the SOQL engine the server runs: the same queries by
   `WhatId IN (…)` on Task and `ActivityId IN (…)` on EmailMessage, once with the store's
   indexes switched off (`Store.indexed_queries = False`: the engine scans, as it always did) and
   once on; it checks both give the same rows and prints the time per query and the ratio;
 * **writes**: `demo-gen org serve` on a copy of that org, 4 clients (threads) each posting
-  200-Task collections (`POST composite/sobjects`) as fast as the server answers; calls per
-  second, and the org process's peak RSS (VmHWM) at the end;
+  200-record collections (`POST composite/sobjects`) as fast as the server answers: Tasks with
+  a signature (the duplicate check), then EventRelations for fresh Events (the sibling check,
+  which reads the committed EventRelations of each Event); calls per second, and the org
+  process's peak RSS (VmHWM) at the end;
 * with `--baseline-src DIR` (e.g. the main checkout's `src`), the same writes against a server
   running that code, side by side.
 
@@ -53,8 +56,11 @@ def main() -> None:
     try:
         for n in (int(s) for s in args.sizes.split(",")):
             db = work / f"org-{n}.sqlite"
-            built = _build(db, n)
-            print(f"\n== N = {n:,} Tasks, {n // 2:,} EmailMessages (built in {built:.1f} s)")
+            built = _build(db, n, 2 * args.clients * args.calls * 200)
+            print(
+                f"\n== N = {n:,} Tasks, {n // 2:,} EmailMessages, {n // 4:,} EventRelations "
+                f"(built in {built:.1f} s)"
+            )
             _lookups(db, args.queries)
             contenders = [("indexed (this tree)", None)]
             if args.baseline_src:
@@ -62,11 +68,9 @@ def main() -> None:
             for name, src in contenders:
                 copy = work / f"org-{n}-{len(name)}.sqlite"
                 shutil.copy(db, copy)
-                calls_s, rss = _writes(copy, src, args.clients, args.calls)
-                print(
-                    f"  writes {name:>20}: {calls_s:6.1f} calls/s of 200 Tasks "
-                    f"({args.clients} clients), org peak RSS {rss:.0f} MB"
-                )
+                figures, rss = _writes(copy, src, args.clients, args.calls)
+                shown = ", ".join(f"{v:5.1f} calls/s of 200 {k}" for k, v in figures.items())
+                print(f"  writes {name:>20}: {shown}; org peak RSS {rss:.0f} MB")
                 copy.unlink()
             db.unlink()
     finally:
@@ -76,7 +80,7 @@ def main() -> None:
 # --- building the org ----------------------------------------------------------------------
 
 
-def _build(db: Path, n: int) -> float:
+def _build(db: Path, n: int, free_events: int) -> float:
     from demo_gen.local_org.fixture_common import Writer, system_fields
     from demo_gen.local_org.fixtures import FixtureSpec, build_org
     from demo_gen.local_org.store import Store, now_utc
@@ -86,6 +90,7 @@ def _build(db: Path, n: int) -> float:
     build_org(store, FixtureSpec(anchor=ANCHOR, seed=42, opportunities=400))
     opps = [r["Id"] for r in store.rows("Opportunity")]
     user = store.rows("User")[0]["Id"]
+    contacts = [r["Id"] for r in store.rows("Contact")]
     now = now_utc()
     rng = random.Random(7)
     with Writer(store) as out:
@@ -102,6 +107,24 @@ def _build(db: Path, n: int) -> float:
                     "EmailMessage",
                     system_fields(now, now, user, None)
                     | {"ActivityId": task, "RelatedToId": what, "Subject": f"bench {i}"},
+                )
+        for i in range(n // 4 + free_events):
+            start = now - timedelta(days=i % 300)
+            event = out.add(
+                "Event",
+                system_fields(now, now, user, user)
+                | {
+                    "Subject": "bench-free" if i >= n // 4 else f"meeting {i}",
+                    "WhatId": opps[i % 7],
+                }
+                | {"StartDateTime": start, "EndDateTime": start + timedelta(minutes=30)}
+                | {"DurationInMinutes": 30, "ActivityDateTime": start},
+            )
+            if i < n // 4:
+                out.add(
+                    "EventRelation",
+                    system_fields(now, now, user, None)
+                    | {"EventId": event, "RelationId": contacts[i % len(contacts)]},
                 )
     store.close()
     return time.perf_counter() - started
@@ -155,7 +178,7 @@ def _lookups(db: Path, count: int) -> None:
 # --- concurrent collection writes over HTTP --------------------------------------------------
 
 
-def _writes(db: Path, src: str | None, clients: int, calls: int) -> tuple[float, float]:
+def _writes(db: Path, src: str | None, clients: int, calls: int) -> tuple[dict[str, float], float]:
     port = _free_port()
     env = dict(os.environ)
     if src:
@@ -167,31 +190,54 @@ def _writes(db: Path, src: str | None, clients: int, calls: int) -> tuple[float,
         _wait_for(url)
         token = _login(url)
         what = _query(url, token, "SELECT Id FROM Opportunity LIMIT 50")
-        errors: list[str] = []
-
-        def client(k: int) -> None:
-            session = requests.Session()
-            session.trust_env = False
-            session.headers["Authorization"] = f"Bearer {token}"
-            for c in range(calls):
-                body = {"allOrNone": False, "records": _tasks(what, f"{k}-{c}")}
-                answer = session.post(f"{url}{API}/composite/sobjects", json=body, timeout=300)
-                if answer.status_code != 200 or not all(r["success"] for r in answer.json()):
-                    errors.append(answer.text[:200])
-
-        threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
-        started = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        seconds = time.perf_counter() - started
-        if errors:
-            raise SystemExit(f"bench: {len(errors)} collection calls failed: {errors[0]}")
-        return clients * calls / seconds, _peak_rss_mb(server.pid)
+        people = _query(url, token, "SELECT Id FROM Contact LIMIT 50")
+        events = _query(url, token, "SELECT Id FROM Event WHERE Subject = 'bench-free'")
+        batches = {
+            "Tasks": [_tasks(what, f"{k}-{c}") for k in range(clients) for c in range(calls)],
+            "EventRelations": [
+                _relations(events[b * 200 : (b + 1) * 200], people) for b in range(clients * calls)
+            ],
+        }
+        figures = {
+            kind: clients * calls / _post_all(url, token, records, clients)
+            for kind, records in batches.items()
+        }
+        return figures, _peak_rss_mb(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _post_all(url: str, token: str, batches: list[list[Any]], clients: int) -> float:
+    """Seconds for *clients* threads to post *batches* between them (round robin)."""
+    errors: list[str] = []
+
+    def client(k: int) -> None:
+        session = requests.Session()
+        session.trust_env = False
+        session.headers["Authorization"] = f"Bearer {token}"
+        for records in batches[k::clients]:
+            body = {"allOrNone": False, "records": records}
+            answer = session.post(f"{url}{API}/composite/sobjects", json=body, timeout=300)
+            if answer.status_code != 200 or not all(r["success"] for r in answer.json()):
+                errors.append(answer.text[:300])
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise SystemExit(f"bench: {len(errors)} collection calls failed: {errors[0]}")
+    return time.perf_counter() - started
+
+
+def _relations(events: list[str], people: list[str]) -> list[dict[str, Any]]:
+    return [
+        {"attributes": {"type": "EventRelation"}, "EventId": e, "RelationId": people[i % 50]}
+        for i, e in enumerate(events)
+    ]
 
 
 def _tasks(what: list[str], tag: str) -> list[dict[str, Any]]:
