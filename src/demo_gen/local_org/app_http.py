@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,7 +23,7 @@ from werkzeug.datastructures import Headers
 from demo_gen.local_org import schema
 from demo_gen.local_org.faults import Faults
 from demo_gen.local_org.schema import SObject
-from demo_gen.local_org.store import Record, Store, Transaction
+from demo_gen.local_org.store import Probe, Record, Store, Transaction
 
 JSON_TYPE = "application/json;charset=UTF-8"
 CSV_TYPE = "text/csv"
@@ -162,6 +162,27 @@ class OverlaySource:
 
     def get(self, record_id: str) -> Record | None:
         return self._txn.get(record_id)
+
+    def lookup(
+        self, sobject: str, probes: Sequence[Probe], include_deleted: bool = False
+    ) -> list[Record] | None:
+        """`Store.lookup` with the staged changes on top (all staged rows of *sobject* are kept:
+        the query's WHERE decides about them), in the order `rows` gives."""
+        if not self._store.can_lookup(sobject, probes):
+            return None
+        staged = {rid: rec for rid, (obj, rec) in self._txn.changes.items() if obj.name == sobject}
+        committed = self._store.lookup_ids(sobject, probes)
+        committed.update(rid for rid in staged if self._store.get(rid) is not None)
+        out: list[Record] = []
+        for rid in self._store.in_order(committed):
+            record = staged.pop(rid, None) or self._store.get(rid)
+            assert record is not None  # committed records are never removed
+            out.append(record)
+        out.extend(staged.values())
+        return [r for r in out if include_deleted or not r.get("IsDeleted")]
+
+    def estimate(self, sobject: str, probe: Probe) -> int:
+        return self._store.estimate(sobject, probe)
 
 
 @dataclass

@@ -26,6 +26,7 @@ from demo_gen.local_org.app_http import (
 from demo_gen.local_org.schema import SObject
 from demo_gen.local_org.settings import OrgSettings
 from demo_gen.local_org.store import Record
+from demo_gen.local_org.store_index import index_key
 
 PAGE_SIZE = 2000
 MIN_BATCH, MAX_BATCH = 200, 2000
@@ -211,9 +212,12 @@ def external_field(obj: SObject, name: str) -> schema.Field:
 def matching_ids(ctx: Ctx, obj: SObject, f: schema.Field, value: str) -> list[str]:
     """Ids of the live records whose *f* equals *value* (case-insensitive)."""
     lowered = value.lower()
+    source = ctx.source()
+    # an index probe narrows the rows (equal lower-case values have equal casefolds)
+    rows = source.lookup(obj.name, [(f.name, (index_key(f, value),))]) if value else None
     return [
         str(r["Id"])
-        for r in ctx.source().rows(obj.name, False)
+        for r in (source.rows(obj.name, False) if rows is None else rows)
         if isinstance(r.get(f.name), str) and r[f.name].lower() == lowered
     ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 _CHECKSUM_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -11,8 +12,10 @@ _ID_RE = re.compile(r"^[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?$")
 POD = "RM"
 
 
+@lru_cache(maxsize=1 << 16)
 def checksum(id15: str) -> str:
-    """The 3-character suffix Salesforce appends to a 15-character id."""
+    """The 3-character suffix Salesforce appends to a 15-character id (recent ones cached: the
+    same ids come back in every reference to them)."""
     suffix = ""
     for i in range(3):
         chunk = id15[i * 5 : (i + 1) * 5]

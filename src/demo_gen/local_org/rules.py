@@ -36,9 +36,9 @@ update body may repeat the record's own `Id` (collections carry it); upsert by `
 (a missing id is NOT_FOUND); a timed Event's ActivityDate is always re-derived from its start
 (UTC), whatever the body says.
 
-Child look-ups (cascades, EventRelation limits, primary contact roles) index committed rows once
-per transaction: that relies on nothing else committing while it is open (`Store.transaction`
-holds the store lock).
+Child look-ups (cascades, EventRelation limits, primary contact roles) read the store's lookup
+index for committed rows and the transaction's keys for staged ones (`Children`): that relies on
+nothing else committing while it is open (`Store.transaction` holds the store's write lock).
 
 The work is split by responsibility: `rules_base` (the shared error type, `Actor` and helpers),
 `rules_fields` (generic field validation) and `rules_objects` (per-object rules and side

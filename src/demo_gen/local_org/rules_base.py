@@ -8,8 +8,7 @@ records (`Children`), the `Write` being validated, and the small record helpers 
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -83,40 +82,24 @@ def duplicate_error(name: str, owner_id: str) -> RecordError:
 
 # --- finding records -------------------------------------------------------------------------
 
-# Committed rows cannot change while a transaction holds the store lock, so their child index
-# is built once per transaction (EventRelation inserts come 200 to a call).
-_COMMITTED: weakref.WeakKeyDictionary[Transaction, dict[tuple[str, str], dict[str, list[str]]]]
-_COMMITTED = weakref.WeakKeyDictionary()
-
-
-def _index_by(records: Iterable[Record], field_name: str) -> dict[str, list[str]]:
-    index: dict[str, list[str]] = {}
-    for record in records:
-        parent = record.get(field_name)
-        if parent is not None:
-            index.setdefault(parent, []).append(record["Id"])
-    return index
-
 
 class Children:
-    """Live child records by parent id; staged changes are indexed once per call."""
+    """Live child records by parent id: committed ones from the store's index, staged ones from
+    the transaction's keys (`Transaction.staged`).
+
+    Committed rows cannot change while the transaction is open (`Store.transaction` holds the
+    store's write lock), and the index is maintained by each commit, so nothing is rebuilt here.
+    """
 
     def __init__(self, txn: Transaction) -> None:
         self.txn = txn
-        self._staged: dict[tuple[str, str], dict[str, list[str]]] = {}
 
     def of(self, child: str, field_name: str, parent_id: str) -> list[Record]:
         """The live *child* records whose *field_name* is *parent_id*, in their current state."""
-        key = (child, field_name)
-        committed = _COMMITTED.setdefault(self.txn, {})
-        if key not in committed:
-            committed[key] = _index_by(self.txn.store.rows(child), field_name)
-        if key not in self._staged:
-            staged = (r for o, r in self.txn.changes.values() if o.name == child)
-            self._staged[key] = _index_by(staged, field_name)
-        candidates = [*committed[key].get(parent_id, ()), *self._staged[key].get(parent_id, ())]
+        committed = self.txn.store.ids_by_key(child, field_name, parent_id)
+        staged = [r["Id"] for r in self.txn.staged(child, field_name, parent_id)]
         out: dict[str, Record] = {}
-        for child_id in candidates:
+        for child_id in [*committed, *staged]:
             record = self.txn.live(child_id)
             if record is not None and record.get(field_name) == parent_id:
                 out[child_id] = record

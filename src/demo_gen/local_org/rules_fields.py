@@ -24,6 +24,7 @@ from demo_gen.local_org.rules_base import (
 )
 from demo_gen.local_org.schema import Field, SObject
 from demo_gen.local_org.store import Transaction
+from demo_gen.local_org.store_index import index_key
 
 _EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _JSON_TYPE_NAMES = {
@@ -65,9 +66,9 @@ def _parser_error(f: Field, raw: Any) -> RecordError:
 def unique_owner(txn: Transaction, obj: SObject, f: Field, value: str, exclude: Any) -> str | None:
     """The live record other than *exclude* whose unique field *f* equals *value* (any case)."""
     lowered = value.lower()
-    for o, record in txn.changes.values():
+    for record in txn.staged(obj.name, f.name, value):
         v = record.get(f.name)
-        if o.name != obj.name or record["Id"] == exclude or record["IsDeleted"]:
+        if record["Id"] == exclude or record["IsDeleted"]:
             continue
         if isinstance(v, str) and v.lower() == lowered:
             return str(record["Id"])
@@ -81,8 +82,10 @@ def find_external(txn: Transaction, obj: SObject, f: Field, value: str) -> str |
     """The live record whose external-id field *f* equals *value*; 300 when several do."""
     if f.unique:
         return unique_owner(txn, obj, f, value, None)
-    staged = {r["Id"]: r for o, r in txn.changes.values() if o.name == obj.name}
-    rows = {r["Id"]: r for r in txn.store.rows(obj.name)} | staged
+    staged = {r["Id"]: r for r in txn.staged(obj.name, f.name, value)}
+    # the index keys casefold; equal lower-case values have equal casefolds, so none is missed
+    committed = txn.store.ids_by_key(obj.name, f.name, index_key(f, value))
+    rows = {i: r for i in committed if (r := txn.get(i)) is not None} | staged
     lowered = value.lower()
     hits = [i for i, r in rows.items() if not r["IsDeleted"] and lower(r.get(f.name)) == lowered]
     if len(hits) > 1:

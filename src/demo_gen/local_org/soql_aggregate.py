@@ -12,6 +12,7 @@ from typing import Any
 from demo_gen.local_org import schema
 from demo_gen.local_org.schema import Field, SObject
 from demo_gen.local_org.soql_context import Context, Getter, Path, Row, getter, resolve
+from demo_gen.local_org.soql_plan import candidate_rows
 from demo_gen.local_org.soql_rows import compile_where, field_category, page_rows, sort_rows
 from demo_gen.local_org.soql_tokens import malformed
 from demo_gen.local_org.soql_tree import Aggregate, FieldRef, Query
@@ -30,7 +31,7 @@ def aggregate(query: Query, obj: SObject, ctx: Context) -> list[dict[str, Any]]:
             )
     columns = _agg_columns(query, obj, grouped)
     where = compile_where(query.where, query, obj, ctx) if query.where else None
-    rows = [row for row in ctx.rows(obj.name) if where is None or where(row)]
+    rows = [row for row in candidate_rows(query, obj, ctx) if where is None or where(row)]
     getters = [getter(p, ctx) for p in groups_by]
     groups: dict[tuple[Any, ...], list[Row]] = {} if getters else {(): []}
     for row in rows:

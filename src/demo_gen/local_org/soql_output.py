@@ -21,6 +21,7 @@ from demo_gen.local_org.soql_context import (
     Row,
     resolve,
 )
+from demo_gen.local_org.soql_plan import children_probe, probed_rows
 from demo_gen.local_org.soql_rows import compile_where, page_rows, sort_rows
 from demo_gen.local_org.soql_tokens import SoqlError, caret, malformed
 from demo_gen.local_org.soql_tree import FieldRef, Query, Subquery
@@ -100,7 +101,8 @@ def fill_children(tree: _Node, parent_ids: set[str], ctx: Context) -> None:
         query, obj = child.query, child.obj
         where = compile_where(query.where, query, obj, ctx) if query.where else None
         groups: dict[str, list[Row]] = {}
-        for row in ctx.rows(obj.name):
+        probe = children_probe(obj, child.lookup, parent_ids)
+        for row in probed_rows(obj, probe, ctx):
             parent_id = row.get(child.lookup)
             if parent_id in parent_ids and (where is None or where(row)):
                 groups.setdefault(parent_id, []).append(row)

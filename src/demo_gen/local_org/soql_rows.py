@@ -27,6 +27,7 @@ from demo_gen.local_org.soql_context import (
     resolve,
 )
 from demo_gen.local_org.soql_dates import date_range
+from demo_gen.local_org.soql_plan import candidate_rows
 from demo_gen.local_org.soql_tokens import SoqlError, malformed
 from demo_gen.local_org.soql_tree import (
     BoolOp,
@@ -49,7 +50,7 @@ from demo_gen.local_org.soql_tree import (
 def select_rows(query: Query, obj: SObject, ctx: Context) -> list[Row]:
     """The rows of *query*'s object that pass WHERE, in ORDER BY order, after OFFSET and LIMIT."""
     where = compile_where(query.where, query, obj, ctx) if query.where else None
-    rows = [row for row in ctx.rows(obj.name) if where is None or where(row)]
+    rows = [row for row in candidate_rows(query, obj, ctx) if where is None or where(row)]
     sort_rows(rows, query, obj, ctx)
     return page_rows(rows, query)
 

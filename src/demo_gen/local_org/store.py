@@ -3,25 +3,36 @@
 Each sObject is a SQLite table with one column per field, so the database can be inspected with
 any SQLite tool. All records are loaded at start; every write goes through a `Transaction`, which
 stages changes, writes them to SQLite in one database transaction and only then makes them
-visible. One writer at a time (a lock), so parallel HTTP requests never interleave half-writes.
+visible. One write transaction at a time (`Store.lock`, held from the first staged change to the
+commit), so parallel HTTP requests never interleave half-writes and the rules that read committed
+rows (duplicate external ids, relations) see a state nothing else changes under them. Readers do
+not take that lock: a short publish lock makes each commit visible at once, so queries run beside
+writes and beside each other.
+
+Lookups by `Id` and by the fields `store_index` names go through indexes maintained as each
+transaction commits; `lookup` answers them in insertion order, as a scan would.
+`indexed_queries = False` makes `lookup` decline (the SOQL engine then scans), to measure and
+test the indexes against the scan.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from demo_gen.local_org import ids, schema
+from demo_gen.local_org import schema
 from demo_gen.local_org.schema import SObject
+from demo_gen.local_org.store_index import LookupIndex, Probe, index_key, is_indexed
+from demo_gen.local_org.store_txn import Record, Transaction
 
 SCHEMA_VERSION = 1
 GENERATION_KEY = "id_generation"
-Record = dict[str, Any]
+__all__ = ["Probe", "Record", "Store", "Transaction", "now_utc"]
 
 
 def _column_type(f: schema.Field) -> str:
@@ -56,6 +67,21 @@ def _from_sql(f: schema.Field, value: Any) -> Any:
     return value
 
 
+_STATEMENTS: dict[str, tuple[str, str]] = {}
+
+
+def _statements(obj: SObject) -> tuple[str, str]:
+    """The INSERT and UPDATE statements of *obj*'s table (built once per object)."""
+    found = _STATEMENTS.get(obj.name)
+    if found is None:
+        cols = [f'"{f.name}"' for f in obj.fields]
+        marks = ", ".join("?" for _ in cols)
+        insert = f'INSERT INTO "{obj.name}" ({", ".join(cols)}, _seq) VALUES ({marks}, ?)'
+        sets = ", ".join(f"{c} = ?" for c in cols)
+        found = _STATEMENTS[obj.name] = (insert, f'UPDATE "{obj.name}" SET {sets} WHERE "Id" = ?')
+    return found
+
+
 class Store:
     """All records of one local org. Thread-safe; reads see only committed data."""
 
@@ -70,6 +96,10 @@ class Store:
         )
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self.lock = threading.RLock()
+        self._view = threading.Lock()  # held only while a commit is published or read at once
+        self.indexed_queries = True
+        self._lookup = LookupIndex()
+        self._seq: dict[str, int] = {}
         self._tables: dict[str, dict[str, Record]] = {}
         self._by_id: dict[str, tuple[SObject, Record]] = {}
         self._unique: dict[tuple[str, str], dict[str, str]] = {}
@@ -84,9 +114,63 @@ class Store:
     def rows(self, sobject: str, include_deleted: bool = False) -> list[Record]:
         """A snapshot of the records of *sobject* (canonical name), in insertion order."""
         table = self._tables[sobject]
-        with self.lock:
+        with self._view:
             values = list(table.values())
         return values if include_deleted else [r for r in values if not r.get("IsDeleted")]
+
+    def lookup(
+        self, sobject: str, probes: Sequence[Probe], include_deleted: bool = False
+    ) -> list[Record] | None:
+        """The records of *sobject* matching any probe, in insertion order; None if unindexed.
+
+        A probe matches a record whose field has one of the keys. None also when
+        `indexed_queries` is off: the caller scans `rows` instead.
+        """
+        if not self.can_lookup(sobject, probes):
+            return None
+        table = self._tables[sobject]
+        with self._view:
+            records = [table[i] for i in self.in_order(self.lookup_ids(sobject, probes))]
+        return records if include_deleted else [r for r in records if not r.get("IsDeleted")]
+
+    def can_lookup(self, sobject: str, probes: Sequence[Probe]) -> bool:
+        """True when `lookup` would answer these probes from the indexes."""
+        obj = schema.OBJECTS[sobject.lower()]
+        return self.indexed_queries and all(is_indexed(obj, name) for name, _ in probes)
+
+    def lookup_ids(self, sobject: str, probes: Iterable[Probe]) -> set[str]:
+        """The ids of the committed *sobject* records (deleted too) matching any probe."""
+        table = self._tables[sobject]
+        found: set[str] = set()
+        for name, keys in probes:
+            if name == "Id":
+                found.update(k for k in keys if isinstance(k, str) and k in table)
+            else:
+                found |= self._lookup.ids(sobject, name, keys)
+        return found
+
+    def ids_by_key(self, sobject: str, field: str, key: Hashable) -> list[str]:
+        """The committed *sobject* records (deleted too) whose *field* has index *key*, in order.
+
+        For the write rules: answered from the index whatever `indexed_queries` says, and by a
+        scan for a field `store_index` does not index.
+        """
+        obj = schema.OBJECTS[sobject.lower()]
+        if is_indexed(obj, field):
+            with self._view:
+                return self.in_order(self.lookup_ids(sobject, [(field, (key,))]))
+        f = obj.field(field)
+        assert f is not None, f"{sobject}.{field} missing from the schema"
+        return [r["Id"] for r in self.rows(sobject, True) if index_key(f, r.get(field)) == key]
+
+    def estimate(self, sobject: str, probe: Probe) -> int:
+        """An upper bound of how many records `lookup` finds for one probe (to pick the best)."""
+        name, keys = probe
+        return len(keys) if name == "Id" else self._lookup.size(sobject, name, keys)
+
+    def in_order(self, record_ids: Iterable[str]) -> list[str]:
+        """Committed *record_ids* in insertion order (the order `rows` gives)."""
+        return sorted(record_ids, key=self._seq.__getitem__)
 
     def get(self, record_id: str) -> Record | None:
         """The record with this 18-character id, deleted or not."""
@@ -173,9 +257,17 @@ class Store:
             )
 
     def _load(self) -> None:
+        with self._view:
+            self._load_records()
+        self._counters = dict(self._conn.execute("SELECT prefix, value FROM _counters").fetchall())
+        self._meta = dict(self._conn.execute("SELECT key, value FROM _meta").fetchall())
+
+    def _load_records(self) -> None:
         self._tables = {obj.name: {} for obj in schema.OBJECTS.values()}
         self._by_id = {}
         self._unique = {}
+        self._seq = {}
+        self._lookup.clear()
         for obj in schema.OBJECTS.values():
             names = [f.name for f in obj.fields]
             quoted = ", ".join(f'"{n}"' for n in names)
@@ -184,13 +276,13 @@ class Store:
                 f'SELECT COALESCE(MAX(_seq), 0) FROM "{obj.name}"'
             ).fetchone()
             self._next_seq[obj.name] = int(top) + 1
-            for values in self._conn.execute(f'SELECT {quoted} FROM "{obj.name}" ORDER BY _seq'):
+            rows = self._conn.execute(f'SELECT {quoted}, _seq FROM "{obj.name}" ORDER BY _seq')
+            for *values, seq in rows:
                 record = {f.name: _from_sql(f, v) for f, v in zip(obj.fields, values, strict=True)}
                 table[record["Id"]] = record
                 self._by_id[record["Id"]] = (obj, record)
+                self._seq[record["Id"]] = seq
                 self._index(obj, record)
-        self._counters = dict(self._conn.execute("SELECT prefix, value FROM _counters").fetchall())
-        self._meta = dict(self._conn.execute("SELECT key, value FROM _meta").fetchall())
 
     def _index(self, obj: SObject, record: Record, old: Record | None = None) -> None:
         for f in obj.fields:
@@ -203,6 +295,7 @@ class Store:
             value = record.get(f.name)
             if isinstance(value, str) and not record.get("IsDeleted"):
                 index[value.lower()] = record["Id"]
+        self._lookup.replace(obj, record, old)
 
     def _reload_seq(self) -> None:
         for name in self._tables:
@@ -213,26 +306,19 @@ class Store:
         if not txn.changes:
             return
         conn = self._conn
+        seqs: dict[str, int] = {}
         conn.execute("BEGIN")
         try:
             for obj, record in txn.changes.values():
-                cols = [f.name for f in obj.fields]
-                quoted = ", ".join(f'"{c}"' for c in cols)
-                marks = ", ".join("?" for _ in cols)
+                insert, update = _statements(obj)
                 values = [_to_sql(f, record.get(f.name)) for f in obj.fields]
-                existing = self._by_id.get(record["Id"])
-                if existing is None:
+                if record["Id"] in self._by_id:
+                    conn.execute(update, [*values, record["Id"]])
+                else:
                     seq = self._next_seq[obj.name]
                     self._next_seq[obj.name] = seq + 1
-                    conn.execute(
-                        f'INSERT INTO "{obj.name}" ({quoted}, _seq) VALUES ({marks}, ?)',
-                        [*values, seq],
-                    )
-                else:
-                    sets = ", ".join(f'"{c}" = ?' for c in cols)
-                    conn.execute(
-                        f'UPDATE "{obj.name}" SET {sets} WHERE "Id" = ?', [*values, record["Id"]]
-                    )
+                    seqs[record["Id"]] = seq
+                    conn.execute(insert, [*values, seq])
             conn.executemany(
                 "INSERT OR REPLACE INTO _counters(prefix, value) VALUES (?, ?)",
                 sorted(txn.counters.items()),
@@ -242,70 +328,14 @@ class Store:
             conn.execute("ROLLBACK")
             self._reload_seq()
             raise
-        for obj, record in txn.changes.values():
-            old = self._by_id.get(record["Id"])
-            self._tables[obj.name][record["Id"]] = record
-            self._by_id[record["Id"]] = (obj, record)
-            self._index(obj, record, None if old is None else old[1])
+        with self._view:
+            self._seq.update(seqs)
+            for obj, record in txn.changes.values():
+                old = self._by_id.get(record["Id"])
+                self._tables[obj.name][record["Id"]] = record
+                self._by_id[record["Id"]] = (obj, record)
+                self._index(obj, record, None if old is None else old[1])
         self._counters.update(txn.counters)
-
-
-class Transaction:
-    """Staged writes. Reads through it see its own changes first.
-
-    `savepoint()`/`rollback_to()` undo part of the staged work (one record of an `allOrNone: false`
-    collection); leaving the `Store.transaction()` block with an exception discards everything.
-    """
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.changes: dict[str, tuple[SObject, Record]] = {}
-        self.counters: dict[str, int] = {}
-        self._log: list[tuple[str, tuple[SObject, Record] | None]] = []
-
-    def get(self, record_id: str) -> Record | None:
-        staged = self.changes.get(record_id)
-        return staged[1] if staged is not None else self.store.get(record_id)
-
-    def live(self, record_id: str) -> Record | None:
-        """The record if it exists and is not deleted."""
-        record = self.get(record_id)
-        return None if record is None or record.get("IsDeleted") else record
-
-    def find_unique(self, sobject: str, field: str, value: str) -> str | None:
-        """The id of the live record (staged or committed) whose unique *field* is *value*."""
-        lowered = value.lower()
-        for obj, record in self.changes.values():
-            v = record.get(field)
-            live = not record.get("IsDeleted")
-            if live and obj.name == sobject and isinstance(v, str) and v.lower() == lowered:
-                return str(record["Id"])
-        found = self.store.find_unique(sobject, field, value)
-        if found is not None and found in self.changes:
-            return None  # a staged change moved it away or deleted it
-        return found
-
-    def new_id(self, obj: SObject) -> str:
-        n = self.counters.get(obj.key_prefix, self.store._counters.get(obj.key_prefix, 0)) + 1
-        self.counters[obj.key_prefix] = n
-        return ids.make_id(obj.key_prefix, n, self.store.generation)
-
-    def put(self, obj: SObject, record: Mapping[str, Any]) -> None:
-        """Stage the full new state of a record (insert or update)."""
-        full = dict(record)
-        self._log.append((full["Id"], self.changes.get(full["Id"])))
-        self.changes[full["Id"]] = (obj, full)
-
-    def savepoint(self) -> int:
-        return len(self._log)
-
-    def rollback_to(self, point: int) -> None:
-        while len(self._log) > point:
-            record_id, previous = self._log.pop()
-            if previous is None:
-                self.changes.pop(record_id, None)
-            else:
-                self.changes[record_id] = previous
 
 
 def now_utc() -> datetime:
