@@ -1,0 +1,45 @@
+"""The default run read as a VP of Sales reads it: the slips that make a story unbelievable.
+
+Each test counts one kind of slip over the whole default plan (`org init` + demo.example.yaml,
+heuristic texts) and expects none; `default_story` says how each is found.
+"""
+
+from __future__ import annotations
+
+import pytest
+from default_story import (
+    busy_slips,
+    default_story,
+    greeting_slips,
+    late_joiner_slips,
+    recap_slips,
+    scheduling_slips,
+)
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield default_story(tmp_path_factory.mktemp("default"), monkeypatch)
+
+
+def test_scheduling_threads_agree_with_each_other_and_the_booked_meeting(story):
+    """The seller proposes in the customer's time, the customer accepts the same time, and it is
+    when the meeting starts (the Lakeshore Underwriters 15:00 / 16:00 / 14:00 UTC thread)."""
+    assert scheduling_slips(story) == []
+
+
+def test_time_of_day_greetings_fit_the_senders_clock(story):
+    assert greeting_slips(story) == []
+
+
+def test_nobody_emails_during_their_own_meeting_or_call(story):
+    assert busy_slips(story.plan) == []
+
+
+def test_a_late_joiner_is_someone_else_who_attended(story):
+    assert late_joiner_slips(story) == []
+
+
+def test_every_recap_names_a_fact_or_the_next_step_of_its_meeting(story):
+    assert recap_slips(story) == []
