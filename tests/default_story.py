@@ -216,3 +216,29 @@ def recap_slips(story: Story) -> list[str]:
             if not (step and step in body) and not any(t in body for t in tokens):
                 bad.append(e.key)
     return bad
+
+
+def full_name_slips(story: Story) -> list[str]:
+    """Emails that greet the reader by first name and then address them by their full name
+    ("Hi Manon, ... Manon Simon, thank you for ...")."""
+    bad = []
+    for op in story.plan.opportunities:
+        people = {c.id: c for c in op.opportunity.contacts}
+        for e in op.emails:
+            outbound = e.direction == "outbound" and e.to_contact_ids
+            reader = people.get(e.to_contact_ids[0]) if outbound else None
+            full = reader.name if reader else op.opportunity.owner.name
+            if " " not in full:
+                continue
+            name = re.escape(full)
+            vocative = rf"(?:^|[.!?] ){name}, [a-z]|, {name}, [a-z]|, {name}[.!?;]"
+            body = story.texts[e.key].split("\n", 2)[-1]
+            if re.search(vocative, body, re.MULTILINE):
+                bad.append(e.key)
+    return bad
+
+
+def grammar_slips(story: Story) -> list[str]:
+    """Notes and emails with an object pronoun as a subject ("and them is engaged")."""
+    wrong = re.compile(r"\b(?:them|him|her) (?:is|was|has|wants|says)\b")
+    return [key for key, text in story.texts.items() if wrong.search(text)]

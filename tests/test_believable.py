@@ -10,6 +10,8 @@ import pytest
 from default_story import (
     busy_slips,
     default_story,
+    full_name_slips,
+    grammar_slips,
     greeting_slips,
     late_joiner_slips,
     recap_slips,
@@ -43,3 +45,14 @@ def test_a_late_joiner_is_someone_else_who_attended(story):
 
 def test_every_recap_names_a_fact_or_the_next_step_of_its_meeting(story):
     assert recap_slips(story) == []
+
+
+def test_the_reader_is_addressed_by_first_name_in_the_body_too(story):
+    """Greeted as "Hi Manon," the reader is not then called "Manon Simon, thank you for ..."."""
+    assert full_name_slips(story) == []
+
+
+def test_no_object_pronoun_stands_as_a_subject(story):
+    """An internal deal review with no champion said "the deal is ahead of plan, and them is
+    engaged"."""
+    assert grammar_slips(story) == []

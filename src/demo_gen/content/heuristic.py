@@ -302,7 +302,8 @@ def _extra_meeting_text(deal: Deal, m: PlannedMeeting) -> str:
     people = ", ".join(c.name for c in deal.people(m.invitee_ids)) or deal.opp.owner.name
     f = _meeting_fields(deal, m)
     if m.internal:  # about the customer meeting it prepares, or the latest one
-        f["lead"] = first_name(deal.sheet.roles.champion) if deal.sheet.roles.champion else "them"
+        champion = deal.sheet.roles.champion
+        f["lead"] = first_name(champion) if champion else "their lead"  # "their lead is engaged"
         later = [x for x in deal.plan.meetings if not x.internal and x.start > m.start]
         f["label"] = deal.label(later[0].meeting_type, "next call") if later else f["prev"]
     notes = deal.fresh(

@@ -111,12 +111,22 @@ _RECAP = (
     "The plan from today: {step}.",
     "One action came out of it: {step}.",
     "Agreed before we hung up: {step}.",
+    "To keep momentum: {step}.",
+    "Before the next session, {step}.",
+    "The one thing to hold on to: {step}.",
+    "Action items, short version: {step}.",
+    "We closed on this: {step}.",
+    "In terms of follow-up, {step}.",
+    "The ball is rolling: {step}.",
+    "What happens now: {step}.",
+    "Logged as our next move: {step}.",
+    "As we wrapped up, {step}.",
 )
 
 
 def _recap(deal: Deal, email: PlannedEmail, rng: random.Random, f: dict[str, str]) -> str:
     """A thank-you recap carries what its meeting settled: a fact said there in the email's
-    own words, else the next step its notes end on."""
+    own words, else the next step its notes end on, else a word to the reader on their role."""
     key = email.meeting_key
     if email.purpose != "follow_up" or email.in_reply_to is not None or not key:
         return ""
@@ -127,21 +137,25 @@ def _recap(deal: Deal, email: PlannedEmail, rng: random.Random, f: dict[str, str
         "economic_buyer": roles.economic_buyer,
         "technical": roles.technical,
     }
-    facts = [
+    said = [
         x
         for x in (*deal.sheet.said_in(key), *deal.sheet.referred_in(key))
         if f"mail_out_{x.kind}" in ALL_RULES
-        and (x.kind not in addressed or addressed[x.kind] is reader)  # they say "you"
     ]
+    # a point of substance first; a word to the reader about their role only failing that
+    # (those wordings say "you", so never about someone else)
+    facts = [x for x in said if x.kind not in addressed]
+    step = deal.nexts.get(key, "")
+    if not facts and not step:
+        facts = [x for x in said if addressed.get(x.kind) is reader]
     if facts:
         return deal.say_fact("mail_out", rng.choice(facts), rng, f)
-    step = deal.nexts.get(key, "")
     if not step:
         return ""
     step = in_person(step, first_of(deal.opp.owner.name), "I")
     step = in_person(step, f["to_first"], "you")
-    said = rng.choice(_RECAP).format(step=step)
-    return said[:1].upper() + said[1:]
+    line = rng.choice(_RECAP).format(step=step)
+    return line[:1].upper() + line[1:]
 
 
 def in_person(step: str, name: str, pronoun: str) -> str:
@@ -170,6 +184,8 @@ def _letter(
     if prose.startswith(f"{f['to_first']}, "):  # the greeting has just named them
         rest = prose[len(f["to_first"]) + 2 :]
         prose = rest[:1].upper() + rest[1:]
+    reader = _reader(deal, email)
+    prose = by_first_name(prose, reader.name if reader else deal.opp.owner.name, f["to_first"])
     prose = once_by_name(prose, f["to_first"])
     lines = [greeting, "", prose, "", signoff, *_signature(deal, email)]
     return "\n".join(lines)
@@ -186,6 +202,17 @@ def _daypart(greeting: str, deal: Deal, email: PlannedEmail) -> str:
     hour = email.sent_at.astimezone(zone).hour
     part = "morning" if hour < 12 else "afternoon" if hour < 18 else "evening"
     return _DAYPART.sub(f"Good {part}", greeting)
+
+
+def by_first_name(prose: str, full: str, first: str) -> str:
+    """The reader, greeted by first name, is addressed by it in the body too: "Manon Simon,
+    thank you" becomes "Manon, thank you" (a sentence about them keeps the full name)."""
+    if not full or full == first:
+        return prose
+    name = re.escape(full)
+    prose = re.sub(rf"(?:(?<=^)|(?<=[.!?] )){name}, (?=[a-z])", f"{first}, ", prose)
+    prose = re.sub(rf", {name}, (?=[a-z])", f", {first}, ", prose)
+    return re.sub(rf", {name}(?=[.!?;])", f", {first}", prose)
 
 
 def once_by_name(prose: str, name: str) -> str:

@@ -1438,8 +1438,8 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
     "r_eb_lead": (
         "since you hold",
         "as the owner of",
-        "with the decision resting on",
-        "because it comes out of",
+        "as the one who signs off",
+        "given that you own",
     ),
     "r_eb_tail": (
         "we'll keep you briefed at each step",
@@ -1457,6 +1457,33 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
         "send over any questions on the setup",
         "we'll share the security pack before the deep dive",
         "tell us what the review needs from us",
+    ),
+    "r_paper_lead": (
+        "On paper, we'd go with",
+        "Contract-wise the route is",
+        "The paperwork will run through",
+        "For signature we'd use",
+        "Legal-wise, the plan is",
+    ),
+    "r_paper_time": (
+        "plan on roughly",
+        "that usually takes about",
+        "we'd budget around",
+        "expect about",
+        "it tends to need around",
+    ),
+    "r_budget_lead": (
+        "Noted:",
+        "Good to know there is",
+        "It helps that there is",
+        "We have it down as",
+        "Understood on the",
+    ),
+    "r_budget_tail": (
+        "signed off by",
+        "with the approval sitting with",
+        "approved in the end by",
+        "released by",
     ),
     "r_by_count": ("by your count", "on your numbers", "by your own estimate", "as you reckon it"),
     "mail_in_competition": (
@@ -1516,6 +1543,8 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
     "mail_out_budget": (
         "Thanks for confirming {amount} in the {fy} {line} budget; {eb} is the approver.",
         "Good news on the {amount} in the {fy} {line} budget, with {eb} approving.",
+        "{r_budget_lead} {amount} in the {fy} {line} budget, {r_budget_tail} {eb}.",
+        "{r_budget_lead} {amount} in the {fy} {line} budget, {r_budget_tail} {eb}.",
     ),
     "mail_in_process": (
         "Our steps: {s1} by {d1}, {s2} by {d2}, {s3} by {d3}.",
@@ -1535,6 +1564,8 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
     "mail_out_paper": (
         "For the paperwork: {paper}, about {weeks} end to end{paper_clause}.",
         "We can work on {paper}; allow about {weeks}{paper_clause}.",
+        "{r_paper_lead} {paper}; {r_paper_time} {weeks}{paper_clause}.",
+        "{r_paper_lead} {paper}; {r_paper_time} {weeks}{paper_clause}.",
     ),
     "mail_in_champion": (
         "I'll be driving this on our side.",
