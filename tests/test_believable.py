@@ -18,6 +18,8 @@ from default_story import (
     scheduling_slips,
 )
 
+from demo_gen.content.mail import by_first_name
+
 
 @pytest.fixture(scope="module")
 def story(tmp_path_factory):
@@ -56,3 +58,16 @@ def test_no_object_pronoun_stands_as_a_subject(story):
     """An internal deal review with no champion said "the deal is ahead of plan, and them is
     engaged"."""
     assert grammar_slips(story) == []
+
+
+def test_the_reader_named_in_full_is_addressed_by_first_name():
+    """The wordings that thank a champion or an economic buyer name them in full (the fact's
+    token); in a letter to that person the vocative becomes the first name."""
+    full, first = "Manon Simon", "Manon"
+    said = "Manon Simon, thank you for this. Glad to have you involved, Manon Simon, as owner."
+    assert by_first_name(said, full, first) == (
+        "Manon, thank you for this. Glad to have you involved, Manon, as owner."
+    )
+    assert by_first_name("Thanks, Manon Simon.", full, first) == "Thanks, Manon."
+    about = "Manon Simon, Head of Data, wants this fixed."  # about them, not to them
+    assert by_first_name(about, full, first) == about
