@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from types import MappingProxyType
 
@@ -79,11 +79,17 @@ def plan(
     on_deals: dict[str, list[BusyEvent]] = {}
     for event in events:
         on_deals.setdefault(event.what_id or "", []).append(event)
-    for i in order:
+    calendars: dict[int, _Calendar] = {}
+    for i in order:  # every deal's meetings and calls first: the mail plans around all of them
         opp = opportunities[i]
         if i not in done:
             marks = anchors_for(opp.id, on_deals.get(opp.id, ()))
-            done[i] = _plan_one(env, opp, config, anchors[opp.id], marks)
+            calendars[i] = _calendar(env, opp, config, anchors[opp.id], marks)
+    for i in order:
+        if i in calendars:
+            done[i] = _plan_one(
+                env, opportunities[i], config, anchors[opportunities[i].id], calendars[i]
+            )
     planned = [done[i] for i in range(len(opportunities))]
     scripted, unscripted = script_plans(
         [p for p, _ in planned], config, events, keep=frozenset(pinned)
@@ -175,22 +181,42 @@ def _deal(env: Env, opp: Opportunity, config: Config, anchor: date) -> Deal:
     )
 
 
-def _plan_one(
+@dataclass(frozen=True)
+class _Calendar:
+    """One deal's meetings and calls, booked in everyone's calendar before any mail is planned."""
+
+    deal: Deal | None
+    drafts: list[Draft]
+    touches: list[Touch]
+    notes: list[str]
+
+
+def _calendar(
     env: Env, opp: Opportunity, config: Config, anchor: date, marks: tuple[Anchor, ...] = ()
-) -> tuple[OpportunityPlan, list[str]]:
+) -> _Calendar:
     if not opp.contacts:
         note = f"{opp.id}: no contacts, so no meetings or emails were planned"
-        return OpportunityPlan(opp, anchor, (), ()), [note]
+        return _Calendar(None, [], [], [note])
     deal = _deal(env, opp, config, anchor)
     deal = replace(deal, anchors=fitting(marks, deal.story, deal.local_day))
     drafts, notes = plan_meetings(env, deal)
-    mails = plan_mail(env, deal, drafts)
     touches = plan_touches(env, deal, drafts)
-    meetings = _meetings(deal, config, drafts)
+    return _Calendar(deal, drafts, touches, notes)
+
+
+def _plan_one(
+    env: Env, opp: Opportunity, config: Config, anchor: date, booked: _Calendar
+) -> tuple[OpportunityPlan, list[str]]:
+    deal = booked.deal
+    if deal is None:
+        return OpportunityPlan(opp, anchor, (), ()), booked.notes
+    mails = plan_mail(env, deal, booked.drafts)
+    meetings = _meetings(deal, config, booked.drafts)
     emails = _emails(deal, config, mails, meetings)
-    tasks = _tasks(deal, config, touches)
+    tasks = _tasks(deal, config, booked.touches)
     used = tuple(a.id for a in deal.anchors)
-    return OpportunityPlan(opp, anchor, tuple(meetings), tuple(emails), tuple(tasks), used), notes
+    plan = OpportunityPlan(opp, anchor, tuple(meetings), tuple(emails), tuple(tasks), used)
+    return plan, booked.notes
 
 
 def _content_seed(config: Config, key: str) -> int:

@@ -13,7 +13,7 @@ Pure. A script the deal cannot follow raises `ScriptRefused` naming the part and
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -143,9 +143,14 @@ def _task(op: OpportunityPlan, t: PlannedTask, cut: Cut) -> PlannedTask:
 
 
 def chasers(
-    op: OpportunityPlan, after: PlannedMeeting, to: str, rng: random.Random
+    op: OpportunityPlan,
+    after: PlannedMeeting,
+    to: str,
+    rng: random.Random,
+    busy: Sequence[tuple[datetime, datetime]] = (),
 ) -> tuple[OpportunityPlan, list[str]]:
-    """Up to two unanswered chasers after the stall, before the anchor, 10:00-15:59 local."""
+    """Up to two unanswered chasers after the stall, before the anchor, 10:00-15:59 local, never
+    from inside one of the seller's meetings (`busy`: their meetings on every deal)."""
     zone = owner_zone(op.opportunity)
     country = country_code(op.opportunity.account.billing_country)
     stalled, out = local(op, after.start), []
@@ -154,6 +159,9 @@ def chasers(
         day = _working_day_after(stalled + timedelta(days=gap), country)
         minute = rng.randint(10 * 60, 15 * 60 + 59)
         at = datetime.combine(day, time(minute // 60, minute % 60, rng.randint(0, 59)), zone)
+        for start, end in sorted(busy):
+            if start <= at < end:
+                at = end + timedelta(minutes=rng.randint(4, 19), seconds=rng.randint(0, 59))
         if day >= op.anchor or (op.opportunity.close_date < day):
             break
         seq += 1

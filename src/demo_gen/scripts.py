@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from demo_gen.config import Config
 from demo_gen.config_stories import DealRef, StoryScript, kind_of
@@ -145,7 +145,8 @@ def apply_script(
     if not op.meetings:
         raise ScriptRefused("deal", f"{op.opportunity.name!r} has no contacts, so no story")
     roles = choose_roles(op)
-    rng = random.Random(f"{where}/{op.opportunity.id}/script")
+    # the file's name and line, not its directory: the same config plans the same anywhere
+    rng = random.Random(f"{where.rsplit('/', 1)[-1]}/{op.opportunity.id}/script")
     s = Scenario(
         where=where,
         champion_id=roles.champion.id if roles.champion else None,
@@ -153,7 +154,14 @@ def apply_script(
     )
     marks: dict[str, str] = {}
     op, s = _people(op, script, s, marks, (plans, events, hours))
-    op, s = _pace(op, script, s, marks, rng)
+    owner = op.opportunity.owner.id
+    busy = [
+        (m.start, m.start + timedelta(minutes=m.duration_minutes))
+        for p in (op, *plans)
+        for m in p.meetings
+        if owner in (m.organizer_id, *m.internal_ids)
+    ]
+    op, s = _pace(op, script, s, marks, rng, busy)
     s = _competition(op, script, s, marks)
     s = _risks(op, script, s, marks)
     s = _facts(op, script, s)
@@ -218,7 +226,12 @@ def _quiet(
 
 
 def _pace(
-    op: OpportunityPlan, script: StoryScript, s: Scenario, marks: dict[str, str], rng: random.Random
+    op: OpportunityPlan,
+    script: StoryScript,
+    s: Scenario,
+    marks: dict[str, str],
+    rng: random.Random,
+    busy: Sequence[tuple[datetime, datetime]] = (),
 ) -> tuple[OpportunityPlan, Scenario]:
     pace, opp = script.pace, op.opportunity
     if pace is None:
@@ -228,7 +241,7 @@ def _pace(
         op, last = stall(op, kind)
         add_mark(marks, last.key, STALL_MARK)
         to = s.champion_id if s.quiet_from is None and s.champion_id else last.invitee_ids[0]
-        op, keys = chasers(op, last, to, rng)
+        op, keys = chasers(op, last, to, rng, busy)
         marks.update({k: "chaser, unanswered" for k in keys})
         return op, replace(s, pace="stalled", stall_after=kind, stall_day=local(op, last.start))
     if opp.is_closed:

@@ -15,7 +15,9 @@ from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
 
 _LABEL = re.compile(r"^(Goal|Agenda|Prep|Next|Summary|Outcome|Next steps|Discussed):\s*")
 _SIGNOFF = re.compile(r"^[A-Z][A-Za-z ]{0,20},$")
-_GREETING = re.compile(r"^(Hi|Hello|Dear|Good morning|Hey)\b|^[^\W\d][\w' -]{0,40},$")
+_GREETING = re.compile(
+    r"^(Hi|Hello|Dear|Good (?:morning|afternoon|evening)|Hey)\b|^[^\W\d][\w' -]{0,40},$"
+)
 _WHEN = re.compile(
     r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),? (?:January|February|March|"
     r"April|May|June|July|August|September|October|November|December) \d{1,2}"

@@ -55,9 +55,20 @@ class HeuristicContent:
         for item in deal.in_order():
             if isinstance(item, PlannedMeeting):
                 texts[item.key] = _scripted(deal, item, meeting_text(deal, item))
+                deal.nexts[item.key] = next_step(texts[item.key])
             else:
                 texts[item.key] = email_text(deal, item)
         return OpportunityContent(texts=texts, source="heuristic")
+
+
+def next_step(notes: str) -> str:
+    """The step a meeting's notes end on ("Next: Manon confirms who joins the demo." gives
+    "Manon confirms who joins the demo"; an "Outcome:" line the same); "" when there is none."""
+    for label in ("Next: ", "Outcome: "):
+        line = next((ln for ln in notes.splitlines() if ln.startswith(label)), "")
+        if line:
+            return line[len(label) :].strip().rstrip(".")
+    return ""
 
 
 def _scripted(deal: Deal, m: PlannedMeeting, text: str) -> str:
@@ -85,6 +96,7 @@ class Deal:
     rules: Mapping[str, Sequence[str]] = field(default_factory=lambda: ALL_RULES)
     used: set[str] = field(default_factory=set)
     labels: Mapping[str, str] = field(default_factory=lambda: LABELS)
+    nexts: dict[str, str] = field(default_factory=dict)  # meeting key -> its notes' next step
 
     @classmethod
     def of(cls, plan: OpportunityPlan, sheet: FactSheet) -> Deal:
@@ -184,6 +196,17 @@ def _at(item: PlannedMeeting | PlannedEmail) -> datetime:
     return item.start if isinstance(item, PlannedMeeting) else item.sent_at
 
 
+_STAFF = ("people", "staff", "colleagues", "people", "employees")
+_WORTH = (
+    ", worth about {value} a year",
+    ", roughly {value} annually",
+    ", some {value} of value per year",
+    ", about {value} a year to the business",
+    ", {value} yearly by their estimate",
+    ", which they value at {value} per annum",
+)
+
+
 def deal_fields(sheet: FactSheet, plan: OpportunityPlan) -> dict[str, str]:
     """The fields every text of the deal may use: the account and the fact sheet's values."""
     opp = plan.opportunity
@@ -192,6 +215,7 @@ def deal_fields(sheet: FactSheet, plan: OpportunityPlan) -> dict[str, str]:
     steps = {f"s{i}": s.what for i, s in enumerate(sheet.steps, 1)}
     steps.update({f"d{i}": fmt_day(s.due) for i, s in enumerate(sheet.steps, 1)})
     crit = {f"c{i}": c for i, c in enumerate(sheet.criteria, 1)}
+    voice = random.Random(f"{opp.id}/{sheet.pain}/voice")  # how this deal's people say numbers
     return {
         "account": opp.account.name,
         "account_s": possessive(opp.account.name),
@@ -200,11 +224,11 @@ def deal_fields(sheet: FactSheet, plan: OpportunityPlan) -> dict[str, str]:
         "system": sheet.criteria[0].removeprefix("a native connector to "),
         "pain": sheet.pain,
         "hours": f"{n.hours:,} hours a month",
-        "staff": f"{n.staff} people",
+        "staff": f"{n.staff} {voice.choice(_STAFF)}",
         "metric": n.metric,
         "baseline": n.baseline,
         "target": n.target,
-        "value_clause": f", worth about {n.value} a year" if n.value else "",
+        "value_clause": voice.choice(_WORTH).format(value=n.value) if n.value else "",
         "amount": n.amount or "the agreed amount",
         "fy": sheet.fiscal_year,
         "line": sheet.budget_line,
@@ -278,7 +302,8 @@ def _extra_meeting_text(deal: Deal, m: PlannedMeeting) -> str:
     people = ", ".join(c.name for c in deal.people(m.invitee_ids)) or deal.opp.owner.name
     f = _meeting_fields(deal, m)
     if m.internal:  # about the customer meeting it prepares, or the latest one
-        f["lead"] = first_name(deal.sheet.roles.champion) if deal.sheet.roles.champion else "them"
+        champion = deal.sheet.roles.champion
+        f["lead"] = first_name(champion) if champion else "their lead"  # "their lead is engaged"
         later = [x for x in deal.plan.meetings if not x.internal and x.start > m.start]
         f["label"] = deal.label(later[0].meeting_type, "next call") if later else f["prev"]
     notes = deal.fresh(
@@ -308,5 +333,18 @@ def _meeting_fields(deal: Deal, m: PlannedMeeting) -> dict[str, str]:
         ),
         prev=deal.previous_label(m),
         label=deal.label(m.meeting_type, "meeting"),
+        eb_arrived=_eb_arrived(deal, m),
     )
     return f
+
+
+def _eb_arrived(deal: Deal, m: PlannedMeeting) -> str:
+    """How the economic buyer took part: "came in for the last twenty minutes" only when they
+    attended and someone else was the meeting's main contact, the one there from the start."""
+    eb = deal.sheet.roles.economic_buyer
+    declined = {who for who, status in m.responses if status == "Declined"}
+    if eb is None or eb.id not in m.invitee_ids or eb.id in declined:
+        return "was not on the call, but"
+    if eb.id == m.primary_contact_id or len(m.invitee_ids) < 2:
+        return "led the conversation;"
+    return "came in for the last twenty minutes;"

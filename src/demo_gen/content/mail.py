@@ -79,7 +79,8 @@ def email_text(deal: Deal, email: PlannedEmail) -> str:
             name = [sender.name, f"{sender.title}, {deal.opp.account.name}"] if sender else []
             return "\n".join([short, "", *name])
         return _letter(deal, email, rng, f, [short])
-    body = [_opening(deal, email, rng, f)]
+    recap = _recap(deal, email, rng, f)
+    body = [_opening(deal, email, rng, f), recap]
     middle = f"mid_{'in' if email.direction == 'inbound' else 'out'}_{email.purpose}"
     # most replies are a line or two (Kooti et al.): a middle for some openers only
     if middle in ALL_RULES and email.in_reply_to is None and rng.random() < 0.6:
@@ -92,24 +93,126 @@ def email_text(deal: Deal, email: PlannedEmail) -> str:
             body.append(said or tidy(f"{f['amount']} sits in the {f['fy']} {f['line']} budget."))
         elif rule in ALL_RULES:
             body.append(deal.say_fact(voice, fact, rng, f))
-    if email.in_reply_to is None:  # replies are short: no closing ask
+    if email.in_reply_to is None and not recap:  # replies and recaps: no closing ask
         body.append(deal.say("ask_in" if email.direction == "inbound" else "ask_out", rng, f))
     return _letter(deal, email, rng, f, body)
+
+
+_RECAP = (
+    "Next steps as I noted them: {step}.",
+    "What we agreed: {step}.",
+    "For the record, {step}.",
+    "Where we left it: {step}.",
+    "The action from the call: {step}.",
+    "So, to close the loop: {step}.",
+    "From here, {step}.",
+    "As discussed, {step}.",
+    "On actions: {step}.",
+    "The plan from today: {step}.",
+    "One action came out of it: {step}.",
+    "Agreed before we hung up: {step}.",
+    "To keep momentum: {step}.",
+    "Before the next session, {step}.",
+    "The one thing to hold on to: {step}.",
+    "Action items, short version: {step}.",
+    "We closed on this: {step}.",
+    "In terms of follow-up, {step}.",
+    "The ball is rolling: {step}.",
+    "What happens now: {step}.",
+    "Logged as our next move: {step}.",
+    "As we wrapped up, {step}.",
+)
+
+
+def _recap(deal: Deal, email: PlannedEmail, rng: random.Random, f: dict[str, str]) -> str:
+    """A thank-you recap carries what its meeting settled: a fact said there in the email's
+    own words, else the next step its notes end on, else a word to the reader on their role."""
+    key = email.meeting_key
+    if email.purpose != "follow_up" or email.in_reply_to is not None or not key:
+        return ""
+    roles = deal.sheet.roles
+    reader = _reader(deal, email)
+    addressed = {
+        "champion": roles.champion,
+        "economic_buyer": roles.economic_buyer,
+        "technical": roles.technical,
+    }
+    said = [
+        x
+        for x in (*deal.sheet.said_in(key), *deal.sheet.referred_in(key))
+        if f"mail_out_{x.kind}" in ALL_RULES
+    ]
+    # a point of substance first; a word to the reader about their role only failing that
+    # (those wordings say "you", so never about someone else)
+    facts = [x for x in said if x.kind not in addressed]
+    step = deal.nexts.get(key, "")
+    if not facts and not step:
+        facts = [x for x in said if addressed.get(x.kind) is reader]
+    if facts:
+        return deal.say_fact("mail_out", rng.choice(facts), rng, f)
+    if not step:
+        return ""
+    step = in_person(step, first_of(deal.opp.owner.name), "I")
+    step = in_person(step, f["to_first"], "you")
+    line = rng.choice(_RECAP).format(step=step)
+    return line[:1].upper() + line[1:]
+
+
+def in_person(step: str, name: str, pronoun: str) -> str:
+    """A note's "Camille books the next slot" as its writer or reader says it in a letter:
+    "I book the next slot", "you book the next slot"."""
+    head = f"{name} "
+    if not name or not step.startswith(head):
+        return step
+    verb, _, rest = step[len(head) :].partition(" ")
+    if verb.endswith("ies"):
+        verb = verb[:-3] + "y"
+    elif verb.endswith(("shes", "ches", "sses", "xes")):
+        verb = verb[:-2]
+    elif verb.endswith("s") and not verb.endswith("ss"):
+        verb = verb[:-1]
+    return f"{pronoun} {verb} {rest}".rstrip()
 
 
 def _letter(
     deal: Deal, email: PlannedEmail, rng: random.Random, f: dict[str, str], body: list[str]
 ) -> str:
     """Greeting, the body's prose (the reader named at most once), sign-off and signature."""
-    greeting = expand(rng.choice(deal.rules["greet"]), rng, f, deal.rules)
+    greeting = _daypart(expand(rng.choice(deal.rules["greet"]), rng, f, deal.rules), deal, email)
     signoff = rng.choice(ALL_RULES["signoff"])
     prose = " ".join(b for b in body if b)
     if prose.startswith(f"{f['to_first']}, "):  # the greeting has just named them
         rest = prose[len(f["to_first"]) + 2 :]
         prose = rest[:1].upper() + rest[1:]
+    reader = _reader(deal, email)
+    prose = by_first_name(prose, reader.name if reader else deal.opp.owner.name, f["to_first"])
     prose = once_by_name(prose, f["to_first"])
     lines = [greeting, "", prose, "", signoff, *_signature(deal, email)]
     return "\n".join(lines)
+
+
+_DAYPART = re.compile(r"\bGood (morning|afternoon|evening)\b")
+
+
+def _daypart(greeting: str, deal: Deal, email: PlannedEmail) -> str:
+    """A "Good morning" greeting fits the sender's clock when they send: morning before 12,
+    afternoon until 18, evening after."""
+    sender = _sender(deal, email)
+    zone = contact_place(sender, deal.opp)[1] if sender else owner_zone(deal.opp)
+    hour = email.sent_at.astimezone(zone).hour
+    part = "morning" if hour < 12 else "afternoon" if hour < 18 else "evening"
+    return _DAYPART.sub(f"Good {part}", greeting)
+
+
+def by_first_name(prose: str, full: str, first: str) -> str:
+    """The reader, greeted by first name, is addressed by it in the body too: "Manon Simon,
+    thank you" becomes "Manon, thank you" (a sentence about them keeps the full name)."""
+    if not full or full == first:
+        return prose
+    name = re.escape(full)
+    prose = re.sub(rf"(?:(?<=^)|(?<=[.!?] )){name}, (?=[a-z])", f"{first}, ", prose)
+    prose = re.sub(rf", {name}, (?=[a-z])", f", {first}, ", prose)
+    return re.sub(rf", {name}(?=[.!?;])", f", {first}", prose)
 
 
 def once_by_name(prose: str, name: str) -> str:
@@ -163,7 +266,7 @@ def _fields(deal: Deal, email: PlannedEmail, reader: Contact | None) -> dict[str
         other_first=first_name(others[0]) if others else "a colleague",
         label=deal.label(meeting.meeting_type, "meeting") if meeting else "next session",
         prev=deal.previous_label(email),
-        when=_when(deal, meeting, reader),
+        when=_when(deal, email, meeting),
         lead=first_name(reader),
         minutes=str(meeting.duration_minutes) if meeting else "30",
     )
@@ -182,13 +285,35 @@ def _reader(deal: Deal, email: PlannedEmail) -> Contact | None:
     return people[0] if people else None
 
 
-def _when(deal: Deal, meeting: PlannedMeeting | None, person: Contact | None) -> str:
-    """The meeting's time on the reader's clock, e.g. "Tuesday, April 14 at 10:30"."""
+def _when(deal: Deal, email: PlannedEmail, meeting: PlannedMeeting | None) -> str:
+    """The meeting's time as everyone in the thread says it: on the clock of the customer the
+    thread was opened with (the seller proposes in their time, the customer accepts the same
+    time), e.g. "Tuesday, April 14 at 10:30". A scheduling thread talks about the start the
+    meeting had before any move. A customer who opens the thread with a seller in another zone
+    says "my time"."""
     if meeting is None:
         return "early next week"
-    zone = contact_place(person, deal.opp)[1] if person else owner_zone(deal.opp)
-    local: datetime = meeting.start.astimezone(zone)
-    return f"{local:%A}, {local:%B} {local.day} at {local:%H:%M}"
+    thread = _thread(deal, email)
+    opener = thread[0] if thread else email
+    customer = _customer(deal, opener)
+    zone = contact_place(customer, deal.opp)[1] if customer else owner_zone(deal.opp)
+    start = meeting.start
+    if email.purpose in ("scheduling", "request") and meeting.rescheduled_from is not None:
+        start = meeting.rescheduled_from
+    local: datetime = start.astimezone(zone)
+    said = f"{local:%A}, {local:%B} {local.day} at {local:%H:%M}"
+    seller = start.astimezone(owner_zone(deal.opp))
+    if opener is email and email.direction == "inbound" and seller.utcoffset() != local.utcoffset():
+        said += " my time"
+    return said
+
+
+def _customer(deal: Deal, email: PlannedEmail) -> Contact | None:
+    """The customer an email is written by (inbound) or to (outbound, the first recipient)."""
+    if email.direction == "inbound":
+        return deal.contacts.get(email.from_contact_id or "")
+    people = deal.people(email.to_contact_ids)
+    return people[0] if people else None
 
 
 def _signature(deal: Deal, email: PlannedEmail) -> list[str]:

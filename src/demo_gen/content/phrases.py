@@ -13,9 +13,9 @@ from __future__ import annotations
 RULES: dict[str, tuple[str, ...]] = {
     # -- building blocks (plural subjects only, so verbs always agree) -----------------------
     "someone": (
-        "two analysts",
-        "a couple of people in {team}",
-        "the {team} leads",
+        "{s_few} analysts",
+        "{s_few} people in {team}",
+        "the {team} {s_heads}",
         "their regional managers",
         "three planners",
         "the shift supervisors",
@@ -24,6 +24,8 @@ RULES: dict[str, tuple[str, ...]] = {
         "two people in finance",
         "the {team} managers",
     ),
+    "s_few": ("two", "a couple of", "three", "a handful of", "a few", "two or three", "four"),
+    "s_heads": ("leads", "heads", "team leads", "managers", "supervisors", "coordinators"),
     "often": (
         "every Monday",
         "each week",
@@ -366,7 +368,7 @@ RULES: dict[str, tuple[str, ...]] = {
         "First time with {eb} ({eb_title}), who holds the {line} budget.",
         "{eb} ({eb_title}) listened more than talked; the {line} budget is theirs.",
         "{eb}, {eb_title}, holds the {line} budget and asked about payback first.",
-        "{eb} ({eb_title}) came in for the last twenty minutes; the {line} budget is theirs.",
+        "{eb} ({eb_title}) {eb_arrived} the {line} budget is theirs.",
         "The {line} budget belongs to {eb}, {eb_title}, who signs.",
     ),
     "note_technical": (
@@ -1344,7 +1346,146 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
         "You described {pain}, about {hours} across {staff}.",
         "From our call: {pain} costs you {hours} across {staff}.",
         "The starting point is {pain}, which you put at {hours} over {staff}.",
+        "{r_heard} {pain}, {r_costing} {hours} {r_across} {staff}.",
+        "{r_heard} {pain}, {r_costing} {hours} {r_across} {staff}.",
+        "{r_heard} {pain}; {r_by_count} that is {hours} {r_across} {staff}.",
     ),
+    "r_heard": (
+        "What we heard:",
+        "The core problem, as you put it:",
+        "To recap the problem:",
+        "In short, the issue is",
+        "The pain you walked us through:",
+        "Top of your list:",
+        "What hurts most today:",
+    ),
+    "r_costing": (
+        "costing about",
+        "which takes about",
+        "eating roughly",
+        "at a cost of about",
+        "which runs to about",
+        "soaking up close to",
+    ),
+    "r_across": ("across", "over", "spread across", "shared by", "for"),
+    "r_noted": (
+        "I noted",
+        "We heard that",
+        "Noted from the call:",
+        "As you told us,",
+        "For our notes:",
+    ),
+    "r_shortlist": (
+        "are on the shortlist",
+        "are still in the running",
+        "are being looked at as well",
+        "are the other options on the table",
+        "made the list too",
+    ),
+    "r_fallback": (
+        "as the fallback",
+        "as the do-nothing option",
+        "as what you keep if nothing changes",
+        "still in place for now",
+    ),
+    "r_stays": (
+        "stays if nothing moves",
+        "remains the default",
+        "is what you run on until then",
+        "is the option to beat",
+    ),
+    "r_date_lead": (
+        "The plan works back from",
+        "We are timing everything around",
+        "The anchor date is",
+        "All of this has to be live for",
+        "Our timeline keys off",
+    ),
+    "r_date_tail": (
+        "so the pilot has to start soon",
+        "which leaves little slack",
+        "and we'll keep the dates honest",
+        "so we will book the next steps early",
+        "as you stressed on the call",
+    ),
+    "r_case_lead": (
+        "The number to prove is",
+        "What you'll be judged on:",
+        "The case we'll build:",
+        "Success, in your words, is",
+        "The measure we agreed on is",
+    ),
+    "r_moving": ("from", "moving from", "going from", "shifting from", "improving from"),
+    "r_case_tail": (
+        "as you framed it",
+        "which we will show with your own data",
+        "and we'll check it against the pilot",
+        "the measure we both track",
+    ),
+    "r_champ_thanks": (
+        "thank you for",
+        "I appreciate you",
+        "it helps a lot that you are",
+        "we're grateful for you",
+    ),
+    "r_champ_does": (
+        "taking this to leadership",
+        "making the case inside",
+        "owning this on your side",
+        "steering the internal conversation",
+        "keeping the project moving internally",
+    ),
+    "r_eb_lead": (
+        "since you hold",
+        "as the owner of",
+        "as the one who signs off",
+        "given that you own",
+    ),
+    "r_eb_tail": (
+        "we'll keep you briefed at each step",
+        "a one-page summary will follow",
+        "we'll bring the payback numbers to you first",
+        "we'll keep your time to the essentials",
+    ),
+    "r_tech_lead": (
+        "welcome to the thread;",
+        "good to have you in the evaluation;",
+        "thanks for picking up the technical side;",
+    ),
+    "r_tech_does": (
+        "our architect will join the next call",
+        "send over any questions on the setup",
+        "we'll share the security pack before the deep dive",
+        "tell us what the review needs from us",
+    ),
+    "r_paper_lead": (
+        "On paper, we'd go with",
+        "Contract-wise the route is",
+        "The paperwork will run through",
+        "For signature we'd use",
+        "Legal-wise, the plan is",
+    ),
+    "r_paper_time": (
+        "plan on roughly",
+        "that usually takes about",
+        "we'd budget around",
+        "expect about",
+        "it tends to need around",
+    ),
+    "r_budget_lead": (
+        "Noted:",
+        "Good to know there is",
+        "It helps that there is",
+        "We have it down as",
+        "Understood on the",
+    ),
+    "r_budget_tail": (
+        "signed off by",
+        "with the approval sitting with",
+        "approved in the end by",
+        "released by",
+    ),
+    "r_by_count": ("by your count", "on your numbers", "by your own estimate", "as you reckon it"),
     "mail_in_competition": (
         "For context, we run on {incumbent} today and have looked at {alt1} and {alt2}; doing nothing is also an option.",
         "We're also talking to {alt1} and {alt2}, and we could keep {incumbent} for another year.",
@@ -1354,6 +1495,9 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
         "I understand you are comparing us with {alt1} and {alt2}, against staying with {incumbent}.",
         "You mentioned {alt1} and {alt2} as alternatives to keeping {incumbent}.",
         "We know {alt1} and {alt2} are in the mix, next to {incumbent}.",
+        "{r_noted} {alt1} and {alt2} {r_shortlist}, with {incumbent} {r_fallback}.",
+        "{r_noted} {alt1} and {alt2} {r_shortlist}, with {incumbent} {r_fallback}.",
+        "On the competition: {alt1} and {alt2} {r_shortlist}; {incumbent} {r_stays}.",
     ),
     "mail_in_critical_event": (
         "We need to be live before {event} on {event_date}.",
@@ -1364,6 +1508,9 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
         "We are planning back from {event} on {event_date}.",
         "With {event} on {event_date}, the plan works backwards from there.",
         "Everything is set to land before {event} on {event_date}.",
+        "{r_date_lead} {event} on {event_date}, {r_date_tail}.",
+        "{r_date_lead} {event} on {event_date}, {r_date_tail}.",
+        "{event_date} is the date to beat: {event}, {r_date_tail}.",
     ),
     "mail_in_metrics": (
         "We'd measure success as {metric} moving from {baseline} to {target}{value_clause}.",
@@ -1374,6 +1521,9 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
         "The case rests on {metric} moving from {baseline} to {target}{value_clause}.",
         "In the model, {metric} goes from {baseline} to {target}{value_clause}.",
         "We sized the case on {metric} improving from {baseline} to {target}{value_clause}.",
+        "{r_case_lead} {metric} {r_moving} {baseline} to {target}{value_clause}.",
+        "{r_case_lead} {metric} {r_moving} {baseline} to {target}{value_clause}.",
+        "For the business case: {baseline} to {target} on {metric}{value_clause}, {r_case_tail}.",
     ),
     "mail_in_criteria": (
         "Our must-haves are {c1}, {c2} and {c3}.",
@@ -1393,6 +1543,8 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
     "mail_out_budget": (
         "Thanks for confirming {amount} in the {fy} {line} budget; {eb} is the approver.",
         "Good news on the {amount} in the {fy} {line} budget, with {eb} approving.",
+        "{r_budget_lead} {amount} in the {fy} {line} budget, {r_budget_tail} {eb}.",
+        "{r_budget_lead} {amount} in the {fy} {line} budget, {r_budget_tail} {eb}.",
     ),
     "mail_in_process": (
         "Our steps: {s1} by {d1}, {s2} by {d2}, {s3} by {d3}.",
@@ -1412,6 +1564,8 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
     "mail_out_paper": (
         "For the paperwork: {paper}, about {weeks} end to end{paper_clause}.",
         "We can work on {paper}; allow about {weeks}{paper_clause}.",
+        "{r_paper_lead} {paper}; {r_paper_time} {weeks}{paper_clause}.",
+        "{r_paper_lead} {paper}; {r_paper_time} {weeks}{paper_clause}.",
     ),
     "mail_in_champion": (
         "I'll be driving this on our side.",
@@ -1421,6 +1575,8 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
     "mail_out_champion": (
         "Good to have you driving this on your side, {champ}.",
         "Thanks for carrying this internally, {champ}.",
+        "{champ}, {r_champ_thanks} {r_champ_does}.",
+        "{champ}, {r_champ_thanks} {r_champ_does}.",
     ),
     "mail_in_economic_buyer": (
         "The {line} budget for this sits with me.",
@@ -1430,6 +1586,8 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
     "mail_out_economic_buyer": (
         "Glad to have you involved, {eb}, as owner of the {line} budget.",
         "Good to have {eb} on the thread, as the {line} budget owner.",
+        "{eb}, {r_eb_lead} the {line} budget, {r_eb_tail}.",
+        "{eb}, {r_eb_lead} the {line} budget, {r_eb_tail}.",
     ),
     "mail_in_technical": (
         "I'll run the technical evaluation from here.",
@@ -1439,6 +1597,8 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
     "mail_out_technical": (
         "Good to meet you, {tech}; your technical evaluation is our priority.",
         "Welcome, {tech}; we'll support the technical review however helps.",
+        "{tech}, {r_tech_lead} {r_tech_does}.",
+        "{tech}, {r_tech_lead} {r_tech_does}.",
     ),
 }
 

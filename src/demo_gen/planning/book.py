@@ -51,6 +51,15 @@ class Book:
         i = bisect_left(spans, (end, end))
         return all(spans[j][1] <= start for j in range(max(0, i - 4), i))
 
+    def busy_until(self, person: str, moment: datetime) -> datetime | None:
+        """The end of the meeting or call `person` is in at `moment`; None when they are free."""
+        spans = self._busy.get(person)
+        if not spans:
+            return None
+        i = bisect_left(spans, (moment, moment))
+        ends = [end for start, end in spans[max(0, i - 8) : i + 1] if start <= moment < end]
+        return max(ends, default=None)
+
     def load_ok(self, seller: str, day: date) -> bool:
         """True when one more meeting on the seller's local `day` keeps both caps."""
         year, week, _ = day.isocalendar()

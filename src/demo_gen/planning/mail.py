@@ -266,6 +266,7 @@ def _write(env: Env, deal: Deal, spec: _Thread, number: int, rng: random.Random)
             moment = _opening(spec.opens, sender, rng, hours)
         elif position > 0:
             moment = _waking(out[-1].sent_at + reply_delay(rng, spec), sender, rng)
+        moment = _when_free(env, sender, moment, rng)
         if moment is None or moment >= limit or moment < deal.opportunity.created_date:
             break
         out.append(_mail(deal, env, spec, number, position, moment, direction, sender, out, rng))
@@ -275,6 +276,21 @@ def _write(env: Env, deal: Deal, spec: _Thread, number: int, rng: random.Random)
                 out.append(_ooo(deal, spec, number, len(out), auto, out[-1].to[0]))
         direction = "inbound" if direction == "outbound" else "outbound"
     return [Mail(**{**m.__dict__, "position": i}) for i, m in enumerate(out)]
+
+
+def _when_free(
+    env: Env, sender: Person, moment: datetime | None, rng: random.Random
+) -> datetime | None:
+    """`moment`, or a few minutes after the meeting or call the sender is in then: nobody writes
+    email from inside their own meeting (every deal's meetings are booked before any mail)."""
+    for _ in range(8):
+        if moment is None:
+            return None
+        busy = env.book.busy_until(sender.id, moment)
+        if busy is None:
+            return moment
+        moment = busy + timedelta(minutes=rng.uniform(3, 20), seconds=rng.uniform(0, 59))
+    return None
 
 
 def reply_delay(rng: random.Random, spec: _Thread | None = None) -> timedelta:

@@ -1,0 +1,73 @@
+"""The default run read as a VP of Sales reads it: the slips that make a story unbelievable.
+
+Each test counts one kind of slip over the whole default plan (`org init` + demo.example.yaml,
+heuristic texts) and expects none; `default_story` says how each is found.
+"""
+
+from __future__ import annotations
+
+import pytest
+from default_story import (
+    busy_slips,
+    default_story,
+    full_name_slips,
+    grammar_slips,
+    greeting_slips,
+    late_joiner_slips,
+    recap_slips,
+    scheduling_slips,
+)
+
+from demo_gen.content.mail import by_first_name
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield default_story(tmp_path_factory.mktemp("default"), monkeypatch)
+
+
+def test_scheduling_threads_agree_with_each_other_and_the_booked_meeting(story):
+    """The seller proposes in the customer's time, the customer accepts the same time, and it is
+    when the meeting starts (the Lakeshore Underwriters 15:00 / 16:00 / 14:00 UTC thread)."""
+    assert scheduling_slips(story) == []
+
+
+def test_time_of_day_greetings_fit_the_senders_clock(story):
+    assert greeting_slips(story) == []
+
+
+def test_nobody_emails_during_their_own_meeting_or_call(story):
+    assert busy_slips(story.plan) == []
+
+
+def test_a_late_joiner_is_someone_else_who_attended(story):
+    assert late_joiner_slips(story) == []
+
+
+def test_every_recap_names_a_fact_or_the_next_step_of_its_meeting(story):
+    assert recap_slips(story) == []
+
+
+def test_the_reader_is_addressed_by_first_name_in_the_body_too(story):
+    """Greeted as "Hi Manon," the reader is not then called "Manon Simon, thank you for ..."."""
+    assert full_name_slips(story) == []
+
+
+def test_no_object_pronoun_stands_as_a_subject(story):
+    """An internal deal review with no champion said "the deal is ahead of plan, and them is
+    engaged"."""
+    assert grammar_slips(story) == []
+
+
+def test_the_reader_named_in_full_is_addressed_by_first_name():
+    """The wordings that thank a champion or an economic buyer name them in full (the fact's
+    token); in a letter to that person the vocative becomes the first name."""
+    full, first = "Manon Simon", "Manon"
+    said = "Manon Simon, thank you for this. Glad to have you involved, Manon Simon, as owner."
+    assert by_first_name(said, full, first) == (
+        "Manon, thank you for this. Glad to have you involved, Manon, as owner."
+    )
+    assert by_first_name("Thanks, Manon Simon.", full, first) == "Thanks, Manon."
+    about = "Manon Simon, Head of Data, wants this fixed."  # about them, not to them
+    assert by_first_name(about, full, first) == about
