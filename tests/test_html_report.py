@@ -6,22 +6,29 @@ from __future__ import annotations
 import html as htmllib
 import json
 import re
+import shutil
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from report_helpers import LAZY as LAZY_BLOCK
 from report_helpers import ReportedRun, expand, make_reported_run, story_of
+from test_scripted_e2e import _config as scripted_config
+from test_scripted_stories import LATE, QUIET, STALL, seeded  # noqa: F401
 
 from demo_gen.cli import cli
 from demo_gen.errors import UsageError
 from demo_gen.html_report import page
+from demo_gen.html_report.build import render_story
 from demo_gen.html_report.charts import target_range
 from demo_gen.html_report.deal_view import anchor_of
 from demo_gen.local_org.store import Store
 from demo_gen.runref import resolve_run_id
 from demo_gen.state import StateStore
+from demo_gen.timeline import deal_timeline, script_line
 
+UNSCRIPTED = re.compile(r'badge scripted|script-mark|data-scripted|class="[^"]*\bscripted')
 DRAWN = ("meeting", "email", "call")  # the ledger's kinds a timeline draws (LinkedIn is a call)
 
 
@@ -250,3 +257,73 @@ def test_an_llm_run_is_drawn_with_the_llm_texts_and_no_request(make_config, org_
         store.close()
     llm_notes = [n for n in notes if n.startswith("LLM: ")]
     assert llm_notes and all(n in shown for n in llm_notes)
+
+
+@pytest.fixture(scope="module")
+def scripted_report(tmp_path_factory: pytest.TempPathFactory, seeded) -> ReportedRun:  # noqa: F811
+    """The example's three scripted stories run against the `make demo` org, then reported."""
+    root = tmp_path_factory.mktemp("scripted-report")
+    db = root / "org.sqlite"
+    shutil.copy(seeded[0], db)
+    config = scripted_config(root, db)
+    run = CliRunner().invoke(cli, ["run", "-c", str(config), "--json"])
+    assert run.exit_code == 0, run.stderr
+    out = root / "report.html"
+    made = CliRunner().invoke(cli, ["report", "latest", "-c", str(config), "--out", str(out)])
+    assert made.exit_code == 0, made.stderr
+    html = out.read_text(encoding="utf-8")
+    summary = json.loads(run.stdout)
+    return ReportedRun(root, config, summary["run_id"], summary, html, expand(html))
+
+
+def test_scripted_deals_come_first_with_their_story_and_marks(scripted_report):
+    """Index and sections open with the scripted deals, drawn eagerly, badged, with the script's
+    line and exactly the activities dry-run marks `<<<` highlighted on the timeline and the list."""
+    plan = story_of(scripted_report).plan
+    by_id = {op.opportunity.id: op for op in plan.opportunities}
+    sections = list(_deal_sections(scripted_report.expanded).items())
+    assert len(sections) > page.EAGER  # some deals are drawn lazily, and they are unscripted
+    opp_of = [re.search(r'data-opportunity="([^"]+)"', s).group(1) for _, s in sections]  # type: ignore[union-attr]
+    kinds = [by_id[i].scenario is not None for i in opp_of]
+    assert kinds == sorted(kinds, reverse=True) and kinds.count(True) == 3  # scripted ones first
+    names = {by_id[i].opportunity.name for i in opp_of[:3]}
+    assert names == {STALL, LATE, QUIET}
+    index = re.findall(r"<tr><td data-v=\"(\d+)\">.*?</tr>", scripted_report.html)
+    rows = re.findall(r"<tr><td data-v=\"\d+\">.*?</tr>", scripted_report.html)
+    assert index[:3] == ["1", "2", "3"] and all("badge scripted" in r for r in rows[:3])
+    assert not any("scripted" in r for r in rows[3:])
+    wanted = {STALL: "chaser, unanswered", LATE: "ThoughtSpot enters", QUIET: "champion's last"}
+    for n, ((_anchor, section), opp_id) in enumerate(zip(sections, opp_of, strict=True), start=1):
+        op = by_id[opp_id]
+        if op.scenario is None:
+            assert not UNSCRIPTED.search(section), f"deal {n} is not scripted"
+            continue
+        assert section in scripted_report.html  # eager: in the page as it opens, not compressed
+        assert 'data-scripted="true"' in section
+        assert '<span class="badge scripted">scripted story</span>' in section
+        assert script_line(op) in htmllib.unescape(section)
+        assert re.search(r"scripted \([^)]*:\d+\)", section)  # the script's file:line
+        marked = {anchor_of(f"d{n}-", k): v for k, v in op.scenario.marks.items()}
+        assert marked and wanted[op.opportunity.name] in htmllib.unescape(section)
+        svg = set(re.findall(r'<a href="#([^"]+)" class="mark [^"]*scripted"', section))
+        acts = set(re.findall(r'<details class="act \w+ scripted" id="([^"]+)"', section))
+        assert svg == acts == set(marked), op.opportunity.name
+        notes = re.findall(r'<span class="script-mark">◆ ([^<]*)</span>', section)
+        timeline = deal_timeline(plan, opp_id)
+        assert sorted(htmllib.unescape(x) for x in notes) == sorted(
+            line.split("<<< ", 1)[1] for line in timeline.splitlines() if "<<< " in line
+        )  # the same marks as dry-run's timeline
+
+
+def test_an_unscripted_run_has_no_script_marks(reported):
+    assert 'class="badge scripted"' not in reported.expanded
+    assert 'data-scripted="true"' not in reported.expanded
+    assert not re.search(r'class="(?:mark|act) [^"]*scripted', reported.expanded)
+
+
+def test_scripted_deals_are_drawn_eagerly_even_beyond_the_eager_count(scripted_report, monkeypatch):
+    monkeypatch.setattr(page, "EAGER", 2)  # fewer than the three scripted deals
+    html = render_story(story_of(scripted_report))[0]
+    eager = LAZY_BLOCK.sub("", html)  # the page as it opens, compressed blocks left out
+    assert eager.count('data-scripted="true"') == 3
+    assert len(_deal_sections(eager)) == 3  # and nothing more than them

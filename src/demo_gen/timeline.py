@@ -8,7 +8,7 @@ and handy in a notebook: `print(deal_timeline(plan, opp_id))`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 
 from demo_gen.model import Seller
@@ -67,7 +67,7 @@ def deal_timeline(plan: Plan, opportunity_id: str, users: Iterable[Seller] = ())
     )
     lines = [head]
     if op.scenario is not None:
-        lines.append(f"scripted ({op.scenario.where}): {op.scenario.summary()}")
+        lines.append(script_line(op))
     for at, text in sorted(rows, key=lambda r: r[0]):
         lines.append(f"{at.astimezone(zone):%a %d %b %Y %H:%M:%S}  {text}")
     return "\n".join(lines)
@@ -109,11 +109,25 @@ def seller_week(plan: Plan, seller_id: str, monday: date, users: Iterable[Seller
     return "\n".join(lines)
 
 
+def script_line(op: OpportunityPlan) -> str:
+    """ "scripted (demo.yaml:41): what the script says" for a scripted deal, "" for any other
+    (dry-run's timeline and the HTML report's deal heading both print it)."""
+    if op.scenario is None:
+        return ""
+    return f"scripted ({op.scenario.where}): {op.scenario.summary()}"
+
+
+def script_marks(op: OpportunityPlan) -> Mapping[str, str]:
+    """Activity key -> what the deal's script did there (its last meeting before the stall, the
+    chasers, the competitor's first mention, …); empty for an unscripted deal. What dry-run marks
+    `<<<` and the HTML report highlights."""
+    return {} if op.scenario is None else op.scenario.marks
+
+
 def _marked(op: OpportunityPlan, key: str) -> str:
     """ "  <<< what the script did" for an activity its deal's script marked."""
-    if op.scenario is None or key not in op.scenario.marks:
-        return ""
-    return f"  <<< {op.scenario.marks[key]}"
+    what = script_marks(op).get(key)
+    return "" if what is None else f"  <<< {what}"
 
 
 def _names(op: OpportunityPlan, users: Iterable[Seller]) -> dict[str, str]:

@@ -64,11 +64,13 @@ def render_story(story: RunStory) -> tuple[str, int, int, int]:
     cards = defaultdict(list)
     for card in story.scorecards:
         cards[card.get("opportunity_id", "")].append(card)
+    # Scripted deals first (as dry-run shows them): the story the user wrote, drawn eagerly.
+    ordered = sorted(story.plan.opportunities, key=lambda op: op.scenario is None)
     deals = [
         deal_view(n, op, story.texts, story.users, cards[op.opportunity.id])
-        for n, op in enumerate(story.plan.opportunities, start=1)
+        for n, op in enumerate(ordered, start=1)
     ]
-    numbers = {op.opportunity.id: n for n, op in enumerate(story.plan.opportunities, start=1)}
+    numbers = {op.opportunity.id: n for n, op in enumerate(ordered, start=1)}
     sellers = seller_views(story.plan, story.users, numbers)
     charts = realism_charts(story.summary.get("realism") or {}, story.plan)
     html = render_page(_context(story, deals), deals, sellers, charts)

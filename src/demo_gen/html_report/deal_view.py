@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from demo_gen.model import Seller
 from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting, PlannedTask
 from demo_gen.planning.timezones import contact_place, owner_zone
+from demo_gen.timeline import script_line, script_marks
 
 WIDTH = 1400
 LEFT = 230  # the lane labels
@@ -47,6 +48,7 @@ class Mark:
     colour: str
     status: str
     tip: str
+    script: str = ""  # what the deal's script did here (dry-run's `<<<`), "" when unscripted
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class Activity:
     status: str
     text: str
     thread: str
+    script: str = ""  # as Mark.script
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,7 @@ class DealView:
     cards: tuple[dict[str, Any], ...]  # scorecards, each answer's evidence as (anchor, label)
     counts: dict[str, int]
     score: float | None
+    script: str = ""  # "scripted (demo.yaml:41): what the script says", "" when unscripted
 
 
 def deal_view(
@@ -119,6 +123,7 @@ def deal_view(
     ]
     activities = sorted(_activities(prefix, op, zone, names, texts), key=lambda a: a[0])
     rules = _rules(op, scale, zone)
+    notes = {anchor_of(prefix, key): what for key, what in script_marks(op).items()}
     return DealView(
         number=number,
         anchor=f"deal-{number}",
@@ -132,15 +137,16 @@ def deal_view(
         owner=opp.owner.name,
         zone=opp.owner.time_zone,
         lanes=tuple(lanes),
-        marks=tuple(m for m in marks if m is not None),
+        marks=tuple(replace(m, script=notes.get(m.anchor, "")) for m in marks if m is not None),
         rules=rules,
         ticks=_ticks(scale, zone),
         height=TOP + LANE * len(lanes) + 12,
         width=WIDTH,
-        activities=tuple(a for _, a in activities),
+        activities=tuple(replace(a, script=notes.get(a.anchor, "")) for _, a in activities),
         cards=tuple(_card(prefix, c, op) for c in cards),
         counts={"meetings": len(op.meetings), "emails": len(op.emails), "calls": len(op.tasks)},
         score=max((float(c["score"]) for c in cards), default=None),
+        script=script_line(op),
     )
 
 

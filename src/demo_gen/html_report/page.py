@@ -1,10 +1,11 @@
 """The page: Jinja2 templates (package data) filled from the views, as one self-contained file.
 
-Everything is inline: CSS, SVG, a small script and no URL to fetch. The first `EAGER` deals and
-the first seller are in the DOM; the others are rendered by the same templates but kept
-gzip-compressed (base64) in inert `<script type="application/x-gzip-b64">` blocks that the page's
-script expands on demand (a click in the index, "show more", or a link to inside one), with the
-browser's own DecompressionStream. A 2,000-opportunity run's page is about 20 MB (ADR 0005).
+Everything is inline: CSS, SVG, a small script and no URL to fetch. The first `EAGER` deals (and
+every scripted deal: they come first, see `build.py`) and the first seller are in the DOM; the
+others are rendered by the same templates but kept gzip-compressed (base64) in inert
+`<script type="application/x-gzip-b64">` blocks that the page's script expands on demand (a click
+in the index, "show more", or a link to inside one), with the browser's own DecompressionStream.
+A 2,000-opportunity run's page is about 20 MB (ADR 0005).
 """
 
 from __future__ import annotations
@@ -63,9 +64,10 @@ def render_page(
     deal_tpl = env.get_template("deal.html.j2")
     seller_tpl = env.get_template("seller.html.j2")
     lazies: list[Lazy] = []
-    eager_deals = [deal_tpl.render(deal=d) for d in deals[:EAGER]]
+    eager = max(EAGER, sum(1 for d in deals if d.script))  # scripted deals (first) always drawn
+    eager_deals = [deal_tpl.render(deal=d) for d in deals[:eager]]
     deal_chunk: dict[int, str] = {}
-    for n, group in enumerate(_chunks(deals[EAGER:], CHUNK)):
+    for n, group in enumerate(_chunks(deals[eager:], CHUNK)):
         html = "".join(deal_tpl.render(deal=d) for d in group)
         lazies.append(_lazy(f"deals-{n}", html, group[0].number, group[-1].number))
         deal_chunk.update({d.number: f"deals-{n}" for d in group})
