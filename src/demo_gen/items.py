@@ -51,6 +51,13 @@ class Capabilities:
     """Records dated before this instant (`sf_datetime` text, the run's clock) get their own
     time as CreatedDate; later ones (a meeting still ahead) keep the org's insert time, since
     an org refuses a CreatedDate in the future."""
+    kinds: frozenset[str] = frozenset()
+    """The work-item kinds the target holds; empty means every kind (a CRM). A calendar holds
+    only meetings: a run sends each target only the kinds it holds (`holds`)."""
+
+    def holds(self, kind: str) -> bool:
+        """Whether the target stores items of `kind`."""
+        return not self.kinds or kind in self.kinds
 
 
 @dataclass(frozen=True)
