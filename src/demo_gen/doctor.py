@@ -12,6 +12,7 @@ from demo_gen.crm import SalesforceCrm, open_crm
 from demo_gen.errors import DemoGenError
 from demo_gen.items import ANSWER_OBJECT, SCORECARD_OBJECT
 from demo_gen.state import StateStore
+from demo_gen.targets.salesforce import TAGGED_OBJECTS, missing_tag_fields, tagged_objects
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def _org_checks(crm: SalesforceCrm, config: Config) -> Iterator[Check]:
     if omitted:
         yield _guard(f"Opportunity.{omitted}", lambda: _has_omitted(crm, omitted))
     if config.run.idempotency_mode == "tag":
-        for sobject in ("Event", "Task"):
+        for sobject in tagged_objects(crm, config):
             yield _guard(f"tag fields on {sobject}", partial(_tag_fields, crm, config, sobject))
     yield _guard("API usage", lambda: _api(crm))
 
@@ -106,8 +107,8 @@ AUDIT_PERMISSION = "Set Audit Fields upon Record Creation"
 
 def _audit_fields(crm: SalesforceCrm) -> Check | str:
     """Whether inserts may backdate CreatedDate (a warning, never a failure: runs still work)."""
-    allowed = [s for s in ("Event", "Task", "EmailMessage") if crm.can_set_audit_fields(s)]
-    if len(allowed) == 3:
+    allowed = [s for s in TAGGED_OBJECTS if crm.can_set_audit_fields(s)]
+    if len(allowed) == len(TAGGED_OBJECTS):
         return "inserts may set CreatedDate and CreatedById (records can be backdated)"
     return Check(
         "set audit fields",
@@ -151,8 +152,7 @@ def _has_omitted(crm: SalesforceCrm, field: str) -> Check | str:
 
 
 def _tag_fields(crm: SalesforceCrm, config: Config, sobject: str) -> Check | str:
-    have = crm.fields_of(sobject) or frozenset()
-    missing = [f for f in (config.run.signature_field, config.run.run_tag_field) if f not in have]
+    missing = missing_tag_fields(crm, config, sobject)
     if not missing:
         return "present"
     return Check(

@@ -172,8 +172,12 @@ class StoryWriter:
         client: openai.OpenAI | None = None,
         seed: int,
         pack: str,
+        offline: bool = False,
     ) -> None:
+        """`offline` (dry-run): send no request and store nothing; texts and answers come from
+        the cache where a run stored them, from the heuristic writer otherwise."""
         self.settings = settings
+        self.offline = offline
         self.api_key = api_key
         self.cache = cache
         self.refresh = refresh
@@ -232,6 +236,9 @@ class StoryWriter:
     @contextmanager
     def _session(self) -> Iterator[ChatClient | None]:
         """The chat client for one `write_all`; None when no request may be sent."""
+        if self.offline:
+            yield None
+            return
         if self._client is not None:
             yield ChatClient(self._client, self.settings)
             return
@@ -285,7 +292,8 @@ class StoryWriter:
                 self._count_hit()
                 return result
         if chat is None or self._gate.reason is not None:
-            raise LlmFailure("the LLM is unavailable", reason="unavailable")
+            reason = "offline: not in the cache" if self.offline else "the LLM is unavailable"
+            raise LlmFailure(reason, reason="unavailable")
         completion = self._call(chat, request, story.plan.opportunity.id, chunk)
         result = parse(completion.text, story, chunk)
         self._store(key, completion.text)

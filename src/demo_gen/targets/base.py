@@ -30,10 +30,11 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from demo_gen.config import MAX_BATCH
 from demo_gen.items import Capabilities, WorkItem
 from demo_gen.state import ItemRow
 
-BATCH_LIMIT = 200
+BATCH_LIMIT = MAX_BATCH
 """The most records one `send`, `read_back`, `verify` or `delete` call is given (sObject
 Collections take 200; a target with a smaller limit chunks inside)."""
 
@@ -79,6 +80,7 @@ class Verdicts:
     foreign: dict[str, str] = field(default_factory=dict)  # signature -> why it is not
     gone: list[ItemRow] = field(default_factory=list)  # no live record under the id
     records: dict[str, dict[str, Any]] = field(default_factory=dict)  # signature -> record
+    unstamped: set[str] = field(default_factory=set)  # of `foreign`: the run stamp differs
 
 
 class LedgerView(Protocol):
@@ -133,10 +135,13 @@ class Target(Protocol):
         *,
         owned_ids: Collection[str] = (),
         verify: bool = False,
+        planned: Sequence[ItemRow] = (),
     ) -> ReadBack:
         """Identity snapshots of created `rows` (one record type, each with its remote id) and
         the records the target made for them that no row holds yet (`owned_ids`). `verify`:
-        take nothing from a record that is no longer the one its row made."""
+        take nothing from a record that is no longer the one its row made. `planned`: rows not
+        sent yet; a record the target made itself that is one of them (an invitee the org adds
+        with its Event) is owned under that row's signature, so it is never sent twice."""
         ...
 
     def find(self, pending: Sequence[ItemRow], ledger: LedgerView) -> Reconciliation:
