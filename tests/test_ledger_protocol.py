@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from demo_gen.config import Config
-from demo_gen.errors import StateError
+from demo_gen.errors import StateError, UsageError
 from demo_gen.items import INVITEE, MEETING, WorkItem, signature
 from demo_gen.ledger_protocol import check_binding
 from demo_gen.progress import NULL_PROGRESS
 from demo_gen.report import tally
-from demo_gen.resetter import reset_targets
+from demo_gen.resetter import reset_targets, targets_of_run
 from demo_gen.runlog import RunLog, read_events
 from demo_gen.state import RunRow, StateStore
 from demo_gen.targets.base import Target
@@ -279,3 +279,10 @@ def test_two_targets_keep_their_own_rows(tmp_path):
         "fake:two": {MEETING: {"created": MEETINGS}},
     }
     rig.state.close()
+
+
+def test_reset_refuses_a_run_whose_target_the_configuration_does_not_open(rig):
+    rig.run()
+    assert targets_of_run(rig.state, "run-1", [rig.target]) == [rig.target]
+    with pytest.raises(UsageError, match="wrote to fake:one, which the configuration"):
+        targets_of_run(rig.state, "run-1", [FakeTarget("fake:two")])

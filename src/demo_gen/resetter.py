@@ -90,7 +90,7 @@ def reset(
                     f"at org {opened.source.org_id}",
                     hint="pass the configuration that run used with -c",
                 )
-            targets = _targets_of(state, run_id, opened.targets)
+            targets = targets_of_run(state, run_id, opened.targets)
             if dry_run:
                 return _plan(state, run_id, run.org_id, dry_run=True)
             with ExitStack() as held:
@@ -101,7 +101,7 @@ def reset(
         state.close()
 
 
-def _targets_of(state: StateStore, run_id: str, opened: Sequence[Target]) -> list[Target]:
+def targets_of_run(state: StateStore, run_id: str, opened: Sequence[Target]) -> list[Target]:
     """The open targets the run's rows live in; a usage error for one the configuration lacks."""
     keys = sorted({r.target for r in state.run_items(run_id)})
     by_key = {t.key: t for t in opened}
