@@ -21,7 +21,7 @@ v3 put the target in every item's and lock's key: `target` is the destination's 
 `anchors.org_id` stay: they name the org the opportunities were read from, not a target.
 
 A store written by a newer demo-gen (a higher `schema_version`) is refused; an older one is
-brought forward by `MIGRATIONS`, one version at a time, in one transaction.
+brought forward by `state_migrations.MIGRATIONS`, one version at a time, in one transaction.
 
 Also here: the engine set-up (SQLite pragmas and explicit BEGINs), the item status machine and the
 row helpers, so that `state.py` holds only the `StateStore` API (the lock rows: `state_locks.py`).
@@ -29,7 +29,7 @@ row helpers, so that `state.py` holds only the `StateStore` API (the lock rows: 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -49,15 +49,11 @@ from sqlalchemy import (
     Text,
     Update,
     bindparam,
-    column,
     create_engine,
     event,
-    insert,
     inspect,
-    literal,
     make_url,
     select,
-    table,
     update,
 )
 from sqlalchemy.pool import StaticPool
@@ -117,7 +113,7 @@ anchors = Table(
 TARGET_LENGTH = 255  # "salesforce:<org id>", "caldav:<server url>", …
 
 
-def _items_table(name: str, meta: MetaData, *, indexed: bool) -> Table:
+def items_table(name: str, meta: MetaData, *, indexed: bool) -> Table:
     """The v3 items table under `name` (the migration builds it aside, then renames it)."""
     indexes = (
         [
@@ -150,7 +146,7 @@ def _items_table(name: str, meta: MetaData, *, indexed: bool) -> Table:
     )
 
 
-items = _items_table("items", metadata, indexed=True)
+items = items_table("items", metadata, indexed=True)
 
 content = Table(
     "content",
@@ -172,72 +168,6 @@ locks = Table(
     Column("heartbeat_at", String(40)),
 )
 
-Migration = Callable[[Connection], None]
-
-
-def _v1_to_v2(conn: Connection) -> None:
-    """Schema 2: identity snapshots on items, a reset summary on runs, a heartbeat on locks.
-
-    Old rows keep NULL snapshots: reset then verifies them by the signature fields the row holds
-    (opportunity, subject, start; parent and person for links), without creator and date.
-    """
-    conn.exec_driver_sql("ALTER TABLE items ADD COLUMN identity TEXT")
-    conn.exec_driver_sql("ALTER TABLE runs ADD COLUMN reset_json TEXT")
-    conn.exec_driver_sql("ALTER TABLE locks ADD COLUMN heartbeat_at VARCHAR(40)")
-    conn.execute(update(locks).values(heartbeat_at=locks.c.acquired_at))
-
-
-SALESFORCE_PREFIX = "salesforce:"
-"""A v2 store knew one kind of target: its `org_id` becomes the target key `salesforce:<org id>`
-(targets/salesforce.py makes the same key)."""
-
-_ITEM_COLUMNS_V2 = (
-    "signature", "run_id", "pack", "opportunity_id", "kind", "sobject", "status", "sf_id",
-    "error_code", "error", "parent_signature", "planned_start", "subject", "updated_at",
-    "identity",
-)  # fmt: skip
-_LOCK_COLUMNS_V2 = ("pack", "owner", "host", "pid", "acquired_at", "heartbeat_at")
-
-
-def _v2_to_v3(conn: Connection) -> None:
-    """Schema 3: the target is part of every item's and lock's key; ids are the target's own.
-
-    Portable SQL only (SQLite and PostgreSQL): each table is rebuilt aside under the v3 shape,
-    its rows copied with `org_id` → `target` = "salesforce:" + org_id (and `sobject` →
-    `record_type`, `sf_id` → `remote_id`), the old table dropped and the new one renamed.
-    """
-    aside = MetaData()
-    runs.to_metadata(aside)  # so the new items table's foreign key resolves
-    new_items = _items_table("items_v3", aside, indexed=False)
-    new_locks = locks.to_metadata(aside, name="locks_v3")
-    old_items = table("items", column("org_id", String), *map(column, _ITEM_COLUMNS_V2))
-    old_locks = table("locks", column("org_id", String), *map(column, _LOCK_COLUMNS_V2))
-    prefix = literal(SALESFORCE_PREFIX, String)
-    new_items.create(conn)
-    renamed = {"sobject": "record_type", "sf_id": "remote_id"}
-    conn.execute(
-        insert(new_items).from_select(
-            ["target", *(renamed.get(c, c) for c in _ITEM_COLUMNS_V2)],
-            select(prefix + old_items.c.org_id, *(old_items.c[c] for c in _ITEM_COLUMNS_V2)),
-        )
-    )
-    new_locks.create(conn)
-    conn.execute(
-        insert(new_locks).from_select(
-            ["target", *_LOCK_COLUMNS_V2],
-            select(prefix + old_locks.c.org_id, *(old_locks.c[c] for c in _LOCK_COLUMNS_V2)),
-        )
-    )
-    for name in ("items", "locks"):
-        conn.exec_driver_sql(f"DROP TABLE {name}")
-        conn.exec_driver_sql(f"ALTER TABLE {name}_v3 RENAME TO {name}")
-    for index in items.indexes:
-        index.create(conn)
-
-
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3}
-"""`MIGRATIONS[n]` brings a store from version n to n + 1. Version 1 is the first."""
-
 
 def stored_version(conn: Connection) -> int | None:
     """The store's schema version, or None for a store without demo-gen's tables."""
@@ -249,6 +179,8 @@ def stored_version(conn: Connection) -> int | None:
 
 def migrate(conn: Connection, from_version: int) -> None:
     """Apply the migrations from `from_version` up to `SCHEMA_VERSION`, in order, on `conn`."""
+    from demo_gen.state_migrations import MIGRATIONS  # the steps need this module's tables
+
     for version in range(from_version, SCHEMA_VERSION):
         step = MIGRATIONS.get(version)
         if step is None:

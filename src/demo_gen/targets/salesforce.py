@@ -39,7 +39,7 @@ from demo_gen.orgmade import read_back
 from demo_gen.reconcile import find_pending
 from demo_gen.selection import Selection, select_opportunities
 from demo_gen.state import ItemRow, created_ids
-from demo_gen.state_schema import SALESFORCE_PREFIX
+from demo_gen.state_migrations import SALESFORCE_PREFIX
 from demo_gen.targets.base import LedgerView, ReadBack, Reconciliation, Verdicts, WriteResult
 
 TAGGED_OBJECTS = ("Event", "Task", "EmailMessage")
