@@ -58,7 +58,8 @@ def test_run_outputs_are_jq_friendly(make_config, tmp_path, monkeypatch):
     assert all({"ts", "run_id", "event", "level"} <= e.keys() for e in events)
     created = [e for e in events if e["event"] == "item.created"]
     assert created and all(
-        {"opportunity_id", "kind", "signature", "remote_id", "source"} <= e.keys() for e in created
+        {"opportunity_id", "kind", "signature", "target", "remote_id", "source"} <= e.keys()
+        for e in created
     )
     assert json.loads((run_dir / "run.json").read_text())["status"] == "completed"
     summary = json.loads((run_dir / "summary.json").read_text())

@@ -53,7 +53,7 @@ def catch_up(
     state.record_batch(target.key, {}, {}, {}, owned)
     crash_point("created:email_task")
     for row in owned:
-        log.created(row, row.remote_id, "org")
+        log.created(row, row.remote_id, "org", row.target)
     log.event("email_tasks.recorded", count=len(owned))
     return owned
 
@@ -92,7 +92,7 @@ def log_reconciliation(log: RunLog, result: Reconciliation, pending: Sequence[It
     row left pending."""
     rows = {r.signature: r for r in pending}
     for sig, remote_id in result.found.items():
-        log.created(rows[sig], remote_id, "reconcile")
+        log.created(rows[sig], remote_id, "reconcile", rows[sig].target)
     for sig, why in result.ambiguous.items():
         row = rows[sig]
         log.event(
@@ -104,7 +104,7 @@ def log_reconciliation(log: RunLog, result: Reconciliation, pending: Sequence[It
             reason=why,
         )
     for row in result.org_made:
-        log.created(row, row.remote_id, "org")
+        log.created(row, row.remote_id, "org", row.target)
     log.event(
         "reconcile.done",
         found=len(result.found),

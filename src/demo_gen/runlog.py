@@ -73,14 +73,16 @@ class RunLog:
         head = {"ts": utc_now(), "run_id": self.run_id, "event": event, "level": level}
         self._append(self._events, head | fields)
 
-    def created(self, made: Made, remote_id: str | None, source: str) -> None:
+    def created(self, made: Made, remote_id: str | None, source: str, target: str) -> None:
         """One `item.created` event: every record a run made has one (`source`: demo-gen, org,
-        or reconcile), so the events alone list what the run made."""
+        or reconcile; `target`: the ledger key of where it was made), so the events alone list
+        what the run made."""
         self.event(
             "item.created",
             opportunity_id=made.opportunity_id,
             kind=made.kind,
             signature=made.signature,
+            target=target,
             remote_id=remote_id,
             sobject=made.record_type,
             source=source,

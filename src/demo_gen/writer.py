@@ -143,7 +143,7 @@ class LedgerWriter:
         for item, result in zip(batch, results, strict=True):
             if result.success and result.id:
                 created[item.signature] = result.id
-                self._log.created(item, result.id, "demo-gen")
+                self._log.created(item, result.id, "demo-gen", self._target.key)
             else:
                 code = result.error_code or "UNKNOWN"
                 failed[item.signature] = (code, result.message or "")
@@ -151,7 +151,7 @@ class LedgerWriter:
         back = self._read_back(batch, created)
         self._state.record_batch(self._target.key, created, failed, back.identities, back.owned)
         for row in back.owned:
-            self._log.created(row, row.remote_id, "org")
+            self._log.created(row, row.remote_id, "org", self._target.key)
             outcome.owned[row.signature] = row
         outcome.created.update(created)
         outcome.failed.update(failed)
@@ -178,6 +178,7 @@ class LedgerWriter:
             "opportunity_id": item.opportunity_id,
             "kind": item.kind,
             "signature": item.signature,
+            "target": self._target.key,
             "sobject": item.record_type,
             "error_code": result.error_code,
             "message": result.message,
