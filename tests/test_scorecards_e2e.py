@@ -59,7 +59,7 @@ def test_scorecards_are_evidence_linked_idempotent_and_reset(make_config, org_db
 
     lines = (run_dir / "scorecards.jsonl").read_text().splitlines()
     assert len(lines) == created
-    assert {json.loads(line)["remote_id"] for line in lines} == set(cards)
+    assert {json.loads(line)["sf_id"] for line in lines} == set(cards)
 
     again = run_json(config)
     assert again["counts"]["scorecard"]["created"] == 0

@@ -22,7 +22,14 @@ from typing import Any
 from demo_gen.errors import TargetError, TransientError
 from demo_gen.items import EVENT_RELATION, PARENT_KINDS, Capabilities, WorkItem
 from demo_gen.state import ItemRow
-from demo_gen.targets.base import LedgerView, ReadBack, Reconciliation, Verdicts, WriteResult
+from demo_gen.targets.base import (
+    LedgerView,
+    ReadBack,
+    Reconciliation,
+    Target,
+    Verdicts,
+    WriteResult,
+)
 
 COMPANION = EVENT_RELATION
 """Kind of the record the fake makes by itself for each parent when `companions` is on: an
@@ -231,3 +238,8 @@ class FakeTarget:
 def companion_signature(parent_signature: str) -> str:
     """The ledger identity of the companion record the fake makes for a parent."""
     return hashlib.sha256(f"{parent_signature}/companion".encode()).hexdigest()
+
+
+def as_target(fake: FakeTarget) -> Target:
+    """The fake as the protocol: mypy checks here that it satisfies `Target`."""
+    return fake
