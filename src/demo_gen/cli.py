@@ -213,7 +213,7 @@ def _finish_run(report: Any, as_json: bool) -> None:
 )
 @_json_option
 def dry_run(config_path: Path, max_opps: int | None, out: Path | None, as_json: bool) -> None:
-    """Show what `run` would create (+) and what exists (=); write nothing."""
+    """Show, per target, what `run` would create (+) and what exists (=); write nothing."""
     from demo_gen.preview import dry_run as preview_run
 
     config, secrets = _load(config_path)
@@ -260,7 +260,8 @@ def smoke(config_path: Path, opp_id: str | None, as_json: bool) -> None:
 def status(
     run_id: str | None, config_path: Path, realism: bool, scorecards: bool, as_json: bool
 ) -> None:
-    """List the runs, newest first; or show one run's summary, counts, failures and why it stopped.
+    """List the runs, newest first; or show one run's summary, counts per target, failures and why
+    it stopped.
 
     A run killed without a word (kill -9, a lost host) shows as interrupted; `run --run-id`
     resumes it. After a reset, the run's summary stays and what the reset did is added.
