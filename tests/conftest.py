@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from state_backends import pg_server, pg_url, state_backend  # noqa: F401  (fixtures)
 
 from demo_gen.local_org.fixtures import FixtureSpec, build_org
 from demo_gen.local_org.store import Store

@@ -14,10 +14,15 @@ structured-output model would. Knobs are plain attributes, changeable while it r
     reject_json_schema  answer 400 to `response_format: json_schema` (an older server)
     skip_facts_rate   share of items that leave out the facts the prompt says they must say
     invent_numbers    scorecard answers carry a figure no record says ("saves 37% of costs")
+    scenario_answer   the exact content answered to a `scenario_request` (None: read the sentence)
 
 Like a model that follows the prompt, each item's text says the facts its timeline entry lists
 (`say`), and a scorecard answer for an element with a matching fact quotes the fact and cites the
 item where the fact sheet says it is first said.
+
+A `scenario_request` (from `demo-gen story`) is answered by reading its sentence with a few
+keyword rules, as a model filling the scenario schema would: the deal before the colon, "stalls
+after the demo", "champion goes quiet after the pricing call", "X shows up in negotiation", …
 
 Random faults come from `random.Random(seed)`. `requests` logs every request body, `count` counts
 them.
@@ -58,6 +63,7 @@ class LlmServer:
         self.reject_json_schema = False
         self.skip_facts_rate = 0.0
         self.invent_numbers = False
+        self.scenario_answer: str | None = None
         self.prefix = "LLM"
         self.paths: list[str] = []
         self.requests: list[dict[str, Any]] = []
@@ -155,6 +161,10 @@ class LlmServer:
         return None
 
     def _content(self, payload: dict[str, Any]) -> str:
+        if "scenario_request" in payload:  # `demo-gen story`: fill the scenario schema
+            if self.scenario_answer is not None:
+                return self.scenario_answer
+            return json.dumps(_scenario(payload["scenario_request"]["sentence"]))
         account = payload.get("account", {}).get("name", "the account")
         items = []
         for item in payload.get("timeline", []):
@@ -252,3 +262,55 @@ def _text(item: dict[str, Any], account: str) -> str:
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     body = {"error": {"message": message, "type": "test_error", "code": str(status)}}
     return Response(json.dumps(body), status=status, mimetype="application/json", headers=headers)
+
+
+_KIND_WORDS = {
+    "pricing": "pricing", "price": "pricing", "proposal": "proposal", "demo": "demo",
+    "discovery": "discovery", "intro": "intro", "business case": "business_case",
+    "deep dive": "technical_deep_dive", "negotiation": "negotiation", "legal": "legal_review",
+}  # fmt: skip
+_STAGE_WORDS = ("Qualification", "Discovery", "Evaluation", "Proposal", "Negotiation")
+
+
+def _after(text: str, marker: str) -> str | None:
+    """The meeting kind named after `marker` in `text`."""
+    if marker not in text:
+        return None
+    rest = text.split(marker, 1)[1][:40]
+    found = [(rest.find(w), kind) for w, kind in _KIND_WORDS.items() if w in rest]
+    return min(found)[1] if found else None
+
+
+def _scenario(sentence: str) -> dict[str, Any]:
+    deal, _, story = sentence.partition(":")
+    text = story.lower() or sentence.lower()
+    answer: dict[str, Any] = {
+        "deal_name": deal.strip() if story else "", "pace": None, "stall_after": None,
+        "champion_quiet_after": None, "champion_quiet_on": None, "economic_buyer_absent": False,
+        "new_executive_stage": None, "competitor": None, "competitor_enters_at": None,
+        "risks": [], "metrics": None, "decision_criteria": [], "critical_event": None,
+    }  # fmt: skip
+    stall = _after(text, "stall")
+    if stall:
+        answer["pace"], answer["stall_after"] = "stall", stall
+    elif "slip" in text:
+        answer["pace"] = "slipping"
+    elif "on track" in text:
+        answer["pace"] = "on_track"
+    if "quiet" in text:
+        answer["champion_quiet_after"] = _after(text, "quiet")
+    found = re.search(r"competitor,? ([A-Z][\w]+(?: [A-Z][\w]+)*)", story or sentence)
+    named = re.search(r"([A-Z][\w]+(?: [A-Z][\w]+)*) (?:shows up|enters|comes in)", story)
+    if found or named or "competitor" in text:
+        answer["competitor"] = (found or named).group(1) if (found or named) else "a competitor"
+        stages = [s for s in _STAGE_WORDS if s.lower() in text.split("competitor")[-1] + text]
+        answer["competitor_enters_at"] = stages[-1] if stages else "Negotiation"
+    answer["economic_buyer_absent"] = "economic buyer" in text and "never" in text
+    if "new executive" in text or "new vp" in text or "new cfo" in text:
+        stages = [s for s in _STAGE_WORDS if s.lower() in text]
+        answer["new_executive_stage"] = stages[0] if stages else "Proposal"
+    risks = {"pricing objection": "pricing_objection", "security review": "security_review_blocked",
+             "legal": "legal_delay"}  # fmt: skip
+    answer["risks"] = [r for w, r in risks.items() if w in text and not (r == "legal_delay" and
+                       answer["stall_after"] == "legal_review")]  # fmt: skip
+    return answer

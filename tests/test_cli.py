@@ -104,7 +104,7 @@ def test_unreachable_org(make_config):
         port = s.getsockname()[1]
     config = make_config(salesforce={"local": {"url": f"http://127.0.0.1:{port}"}})
     result = invoke("run", "-c", str(config))
-    assert_one_line_error(result, 5, "cannot reach")
+    assert_one_line_error(result, 5, "no local org answers", f"org serve --port {port}")
 
 
 def test_wrong_credentials(make_config, org_db):
@@ -203,11 +203,11 @@ def test_unknown_run_id_to_resume(make_config):
     assert_one_line_error(result, 2, "unknown run id")
 
 
-def test_calendar_sync_is_refused_plainly_not_ignored(tmp_path):
+def test_calendar_without_a_server_is_refused_plainly_not_ignored(tmp_path):
     path = tmp_path / "cal.yaml"
-    path.write_text("calendar:\n  enabled: true\n")
+    path.write_text("run:\n  seed: 1\ncalendar:\n  enabled: true\n")
     result = invoke("run", "-c", str(path))
-    assert_one_line_error(result, 3, "cal.yaml:2:", "calendar.enabled", "not available")
+    assert_one_line_error(result, 3, "cal.yaml:3:", "calendar", "url is required")
 
 
 def test_a_local_org_file_that_is_not_a_database(tmp_path):

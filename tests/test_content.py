@@ -310,6 +310,28 @@ def test_replies_answer_the_question_asked(asked):
         assert [topic(s) for s in firsts] == [asked] * len(firsts), firsts
 
 
+def test_every_wording_of_a_question_answer_or_thanks_is_about_its_type_only():
+    """Each slot-built question, answer and acknowledgement, expanded many ways, names its own
+    question type's marker words and no other type's."""
+    import random
+
+    from demo_gen.content.grammar import expand, split_sentences, tidy
+    from demo_gen.content.heuristic import Deal
+    from demo_gen.content.mail import QA
+    from demo_gen.textmetrics import topic
+
+    op = golden_plans()[0]
+    deal = Deal.of(op, HeuristicContent(seed=SEED, pack=PACK).sheet(op))
+    fields = {**deal.base, "to_first": "Ana"}
+    rng = random.Random(7)
+    for kind, turns in QA.items():
+        for turn in turns:
+            for template in turn:
+                for _ in range(60):
+                    text = tidy(expand(template, rng, fields, deal.rules))
+                    assert topic(split_sentences(text)[0]) == kind, (kind, text)
+
+
 def test_unknown_meeting_types_and_purposes_get_plain_text_and_no_facts():
     from dataclasses import replace
 
@@ -335,6 +357,20 @@ def test_possessives_and_abbreviations():
     )
 
 
+def test_the_article_fits_the_word_a_slot_put_after_it():
+    from demo_gen.content.grammar import tidy
+
+    assert tidy("such a open call and an detailed note") == "Such an open call and a detailed note"
+    assert tidy("a hour, a one-page recap, a user, a SLA. A item") == (
+        "An hour, a one-page recap, a user, an SLA. An item"
+    )
+    assert tidy("Plan A is fine") == "Plan A is fine"  # a capital mid-sentence is a name
+    wrong = re.compile(r"\b[Aa] (?!one|once)(?:[aeio]\w*)\b|\b[Aa]n (?:[bcdfgjklmnpqrstvwyz]\w*)\b")
+    for op in many_plans(30):
+        for key, text in HeuristicContent(seed=SEED, pack=PACK).write(op).texts.items():
+            assert not wrong.search(text), (key, wrong.search(text))
+
+
 def test_an_email_addresses_its_reader_by_name_at_most_once_in_the_body():
     from demo_gen.content.mail import once_by_name
 
@@ -357,7 +393,8 @@ def test_texts_refer_back_only_to_meetings_that_were_held():
     """'After the demo' must not point at a demo nobody came to, or at an internal review."""
     from dataclasses import replace
 
-    from demo_gen.content.heuristic import LABELS, Deal
+    from demo_gen.content.heuristic import Deal
+    from demo_gen.content.wording import LABEL_WORDS
 
     op = golden_plans()[0]
     first, *rest = sorted(op.meetings, key=lambda m: m.start)
@@ -365,7 +402,8 @@ def test_texts_refer_back_only_to_meetings_that_were_held():
     deal = Deal.of(odd, HeuristicContent(seed=SEED, pack=PACK).sheet(odd))
     last = max(odd.emails, key=lambda e: e.sent_at)
     assert rest and last.sent_at > rest[-1].start
-    assert deal.previous_label(last) == LABELS[first.meeting_type]
+    assert deal.previous_label(last) == deal.label(first.meeting_type, "")
+    assert deal.label(first.meeting_type, "") in LABEL_WORDS[first.meeting_type]
 
 
 def test_no_word_is_written_twice_in_a_row():

@@ -258,11 +258,11 @@ def test_a_users_new_meeting_does_not_move_a_written_deal(make_config, org_db):
     assert again["realism"]["double_bookings"]["value"] == 1  # the user's clash, reported as is
 
 
-def test_a_pin_is_kept_only_under_the_settings_and_anchor_that_made_it(tmp_path):
+def test_a_pin_is_kept_only_under_the_settings_and_anchor_that_made_it(state_backend):
     opps, anchors = golden_opportunities()
     config = make_config()
     planned = plan(opps, config, anchors)
-    with StateStore(f"sqlite:///{tmp_path / 'state.sqlite'}") as state:
+    with StateStore(state_backend.url) as state:
         assert save_pins(state, config, "00DX", planned) == len(opps)
         assert load_pins(state, config, "00DX", opps, anchors) == {
             op.opportunity.id: op for op in planned.opportunities

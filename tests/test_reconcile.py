@@ -45,9 +45,10 @@ def org(served_org):
 
 
 @pytest.fixture
-def state(tmp_path, org):
+def state(state_backend, org):
+    """The ledger on SQLite and on PostgreSQL (tests/state_backends.py)."""
     _, _, org_id = org
-    with StateStore(f"sqlite:///{tmp_path / 'state.sqlite'}") as store:
+    with StateStore(state_backend.url) as store:
         for run_id, pack in (("rA", "pack-a"), ("rB", "pack-b")):
             store.start_run(
                 RunRow(

@@ -7,7 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.pool import NullPool
+from state_backends import Backend
 
+from demo_gen import state_schema
 from demo_gen.errors import ExitCode, StateError
 from demo_gen.state import SCHEMA_VERSION, ItemRow, RunRow, StateStore
 
@@ -62,13 +66,20 @@ def db_path(tmp_path):
 
 
 @pytest.fixture
-def store(db_path):
-    with StateStore(f"sqlite:///{db_path}") as opened:
+def backend(state_backend: Backend) -> Backend:
+    """The ledger tests run on SQLite and on PostgreSQL (tests/state_backends.py)."""
+    return state_backend
+
+
+@pytest.fixture
+def store(backend):
+    with StateStore(backend.url) as opened:
         opened.start_run(run_row())
         yield opened
 
 
-def test_creates_parent_dirs_and_uses_wal(db_path, store):
+def test_creates_parent_dirs_and_uses_wal(db_path):
+    StateStore(f"sqlite:///{db_path}").close()
     assert db_path.exists()
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -237,24 +248,24 @@ def test_worker_threads_share_one_store(store):
     assert store.get_content("key0") is not None
 
 
-def test_data_survives_reopening(db_path, store):
+def test_data_survives_reopening(backend, store):
     store.mark_pending([item("s1")])
     store.close()
-    with StateStore(f"sqlite:///{db_path}") as again:
+    with StateStore(backend.url) as again:
         assert again.items_by_signature(ORG, ["s1"])["s1"].status == "pending"
 
 
-def test_newer_schema_is_refused(db_path, store):
+def test_newer_schema_is_refused(backend, store):
     store.close()
-    with sqlite3.connect(db_path) as conn:
-        conn.execute(f"UPDATE meta SET value = '{SCHEMA_VERSION + 1}' WHERE key = 'schema_version'")
+    newer_version = str(SCHEMA_VERSION + 1)
+    backend.execute("UPDATE meta SET value = :v WHERE key = 'schema_version'", v=newer_version)
     newer = rf"newer demo-gen \(schema {SCHEMA_VERSION + 1} > {SCHEMA_VERSION}\)"
     with pytest.raises(StateError, match=newer) as info:
-        StateStore(f"sqlite:///{db_path}")
+        StateStore(backend.url)
     assert info.value.hint
     assert info.value.exit_code == ExitCode.STATE
     with pytest.raises(StateError, match="newer"):
-        StateStore.open_readonly(f"sqlite:///{db_path}")
+        StateStore.open_readonly(backend.url)
 
 
 def test_a_file_that_is_not_a_database_is_refused(tmp_path):
@@ -285,15 +296,25 @@ def test_open_readonly_on_a_missing_file_creates_nothing(tmp_path):
     assert not (tmp_path / "absent").exists()
 
 
-def test_open_readonly_reads_an_existing_store_without_writing(db_path, store):
+def test_open_readonly_reads_an_existing_store_without_writing(backend, store):
     store.mark_pending([item("s1")])
     store.close()
-    before = db_path.read_bytes()
-    with StateStore.open_readonly(f"sqlite:///{db_path}") as ro:
+    before = backend.execute("SELECT signature, status, updated_at FROM items")
+    with StateStore.open_readonly(backend.url) as ro:
         assert [r.run_id for r in ro.list_runs()] == ["r1"]
         assert ro.pending_items(ORG, PACK)[0].signature == "s1"
         with pytest.raises(RuntimeError):
             ro.mark_created(ORG, {"s1": "00U1"})
+    assert backend.execute("SELECT signature, status, updated_at FROM items") == before
+
+
+def test_open_readonly_on_a_file_changes_no_byte(db_path):
+    with StateStore(f"sqlite:///{db_path}") as store:
+        store.start_run(run_row())
+        store.mark_pending([item("s1")])
+    before = db_path.read_bytes()
+    with StateStore.open_readonly(f"sqlite:///{db_path}") as ro:
+        assert ro.pending_items(ORG, PACK)[0].signature == "s1"
     assert db_path.read_bytes() == before
 
 
@@ -314,9 +335,9 @@ def test_in_memory_store():
         assert mem.get_run("r1") is not None
 
 
-def test_lock_contention_names_the_holder(db_path, store):
+def test_lock_contention_names_the_holder(backend, store):
     expected = r"another demo-gen run \(r1, started "
-    with StateStore(f"sqlite:///{db_path}") as other, store.lock(PACK, ORG, "r1"):
+    with StateStore(backend.url) as other, store.lock(PACK, ORG, "r1"):
         with pytest.raises(StateError, match=expected) as info, other.lock(PACK, ORG, "r2"):
             pytest.fail("acquired a held lock")
         assert f"pack {PACK} on {ORG}" in str(info.value)
@@ -334,27 +355,25 @@ def test_lock_is_released_after_an_exception(store):
         pass
 
 
-def _set_lock_row(db_path: Path, **values: object) -> None:
-    with sqlite3.connect(db_path) as conn:
-        for column, value in values.items():
-            conn.execute(f"UPDATE locks SET {column} = ?", (value,))
+def _set_lock_row(backend: Backend, **values: object) -> None:
+    for column, value in values.items():
+        backend.execute(f"UPDATE locks SET {column} = :value", value=value)
 
 
-def test_an_old_lock_is_taken_over(db_path, store):
-    with StateStore(f"sqlite:///{db_path}") as other, store.lock(PACK, ORG, "r1"):
-        _set_lock_row(db_path, heartbeat_at="2020-01-01T00:00:00.000Z")
-        with other.lock(PACK, ORG, "r2"), sqlite3.connect(db_path) as conn:
-            assert conn.execute("SELECT owner FROM locks").fetchall() == [("r2",)]
+def test_an_old_lock_is_taken_over(backend, store):
+    with StateStore(backend.url) as other, store.lock(PACK, ORG, "r1"):
+        _set_lock_row(backend, heartbeat_at="2020-01-01T00:00:00.000Z")
+        with other.lock(PACK, ORG, "r2"):
+            assert backend.execute("SELECT owner FROM locks") == [("r2",)]
         # r1's release must not remove a lock it no longer holds; r2 released its own
-    with sqlite3.connect(db_path) as conn:
-        assert conn.execute("SELECT count(*) FROM locks").fetchone() == (0,)
+    assert backend.execute("SELECT count(*) FROM locks") == [(0,)]
 
 
-def test_a_lock_of_a_dead_process_is_taken_over(db_path, store):
+def test_a_lock_of_a_dead_process_is_taken_over(backend, store):
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()  # reaped: its pid names no process now
-    with StateStore(f"sqlite:///{db_path}") as other, store.lock(PACK, ORG, "r1"):
-        _set_lock_row(db_path, pid=gone.pid)
+    with StateStore(backend.url) as other, store.lock(PACK, ORG, "r1"):
+        _set_lock_row(backend, pid=gone.pid)
         with other.lock(PACK, ORG, "r2"):
             pass
     # a live holder is respected, even one in this very process
@@ -362,42 +381,40 @@ def test_a_lock_of_a_dead_process_is_taken_over(db_path, store):
         pass
 
 
-def _v1_store(path: Path) -> None:
+def _v1_store(backend: Backend) -> None:
     """A schema-1 store as demo-gen wrote it before schema 2: frozen DDL plus typical rows."""
-    ddl = (Path(__file__).parent / "state_schema_v1.sql").read_text(encoding="utf-8")
-    with sqlite3.connect(path) as conn:
-        conn.executescript(ddl)
-        conn.execute("INSERT INTO meta VALUES ('schema_version', '1')")
-        conn.execute(
-            "INSERT INTO runs VALUES ('r1', ?, ?, 'run', 'completed', '2026-11-22T08:15:00Z', "
-            "'2026-11-22T08:20:00Z', 'cfg1', '{\"totals\": {\"created\": 2}}')",
-            (PACK, ORG),
-        )
-        conn.execute(
-            "INSERT INTO items VALUES (?, 'sig-m', 'r1', ?, '006A', 'meeting', 'Event', "
-            "'created', '00UAAA', NULL, NULL, NULL, '2026-11-02T10:00:00.000+0000', "
-            "'Discovery call', '2026-11-22T08:16:00Z')",
-            (ORG, PACK),
-        )
-        conn.execute(
-            "INSERT INTO items VALUES (?, 'sig-i', 'r1', ?, '006A', 'invitee', 'EventRelation', "
-            "'pending', NULL, NULL, NULL, 'sig-m', '2026-11-02T10:00:00.000+0000', '003B', "
-            "'2026-11-22T08:16:00Z')",
-            (ORG, PACK),
-        )
-        conn.execute(
-            "INSERT INTO locks VALUES (?, ?, 'r1', 'elsewhere', 1, '2026-11-22T08:15:00Z')",
-            (PACK, ORG),
-        )
-        conn.execute("INSERT INTO anchors VALUES (?, ?, '006A', '2026-11-02')", (PACK, ORG))
+    backend.script((Path(__file__).parent / "state_schema_v1.sql").read_text(encoding="utf-8"))
+    keys = {"pack": PACK, "org": ORG}
+    backend.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    backend.execute(
+        "INSERT INTO runs VALUES ('r1', :pack, :org, 'run', 'completed', '2026-11-22T08:15:00Z', "
+        "'2026-11-22T08:20:00Z', 'cfg1', '{\"totals\": {\"created\": 2}}')",
+        **keys,
+    )
+    backend.execute(
+        "INSERT INTO items VALUES (:org, 'sig-m', 'r1', :pack, '006A', 'meeting', 'Event', "
+        "'created', '00UAAA', NULL, NULL, NULL, '2026-11-02T10:00:00.000+0000', "
+        "'Discovery call', '2026-11-22T08:16:00Z')",
+        **keys,
+    )
+    backend.execute(
+        "INSERT INTO items VALUES (:org, 'sig-i', 'r1', :pack, '006A', 'invitee', "
+        "'EventRelation', 'pending', NULL, NULL, NULL, 'sig-m', '2026-11-02T10:00:00.000+0000', "
+        "'003B', '2026-11-22T08:16:00Z')",
+        **keys,
+    )
+    backend.execute(
+        "INSERT INTO locks VALUES (:pack, :org, 'r1', 'elsewhere', 1, '2026-11-22T08:15:00Z')",
+        **keys,
+    )
+    backend.execute("INSERT INTO anchors VALUES (:pack, :org, '006A', '2026-11-02')", **keys)
 
 
-def test_a_schema_1_store_is_migrated_with_its_data(tmp_path):
-    path = tmp_path / "old.sqlite"
-    _v1_store(path)
+def test_a_schema_1_store_is_migrated_with_its_data(backend):
+    _v1_store(backend)
     with pytest.raises(StateError, match="older schema 1"):
-        StateStore.open_readonly(f"sqlite:///{path}")  # reading never migrates
-    with StateStore(f"sqlite:///{path}") as store:
+        StateStore.open_readonly(backend.url)  # reading never migrates
+    with StateStore(backend.url) as store:
         run = store.get_run("r1")
         assert run is not None and run.summary_json and run.reset_json is None
         assert store.items_by_signature(ORG, ["sig-m"]) == {}  # v3: keyed by the target
@@ -415,10 +432,31 @@ def test_a_schema_1_store_is_migrated_with_its_data(tmp_path):
         )
         store.record_reset("r1", "reset", '{"deleted": {}}')
         assert store.get_run("r1").summary_json == run.summary_json
-    with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT value FROM meta").fetchone() == (str(SCHEMA_VERSION),)
-        heartbeat = conn.execute("SELECT heartbeat_at, acquired_at FROM locks").fetchone()
-        assert heartbeat[0] == heartbeat[1]  # an old lock's heartbeat is its acquisition
+    assert backend.execute("SELECT value FROM meta") == [(str(SCHEMA_VERSION),)]
+    [heartbeat] = backend.execute("SELECT heartbeat_at, acquired_at FROM locks")
+    assert heartbeat[0] == heartbeat[1]  # an old lock's heartbeat is its acquisition
+
+
+def test_a_migrated_store_has_the_keys_and_indexes_of_a_new_one(backend):
+    """The v2 → v3 rebuild leaves the tables as a new store makes them: on PostgreSQL a renamed
+    table keeps its constraints' names, so `items_v3_pkey` must become `items_pkey` again."""
+    _v1_store(backend)
+    StateStore(backend.url).close()
+    engine = create_engine(backend.url, poolclass=NullPool)
+    try:
+        found = inspect(engine)
+        for table in (state_schema.items, state_schema.locks):
+            key = found.get_pk_constraint(table.name)
+            assert key["constrained_columns"] == [c.name for c in table.primary_key]
+            if backend.name == "postgresql":
+                assert key["name"] == f"{table.name}_pkey"
+            indexes = {i["name"]: i["column_names"] for i in found.get_indexes(table.name)}
+            assert indexes == {i.name: [c.name for c in i.columns] for i in table.indexes}
+        names = {fk["name"] for fk in found.get_foreign_keys("items")}
+        if backend.name == "postgresql":
+            assert names == {"items_run_id_fkey"}
+    finally:
+        engine.dispose()
 
 
 def test_owned_records_and_foreign_rows(store):
@@ -447,25 +485,25 @@ def test_owned_records_and_foreign_rows(store):
     store.mark_pending([item("s1")])  # a foreign item may be planned again
 
 
-def test_a_stale_heartbeat_marks_its_run_interrupted(db_path, store):
+def test_a_stale_heartbeat_marks_its_run_interrupted(backend, store):
     store.start_run(run_row("r2"))
     with store.lock(PACK, ORG, "r2"):
         assert store.live_lock_owners() == {"r2"}
         assert store.heartbeat(PACK, ORG, "r2")
-        _set_lock_row(db_path, heartbeat_at="2020-01-01T00:00:00.000Z", host="elsewhere")
+        _set_lock_row(backend, heartbeat_at="2020-01-01T00:00:00.000Z", host="elsewhere")
         assert store.live_lock_owners() == set()
-        with StateStore(f"sqlite:///{db_path}") as other, other.lock(PACK, ORG, "r3"):
+        with StateStore(backend.url) as other, other.lock(PACK, ORG, "r3"):
             assert other.get_run("r2").status == "interrupted"
 
 
-def test_the_lock_holder_keeps_its_heartbeat_fresh(db_path, store, monkeypatch):
+def test_the_lock_holder_keeps_its_heartbeat_fresh(backend, store, monkeypatch):
     import time
 
     from demo_gen import state_locks
 
     monkeypatch.setattr(state_locks, "HEARTBEAT_S", 0.05)
     with store.lock(PACK, ORG, "r1"):
-        _set_lock_row(db_path, heartbeat_at="2020-01-01T00:00:00.000Z", host="elsewhere")
+        _set_lock_row(backend, heartbeat_at="2020-01-01T00:00:00.000Z", host="elsewhere")
         deadline = time.monotonic() + 10
         while store.live_lock_owners() != {"r1"}:  # the thread brings it back to life
             assert time.monotonic() < deadline, "the heartbeat was never refreshed"

@@ -165,9 +165,9 @@ def test_status_realism_shows_each_text_measure_with_its_target(make_config):
 
 def test_the_default_run_meets_issue_11s_targets(tmp_path, monkeypatch):
     """`demo-gen org init` + demo.example.yaml, as a new user runs it (dry-run: the same texts and
-    scorecards). The masked 3-gram ratio is held at what the grammar reaches today (target 0.35,
-    not met yet); name clashes come from the local org's fixture names (a seller and a contact
-    both called Marcus) and are left to that code."""
+    scorecards). The masked 3-gram ratio meets issue 11's 0.35 (0.352 measured); name clashes
+    come from the local org's fixture names (a seller and a contact both called Marcus) and are
+    left to that code."""
     example = Path(__file__).parent.parent / "demo.example.yaml"
     (tmp_path / "demo.yaml").write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
@@ -190,6 +190,7 @@ def test_the_default_run_meets_issue_11s_targets(tmp_path, monkeypatch):
         "attachment_claims",
         "won_without_champion_or_eb",
         "self_thanks",
+        "masked_distinct_3gram_ratio",
     ):
         assert text[name]["ok"], (name, text[name])
-    assert text["masked_distinct_3gram_ratio"]["value"] >= 0.28
+    assert text["masked_distinct_3gram_ratio"]["value"] >= 0.35

@@ -6,14 +6,13 @@ import json
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.markup import escape
 
-from demo_gen import __version__
+from demo_gen import __version__, cli_help
 from demo_gen.cli_org import org
-from demo_gen.config import Config, Secrets, load_config, load_environment
 from demo_gen.console import (
     RichProgress,
     err_console,
@@ -27,6 +26,9 @@ from demo_gen.console import (
     render_status,
 )
 from demo_gen.errors import ConfigError, DemoGenError, ExitCode, StateError, UsageError
+
+if TYPE_CHECKING:  # pydantic, SQLAlchemy and the pipeline load only with the commands that use them
+    from demo_gen.config import Config, Secrets
 
 DEFAULT_CONFIG = "demo.yaml"
 _CONFIG_HELP = "configuration file (YAML); env DEMO_GEN_CONFIG"
@@ -83,8 +85,8 @@ def _echo_error_json(message: str, code: int, hint: str | None) -> None:
 
 def _located(ctx: click.Context, exc: DemoGenError) -> str:
     """The message, with file:line put in front of a ConfigError that names only its key."""
-    config = ctx.meta.get(_CONFIG_KEY)
-    if isinstance(exc, ConfigError) and exc.key and isinstance(config, Config):
+    config: Config | None = ctx.meta.get(_CONFIG_KEY)
+    if isinstance(exc, ConfigError) and exc.key and config is not None:
         where = config.locate(exc.key)
         if where:
             return f"{where}: {exc}"
@@ -96,7 +98,11 @@ def _debug(ctx: click.Context) -> bool:
     return bool(root.params.get("debug"))
 
 
-@click.group(cls=DemoGenGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=DemoGenGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=cli_help.ROOT,
+)
 @click.version_option(__version__, prog_name="demo-gen")
 @click.option(
     "--debug", is_flag=True, help="Also show the traceback of an error (the exit code stays)."
@@ -140,6 +146,8 @@ def _remember_json(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 
 
 def _load(config_path: Path) -> tuple[Config, Secrets]:
+    from demo_gen.config import Secrets, load_config, load_environment
+
     environment = load_environment()
     config = _remembered(load_config(config_path, env=environment))
     return config, Secrets.from_env(environment)
@@ -155,9 +163,9 @@ def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, default=str))
 
 
-@cli.command()
+@cli.command(epilog=cli_help.RUN)
 @_config_option
-@click.option("--run-id", help="Resume this run (one that did not finish).")
+@click.option("--run-id", help="Resume this run (one that did not finish), or `latest`.")
 @click.option("--max-opps", type=click.IntRange(min=1), help="Work on at most N opportunities.")
 @click.option("--concurrency", type=click.IntRange(1, 16), help="Collection calls in flight.")
 @click.option(
@@ -184,7 +192,7 @@ def run(
     config, secrets = _load(config_path)
     check_org(config, secrets)
     options = RunOptions(
-        run_id=run_id,
+        run_id=None if run_id is None else _resolved(run_id, config, config_path),
         max_opps=max_opps,
         concurrency=concurrency,
         refresh_content=refresh_content,
@@ -203,7 +211,7 @@ def _finish_run(report: Any, as_json: bool) -> None:
         sys.exit(ExitCode.PARTIAL)
 
 
-@cli.command("dry-run")
+@cli.command("dry-run", epilog=cli_help.DRY_RUN)
 @_config_option
 @click.option("--max-opps", type=click.IntRange(min=1), help="Work on at most N opportunities.")
 @click.option(
@@ -231,7 +239,7 @@ def dry_run(config_path: Path, max_opps: int | None, out: Path | None, as_json: 
         render_preview(preview)
 
 
-@cli.command()
+@cli.command(epilog=cli_help.SMOKE)
 @_config_option
 @click.option("--opp-id", help="The opportunity to use (default: the first selected one).")
 @_json_option
@@ -251,7 +259,7 @@ def smoke(config_path: Path, opp_id: str | None, as_json: bool) -> None:
     _finish_run(report, as_json)
 
 
-@cli.command()
+@cli.command(epilog=cli_help.STATUS)
 @click.argument("run_id", required=False)
 @_config_option
 @click.option("--realism", is_flag=True, help="Show the run's realism report.")
@@ -260,24 +268,27 @@ def smoke(config_path: Path, opp_id: str | None, as_json: bool) -> None:
 def status(
     run_id: str | None, config_path: Path, realism: bool, scorecards: bool, as_json: bool
 ) -> None:
-    """List the runs, newest first; or show one run's summary, counts per target, failures and why
-    it stopped.
+    """List the runs, newest first, with the records each owns; or show one run's summary,
+    counts per target, failures and why it stopped.
 
-    A run killed without a word (kill -9, a lost host) shows as interrupted; `run --run-id`
-    resumes it. After a reset, the run's summary stays and what the reset did is added.
+    RUN_ID may be `latest`: the newest run of the configuration's pack (of any pack when there
+    is no configuration file). A run killed without a word (kill -9, a lost host) shows as
+    interrupted; `run --run-id` resumes it. After a reset, the run's summary stays and what the
+    reset did is added.
     """
     from demo_gen.report import list_runs, run_status
     from demo_gen.state import StateStore
 
     config = _optional_config(config_path)
+    run_id = None if run_id is None else _resolved(run_id, config, config_path)
     state = StateStore.open_readonly(config.state.url)
     try:
         if run_id is None:
-            runs = list_runs(state)
+            runs, counts = list_runs(state), state.count_by_run()
             if as_json:
-                _echo_json([r.__dict__ for r in runs])
+                _echo_json([r.__dict__ | {"items": counts.get(r.run_id, {})} for r in runs])
             else:
-                render_runs(runs)
+                render_runs(runs, counts)
             return
         detail = run_status(state, run_id, config.run.runs_dir)
     finally:
@@ -296,6 +307,47 @@ def status(
         render_status(detail)
 
 
+@cli.command(epilog=cli_help.REPORT)
+@click.argument("run_ref", metavar="[RUN_ID | latest]", required=False, default="latest")
+@_config_option
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the page here (default: runs/<run_id>/report.html).",
+)
+@click.option("--open", "open_page", is_flag=True, help="Open the page in the default browser.")
+@_json_option
+def report(
+    run_ref: str, config_path: Path, out: Path | None, open_page: bool, as_json: bool
+) -> None:
+    """Draw one run as a single HTML file that works offline (default: the latest run).
+
+    The run's summary and failures; per deal a timeline with a lane per person, its activities
+    and its scorecard, each answer linked to the records it cites; per seller their weeks; the
+    realism figures as charts with their targets; a sortable index of deals. It reads the
+    ledger, runs/<run_id>/ and the org (never writes them) and asks no LLM anything.
+    `latest` is the newest run of the configuration's pack (of any pack without a file).
+    """
+    import webbrowser
+
+    from demo_gen.config import Secrets, load_environment
+    from demo_gen.html_report import write_report
+
+    config = _optional_config(config_path)
+    secrets = Secrets.from_env(load_environment())
+    written = write_report(config, secrets, _resolved(run_ref, config, config_path), out)
+    if as_json:
+        _echo_json(written.asdict())
+    else:
+        err_console.print(
+            f"report of {written.run_id}: {written.deals} deals, {written.sellers} sellers, "
+            f"{written.charts} charts, {written.bytes / 1e6:.1f} MB"
+        )
+        click.echo(str(written.path))
+    if open_page:
+        webbrowser.open(written.path.resolve().as_uri())
+
+
 def _read_scorecards(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         raise UsageError(f"no scorecards recorded at {path}", hint="pass the run's -c CONFIG")
@@ -306,8 +358,18 @@ def _read_scorecards(path: Path) -> list[dict[str, Any]]:
         raise StateError(f"cannot read the scorecards at {path}: {exc}") from exc
 
 
+def _resolved(ref: str, config: Config, config_path: Path) -> str:
+    """The run id RUN_ID names (`latest`: the newest run of the loaded configuration's pack)."""
+    from demo_gen.runref import resolve_at
+
+    pack = config.run.name if config_path.is_file() else None
+    return resolve_at(config.state.url, ref, pack=pack)
+
+
 def _optional_config(config_path: Path) -> Config:
     """The configuration if the file exists; defaults otherwise (status and reset need little)."""
+    from demo_gen.config import Config, load_config, load_environment
+
     if config_path.is_file():
         return _remembered(load_config(config_path, env=load_environment()))
     if config_path != Path(DEFAULT_CONFIG):
@@ -315,7 +377,7 @@ def _optional_config(config_path: Path) -> Config:
     return Config()
 
 
-@cli.command()
+@cli.command(epilog=cli_help.RESET)
 @click.argument("run_id")
 @_config_option
 @click.option("--yes", is_flag=True, help="Do not ask before deleting.")
@@ -324,12 +386,15 @@ def _optional_config(config_path: Path) -> Config:
 def reset(run_id: str, config_path: Path, yes: bool, preview: bool, as_json: bool) -> None:
     """Delete from the org exactly the records RUN_ID created, and nothing else.
 
-    Each record is read back first: one that is no longer the record the run made (changed, or
-    an id the org reused) is kept, reported and never tried again.
+    RUN_ID may be `latest`: the newest run of the configuration's pack. Each record is read
+    back first: one that is no longer the record the run made (changed, or an id the org reused)
+    is kept, reported and never tried again.
     """
+    from demo_gen.config import Secrets, load_environment
     from demo_gen.resetter import reset as reset_run
 
     config = _optional_config(config_path)
+    run_id = _resolved(run_id, config, config_path)
     secrets = Secrets.from_env(load_environment())
 
     def confirm(plan: Any) -> bool:
@@ -354,11 +419,11 @@ def reset(run_id: str, config_path: Path, yes: bool, preview: bool, as_json: boo
         sys.exit(ExitCode.PARTIAL)
 
 
-@cli.command()
+@cli.command(epilog=cli_help.DOCTOR)
 @_config_option
 @_json_option
 def doctor(config_path: Path, as_json: bool) -> None:
-    """Check the org login, permissions, required fields and the state store."""
+    """Check the org login, permissions, required fields, the state store and the calendars."""
     from demo_gen.doctor import diagnose
 
     config, secrets = _load(config_path)
@@ -372,6 +437,13 @@ def doctor(config_path: Path, as_json: bool) -> None:
 
 
 cli.add_command(org)
+from demo_gen.cli_story import story  # noqa: E402  (it reuses this module's options)
+
+cli.add_command(story)
+
+from demo_gen.cli_export import export  # noqa: E402  (it builds on the options above)
+
+cli.add_command(export)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from demo_gen import cli_help
 from demo_gen.console import err_console
 from demo_gen.errors import StateError, UsageError
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from demo_gen.local_org.store import Store
 
 
-@click.group()
+@click.group(epilog=cli_help.ORG)
 def org() -> None:
     """The local org: a Salesforce-compatible server on SQLite, the default target."""
 
@@ -30,7 +31,7 @@ _DB_OPTION = click.option(
 )
 
 
-@org.command("init")
+@org.command("init", epilog=cli_help.ORG_INIT)
 @_DB_OPTION
 @click.option("--seed", type=int, default=42, show_default=True, help="Seed of the fixture data.")
 @click.option(
@@ -124,7 +125,7 @@ def _open_store(db: Path) -> Store:
         raise StateError(f"cannot open the local org database {db}: {exc}") from exc
 
 
-@org.command("serve")
+@org.command("serve", epilog=cli_help.ORG_SERVE)
 @_DB_OPTION
 @click.option(
     "--port",

@@ -27,6 +27,7 @@ from pydantic import (
     model_validator,
 )
 
+from demo_gen.config_stories import StoryScript
 from demo_gen.configtypes import (
     LOOPBACK,
     AnchorDate,
@@ -36,7 +37,9 @@ from demo_gen.configtypes import (
     Label,
     Methodology,
     Ratio,
+    check_collection_template,
     count,
+    secure_or_loopback,
     url_problem,
 )
 from demo_gen.errors import ConfigError, UsageError
@@ -308,36 +311,43 @@ class ScorecardSettings(Strict):
     mode: Literal["heuristic", "llm", "hybrid"] = "hybrid"
 
 
-_NO_CALENDAR = (
-    "calendar sync is not available in this version of demo-gen (meetings are written to the "
-    "org only); set it back to the default"
-)
-
-
 class CalendarSettings(Strict):
     enabled: bool = False
-    """Reserved: putting meetings into participants' calendars is not implemented yet."""
+    """Also put every meeting into the calendar of each internal attendee (seller, colleagues)."""
     kind: Literal["caldav", "ics"] = "caldav"
+    """caldav: a CalDAV server (credentials CALDAV_USERNAME/CALDAV_PASSWORD from .env);
+    ics: one .ics file per person per pack under `ics_dir`, to import into any calendar."""
     url: str | None = None
+    """The CalDAV server's base URL; https, or http on 127.0.0.1/localhost only."""
+    collection: str = "{base}/{user}/calendar/"
+    """Each person's calendar collection: `{base}` is `url`, `{user}` the person's email."""
+    ics_dir: str = "runs/calendars"
+    """kind ics: where `<pack>/<email>.ics` files go."""
+    timeout_s: int = count(30, 1, 600)
 
-    @field_validator("enabled")
+    @field_validator("collection")
     @classmethod
-    def _not_yet(cls, value: bool) -> bool:
-        if value:
-            raise ValueError(_NO_CALENDAR)
-        return value
+    def _template(cls, value: str) -> str:
+        return check_collection_template(value)
+
+    @model_validator(mode="after")
+    def _server(self) -> CalendarSettings:
+        if not (self.enabled and self.kind == "caldav"):
+            return self
+        if not self.url:
+            raise ValueError("url is required when enabled is true and kind is caldav")
+        problem = url_problem(self.url, ("http", "https"))
+        if problem:
+            raise ValueError(f"url {problem}")
+        if not secure_or_loopback(self.url):
+            raise ValueError("url must use https (http is allowed on 127.0.0.1 and localhost)")
+        return self
 
 
 class PeopleAiSettings(Strict):
     ingestion_mode: Literal["crm_activity", "calendar"] = "crm_activity"
-    """crm_activity: the revenue-intelligence tool reads the org's activity (the only mode yet)."""
-
-    @field_validator("ingestion_mode")
-    @classmethod
-    def _not_yet(cls, value: str) -> str:
-        if value == "calendar":
-            raise ValueError(_NO_CALENDAR)
-        return value
+    """crm_activity: the revenue-intelligence tool reads the org's activity; calendar: it reads
+    the sellers' calendars, so meetings also go there (needs calendar.enabled)."""
 
 
 @dataclass(frozen=True)
@@ -364,6 +374,8 @@ class Config(Strict):
     scorecards: ScorecardSettings = Field(default_factory=ScorecardSettings)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     peopleai: PeopleAiSettings = Field(default_factory=PeopleAiSettings)
+    stories: list[StoryScript] = Field(default_factory=list, max_length=20)
+    """Scripted stories for up to 20 "hero" deals (`demo_gen.config_stories`)."""
     _source: ConfigSource | None = PrivateAttr(default=None)
 
     def fingerprint(self) -> str:

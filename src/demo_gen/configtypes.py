@@ -85,3 +85,27 @@ def url_problem(url: str, schemes: tuple[str, ...]) -> str | None:
     if not parts.hostname or any(c.isspace() for c in url):
         return f"is not a URL with a host name: {url!r}"
     return None
+
+
+def secure_or_loopback(url: str) -> bool:
+    """True for an https URL, or an http one on 127.0.0.1 or localhost (a local test server)."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" or parts.hostname in ("127.0.0.1", "localhost")
+
+
+_TEMPLATE_FIELD = re.compile(r"{([^{}]*)}")
+
+
+def check_collection_template(value: str) -> str:
+    """A calendar collection URL template: `{user}` once, `{base}` at most at the start."""
+    names = _TEMPLATE_FIELD.findall(value)
+    unknown = sorted(set(names) - {"base", "user"})
+    if unknown:
+        raise ValueError(f"knows only {{base}} and {{user}}, not {{{unknown[0]}}}")
+    if names.count("user") != 1:
+        raise ValueError("must contain {user} (the person's email) exactly once")
+    if "{base}" in value and not value.startswith("{base}"):
+        raise ValueError("{base} may only start the template")
+    if not value.startswith(("{base}", "http://", "https://")):
+        raise ValueError("must start with {base} or with http:// or https://")
+    return value

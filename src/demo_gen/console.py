@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from demo_gen.doctor import Check
-from demo_gen.preview import Preview
-from demo_gen.report import RunReport
-from demo_gen.resetter import ResetReport
-from demo_gen.state import RunRow
+if TYPE_CHECKING:  # the pipeline's modules load only with the commands that use them
+    from demo_gen.doctor import Check
+    from demo_gen.preview import Preview
+    from demo_gen.report import RunReport
+    from demo_gen.resetter import ResetReport
+    from demo_gen.state import RunRow
 
-err_console = Console(stderr=True, soft_wrap=True, highlight=False)
+# emoji off: a YAML error at line 100 would print "demo.yaml:100:" as an emoji
+err_console = Console(stderr=True, soft_wrap=True, highlight=False, emoji=False)
 
 NO_OPPORTUNITY = (
     "no opportunity matched salesforce.query: nothing was planned (check its "
@@ -121,25 +124,19 @@ def _print_scorecards(summary: Mapping[str, Any] | None, console: Console) -> No
 
 
 def render_preview(preview: Preview, console: Console = err_console) -> None:
+    """Per deal what would be added (deals with nothing to add are only counted), the totals
+    per kind, and last one line: the plan, or that nothing would change."""
+    for story in preview.scripted:  # the story the user scripted, before everything else
+        console.print(f"[bold]scripted story[/]: {escape(story.name)} — {escape(story.summary)}")
+        console.print(story.timeline, markup=False)
+        for element, answer in story.scorecard:
+            console.print(f"  {escape(element)}: {escape(answer)}")
+        console.print()
+    outline = preview.outline()
     if not preview.opportunities:
         console.print(f"[yellow]{NO_OPPORTUNITY}[/]")
-    several = len(preview.targets) > 1
-    for op in preview.opportunities:
-        for key, counts in op.targets.items():
-            parts = [f"+{n} {k}" for k, n in counts["new"].items()] + [
-                f"={n} {k}" for k, n in counts["existing"].items()
-            ]
-            where = f"  → {key}" if several else ""
-            console.print(f"{op.opportunity_id}  {op.name} [{op.stage}]{where}  {'  '.join(parts)}")
-    table = Table(title="dry-run per target (+ would be created, = already exists)")
-    table.add_column("target")
-    table.add_column("kind")
-    table.add_column("+", justify="right")
-    table.add_column("=", justify="right")
-    for key, kinds in preview.target_totals().items():
-        for kind, both in kinds.items():
-            table.add_row(key, kind, str(both["new"]), str(both["existing"]))
-    console.print(table)
+    elif outline["to_add"]:
+        _render_preview_deals(preview, console)
     for warning in preview.warnings:
         console.print(f"[yellow]note:[/] {warning}")
     _print_scorecards(preview.scorecards, console)
@@ -151,22 +148,94 @@ def render_preview(preview: Preview, console: Console = err_console) -> None:
             + ("" if cost is None else f", ~${cost:.2f}")
         )
     console.print("[dim]dry-run wrote nothing[/]")
+    console.print(plan_line(outline))
 
 
-def render_runs(runs: Sequence[RunRow], console: Console = err_console) -> None:
+def _render_preview_deals(preview: Preview, console: Console) -> None:
+    """One line per deal and target with something to add, then the totals per target."""
+    several = len(preview.targets) > 1
+    for op in preview.opportunities:
+        for key, counts in op.targets.items():
+            if not any(counts["new"].values()):
+                continue
+            parts = [f"+{n} {k}" for k, n in counts["new"].items()] + [
+                f"={n} {k}" for k, n in counts["existing"].items()
+            ]
+            where = f"  → {key}" if several else ""
+            console.print(f"{op.opportunity_id}  {op.name} [{op.stage}]{where}  {'  '.join(parts)}")
+    outline = preview.outline()
+    quiet = outline["deals"] - outline["deals_changed"]
+    if quiet:
+        console.print(f"[dim]{_deals(quiet)} with nothing to add not listed[/]")
+    table = Table(title="dry-run totals per target (+ would be created, = already exists)")
+    table.add_column("target")
+    table.add_column("kind")
+    table.add_column("+", justify="right")
+    table.add_column("=", justify="right")
+    for key, kinds in preview.target_totals().items():
+        for kind, both in kinds.items():
+            table.add_row(key, kind, f"{both['new']:,}", f"{both['existing']:,}")
+    console.print(table)
+
+
+def plan_line(outline: Mapping[str, int]) -> str:
+    """dry-run's last line, Terraform-style: `Plan: 1,204 to add, 4,205 unchanged, across 82
+    deals`, or `No changes: ...` when every planned record exists."""
+    deals = _deals(outline["deals"])
+    if outline["deals"] and not outline["to_add"]:
+        return (
+            f"[bold green]No changes.[/] All {outline['unchanged']:,} planned records of "
+            f"{deals} already exist: a run would create nothing."
+        )
+    return (
+        f"[bold]Plan:[/] {outline['to_add']:,} to add, {outline['unchanged']:,} unchanged, "
+        f"across {deals}."
+    )
+
+
+def _deals(n: int) -> str:
+    return f"{n:,} deal" + ("" if n == 1 else "s")
+
+
+# the ledger's record statuses, in the order a run's life meets them
+_RECORD_STATUSES = ("created", "pending", "failed", "deleted", "foreign")
+
+
+def render_runs(
+    runs: Sequence[RunRow],
+    counts: Mapping[str, Mapping[str, int]] | None = None,
+    console: Console = err_console,
+) -> None:
+    """The runs, newest first, each with the records it owns by status (*counts*: run id ->
+    status -> n; a column only for the statuses some run has)."""
     if not runs:
         console.print("no runs yet: start one with `demo-gen run -c CONFIG`")
         return
+    counts = counts or {}
+    seen = {status for by_status in counts.values() for status in by_status}
+    statuses = [s for s in _RECORD_STATUSES if s in seen] + sorted(seen - set(_RECORD_STATUSES))
     table = Table(
         title="runs, newest first", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
     )
-    for column in ("run id", "command", "status", "started (UTC)"):
-        table.add_column(column, no_wrap=True)
+    # a run id starts with its UTC start time: the started column only where there is room
+    wide = console.width >= 100
+    table.add_column("run id", no_wrap=True)
+    table.add_column("command")
+    table.add_column("status")
+    if wide:
+        table.add_column("started (UTC)", no_wrap=True)
+    for status in statuses:
+        table.add_column(status, justify="right", no_wrap=True)
     for run in runs:
-        started = run.started_at.replace("T", " ")[:16]
-        table.add_row(run.run_id, run.command, run.status, started)
+        started = [run.started_at.replace("T", " ")[:16]] if wide else []
+        mine = counts.get(run.run_id, {})
+        numbers = [f"{mine[s]:,}" if mine.get(s) else "·" for s in statuses]
+        table.add_row(run.run_id, run.command, run.status, *started, *numbers)
     console.print(table)
-    console.print("[dim]`demo-gen status RUN_ID` shows one run; `--json` gives every field[/]")
+    console.print(
+        "[dim]records each run owns in the ledger (a rerun owns only what it created); "
+        "`demo-gen status RUN_ID` (or `latest`) shows one run[/]"
+    )
 
 
 def render_status(detail: Mapping[str, Any], console: Console = err_console) -> None:

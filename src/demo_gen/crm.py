@@ -12,7 +12,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import requests
 from simple_salesforce.api import Salesforce
@@ -263,9 +265,13 @@ def open_crm(config: Config, secrets: Secrets) -> Iterator[SalesforceCrm]:
         yield SalesforceCrm(_login_real(config, secrets), label="salesforce")
         return
     if settings.local.url is not None:
-        yield SalesforceCrm(
-            _login_local(settings.local.url, settings.api_version), label="local org"
-        )
+        try:
+            sf = _login_local(settings.local.url, settings.api_version)
+        except TransientError as exc:
+            if not isinstance(exc.__cause__, requests.ConnectionError):
+                raise
+            raise _no_served_org(settings.local.url, settings.local.db) from exc
+        yield SalesforceCrm(sf, label="local org")
         return
     from demo_gen.local_org.server import LocalOrgServer
     from demo_gen.local_org.store import Store
@@ -281,6 +287,16 @@ def open_crm(config: Config, secrets: Secrets) -> Iterator[SalesforceCrm]:
             yield SalesforceCrm(_login_local(server.url, settings.api_version), label="local org")
     finally:
         store.close()
+
+
+def _no_served_org(url: str, db: Path) -> TargetError:
+    """The configured served org does not answer: say how to start it."""
+    port = urlsplit(url).port
+    return TargetError(
+        f"no local org answers at {url} (salesforce.local.url)",
+        hint=f"start one: `demo-gen org serve --port {port} --db {db}` (or set "
+        "salesforce.local.url: null and each command serves that database itself)",
+    )
 
 
 def _login_local(url: str, version: str) -> Salesforce:

@@ -1,17 +1,23 @@
-"""doctor: check every configured connection and say what is missing and how to fix it."""
+"""doctor: check every configured connection and say what is missing and how to fix it.
+
+Every failed check carries a fix: the error's own hint where it has one, else the check's
+standing advice (`Check` refuses to be a failure without one).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 
+from demo_gen.calendars.step import check_calendars
 from demo_gen.config import Config, Secrets
-from demo_gen.content.llm import check_provider
 from demo_gen.crm import SalesforceCrm, open_crm
 from demo_gen.errors import DemoGenError
 from demo_gen.items import ANSWER_OBJECT, SCORECARD_OBJECT
 from demo_gen.state import StateStore
+from demo_gen.state_engine import display_url
 from demo_gen.targets.salesforce import TAGGED_OBJECTS, missing_tag_fields, tagged_objects
 
 
@@ -22,20 +28,73 @@ class Check:
     detail: str
     fix: str | None = None
 
+    def __post_init__(self) -> None:
+        if not self.ok and not self.fix:
+            raise ValueError(f"doctor check {self.name!r} failed without a fix")
+
+
+def _failed(name: str, exc: DemoGenError, fix: str) -> Check:
+    """A check that failed on *exc*: the error's hint is the fix, else *fix*."""
+    return Check(name, False, str(exc), exc.hint or fix)
+
+
+_LLM_FIX = (
+    "check llm.provider, llm.base_url and llm.model, and OPENAI_API_KEY in .env; or set "
+    "llm.enabled: false (runs then write heuristic text)"
+)
+_STATE_FIX = (
+    "point state.url at a SQLAlchemy URL this user can read (default sqlite:///runs/state.sqlite);"
+    " a store written by a newer demo-gen needs that version"
+)
+
+
+def _login_fix(config: Config) -> str:
+    if config.salesforce.target == "salesforce":
+        return (
+            "check salesforce.instance_url, salesforce.domain and salesforce.auth, and the SF_* "
+            "credentials in .env (see .env.example)"
+        )
+    return "create the local org with `demo-gen org init`, or check salesforce.local"
+
 
 def diagnose(config: Config, secrets: Secrets) -> list[Check]:
     """Every check, in order; a failed login stops the org checks but not the others."""
     checks = [_state_check(config)]
     if config.llm.enabled:
-        checks.append(_guard("LLM", lambda: check_provider(config.llm, secrets.openai_api_key)))
+        checks.append(_guard("LLM", lambda: _llm(config, secrets), fix=_LLM_FIX))
     try:
         with open_crm(config, secrets) as crm:
             org_id = crm.org_id()
             checks.append(Check("login", True, f"{crm.label}: org {org_id}"))
             checks.extend(_org_checks(crm, config))
+            owners = _calendar_owners(crm) if config.calendar.enabled else []
     except DemoGenError as exc:
-        checks.append(Check("login", False, str(exc), exc.hint))
+        checks.append(_failed("login", exc, _login_fix(config)))
+        owners = []
+    if config.calendar.enabled:
+        checks.extend(_calendar_checks(config, secrets, owners))
     return checks
+
+
+def _calendar_owners(crm: SalesforceCrm) -> list[str]:
+    """The emails of the org's active Users: each may get meetings in their calendar."""
+    rows = crm.query("SELECT Email FROM User WHERE IsActive = true ORDER BY Email")
+    return sorted({str(r["Email"]).lower() for r in rows if r.get("Email")})
+
+
+def _calendar_checks(config: Config, secrets: Secrets, owners: list[str]) -> list[Check]:
+    """CalDAV: login, and each person's calendar exists and takes a write (probe, deleted)."""
+    if config.calendar.kind == "ics":
+        return [Check("calendar files", True, f"ics files go to {config.calendar.ics_dir}")]
+    today = datetime.now(UTC).date()
+    found = check_calendars(config, secrets, owners, today)
+    return [Check(c.name, c.ok, c.detail, c.fix) for c in found]
+
+
+def _llm(config: Config, secrets: Secrets) -> str:
+    from demo_gen.content.llm import check_provider  # openai loads only when the LLM is on
+
+    return check_provider(config.llm, secrets.openai_api_key)
 
 
 def _state_check(config: Config) -> Check:
@@ -44,33 +103,45 @@ def _state_check(config: Config) -> Check:
         runs = len(store.list_runs())
         store.close()
     except DemoGenError as exc:
-        return Check("state store", False, str(exc), exc.hint)
-    return Check("state store", True, f"{config.state.url} ({runs} runs)")
+        return _failed("state store", exc, _STATE_FIX)
+    return Check("state store", True, f"{display_url(config.state.url)} ({runs} runs)")
 
 
 def _org_checks(crm: SalesforceCrm, config: Config) -> Iterator[Check]:
     for sobject in ("Opportunity", "Account", "Contact", "User"):
-        yield _guard(f"read {sobject}", partial(_can_read, crm, sobject))
+        yield _guard(
+            f"read {sobject}", partial(_can_read, crm, sobject), fix=_grant("Read", sobject)
+        )
     for sobject in ("Event", "EventRelation", "Task"):
-        yield _guard(f"create {sobject}", partial(_can_create, crm, sobject))
-    yield _guard("EmailMessage", lambda: _email_messages(crm, config))
-    yield _guard("set audit fields", lambda: _audit_fields(crm))
-    yield _guard("scorecard objects", lambda: _scorecard_objects(crm))
+        yield _guard(
+            f"create {sobject}", partial(_can_create, crm, sobject), fix=_grant("Create", sobject)
+        )
+    yield _guard("EmailMessage", lambda: _email_messages(crm, config), fix=_EMAIL_FIX)
+    yield _guard("set audit fields", lambda: _audit_fields(crm), fix=_AUDIT_FIX)
+    yield _guard("scorecard objects", lambda: _scorecard_objects(crm), fix=_SCORECARD_FIX)
     omitted = config.salesforce.query.exclude_if_omitted_field
     if omitted:
-        yield _guard(f"Opportunity.{omitted}", lambda: _has_omitted(crm, omitted))
+        yield _guard(
+            f"Opportunity.{omitted}", lambda: _has_omitted(crm, omitted), fix=_omitted_fix(omitted)
+        )
     if config.run.idempotency_mode == "tag":
         for sobject in tagged_objects(crm, config):
-            yield _guard(f"tag fields on {sobject}", partial(_tag_fields, crm, config, sobject))
-    yield _guard("API usage", lambda: _api(crm))
+            probe = partial(_tag_fields, crm, config, sobject)
+            yield _guard(f"tag fields on {sobject}", probe, fix=_tag_fix(config, sobject))
+    yield _guard("API usage", lambda: _api(crm), fix=_API_FIX)
 
 
-def _guard(name: str, probe: Callable[[], Check | str]) -> Check:
+def _guard(name: str, probe: Callable[[], Check | str], *, fix: str) -> Check:
+    """Run *probe*; an error it raises is a failed check whose fix is its hint, else *fix*."""
     try:
         result = probe()
     except DemoGenError as exc:
-        return Check(name, False, str(exc), exc.hint)
+        return _failed(name, exc, fix)
     return result if isinstance(result, Check) else Check(name, True, result)
+
+
+def _grant(access: str, sobject: str) -> str:
+    return f"grant {access} on {sobject} in the integration user's profile or a permission set"
 
 
 def _can_read(crm: SalesforceCrm, sobject: str) -> str:
@@ -84,7 +155,7 @@ def _can_create(crm: SalesforceCrm, sobject: str) -> Check | str:
             f"create {sobject}",
             False,
             f"the integration user cannot create {sobject} records",
-            f"grant Create on {sobject} in the user's profile or a permission set",
+            _grant("Create", sobject),
         )
     return "createable"
 
@@ -97,12 +168,19 @@ def _email_messages(crm: SalesforceCrm, config: Config) -> Check | str:
             "EmailMessage",
             True,
             "the org has no EmailMessage (Enhanced Email is off): emails are written as Tasks",
-            "turn on Enhanced Email in Setup to also get EmailMessage records",
+            _EMAIL_FIX,
         )
     return "emails are written as EmailMessage records with their Tasks"
 
 
 AUDIT_PERMISSION = "Set Audit Fields upon Record Creation"
+_EMAIL_FIX = "turn on Enhanced Email in Setup to also get EmailMessage records"
+_AUDIT_FIX = (
+    f'in Setup › User Interface tick Enable "{AUDIT_PERMISSION}" and "Update Records with '
+    f'Inactive Owners" User Permissions, then grant "{AUDIT_PERMISSION}" to the '
+    "integration user in a permission set (local org: `demo-gen org init "
+    "--set-audit-fields`)"
+)
 
 
 def _audit_fields(crm: SalesforceCrm) -> Check | str:
@@ -116,10 +194,7 @@ def _audit_fields(crm: SalesforceCrm) -> Check | str:
         "the integration user cannot set CreatedDate on insert"
         + (f" (only on {', '.join(allowed)})" if allowed else "")
         + ": records show the run's time as their creation date",
-        f'in Setup › User Interface tick Enable "{AUDIT_PERMISSION}" and "Update Records with '
-        f'Inactive Owners" User Permissions, then grant "{AUDIT_PERMISSION}" to the '
-        "integration user in a permission set (local org: `demo-gen org init "
-        "--set-audit-fields`)",
+        _AUDIT_FIX,
     )
 
 
@@ -131,12 +206,17 @@ def _scorecard_objects(crm: SalesforceCrm) -> Check | str:
         "scorecard objects",
         False,
         f"the org lacks {', '.join(missing)}: scorecards go to runs/<run_id>/scorecards.jsonl only",
-        f"create {SCORECARD_OBJECT} (Opportunity__c lookup, Template__c Text(40), Score__c, "
-        f"Coverage__c, Confidence__c Percent) and {ANSWER_OBJECT} (Scorecard__c master-detail, "
-        "Element__c Text(80), Question__c Long Text, Answer__c Long Text, Confidence__c Percent, "
-        "Source__c Text(20), Evidence_Ids__c Long Text); in tag mode both also need "
-        "DemoGen_Signature__c and DemoGen_Run_Id__c",
+        _SCORECARD_FIX,
     )
+
+
+_SCORECARD_FIX = (
+    f"create {SCORECARD_OBJECT} (Opportunity__c lookup, Template__c Text(40), Score__c, "
+    f"Coverage__c, Confidence__c Percent) and {ANSWER_OBJECT} (Scorecard__c master-detail, "
+    "Element__c Text(80), Question__c Long Text, Answer__c Long Text, Confidence__c Percent, "
+    "Source__c Text(20), Evidence_Ids__c Long Text); in tag mode both also need "
+    "DemoGen_Signature__c and DemoGen_Run_Id__c"
+)
 
 
 def _has_omitted(crm: SalesforceCrm, field: str) -> Check | str:
@@ -146,8 +226,14 @@ def _has_omitted(crm: SalesforceCrm, field: str) -> Check | str:
         f"Opportunity.{field}",
         False,
         f"Opportunity has no field {field}: no opportunity is excluded by it",
+        _omitted_fix(field),
+    )
+
+
+def _omitted_fix(field: str) -> str:
+    return (
         f"add a Checkbox field {field} to Opportunity, or set "
-        "salesforce.query.exclude_if_omitted_field: null",
+        "salesforce.query.exclude_if_omitted_field: null"
     )
 
 
@@ -159,9 +245,24 @@ def _tag_fields(crm: SalesforceCrm, config: Config, sobject: str) -> Check | str
         f"tag fields on {sobject}",
         False,
         f"{sobject} lacks {', '.join(missing)} (needed by idempotency_mode: tag)",
-        f"add on Activity: {config.run.signature_field} (Text 64, External ID, Unique) and "
-        f"{config.run.run_tag_field} (Text 64); or use idempotency_mode: external_state",
+        _tag_fix(config, sobject),
     )
+
+
+def _tag_fix(config: Config, sobject: str) -> str:
+    where = (
+        "Activity" if sobject in ("Event", "Task") else sobject
+    )  # their custom fields live on Activity
+    return (
+        f"add on {where}: {config.run.signature_field} (Text 64, External ID, Unique) and "
+        f"{config.run.run_tag_field} (Text 64); or use idempotency_mode: external_state"
+    )
+
+
+_API_FIX = (
+    "the integration user needs the API Enabled permission; Setup › Company Information shows "
+    "the org's daily API requests"
+)
 
 
 def _api(crm: SalesforceCrm) -> str:

@@ -17,6 +17,11 @@ The points (KIND is a work-item kind, e.g. meeting, email, invitee, email_task, 
     created:email_task  the catch-up commit of email Tasks whose batch read-back failed (or of a
                         schema-1 ledger), at the run's end or in reset; one commit
     reset:sent:KIND     reset: the org has deleted a batch of KIND; the ledger does not know yet
+
+Calendar copies (calendars/sync.py) use the same names with KIND `calendar_event`:
+`pending:calendar_event` (a batch of copies committed pending, none sent), `sent:calendar_event`
+(reached after each copy the server stored: `#N` kills after the Nth), `created:calendar_event`
+(the batch recorded), `reset:sent:calendar_event` (after each copy reset deleted).
 """
 
 from __future__ import annotations

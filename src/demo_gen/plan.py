@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from demo_gen.model import BusyEvent, Opportunity
+from demo_gen.scenario import Scenario
 
 Direction = Literal["outbound", "inbound"]
 
@@ -96,6 +97,7 @@ class OpportunityPlan:
     emails: tuple[PlannedEmail, ...]
     tasks: tuple[PlannedTask, ...] = ()
     anchor_event_ids: tuple[str, ...] = ()  # the org's own Events on the deal its story follows
+    scenario: Scenario | None = None  # the deal's scripted story (`stories:`), None: all seeded
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,7 @@ class Plan:
 
 def _opp_json(op: OpportunityPlan) -> dict[str, Any]:
     o = op.opportunity
-    return {
+    out: dict[str, Any] = {
         "opportunity_id": o.id,
         "name": o.name,
         "stage": o.stage,
@@ -129,6 +131,9 @@ def _opp_json(op: OpportunityPlan) -> dict[str, Any]:
         "emails": [_item_json(e) for e in op.emails],
         "tasks": [_item_json(t) for t in op.tasks],
     }
+    if op.scenario is not None:
+        out["scenario"] = op.scenario.to_json()
+    return out
 
 
 def _item_json(item: PlannedMeeting | PlannedEmail | PlannedTask) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from demo_gen.config import Config
 from demo_gen.errors import StateError
 from demo_gen.model import Opportunity
 from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting, PlannedTask
+from demo_gen.scenario import Scenario
 
 FORMAT = 1
 """Bumped when the stored shape changes: a pin of another format is not read (a new plan)."""
@@ -34,12 +35,14 @@ def fingerprint(config: Config) -> str:
 
     The LLM, scorecards and the query are left out: changing them keeps every deal's plan.
     """
-    parts = {
+    parts: dict[str, Any] = {
         "format": FORMAT,
         "seed": config.run.seed,
         "pack": config.run.name,
         "activity": config.activity.model_dump(mode="json"),
     }
+    if config.stories:  # a script reshapes its deal: a pin made under other scripts is not used
+        parts["stories"] = [s.model_dump(mode="json") for s in config.stories]
     text = json.dumps(parts, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -60,6 +63,8 @@ def dump_plan(op: OpportunityPlan) -> str:
         "emails": [_dump_item(e) for e in op.emails],
         "tasks": [_dump_item(t) for t in op.tasks],
     }
+    if op.scenario is not None:  # only scripted deals carry the key: other pins read as before
+        body["scenario"] = op.scenario.dump()
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -76,6 +81,7 @@ def load_plan(text: str, opportunity: Opportunity) -> OpportunityPlan:
             emails=tuple(_load_item(PlannedEmail, e) for e in body["emails"]),
             tasks=tuple(_load_item(PlannedTask, t) for t in body["tasks"]),
             anchor_event_ids=tuple(body["anchor_event_ids"]),
+            scenario=Scenario.load(body["scenario"]) if body.get("scenario") else None,
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise StateError(

@@ -17,6 +17,8 @@ Pure, seeded, deterministic. Rules (the parts live in `demo_gen.planning`):
   collided with it; so a deal written once is pinned (`plan_codec`, kept in the ledger by the
   runner) and passed back in `pinned`: it keeps its plan, booked before any new deal is placed
   (docs/design-departures.md). The same inputs (pins included) always give the same plan.
+- Scripted deals (`stories:`) are planned like the rest, then shaped by their script
+  (`scripts`), which only takes away and adds emails: the other deals' plans do not change.
 - An opportunity without contacts gets no activities (said in `Plan.notes`).
 """
 
@@ -44,6 +46,7 @@ from demo_gen.planning.story import build_story
 from demo_gen.planning.team import Committee, deal_team
 from demo_gen.planning.timezones import contact_place, owner_zone, zone_country
 from demo_gen.planning.windows import Windows
+from demo_gen.scripts import script_plans
 
 
 def plan(
@@ -82,11 +85,14 @@ def plan(
             marks = anchors_for(opp.id, on_deals.get(opp.id, ()))
             done[i] = _plan_one(env, opp, config, anchors[opp.id], marks)
     planned = [done[i] for i in range(len(opportunities))]
+    scripted, unscripted = script_plans(
+        [p for p, _ in planned], config, events, keep=frozenset(pinned)
+    )
     return Plan(
-        opportunities=tuple(p for p, _ in planned),
+        opportunities=tuple(scripted),
         seed=config.run.seed,
         pack=config.run.name,
-        notes=tuple(note for _, notes in planned for note in notes),
+        notes=tuple(note for _, notes in planned for note in notes) + tuple(unscripted),
         events=tuple(events),
         caps=(config.activity.seller_daily_max, config.activity.seller_weekly_max),
     )

@@ -35,6 +35,16 @@ def check_config(config: Config) -> None:
     _check_state_url(config)
     _check_local_db(config)
     _check_templates(config)
+    _check_calendar_mode(config)
+
+
+def _check_calendar_mode(config: Config) -> None:
+    """`peopleai.ingestion_mode: calendar` reads meetings from calendars: they must be written."""
+    if config.peopleai.ingestion_mode == "calendar" and not config.calendar.enabled:
+        raise config.error(
+            ("peopleai", "ingestion_mode"),
+            "calendar needs calendar.enabled: true (meetings go to the calendars, and the org)",
+        )
 
 
 def check_org(config: Config, secrets: Secrets) -> None:

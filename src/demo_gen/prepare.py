@@ -27,6 +27,7 @@ from demo_gen.compose import (
 from demo_gen.config import Config, Secrets
 from demo_gen.content.stories import StoryWriter
 from demo_gen.items import ANSWER_OBJECT, SCORECARD_OBJECT, Capabilities, WorkItem
+from demo_gen.model import Seller
 from demo_gen.pinning import load_pins, save_pins
 from demo_gen.plan import Plan
 from demo_gen.progress import NULL_PROGRESS, Progress
@@ -71,6 +72,7 @@ class Prepared:
     items: dict[str, list[WorkItem]]  # target key -> its work items, parents before children
     caps: dict[str, Capabilities]  # target key -> what it holds
     texts: dict[str, str] = field(default_factory=dict)  # plan item key -> text
+    users: tuple[Seller, ...] = ()  # the org's selling-side people (calendar owners)
     llm: dict[str, Any] | None = None  # the LLM's accounting (a writing run with the LLM on)
 
 
@@ -84,7 +86,7 @@ def prepare(
     hooks: Hooks,
 ) -> Prepared:
     """The plan, its texts and scorecards, and each target's work items (module docstring)."""
-    plan, soql = _plan(source, state, config, options, hooks)
+    plan, soql, users = _plan(source, state, config, options, hooks)
     caps = {t.key: t.capabilities() for t in targets}
     if not caps[source.key].scorecards:
         hooks.warn(
@@ -104,7 +106,7 @@ def prepare(
         offline=options.run_id is None,
     )
     stories = writer.write_all(plan.opportunities, questions, hooks.progress)
-    out = Prepared(plan, soql, [], {t.key: [] for t in targets}, caps)
+    out = Prepared(plan, soql, [], {t.key: [] for t in targets}, caps, users=users)
     if config.llm.enabled and options.run_id is not None:
         out.llm = writer.stats.asdict()
     for op in plan.opportunities:
@@ -127,7 +129,7 @@ def _plan(
     config: Config,
     options: PrepareOptions,
     hooks: Hooks,
-) -> tuple[Plan, str]:
+) -> tuple[Plan, str, tuple[Seller, ...]]:
     hooks.progress.phase("selecting opportunities", 1)
     pack, org_id = config.run.name, source.org_id
     selection = source.select(
@@ -161,7 +163,7 @@ def _plan(
         meetings=sum(len(op.meetings) for op in plan.opportunities),
         emails=sum(len(op.emails) for op in plan.opportunities),
     )
-    return plan, selection.soql
+    return plan, selection.soql, tuple(snap.users)
 
 
 def own_record_ids(state: StateStore, pack: str, source: SalesforceTarget) -> frozenset[str]:

@@ -17,13 +17,15 @@ from demo_gen.config import Config, Secrets
 from demo_gen.content import HeuristicContent
 from demo_gen.content.stories import estimate
 from demo_gen.items import WorkItem
-from demo_gen.plan import Plan
+from demo_gen.model import Seller
+from demo_gen.plan import OpportunityPlan, Plan
 from demo_gen.prepare import Hooks, PrepareOptions, prepare
 from demo_gen.realism import realism_report
-from demo_gen.scorecards import Template
+from demo_gen.scorecards import Scorecard, Template
 from demo_gen.state import StateStore, created_ids
 from demo_gen.targets.open import open_targets
 from demo_gen.textmetrics import text_report
+from demo_gen.timeline import deal_timeline
 
 Counts = dict[str, int]  # kind -> records
 
@@ -40,6 +42,18 @@ class OpportunityPreview:
 
 
 @dataclass(frozen=True)
+class ScriptedPreview:
+    """A scripted deal as dry-run shows it first: its timeline with the script's marks, and its
+    scorecard answers."""
+
+    opportunity_id: str
+    name: str
+    summary: str
+    timeline: str
+    scorecard: tuple[tuple[str, str], ...]  # (element, answer)
+
+
+@dataclass(frozen=True)
 class Preview:
     org_id: str
     pack: str
@@ -50,6 +64,7 @@ class Preview:
     llm: dict[str, Any] | None  # estimated requests, tokens and cost when the LLM is on
     plan: dict[str, Any] = field(repr=False)
     targets: tuple[str, ...] = ()  # the target keys, in write order
+    scripted: tuple[ScriptedPreview, ...] = ()
 
     def totals(self) -> dict[str, dict[str, int]]:
         """kind -> {"new", "existing"} over every target."""
@@ -66,10 +81,21 @@ class Preview:
                 _add(out.setdefault(key, {}), counts["new"], counts["existing"])
         return out
 
+    def outline(self) -> dict[str, int]:
+        """The plan in numbers: records to add, records that exist, deals, deals with an add."""
+        totals = self.totals().values()
+        return {
+            "to_add": sum(c["new"] for c in totals),
+            "unchanged": sum(c["existing"] for c in totals),
+            "deals": len(self.opportunities),
+            "deals_changed": sum(1 for op in self.opportunities if any(op.new.values())),
+        }
+
     def asdict(self) -> dict[str, Any]:
         return {
             "org_id": self.org_id,
             "pack": self.pack,
+            "outline": self.outline(),
             "totals": self.totals(),
             "targets": self.target_totals(),
             "opportunities": [op.__dict__ for op in self.opportunities],
@@ -77,6 +103,7 @@ class Preview:
             "realism": self.realism,
             "scorecards": self.scorecards,
             "llm_estimate": self.llm,
+            "scripted": [s.__dict__ for s in self.scripted],
         }
 
 
@@ -102,6 +129,11 @@ def dry_run(
                 source, opened.targets, state, config, secrets, options, Hooks(warnings.append)
             )
             previews = _previews(state, prepared.plan, prepared.items)
+            scripted = tuple(
+                _scripted(prepared.plan, op, prepared.users, prepared.scorecards)
+                for op in prepared.plan.opportunities
+                if op.scenario is not None
+            )
             keys = tuple(t.key for t in opened.targets)
     finally:
         state.close()
@@ -112,9 +144,12 @@ def dry_run(
         op_json["fact_sheet"] = sheets.sheet(op).to_json()
         for item in op_json["meetings"] + op_json["emails"]:
             item["text"] = prepared.texts.get(item["key"], "")
+    first = {s.opportunity_id for s in scripted}
+    previews = tuple(sorted(previews, key=lambda p: p.opportunity_id not in first))
     return Preview(
         org_id=source.org_id,
         pack=config.run.name,
+        scripted=scripted,
         opportunities=previews,
         warnings=tuple(warnings),
         realism=realism_report(plan, config.activity) | text_report(plan, prepared.scorecards),
@@ -149,6 +184,17 @@ def _previews(
             per[key] = counts
         out.append(OpportunityPreview(o.id, o.name, o.stage, new, existing, per))
     return tuple(out)
+
+
+def _scripted(
+    plan: Plan, op: OpportunityPlan, users: Sequence[Seller], cards: Sequence[Scorecard]
+) -> ScriptedPreview:
+    assert op.scenario is not None
+    o = op.opportunity
+    mine = [card for card in cards if card.opportunity_id == o.id]
+    answers = tuple((a.element, a.text) for card in mine[:1] for a in card.answers)
+    timeline = deal_timeline(plan, o.id, users)
+    return ScriptedPreview(o.id, o.name, op.scenario.summary(), timeline, answers)
 
 
 def _llm_estimate(

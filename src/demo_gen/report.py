@@ -6,13 +6,15 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from demo_gen.errors import UsageError
-from demo_gen.items import WorkItem
 from demo_gen.runlog import EVENTS_FILE, read_events
 from demo_gen.state import ItemRow, RunRow, StateStore, created_ids
-from demo_gen.writer import WriteOutcome
+
+if TYPE_CHECKING:  # `status` needs none of the write path (simple-salesforce, the content)
+    from demo_gen.items import WorkItem
+    from demo_gen.writer import WriteOutcome
 
 COUNT_KEYS = ("created", "skipped", "failed", "deferred")
 

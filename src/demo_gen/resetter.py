@@ -21,6 +21,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
+from demo_gen.calendars.step import reset_calendar_copies
+from demo_gen.calendars.sync import SOBJECT, is_calendar, scope
 from demo_gen.config import Config, Secrets
 from demo_gen.errors import UsageError
 from demo_gen.faultpoints import crash_point
@@ -93,17 +95,21 @@ def reset(
             targets = targets_of_run(state, run_id, opened.targets)
             if dry_run:
                 return _plan(state, run_id, run.org_id, dry_run=True)
-            with ExitStack() as held:
-                for target in targets:
-                    held.enter_context(state.lock(run.pack, target.key, owner=f"reset:{run_id}"))
-                return reset_targets(targets, state, config, run_id, run.org_id, confirm, progress)
+            with ExitStack() as held:  # the source's lock too: it covers the calendar copies
+                for key in sorted({opened.source.key, *(t.key for t in targets)}):
+                    held.enter_context(state.lock(run.pack, key, owner=f"reset:{run_id}"))
+                return reset_targets(
+                    targets, state, config, run_id, run.org_id, confirm, progress, secrets=secrets
+                )
     finally:
         state.close()
 
 
 def targets_of_run(state: StateStore, run_id: str, opened: Sequence[Target]) -> list[Target]:
-    """The open targets the run's rows live in; a usage error for one the configuration lacks."""
-    keys = sorted({r.target for r in state.run_items(run_id)})
+    """The open targets the run's rows live in; a usage error for one the configuration lacks.
+
+    Calendar copies (`caldav:<org id>`) are not a `Target` yet: `_reset_calendars` resets them."""
+    keys = sorted({r.target for r in state.run_items(run_id) if not is_calendar(r.target)})
     by_key = {t.key: t for t in opened}
     absent = [k for k in keys if k not in by_key]
     if absent:
@@ -129,8 +135,11 @@ def reset_targets(
     org_id: str,
     confirm: Callable[[ResetReport], bool] = lambda _: True,
     progress: Progress = NULL_PROGRESS,
+    *,
+    secrets: Secrets | None = None,
 ) -> ResetReport:
-    """Reset `run_id` in each of `targets` (open, locked): settle, verify, keep, delete."""
+    """Reset `run_id` in each of `targets` (open, locked): settle, verify, keep, delete; the
+    run's calendar copies first (`secrets` for the CalDAV login)."""
     with RunLog(config.run.runs_dir, run_id) as log:
         for target in targets:
             _settle(target, state, run_id, log)
@@ -138,7 +147,9 @@ def reset_targets(
         if not confirm(report):
             report.cancelled = True
             return report
-        rows = state.run_items(run_id, {"created"})
+        _reset_calendars(config, secrets or Secrets(), state, log, run_id, org_id, report)
+        keys = {t.key for t in targets}
+        rows = [r for r in state.run_items(run_id, {"created"}) if r.target in keys]
         progress.phase("deleting", len(rows))
         log.event("reset.started", records=len(rows))
         for target in targets:
@@ -154,6 +165,29 @@ def reset_targets(
     status = "reset" if report.ok else "reset_partial"
     state.record_reset(run_id, status, json.dumps({**report.asdict(), "finished_at": utc_now()}))
     return report
+
+
+def _reset_calendars(
+    config: Config,
+    secrets: Secrets,
+    state: StateStore,
+    log: RunLog,
+    run_id: str,
+    org_id: str,
+    report: ResetReport,
+) -> None:
+    """The run's calendar copies first (calendars/sync.py): deleted if unchanged, else kept."""
+    counts = reset_calendar_copies(config, secrets, state, log, run_id, org_id)
+    if counts is None:
+        if any(r.target == scope(org_id) for r in state.run_items(run_id, {"created"})):
+            report.failed[SOBJECT] = report.failed.get(SOBJECT, 0) + 1
+            why = "this run wrote to CalDAV calendars; enable calendar to reset them"
+            log.event("reset.calendar_skipped", level="warning", message=why)
+        return
+    if counts.deleted:
+        report.deleted[SOBJECT] = counts.deleted
+    if counts.kept:
+        report.skipped[SOBJECT] = counts.kept
 
 
 def _reset_target(

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from demo_gen import __version__, clock
+from demo_gen.calendars.step import run_calendars
 from demo_gen.compose import scorecard_summary
 from demo_gen.config import Config, Secrets
 from demo_gen.errors import DemoGenError, UsageError
@@ -33,6 +34,7 @@ from demo_gen.report import RunReport, tally
 from demo_gen.runlog import RunLog, new_run_id, utc_now
 from demo_gen.scorecards import Scorecard
 from demo_gen.state import RunRow, StateStore
+from demo_gen.state_engine import display_url
 from demo_gen.targets.base import Target
 from demo_gen.targets.open import OpenTargets, open_targets
 from demo_gen.textmetrics import text_report
@@ -146,9 +148,9 @@ def _start(ctx: _Context) -> None:
             )
         )
     ctx.log.write_json("run.json", _run_json(ctx, "running", started_at, None))
-    ctx.log.write_text(
-        "config.resolved.yaml", yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False)
-    )
+    resolved = cfg.model_dump(mode="json")
+    resolved["state"]["url"] = display_url(cfg.state.url)  # a PostgreSQL URL may hold a password
+    ctx.log.write_text("config.resolved.yaml", yaml.safe_dump(resolved, sort_keys=False))
     ctx.log.event("run.started", command=ctx.options.command, org_id=ctx.org_id, pack=cfg.run.name)
 
 
@@ -189,6 +191,8 @@ def _execute(ctx: _Context, started: float) -> RunReport:
     source = ctx.opened.source
     items = prepared.items[source.key]
     write_scorecards(ctx.state, ctx.log, source.key, items, prepared.scorecards)
+    if ctx.config.calendar.enabled:
+        counts.update(_calendars(ctx, prepared, source.org_id))
     api_used = source.api_usage()
     smoke = ctx.options.command == "smoke"
     ids = record_ids(ctx.state, source.key, items) if smoke else {}
@@ -237,6 +241,15 @@ def _write(ctx: _Context, target: Target, prepared: Prepared) -> dict[str, dict[
     counts = tally(items, ledger, outcomes)
     counts.update(org_made_counts(phase, items, outcomes, prepared.caps[target.key]))
     return counts
+
+
+def _calendars(ctx: _Context, prepared: Prepared, org_id: str) -> dict[str, dict[str, int]]:
+    """The meetings into each internal attendee's calendar, after the org has them."""
+    ctx.progress.phase("writing calendars", 1)
+    return run_calendars(
+        ctx.config, ctx.secrets, ctx.state, ctx.log, run_id=ctx.run_id, org_id=org_id,
+        plan=prepared.plan, texts=prepared.texts, users=prepared.users,
+    )  # fmt: skip
 
 
 def smoke(

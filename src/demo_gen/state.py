@@ -364,6 +364,16 @@ class StateStore(StoreEngine):
                 counts.setdefault(target, {}).setdefault(kind, {})[status] = n
         return counts
 
+    def count_by_run(self) -> dict[str, dict[str, int]]:
+        """`run_id -> status -> count` of the items each run owns, for every run (one query)."""
+        t = schema.items.c
+        query = select(t.run_id, t.status, func.count()).group_by(t.run_id, t.status)
+        counts: dict[str, dict[str, int]] = {}
+        with self._read() as conn:
+            for run_id, status, n in conn.execute(query):
+                counts.setdefault(run_id, {})[status] = n
+        return counts
+
     # -- content cache --------------------------------------------------------------------------
 
     def get_content(self, key: str) -> str | None:

@@ -12,10 +12,19 @@ from typing import Self, TypeVar
 from sqlalchemy import Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from demo_gen import state_postgres
 from demo_gen import state_schema as schema
 from demo_gen.errors import StateError
 
 _T = TypeVar("_T")
+
+
+def display_url(url: str) -> str:
+    """`url` with its password masked (`***`), for messages, logs and saved configs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except SQLAlchemyError:
+        return url  # not a URL: it holds no password we could find either
 
 
 class StoreEngine:
@@ -50,6 +59,7 @@ class StoreEngine:
         except SQLAlchemyError as exc:
             raise StateError("the state store URL is not a valid SQLAlchemy URL") from exc
         self._display = parsed.render_as_string(hide_password=True)
+        self._postgres = state_postgres.is_postgres(parsed)
         path = schema.sqlite_path(parsed)
         if readonly and path is not None and not path.exists():
             parsed, path = schema.MEMORY, None  # a missing store reads as an empty one
@@ -58,7 +68,10 @@ class StoreEngine:
         query_only = readonly and path is not None
         self._memory = schema.sqlite_memory(parsed)  # one connection, seen by no other process
         self._engine = self._guard(lambda: schema.make_engine(parsed, query_only=query_only))
-        if not self._guard(lambda: self._check_schema(not readonly or path is None)):
+        if self._postgres:
+            state_postgres.configure(self._engine, readonly=readonly)
+        # only a store of our own (a fresh in-memory one) may be created when reading
+        if not self._guard(lambda: self._check_schema(not readonly or self._memory)):
             self._engine.dispose()  # an existing database without our tables: read it as empty
             self._engine = schema.make_engine(schema.MEMORY, query_only=False)
             self._guard(lambda: self._check_schema(True))
@@ -78,12 +91,21 @@ class StoreEngine:
                 self._engine.dispose()
             message = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
             raise StateError(
-                f"state store {self._display} is unreadable: {message}",
-                hint="check state.url in the configuration, or move the file aside to start afresh",
+                f"state store {self._display} is unreadable: {message}", hint=self._hint(exc)
             ) from exc
         except StateError:
             self._engine.dispose()
             raise
+
+    def _hint(self, exc: BaseException) -> str:
+        if isinstance(exc, ImportError) and self._postgres:
+            return state_postgres.DRIVER_HINT
+        if self._postgres:
+            return (
+                "check state.url in the configuration (host, port, database, user; a password "
+                "in the URL or PGPASSWORD) and that the PostgreSQL server is up"
+            )
+        return "check state.url in the configuration, or move the file aside to start afresh"
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -92,7 +114,8 @@ class StoreEngine:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        """One committed transaction (BEGIN IMMEDIATE on SQLite), rolled back on any exception."""
+        """One committed transaction, rolled back on any exception; writers of the store run one
+        at a time (BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL)."""
         if self._readonly:
             raise RuntimeError(f"state store {self._display} was opened read-only")
         with self._write_lock, self._engine.connect() as conn:

@@ -4,6 +4,10 @@ A lock is taken over automatically when it is stale: its process is gone (same h
 heartbeat (the acquisition time for a lock without one) is older than `STALE_AFTER_S`. A run that
 holds a lock refreshes its heartbeat every `HEARTBEAT_S` from a background thread, so a run killed
 with `kill -9` on another host looks interrupted after `STALE_AFTER_S`, and on this host at once.
+
+Lock times come from one clock for everyone who shares the store: on PostgreSQL the database
+server's (a teammate whose clock runs 10 minutes ahead must not take a live lock over), on
+SQLite this machine's (the file's only users are here).
 """
 
 from __future__ import annotations
@@ -11,15 +15,15 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from demo_gen.errors import StateError
-from demo_gen.state_schema import locks, now_iso
+from demo_gen.state_schema import locks
 
 HEARTBEAT_S = 20.0
 """How often a running command refreshes its lock's heartbeat."""
@@ -42,22 +46,40 @@ class LockHolder:
 
     @classmethod
     def mine(cls, pack: str, target: str, owner: str) -> LockHolder:
-        """A lock row for this process, acquired now."""
-        now = now_iso()
+        """A lock row for this process, acquired now (`acquire` stamps it by the lock clock)."""
+        now = _iso(client_now())
         return cls(pack, target, owner, socket.gethostname(), os.getpid(), now, now)
 
     @classmethod
     def of(cls, values: Mapping[str, Any]) -> LockHolder:
         return cls(**values)
 
-    def is_stale(self, stale_after_s: int = STALE_AFTER_S) -> bool:
-        """True if its heartbeat is older than `stale_after_s`, or its process here is gone."""
+    def is_stale(self, stale_after_s: int = STALE_AFTER_S, now: datetime | None = None) -> bool:
+        """True if its heartbeat is older than `stale_after_s` at `now` (this machine's clock
+        if None), or its process here is gone."""
         beat = datetime.fromisoformat(
             (self.heartbeat_at or self.acquired_at).replace("Z", "+00:00")
         )
-        if (datetime.now(UTC) - beat).total_seconds() > stale_after_s:
+        if ((now or client_now()) - beat).total_seconds() > stale_after_s:
             return True
         return self.host == socket.gethostname() and not pid_alive(self.pid)
+
+
+def client_now() -> datetime:
+    """This machine's clock, in UTC."""
+    return datetime.now(UTC)
+
+
+def lock_clock(conn: Connection) -> datetime:
+    """The time lock rows are written and judged by: the database's on PostgreSQL."""
+    if conn.dialect.name == "postgresql":
+        server_now: datetime = conn.execute(select(func.clock_timestamp())).scalar_one()
+        return server_now.astimezone(UTC)
+    return client_now()
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def pid_alive(pid: int) -> bool:
@@ -78,10 +100,12 @@ def acquire(conn: Connection, display: str, holder: LockHolder, stale_after_s: i
 
     `StateError` (exit 4) when a live run holds it.
     """
+    now = lock_clock(conn)
+    holder = replace(holder, acquired_at=_iso(now), heartbeat_at=_iso(now))
     key = (locks.c.pack == holder.pack, locks.c.target == holder.target)
     row = conn.execute(select(locks).where(*key)).first()
     current = None if row is None else LockHolder.of(row._asdict())
-    if current is not None and not current.is_stale(stale_after_s):
+    if current is not None and not current.is_stale(stale_after_s, now):
         raise lock_held(display, holder.pack, holder.target, current, stale_after_s)
     if current is not None:  # a crashed or long-gone run: take its lock over
         conn.execute(delete(locks).where(*key, locks.c.acquired_at == current.acquired_at))
@@ -108,7 +132,7 @@ def beat(conn: Connection, pack: str, target: str, owner: str) -> bool:
     done = conn.execute(
         update(locks)
         .where(t.pack == pack, t.target == target, t.owner == owner, t.pid == os.getpid())
-        .values(heartbeat_at=now_iso())
+        .values(heartbeat_at=_iso(lock_clock(conn)))
     )
     return done.rowcount > 0
 
@@ -116,7 +140,8 @@ def beat(conn: Connection, pack: str, target: str, owner: str) -> bool:
 def live_owners(conn: Connection, stale_after_s: int = STALE_AFTER_S) -> set[str]:
     """The owners (run ids) of every lock that is not stale."""
     holders = [LockHolder.of(row._asdict()) for row in conn.execute(select(locks))]
-    return {h.owner for h in holders if not h.is_stale(stale_after_s)}
+    now = lock_clock(conn)
+    return {h.owner for h in holders if not h.is_stale(stale_after_s, now)}
 
 
 def lock_held(

@@ -1,14 +1,26 @@
 """The state store's migrations: `MIGRATIONS[n]` brings a store from schema n to n + 1.
 
 `state_schema.migrate` applies them in order, in the transaction that checks the schema. Each
-step uses portable SQL only, so a store on SQLite and one on PostgreSQL move the same way.
+step uses portable SQL, so a store on SQLite and one on PostgreSQL move the same way; the one
+difference is named: PostgreSQL keeps a renamed table's constraint names, which v3 renames back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, MetaData, String, column, insert, literal, select, table, update
+from sqlalchemy import (
+    Connection,
+    MetaData,
+    String,
+    column,
+    insert,
+    literal,
+    literal_column,
+    select,
+    table,
+    update,
+)
 
 from demo_gen.state_schema import items, items_table, locks, runs
 
@@ -71,8 +83,23 @@ def _v2_to_v3(conn: Connection) -> None:
     for name in ("items", "locks"):
         conn.exec_driver_sql(f"DROP TABLE {name}")
         conn.exec_driver_sql(f"ALTER TABLE {name}_v3 RENAME TO {name}")
+        if conn.dialect.name == "postgresql":
+            _rename_constraints(conn, name, f"{name}_v3_", f"{name}_")
     for index in items.indexes:
         index.create(conn)
+
+
+def _rename_constraints(conn: Connection, name: str, old: str, new: str) -> None:
+    """PostgreSQL keeps a renamed table's constraint names (`items_v3_pkey`): give them the
+    names a new store has (`items_pkey`, `items_run_id_fkey`). SQLite names none of them."""
+    found = conn.execute(
+        select(column("conname", String))
+        .select_from(table("pg_constraint"))
+        .where(column("conrelid").op("=")(literal_column(f"'{name}'::regclass")))
+    ).scalars()
+    for constraint in [c for c in found if c.startswith(old)]:
+        renamed = new + constraint.removeprefix(old)
+        conn.exec_driver_sql(f'ALTER TABLE {name} RENAME CONSTRAINT "{constraint}" TO "{renamed}"')
 
 
 MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3}

@@ -1,5 +1,7 @@
 """Plain-text views of a plan as a sales leader reads it: one deal's timeline, one seller's week.
 
+A scripted deal's timeline names its script and marks the activities the script shaped (`<<<`).
+
 Pure: a `Plan` in, lines of text out (times in the seller's zone). Used by `bench/bench_story.py`
 and handy in a notebook: `print(deal_timeline(plan, opp_id))`.
 """
@@ -29,7 +31,11 @@ def deal_timeline(plan: Plan, opportunity_id: str, users: Iterable[Seller] = ())
              " [in person]" if m.in_person else "")
         )  # fmt: skip
         rows.append(
-            (m.start, f"MEET  {m.stage:<13} {m.subject} ({m.duration_minutes}m) — {who}{flags}")
+            (
+                m.start,
+                f"MEET  {m.stage:<13} {m.subject} ({m.duration_minutes}m) — {who}{flags}"
+                + _marked(op, m.key),
+            )
         )
     for e in op.emails:
         arrow = "<-" if e.direction == "inbound" else "->"
@@ -41,7 +47,12 @@ def deal_timeline(plan: Plan, opportunity_id: str, users: Iterable[Seller] = ())
             if (e.cc_contact_ids or e.cc_user_ids)
             else ""
         )
-        rows.append((e.sent_at, f"EMAIL {e.stage:<13} {arrow} {party}: {e.subject}{cc}"))
+        rows.append(
+            (
+                e.sent_at,
+                f"EMAIL {e.stage:<13} {arrow} {party}: {e.subject}{cc}" + _marked(op, e.key),
+            )
+        )
     for event in plan.events:
         if event.what_id == opp.id:  # the org's own meetings on the deal are part of its story
             rows.append((event.start, f"ORG   {'(already in the org)':<13} {event.subject}"))
@@ -55,6 +66,8 @@ def deal_timeline(plan: Plan, opportunity_id: str, users: Iterable[Seller] = ())
         f"owner {opp.owner.name} ({opp.owner.time_zone})"
     )
     lines = [head]
+    if op.scenario is not None:
+        lines.append(f"scripted ({op.scenario.where}): {op.scenario.summary()}")
     for at, text in sorted(rows, key=lambda r: r[0]):
         lines.append(f"{at.astimezone(zone):%a %d %b %Y %H:%M:%S}  {text}")
     return "\n".join(lines)
@@ -94,6 +107,13 @@ def seller_week(plan: Plan, seller_id: str, monday: date, users: Iterable[Seller
             day = local_day
         lines.append(f"    {text}")
     return "\n".join(lines)
+
+
+def _marked(op: OpportunityPlan, key: str) -> str:
+    """ "  <<< what the script did" for an activity its deal's script marked."""
+    if op.scenario is None or key not in op.scenario.marks:
+        return ""
+    return f"  <<< {op.scenario.marks[key]}"
 
 
 def _names(op: OpportunityPlan, users: Iterable[Seller]) -> dict[str, str]:

@@ -83,9 +83,9 @@ PARTS: dict[str, tuple[str, ...]] = {
         "Thanks for",
         "Thank you for",
         "Many thanks for",
-        "I appreciated",
+        "Thank you so much for",
         "Grateful for",
-        "Really glad we had",
+        "Really grateful for",
         "Thanks a lot for",
     ),
     "fu_occasion": (
@@ -469,7 +469,7 @@ WIDER: dict[str, tuple[str, ...]] = {
     "worry": (
         "who owns the metric definitions",
         "the licence cost as usage grows",
-        "the load on their IT team",
+        "the load on the IT team",
         "how long onboarding takes",
         "keeping old and new reports in step",
         "support cover across time zones",

@@ -13,17 +13,8 @@ import random
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from demo_gen.content.extra_banks import (
-    AGENDA,
-    EMAIL,
-    GENERIC,
-    MEETING,
-    NO_SHOW,
-    OOO,
-    OUTCOME,
-    WORDS,
-    Bank,
-)
+from demo_gen.content.extra_banks import AGENDA, GENERIC, Bank
+from demo_gen.content.extra_wording import EMAIL, MEETING, NO_SHOW, OOO, OUTCOME, WORDS
 from demo_gen.content.grammar import expand
 from demo_gen.model import Opportunity
 from demo_gen.plan import PlannedEmail, PlannedMeeting, PlannedTask

@@ -44,15 +44,28 @@ _ABBREVIATIONS = frozenset(
 
 
 _DOUBLE_ARTICLE = re.compile(r"\b(the|a|an) (?:the|a|an)\b", re.IGNORECASE)
+# "a" before a vowel sound, "an" before a consonant sound: a slot decides the next word
+_A_AN = re.compile(r"(?:\b(a)|(?:^|(?<=[.!?:;]\s))(A))n? (?=([A-Za-z][\w-]*))", re.MULTILINE)
+_VOWEL_SOUND = re.compile(r"(?i)(?:[aeio]|u(?!s|n[iu]|ti|bi|k)|hour|honest|heir)")
+_CONSONANT_SOUND = re.compile(r"(?i)(?:one|once|eu|uni|use|usu|uti|ubi|uk)")
 
 
 def tidy(text: str) -> str:
     """Fix what filling slots can break: "Inc..", " ,", "The the", lower-case sentence starts."""
     text = _SPACE_PUNCT.sub(r"\1", text)
     text = _DOUBLE_ARTICLE.sub(r"\1", text)  # "The {system}" with "the plant historians"
+    text = _A_AN.sub(_article, text)  # "such a {w_quality}" with "open"
     text = _DOUBLE_STOP.sub(".", text)
     text = re.sub(r"[ \t]{2,}", " ", text)
     return _STARTS.sub(_capital, text)
+
+
+def _article(m: re.Match[str]) -> str:
+    word = m.group(3)
+    vowel = bool(_VOWEL_SOUND.match(word)) and not _CONSONANT_SOUND.match(word)
+    if word.isupper() and len(word) > 1:  # an acronym is read letter by letter: "an SLA"
+        vowel = word[0] in "AEFHILMNORSX"
+    return f"{m.group(1) or m.group(2)}{'n' if vowel else ''} "
 
 
 def _capital(m: re.Match[str]) -> str:

@@ -20,6 +20,8 @@ from demo_gen.content import OpportunityContent, extra_kinds
 from demo_gen.content.clauses import widen
 from demo_gen.content.grammar import expand, join_names, possessive, split_sentences, tidy
 from demo_gen.content.phrases import EMAIL_RULES, RULES
+from demo_gen.content.scripted import script_note
+from demo_gen.content.wording import deal_labels, extend
 from demo_gen.facts import Fact, FactSheet, build_fact_sheet, fmt_day
 from demo_gen.facts.claims import found
 from demo_gen.facts.timeline import MEETING_LABELS, held
@@ -27,7 +29,7 @@ from demo_gen.facts.vocab import DETAILS, vocab
 from demo_gen.model import Contact, Opportunity
 from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
 
-ALL_RULES: dict[str, tuple[str, ...]] = widen({**RULES, **EMAIL_RULES})
+ALL_RULES: dict[str, tuple[str, ...]] = extend(widen({**RULES, **EMAIL_RULES}))
 LABELS = MEETING_LABELS
 _TRIES = 12
 _FRESH_TRIES = 40
@@ -52,10 +54,24 @@ class HeuristicContent:
         texts: dict[str, str] = {}
         for item in deal.in_order():
             if isinstance(item, PlannedMeeting):
-                texts[item.key] = meeting_text(deal, item)
+                texts[item.key] = _scripted(deal, item, meeting_text(deal, item))
             else:
                 texts[item.key] = email_text(deal, item)
         return OpportunityContent(texts=texts, source="heuristic")
+
+
+def _scripted(deal: Deal, m: PlannedMeeting, text: str) -> str:
+    """The notes with the script's sentence for this meeting, if the script marked it."""
+    roles = deal.sheet.roles
+    there = [c for c in (roles.economic_buyer, roles.champion) if c and c.id in m.invitee_ids]
+    speaker = there[0] if there else next(iter(deal.people(m.invitee_ids)), None)
+    note, replaces_next = script_note(deal.plan, deal.sheet, m.key, speaker)
+    if not note or not m.past:
+        return text
+    lines = text.split("\n")
+    if replaces_next and len(lines) > 1:
+        return "\n".join([*lines[:-1], note])
+    return "\n".join([lines[0] + " " + note, *lines[1:]])
 
 
 @dataclass
@@ -68,12 +84,20 @@ class Deal:
     base: dict[str, str]
     rules: Mapping[str, Sequence[str]] = field(default_factory=lambda: ALL_RULES)
     used: set[str] = field(default_factory=set)
+    labels: Mapping[str, str] = field(default_factory=lambda: LABELS)
 
     @classmethod
     def of(cls, plan: OpportunityPlan, sheet: FactSheet) -> Deal:
         contacts = {c.id: c for c in plan.opportunity.contacts}
         rules = industry_rules(plan.opportunity.account.industry)
-        return cls(plan, sheet, contacts, deal_fields(sheet, plan), rules)
+        seeds = [m.content_seed for m in plan.meetings] + [e.content_seed for e in plan.emails]
+        rng = random.Random(f"{min(seeds, default=0)}/{plan.opportunity.id}/labels")
+        labels = deal_labels(rng, LABELS)
+        return cls(plan, sheet, contacts, deal_fields(sheet, plan), rules, labels=labels)
+
+    def label(self, meeting_type: str, default: str) -> str:
+        """What this deal's people call a kind of meeting (`wording.LABEL_WORDS`)."""
+        return self.labels.get(meeting_type, default)
 
     @property
     def opp(self) -> Opportunity:
@@ -90,7 +114,7 @@ class Deal:
         """The last meeting held with the customer before it (a no-show or an internal review is
         not a conversation to refer back to)."""
         earlier = [m for m in self.plan.meetings if m.start < _at(item) and held(m)]
-        return LABELS.get(earlier[-1].meeting_type, "last call") if earlier else "last call"
+        return self.label(earlier[-1].meeting_type, "last call") if earlier else "last call"
 
     def say(self, rule: str, rng: random.Random, fields: Mapping[str, str]) -> str:
         """One expansion of `rule` none of whose sentences this deal has used yet; "" if every
@@ -256,7 +280,7 @@ def _extra_meeting_text(deal: Deal, m: PlannedMeeting) -> str:
     if m.internal:  # about the customer meeting it prepares, or the latest one
         f["lead"] = first_name(deal.sheet.roles.champion) if deal.sheet.roles.champion else "them"
         later = [x for x in deal.plan.meetings if not x.internal and x.start > m.start]
-        f["label"] = LABELS.get(later[0].meeting_type, "next call") if later else f["prev"]
+        f["label"] = deal.label(later[0].meeting_type, "next call") if later else f["prev"]
     notes = deal.fresh(
         lambda seed: tidy(extra_kinds.meeting_text(replace(m, content_seed=seed), f)),
         m.content_seed,
@@ -283,6 +307,6 @@ def _meeting_fields(deal: Deal, m: PlannedMeeting) -> dict[str, str]:
             else "nobody else joined this time."
         ),
         prev=deal.previous_label(m),
-        label=LABELS.get(m.meeting_type, "meeting"),
+        label=deal.label(m.meeting_type, "meeting"),
     )
     return f

@@ -15,12 +15,16 @@ from datetime import datetime
 
 from demo_gen.content import extra_kinds
 from demo_gen.content.grammar import expand, tidy
-from demo_gen.content.heuristic import ALL_RULES, LABELS, Deal, first_name, first_of
-from demo_gen.content.phrases import QA, QUESTION_TYPES
+from demo_gen.content.heuristic import ALL_RULES, Deal, first_name, first_of
+from demo_gen.content.mail_wording import BUDGET_RULE
+from demo_gen.content.phrases import QA as _QA
+from demo_gen.content.phrases import QUESTION_TYPES
+from demo_gen.content.qa_wording import wider_qa
 from demo_gen.model import Contact
 from demo_gen.plan import PlannedEmail, PlannedMeeting
 from demo_gen.planning.timezones import contact_place, owner_zone
 
+QA = wider_qa(_QA)
 _KNOWN = ("scheduling", "follow_up", "proposal", "negotiation", "check_in", "question")
 
 
@@ -84,9 +88,8 @@ def email_text(deal: Deal, email: PlannedEmail) -> str:
     for fact in deal.sheet.said_in(email.key):
         rule = f"{voice}_{fact.kind}"
         if fact.kind in ("budget",) and sender is deal.sheet.roles.economic_buyer:
-            body.append(
-                tidy(f"To confirm: {f['amount']} sits in the {f['fy']} {f['line']} budget.")
-            )
+            said = deal.say(BUDGET_RULE, rng, f)
+            body.append(said or tidy(f"{f['amount']} sits in the {f['fy']} {f['line']} budget."))
         elif rule in ALL_RULES:
             body.append(deal.say_fact(voice, fact, rng, f))
     if email.in_reply_to is None:  # replies are short: no closing ask
@@ -158,7 +161,7 @@ def _fields(deal: Deal, email: PlannedEmail, reader: Contact | None) -> dict[str
     f.update(
         to_first=first_name(reader) if reader else first_of(deal.opp.owner.name),
         other_first=first_name(others[0]) if others else "a colleague",
-        label=LABELS.get(meeting.meeting_type, "meeting") if meeting else "next session",
+        label=deal.label(meeting.meeting_type, "meeting") if meeting else "next session",
         prev=deal.previous_label(email),
         when=_when(deal, meeting, reader),
         lead=first_name(reader),

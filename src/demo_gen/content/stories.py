@@ -24,14 +24,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
-
-import openai
+from typing import TYPE_CHECKING, Any, Protocol
 
 from demo_gen.config import LlmSettings
 from demo_gen.content import HeuristicContent, OpportunityContent, Source, item_keys
 from demo_gen.content.answer import RESPONSE_SCHEMA, ChunkResult, parse
-from demo_gen.content.llm import ChatClient, Completion, make_client, needs_key
 from demo_gen.content.story import (
     ITEM_TOKENS,
     QUESTION_TOKENS,
@@ -49,6 +46,11 @@ from demo_gen.content.story import (
 from demo_gen.facts import build_fact_sheet
 from demo_gen.plan import OpportunityPlan
 from demo_gen.progress import NULL_PROGRESS, Progress
+
+if TYPE_CHECKING:  # openai loads only when the LLM is on (see `StoryWriter._session`)
+    import openai
+
+    from demo_gen.content.llm import ChatClient, Completion
 
 __all__ = [
     "ContentCache",
@@ -159,6 +161,8 @@ class StoryWriter:
     `questions` maps an opportunity id to the scorecard questions to answer for it. `on_event` is
     called as `on_event(name, level=..., **fields)`, e.g. `RunLog.event`. `client` injects an
     openai client (tests); otherwise one is made from `settings` and closed after `write_all`.
+    `offline=True` sends no request: cached answers are used, heuristic text fills the rest
+    (what `export` uses to give back the texts a run wrote).
     """
 
     def __init__(
@@ -239,6 +243,8 @@ class StoryWriter:
         if self.offline:
             yield None
             return
+        from demo_gen.content.llm import ChatClient, make_client, needs_key
+
         if self._client is not None:
             yield ChatClient(self._client, self.settings)
             return

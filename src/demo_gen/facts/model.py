@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from demo_gen.model import Contact
+from demo_gen.scenario import Scenario
 
 KINDS: tuple[str, ...] = (
     "pain",
@@ -117,6 +118,7 @@ class FactSheet:
     roles: Roles
     facts: Mapping[str, Fact] = field(default_factory=dict)
     process_passed: bool = False  # an open deal whose planned signature date is behind the anchor
+    scenario: Scenario | None = None  # the deal's scripted story, if it has one
 
     def said_in(self, key: str) -> list[Fact]:
         """The facts first said in this activity, in reveal order."""

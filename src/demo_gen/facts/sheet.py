@@ -18,6 +18,12 @@ from demo_gen.facts.dates import (
     working_day_before,
 )
 from demo_gen.facts.model import Fact, FactSheet, Numbers, Step
+from demo_gen.facts.scripted import (
+    scripted_places,
+    scripted_roles,
+    scripted_sheet,
+    slipped_steps,
+)
 from demo_gen.facts.timeline import activities, when
 from demo_gen.model import Opportunity
 from demo_gen.plan import OpportunityPlan
@@ -31,8 +37,8 @@ def build_fact_sheet(plan: OpportunityPlan, *, seed: int, pack: str) -> FactShee
     rng = random.Random(f"{seed}/{pack}/{opp.id}/facts")
     bank = industry_bank(opp.account.industry)
     pain, metric, unit = rng.choice(bank.pains)
-    roles = choose_roles(plan)
-    places = place_facts(plan, roles)
+    roles = scripted_roles(choose_roles(plan), plan)
+    places = scripted_places(place_facts(plan, roles), plan.scenario)
     said_on = _said_dates(plan, places)
     segment = _segment(opp)
     paper, sec, onboarding, legal = PAPER[segment]
@@ -58,6 +64,11 @@ def build_fact_sheet(plan: OpportunityPlan, *, seed: int, pack: str) -> FactShee
             not opp.is_closed and working_day_before(opp.close_date, _country(opp)) < plan.anchor
         ),
     )
+    sheet = scripted_sheet(sheet, plan.scenario)
+    if plan.scenario is not None and plan.scenario.pace == "slipping":
+        said = said_on.get("process") or plan.anchor - timedelta(days=30)
+        steps = slipped_steps(sheet.steps, plan.anchor, said, _country(opp))
+        sheet = replace(sheet, steps=steps, process_passed=True)
     facts = {kind: _fact(sheet, kind, place) for kind, place in places.items()}
     return _with_facts(sheet, {k: f for k, f in facts.items() if f is not None})
 

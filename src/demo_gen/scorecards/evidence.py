@@ -35,6 +35,7 @@ class Record:
     is_meeting: bool
     people: frozenset[str]  # contact ids
     haystack: str
+    sender: str | None = None  # an email's buyer-side sender (None: the seller sent it)
 
     def has(self, tokens: Iterable[str]) -> bool:
         return all(found(t, self.haystack) for t in tokens)
@@ -77,6 +78,17 @@ class Records:
     def first_involving(self, contact: Contact) -> Record | None:
         return next((r for r in self.items if contact.id in r.people), None)
 
+    def last_part_taken(self, contact: Contact) -> Record | None:
+        """The last meeting the contact attended or email they sent (not one sent to them)."""
+        return next(
+            (
+                r
+                for r in reversed(self.items)
+                if contact.id in r.people and (r.is_meeting or r.sender == contact.id)
+            ),
+            None,
+        )
+
     def cite(self, first: Sequence[Record | None], tokens: Sequence[str]) -> tuple[Record, ...]:
         """The given records, then later ones that come back to any token, at most MAX_KEYS."""
         picked: list[Record] = []
@@ -110,4 +122,5 @@ def _record(
     if isinstance(item, PlannedMeeting):
         label = MEETING_LABELS.get(item.meeting_type, "meeting")
     haystack = "\n".join((day, item.subject, texts.get(item.key, ""), names))
-    return Record(item.key, day, label, meeting, frozenset(ids), haystack)
+    sender = None if isinstance(item, PlannedMeeting) else item.from_contact_id
+    return Record(item.key, day, label, meeting, frozenset(ids), haystack, sender)

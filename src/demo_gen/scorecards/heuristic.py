@@ -110,6 +110,14 @@ def champion(x: Ctx, rng: random.Random) -> Draft | None:
         )
     )
     text = f"{_who(c)} {motive}; first met in {met.where()}."
+    quiet = x.sheet.scenario.quiet_from if x.sheet.scenario else None
+    last = x.records.last_part_taken(c)
+    if quiet is not None and last is not None:
+        text = (
+            f"{_who(c)} was the champion but has gone quiet: last took part in {last.where()}, "
+            "and no meeting or reply since. The deal has no active champion."
+        )
+        return Draft(text, (last,), 0.05)
     return Draft(text, x.records.cite([met], [c.name]))
 
 
@@ -201,6 +209,13 @@ def competition(x: Ctx, rng: random.Random) -> Draft | None:
         f"Incumbent: {s.incumbent}. Also looking at {a} and {b}; doing nothing is a real "
         f"option. Heard in {first.where()}."
     )
+    late = s.scenario.competitor_stage if s.scenario and s.scenario.competitor else None
+    if late is not None:
+        text = (
+            f"{a} entered late, in {late}: first heard in {first.where()}. Also in play: {b}, "
+            f"and keeping {s.incumbent}."
+        )
+        return Draft(text, x.cite([first], fact), 0.1)
     return Draft(text, x.cite([first], fact))
 
 

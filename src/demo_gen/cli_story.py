@@ -1,0 +1,71 @@
+"""`demo-gen story "SENTENCE"`: a sentence in, a scripted story (`stories:` entry) out.
+
+Registered on the `cli` group by `cli.py`; the work is in `scenario_draft` (and `scenario_llm`).
+The YAML goes to stdout (so it can be piped into a file); what happened goes to stderr.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from demo_gen import cli_help
+from demo_gen.cli import _config_option, _load
+from demo_gen.console import err_console
+from demo_gen.errors import ExitCode, UsageError
+from demo_gen.model import Opportunity
+
+EPILOG = cli_help.epilog(
+    [
+        'demo-gen story "Nimbus Assurance: it stalls after the pricing call" -c demo.yaml',
+        'demo-gen story "Basalt Broadband: ThoughtSpot shows up in negotiation" --write',
+        'demo-gen story "the champion goes quiet after the demo"  # lists the deals it could be',
+    ],
+    (ExitCode.OK, ExitCode.USAGE, ExitCode.CONFIG, ExitCode.TARGET),
+    {ExitCode.USAGE: "usage: the sentence names no deal, or several (they are listed)"},
+)
+
+
+@click.command(epilog=EPILOG)
+@click.argument("sentence")
+@_config_option
+@click.option("--write", is_flag=True, help="Add the scenario to the configuration file.")
+def story(sentence: str, config_path: Path, write: bool) -> None:
+    """Turn SENTENCE into a scripted story for a deal (asks the configured LLM).
+
+    Prints the `stories:` entry as YAML; --write adds it to the configuration file and leaves
+    every other line as it was. Without an LLM, or with an answer that does not fit the
+    vocabulary, it says why in one line and prints the skeleton to fill in by hand.
+    """
+    from demo_gen.crm import open_crm
+    from demo_gen.scenario_draft import draft_scenario, write_entry
+    from demo_gen.selection import select_opportunities
+
+    config, secrets = _load(config_path)
+    opportunities: Sequence[Opportunity] = ()
+    if config.llm.enabled:
+        with open_crm(config, secrets) as crm:
+            opportunities = select_opportunities(
+                crm, config.salesforce.query
+            ).snapshot.opportunities
+    draft = draft_scenario(sentence, config, secrets, opportunities)
+    if draft.source == "skeleton":
+        err_console.print(f"{draft.reason}: write the scenario by hand (vocabulary: README.md):")
+    elif not draft.matches:
+        err_console.print(f"no selected deal matches {draft.entry['deal']['name']!r}; edit deal:")
+    elif len(draft.matches) > 1:
+        err_console.print(f"{len(draft.matches)} deals match; name one of them in deal:")
+        for opp_id, name, stage in draft.matches:
+            err_console.print(f"  {opp_id}  {name} [{stage}]")
+    click.echo("stories:\n" + draft.yaml, nl=False)
+    if not write:
+        return
+    if not draft.writable:
+        raise UsageError(
+            f"nothing written to {config_path}: the scenario needs a deal and the LLM's answer",
+            hint="edit the YAML above into the file's stories: section by hand",
+        )
+    write_entry(config_path, draft.entry)
+    err_console.print(f"added to {config_path} (stories:); `demo-gen dry-run` shows its timeline")

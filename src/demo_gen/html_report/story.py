@@ -1,0 +1,165 @@
+"""What a report shows, read back: the run's files, its ledger rows, the org, the pinned plans.
+
+The only module of the package with I/O. A run's plan is not stored whole: each deal's plan is
+pinned in the ledger when a run is about to write it (`pinning.py`), so the report reads the
+run's opportunities from the org (names, contacts, titles, owners), loads their pins under the
+run's own configuration (`runs/<id>/config.resolved.yaml`), and writes the texts again exactly as
+the run did: heuristic text is a pure function of the seed; LLM text comes from the ledger's
+content cache, never from a new request.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import openai
+
+from demo_gen.compose import load_templates, scorecard_questions
+from demo_gen.config import Config, Secrets, load_config
+from demo_gen.content import HeuristicContent
+from demo_gen.content.stories import StoryWriter
+from demo_gen.errors import StateError
+from demo_gen.model import BusyEvent, Seller
+from demo_gen.pinning import load_pins
+from demo_gen.plan import OpportunityPlan, Plan
+from demo_gen.prepare import own_record_ids
+from demo_gen.state import RunRow, StateStore
+from demo_gen.targets.open import open_targets
+
+_NO_SERVER = "http://127.0.0.1:9/v1"  # the discard port: a cache miss fails at once, offline
+
+
+@dataclass(frozen=True)
+class RunStory:
+    """Everything the page draws for one run."""
+
+    run: RunRow
+    run_json: dict[str, Any]
+    summary: dict[str, Any]
+    errors: tuple[dict[str, Any], ...]
+    plan: Plan
+    users: tuple[Seller, ...]
+    texts: Mapping[str, str]  # plan item key -> note or body as written
+    scorecards: tuple[dict[str, Any], ...]  # scorecards.jsonl lines
+    unpinned: tuple[str, ...]  # the run's opportunities with no pinned plan (nothing to draw)
+
+
+def load_story(config: Config, secrets: Secrets, state: StateStore, run_id: str) -> RunStory:
+    """Read one run back (the org is read, never written; no LLM request is made)."""
+    run = state.get_run(run_id)
+    if run is None:
+        raise StateError(f"run {run_id} vanished from the ledger")
+    run_dir = config.run.runs_dir / run_id
+    used = _run_config(run_dir, config)
+    opp_ids = state.run_opportunities(run_id)
+    plans, users, events = _pinned_plans(used, secrets, state, run, opp_ids)
+    plan = Plan(tuple(plans), seed=used.run.seed, pack=used.run.name, events=events)
+    return RunStory(
+        run=run,
+        run_json=_json_file(run_dir / "run.json") or {},
+        summary=json.loads(run.summary_json) if run.summary_json else {},
+        errors=tuple(_jsonl(run_dir / "errors.jsonl")),
+        plan=plan,
+        users=users,
+        texts=_texts(used, secrets, state, plans),
+        scorecards=tuple(_jsonl(run_dir / "scorecards.jsonl")),
+        unpinned=tuple(i for i in opp_ids if i not in {p.opportunity.id for p in plans}),
+    )
+
+
+def _run_config(run_dir: Path, config: Config) -> Config:
+    """The configuration the run used (its resolved copy), else the one given."""
+    resolved = run_dir / "config.resolved.yaml"
+    return load_config(resolved, env={}) if resolved.is_file() else config
+
+
+def _pinned_plans(
+    config: Config, secrets: Secrets, state: StateStore, run: RunRow, opp_ids: Sequence[str]
+) -> tuple[list[OpportunityPlan], tuple[Seller, ...], tuple[BusyEvent, ...]]:
+    if not opp_ids:
+        return [], (), ()
+    with open_targets(config, secrets) as opened:
+        source = opened.source
+        selection = source.select(
+            config.salesforce.query,
+            only_ids=opp_ids,
+            exclude_event_ids=own_record_ids(state, run.pack, source),
+        )
+    opps = selection.snapshot.opportunities
+    if config.run.anchor_date is not None:
+        anchors = dict.fromkeys((o.id for o in opps), config.run.anchor_date)
+    else:
+        anchors = state.anchors(run.pack, run.org_id, [o.id for o in opps])
+    found = [o for o in opps if o.id in anchors]
+    pins = load_pins(state, config, run.org_id, found, anchors)
+    order = {opp_id: n for n, opp_id in enumerate(opp_ids)}
+    plans = sorted(pins.values(), key=lambda p: order.get(p.opportunity.id, len(order)))
+    snapshot = selection.snapshot
+    return plans, snapshot.users, snapshot.events
+
+
+def _texts(
+    config: Config, secrets: Secrets, state: StateStore, plans: Sequence[OpportunityPlan]
+) -> dict[str, str]:
+    """The texts as the run wrote them: the LLM's from the cache, the heuristic writer's else."""
+    texts: dict[str, str] = {}
+    if not config.llm.enabled:
+        writer = HeuristicContent(seed=config.run.seed, pack=config.run.name)
+        for op in plans:
+            texts.update(writer.write(op).texts)
+        return texts
+    # A cache miss means the run fell back to heuristic text for that deal: the client below
+    # cannot reach anything, so the writer falls back the same way, and nothing is stored.
+    client = openai.OpenAI(api_key="unused", base_url=_NO_SERVER, max_retries=0, timeout=1.0)
+    story_writer = StoryWriter(
+        config.llm,
+        secrets.openai_api_key,
+        _ReadOnlyCache(state),
+        client=client,
+        seed=config.run.seed,
+        pack=config.run.name,
+    )
+    questions = scorecard_questions(load_templates(config), plans, config)  # part of the prompt
+    try:
+        stories = story_writer.write_all(plans, questions)
+    finally:
+        client.close()
+    for story in stories.values():
+        texts.update(story.content.texts)
+    return texts
+
+
+class _ReadOnlyCache:
+    def __init__(self, state: StateStore) -> None:
+        self._state = state
+
+    def get_content(self, key: str) -> str | None:
+        return self._state.get_content(key)
+
+    def put_content(self, key: str, value: str) -> None:
+        """Only a successful LLM answer is stored, and the report's client reaches nothing."""
+        raise StateError(f"the report does not write the ledger (content {key})")
+
+
+def _json_file(path: Path) -> dict[str, Any] | None:
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise StateError(f"cannot read {path}: {exc}") from exc
+    return data if isinstance(data, dict) else None
+
+
+def _jsonl(path: Path) -> list[dict[str, Any]]:
+    if not path.is_file():
+        return []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+    except (OSError, ValueError) as exc:
+        raise StateError(f"cannot read {path}: {exc}") from exc
