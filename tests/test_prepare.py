@@ -48,3 +48,9 @@ def test_each_target_gets_the_kinds_it_holds_under_the_same_signatures(make_conf
     ]
     meetings = Counter(i.opportunity_id for i in in_calendar if i.kind == MEETING)
     assert sum(meetings.values()) == sum(len(op.meetings) for op in prepared.plan.opportunities)
+    # the org's people come with it: the calendar step puts meetings in colleagues' calendars
+    people = {u.id for u in prepared.users}
+    colleagues = {
+        p for op in prepared.plan.opportunities for m in op.meetings for p in m.internal_ids
+    }
+    assert people and colleagues <= people
