@@ -264,8 +264,9 @@ def restored(before: Snapshot, after: Snapshot) -> Figures:
 def _ownership(
     figures: Figures, after: Snapshot, made: dict[str, str], ledger: list[dict[str, Any]]
 ) -> None:
-    rows = [r for r in ledger if r["org_id"] == after.org_id and r["status"] == "created"]
-    claims = Counter(r["sf_id"] for r in rows if r["sf_id"])
+    target = f"salesforce:{after.org_id}"
+    rows = [r for r in ledger if r["target"] == target and r["status"] == "created"]
+    claims = Counter(r["remote_id"] for r in rows if r["remote_id"])
     owned = set(claims)
     orphans = [
         (i, s)
@@ -278,10 +279,11 @@ def _ownership(
     figures.double_claimed = len(shared)
     figures.note("double_claimed", [f"{i} held by {n} ledger rows" for i, n in shared.items()])
     present = after.ids()
-    dangling = [r for r in rows if r["sf_id"] and r["sf_id"] not in present]
+    dangling = [r for r in rows if r["remote_id"] and r["remote_id"] not in present]
     figures.dangling = len(dangling)
     figures.note(
-        "dangling", [f"{r['kind']} {r['sf_id']} (run {r['run_id']}) not in org" for r in dangling]
+        "dangling",
+        [f"{r['kind']} {r['remote_id']} (run {r['run_id']}) not in org" for r in dangling],
     )
 
 

@@ -335,8 +335,11 @@ class ChaosOrg:
         return int(rows[0]["n"]) if rows else 0
 
     def ledger_rows(self) -> list[dict[str, Any]]:
-        """Every item row: org_id, signature, run_id, pack, kind, sobject, status, sf_id."""
-        sql = "SELECT org_id, signature, run_id, pack, kind, sobject, status, sf_id FROM items"
+        """Every item row: target, signature, run_id, pack, kind, record_type, status, remote_id."""
+        sql = (
+            "SELECT target, signature, run_id, pack, kind, record_type, status, remote_id "
+            "FROM items"
+        )
         return [dict(r) for r in self.ledger(sql)]
 
     def ledger_state(self) -> str:

@@ -58,15 +58,15 @@ def org_ids(org_db: Path) -> dict[str, set[str]]:
 
 
 def ledger_ids(state_url: str) -> dict[str, list[str]]:
-    """sf_id -> the signatures of the ledger rows that hold it (any org, pack, run, status)."""
+    """remote_id -> the signatures of the ledger rows that hold it (any org, pack, run, status)."""
     import sqlite3
 
     path = state_url.removeprefix("sqlite:///")
     with sqlite3.connect(path) as conn:
-        rows = conn.execute("SELECT sf_id, signature FROM items WHERE sf_id IS NOT NULL")
+        rows = conn.execute("SELECT remote_id, signature FROM items WHERE remote_id IS NOT NULL")
         out: dict[str, list[str]] = {}
-        for sf_id, sig in rows:
-            out.setdefault(sf_id, []).append(sig)
+        for remote_id, sig in rows:
+            out.setdefault(remote_id, []).append(sig)
     return out
 
 
@@ -76,8 +76,8 @@ def live_owned(state_url: str, statuses: tuple[str, ...] = ("created",)) -> set[
     path = state_url.removeprefix("sqlite:///")
     marks = ",".join("?" * len(statuses))
     with sqlite3.connect(path) as conn:
-        query = f"SELECT sf_id FROM items WHERE sf_id IS NOT NULL AND status IN ({marks})"
-        return {sf_id for (sf_id,) in conn.execute(query, statuses)}
+        query = f"SELECT remote_id FROM items WHERE remote_id IS NOT NULL AND status IN ({marks})"
+        return {remote_id for (remote_id,) in conn.execute(query, statuses)}
 
 
 def created_events(run_dir: Path) -> list[dict[str, Any]]:

@@ -42,8 +42,14 @@ def _org(*events, tasks=(), relations=()):
     return Snapshot("00D1", records)
 
 
-def _row(sf_id, status="created", org_id="00D1", run="r1"):
-    return {"org_id": org_id, "sf_id": sf_id, "status": status, "run_id": run, "kind": "meeting"}
+def _row(remote_id, status="created", org_id="00D1", run="r1"):
+    return {
+        "target": f"salesforce:{org_id}",
+        "remote_id": remote_id,
+        "status": status,
+        "run_id": run,
+        "kind": "meeting",
+    }
 
 
 BEFORE = _org(("00U0", "Fixture call"))

@@ -242,8 +242,10 @@ def test_doctor_gives_every_fail_a_fix_on_an_org_that_lacks_fields(make_config, 
     result = invoke("doctor", "-c", str(config))
     assert result.exit_code == 5
     fails, bare = fails_without_fix(result.stderr)
-    assert fails == 3, result.stderr  # the omitted field, the tag fields on Event and Task
+    # the omitted field, the tag fields on Event, Task and EmailMessage (emails are written so)
+    assert fails == 4, result.stderr
     assert bare == []
+    assert "fix: add on EmailMessage: No_Signature__c" in result.stderr
 
 
 def test_a_failed_check_cannot_be_made_without_a_fix():

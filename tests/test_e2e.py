@@ -58,7 +58,8 @@ def test_run_outputs_are_jq_friendly(make_config, tmp_path, monkeypatch):
     assert all({"ts", "run_id", "event", "level"} <= e.keys() for e in events)
     created = [e for e in events if e["event"] == "item.created"]
     assert created and all(
-        {"opportunity_id", "kind", "signature", "sf_id", "source"} <= e.keys() for e in created
+        {"opportunity_id", "kind", "signature", "target", "remote_id", "source"} <= e.keys()
+        for e in created
     )
     assert json.loads((run_dir / "run.json").read_text())["status"] == "completed"
     summary = json.loads((run_dir / "summary.json").read_text())
@@ -231,7 +232,7 @@ def test_crash_between_send_and_commit_is_reconciled(make_config, org_counts, mo
         run(config, Secrets(), RunOptions(today=ANCHOR))
     monkeypatch.setattr(StateStore, "record_batch", real)
     state = StateStore(config.state.url)
-    assert state.pending_items(state.list_runs()[0].org_id, config.run.name)
+    assert state.pending_items(f"salesforce:{state.list_runs()[0].org_id}", config.run.name)
     state.close()
 
     assert run(config, Secrets(), RunOptions(today=ANCHOR)).ok

@@ -98,7 +98,7 @@ def test_export_holds_what_the_org_holds(done_run, tmp_path, org_db):
     config, run_id, _ = done_run
     export(config, tmp_path / "j", "jsonl", run_id)
     state = StateStore.open_readonly(load_config(config).state.url)
-    ledger = {r.signature: r.sf_id for r in state.run_items(run_id)}
+    ledger = {r.signature: r.remote_id for r in state.run_items(run_id)}
     state.close()
     store = Store(org_db)
     try:

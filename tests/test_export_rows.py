@@ -66,6 +66,16 @@ def test_a_new_target_adds_columns_and_id_rows():
     ]
 
 
+def test_calendar_copies_add_no_empty_columns_to_every_table():
+    """A CalDAV copy is its own row (kind calendar_event, its own signature): it must not give
+    every meeting a `caldav_status` of "planned" (it has no table of its own yet)."""
+    copy = LedgerRow("c1", "calendar_event", "006A", "run-1", "created", "caldav", "00Dorg", "u1")
+    out = tables([meeting("s1")], [ledger("s1"), copy])
+    (row,) = out["meetings"].rows
+    assert not any(name.startswith("caldav_") for name in row)
+    assert row["salesforce_id"] == "00U1"
+
+
 def test_plan_rows_are_the_items_with_ids_where_the_ledger_has_them():
     out = tables([meeting("s1"), meeting("s2")], [ledger("s1")], from_ledger=False)
     by_sig = {r["signature"]: r for r in out["meetings"].rows}

@@ -129,7 +129,7 @@ def test_the_page_fetches_nothing(reported):
 def test_meeting_and_email_texts_are_the_ones_in_the_org(reported):
     state = StateStore.open_readonly(f"sqlite:///{reported.root / 'state.sqlite'}")
     try:
-        ids = {i.sf_id for i in state.run_items(reported.run_id) if i.kind == "meeting"}
+        ids = {i.remote_id for i in state.run_items(reported.run_id) if i.kind == "meeting"}
     finally:
         state.close()
     store = Store(reported.root / "org.sqlite")

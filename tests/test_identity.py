@@ -21,12 +21,12 @@ ROW = ItemRow(
     signature="s1",
     run_id="r1",
     pack="p",
-    org_id="00D",
+    target="salesforce:00D",
     opportunity_id="006000000000001AAA",
     kind="meeting",
-    sobject="Event",
+    record_type="Event",
     status="created",
-    sf_id=EVENT["Id"],
+    remote_id=EVENT["Id"],
     error_code=None,
     error=None,
     parent_signature=None,
@@ -37,7 +37,7 @@ ROW = ItemRow(
 
 
 def with_snapshot(row: ItemRow, record: dict) -> ItemRow:
-    return replace(row, identity=json.dumps(snapshot(row.sobject, record)))
+    return replace(row, identity=json.dumps(snapshot(row.record_type, record)))
 
 
 def test_the_same_record_in_another_spelling_matches():
@@ -67,11 +67,11 @@ def test_a_schema_1_row_is_compared_on_what_it_holds():
     assert mismatch(ROW, EVENT, None) is None  # no snapshot: opportunity, subject, start
     assert mismatch(ROW, EVENT | {"StartDateTime": "2026-11-04T15:00:00.000+0000"}, None)
     link = replace(
-        ROW, kind="invitee", sobject="EventRelation", subject="003B", parent_signature="s1"
+        ROW, kind="invitee", record_type="EventRelation", subject="003B", parent_signature="s1"
     )
     relation = {"EventId": EVENT["Id"], "RelationId": "003B"}
     assert mismatch(link, relation, EVENT["Id"]) is None
     assert mismatch(link, relation, "00U000000000009AAA")  # under another Event
-    task = replace(ROW, kind="email_task", sobject="Task")
+    task = replace(ROW, kind="email_task", record_type="Task")
     done = {"WhatId": ROW.opportunity_id, "Subject": "Discovery call", "ActivityDate": "2026-11-03"}
     assert mismatch(task, done, None) is None

@@ -155,3 +155,26 @@ def test_an_item_that_leaves_out_its_facts_falls_back(make_config, llm_server, o
     texts = descriptions(org_db)
     assert any(not t.startswith("LLM: ") for t in texts)  # the heuristic says those facts
     assert report["realism"]["text"]["evidence_support_rate"]["value"] == 1.0
+
+
+def test_dry_run_after_an_llm_run_shows_its_texts_and_scorecards(
+    make_config, llm_server, org_db, tmp_path
+):
+    """dry-run goes through the run's prepare(): the LLM's cached texts and scorecard answers,
+    never a request, and everything the run wrote shown as existing (=)."""
+    config = llm_config(make_config, llm_server.url)
+    code, report, err = run(config)
+    assert code == 0, err
+    calls = llm_server.count
+    out = tmp_path / "plan.json"
+    result = CliRunner().invoke(cli, ["dry-run", "-c", str(config), "--json", "--out", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert llm_server.count == calls  # dry-run never asks the LLM
+    preview = json.loads(result.stdout)
+    assert preview["scorecards"] == report["scorecards"]  # the LLM's answers, as the run had them
+    (target,) = preview["targets"]
+    assert target == f"salesforce:{report['org_id']}"
+    assert all(c["new"] == 0 and c["existing"] > 0 for c in preview["targets"][target].values())
+    plan = json.loads(out.read_text())
+    texts = {m["text"] for op in plan["opportunities"] for m in op["meetings"] if m["text"]}
+    assert texts and texts <= set(descriptions(org_db))  # the texts the run wrote

@@ -108,7 +108,7 @@ def test_a_planned_invitee_the_org_made_is_adopted_not_inserted_twice(
     events = [e for e in read_events(Path(report["run_dir"])) if e["event"] == "item.created"]
     adopted = [e for e in events if e["kind"] == "invitee" and e["source"] == "org"]
     assert adopted  # planned invitees the org had made already
-    assert len({e["sf_id"] for e in events}) == len(events)
+    assert len({e["remote_id"] for e in events}) == len(events)
     store = Store(org_db)
     try:
         pairs = [(r["EventId"], r["RelationId"]) for r in store.rows("EventRelation")]

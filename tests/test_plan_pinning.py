@@ -239,7 +239,7 @@ def test_a_users_new_meeting_does_not_move_a_written_deal(make_config, org_db):
     store = Store(org_db)
     try:
         target = max(rows, key=lambda r: r.planned_start or "")  # the latest: a future meeting
-        meeting = store.get(target.sf_id or "")
+        meeting = store.get(target.remote_id or "")
         assert meeting is not None
         with LocalOrgServer(store) as server:
             connect(server.url).Event.create(

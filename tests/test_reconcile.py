@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from safety_helpers import connect
 
-from demo_gen.reconcile import reconcile
+from demo_gen.reconcile import find_pending
 from demo_gen.state import ItemRow, RunRow, StateStore
+from demo_gen.targets.base import Reconciliation
 
 START = "2026-11-03T15:00:00.000+0000"
 SUBJECT = "Discovery call"
@@ -25,6 +26,14 @@ class Reader:
 
     def query(self, soql: str) -> list[dict[str, Any]]:
         return list(self.sf.query_all(soql)["records"])
+
+
+def reconcile(reader, state, target, pending, *, tag_field, known_ids=()) -> Reconciliation:
+    """What `ledger_protocol.settle_pending` does with the Salesforce target's `find`."""
+    result = find_pending(reader, state, target, pending, tag_field=tag_field, known_ids=known_ids)
+    missing = {s: ("NOT_SENT", "not found") for s in result.missing}
+    state.record_batch(target, result.found, missing, result.identities, result.org_made)
+    return result
 
 
 @pytest.fixture
@@ -59,12 +68,12 @@ def _row(sig: str, run_id: str, pack: str, org_id: str, opp: str) -> ItemRow:
         signature=sig,
         run_id=run_id,
         pack=pack,
-        org_id=org_id,
+        target=org_id,
         opportunity_id=opp,
         kind="meeting",
-        sobject="Event",
+        record_type="Event",
         status="pending",
-        sf_id=None,
+        remote_id=None,
         error_code=None,
         error=None,
         parent_signature=None,
@@ -94,8 +103,8 @@ def test_a_record_another_pack_owns_is_never_adopted(state, org):
     assert result.found == {} and result.missing == ["sig-b"]
     assert result.owned_elsewhere == 1
     rows = state.items_by_signature(org_id, ["sig-a", "sig-b"])
-    assert rows["sig-a"].sf_id == a_id and rows["sig-a"].status == "created"
-    assert rows["sig-b"].status == "failed" and rows["sig-b"].sf_id is None  # sent again
+    assert rows["sig-a"].remote_id == a_id and rows["sig-a"].status == "created"
+    assert rows["sig-b"].status == "failed" and rows["sig-b"].remote_id is None  # sent again
 
 
 def test_the_unclaimed_twin_is_adopted_not_the_owned_one(state, org):
@@ -105,7 +114,7 @@ def test_the_unclaimed_twin_is_adopted_not_the_owned_one(state, org):
     result = reconcile(Reader(sf), state, org_id, [b], tag_field=None)
     assert result.found == {"sig-b": b_id} and b_id != a_id
     row = state.items_by_signature(org_id, ["sig-b"])["sig-b"]
-    assert row.status == "created" and row.sf_id == b_id and row.identity  # with its snapshot
+    assert row.status == "created" and row.remote_id == b_id and row.identity  # with its snapshot
 
 
 def test_two_unclaimed_candidates_are_never_a_guess(state, org):
@@ -145,7 +154,7 @@ def test_a_pending_email_task_is_settled_by_its_emails_activity_id(make_config, 
     _twin_tasks(org_db, path)
     with sqlite3.connect(path) as conn:
         conn.execute(
-            "UPDATE items SET status = 'pending', sf_id = NULL, identity = NULL "
+            "UPDATE items SET status = 'pending', remote_id = NULL, identity = NULL "
             "WHERE kind = 'email_task'"
         )
         tasks = conn.execute("SELECT count(*) FROM items WHERE kind = 'email_task'").fetchone()[0]
@@ -159,8 +168,8 @@ def test_a_pending_email_task_is_settled_by_its_emails_activity_id(make_config, 
         store.close()
     with sqlite3.connect(path) as conn:
         pairs = conn.execute(
-            "SELECT e.sf_id, t.sf_id FROM items t JOIN items e "
-            "ON e.signature = t.parent_signature AND e.org_id = t.org_id "
+            "SELECT e.remote_id, t.remote_id FROM items t JOIN items e "
+            "ON e.signature = t.parent_signature AND e.target = t.target "
             "WHERE t.kind = 'email_task' AND t.status = 'created'"
         ).fetchall()
     assert len(pairs) == tasks

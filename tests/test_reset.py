@@ -61,7 +61,7 @@ def test_reset_keeps_a_record_that_is_no_longer_the_one_it_made(make_config, ser
     _, report = run_json(config)
     run_id = report["run_id"]
     meetings = [r for r in _ledger(config, run_id) if r.kind == "meeting"]
-    changed = meetings[0].sf_id
+    changed = meetings[0].remote_id
     sf = connect(served_org.url)
     sf.Event.update(changed, {"Subject": "Board meeting (someone else's now)"})
 
@@ -71,9 +71,9 @@ def test_reset_keeps_a_record_that_is_no_longer_the_one_it_made(make_config, ser
     assert changed in org_ids(org_db)["Event"]  # kept
     assert done["deleted"]["Event"] == len(meetings) - 1
     skipped = [e for e in read_events(Path(report["run_dir"])) if e["event"] == "reset.skipped"]
-    assert [e["sf_id"] for e in skipped] == [changed]
+    assert [e["remote_id"] for e in skipped] == [changed]
     assert "Subject" in skipped[0]["reason"]
-    row = next(r for r in _ledger(config, run_id) if r.sf_id == changed)
+    row = next(r for r in _ledger(config, run_id) if r.remote_id == changed)
     assert row.status == "foreign" and row.error_code == "FOREIGN_RECORD"
     # a later reset neither deletes it nor tries it again
     code, again = _reset_json(config, run_id)
@@ -93,13 +93,13 @@ def test_reset_keeps_a_record_created_again_under_a_reused_id(make_config, serve
     with StateStore(load_config(config).state.url) as state:
         changed = {**snap, "CreatedDate": "2020-01-01T00:00:00.000+0000"}
         state.mark_created(
-            answer.org_id, {answer.signature: answer.sf_id}, {answer.signature: changed}
+            answer.target, {answer.signature: answer.remote_id}, {answer.signature: changed}
         )
     code, done = _reset_json(config, report["run_id"])
     assert code == 0
     # its scorecard is kept too: deleting it would take the answer along (master-detail)
     assert done["skipped"] == {"DemoGen_Scorecard_Answer__c": 1, "DemoGen_Scorecard__c": 1}
-    assert answer.sf_id in org_ids(org_db)["DemoGen_Scorecard_Answer__c"]
+    assert answer.remote_id in org_ids(org_db)["DemoGen_Scorecard_Answer__c"]
     assert answer.parent_signature in {
         r.signature for r in _ledger(config, report["run_id"]) if r.status == "foreign"
     }
@@ -111,7 +111,7 @@ def test_tag_mode_reset_checks_the_run_tag_before_deleting(make_config, served_o
     _, report = run_json(config)
     run_id = report["run_id"]
     emails = [r for r in _ledger(config, run_id) if r.kind == "email"]
-    other = emails[0].sf_id
+    other = emails[0].remote_id
     connect(served_org.url).EmailMessage.update(other, {"DemoGen_Run_Id__c": "another-run"})
     code, done = _reset_json(config, run_id)
     assert code == 0

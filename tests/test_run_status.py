@@ -77,7 +77,7 @@ def test_a_run_refused_by_a_held_lock_exits_4_and_says_dead_locks_are_taken_over
     config = load_config(config_path)
     with (
         StateStore(config.state.url) as state,
-        state.lock(config.run.name, first["org_id"], "other"),
+        state.lock(config.run.name, f"salesforce:{first['org_id']}", "other"),
     ):
         code, out, err = invoke("run", "-c", str(config_path))
     assert code == 4

@@ -88,8 +88,8 @@ def _old_ids(config: Path) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
         for run in state.list_runs():
             for row in state.run_items(run.run_id):
-                if row.sf_id:
-                    out.setdefault(row.sobject, []).append(row.sf_id)
+                if row.remote_id:
+                    out.setdefault(row.record_type, []).append(row.remote_id)
         return out
 
 
@@ -104,7 +104,11 @@ def test_two_packs_on_one_org_and_an_interrupted_resume(make_config, org_db):
     assert killed_run(config_b, "sent:meeting").returncode == 137
     url = _state_url(config_b)
     with StateStore(url) as state:
-        pending = [r for r in state.pending_items(a["org_id"], "pack-b") if r.kind == "meeting"]
+        pending = [
+            r
+            for r in state.pending_items(f"salesforce:{a['org_id']}", "pack-b")
+            if r.kind == "meeting"
+        ]
         assert pending
         twin_id = _twin_owned_by_a(state, org_db, pending[0], a["run_id"])
     a_owned = live_owned(url)
@@ -113,8 +117,8 @@ def test_two_packs_on_one_org_and_an_interrupted_resume(make_config, org_db):
     code, b = run_json(config_b, "--run-id", run_id)
     assert code == 0, b
     with StateStore(url) as state:
-        adopted = state.items_by_signature(a["org_id"], [pending[0].signature])
-        assert adopted[pending[0].signature].sf_id != twin_id
+        adopted = state.items_by_signature(f"salesforce:{a['org_id']}", [pending[0].signature])
+        assert adopted[pending[0].signature].remote_id != twin_id
     assert live_owned(url) >= a_owned  # A still holds every id it held
     _assert_clean(config_b, before, org_db)
     assert run_json(config_a)[0] == 0 and run_json(config_b)[0] == 0
@@ -152,13 +156,13 @@ def _twin_owned_by_a(state: StateStore, org_db: Path, row: ItemRow, run_a: str) 
         store.close()
     a_row = replace(row, signature="pack-a-twin", run_id=run_a, pack="pack-a", status="pending")
     state.mark_pending([a_row])
-    state.mark_created(row.org_id, {"pack-a-twin": twin})
+    state.mark_created(row.target, {"pack-a-twin": twin})
     return str(twin)
 
 
 def _ids_of_run(url: str, run_id: str) -> set[str]:
     with StateStore(url) as state:
-        return {r.sf_id for r in state.run_items(run_id) if r.sf_id}
+        return {r.remote_id for r in state.run_items(run_id) if r.remote_id}
 
 
 def test_reset_after_a_crash_once_emails_exist_leaves_none_of_their_tasks(make_config, org_db):
@@ -271,7 +275,7 @@ def test_records_someone_deleted_do_not_stop_the_run(make_config, served_org):
     assert code == 0
     sf = connect(served_org.url)
     with StateStore(_state_url(config)) as state:
-        meetings = [r.sf_id for r in state.run_items(first["run_id"]) if r.kind == "meeting"]
+        meetings = [r.remote_id for r in state.run_items(first["run_id"]) if r.kind == "meeting"]
     for event_id in meetings[:3]:
         sf.Event.delete(event_id)
     code, again = run_json(config)

@@ -41,7 +41,7 @@ def test_scorecards_are_evidence_linked_idempotent_and_reset(make_config, org_db
     store.close()
     run_dir = Path(report["run_dir"])
     created_here = {
-        e["sf_id"]: e["opportunity_id"]
+        e["remote_id"]: e["opportunity_id"]
         for e in map(json.loads, (run_dir / "events.jsonl").read_text().splitlines())
         if e["event"] == "item.created"
     }

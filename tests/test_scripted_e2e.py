@@ -52,7 +52,7 @@ def test_the_org_read_back_tells_the_three_scripted_stories(seeded, tmp_path):  
     try:
         opp = {o["Name"]: o["Id"] for o in store.rows("Opportunity")}
         contacts = {c["Id"]: c["Name"] for c in store.rows("Contact")}
-        mine = {r["sf_id"] for r in _created(tmp_path)}
+        mine = {r["remote_id"] for r in _created(tmp_path)}
         events = [e for e in store.rows("Event") if e["Id"] in mine]
         mails = [m for m in store.rows("EmailMessage") if m["Id"] in mine]
         relations = store.rows("EventRelation")

@@ -7,12 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.pool import NullPool
 from state_backends import Backend
 
+from demo_gen import state_schema
 from demo_gen.errors import ExitCode, StateError
 from demo_gen.state import SCHEMA_VERSION, ItemRow, RunRow, StateStore
 
 ORG = "00D000000000001AAA"
+SF_TARGET = f"salesforce:{ORG}"  # what a v1 or v2 store's org_id becomes (schema 3)
 PACK = "se-demo-pack"
 
 
@@ -40,12 +44,12 @@ def item(
         signature=sig,
         run_id=run_id,
         pack=PACK,
-        org_id=ORG,
+        target=ORG,
         opportunity_id=opp,
         kind=kind,
-        sobject="Event",
+        record_type="Event",
         status="pending",
-        sf_id=None,
+        remote_id=None,
         error_code=None,
         error=None,
         parent_signature=None,
@@ -140,7 +144,7 @@ def test_pending_created_deleted_lifecycle(store):
     store.mark_failed(ORG, {"s2": ("INVALID_FIELD", "bad WhoId")})
     rows = store.items_by_signature(ORG, ["s1", "s2", "s3"])
     assert set(rows) == {"s1", "s2"}
-    assert (rows["s1"].status, rows["s1"].sf_id) == ("created", "00U000000000001AAA")
+    assert (rows["s1"].status, rows["s1"].remote_id) == ("created", "00U000000000001AAA")
     assert (rows["s2"].status, rows["s2"].error_code, rows["s2"].error) == (
         "failed",
         "INVALID_FIELD",
@@ -153,7 +157,7 @@ def test_pending_created_deleted_lifecycle(store):
 
     store.mark_deleted(ORG, ["s1"])
     deleted = store.items_by_signature(ORG, ["s1"])["s1"]
-    assert (deleted.status, deleted.sf_id) == ("deleted", "00U000000000001AAA")
+    assert (deleted.status, deleted.remote_id) == ("deleted", "00U000000000001AAA")
     assert [i.signature for i in store.run_items("r1", {"deleted"})] == ["s1"]
     assert len(store.run_items("r1")) == 2
 
@@ -166,7 +170,7 @@ def test_failed_and_deleted_items_can_be_planned_again_by_another_run(store):
     store.mark_deleted(ORG, ["s2"])
     store.mark_pending([item("s1", run_id="r2"), item("s2", run_id="r2")])
     again = store.items_by_signature(ORG, ["s1", "s2"])
-    assert {(r.run_id, r.status, r.sf_id, r.error_code) for r in again.values()} == {
+    assert {(r.run_id, r.status, r.remote_id, r.error_code) for r in again.values()} == {
         ("r2", "pending", None, None)
     }
     assert store.run_items("r1") == []
@@ -197,10 +201,16 @@ def test_marks_are_atomic_and_need_known_items(store):
         store.mark_pending([item("s9", run_id="never-started")])
 
 
-def test_signatures_are_per_org(store):
-    store.mark_pending([item("s1"), item("s1", org_id="00DOTHER")])
+def test_signatures_are_per_target(store):
+    """The same signature in two targets (the org and a calendar, or two orgs) is two rows."""
+    store.mark_pending([item("s1"), item("s1", target="caldav:https://cal.example")])
     store.mark_created(ORG, {"s1": "00U1"})
-    assert store.items_by_signature("00DOTHER", ["s1"])["s1"].status == "pending"
+    assert store.items_by_signature("caldav:https://cal.example", ["s1"])["s1"].status == "pending"
+    assert store.items_by_signature(ORG, ["s1"])["s1"].remote_id == "00U1"
+    assert store.count_by_target("r1") == {
+        ORG: {"meeting": {"created": 1}},
+        "caldav:https://cal.example": {"meeting": {"pending": 1}},
+    }
 
 
 def test_items_by_signature_with_thousands(store):
@@ -209,7 +219,7 @@ def test_items_by_signature_with_thousands(store):
     store.mark_created(ORG, {r.signature: f"00U{n:05d}" for n, r in enumerate(rows[:1200])})
     found = store.items_by_signature(ORG, [r.signature for r in rows] + ["missing"])
     assert len(found) == 2500
-    assert found["sig01199"].sf_id == "00U01199"
+    assert found["sig01199"].remote_id == "00U01199"
     assert found["sig01200"].status == "pending"
     assert store.count_by_status("r1") == {"meeting": {"created": 1200, "pending": 1300}}
     assert len(store.pending_items(ORG, PACK)) == 1300
@@ -330,7 +340,7 @@ def test_lock_contention_names_the_holder(backend, store):
     with StateStore(backend.url) as other, store.lock(PACK, ORG, "r1"):
         with pytest.raises(StateError, match=expected) as info, other.lock(PACK, ORG, "r2"):
             pytest.fail("acquired a held lock")
-        assert f"pack {PACK} on org {ORG}" in str(info.value)
+        assert f"pack {PACK} on {ORG}" in str(info.value)
         assert "taken over automatically" in (info.value.hint or "")
         with other.lock("another-pack", ORG, "r2"):  # other packs are independent
             pass
@@ -407,21 +417,46 @@ def test_a_schema_1_store_is_migrated_with_its_data(backend):
     with StateStore(backend.url) as store:
         run = store.get_run("r1")
         assert run is not None and run.summary_json and run.reset_json is None
-        rows = store.items_by_signature(ORG, ["sig-m", "sig-i"])
-        assert rows["sig-m"].status == "created" and rows["sig-m"].sf_id == "00UAAA"
+        assert store.items_by_signature(ORG, ["sig-m"]) == {}  # v3: keyed by the target
+        rows = store.items_by_signature(SF_TARGET, ["sig-m", "sig-i"])
+        assert rows["sig-m"].status == "created" and rows["sig-m"].remote_id == "00UAAA"
+        assert rows["sig-m"].record_type == "Event" and rows["sig-m"].target == SF_TARGET
         assert rows["sig-m"].identity is None  # schema 1 kept no snapshot
         assert rows["sig-i"].parent_signature == "sig-m"
         assert store.anchors(PACK, ORG, ["006A"]) == {"006A": date(2026, 11, 2)}
         # the new columns work on migrated rows
-        store.mark_created(ORG, {"sig-i": "0REBBB"}, {"sig-i": {"RelationId": "003B"}})
+        store.mark_created(SF_TARGET, {"sig-i": "0REBBB"}, {"sig-i": {"RelationId": "003B"}})
         assert (
-            store.items_by_signature(ORG, ["sig-i"])["sig-i"].identity == '{"RelationId": "003B"}'
+            store.items_by_signature(SF_TARGET, ["sig-i"])["sig-i"].identity
+            == '{"RelationId": "003B"}'
         )
         store.record_reset("r1", "reset", '{"deleted": {}}')
         assert store.get_run("r1").summary_json == run.summary_json
     assert backend.execute("SELECT value FROM meta") == [(str(SCHEMA_VERSION),)]
     [heartbeat] = backend.execute("SELECT heartbeat_at, acquired_at FROM locks")
     assert heartbeat[0] == heartbeat[1]  # an old lock's heartbeat is its acquisition
+
+
+def test_a_migrated_store_has_the_keys_and_indexes_of_a_new_one(backend):
+    """The v2 → v3 rebuild leaves the tables as a new store makes them: on PostgreSQL a renamed
+    table keeps its constraints' names, so `items_v3_pkey` must become `items_pkey` again."""
+    _v1_store(backend)
+    StateStore(backend.url).close()
+    engine = create_engine(backend.url, poolclass=NullPool)
+    try:
+        found = inspect(engine)
+        for table in (state_schema.items, state_schema.locks):
+            key = found.get_pk_constraint(table.name)
+            assert key["constrained_columns"] == [c.name for c in table.primary_key]
+            if backend.name == "postgresql":
+                assert key["name"] == f"{table.name}_pkey"
+            indexes = {i["name"]: i["column_names"] for i in found.get_indexes(table.name)}
+            assert indexes == {i.name: [c.name for c in i.columns] for i in table.indexes}
+        names = {fk["name"] for fk in found.get_foreign_keys("items")}
+        if backend.name == "postgresql":
+            assert names == {"items_run_id_fkey"}
+    finally:
+        engine.dispose()
 
 
 def test_owned_records_and_foreign_rows(store):
@@ -431,14 +466,18 @@ def test_owned_records_and_foreign_rows(store):
         {"s1": "00U1"},
         {"s2": ("E", "boom")},
         {"s1": {"Subject": "x"}},
-        [item("t1", kind="email_task", sobject="Task", sf_id="00T1", parent_signature="s1")],
+        [
+            item(
+                "t1", kind="email_task", record_type="Task", remote_id="00T1", parent_signature="s1"
+            )
+        ],
     )
     rows = store.items_by_signature(ORG, ["s1", "s2", "t1"])
-    assert rows["t1"].status == "created" and rows["t1"].sf_id == "00T1"
+    assert rows["t1"].status == "created" and rows["t1"].remote_id == "00T1"
     assert (rows["s1"].status, rows["s2"].status) == ("created", "failed")
     assert store.owned_ids(ORG) == {"00U1": "s1", "00T1": "t1"}
     with pytest.raises(ValueError, match="already created as 00T1"):
-        store.record_batch(ORG, {}, {}, {}, [item("t1", kind="email_task", sf_id="00T2")])
+        store.record_batch(ORG, {}, {}, {}, [item("t1", kind="email_task", remote_id="00T2")])
     store.mark_foreign(ORG, {"s1": "Subject changed"})
     assert store.items_by_signature(ORG, ["s1"])["s1"].status == "foreign"
     with pytest.raises(ValueError):

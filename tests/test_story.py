@@ -197,7 +197,7 @@ def test_created_date_is_backdated_only_where_describe_allows_it():
     settable = frozenset({"Event.CreatedDate", "Task.CompletedDateTime", "Task.CallDisposition"})
     caps = Capabilities(True, False, settable=settable, backdate_before="9999")
     items = build_items(op, {}, org_id="00D", pack="p", caps=caps)
-    events = [i for i in items if i.sobject == "Event"]
+    events = [i for i in items if i.record_type == "Event"]
     assert events and all(i.record["CreatedDate"] == i.planned_start for i in events)
     # an org refuses a CreatedDate in the future: what is still ahead keeps the insert time
     middle = sorted(i.planned_start for i in events)[len(events) // 2]
@@ -208,7 +208,7 @@ def test_created_date_is_backdated_only_where_describe_allows_it():
     later = [i for i in dated if i.planned_start >= middle]
     assert later and not any("CreatedDate" in i.record for i in later)
     assert all("CreatedDate" in i.record for i in dated if i.planned_start < middle)
-    assert not any("CreatedDate" in i.record for i in items if i.sobject != "Event")
+    assert not any("CreatedDate" in i.record for i in items if i.record_type != "Event")
     calls = [i.record for i in items if i.kind == "call" and i.record["TaskSubtype"] == "Call"]
     assert all(c["CompletedDateTime"] and c["CallDisposition"] for c in calls)
 

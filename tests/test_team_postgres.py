@@ -159,7 +159,7 @@ def test_a_run_killed_on_one_machine_is_resumed_on_another(
     assert resumed["run_id"] == run_a and resumed["totals"]["created"] > 0
     assert pg.execute("SELECT count(*) FROM items WHERE status = 'pending'") == [(0,)]
     with StateStore(pg_url) as state:
-        owned = set(state.owned_ids(resumed["org_id"]))
+        owned = set(state.owned_ids(f"salesforce:{resumed['org_id']}"))
     assert orphans(before, org_ids(org_db), owned) == set()  # no duplicate, nothing unowned
     assert (machine_b / "runs" / run_a / "events.jsonl").exists()
 

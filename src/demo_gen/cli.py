@@ -221,7 +221,7 @@ def _finish_run(report: Any, as_json: bool) -> None:
 )
 @_json_option
 def dry_run(config_path: Path, max_opps: int | None, out: Path | None, as_json: bool) -> None:
-    """Show what `run` would create (+) and what exists (=); write nothing."""
+    """Show, per target, what `run` would create (+) and what exists (=); write nothing."""
     from demo_gen.preview import dry_run as preview_run
 
     config, secrets = _load(config_path)
@@ -269,7 +269,7 @@ def status(
     run_id: str | None, config_path: Path, realism: bool, scorecards: bool, as_json: bool
 ) -> None:
     """List the runs, newest first, with the records each owns; or show one run's summary,
-    counts, failures and why it stopped.
+    counts per target, failures and why it stopped.
 
     RUN_ID may be `latest`: the newest run of the configuration's pack (of any pack when there
     is no configuration file). A run killed without a word (kill -9, a lost host) shows as

@@ -45,6 +45,10 @@ from demo_gen.configtypes import (
 from demo_gen.errors import ConfigError, UsageError
 from demo_gen.yamlsource import LineIndex, first_error, line_of, parse_value, parse_yaml, read_text
 
+MAX_BATCH = 200
+"""The most records one write call carries (sObject Collections take 200): `batch_size`'s
+ceiling, and every target's batch limit (`targets.base.BATCH_LIMIT`)."""
+
 ENV_PREFIX = "DEMO_GEN_"
 
 
@@ -131,7 +135,7 @@ class SalesforceSettings(Strict):
     api_version: str = Field(default="59.0", pattern=r"^\d{2,3}\.0$")
     local: LocalSettings = Field(default_factory=LocalSettings)
     query: QuerySettings = Field(default_factory=QuerySettings)
-    batch_size: int = count(200, 1, 200)
+    batch_size: int = count(MAX_BATCH, 1, MAX_BATCH)
     """Records per sObject Collections call: 1 … 200 (Salesforce allows at most 200)."""
     concurrency: int = count(4, 1, 16)
     """Collection calls in flight at once: 1 … 16."""

@@ -152,23 +152,29 @@ def render_preview(preview: Preview, console: Console = err_console) -> None:
 
 
 def _render_preview_deals(preview: Preview, console: Console) -> None:
+    """One line per deal and target with something to add, then the totals per target."""
+    several = len(preview.targets) > 1
     for op in preview.opportunities:
-        if not any(op.new.values()):
-            continue
-        parts = [f"+{n} {k}" for k, n in op.new.items()] + [
-            f"={n} {k}" for k, n in op.existing.items()
-        ]
-        console.print(f"{op.opportunity_id}  {op.name} [{op.stage}]  {'  '.join(parts)}")
+        for key, counts in op.targets.items():
+            if not any(counts["new"].values()):
+                continue
+            parts = [f"+{n} {k}" for k, n in counts["new"].items()] + [
+                f"={n} {k}" for k, n in counts["existing"].items()
+            ]
+            where = f"  → {key}" if several else ""
+            console.print(f"{op.opportunity_id}  {op.name} [{op.stage}]{where}  {'  '.join(parts)}")
     outline = preview.outline()
     quiet = outline["deals"] - outline["deals_changed"]
     if quiet:
         console.print(f"[dim]{_deals(quiet)} with nothing to add not listed[/]")
-    table = Table(title="dry-run totals (+ would be created, = already exists)")
+    table = Table(title="dry-run totals per target (+ would be created, = already exists)")
+    table.add_column("target")
     table.add_column("kind")
     table.add_column("+", justify="right")
     table.add_column("=", justify="right")
-    for kind, counts in preview.totals().items():
-        table.add_row(kind, f"{counts['new']:,}", f"{counts['existing']:,}")
+    for key, kinds in preview.target_totals().items():
+        for kind, both in kinds.items():
+            table.add_row(key, kind, f"{both['new']:,}", f"{both['existing']:,}")
     console.print(table)
 
 
@@ -236,13 +242,14 @@ def render_status(detail: Mapping[str, Any], console: Console = err_console) -> 
     run = detail["run"]
     console.print(f"[bold]{run['run_id']}[/] {run['command']} — {run['status']}")
     console.print(f"pack {run['pack']} on org {run['org_id']}, started {run['started_at']}")
-    table = Table(title="records owned by this run")
-    table.add_column("kind")
-    table.add_column("status")
+    table = Table(title="records owned by this run, per target")
+    for column in ("target", "kind", "status"):
+        table.add_column(column)
     table.add_column("count", justify="right")
-    for kind, statuses in detail["items"].items():
-        for status, n in statuses.items():
-            table.add_row(kind, status, str(n))
+    for target, kinds in detail["targets"].items():
+        for kind, statuses in kinds.items():
+            for status, n in statuses.items():
+                table.add_row(target, kind, status, str(n))
     console.print(table)
     error = detail.get("error")
     if error:

@@ -12,7 +12,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -31,23 +30,13 @@ from simple_salesforce.exceptions import (
 
 from demo_gen.config import Config, Secrets
 from demo_gen.errors import AuthError, LimitError, TargetError, TransientError, UsageError
+from demo_gen.targets.base import BATCH_LIMIT, WriteResult
 
 T = TypeVar("T")
 LOCAL_USERNAME = "admin@demo-gen.local"
 LOCAL_PASSWORD = "demo-gen"
-MAX_COLLECTION = 200
+MAX_COLLECTION = BATCH_LIMIT
 _RETRIES = 3
-
-
-@dataclass(frozen=True, slots=True)
-class WriteResult:
-    """The outcome of one record in a collection call, in input order."""
-
-    success: bool
-    id: str | None
-    error_code: str | None = None
-    message: str | None = None
-    fields: tuple[str, ...] = ()
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from demo_gen.errors import DemoGenError
 from demo_gen.items import ANSWER_OBJECT, SCORECARD_OBJECT
 from demo_gen.state import StateStore
 from demo_gen.state_engine import display_url
+from demo_gen.targets.salesforce import TAGGED_OBJECTS, missing_tag_fields, tagged_objects
 
 
 @dataclass(frozen=True)
@@ -124,9 +125,9 @@ def _org_checks(crm: SalesforceCrm, config: Config) -> Iterator[Check]:
             f"Opportunity.{omitted}", lambda: _has_omitted(crm, omitted), fix=_omitted_fix(omitted)
         )
     if config.run.idempotency_mode == "tag":
-        for sobject in ("Event", "Task"):
+        for sobject in tagged_objects(crm, config):
             probe = partial(_tag_fields, crm, config, sobject)
-            yield _guard(f"tag fields on {sobject}", probe, fix=_tag_fix(config))
+            yield _guard(f"tag fields on {sobject}", probe, fix=_tag_fix(config, sobject))
     yield _guard("API usage", lambda: _api(crm), fix=_API_FIX)
 
 
@@ -184,8 +185,8 @@ _AUDIT_FIX = (
 
 def _audit_fields(crm: SalesforceCrm) -> Check | str:
     """Whether inserts may backdate CreatedDate (a warning, never a failure: runs still work)."""
-    allowed = [s for s in ("Event", "Task", "EmailMessage") if crm.can_set_audit_fields(s)]
-    if len(allowed) == 3:
+    allowed = [s for s in TAGGED_OBJECTS if crm.can_set_audit_fields(s)]
+    if len(allowed) == len(TAGGED_OBJECTS):
         return "inserts may set CreatedDate and CreatedById (records can be backdated)"
     return Check(
         "set audit fields",
@@ -237,21 +238,23 @@ def _omitted_fix(field: str) -> str:
 
 
 def _tag_fields(crm: SalesforceCrm, config: Config, sobject: str) -> Check | str:
-    have = crm.fields_of(sobject) or frozenset()
-    missing = [f for f in (config.run.signature_field, config.run.run_tag_field) if f not in have]
+    missing = missing_tag_fields(crm, config, sobject)
     if not missing:
         return "present"
     return Check(
         f"tag fields on {sobject}",
         False,
         f"{sobject} lacks {', '.join(missing)} (needed by idempotency_mode: tag)",
-        _tag_fix(config),
+        _tag_fix(config, sobject),
     )
 
 
-def _tag_fix(config: Config) -> str:
+def _tag_fix(config: Config, sobject: str) -> str:
+    where = (
+        "Activity" if sobject in ("Event", "Task") else sobject
+    )  # their custom fields live on Activity
     return (
-        f"add on Activity: {config.run.signature_field} (Text 64, External ID, Unique) and "
+        f"add on {where}: {config.run.signature_field} (Text 64, External ID, Unique) and "
         f"{config.run.run_tag_field} (Text 64); or use idempotency_mode: external_state"
     )
 

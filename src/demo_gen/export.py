@@ -79,7 +79,7 @@ def export_plan(
     state = StateStore.open_readonly(config.state.url)
     try:
         planned = planned_items(config, secrets, state, _today(today), max_opps=max_opps)
-        there = ledger_status(state, planned.org_id, [i.signature for i in planned.items])
+        there = ledger_status(state, planned.target, [i.signature for i in planned.items])
     finally:
         state.close()
     tables = build_tables(planned.items, there.values(), planned.time_zones, from_ledger=False)

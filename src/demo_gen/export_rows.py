@@ -177,7 +177,9 @@ def build_tables(
     ids: dict[str, list[LedgerRow]] = {}
     for row in ledger:
         ids.setdefault(row.signature, []).append(row)
-    targets = sorted({TARGET, *(r.target for rows in ids.values() for r in rows)})
+    # a target adds columns where it holds rows of a table's kind (under the tables' signatures);
+    # CalDAV copies (kind calendar_event, signatures of their own) have no table, so no columns
+    targets = sorted({TARGET, *(r.target for rs in ids.values() for r in rs if r.kind in _FIELDS)})
     if from_ledger:
         keys = [(rows[0].kind, rows[0].opportunity_id, sig) for sig, rows in ids.items()]
     else:

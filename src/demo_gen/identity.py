@@ -11,14 +11,12 @@ is compared on the signature fields the row itself holds.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from demo_gen.crm import soql_list
-from demo_gen.errors import StateError
-from demo_gen.items import PARENT_KINDS
-from demo_gen.state import ItemRow, StateStore, identity_of
+from demo_gen.state import ItemRow, identity_of
+from demo_gen.targets.base import BATCH_LIMIT, LedgerView, Verdicts
 
 ORIGIN = ("CreatedById", "CreatedDate")
 
@@ -34,7 +32,7 @@ SIGNATURE_FIELDS: dict[str, tuple[str, ...]] = {
 }
 """sObject → the fields of its signature: (parent, subject, start) or (parent, person)."""
 
-READ_CHUNK = 200
+READ_CHUNK = BATCH_LIMIT
 
 
 class Reader(Protocol):
@@ -67,7 +65,7 @@ def read_records(
 
 
 def mismatch(row: ItemRow, record: Mapping[str, Any], parent_id: str | None) -> str | None:
-    """Why the record now under `row.sf_id` is not the one `row` made, or None if it is.
+    """Why the record now under `row.remote_id` is not the one `row` made, or None if it is.
 
     `parent_id` is the record id of the row's parent (for a link without a snapshot).
     """
@@ -77,24 +75,14 @@ def mismatch(row: ItemRow, record: Mapping[str, Any], parent_id: str | None) -> 
     for name, want in expected.items():
         have = record.get(name)
         if _norm(name, want) != _norm(name, have):
-            return f"{row.sobject}.{name} is {have!r}, the ledger recorded {want!r}"
+            return f"{row.record_type}.{name} is {have!r}, the ledger recorded {want!r}"
     return None
-
-
-@dataclass
-class Verdicts:
-    """What the org holds under a group of ledger rows' ids."""
-
-    same: list[ItemRow] = field(default_factory=list)  # still the record the row made
-    foreign: dict[str, str] = field(default_factory=dict)  # signature -> why it is not
-    gone: list[ItemRow] = field(default_factory=list)  # no live record under the id
-    records: dict[str, dict[str, Any]] = field(default_factory=dict)  # signature -> record
 
 
 def verify(
     crm: Reader,
-    state: StateStore,
-    org_id: str,
+    ledger: LedgerView,
+    target: str,
     rows: Sequence[ItemRow],
     check: Callable[[ItemRow, Mapping[str, Any]], str | None] | None = None,
     extra: Sequence[str] = (),
@@ -102,13 +90,13 @@ def verify(
     """Read the records under `rows`' ids (one query per 200 per sObject) and compare each with
     its row; `check` may add a test of its own (reset: the run tag)."""
     out = Verdicts()
-    parents = state.items_by_signature(org_id, [r.parent_signature or "" for r in rows])
-    parent_ids = {sig: row.sf_id for sig, row in parents.items()}
-    for sobject in sorted({r.sobject for r in rows}):
-        group = [r for r in rows if r.sobject == sobject and r.sf_id]
-        records = read_records(crm, sobject, [r.sf_id or "" for r in group], extra)
+    parents = ledger.items_by_signature(target, [r.parent_signature or "" for r in rows])
+    parent_ids = {sig: row.remote_id for sig, row in parents.items()}
+    for sobject in sorted({r.record_type for r in rows}):
+        group = [r for r in rows if r.record_type == sobject and r.remote_id]
+        records = read_records(crm, sobject, [r.remote_id or "" for r in group], extra)
         for row in group:
-            record = records.get(row.sf_id or "")
+            record = records.get(row.remote_id or "")
             if record is None:
                 out.gone.append(row)
                 continue
@@ -122,41 +110,13 @@ def verify(
     return out
 
 
-def check_org_binding(
-    crm: Reader, state: StateStore, org_id: str, pack: str, sample: int = READ_CHUNK
-) -> int:
-    """Stop before writing when ids this ledger recorded on `org_id` now hold other records.
-
-    Reads back up to `sample` created parent rows (meetings, emails, scorecards: the ids a run
-    skips and hangs its links on) of each sObject of `pack`, one query each. A missing
-    record is fine (someone deleted it); a different one means the org was re-created or refreshed
-    under the same Organization Id, and nothing may be written against this ledger. Returns how
-    many records were checked.
-    """
-    rows = state.created_sample(org_id, pack, sample, PARENT_KINDS)
-    verdicts = verify(crm, state, org_id, rows)
-    if verdicts.foreign:
-        sig, why = next(iter(verdicts.foreign.items()))
-        row = next(r for r in rows if r.signature == sig)
-        raise StateError(
-            f"the org {org_id} holds other records under {len(verdicts.foreign)} of the "
-            f"{len(rows)} ids this ledger recorded for pack {pack} (e.g. {row.sobject} "
-            f"{row.sf_id}: {why}): it was re-created or refreshed since, and this ledger "
-            "does not describe it",
-            hint="point state.url at a new state store (or move the old one aside) to seed this "
-            "org afresh; `demo-gen reset` of an old run deletes only records it verifies as its "
-            "own",
-        )
-    return len(rows)
-
-
 def _expected_from_row(row: ItemRow, parent_id: str | None) -> dict[str, Any]:
     """The signature fields a schema-1 row holds, as the record's field values."""
-    fields = SIGNATURE_FIELDS.get(row.sobject, ())
-    if len(fields) == 2 and row.sobject != "DemoGen_Scorecard__c":  # a link: parent, person
+    fields = SIGNATURE_FIELDS.get(row.record_type, ())
+    if len(fields) == 2 and row.record_type != "DemoGen_Scorecard__c":  # a link: parent, person
         return {fields[0]: parent_id, fields[1]: row.subject}
     values: list[Any] = [row.opportunity_id, row.subject, row.planned_start]
-    if row.sobject == "Task" and row.planned_start:
+    if row.record_type == "Task" and row.planned_start:
         values[2] = row.planned_start[:10]
     return dict(zip(fields, values, strict=False))
 

@@ -29,6 +29,10 @@ MEETING, EMAIL, INVITEE, EMAIL_RELATION, EMAIL_TASK = (
 )
 CALL = "call"  # a Task with TaskSubtype Call or LinkedIn (calls and LinkedIn touches)
 SCORECARD, ANSWER = "scorecard", "answer"
+EVENT_RELATION = "event_relation"
+"""Kind of a relation the org created itself for an Event we made (e.g. for its WhoId)."""
+TASK_RELATION = "task_relation"
+"""Kind of a TaskRelation the org created for one of our Tasks or an email's Task."""
 PARENT_KINDS = (MEETING, EMAIL, CALL, SCORECARD)
 CHILD_KINDS = (INVITEE, EMAIL_RELATION, ANSWER)
 DELETE_ORDER = (ANSWER, INVITEE, EMAIL_RELATION, EMAIL_TASK, SCORECARD, CALL, EMAIL, MEETING)
@@ -51,6 +55,13 @@ class Capabilities:
     """Records dated before this instant (`sf_datetime` text, the run's clock) get their own
     time as CreatedDate; later ones (a meeting still ahead) keep the org's insert time, since
     an org refuses a CreatedDate in the future."""
+    kinds: frozenset[str] = frozenset()
+    """The work-item kinds the target holds; empty means every kind (a CRM). A calendar holds
+    only meetings: a run sends each target only the kinds it holds (`holds`)."""
+
+    def holds(self, kind: str) -> bool:
+        """Whether the target stores items of `kind`."""
+        return not self.kinds or kind in self.kinds
 
 
 @dataclass(frozen=True)
@@ -59,7 +70,7 @@ class WorkItem:
 
     signature: str
     kind: str
-    sobject: str
+    record_type: str  # the target's word for the record (here an sObject)
     opportunity_id: str
     record: Mapping[str, Any]
     planned_start: str
@@ -113,7 +124,7 @@ def _backdate(items: list[WorkItem], caps: Capabilities) -> list[WorkItem]:
     out = []
     for item in items:
         passed = bool(item.planned_start) and item.planned_start < caps.backdate_before
-        if f"{item.sobject}.CreatedDate" in caps.settable and passed:
+        if f"{item.record_type}.CreatedDate" in caps.settable and passed:
             record = {**item.record, "CreatedDate": item.planned_start}
             item = WorkItem(**{**_fields(item), "record": record})
         out.append(item)
@@ -169,7 +180,7 @@ def _meeting_items(
     yield WorkItem(
         signature=sig,
         kind=MEETING,
-        sobject="Event",
+        record_type="Event",
         opportunity_id=opp.id,
         planned_start=start,
         match_key=m.subject,
@@ -192,7 +203,7 @@ def _meeting_items(
         yield WorkItem(
             signature=signature(org_id, pack, opp.id, INVITEE, parent=sig, person=person),
             kind=INVITEE,
-            sobject="EventRelation",
+            record_type="EventRelation",
             opportunity_id=opp.id,
             planned_start=start,
             match_key=person,
@@ -270,7 +281,7 @@ def _email_items(
         yield WorkItem(
             signature=signature(org_id, pack, opp.id, EMAIL_RELATION, parent=sig, person=person),
             kind=EMAIL_RELATION,
-            sobject="EmailMessageRelation",
+            record_type="EmailMessageRelation",
             opportunity_id=opp.id,
             planned_start=sent,
             match_key=contact_id,
@@ -341,11 +352,11 @@ def scorecard_items(
         WorkItem(
             signature=sig,
             kind=SCORECARD,
-            sobject=SCORECARD_OBJECT,
+            record_type=SCORECARD_OBJECT,
             opportunity_id=opp.id,
             planned_start="",
             match_key=card.template,
-            label=f"{opp.id}/scorecard/{card.template}",
+            label=scorecard_label(opp.id, card.template),
             record={
                 "Name": f"{card.template} – {opp.name}"[:80],
                 "Opportunity__c": opp.id,
@@ -363,13 +374,13 @@ def scorecard_items(
                     org_id, pack, opp.id, ANSWER, parent=sig, element=answer.element_id
                 ),
                 kind=ANSWER,
-                sobject=ANSWER_OBJECT,
+                record_type=ANSWER_OBJECT,
                 opportunity_id=opp.id,
                 planned_start="",
                 match_key=answer.element_id,
                 parent=sig,
                 parent_field="Scorecard__c",
-                label=f"{opp.id}/scorecard/{card.template}/{answer.element_id}",
+                label=f"{scorecard_label(opp.id, card.template)}/{answer.element_id}",
                 evidence=tuple(
                     item_signatures[k] for k in answer.evidence_keys if k in item_signatures
                 ),
@@ -384,6 +395,12 @@ def scorecard_items(
             )
         )
     return items
+
+
+def scorecard_label(opportunity_id: str, template: str) -> str:
+    """The work-item label of an opportunity's scorecard of `template` (its answers add
+    "/<element id>"): how scorecards.jsonl and smoke find the scorecard's record."""
+    return f"{opportunity_id}/scorecard/{template}"
 
 
 def email_task_signature(email_signature: str) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from demo_gen.crm import soql_list
@@ -33,27 +33,13 @@ from demo_gen.identity import (
     read_records,
     snapshot,
 )
-from demo_gen.items import EMAIL_TASK, email_task_signature
+from demo_gen.items import EMAIL_TASK, EVENT_RELATION, TASK_RELATION, email_task_signature
 from demo_gen.state import ItemRow
-
-EVENT_RELATION = "event_relation"
-"""Kind of an EventRelation the org created itself for an Event we made (e.g. for its WhoId)."""
-
-TASK_RELATION = "task_relation"
-"""Kind of a TaskRelation the org created for one of our Tasks or an email's Task (Shared
-Activities)."""
+from demo_gen.targets.base import ReadBack
 
 _TASK = "Task"
 _RELATION = "EventRelation"
 _TASK_RELATION = "TaskRelation"
-
-
-@dataclass
-class ReadBack:
-    identities: dict[str, dict[str, Any]] = field(default_factory=dict)  # signature -> snapshot
-    owned: list[ItemRow] = field(default_factory=list)  # records the org made for these
-    records: dict[str, dict[str, Any]] = field(default_factory=dict)  # signature -> record
-    task_relations: bool | None = None  # whether the org made TaskRelation rows (None: not asked)
 
 
 def relation_signature(parent_signature: str, relation_id: str) -> str:
@@ -70,7 +56,7 @@ def read_back(
     verify: bool = False,
     task_relations: bool = True,
 ) -> ReadBack:
-    """Snapshots of `rows` (created, one sObject, each with its `sf_id`) and the records the org
+    """Snapshots of `rows` (created, one sObject, each with its `remote_id`) and the records the org
     made for them that no ledger row holds yet (`owned_ids`: ids some row already holds).
 
     `verify`: for rows recorded earlier (reset, a catch-up), take nothing from a record that is no
@@ -80,12 +66,12 @@ def read_back(
     out = ReadBack()
     if not rows:
         return out
-    sobject = rows[0].sobject
+    sobject = rows[0].record_type
     extra = _extra_fields(sobject)
-    by_id = {r.sf_id: r for r in rows if r.sf_id}
+    by_id = {r.remote_id: r for r in rows if r.remote_id}
     records = read_records(crm, sobject, list(by_id), extra)
-    for sf_id, row in by_id.items():
-        record = records.get(sf_id)
+    for remote_id, row in by_id.items():
+        record = records.get(remote_id)
         if record is None:
             continue  # gone already: nothing to snapshot
         if verify and mismatch(row, record, None) is not None:
@@ -111,7 +97,7 @@ def _task_relations(
 ) -> list[ItemRow] | None:
     """The TaskRelation rows of these Tasks as owned rows; None where the org has no such object
     (Shared Activities off in a real org: INVALID_TYPE)."""
-    by_id = {t.sf_id: t for t in tasks if t.sf_id}
+    by_id = {t.remote_id: t for t in tasks if t.remote_id}
     fields = ", ".join(dict.fromkeys(("Id", "IsWhat", *identity_fields(_TASK_RELATION))))
     out: list[ItemRow] = []
     for start in range(0, len(by_id), READ_CHUNK):
@@ -131,10 +117,10 @@ def _task_relations(
                 task,
                 signature=relation_signature(task.signature, rel["RelationId"]),
                 kind=TASK_RELATION,
-                sobject=_TASK_RELATION,
+                record_type=_TASK_RELATION,
                 parent_signature=task.signature,
                 subject=rel["RelationId"],
-                sf_id=rel["Id"],
+                remote_id=rel["Id"],
             )
             out.append(_with_identity(row, snapshot(_TASK_RELATION, rel)))
     return out
@@ -161,9 +147,9 @@ def _email_task(
         email,
         signature=email_task_signature(email.signature),
         kind=EMAIL_TASK,
-        sobject=_TASK,
+        record_type=_TASK,
         status="created",
-        sf_id=task_id,
+        remote_id=task_id,
         parent_signature=email.signature,
         error_code=None,
         error=None,
@@ -187,11 +173,11 @@ def _relations(
             event,
             signature=relation_signature(event.signature, rel["RelationId"]),
             kind=EVENT_RELATION,
-            sobject=_RELATION,
+            record_type=_RELATION,
             parent_signature=event.signature,
             subject=rel["RelationId"],
         )
-        row = replace(base, status="created", sf_id=rel["Id"], error_code=None, error=None)
+        row = replace(base, status="created", remote_id=rel["Id"], error_code=None, error=None)
         out.append(_with_identity(row, snapshot(_RELATION, rel)))
     return out
 

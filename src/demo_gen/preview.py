@@ -8,31 +8,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
-from demo_gen import planner
-from demo_gen.compose import (
-    load_templates,
-    opportunity_items,
-    scorecard_questions,
-    scorecard_summary,
-    scorecards_for,
-)
+from demo_gen import clock
+from demo_gen.compose import load_templates, scorecard_questions, scorecard_summary
 from demo_gen.config import Config, Secrets
 from demo_gen.content import HeuristicContent
 from demo_gen.content.stories import estimate
-from demo_gen.crm import open_crm
+from demo_gen.items import WorkItem
 from demo_gen.model import Seller
-from demo_gen.pinning import load_pins
 from demo_gen.plan import OpportunityPlan, Plan
+from demo_gen.prepare import Hooks, PrepareOptions, prepare
 from demo_gen.realism import realism_report
-from demo_gen.runner import capabilities, own_record_ids, own_tag
 from demo_gen.scorecards import Scorecard, Template
-from demo_gen.selection import select_opportunities
 from demo_gen.state import StateStore, created_ids
+from demo_gen.targets.open import open_targets
 from demo_gen.textmetrics import text_report
 from demo_gen.timeline import deal_timeline
+
+Counts = dict[str, int]  # kind -> records
 
 
 @dataclass(frozen=True)
@@ -40,8 +35,10 @@ class OpportunityPreview:
     opportunity_id: str
     name: str
     stage: str
-    new: dict[str, int]  # kind -> to create (+)
-    existing: dict[str, int]  # kind -> already in the org (=)
+    new: Counts  # kind -> to create (+), over every target
+    existing: Counts  # kind -> already there (=), over every target
+    targets: dict[str, dict[str, Counts]] = field(default_factory=dict)
+    """target key -> {"new": kind -> n, "existing": kind -> n}"""
 
 
 @dataclass(frozen=True)
@@ -66,15 +63,22 @@ class Preview:
     scorecards: dict[str, Any]
     llm: dict[str, Any] | None  # estimated requests, tokens and cost when the LLM is on
     plan: dict[str, Any] = field(repr=False)
+    targets: tuple[str, ...] = ()  # the target keys, in write order
     scripted: tuple[ScriptedPreview, ...] = ()
 
     def totals(self) -> dict[str, dict[str, int]]:
+        """kind -> {"new", "existing"} over every target."""
         out: dict[str, dict[str, int]] = {}
         for op in self.opportunities:
-            for kind, n in op.new.items():
-                out.setdefault(kind, {"new": 0, "existing": 0})["new"] += n
-            for kind, n in op.existing.items():
-                out.setdefault(kind, {"new": 0, "existing": 0})["existing"] += n
+            _add(out, op.new, op.existing)
+        return out
+
+    def target_totals(self) -> dict[str, dict[str, dict[str, int]]]:
+        """target key -> kind -> {"new", "existing"}."""
+        out: dict[str, dict[str, dict[str, int]]] = {key: {} for key in self.targets}
+        for op in self.opportunities:
+            for key, counts in op.targets.items():
+                _add(out.setdefault(key, {}), counts["new"], counts["existing"])
         return out
 
     def outline(self) -> dict[str, int]:
@@ -93,6 +97,7 @@ class Preview:
             "pack": self.pack,
             "outline": self.outline(),
             "totals": self.totals(),
+            "targets": self.target_totals(),
             "opportunities": [op.__dict__ for op in self.opportunities],
             "warnings": list(self.warnings),
             "realism": self.realism,
@@ -102,77 +107,83 @@ class Preview:
         }
 
 
+def _add(out: dict[str, dict[str, int]], new: Counts, existing: Counts) -> None:
+    for bucket, counts in (("new", new), ("existing", existing)):
+        for kind, n in counts.items():
+            out.setdefault(kind, {"new": 0, "existing": 0})[bucket] += n
+
+
 def dry_run(
     config: Config, secrets: Secrets, *, max_opps: int | None = None, today: date | None = None
 ) -> Preview:
-    """What `run` would do now, computed without writing anything."""
-    today = today or datetime.now(UTC).date()
+    """What `run` would do now in each target, computed by the same prepare() without writing."""
+    now = clock.now()
+    today = today or now.date()
+    warnings: list[str] = []
     state = StateStore.open_readonly(config.state.url)
     try:
-        with open_crm(config, secrets) as crm:
-            org_id = crm.org_id()
-            own = own_record_ids(state, config.run.name, org_id)
-            selection = select_opportunities(
-                crm,
-                config.salesforce.query,
-                max_opps=max_opps,
-                exclude_event_ids=own,
-                own_tag=own_tag(config),
+        with open_targets(config, secrets, now) as opened:
+            source = opened.source
+            options = PrepareOptions(today=today, max_opps=max_opps)
+            prepared = prepare(
+                source, opened.targets, state, config, secrets, options, Hooks(warnings.append)
             )
-            caps = capabilities(crm, config)
-            opps = selection.snapshot.opportunities
-            ids = [o.id for o in opps]
-            known = {} if config.run.anchor_date else state.anchors(config.run.name, org_id, ids)
-            anchors = {o: config.run.anchor_date or known.get(o, today) for o in ids}
-            snap = selection.snapshot
-            pins = load_pins(state, config, org_id, opps, anchors)  # read, never written here
-            plan = planner.plan(
-                opps, config, anchors, users=snap.users, events=snap.events, pinned=pins
+            previews = _previews(state, prepared.plan, prepared.items)
+            scripted = tuple(
+                _scripted(prepared.plan, op, prepared.users, prepared.scorecards)
+                for op in prepared.plan.opportunities
+                if op.scenario is not None
             )
-            writer = HeuristicContent(seed=config.run.seed, pack=config.run.name)
-            templates = load_templates(config)
-            previews = []
-            scripted: list[ScriptedPreview] = []
-            cards_all = []
-            texts_by_key: dict[str, str] = {}
-            for op in plan.opportunities:
-                texts = writer.write(op).texts
-                texts_by_key.update(texts)
-                cards = scorecards_for(templates, op, config, texts=texts)
-                cards_all.extend(cards)
-                items = opportunity_items(
-                    op, texts, cards, org_id=org_id, pack=config.run.name, caps=caps
-                )
-                there = created_ids(state.items_by_signature(org_id, [i.signature for i in items]))
-                new: dict[str, int] = {}
-                existing: dict[str, int] = {}
-                for item in items:
-                    bucket = existing if item.signature in there else new
-                    bucket[item.kind] = bucket.get(item.kind, 0) + 1
-                o = op.opportunity
-                previews.append(OpportunityPreview(o.id, o.name, o.stage, new, existing))
-                if op.scenario is not None:
-                    scripted.append(_scripted(plan, op, snap.users, cards))
+            keys = tuple(t.key for t in opened.targets)
     finally:
         state.close()
+    plan = prepared.plan
+    sheets = HeuristicContent(seed=config.run.seed, pack=config.run.name)
     plan_json = plan.to_json()
     for op, op_json in zip(plan.opportunities, plan_json["opportunities"], strict=True):
-        op_json["fact_sheet"] = writer.sheet(op).to_json()
+        op_json["fact_sheet"] = sheets.sheet(op).to_json()
         for item in op_json["meetings"] + op_json["emails"]:
-            item["text"] = texts_by_key.get(item["key"], "")
+            item["text"] = prepared.texts.get(item["key"], "")
     first = {s.opportunity_id for s in scripted}
-    previews.sort(key=lambda p: p.opportunity_id not in first)  # scripted deals first
+    previews = tuple(sorted(previews, key=lambda p: p.opportunity_id not in first))
     return Preview(
-        org_id=org_id,
+        org_id=source.org_id,
         pack=config.run.name,
-        scripted=tuple(scripted),
-        opportunities=tuple(previews),
-        warnings=tuple(selection.warnings) + plan.notes,
-        realism=realism_report(plan, config.activity) | text_report(plan, cards_all),
-        scorecards=scorecard_summary(cards_all),
-        llm=_llm_estimate(config, plan, templates),
+        scripted=scripted,
+        opportunities=previews,
+        warnings=tuple(warnings),
+        realism=realism_report(plan, config.activity) | text_report(plan, prepared.scorecards),
+        scorecards=scorecard_summary(prepared.scorecards),
+        llm=_llm_estimate(config, plan, load_templates(config)),
         plan=plan_json,
+        targets=keys,
     )
+
+
+def _previews(
+    state: StateStore, plan: Plan, items: dict[str, list[WorkItem]]
+) -> tuple[OpportunityPreview, ...]:
+    """Per opportunity and target: + what would be created, = what the ledger says exists."""
+    there = {
+        key: created_ids(state.items_by_signature(key, [i.signature for i in found]))
+        for key, found in items.items()
+    }
+    out = []
+    for op in plan.opportunities:
+        o = op.opportunity
+        per: dict[str, dict[str, Counts]] = {}
+        new: Counts = {}
+        existing: Counts = {}
+        for key, found in items.items():
+            counts: dict[str, Counts] = {"new": {}, "existing": {}}
+            for item in (i for i in found if i.opportunity_id == o.id):
+                bucket = "existing" if item.signature in there[key] else "new"
+                counts[bucket][item.kind] = counts[bucket].get(item.kind, 0) + 1
+                total = existing if bucket == "existing" else new
+                total[item.kind] = total.get(item.kind, 0) + 1
+            per[key] = counts
+        out.append(OpportunityPreview(o.id, o.name, o.stage, new, existing, per))
+    return tuple(out)
 
 
 def _scripted(
@@ -180,7 +191,8 @@ def _scripted(
 ) -> ScriptedPreview:
     assert op.scenario is not None
     o = op.opportunity
-    answers = tuple((a.element, a.text) for card in cards[:1] for a in card.answers)
+    mine = [card for card in cards if card.opportunity_id == o.id]
+    answers = tuple((a.element, a.text) for card in mine[:1] for a in card.answers)
     timeline = deal_timeline(plan, o.id, users)
     return ScriptedPreview(o.id, o.name, op.scenario.summary(), timeline, answers)
 

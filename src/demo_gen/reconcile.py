@@ -1,4 +1,5 @@
-"""Settle `pending` ledger rows against the org before anything is sent (DESIGN.md §3).
+"""Find what `pending` ledger rows became in a Salesforce org (DESIGN.md §3): the Salesforce
+target's `find` (targets/salesforce.py); the ledger records the outcome (ledger_protocol.py).
 
 A pending row means: we may or may not have created this record (the process died between the send
 and the commit of its id). In tag mode the org is asked by the signature external-id field;
@@ -21,14 +22,14 @@ Ownership rules (docs/adr/0004-identity-snapshots-and-ownership.md):
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from demo_gen.crm import soql_list
 from demo_gen.identity import Reader
 from demo_gen.items import EMAIL_TASK
-from demo_gen.orgmade import ReadBack, read_back
-from demo_gen.runlog import RunLog
-from demo_gen.state import ItemRow, StateStore, created_ids
+from demo_gen.orgmade import read_back
+from demo_gen.state import ItemRow, created_ids
+from demo_gen.targets.base import LedgerView, ReadBack, Reconciliation
 
 _CHUNK = 100
 
@@ -48,86 +49,41 @@ _SCORECARD = ("DemoGen_Scorecard__c", "Opportunity__c", "Template__c")
 Key = tuple[str, ...]
 
 
-@dataclass
-class Reconciliation:
-    found: dict[str, str] = field(default_factory=dict)  # signature -> sf id
-    missing: list[str] = field(default_factory=list)
-    ambiguous: dict[str, str] = field(default_factory=dict)  # signature -> why (left pending)
-    owned_elsewhere: int = 0  # identity matches that another ledger row holds (not adopted)
-    org_made: list[ItemRow] = field(default_factory=list)  # adopted records' org-made records
-
-
-def reconcile(
+def find_pending(
     crm: Reader,
-    state: StateStore,
-    org_id: str,
+    ledger: LedgerView,
+    target: str,
     pending: Sequence[ItemRow],
     *,
     tag_field: str | None,
     known_ids: Collection[str] = (),
 ) -> Reconciliation:
-    """Resolve every pending row to created, failed, or (ambiguous) still pending, and record it.
-
-    Ids held by any ledger row on `org_id`, and `known_ids`, are never adopted.
-    """
+    """What every pending row became in the org: found, missing or ambiguous (recorded by the
+    caller, `ledger_settle.settle_pending`). Ids held by any ledger row under `target`, and
+    `known_ids`, are never adopted."""
     result = Reconciliation()
     if not pending:
         return result
     by_type: dict[str, list[ItemRow]] = {}
     for row in pending:
-        by_type.setdefault(row.sobject, []).append(row)
-    taken = set(state.owned_ids(org_id)) | set(known_ids)
+        by_type.setdefault(row.record_type, []).append(row)
+    taken = set(ledger.owned_ids(target)) | set(known_ids)
     for sobject, rows in by_type.items():
         tasks = [r for r in rows if r.kind == EMAIL_TASK]
         rest = [r for r in rows if r.kind != EMAIL_TASK]
-        matches = _candidates(crm, state, org_id, sobject, rest, tag_field)
-        matches.update(_email_task_candidates(crm, state, org_id, tasks))
+        matches = _candidates(crm, ledger, target, sobject, rest, tag_field)
+        matches.update(_email_task_candidates(crm, ledger, target, tasks))
         _settle(rows, matches, taken, result)
-    back = _read_back_adopted(crm, state, org_id, pending, result.found, taken)
+    back = _read_back_adopted(crm, pending, result.found, taken)
     result.org_made = back.owned
-    state.record_batch(
-        org_id,
-        result.found,
-        {s: ("NOT_SENT", "reconciled: not found in the org") for s in result.missing},
-        back.identities,
-        back.owned,
-    )
+    result.identities = back.identities
     return result
-
-
-def log_reconciliation(log: RunLog, result: Reconciliation, pending: Sequence[ItemRow]) -> None:
-    """`reconcile.done`; `item.created` for each adopted record (source `reconcile`: the write
-    that made it died before recording it) and each org-made one; `reconcile.ambiguous` per
-    row left pending."""
-    rows = {r.signature: r for r in pending}
-    for sig, sf_id in result.found.items():
-        log.created(rows[sig], sf_id, "reconcile")
-    for sig, why in result.ambiguous.items():
-        row = rows[sig]
-        log.event(
-            "reconcile.ambiguous",
-            level="warning",
-            opportunity_id=row.opportunity_id,
-            kind=row.kind,
-            signature=sig,
-            reason=why,
-        )
-    for row in result.org_made:
-        log.created(row, row.sf_id, "org")
-    log.event(
-        "reconcile.done",
-        found=len(result.found),
-        missing=len(result.missing),
-        ambiguous=len(result.ambiguous),
-        owned_elsewhere=result.owned_elsewhere,
-        org_made=len(result.org_made),
-    )
 
 
 def _candidates(
     crm: Reader,
-    state: StateStore,
-    org_id: str,
+    ledger: LedgerView,
+    target: str,
     sobject: str,
     rows: Sequence[ItemRow],
     tag_field: str | None,
@@ -136,7 +92,7 @@ def _candidates(
     if not rows:
         return {}
     if sobject in _LINK_MATCH:
-        return _match_links(crm, state, org_id, sobject, rows)
+        return _match_links(crm, ledger, target, sobject, rows)
     if tag_field and (sobject in _ACTIVITY_MATCH or sobject == _SCORECARD[0]):
         return _match_tags(crm, sobject, tag_field, rows)
     if sobject == _SCORECARD[0]:
@@ -161,9 +117,9 @@ def _settle(
         if not free:
             result.missing.extend(r.signature for r in group)
         elif len(free) == len(group):
-            for row, sf_id in zip(group, free, strict=True):
-                result.found[row.signature] = sf_id
-                taken.add(sf_id)
+            for row, remote_id in zip(group, free, strict=True):
+                result.found[row.signature] = remote_id
+                taken.add(remote_id)
         else:
             why = f"{len(free)} unclaimed records in the org match {len(group)} pending rows"
             result.ambiguous.update((r.signature, why) for r in group)
@@ -171,8 +127,6 @@ def _settle(
 
 def _read_back_adopted(
     crm: Reader,
-    state: StateStore,
-    org_id: str,
     pending: Sequence[ItemRow],
     found: Mapping[str, str],
     taken: Collection[str],
@@ -180,16 +134,16 @@ def _read_back_adopted(
     """Snapshots of the adopted records and the records the org made for them."""
     out = ReadBack()
     adopted = [r for r in pending if r.signature in found]
-    for sobject in sorted({r.sobject for r in adopted}):
-        rows = [_with_id(r, found[r.signature]) for r in adopted if r.sobject == sobject]
+    for sobject in sorted({r.record_type for r in adopted}):
+        rows = [_with_id(r, found[r.signature]) for r in adopted if r.record_type == sobject]
         back = read_back(crm, rows, owned_ids=taken)
         out.identities.update(back.identities)
         out.owned.extend(back.owned)
     return out
 
 
-def _with_id(row: ItemRow, sf_id: str) -> ItemRow:
-    return replace(row, sf_id=sf_id)
+def _with_id(row: ItemRow, remote_id: str) -> ItemRow:
+    return replace(row, remote_id=remote_id)
 
 
 def _match_tags(
@@ -239,11 +193,11 @@ def _match_scorecards(crm: Reader, rows: Sequence[ItemRow]) -> dict[str, list[st
 
 
 def _match_links(
-    crm: Reader, state: StateStore, org_id: str, sobject: str, rows: Sequence[ItemRow]
+    crm: Reader, ledger: LedgerView, target: str, sobject: str, rows: Sequence[ItemRow]
 ) -> dict[str, list[str]]:
     parent_field, person_field = _LINK_MATCH[sobject]
     parent_ids = created_ids(
-        state.items_by_signature(org_id, [r.parent_signature or "" for r in rows])
+        ledger.items_by_signature(target, [r.parent_signature or "" for r in rows])
     )
     by_key: dict[Key, list[str]] = {}
     for chunk in _chunks(sorted(set(parent_ids.values()))):
@@ -261,12 +215,13 @@ def _match_links(
 
 
 def _email_task_candidates(
-    crm: Reader, state: StateStore, org_id: str, rows: Sequence[ItemRow]
+    crm: Reader, ledger: LedgerView, target: str, rows: Sequence[ItemRow]
 ) -> dict[str, list[str]]:
     """The Task of a pending email_task row is its email's ActivityId: a link, not a guess."""
     if not rows:
         return {}
-    emails = created_ids(state.items_by_signature(org_id, [r.parent_signature or "" for r in rows]))
+    parents = [r.parent_signature or "" for r in rows]
+    emails = created_ids(ledger.items_by_signature(target, parents))
     links: dict[str, str] = {}
     for chunk in _chunks(sorted(set(emails.values()))):
         soql = f"SELECT Id, ActivityId FROM EmailMessage WHERE Id IN {soql_list(chunk)}"

@@ -109,6 +109,7 @@ def run_status(state: StateStore, run_id: str, runs_dir: Path | None = None) -> 
         {
             "kind": r.kind,
             "status": r.status,
+            "target": r.target,
             "signature": r.signature,
             "error_code": r.error_code,
             "error": r.error,
@@ -118,6 +119,7 @@ def run_status(state: StateStore, run_id: str, runs_dir: Path | None = None) -> 
     return {
         "run": asdict(run),
         "items": state.count_by_status(run_id),
+        "targets": state.count_by_target(run_id),
         "failures": failures,
         "error": _run_error(runs_dir, run),
         "summary": summary,

@@ -1,12 +1,14 @@
-"""reset RUN_ID: delete from the org exactly the records that run created, and nothing else.
+"""reset RUN_ID: delete from each target exactly the records that run created there, and
+nothing else.
 
-Pending rows of the run are reconciled first (so a crashed run can be reset), and the Task behind
-each of its EmailMessages is looked up by ActivityId and owned if no row recorded it yet (a run
-killed before recording it). Then every record is read back and compared with the ledger's
-identity snapshot (identity.py; in tag mode also its run tag and signature), all before the first
-delete: a different record is never deleted — it is reported (`reset.skipped`) and its row marked
-`foreign`, so no later reset tries it again — and neither is what deleting would take along with
-it (its parent; an email and its Task go together). The rest is deleted kind by kind, links
+Per target of the run's rows: pending rows are settled first (`Target.find`, so a crashed run
+can be reset), and what the target made for the run's records and no row recorded yet is owned
+(`Target.adopt_missing`: on an org, the Task behind an EmailMessage). Then every record is read
+back and compared with the ledger's identity snapshot (`Target.verify`; in tag mode also its run
+tag and signature), all before the first delete: a different record is never deleted — it is
+reported (`reset.skipped`) and its row marked `foreign`, so no later reset tries it again — and
+neither is what deleting would take along with it (its parent; an email and its Task go
+together). The rest is deleted kind by kind, links
 before their parents; a record already gone counts as deleted, so an interrupted reset is simply
 run again.
 """
@@ -14,38 +16,35 @@ run again.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
 from demo_gen.calendars.step import reset_calendar_copies
-from demo_gen.calendars.sync import SOBJECT, scope
+from demo_gen.calendars.sync import SOBJECT, is_calendar, scope
 from demo_gen.config import Config, Secrets
-from demo_gen.crm import SalesforceCrm, open_crm
 from demo_gen.errors import UsageError
 from demo_gen.faultpoints import crash_point
-from demo_gen.identity import Verdicts, verify
-from demo_gen.items import ANSWER, DELETE_ORDER, EMAIL, EMAIL_TASK, MEETING, SCORECARD
-from demo_gen.orgmade import EVENT_RELATION, TASK_RELATION
+from demo_gen.items import DELETE_ORDER, EMAIL_TASK, EVENT_RELATION, TASK_RELATION
+from demo_gen.ledger_protocol import catch_up, settle_pending
 from demo_gen.progress import NULL_PROGRESS, Progress
-from demo_gen.readback import own_email_tasks
-from demo_gen.reconcile import log_reconciliation, reconcile
 from demo_gen.runlog import RunLog, utc_now
 from demo_gen.state import ItemRow, StateStore
+from demo_gen.targets.base import BATCH_LIMIT, Target, Verdicts
+from demo_gen.targets.open import open_targets
 
-_GONE = ("ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_CROSS_REFERENCE_KEY")
-_STAMPED = (MEETING, EMAIL, SCORECARD, ANSWER)  # tag mode writes the run tag on these kinds
 RESET_ORDER = (*DELETE_ORDER, EVENT_RELATION, TASK_RELATION)
 """Links before their parents; the relations the org made for an Event or a Task go with it (a
 real org deletes them with their parent: they are then found gone and counted)."""
 _ORG_MADE = (EVENT_RELATION, TASK_RELATION)
 
 
-def _with_parent_gone(state: StateStore, org_id: str, rows: Sequence[ItemRow]) -> list[ItemRow]:
+def _with_parent_gone(state: StateStore, target: str, rows: Sequence[ItemRow]) -> list[ItemRow]:
     """The org-made relations whose parent is deleted: only those are settled now. One whose
     parent could not be deleted stays for the next reset, untouched: deleting an Event's What row
     by itself would clear the Event's WhatId, and the Event would no longer be the one we made."""
-    parents = state.items_by_signature(org_id, [r.parent_signature or "" for r in rows])
+    parents = state.items_by_signature(target, [r.parent_signature or "" for r in rows])
     gone = {sig for sig, row in parents.items() if row.status == "deleted"}
     return [r for r in rows if r.parent_signature in gone]
 
@@ -54,13 +53,14 @@ def _with_parent_gone(state: StateStore, org_id: str, rows: Sequence[ItemRow]) -
 class ResetReport:
     run_id: str
     org_id: str
-    planned: dict[str, int]  # sObject -> records to delete
+    planned: dict[str, int]  # record type -> records to delete
     deleted: dict[str, int] = field(default_factory=dict)
     failed: dict[str, int] = field(default_factory=dict)
-    skipped: dict[str, int] = field(default_factory=dict)  # sObject -> not ours any more: kept
+    skipped: dict[str, int] = field(default_factory=dict)  # record type -> not ours: kept
     skipped_untagged: int = 0  # of those, tag mode: the run tag or signature differs
     dry_run: bool = False
     cancelled: bool = False
+    targets: dict[str, dict[str, int]] = field(default_factory=dict)  # target -> deleted counts
 
     @property
     def ok(self) -> bool:
@@ -79,96 +79,92 @@ def reset(
     confirm: Callable[[ResetReport], bool] = lambda _: True,
     progress: Progress = NULL_PROGRESS,
 ) -> ResetReport:
-    """Delete what *run_id* created; *confirm* sees the plan first and may cancel."""
+    """Delete what *run_id* created in each target; *confirm* sees the plan first and may cancel."""
     state = StateStore.open_readonly(config.state.url) if dry_run else StateStore(config.state.url)
     try:
         run = state.get_run(run_id)
         if run is None:
             raise UsageError(f"unknown run id: {run_id}", hint="`demo-gen status` lists the runs")
-        with open_crm(config, secrets) as crm:
-            org_id = crm.org_id()
-            if org_id != run.org_id:
+        with open_targets(config, secrets) as opened:
+            if opened.source.org_id != run.org_id:
                 raise UsageError(
                     f"run {run_id} was made in org {run.org_id}, but the configuration points "
-                    f"at org {org_id}",
+                    f"at org {opened.source.org_id}",
                     hint="pass the configuration that run used with -c",
                 )
+            targets = targets_of_run(state, run_id, opened.targets)
             if dry_run:
-                return _plan(state, run_id, org_id, dry_run=True)
-            with state.lock(run.pack, org_id, owner=f"reset:{run_id}"):
-                return _reset(crm, state, config, secrets, run_id, org_id, confirm, progress)
+                return _plan(state, run_id, run.org_id, dry_run=True)
+            with ExitStack() as held:  # the source's lock too: it covers the calendar copies
+                for key in sorted({opened.source.key, *(t.key for t in targets)}):
+                    held.enter_context(state.lock(run.pack, key, owner=f"reset:{run_id}"))
+                return reset_targets(
+                    targets, state, config, run_id, run.org_id, confirm, progress, secrets=secrets
+                )
     finally:
         state.close()
 
 
-def _org_rows(state: StateStore, run_id: str, org_id: str, statuses: set[str]) -> list[ItemRow]:
-    """The run's rows of the org itself (calendar copies are kept under their own scope)."""
-    return [r for r in state.run_items(run_id, statuses) if r.org_id == org_id]
+def targets_of_run(state: StateStore, run_id: str, opened: Sequence[Target]) -> list[Target]:
+    """The open targets the run's rows live in; a usage error for one the configuration lacks.
+
+    Calendar copies (`caldav:<org id>`) are not a `Target` yet: `_reset_calendars` resets them."""
+    keys = sorted({r.target for r in state.run_items(run_id) if not is_calendar(r.target)})
+    by_key = {t.key: t for t in opened}
+    absent = [k for k in keys if k not in by_key]
+    if absent:
+        raise UsageError(
+            f"run {run_id} wrote to {', '.join(absent)}, which the configuration does not name",
+            hint="pass the configuration that run used with -c",
+        )
+    return [by_key[k] for k in keys]
 
 
 def _plan(state: StateStore, run_id: str, org_id: str, *, dry_run: bool) -> ResetReport:
     planned: dict[str, int] = {}
     for row in state.run_items(run_id, {"created", "pending"}):
-        planned[row.sobject] = planned.get(row.sobject, 0) + 1
+        planned[row.record_type] = planned.get(row.record_type, 0) + 1
     return ResetReport(run_id, org_id, planned, dry_run=dry_run)
 
 
-def _reset(
-    crm: SalesforceCrm,
+def reset_targets(
+    targets: Sequence[Target],
     state: StateStore,
     config: Config,
-    secrets: Secrets,
     run_id: str,
     org_id: str,
-    confirm: Callable[[ResetReport], bool],
-    progress: Progress,
+    confirm: Callable[[ResetReport], bool] = lambda _: True,
+    progress: Progress = NULL_PROGRESS,
+    *,
+    secrets: Secrets | None = None,
 ) -> ResetReport:
+    """Reset `run_id` in each of `targets` (open, locked): settle, verify, keep, delete; the
+    run's calendar copies first (`secrets` for the CalDAV login)."""
     with RunLog(config.run.runs_dir, run_id) as log:
-        _settle(crm, state, config, run_id, org_id, log)
+        for target in targets:
+            _settle(target, state, run_id, log)
         report = _plan(state, run_id, org_id, dry_run=False)
         if not confirm(report):
             report.cancelled = True
             return report
-        _reset_calendars(config, secrets, state, log, run_id, org_id, report)
-        rows = _org_rows(state, run_id, org_id, {"created"})
+        _reset_calendars(config, secrets or Secrets(), state, log, run_id, org_id, report)
+        keys = {t.key for t in targets}
+        rows = [r for r in state.run_items(run_id, {"created"}) if r.target in keys]
         progress.phase("deleting", len(rows))
         log.event("reset.started", records=len(rows))
-        check = None
-        if config.run.idempotency_mode == "tag":
-            check = TagCheck(config.run.run_tag_field, config.run.signature_field)
-        verdicts = _verified(crm, state, org_id, rows, check)
-        _keep_what_goes_with_kept(verdicts, rows)
-        _record_kept(state, org_id, rows, verdicts, report, log, check)
-        for row in verdicts.gone:
-            report.deleted[row.sobject] = report.deleted.get(row.sobject, 0) + 1
-        state.mark_deleted(org_id, [r.signature for r in verdicts.gone])
-        progress.advance(len(rows) - len(verdicts.same))
-        for kind in RESET_ORDER:
-            batch = [r for r in verdicts.same if r.kind == kind]
-            if kind in _ORG_MADE:
-                batch = _with_parent_gone(state, org_id, batch)
-            _delete(crm, state, org_id, batch, report, log)
-            progress.advance(len(batch))
+        for target in targets:
+            mine = [r for r in rows if r.target == target.key]
+            _reset_target(target, state, mine, report, log, progress)
         log.event(
             "reset.finished",
             deleted=report.deleted,
             failed=report.failed,
             skipped=report.skipped,
+            targets=report.targets,
         )
     status = "reset" if report.ok else "reset_partial"
     state.record_reset(run_id, status, json.dumps({**report.asdict(), "finished_at": utc_now()}))
     return report
-
-
-def _settle(
-    crm: SalesforceCrm, state: StateStore, config: Config, run_id: str, org_id: str, log: RunLog
-) -> None:
-    """Reconcile the run's pending rows; own the Tasks of its emails that no row recorded yet."""
-    tag = config.run.signature_field if config.run.idempotency_mode == "tag" else None
-    pending = _org_rows(state, run_id, org_id, {"pending"})
-    if pending:
-        log_reconciliation(log, reconcile(crm, state, org_id, pending, tag_field=tag), pending)
-    own_email_tasks(crm, state, log, org_id, _org_rows(state, run_id, org_id, {"created"}))
 
 
 def _reset_calendars(
@@ -183,7 +179,7 @@ def _reset_calendars(
     """The run's calendar copies first (calendars/sync.py): deleted if unchanged, else kept."""
     counts = reset_calendar_copies(config, secrets, state, log, run_id, org_id)
     if counts is None:
-        if any(r.org_id == scope(org_id) for r in state.run_items(run_id, {"created"})):
+        if any(r.target == scope(org_id) for r in state.run_items(run_id, {"created"})):
             report.failed[SOBJECT] = report.failed.get(SOBJECT, 0) + 1
             why = "this run wrote to CalDAV calendars; enable calendar to reset them"
             log.event("reset.calendar_skipped", level="warning", message=why)
@@ -194,47 +190,45 @@ def _reset_calendars(
         report.skipped[SOBJECT] = counts.kept
 
 
-@dataclass(frozen=True)
-class TagCheck:
-    """Tag mode: the records demo-gen stamped must still carry this run's tag and signature."""
-
-    run_field: str
-    signature_field: str
-
-    @property
-    def fields(self) -> tuple[str, str]:
-        return (self.run_field, self.signature_field)
-
-    def __call__(self, row: ItemRow, record: Mapping[str, Any]) -> str | None:
-        """Why the record's stamp says it is not this row's, or None."""
-        if row.kind not in _STAMPED:
-            return None
-        if record.get(self.run_field) != row.run_id:
-            return f"{self.run_field} is {record.get(self.run_field)!r}, not this run"
-        if record.get(self.signature_field) != row.signature:
-            return f"{self.signature_field} is {record.get(self.signature_field)!r}, not the row's"
-        return None
-
-
-def _verified(
-    crm: SalesforceCrm,
+def _reset_target(
+    target: Target,
     state: StateStore,
-    org_id: str,
     rows: Sequence[ItemRow],
-    check: TagCheck | None,
-) -> Verdicts:
-    """Every record of the run read back and compared with its row, before anything is deleted
-    (one query per 200 records of an sObject; the tag fields only where demo-gen stamped them)."""
-    out = Verdicts()
-    for sobject in sorted({r.sobject for r in rows}):
-        group = [r for r in rows if r.sobject == sobject and r.sf_id]
-        stamped = any(r.kind in _STAMPED for r in group)
-        extra = check.fields if check is not None and stamped else ()
-        found = verify(crm, state, org_id, group, check, extra)
-        out.same.extend(found.same)
-        out.gone.extend(found.gone)
-        out.foreign.update(found.foreign)
-    return out
+    report: ResetReport,
+    log: RunLog,
+    progress: Progress,
+) -> None:
+    """Verify every row of one target before the first delete, keep what is not ours, delete
+    the rest kind by kind."""
+    verdicts = target.verify(rows, state, stamped=True)
+    _keep_what_goes_with_kept(verdicts, rows)
+    _record_kept(target, state, rows, verdicts, report, log)
+    for row in verdicts.gone:
+        _count(report, target, row, report.deleted)
+    state.mark_deleted(target.key, [r.signature for r in verdicts.gone])
+    progress.advance(len(rows) - len(verdicts.same))
+    for kind in RESET_ORDER:
+        batch = [r for r in verdicts.same if r.kind == kind]
+        if kind in _ORG_MADE:
+            batch = _with_parent_gone(state, target.key, batch)
+        _delete(target, state, batch, report, log)
+        progress.advance(len(batch))
+
+
+def _count(report: ResetReport, target: Target, row: ItemRow, into: dict[str, int]) -> None:
+    into[row.record_type] = into.get(row.record_type, 0) + 1
+    if into is report.deleted:
+        per = report.targets.setdefault(target.key, {})
+        per[row.record_type] = per.get(row.record_type, 0) + 1
+
+
+def _settle(target: Target, state: StateStore, run_id: str, log: RunLog) -> None:
+    """Settle the run's pending rows in `target`; own what it made for the run's records."""
+    pending = [r for r in state.run_items(run_id, {"pending"}) if r.target == target.key]
+    if pending:
+        settle_pending(target, state, log, pending)
+    created = [r for r in state.run_items(run_id, {"created"}) if r.target == target.key]
+    catch_up(target, state, log, created)
 
 
 def _keep_what_goes_with_kept(verdicts: Verdicts, rows: Sequence[ItemRow]) -> None:
@@ -258,59 +252,58 @@ def _keep_what_goes_with_kept(verdicts: Verdicts, rows: Sequence[ItemRow]) -> No
 
 
 def _record_kept(
+    target: Target,
     state: StateStore,
-    org_id: str,
     rows: Sequence[ItemRow],
     verdicts: Verdicts,
     report: ResetReport,
     log: RunLog,
-    check: TagCheck | None,
 ) -> None:
     """Report each kept record (`reset.skipped`) and mark its row foreign, never to be retried."""
-    tag_fields = check.fields if check is not None else ()
     for row in rows:
         why = verdicts.foreign.get(row.signature)
         if why is None:
             continue
-        report.skipped[row.sobject] = report.skipped.get(row.sobject, 0) + 1
-        report.skipped_untagged += int(bool(tag_fields) and why.startswith(tag_fields))
+        _count(report, target, row, report.skipped)
+        report.skipped_untagged += int(row.signature in verdicts.unstamped)
         log.event(
             "reset.skipped",
             level="warning",
             opportunity_id=row.opportunity_id,
             kind=row.kind,
             signature=row.signature,
-            sf_id=row.sf_id,
-            sobject=row.sobject,
+            target=target.key,
+            remote_id=row.remote_id,
+            sobject=row.record_type,
             reason=why,
         )
-    state.mark_foreign(org_id, verdicts.foreign)
+    state.mark_foreign(target.key, verdicts.foreign)
 
 
 def _delete(
-    crm: SalesforceCrm,
+    target: Target,
     state: StateStore,
-    org_id: str,
     rows: Sequence[ItemRow],
     report: ResetReport,
     log: RunLog,
 ) -> None:
-    for start in range(0, len(rows), 200):
-        chunk = rows[start : start + 200]
-        results = crm.delete([r.sf_id or "" for r in chunk])
+    for start in range(0, len(rows), BATCH_LIMIT):
+        chunk = rows[start : start + BATCH_LIMIT]
+        results = target.delete(chunk)
         crash_point(f"reset:sent:{chunk[0].kind}")
         gone = []
         for row, result in zip(chunk, results, strict=True):
-            if result.success or result.error_code in _GONE:
+            if result.success:
                 gone.append(row.signature)
-                report.deleted[row.sobject] = report.deleted.get(row.sobject, 0) + 1
+                _count(report, target, row, report.deleted)
             else:
-                report.failed[row.sobject] = report.failed.get(row.sobject, 0) + 1
+                _count(report, target, row, report.failed)
                 log.error(
                     signature=row.signature,
-                    sf_id=row.sf_id,
+                    target=target.key,
+                    remote_id=row.remote_id,
                     kind=row.kind,
                     error_code=result.error_code,
                     message=result.message,
                 )
-        state.mark_deleted(org_id, gone)
+        state.mark_deleted(target.key, gone)

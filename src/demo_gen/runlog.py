@@ -25,6 +25,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Protocol
 
+from demo_gen import clock
+
 __all__ = ["EVENTS_FILE", "ERRORS_FILE", "RunLog", "new_run_id", "read_events"]
 
 EVENTS_FILE = "events.jsonl"
@@ -42,14 +44,14 @@ class Made(Protocol):
     @property
     def signature(self) -> str: ...
     @property
-    def sobject(self) -> str: ...
+    def record_type(self) -> str: ...
 
 
 class RunLog:
     """The output directory of one run; use as a context manager or call `close()`.
 
     >>> with RunLog(Path("runs"), run_id) as log:
-    ...     log.event("item.created", opportunity_id="006...", kind="meeting", sf_id="00U...")
+    ...     log.event("item.created", opportunity_id="006...", kind="meeting", remote_id="00U...")
     """
 
     def __init__(self, runs_dir: Path, run_id: str) -> None:
@@ -71,16 +73,18 @@ class RunLog:
         head = {"ts": utc_now(), "run_id": self.run_id, "event": event, "level": level}
         self._append(self._events, head | fields)
 
-    def created(self, made: Made, sf_id: str | None, source: str) -> None:
+    def created(self, made: Made, remote_id: str | None, source: str, target: str) -> None:
         """One `item.created` event: every record a run made has one (`source`: demo-gen, org,
-        or reconcile), so the events alone list what the run made."""
+        or reconcile; `target`: the ledger key of where it was made), so the events alone list
+        what the run made."""
         self.event(
             "item.created",
             opportunity_id=made.opportunity_id,
             kind=made.kind,
             signature=made.signature,
-            sf_id=sf_id,
-            sobject=made.sobject,
+            target=target,
+            remote_id=remote_id,
+            sobject=made.record_type,
             source=source,
         )
 
@@ -186,7 +190,7 @@ def read_events(path: Path) -> list[dict[str, Any]]:
 
 def utc_now() -> str:
     """Now, as ISO-8601 UTC with milliseconds and a Z."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return clock.stamp()
 
 
 def _json_default(value: Any) -> Any:

@@ -1,6 +1,8 @@
 """StateStore: the ledger of what demo-gen made, and the bookkeeping around it (DESIGN.md §3).
 
-Each item (meeting, invitee, email, scorecard, answer) is keyed by `(org_id, signature)`. The crash
+Each item (meeting, invitee, email, scorecard, answer) is keyed by `(target, signature)`: the
+destination's ledger key ("salesforce:<org id>", targets/base.py) and the item's signature. The
+crash
 protocol is: `mark_pending` (commit) → send → `mark_created` (commit). Status moves only along
 
     (new) ──► pending ──► created ──► deleted
@@ -57,19 +59,19 @@ class ItemRow:
     signature: str
     run_id: str
     pack: str
-    org_id: str
+    target: str  # the destination's ledger key (targets/base.py): "salesforce:<org id>"
     opportunity_id: str
     kind: str  # "meeting" | "invitee" | "email" | "email_message" | "scorecard" | "answer"
-    sobject: str
+    record_type: str  # the target's word for the record: an sObject, a calendar component
     status: ItemStatus
-    sf_id: str | None
+    remote_id: str | None
     error_code: str | None
     error: str | None
     parent_signature: str | None  # e.g. an invitee's meeting
     planned_start: str | None  # ISO datetime of the planned activity, for reconciliation
     subject: str | None  # for reconciliation
     updated_at: str
-    identity: str | None = None  # JSON: the record as the org made it (see `identity_of`)
+    identity: str | None = None  # JSON: the record as the target made it (see `identity_of`)
 
 
 @dataclass(frozen=True)
@@ -201,13 +203,13 @@ class StateStore(StoreEngine):
 
     # -- items ----------------------------------------------------------------------------------
 
-    def items_by_signature(self, org_id: str, signatures: Sequence[str]) -> dict[str, ItemRow]:
-        """The ledger rows of those `signatures` that are known on `org_id`."""
+    def items_by_signature(self, target: str, signatures: Sequence[str]) -> dict[str, ItemRow]:
+        """The ledger rows of those `signatures` that are known on `target`."""
         found: dict[str, ItemRow] = {}
         t = schema.items
         with self._read() as conn:
             for chunk in chunks(signatures):
-                query = select(t).where(t.c.org_id == org_id, t.c.signature.in_(chunk))
+                query = select(t).where(t.c.target == target, t.c.signature.in_(chunk))
                 found.update(
                     (row.signature, ItemRow(**row._asdict())) for row in conn.execute(query)
                 )
@@ -216,30 +218,30 @@ class StateStore(StoreEngine):
     def mark_pending(self, rows: Sequence[ItemRow]) -> None:
         """Record `rows` as pending, in one transaction; `ValueError` if any is already created.
 
-        Rows are upserted on `(org_id, signature)`; the store sets status, sf_id, errors and
+        Rows are upserted on `(target, signature)`; the store sets status, remote_id, errors and
         updated_at. A pending, failed or deleted item is taken over by the row's run. Each row's
         `run_id` must have been started (`start_run`), else `ValueError`.
         """
         now = now_iso()
         batches: dict[str, dict[str, ItemRow]] = {}
         for row in rows:
-            batches.setdefault(row.org_id, {})[row.signature] = row
+            batches.setdefault(row.target, {})[row.signature] = row
         with self._write() as conn:
-            for org_id, batch in batches.items():
-                state_items.upsert_pending(conn, org_id, batch, now)
+            for target, batch in batches.items():
+                state_items.upsert_pending(conn, target, batch, now)
 
     def mark_created(
         self,
-        org_id: str,
+        target: str,
         results: Mapping[str, str],
         identities: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
-        """Record `signature -> sf_id` as created, with identity snapshots, in one transaction."""
-        self.record_batch(org_id, results, {}, identities or {}, ())
+        """Record `signature -> remote_id` as created, with identity snapshots, in one commit."""
+        self.record_batch(target, results, {}, identities or {}, ())
 
     def record_batch(
         self,
-        org_id: str,
+        target: str,
         created: Mapping[str, str],
         failed: Mapping[str, tuple[str, str]],
         identities: Mapping[str, Mapping[str, Any]],
@@ -252,68 +254,73 @@ class StateStore(StoreEngine):
             return
         now = now_iso()
         changes = {
-            s: {"sf_id": i, "error_code": None, "error": None, "identity": _json(identities.get(s))}
+            s: {
+                "remote_id": i,
+                "error_code": None,
+                "error": None,
+                "identity": _json(identities.get(s)),
+            }
             for s, i in created.items()
         }
         with self._write() as conn:
-            state_items.transition(conn, org_id, "created", changes, now)
+            state_items.transition(conn, target, "created", changes, now)
             failures = {s: {"error_code": c, "error": m} for s, (c, m) in failed.items()}
-            state_items.transition(conn, org_id, "failed", failures, now)
+            state_items.transition(conn, target, "failed", failures, now)
             state_items.insert_owned(conn, owned, now)
 
-    def mark_failed(self, org_id: str, failures: Mapping[str, tuple[str, str]]) -> None:
+    def mark_failed(self, target: str, failures: Mapping[str, tuple[str, str]]) -> None:
         """Record `signature -> (error_code, message)` as failed, in one transaction."""
         changes = {s: {"error_code": c, "error": m} for s, (c, m) in failures.items()}
-        self._transition(org_id, "failed", changes)
+        self._transition(target, "failed", changes)
 
-    def mark_deleted(self, org_id: str, signatures: Sequence[str]) -> None:
-        """Record `signatures` as deleted from the org (their sf_id is kept), in one transaction."""
-        self._transition(org_id, "deleted", {s: {} for s in signatures})
+    def mark_deleted(self, target: str, signatures: Sequence[str]) -> None:
+        """Record `signatures` as deleted from the target (remote_id kept), in one commit."""
+        self._transition(target, "deleted", {s: {} for s in signatures})
 
-    def mark_foreign(self, org_id: str, reasons: Mapping[str, str]) -> None:
+    def mark_foreign(self, target: str, reasons: Mapping[str, str]) -> None:
         """Record `signature -> reason` as foreign: the id now holds a record we did not make."""
         changes = {s: {"error_code": "FOREIGN_RECORD", "error": r} for s, r in reasons.items()}
-        self._transition(org_id, "foreign", changes)
+        self._transition(target, "foreign", changes)
 
-    def owned_ids(self, org_id: str) -> dict[str, str]:
-        """`sf_id -> signature` of every id any ledger row holds on `org_id`: all packs, runs
+    def owned_ids(self, target: str) -> dict[str, str]:
+        """`remote_id -> signature` of every id any ledger row holds on `target`: all packs, runs
         and statuses. Reconcile never adopts one of these for another row."""
         t = schema.items.c
-        query = select(t.sf_id, t.signature).where(t.org_id == org_id, t.sf_id.is_not(None))
+        query = select(t.remote_id, t.signature).where(t.target == target, t.remote_id.is_not(None))
         with self._read() as conn:
-            return {sf_id: sig for sf_id, sig in conn.execute(query)}
+            return {remote_id: sig for remote_id, sig in conn.execute(query)}
 
     def created_sample(
-        self, org_id: str, pack: str, per_sobject: int, kinds: Collection[str]
+        self, target: str, pack: str, per_type: int, kinds: Collection[str]
     ) -> list[ItemRow]:
-        """Up to `per_sobject` created rows of each sObject among `kinds` of `pack` on
-        `org_id`, in signature order (a hash: an even spread over runs and opportunities)."""
+        """Up to `per_type` created rows of each sObject among `kinds` of `pack` on
+        `target`, in signature order (a hash: an even spread over runs and opportunities)."""
         t = schema.items.c
         out: list[ItemRow] = []
         with self._read() as conn:
             where = (
-                t.org_id == org_id,
+                t.target == target,
                 t.pack == pack,
                 t.status == "created",
                 t.kind.in_(list(kinds)),
-                t.sf_id.is_not(None),
+                t.remote_id.is_not(None),
             )
-            sobjects = conn.execute(select(t.sobject).where(*where).distinct()).scalars()
-            for sobject in sorted(sobjects):
+            types = conn.execute(select(t.record_type).where(*where).distinct()).scalars()
+            for record_type in sorted(types):
                 query = (
                     select(schema.items)
-                    .where(*where, t.sobject == sobject)
+                    .where(*where, t.record_type == record_type)
                     .order_by(t.signature)
-                    .limit(per_sobject)
+                    .limit(per_type)
                 )
                 out.extend(ItemRow(**row._asdict()) for row in conn.execute(query))
         return out
 
-    def pending_items(self, org_id: str, pack: str) -> list[ItemRow]:
-        """Every pending item of `pack` on `org_id`, whichever run left it: to reconcile first."""
+    def pending_items(self, target: str, pack: str) -> list[ItemRow]:
+        """Every pending item of `pack` on `target`, whichever run left it: to reconcile first."""
         t = schema.items.c
         query = schema.ordered_items().where(
-            t.org_id == org_id, t.pack == pack, t.status == "pending"
+            t.target == target, t.pack == pack, t.status == "pending"
         )
         with self._read() as conn:
             return [ItemRow(**row._asdict()) for row in conn.execute(query)]
@@ -340,6 +347,21 @@ class StateStore(StoreEngine):
         with self._read() as conn:
             for kind, status, n in conn.execute(query):
                 counts.setdefault(kind, {})[status] = n
+        return counts
+
+    def count_by_target(self, run_id: str) -> dict[str, dict[str, dict[str, int]]]:
+        """`target -> kind -> status -> count` of the items owned by `run_id`."""
+        t = schema.items.c
+        query = (
+            select(t.target, t.kind, t.status, func.count())
+            .where(t.run_id == run_id)
+            .group_by(t.target, t.kind, t.status)
+            .order_by(t.target, t.kind, t.status)
+        )
+        counts: dict[str, dict[str, dict[str, int]]] = {}
+        with self._read() as conn:
+            for target, kind, status, n in conn.execute(query):
+                counts.setdefault(target, {}).setdefault(kind, {})[status] = n
         return counts
 
     def count_by_run(self) -> dict[str, dict[str, int]]:
@@ -396,14 +418,14 @@ class StateStore(StoreEngine):
 
     @contextmanager
     def lock(
-        self, pack: str, org_id: str, owner: str, *, stale_after_s: int = locks.STALE_AFTER_S
+        self, pack: str, target: str, owner: str, *, stale_after_s: int = locks.STALE_AFTER_S
     ) -> Iterator[None]:
-        """Hold the lock of `pack` on `org_id` for the block; `StateError` if another run has it.
+        """Hold the lock of `pack` on `target` for the block; `StateError` if another run has it.
 
         A stale lock (its process gone, or its heartbeat older than `stale_after_s`) is taken
         over, and the run that held it, if still marked running, is marked interrupted.
         """
-        holder = locks.LockHolder.mine(pack, org_id, owner)
+        holder = locks.LockHolder.mine(pack, target, owner)
         with self._write() as conn:
             previous = locks.acquire(conn, self._display, holder, stale_after_s)
             if previous is not None and previous != owner:
@@ -415,7 +437,7 @@ class StateStore(StoreEngine):
         stop = threading.Event()
         beater = threading.Thread(
             target=self._beat_until,
-            args=(stop, pack, org_id, owner),
+            args=(stop, pack, target, owner),
             name=f"demo-gen-heartbeat-{owner}",
             daemon=True,
         )
@@ -428,9 +450,9 @@ class StateStore(StoreEngine):
             if beater.is_alive():
                 beater.join()
             with self._write() as conn:
-                locks.release(conn, pack, org_id, owner)
+                locks.release(conn, pack, target, owner)
 
-    def _beat_until(self, stop: threading.Event, pack: str, org_id: str, owner: str) -> None:
+    def _beat_until(self, stop: threading.Event, pack: str, target: str, owner: str) -> None:
         """The heartbeat thread: refresh the lock every `HEARTBEAT_S` until `stop` is set.
 
         A heartbeat that cannot be written (the store busy for longer than its timeout) is
@@ -438,14 +460,14 @@ class StateStore(StoreEngine):
         """
         while not stop.wait(locks.HEARTBEAT_S):
             try:
-                self.heartbeat(pack, org_id, owner)
+                self.heartbeat(pack, target, owner)
             except SQLAlchemyError:
                 continue
 
-    def heartbeat(self, pack: str, org_id: str, owner: str) -> bool:
+    def heartbeat(self, pack: str, target: str, owner: str) -> bool:
         """Refresh the heartbeat of the lock this process holds; False if it holds none."""
         with self._write() as conn:
-            return locks.beat(conn, pack, org_id, owner)
+            return locks.beat(conn, pack, target, owner)
 
     def live_lock_owners(self) -> set[str]:
         """The owners (run ids) of the locks whose run is alive."""
@@ -454,10 +476,10 @@ class StateStore(StoreEngine):
 
     # -- internals ------------------------------------------------------------------------------
 
-    def _transition(self, org_id: str, to: str, changes: Mapping[str, dict[str, Any]]) -> None:
+    def _transition(self, target: str, to: str, changes: Mapping[str, dict[str, Any]]) -> None:
         if changes:
             with self._write() as conn:
-                state_items.transition(conn, org_id, to, changes, now_iso())
+                state_items.transition(conn, target, to, changes, now_iso())
 
 
 def _run_is(run_id: str) -> ColumnElement[bool]:
@@ -477,5 +499,9 @@ def _json(value: Mapping[str, Any] | None) -> str | None:
 
 
 def created_ids(ledger: Mapping[str, ItemRow]) -> dict[str, str]:
-    """signature → org id of the ledger rows whose record exists (status created)."""
-    return {sig: row.sf_id for sig, row in ledger.items() if row.status == "created" and row.sf_id}
+    """signature → remote id of the ledger rows whose record exists (status created)."""
+    return {
+        sig: row.remote_id
+        for sig, row in ledger.items()
+        if row.status == "created" and row.remote_id
+    }

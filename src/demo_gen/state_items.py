@@ -15,22 +15,22 @@ from sqlalchemy.exc import IntegrityError
 from demo_gen import state_schema as schema
 
 
-def upsert_pending(conn: Connection, org_id: str, batch: Mapping[str, Any], now: str) -> None:
+def upsert_pending(conn: Connection, target: str, batch: Mapping[str, Any], now: str) -> None:
     """Rows of `batch` (signature -> ItemRow) pending; `ValueError` if any is created."""
-    known = schema.item_states(conn, org_id, list(batch))
+    known = schema.item_states(conn, target, list(batch))
     created = [sig for sig, (status, _) in known.items() if status == "created"]
     if created:
         raise ValueError(
-            f"{len(created)} item(s) on {org_id} are already created (e.g. {created[0]}); "
+            f"{len(created)} item(s) on {target} are already created (e.g. {created[0]}); "
             "a created item is never marked pending again"
         )
-    reset = {"status": "pending", "sf_id": None, "error_code": None, "error": None}
+    reset = {"status": "pending", "remote_id": None, "error_code": None, "error": None}
     # vars(), not dataclasses.asdict(): the rows hold only flat values, and asdict's deep
     # copy was most of the cost of recording a large run
     values = [vars(row) | reset | {"updated_at": now} for row in batch.values()]
     fresh = [v for v in values if v["signature"] not in known]
     again = [
-        v | {"k_org": v["org_id"], "k_sig": v["signature"]}
+        v | {"k_target": v["target"], "k_sig": v["signature"]}
         for v in values
         if v["signature"] in known
     ]
@@ -44,38 +44,38 @@ def upsert_pending(conn: Connection, org_id: str, batch: Mapping[str, Any], now:
 
 
 def transition(
-    conn: Connection, org_id: str, to: str, changes: Mapping[str, dict[str, Any]], now: str
+    conn: Connection, target: str, to: str, changes: Mapping[str, dict[str, Any]], now: str
 ) -> None:
     """Move the items of `changes` (signature -> new values) to status `to`, if each may."""
     if not changes:
         return
     params = [
-        {"k_org": org_id, "k_sig": sig, "status": to, "updated_at": now} | extra
+        {"k_target": target, "k_sig": sig, "status": to, "updated_at": now} | extra
         for sig, extra in changes.items()
     ]
-    known = schema.item_states(conn, org_id, list(changes))
+    known = schema.item_states(conn, target, list(changes))
     for sig, extra in changes.items():
-        schema.check_transition(org_id, sig, known.get(sig), to, extra.get("sf_id"))
+        schema.check_transition(target, sig, known.get(sig), to, extra.get("remote_id"))
     conn.execute(schema.item_update(), params)
 
 
 def insert_owned(conn: Connection, rows: Sequence[Any], now: str) -> None:
     """ItemRows for records the org made: created at once (kept as they are when already
     created with the same id; `ValueError` when created with another)."""
-    by_org: dict[str, list[Any]] = {}
+    by_target: dict[str, list[Any]] = {}
     for row in rows:
-        by_org.setdefault(row.org_id, []).append(row)
-    for org_id, group in by_org.items():
-        known = schema.item_states(conn, org_id, [r.signature for r in group])
+        by_target.setdefault(row.target, []).append(row)
+    for target, group in by_target.items():
+        known = schema.item_states(conn, target, [r.signature for r in group])
         for row in group:
-            schema.check_owned(org_id, row.signature, known.get(row.signature), row.sf_id)
+            schema.check_owned(target, row.signature, known.get(row.signature), row.remote_id)
         fresh = [
             vars(r) | {"status": "created", "updated_at": now}
             for r in group
             if r.signature not in known or known[r.signature][0] != "created"
         ]
         again = [
-            v | {"k_org": v["org_id"], "k_sig": v["signature"]}
+            v | {"k_target": v["target"], "k_sig": v["signature"]}
             for v in fresh
             if v["signature"] in known
         ]

@@ -37,7 +37,7 @@ class LockHolder:
     """A row of the locks table."""
 
     pack: str
-    org_id: str
+    target: str
     owner: str
     host: str
     pid: int
@@ -45,10 +45,10 @@ class LockHolder:
     heartbeat_at: str | None = None
 
     @classmethod
-    def mine(cls, pack: str, org_id: str, owner: str) -> LockHolder:
+    def mine(cls, pack: str, target: str, owner: str) -> LockHolder:
         """A lock row for this process, acquired now (`acquire` stamps it by the lock clock)."""
         now = _iso(client_now())
-        return cls(pack, org_id, owner, socket.gethostname(), os.getpid(), now, now)
+        return cls(pack, target, owner, socket.gethostname(), os.getpid(), now, now)
 
     @classmethod
     def of(cls, values: Mapping[str, Any]) -> LockHolder:
@@ -102,36 +102,36 @@ def acquire(conn: Connection, display: str, holder: LockHolder, stale_after_s: i
     """
     now = lock_clock(conn)
     holder = replace(holder, acquired_at=_iso(now), heartbeat_at=_iso(now))
-    key = (locks.c.pack == holder.pack, locks.c.org_id == holder.org_id)
+    key = (locks.c.pack == holder.pack, locks.c.target == holder.target)
     row = conn.execute(select(locks).where(*key)).first()
     current = None if row is None else LockHolder.of(row._asdict())
     if current is not None and not current.is_stale(stale_after_s, now):
-        raise lock_held(display, holder.pack, holder.org_id, current, stale_after_s)
+        raise lock_held(display, holder.pack, holder.target, current, stale_after_s)
     if current is not None:  # a crashed or long-gone run: take its lock over
         conn.execute(delete(locks).where(*key, locks.c.acquired_at == current.acquired_at))
     try:
         conn.execute(insert(locks).values(**asdict(holder)))
     except IntegrityError as exc:  # another process inserted between our read and write
-        raise lock_held(display, holder.pack, holder.org_id, None, stale_after_s) from exc
+        raise lock_held(display, holder.pack, holder.target, None, stale_after_s) from exc
     return None if current is None else current.owner
 
 
-def release(conn: Connection, pack: str, org_id: str, owner: str) -> None:
+def release(conn: Connection, pack: str, target: str, owner: str) -> None:
     """Delete the lock if this process holds it for `owner`."""
     t = locks.c
     conn.execute(
         delete(locks).where(
-            t.pack == pack, t.org_id == org_id, t.owner == owner, t.pid == os.getpid()
+            t.pack == pack, t.target == target, t.owner == owner, t.pid == os.getpid()
         )
     )
 
 
-def beat(conn: Connection, pack: str, org_id: str, owner: str) -> bool:
+def beat(conn: Connection, pack: str, target: str, owner: str) -> bool:
     """Refresh the heartbeat of this process's lock; False if it no longer holds it."""
     t = locks.c
     done = conn.execute(
         update(locks)
-        .where(t.pack == pack, t.org_id == org_id, t.owner == owner, t.pid == os.getpid())
+        .where(t.pack == pack, t.target == target, t.owner == owner, t.pid == os.getpid())
         .values(heartbeat_at=_iso(lock_clock(conn)))
     )
     return done.rowcount > 0
@@ -145,14 +145,14 @@ def live_owners(conn: Connection, stale_after_s: int = STALE_AFTER_S) -> set[str
 
 
 def lock_held(
-    display: str, pack: str, org_id: str, holder: LockHolder | None, stale_after_s: int
+    display: str, pack: str, target: str, holder: LockHolder | None, stale_after_s: int
 ) -> StateError:
-    """The error for a lock of `pack` on `org_id` that `holder` has."""
+    """The error for a lock of `pack` on `target` that `holder` has."""
     who = "unknown"
     if holder is not None:
         who = f"{holder.owner}, started {holder.acquired_at}, pid {holder.pid} on {holder.host}"
     return StateError(
-        f"another demo-gen run ({who}) holds the lock for pack {pack} on org {org_id}",
+        f"another demo-gen run ({who}) holds the lock for pack {pack} on {target}",
         hint=(
             "wait for it to finish; the lock of a process that died is taken over automatically "
             f"(at once on the same host, else once its heartbeat is {stale_after_s} s old), "

@@ -8,14 +8,20 @@ PostgreSQL behave the same):
                       config_fingerprint, summary_json, reset_json (v2: what the last reset did)
     run_opportunities (run_id FK runs, opportunity_id) PK, position
     anchors           (pack, org_id, opportunity_id) PK, anchor_date
-    items             (org_id, signature) PK, run_id FK runs, pack, opportunity_id, kind, sobject,
-                      status, sf_id, error_code, error, parent_signature, planned_start, subject,
-                      updated_at, identity (v2: JSON snapshot of the record as the org made it)
+    items             (target, signature) PK, run_id FK runs, pack, opportunity_id, kind,
+                      record_type, status, remote_id, error_code, error, parent_signature,
+                      planned_start, subject, updated_at,
+                      identity (v2: JSON snapshot of the record as the target made it)
     content           key PK, value, created_at
-    locks             (pack, org_id) PK, owner, host, pid, acquired_at, heartbeat_at (v2)
+    locks             (pack, target) PK, owner, host, pid, acquired_at, heartbeat_at (v2)
+
+v3 put the target in every item's and lock's key: `target` is the destination's ledger key
+("salesforce:<org id>", see targets/base.py), `remote_id` the id the target gave the record
+(v2: `sf_id`), `record_type` the target's word for what it is (v2: `sobject`). `runs.org_id` and
+`anchors.org_id` stay: they name the org the opportunities were read from, not a target.
 
 A store written by a newer demo-gen (a higher `schema_version`) is refused; an older one is
-brought forward by `MIGRATIONS`, one version at a time, in one transaction.
+brought forward by `state_migrations.MIGRATIONS`, one version at a time, in one transaction.
 
 Also here: the engine set-up (SQLite pragmas and explicit BEGINs), the item status machine and the
 row helpers, so that `state.py` holds only the `StateStore` API (the lock rows: `state_locks.py`).
@@ -23,8 +29,8 @@ row helpers, so that `state.py` holds only the `StateStore` API (the lock rows: 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -52,9 +58,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.pool import StaticPool
 
+from demo_gen import clock
 from demo_gen.errors import StateError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 metadata = MetaData()
 
@@ -103,28 +110,43 @@ anchors = Table(
     Column("anchor_date", String(10), nullable=False),
 )
 
-items = Table(
-    "items",
-    metadata,
-    Column("org_id", String(64), primary_key=True),
-    Column("signature", String(128), primary_key=True),
-    Column("run_id", String(128), ForeignKey("runs.run_id"), nullable=False),
-    Column("pack", String(200), nullable=False),
-    Column("opportunity_id", String(64), nullable=False),
-    Column("kind", String(32), nullable=False),
-    Column("sobject", String(80), nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("sf_id", String(32)),
-    Column("error_code", String(80)),
-    Column("error", Text),
-    Column("parent_signature", String(128)),
-    Column("planned_start", String(40)),
-    Column("subject", Text),
-    Column("updated_at", String(40), nullable=False),
-    Column("identity", Text),
-    Index("ix_items_run_status", "run_id", "status"),
-    Index("ix_items_org_pack_status", "org_id", "pack", "status"),
-)
+TARGET_LENGTH = 255  # "salesforce:<org id>", "caldav:<server url>", …
+
+
+def items_table(name: str, meta: MetaData, *, indexed: bool) -> Table:
+    """The v3 items table under `name` (the migration builds it aside, then renames it)."""
+    indexes = (
+        [
+            Index("ix_items_run_status", "run_id", "status"),
+            Index("ix_items_target_pack_status", "target", "pack", "status"),
+        ]
+        if indexed
+        else []
+    )
+    return Table(
+        name,
+        meta,
+        Column("target", String(TARGET_LENGTH), primary_key=True),
+        Column("signature", String(128), primary_key=True),
+        Column("run_id", String(128), ForeignKey("runs.run_id"), nullable=False),
+        Column("pack", String(200), nullable=False),
+        Column("opportunity_id", String(64), nullable=False),
+        Column("kind", String(32), nullable=False),
+        Column("record_type", String(80), nullable=False),
+        Column("status", String(16), nullable=False),
+        Column("remote_id", String(TARGET_LENGTH)),
+        Column("error_code", String(80)),
+        Column("error", Text),
+        Column("parent_signature", String(128)),
+        Column("planned_start", String(40)),
+        Column("subject", Text),
+        Column("updated_at", String(40), nullable=False),
+        Column("identity", Text),
+        *indexes,
+    )
+
+
+items = items_table("items", metadata, indexed=True)
 
 content = Table(
     "content",
@@ -138,31 +160,13 @@ locks = Table(
     "locks",
     metadata,
     Column("pack", String(200), primary_key=True),
-    Column("org_id", String(64), primary_key=True),
+    Column("target", String(TARGET_LENGTH), primary_key=True),
     Column("owner", String(128), nullable=False),
     Column("host", String(255), nullable=False),
     Column("pid", Integer, nullable=False),
     Column("acquired_at", String(40), nullable=False),
     Column("heartbeat_at", String(40)),
 )
-
-Migration = Callable[[Connection], None]
-
-
-def _v1_to_v2(conn: Connection) -> None:
-    """Schema 2: identity snapshots on items, a reset summary on runs, a heartbeat on locks.
-
-    Old rows keep NULL snapshots: reset then verifies them by the signature fields the row holds
-    (opportunity, subject, start; parent and person for links), without creator and date.
-    """
-    conn.exec_driver_sql("ALTER TABLE items ADD COLUMN identity TEXT")
-    conn.exec_driver_sql("ALTER TABLE runs ADD COLUMN reset_json TEXT")
-    conn.exec_driver_sql("ALTER TABLE locks ADD COLUMN heartbeat_at VARCHAR(40)")
-    conn.execute(update(locks).values(heartbeat_at=locks.c.acquired_at))
-
-
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
-"""`MIGRATIONS[n]` brings a store from version n to n + 1. Version 1 is the first."""
 
 
 def stored_version(conn: Connection) -> int | None:
@@ -175,6 +179,8 @@ def stored_version(conn: Connection) -> int | None:
 
 def migrate(conn: Connection, from_version: int) -> None:
     """Apply the migrations from `from_version` up to `SCHEMA_VERSION`, in order, on `conn`."""
+    from demo_gen.state_migrations import MIGRATIONS  # the steps need this module's tables
+
     for version in range(from_version, SCHEMA_VERSION):
         step = MIGRATIONS.get(version)
         if step is None:
@@ -285,26 +291,26 @@ CHUNK = 500  # old SQLite builds allow 999 bound parameters per statement: stay 
 
 
 def check_transition(
-    org_id: str, sig: str, known: tuple[str, str | None] | None, to: str, sf_id: str | None
+    target: str, sig: str, known: tuple[str, str | None] | None, to: str, remote_id: str | None
 ) -> None:
-    """`ValueError` unless the item `(status, sf_id)` = `known` may move to status `to`."""
+    """`ValueError` unless the item `(status, remote_id)` = `known` may move to status `to`."""
     if known is None:
-        raise ValueError(f"item {sig} on {org_id} was never marked pending")
+        raise ValueError(f"item {sig} on {target} was never marked pending")
     status, old_id = known
     if status not in ALLOWED_FROM[to]:
-        raise ValueError(f"item {sig} on {org_id} is {status}; it cannot become {to}")
-    if to == "created" and status == "created" and old_id != sf_id:
-        raise ValueError(f"item {sig} on {org_id} was already created as {old_id}")
+        raise ValueError(f"item {sig} on {target} is {status}; it cannot become {to}")
+    if to == "created" and status == "created" and old_id != remote_id:
+        raise ValueError(f"item {sig} on {target} was already created as {old_id}")
 
 
 def check_owned(
-    org_id: str, sig: str, known: tuple[str, str | None] | None, sf_id: str | None
+    target: str, sig: str, known: tuple[str, str | None] | None, remote_id: str | None
 ) -> None:
     """`ValueError` unless a record the org made may be recorded as created under `sig`."""
-    if sf_id is None:
-        raise ValueError(f"item {sig} on {org_id}: a record the org made needs its id")
-    if known is not None and known[0] == "created" and known[1] != sf_id:
-        raise ValueError(f"item {sig} on {org_id} was already created as {known[1]}")
+    if remote_id is None:
+        raise ValueError(f"item {sig} on {target}: a record the org made needs its id")
+    if known is not None and known[0] == "created" and known[1] != remote_id:
+        raise ValueError(f"item {sig} on {target} was already created as {known[1]}")
 
 
 def select_anchors(conn: Connection, pack: str, org_id: str, ids: Sequence[str]) -> dict[str, date]:
@@ -320,23 +326,23 @@ def select_anchors(conn: Connection, pack: str, org_id: str, ids: Sequence[str])
 
 
 def item_states(
-    conn: Connection, org_id: str, sigs: Sequence[str]
+    conn: Connection, target: str, sigs: Sequence[str]
 ) -> dict[str, tuple[str, str | None]]:
-    """`signature -> (status, sf_id)` of the known `sigs`."""
+    """`signature -> (status, remote_id)` of the known `sigs`."""
     t = items.c
     found: dict[str, tuple[str, str | None]] = {}
     for chunk in chunks(sigs):
-        query = select(t.signature, t.status, t.sf_id).where(
-            t.org_id == org_id, t.signature.in_(chunk)
+        query = select(t.signature, t.status, t.remote_id).where(
+            t.target == target, t.signature.in_(chunk)
         )
-        found.update((sig, (status, sf_id)) for sig, status, sf_id in conn.execute(query))
+        found.update((sig, (status, remote_id)) for sig, status, remote_id in conn.execute(query))
     return found
 
 
 def item_update() -> Update:
     """An UPDATE of one item, keyed by the bind parameters `k_org` and `k_sig`."""
     t = items.c
-    return update(items).where(t.org_id == bindparam("k_org"), t.signature == bindparam("k_sig"))
+    return update(items).where(t.target == bindparam("k_target"), t.signature == bindparam("k_sig"))
 
 
 def ordered_items() -> Select[*tuple[Any, ...]]:
@@ -354,4 +360,4 @@ def chunks(values: Sequence[str]) -> Iterator[list[str]]:
 
 def now_iso() -> str:
     """The current UTC time as ISO-8601 with milliseconds and a Z."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return clock.stamp()

@@ -1,13 +1,13 @@
-"""Batched, crash-safe writes: record pending (commit) → send → record created or failed (commit).
+"""The ledger protocol, for any target: record pending (commit) → send → record created or
+failed (commit).
 
-Batches of up to 200 records of one sObject type go out through sObject Collections, several at
-once; the ledger is only ever written from the calling thread. In tag mode each record carries its
-signature in the external-id field and the write is an upsert on it, so the org refuses duplicates.
-
-After each batch the org is asked once (`orgmade.read_back`) for the identity snapshot of what it
-created and for the records it made itself (an EmailMessage's Task, an Event's relations); the
-batch's ids, snapshots and those records are committed together, so nothing the org made for us is
-ever unowned, even for an instant the process can die in.
+Batches of up to `BATCH_LIMIT` records of one record type go to `Target.send`, several at once;
+the ledger is only ever written from the calling thread. After each batch the target is asked once
+(`Target.read_back`) for the identity snapshots of what it created and for the records it made
+itself (on an org: an EmailMessage's Task, an Event's relations); the batch's ids, snapshots and
+those records are committed together, so nothing the target made for us is ever unowned, even
+for an instant the process can die in. The crash points (faultpoints.py) sit here, so every
+target is covered by the same chaos catalogue.
 """
 
 from __future__ import annotations
@@ -15,45 +15,31 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
 
-from demo_gen.crm import WriteResult
 from demo_gen.errors import AuthError, LimitError, TargetError, TransientError
 from demo_gen.faultpoints import crash_point
-from demo_gen.identity import Reader
-from demo_gen.items import INVITEE, WorkItem
-from demo_gen.orgmade import ReadBack, read_back
+from demo_gen.items import WorkItem
 from demo_gen.progress import NULL_PROGRESS, Progress
 from demo_gen.runlog import RunLog
 from demo_gen.state import ItemRow, StateStore
-
-
-class Writer(Reader, Protocol):
-    def create(self, records: Sequence[Mapping[str, Any]]) -> list[WriteResult]: ...
-    def upsert(
-        self, sobject: str, external_field: str, records: Sequence[Mapping[str, Any]]
-    ) -> list[WriteResult]: ...
+from demo_gen.targets.base import BATCH_LIMIT, ReadBack, Target, WriteResult
 
 
 @dataclass(frozen=True)
 class WriteSettings:
-    org_id: str
     pack: str
     run_id: str
-    tag_mode: bool
-    signature_field: str
-    run_tag_field: str
-    batch_size: int = 200
+    batch_size: int = BATCH_LIMIT
     concurrency: int = 4
     max_calls: int | None = None  # the API budget left for writes; None = unlimited
 
 
 @dataclass
 class WriteOutcome:
-    created: dict[str, str] = field(default_factory=dict)  # signature -> sf id
+    created: dict[str, str] = field(default_factory=dict)  # signature -> remote id
     failed: dict[str, tuple[str, str]] = field(default_factory=dict)  # signature -> (code, msg)
     deferred: list[str] = field(default_factory=list)  # not sent: the API budget ran out
-    owned: dict[str, ItemRow] = field(default_factory=dict)  # records the org made for us
+    owned: dict[str, ItemRow] = field(default_factory=dict)  # records the target made for us
     calls: int = 0
 
 
@@ -62,25 +48,21 @@ class LedgerWriter:
 
     def __init__(
         self,
-        crm: Writer,
+        target: Target,
         state: StateStore,
         log: RunLog,
         settings: WriteSettings,
         progress: Progress = NULL_PROGRESS,
         planned: Sequence[WorkItem] = (),
     ) -> None:
-        """`planned`: the run's items, so an invitee the org made itself is adopted, not sent."""
-        self._crm = crm
+        """`planned`: the run's items, so a child the target made itself (an invitee the org adds
+        with its Event) is adopted, not sent."""
+        self._target = target
         self._state = state
         self._log = log
         self._s = settings
         self._progress = progress
-        self._invitees = {
-            (i.parent, i.match_key): self._pending_row(i)
-            for i in planned
-            if i.kind == INVITEE and i.parent is not None
-        }
-        self._task_relations = True  # until a batch shows the org makes none
+        self._planned = [self._pending_row(i) for i in planned if i.parent is not None]
         self.calls = 0
 
     def send(self, items: Sequence[WorkItem], parent_ids: Mapping[str, str]) -> WriteOutcome:
@@ -114,12 +96,8 @@ class LedgerWriter:
     ) -> Future[list[WriteResult]]:
         self._state.mark_pending([self._pending_row(item) for item in batch])
         crash_point(f"pending:{batch[0].kind}")
-        records = [self._record(item, parent_ids) for item in batch]
         self.calls += 1
-        sobject = batch[0].sobject
-        if self._s.tag_mode and _taggable(batch[0]):
-            return pool.submit(self._crm.upsert, sobject, self._s.signature_field, records)
-        return pool.submit(self._crm.create, records)
+        return pool.submit(self._target.send, batch, dict(parent_ids), self._s.run_id)
 
     def _collect(
         self,
@@ -151,7 +129,7 @@ class LedgerWriter:
         self._log.event(
             "batch.unconfirmed",
             level="warning",
-            sobject=batch[0].sobject,
+            sobject=batch[0].record_type,
             records=len(batch),
             error=str(exc),
         )
@@ -165,15 +143,15 @@ class LedgerWriter:
         for item, result in zip(batch, results, strict=True):
             if result.success and result.id:
                 created[item.signature] = result.id
-                self._log.created(item, result.id, "demo-gen")
+                self._log.created(item, result.id, "demo-gen", self._target.key)
             else:
                 code = result.error_code or "UNKNOWN"
                 failed[item.signature] = (code, result.message or "")
                 self._log_failure(item, result)
         back = self._read_back(batch, created)
-        self._state.record_batch(self._s.org_id, created, failed, back.identities, back.owned)
+        self._state.record_batch(self._target.key, created, failed, back.identities, back.owned)
         for row in back.owned:
-            self._log.created(row, row.sf_id, "org")
+            self._log.created(row, row.remote_id, "org", self._target.key)
             outcome.owned[row.signature] = row
         outcome.created.update(created)
         outcome.failed.update(failed)
@@ -183,29 +161,25 @@ class LedgerWriter:
         """Snapshots and org-made records of a batch; a failed read leaves them to later
         (the run's end and reset look the org-made records up again by their link)."""
         rows = [
-            replace(self._pending_row(i), sf_id=created[i.signature])
+            replace(self._pending_row(i), remote_id=created[i.signature])
             for i in batch
             if i.signature in created
         ]
         try:
-            back = read_back(
-                self._crm, rows, invitees=self._invitees, task_relations=self._task_relations
-            )
+            return self._target.read_back(rows, planned=self._planned)
         except TargetError as exc:
             self._log.event(
-                "readback.failed", level="warning", sobject=batch[0].sobject, error=str(exc)
+                "readback.failed", level="warning", sobject=batch[0].record_type, error=str(exc)
             )
             return ReadBack()
-        if back.task_relations is False:
-            self._task_relations = False  # no TaskRelation here: stop asking
-        return back
 
     def _log_failure(self, item: WorkItem, result: WriteResult) -> None:
         fields = {
             "opportunity_id": item.opportunity_id,
             "kind": item.kind,
             "signature": item.signature,
-            "sobject": item.sobject,
+            "target": self._target.key,
+            "sobject": item.record_type,
             "error_code": result.error_code,
             "message": result.message,
             "fields": list(result.fields),
@@ -218,12 +192,12 @@ class LedgerWriter:
             signature=item.signature,
             run_id=self._s.run_id,
             pack=self._s.pack,
-            org_id=self._s.org_id,
+            target=self._target.key,
             opportunity_id=item.opportunity_id,
             kind=item.kind,
-            sobject=item.sobject,
+            record_type=item.record_type,
             status="pending",
-            sf_id=None,
+            remote_id=None,
             error_code=None,
             error=None,
             parent_signature=item.parent,
@@ -232,30 +206,12 @@ class LedgerWriter:
             updated_at="",
         )
 
-    def _record(self, item: WorkItem, parent_ids: Mapping[str, str]) -> dict[str, Any]:
-        record: dict[str, Any] = {"attributes": {"type": item.sobject}, **item.record}
-        if item.parent is not None and item.parent_field is not None:
-            record[item.parent_field] = parent_ids[item.parent]
-        if item.evidence:
-            record["Evidence_Ids__c"] = ",".join(
-                parent_ids[s] for s in item.evidence if s in parent_ids
-            )
-        if self._s.tag_mode and _taggable(item):
-            record[self._s.signature_field] = item.signature
-            record[self._s.run_tag_field] = self._s.run_id
-        return record
-
-
-def _taggable(item: WorkItem) -> bool:
-    """Objects that carry the demo-gen tag fields (links like EventRelation do not)."""
-    return item.sobject in ("Event", "Task", "EmailMessage") or item.sobject.endswith("__c")
-
 
 def _batches(items: Sequence[WorkItem], size: int) -> list[list[WorkItem]]:
-    """Items grouped by sObject type (collections upsert one type a call), in chunks of *size*."""
+    """Items grouped by record type (a target takes one type a call), in chunks of *size*."""
     by_type: dict[str, list[WorkItem]] = {}
     for item in items:
-        by_type.setdefault(item.sobject, []).append(item)
+        by_type.setdefault(item.record_type, []).append(item)
     out: list[list[WorkItem]] = []
     for group in by_type.values():
         out.extend(group[i : i + size] for i in range(0, len(group), size))

@@ -1,5 +1,6 @@
-"""The write phase of a run: settle interrupted writes, create parents then their links, and
-own what the org made for them (DESIGN.md §3; docs/adr/0004-identity-snapshots-and-ownership.md).
+"""The write phase of a run, per target: settle interrupted writes, create parents then their
+links, and own what the target made for them (DESIGN.md §3; docs/architecture.md;
+docs/adr/0004-identity-snapshots-and-ownership.md).
 """
 
 from __future__ import annotations
@@ -9,14 +10,22 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from demo_gen.config import Config
-from demo_gen.crm import SalesforceCrm
-from demo_gen.items import CHILD_KINDS, EMAIL_TASK, PARENT_KINDS, Capabilities, WorkItem
-from demo_gen.orgmade import EVENT_RELATION, TASK_RELATION
+from demo_gen.items import (
+    CHILD_KINDS,
+    EMAIL,
+    EMAIL_TASK,
+    EVENT_RELATION,
+    PARENT_KINDS,
+    TASK_RELATION,
+    Capabilities,
+    WorkItem,
+    email_task_signature,
+)
+from demo_gen.ledger_protocol import catch_up, settle_pending
 from demo_gen.progress import Progress
-from demo_gen.readback import record_email_tasks
-from demo_gen.reconcile import log_reconciliation, reconcile
 from demo_gen.runlog import RunLog
 from demo_gen.state import ItemRow, StateStore, created_ids
+from demo_gen.targets.base import Target
 from demo_gen.writer import LedgerWriter, WriteOutcome, WriteSettings
 
 
@@ -24,34 +33,32 @@ from demo_gen.writer import LedgerWriter, WriteOutcome, WriteSettings
 class WritePhase:
     """What the write phase of one run works with."""
 
-    crm: SalesforceCrm
+    target: Target
     state: StateStore
     log: RunLog
     config: Config
-    org_id: str
     run_id: str
     progress: Progress
     warn: Callable[[str], None]
+    max_calls: int | None = None  # the API budget left for writes; None = unlimited
 
 
 def reconciled_ledger(
     ctx: WritePhase, items: Sequence[WorkItem]
 ) -> tuple[dict[str, ItemRow], set[str]]:
     """The plan's ledger rows after settling pending rows; and the rows left ambiguous."""
-    pending = ctx.state.pending_items(ctx.org_id, ctx.config.run.name)
+    pending = ctx.state.pending_items(ctx.target.key, ctx.config.run.name)
     ambiguous: set[str] = set()
     if pending:
         ctx.progress.phase("reconciling interrupted writes", len(pending))
-        tag = ctx.config.run.signature_field if ctx.config.run.idempotency_mode == "tag" else None
-        result = reconcile(ctx.crm, ctx.state, ctx.org_id, pending, tag_field=tag)
-        log_reconciliation(ctx.log, result, pending)
+        result = settle_pending(ctx.target, ctx.state, ctx.log, pending)
         ambiguous = set(result.ambiguous)
         if ambiguous:
             ctx.warn(
                 f"{len(ambiguous)} interrupted writes match records in the org ambiguously; they "
                 "are left pending and not sent again (see reconcile.ambiguous in events.jsonl)",
             )
-    return ctx.state.items_by_signature(ctx.org_id, [i.signature for i in items]), ambiguous
+    return ctx.state.items_by_signature(ctx.target.key, [i.signature for i in items]), ambiguous
 
 
 def create(
@@ -61,7 +68,7 @@ def create(
     ambiguous: Collection[str],
 ) -> WriteOutcome:
     writer = LedgerWriter(
-        ctx.crm, ctx.state, ctx.log, write_settings(ctx), ctx.progress, planned=items
+        ctx.target, ctx.state, ctx.log, write_settings(ctx), ctx.progress, planned=items
     )
     parent_ids = created_ids(ledger)
     todo = [i for i in items if i.signature not in parent_ids and i.signature not in ambiguous]
@@ -70,7 +77,7 @@ def create(
     outcome = writer.send(parents, {})
     parent_ids.update(outcome.created)
     adopted = {
-        s: r.sf_id or "" for s, r in outcome.owned.items() if s in {i.signature for i in todo}
+        s: r.remote_id or "" for s, r in outcome.owned.items() if s in {i.signature for i in todo}
     }
     outcome.created.update(adopted)  # an invitee the org made with its Event: adopted, not sent
     children = [
@@ -93,15 +100,16 @@ def create(
 def org_made_counts(
     ctx: WritePhase, items: Sequence[WorkItem], outcome: WriteOutcome, caps: Capabilities
 ) -> dict[str, dict[str, int]]:
-    """Counts of the records the org made for ours: each email's Task (and its TaskRelations),
-    each Event's relations."""
+    """Counts of the records the target made for ours (on an org: each email's Task and its
+    TaskRelations, each Event's relations), after catching up what a failed read-back missed."""
     counts: dict[str, dict[str, int]] = {}
     made = Counter(r.kind for r in outcome.owned.values())
+    caught, known = _catch_up(ctx, items)
+    made.update(r.kind for r in caught)
     if caps.email_messages:
-        caught, known = record_email_tasks(ctx.crm, ctx.state, ctx.log, ctx.org_id, items)
         counts[EMAIL_TASK] = {
-            "created": made[EMAIL_TASK] + caught,
-            "skipped": known - made[EMAIL_TASK],
+            "created": made[EMAIL_TASK],
+            "skipped": known - (made[EMAIL_TASK] - Counter(r.kind for r in caught)[EMAIL_TASK]),
             "failed": 0,
             "deferred": 0,
         }
@@ -111,27 +119,24 @@ def org_made_counts(
     return counts
 
 
+def _catch_up(ctx: WritePhase, items: Sequence[WorkItem]) -> tuple[list[ItemRow], int]:
+    """Own what the target made for the plan's created records and the ledger lacks (a batch
+    whose read-back failed, or a schema-1 ledger). Returns (owned now, email Tasks known before)."""
+    emails = [i.signature for i in items if i.kind == EMAIL]
+    tasks = [email_task_signature(s) for s in emails]
+    ledger = ctx.state.items_by_signature(ctx.target.key, [i.signature for i in items] + tasks)
+    done = created_ids(ledger)
+    known = sum(1 for s in tasks if s in done)
+    created = [ledger[s] for s in done if ledger[s].kind in PARENT_KINDS]
+    return catch_up(ctx.target, ctx.state, ctx.log, created), known
+
+
 def write_settings(ctx: WritePhase) -> WriteSettings:
     cfg = ctx.config
     return WriteSettings(
-        org_id=ctx.org_id,
         pack=cfg.run.name,
         run_id=ctx.run_id,
-        tag_mode=cfg.run.idempotency_mode == "tag",
-        signature_field=cfg.run.signature_field,
-        run_tag_field=cfg.run.run_tag_field,
         batch_size=cfg.salesforce.batch_size,
         concurrency=cfg.salesforce.concurrency,
-        max_calls=_api_budget(ctx),
+        max_calls=ctx.max_calls,
     )
-
-
-def _api_budget(ctx: WritePhase) -> int | None:
-    """Calls this run may spend on writes: a share of what the org has left today."""
-    limits = ctx.crm.limits().get("DailyApiRequests") or {}
-    remaining = limits.get("Remaining")
-    if remaining is None:
-        return None
-    budget = int(int(remaining) * ctx.config.run.api_budget_share)
-    ctx.log.event("api.budget", remaining=remaining, budget=budget)
-    return max(budget, 0)

@@ -1,9 +1,10 @@
 """Calendar copies under the ledger protocol, and their reset. The one module that ties the
-calendar targets to today's ledger (until the ledger is keyed by target, DESIGN.md §3).
+calendar targets to the ledger (they are not yet a `targets.base.Target`).
 
-Rows: kind `calendar_event`, sobject `CalDAV`, keyed by `(scope, signature)` where the scope is
-`caldav:<org id>` — so the org's reconcile and checks, which read rows of the org id, never see
-them. `sf_id` holds the UID; the identity snapshot holds calendar owner, href, ETag and UID.
+Rows: kind `calendar_event`, record type `CalDAV`, keyed by `(target, signature)` where the
+target is `caldav:<org id>` — so the org's reconcile and checks, which read the rows of the
+target `salesforce:<org id>`, never see them. `remote_id` holds the UID; the identity snapshot
+holds calendar owner, href, ETag, UID and a digest of the bytes.
 
 write: pending (commit) → PUT with If-None-Match: * → created (commit). A pending row left by a
 crash is simply sent again: the server refuses a second copy (412/409) and the existing one is
@@ -29,12 +30,18 @@ from demo_gen.runlog import RunLog
 from demo_gen.state import ItemRow, StateStore
 
 SOBJECT = "CalDAV"
+SCOPE_PREFIX = "caldav:"
 BATCH = 50
 
 
 def scope(org_id: str) -> str:
-    """The ledger's org-id column for calendar rows of the org *org_id*."""
-    return f"caldav:{org_id}"
+    """The ledger's target key of the calendar rows of the org *org_id*."""
+    return f"{SCOPE_PREFIX}{org_id}"
+
+
+def is_calendar(target: str) -> bool:
+    """True for the target key of calendar rows (`scope`)."""
+    return target.startswith(SCOPE_PREFIX)
 
 
 @dataclass
@@ -155,12 +162,12 @@ def _row(event: CalendarEvent, run_id: str, where: str, pack: str) -> ItemRow:
         signature=event.signature,
         run_id=run_id,
         pack=pack,
-        org_id=where,
+        target=where,
         opportunity_id=event.opportunity_id,
         kind=CALENDAR_EVENT,
-        sobject=SOBJECT,
+        record_type=SOBJECT,
         status="pending",
-        sf_id=None,
+        remote_id=None,
         error_code=None,
         error=None,
         parent_signature=event.meeting_signature,
@@ -187,11 +194,11 @@ def reset_calendars(
     """Delete the calendar copies *run_id* made, each only if it is still as written."""
     where = scope(org_id)
     counts = CalendarCounts()
-    rows = [r for r in state.run_items(run_id, {"pending", "created"}) if r.org_id == where]
+    rows = [r for r in state.run_items(run_id, {"pending", "created"}) if r.target == where]
     _settle_pending(target, state, where, [r for r in rows if r.status == "pending"])
     rows = state.run_items(run_id, {"created"})
     foreign: dict[str, str] = {}
-    for row in (r for r in rows if r.org_id == where):
+    for row in (r for r in rows if r.target == where):
         snap = json.loads(row.identity or "{}")
         verdict = target.delete(Remote(snap["href"], snap["etag"], snap["uid"]))
         if verdict == "changed":

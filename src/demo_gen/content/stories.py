@@ -174,10 +174,12 @@ class StoryWriter:
         refresh: bool = False,
         on_event: Callable[..., None] | None = None,
         client: openai.OpenAI | None = None,
-        offline: bool = False,
         seed: int,
         pack: str,
+        offline: bool = False,
     ) -> None:
+        """`offline` (dry-run): send no request and store nothing; texts and answers come from
+        the cache where a run stored them, from the heuristic writer otherwise."""
         self.settings = settings
         self.offline = offline
         self.api_key = api_key
@@ -296,7 +298,8 @@ class StoryWriter:
                 self._count_hit()
                 return result
         if chat is None or self._gate.reason is not None:
-            raise LlmFailure("the LLM is unavailable", reason="unavailable")
+            reason = "offline: not in the cache" if self.offline else "the LLM is unavailable"
+            raise LlmFailure(reason, reason="unavailable")
         completion = self._call(chat, request, story.plan.opportunity.id, chunk)
         result = parse(completion.text, story, chunk)
         self._store(key, completion.text)

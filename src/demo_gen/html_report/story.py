@@ -22,14 +22,13 @@ from demo_gen.compose import load_templates, scorecard_questions
 from demo_gen.config import Config, Secrets, load_config
 from demo_gen.content import HeuristicContent
 from demo_gen.content.stories import StoryWriter
-from demo_gen.crm import open_crm
 from demo_gen.errors import StateError
 from demo_gen.model import BusyEvent, Seller
 from demo_gen.pinning import load_pins
 from demo_gen.plan import OpportunityPlan, Plan
-from demo_gen.runner import own_record_ids, own_tag
-from demo_gen.selection import select_opportunities
+from demo_gen.prepare import own_record_ids
 from demo_gen.state import RunRow, StateStore
+from demo_gen.targets.open import open_targets
 
 _NO_SERVER = "http://127.0.0.1:9/v1"  # the discard port: a cache miss fails at once, offline
 
@@ -83,13 +82,12 @@ def _pinned_plans(
 ) -> tuple[list[OpportunityPlan], tuple[Seller, ...], tuple[BusyEvent, ...]]:
     if not opp_ids:
         return [], (), ()
-    with open_crm(config, secrets) as crm:
-        selection = select_opportunities(
-            crm,
+    with open_targets(config, secrets) as opened:
+        source = opened.source
+        selection = source.select(
             config.salesforce.query,
             only_ids=opp_ids,
-            exclude_event_ids=own_record_ids(state, run.pack, run.org_id),
-            own_tag=own_tag(config),
+            exclude_event_ids=own_record_ids(state, run.pack, source),
         )
     opps = selection.snapshot.opportunities
     if config.run.anchor_date is not None:
