@@ -22,7 +22,6 @@ from demo_gen.crm import open_crm
 from demo_gen.facts import FactSheet
 from demo_gen.plan import OpportunityPlan, Plan, PlannedEmail, PlannedMeeting
 from demo_gen.planning.timezones import contact_place, owner_zone
-from demo_gen.runner import own_tag
 from demo_gen.selection import select_opportunities
 
 
@@ -47,7 +46,7 @@ def default_story(where: Path, monkeypatch) -> Story:
             config.salesforce.query,
             max_opps=None,
             exclude_event_ids=(),
-            own_tag=own_tag(config),
+            own_tag=_own_tag(config),
         ).snapshot
     today = config.run.anchor_date or datetime.now(UTC).date()
     anchors = {o.id: today for o in snap.opportunities}
@@ -59,6 +58,13 @@ def default_story(where: Path, monkeypatch) -> Story:
         texts.update(writer.write(op).texts)
         sheets[op.opportunity.id] = writer.sheet(op)
     return Story(plan, texts, sheets)
+
+
+def _own_tag(config) -> tuple[str, str] | None:
+    """As the org target selects: tag mode excludes this pack's own tagged Events."""
+    if config.run.idempotency_mode != "tag":
+        return None
+    return config.run.run_tag_field, config.run.name
 
 
 WHEN = re.compile(
