@@ -114,6 +114,18 @@ def test_status_and_reset_take_latest(make_config):
     assert sum(planned["planned"].values()) > 0
 
 
+def test_latest_for_reset_skips_a_rerun_that_made_nothing(make_config):
+    config = str(make_config())
+    first = json.loads(invoke("run", "-c", config, "--json", "--max-opps", "1").stdout)
+    rerun = json.loads(invoke("run", "-c", config, "--json", "--max-opps", "1").stdout)
+    assert rerun["totals"]["created"] == 0 and rerun["run_id"] != first["run_id"]
+    shown = json.loads(invoke("status", "latest", "-c", config, "--json").stdout)
+    assert shown["run"]["run_id"] == rerun["run_id"]  # status: simply the newest
+    planned = json.loads(invoke("reset", "latest", "-c", config, "--dry-run", "--json").stdout)
+    assert planned["run_id"] == first["run_id"]  # reset: the newest that made records
+    assert sum(planned["planned"].values()) == first["totals"]["created"]
+
+
 def test_run_resumes_latest(make_config):
     config = str(make_config())
     first = json.loads(invoke("run", "-c", config, "--json", "--max-opps", "1").stdout)

@@ -326,7 +326,8 @@ def report(
     and its scorecard, each answer linked to the records it cites; per seller their weeks; the
     realism figures as charts with their targets; a sortable index of deals. It reads the
     ledger, runs/<run_id>/ and the org (never writes them) and asks no LLM anything.
-    `latest` is the newest run of the configuration's pack (of any pack without a file).
+    `latest` is the newest run of the configuration's pack (of any pack without a file) that
+    made records.
     """
     import webbrowser
 
@@ -335,7 +336,8 @@ def report(
 
     config = _optional_config(config_path)
     secrets = Secrets.from_env(load_environment())
-    written = write_report(config, secrets, _resolved(run_ref, config, config_path), out)
+    run_id = _resolved(run_ref, config, config_path, made=True)
+    written = write_report(config, secrets, run_id, out)
     if as_json:
         _echo_json(written.asdict())
     else:
@@ -358,12 +360,13 @@ def _read_scorecards(path: Path) -> list[dict[str, Any]]:
         raise StateError(f"cannot read the scorecards at {path}: {exc}") from exc
 
 
-def _resolved(ref: str, config: Config, config_path: Path) -> str:
-    """The run id RUN_ID names (`latest`: the newest run of the loaded configuration's pack)."""
+def _resolved(ref: str, config: Config, config_path: Path, *, made: bool = False) -> str:
+    """The run id RUN_ID names (`latest`: the newest run of the loaded configuration's pack;
+    with `made`, the newest one that owns records)."""
     from demo_gen.runref import resolve_at
 
     pack = config.run.name if config_path.is_file() else None
-    return resolve_at(config.state.url, ref, pack=pack)
+    return resolve_at(config.state.url, ref, pack=pack, made=made)
 
 
 def _optional_config(config_path: Path) -> Config:
@@ -386,7 +389,8 @@ def _optional_config(config_path: Path) -> Config:
 def reset(run_id: str, config_path: Path, yes: bool, preview: bool, as_json: bool) -> None:
     """Delete from the org exactly the records RUN_ID created, and nothing else.
 
-    RUN_ID may be `latest`: the newest run of the configuration's pack. Each record is read
+    RUN_ID may be `latest`: the newest run of the configuration's pack that made records. Each
+    record is read
     back first: one that is no longer the record the run made (changed, or an id the org reused)
     is kept, reported and never tried again.
     """
@@ -394,7 +398,7 @@ def reset(run_id: str, config_path: Path, yes: bool, preview: bool, as_json: boo
     from demo_gen.resetter import reset as reset_run
 
     config = _optional_config(config_path)
-    run_id = _resolved(run_id, config, config_path)
+    run_id = _resolved(run_id, config, config_path, made=True)
     secrets = Secrets.from_env(load_environment())
 
     def confirm(plan: Any) -> bool:

@@ -61,7 +61,7 @@ def export(
     in UTC, with each meeting's time_zone). The org is only read, the state store is opened
     read-only, and nothing but the files in --out is written.
 
-    RUN_ID may be `latest`: the newest run of the configuration's pack.
+    RUN_ID may be `latest`: the newest run of the configuration's pack that made records.
     """
     from demo_gen.config import Secrets, load_environment
     from demo_gen.console import err_console
@@ -83,7 +83,7 @@ def export(
             raise UsageError("--max-opps goes with --plan; a run's export holds all its records")
         config = _optional_config(config_path)
         secrets = Secrets.from_env(load_environment())
-        run_id = _resolved(run_id, config, config_path)
+        run_id = _resolved(run_id, config, config_path, made=True)
         report = export_run(config, secrets, run_id, out, file_format)
     if as_json:
         _echo_json(report.asdict())
