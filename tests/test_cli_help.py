@@ -111,3 +111,11 @@ def test_a_wrong_example_would_not_parse():
         _parse(["run", "-c", "demo.yaml", "--max-opps", "0"])
     with pytest.raises(click.UsageError):
         _parse(["status", "--no-such-option"])
+
+
+@pytest.mark.parametrize("path", [(), ("org",)], ids=["demo-gen", "org"])
+def test_a_groups_command_list_comes_last_and_holds_only_commands(path):
+    group = cli if not path else cli.commands[path[0]]
+    listed = [line.split()[0] for line in section(help_text(path), "Commands:")]
+    assert sorted(listed) == sorted(group.commands)
+    assert help_text(path).rstrip().splitlines()[-1].split()[0] in group.commands

@@ -38,7 +38,7 @@ _JSON_KEY = "demo_gen.json"
 _CONFIG_KEY = "demo_gen.config"
 
 
-class DemoGenGroup(click.Group):
+class DemoGenGroup(cli_help.CommandsLast):
     """Turns demo-gen's errors into one line and their exit code; anything else is a bug.
 
     `--debug` adds the traceback but keeps the exit code; `--json` adds the error as a JSON

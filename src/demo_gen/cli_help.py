@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import click
+
 from demo_gen.errors import ExitCode
 
 EXIT_MEANINGS: Mapping[ExitCode, str] = {
@@ -21,6 +23,20 @@ EXIT_MEANINGS: Mapping[ExitCode, str] = {
     ExitCode.PARTIAL: "partial: some records failed; rerun the same command for exactly those",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C): what was written is recorded; rerun resumes",
 }
+
+
+class CommandsLast(click.Group):
+    """A group whose `--help` ends with its list of commands, after the examples and exit codes:
+    click prints a group's epilog below the list, where its indented lines read as more
+    commands (`demo-gen Examples:`, `demo-gen 130`) to a reader or a tool scanning the list."""
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        click.Command.format_options(self, ctx, formatter)  # the options, not yet the commands
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        self.format_commands(ctx, formatter)
+
 
 # Click rewraps help paragraphs; one that starts with this line is printed as written.
 _VERBATIM = "\b"

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from demo_gen.local_org.store import Store
 
 
-@click.group(epilog=cli_help.ORG)
+@click.group(cls=cli_help.CommandsLast, epilog=cli_help.ORG)
 def org() -> None:
     """The local org: a Salesforce-compatible server on SQLite, the default target."""
 
