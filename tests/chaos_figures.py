@@ -176,6 +176,12 @@ class Snapshot:
         return Counter(self.key(s, i) for i, s in made.items())
 
 
+def dump(db: Path) -> dict[str, Any]:
+    """Every record of MADE_OBJECTS in the org at `db` (sobject -> id -> fields), for keeping."""
+    snap = Snapshot.of(db)
+    return {"org_id": snap.org_id, **{s: snap.records.get(s, {}) for s in MADE_OBJECTS}}
+
+
 def made_content(before: Snapshot, after: Snapshot) -> Counter[Key]:
     """The content of what a run made: the reference a scenario is compared with."""
     return after.content(after.made_since(before))

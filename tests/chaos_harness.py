@@ -12,6 +12,7 @@ combine kills, reruns, resets and comparisons are in `chaos_scenarios`.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -19,7 +20,9 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +38,20 @@ COMMAND_TIMEOUT = 240.0  # seconds for any one demo-gen command
 CRASH_ENV = "DEMO_GEN_CRASH_AT"
 LOCK_EXIT = 4  # another run holds the lock of this pack (StateError)
 _CLEAN_PREFIXES = ("DEMO_GEN_", "SF_", "OPENAI_", "CALDAV_")
+SEED_ENV = "CHAOS_FAULT_SEED"  # replays every random fault of a scenario with this seed
+KEEP_ENV = "CHAOS_KEEP_DIR"  # where a failed scenario's directory is kept (default: tmp)
+RANDOM_FAULTS = ("error_rate", "row_error_rate")
+
+
+def scenario_seed(name: str) -> int:
+    """The fault seed of a scenario that names none: stable per name, on every machine."""
+    return zlib.crc32(name.encode()) % 1_000_000
+
+
+def seed_override() -> int | None:
+    """The fault seed `CHAOS_FAULT_SEED` imposes on every scenario, if set."""
+    raw = os.environ.get(SEED_ENV, "").strip()
+    return int(raw) if raw else None
 
 
 @dataclass
@@ -200,6 +217,9 @@ class ChaosOrg:
     template: Path
     server: OrgServer | None = None
     packs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    default_seed: int = 0  # the fault seed of a server whose faults name none (`scenario_seed`)
+    forced_seed: int | None = None  # the fault seed of every server with random faults
+    seeds: list[int] = field(default_factory=list)  # the fault seeds the servers were given
 
     def __post_init__(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -225,6 +245,11 @@ class ChaosOrg:
         """(Re)start the server with these fault options (latency included); rewrite configs."""
         self.close()
         faults.setdefault("latency_ms", LATENCY_MS)
+        if any(faults.get(name) for name in RANDOM_FAULTS):
+            if self.forced_seed is not None:
+                faults["fault_seed"] = self.forced_seed
+            faults.setdefault("fault_seed", self.default_seed)
+            self.seeds.append(int(faults["fault_seed"]))
         self.server = OrgServer(self.db, self.root / "serve.log", faults)
         for pack in self.packs:
             self._write_config(pack)
@@ -348,6 +373,23 @@ class ChaosOrg:
             "SELECT kind, status, count(*) AS n FROM items GROUP BY kind, status ORDER BY 1, 2"
         )
         return ", ".join(f"{r['kind']}:{r['status']}={r['n']}" for r in rows) or "empty"
+
+
+def keep(root: Path, name: str, report: str) -> Path:
+    """Copy a failed scenario's directory (org, ledger, runs/, server log, configs) where it
+    survives the test's tmp_path, with its report and a JSON dump of the org's made records."""
+    from chaos_figures import dump  # the figures import this module
+
+    base = Path(os.environ.get(KEEP_ENV) or Path(tempfile.gettempdir()) / "demo-gen-chaos-kept")
+    base.mkdir(parents=True, exist_ok=True)
+    kept = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=base))
+    shutil.copytree(root, kept, dirs_exist_ok=True)
+    (kept / "report.txt").write_text(report + "\n", encoding="utf-8")
+    db = root / "org.sqlite"
+    if db.exists():
+        text = json.dumps(dump(db), indent=1, sort_keys=True, default=str)
+        (kept / "org-dump.json").write_text(text, encoding="utf-8")
+    return kept
 
 
 def _filters(**conditions: str | None) -> tuple[str, tuple[str, ...]]:

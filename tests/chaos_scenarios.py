@@ -105,6 +105,8 @@ class Outcome:
     where: str = ""  # the ledger when the kill landed
     notes: list[str] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
+    fault_seeds: list[int] = field(default_factory=list)  # of the servers with random faults
+    kept: Path | None = None  # where a failed scenario's directory was kept
 
     def step(self, what: str, done: Done, allowed: frozenset[int] = OK) -> Done:
         self.steps.append(Step(what, done.rc, allowed))
@@ -146,8 +148,16 @@ class Outcome:
             if figures is not None:
                 lines.append(f"  {label}: {figures.describe()}")
         lines += [f"  note: {n}" for n in self.notes]
+        if self.fault_seeds:
+            seed = self.fault_seeds[0]
+            lines.append(
+                f"  fault seed {seed} (replay: CHAOS_FAULT_SEED={seed}, or "
+                f"bench/chaos_loop.py NAME --seeds {seed})"
+            )
         lines += [f"  problem: {p}" for p in self.problems()]
         lines += [f"  log: {log}" for log in self.logs]
+        if self.kept is not None:
+            lines.append(f"  kept (org, ledger, runs/, org-dump.json): {self.kept}")
         return "\n".join(lines)
 
 

@@ -12,7 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from chaos_figures import Snapshot, compare, restored
-from chaos_harness import LOCK_EXIT, ChaosOrg, Done, finish, init_org_db
+from chaos_harness import (
+    LOCK_EXIT,
+    ChaosOrg,
+    Done,
+    finish,
+    init_org_db,
+    keep,
+    scenario_seed,
+    seed_override,
+)
 from chaos_scenarios import (
     OK,
     PACK,
@@ -49,7 +58,9 @@ class Fault:
 
 
 FAULTS = (
-    # fault seeds chosen so that the seeded stream fires within a run's ~15 requests
+    # fault seeds chosen so that the seeded stream fires within a run's ~15 requests; a fault
+    # that names none is seeded from the scenario's name (`chaos_harness.scenario_seed`), and
+    # CHAOS_FAULT_SEED (or `play(..., fault_seed=)`) replaces every seed
     Fault("503s", {"error_rate": 0.2, "error_status": 503, "fault_seed": 7}),
     Fault("session-expiry", {"session_ttl": 5}),
     Fault("row-errors", {"row_error_rate": 0.03}),
@@ -315,10 +326,23 @@ def _two_packs(kill: Kill) -> Scenario:
     return lambda org, refs: two_packs(org, refs.get((PACK, PACK_B)), kill)
 
 
-def play(name: str, scenario: Scenario, refs: References, root: Path) -> Outcome:
-    """Run one scenario on a fresh copy of the org under `root`; the servers always stop."""
-    with ChaosOrg(root / _slug(name), refs.template()) as org:
-        return scenario(org, refs)
+def play(
+    name: str, scenario: Scenario, refs: References, root: Path, fault_seed: int | None = None
+) -> Outcome:
+    """Run one scenario on a fresh copy of the org under `root`; the servers always stop.
+
+    Random faults are seeded with `fault_seed`, else CHAOS_FAULT_SEED, else the fault's own
+    seed, else one drawn from the name. A scenario with problems is kept (`chaos_harness.keep`).
+    """
+    forced = fault_seed if fault_seed is not None else seed_override()
+    org = ChaosOrg(root / _slug(name), refs.template(), default_seed=scenario_seed(name))
+    org.forced_seed = forced
+    with org:
+        outcome = scenario(org, refs)
+    outcome.fault_seeds = list(dict.fromkeys(org.seeds))
+    if outcome.problems():
+        outcome.kept = keep(org.root, _slug(name), outcome.report())
+    return outcome
 
 
 def _slug(name: str) -> str:

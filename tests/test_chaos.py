@@ -12,6 +12,11 @@ and a plain run and reset in tag mode).
 Everything else is marked `chaos` and deselected by default (pyproject `-m "not chaos"`):
 `make chaos` runs the whole catalogue, ≥ 20 random kills included; `bench/bench_chaos.py`
 prints its figures as a table.
+
+Random faults are seeded (the fault's own seed, else one drawn from the scenario's name), and a
+failure names its seed and keeps its directory (org, ledger, runs/, org-dump.json) under
+$CHAOS_KEEP_DIR or the system tmp. `CHAOS_FAULT_SEED=N` replays a scenario with seed N;
+`bench/chaos_loop.py NAME --seeds 1-30` loops one over many seeds.
 """
 
 from __future__ import annotations

@@ -210,3 +210,46 @@ def test_bad_requests_never_crash(server):
         assert r.status_code < 500, (method, path, r.status_code, r.text)
         assert isinstance(r.json(), (list, dict))
     assert http.get(f"{server.url}{API}/limits").status_code == 200
+
+
+def _row_failures(faults, order):
+    """Row failure decisions for the streams named in *order*, grouped by stream."""
+    out: dict[str, list[bool]] = {}
+    for stream in order:
+        out.setdefault(stream, []).append(faults.row_failure(stream))
+    return out
+
+
+def test_row_errors_do_not_depend_on_the_interleaving_of_streams():
+    """Concurrent writes of other kinds leave each kind's row errors as they were: a seeded chaos
+    run meets the same faults whatever the thread timing (a replay reproduces a failure)."""
+    alone = _row_failures(Faults(row_error_rate=0.3, seed=5), ["create:Event"] * 30)
+    mixed = ["create:Event", "create:Task", "create:Task", "delete:Event"] * 30
+    interleaved = _row_failures(Faults(row_error_rate=0.3, seed=5), mixed)
+    assert interleaved["create:Event"] == alone["create:Event"]
+    assert True in alone["create:Event"] and False in alone["create:Event"]
+    other = _row_failures(Faults(row_error_rate=0.3, seed=6), ["create:Event"] * 30)
+    assert other["create:Event"] != alone["create:Event"]
+    assert interleaved["create:Task"][:30] != interleaved["delete:Event"]  # streams differ
+
+
+def test_row_errors_of_a_collection_follow_its_sobject(server):
+    """The same Contacts fail whether or not Accounts are written between them."""
+    sf = connect(server)
+
+    def failed_names(with_accounts: bool) -> list[str]:
+        server.app.faults = Faults(row_error_rate=0.3, seed=11)
+        names: list[str] = []
+        for batch in range(3):
+            if with_accounts:
+                accounts = [{"attributes": {"type": "Account"}, "Name": f"A{i}"} for i in range(7)]
+                sf.restful("composite/sobjects", method="POST", json={"records": accounts})
+            records = contacts(10, f"S{batch}-")
+            body = {"records": records}
+            results = sf.restful("composite/sobjects", method="POST", json=body)
+            pairs = zip(records, results, strict=True)
+            names += [r["LastName"] for r, o in pairs if not o["success"]]
+        return names
+
+    plain = failed_names(False)
+    assert plain and plain == failed_names(True)

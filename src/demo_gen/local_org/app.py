@@ -224,11 +224,12 @@ class LocalOrgApp:
 
     def _rest(self, request: Request, version: str, rest: str) -> Response:
         req = _api_request(request, version, rest)
-        self._count(app_routes.route_key(req.method, req.segments))
+        route = app_routes.route_key(req.method, req.segments)
+        self._count(route)
         try:
             session = self._authenticate(req)
             self._admit()
-            self._inject_faults()
+            self._inject_faults(route)
             ctx = Ctx(self._org, session.user_id, version, app_routes.dispatch)
             response = _to_response(app_routes.dispatch(ctx, req))
         except ApiError as exc:
@@ -258,11 +259,11 @@ class LocalOrgApp:
                 raise _LIMIT_EXCEEDED
             self._org.api_usage += 1
 
-    def _inject_faults(self) -> None:
+    def _inject_faults(self, route: str) -> None:
         delay = self.faults.latency_seconds()
         if delay > 0:
             time.sleep(delay)
-        status = self.faults.request_failure()
+        status = self.faults.request_failure(route)
         if status is not None:
             raise ApiError(status, "", "", body=fault_body(status))
 

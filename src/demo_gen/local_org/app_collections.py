@@ -96,7 +96,7 @@ def apply_one(
     """Apply *operation* to one item under a savepoint; a failure rolls back to it."""
     point = txn.savepoint()
     known_id = id_of(item)
-    if ctx.org.faults.row_failure():
+    if ctx.org.faults.row_failure(fault_stream(operation, item)):
         entry = {
             "statusCode": "UNABLE_TO_LOCK_ROW",
             "message": lock_row_message(known_id),
@@ -112,6 +112,19 @@ def apply_one(
         txn.rollback_to(point)
         return Outcome(known_id, [exc.entry])
     return Outcome(record_id, [], created)
+
+
+def fault_stream(operation: Operation, item: Any) -> str:
+    """The seeded fault stream a row belongs to: the operation and the row's sObject (named by
+    `attributes.type`, or by an id's key prefix for a delete), so concurrent writes of other
+    types leave its row errors as they were (`faults.Faults.row_failure`)."""
+    name = getattr(operation, "__name__", "write")
+    attrs = item.get("attributes") if isinstance(item, dict) else None
+    type_name = attrs.get("type") if isinstance(attrs, dict) else None
+    if type_name is None and isinstance(item, str):
+        obj = schema.sobject_of_id(item) if ids.is_id(item) else None
+        type_name = obj.name if obj is not None else None
+    return f"{name}:{type_name or '?'}"
 
 
 def results(outcomes: list[Outcome], with_ids: bool, with_created: bool) -> list[dict[str, Any]]:

@@ -1,9 +1,12 @@
 """Fault injection for the local org: latency, error statuses, short sessions, API limits.
 
 A `Faults` object is mutable at run time (tests write `app.faults.fail_next = [503, 503]`).
-Every random decision comes from one `random.Random(seed)` behind a lock, so a seeded run gives
-the same sequence of faults whatever the thread timing, as long as requests arrive in the same
-order. Faults apply to REST requests under `/services/data` only, never to login or diagnostics.
+Every random decision comes from a seeded stream behind a lock, one stream per kind of request
+(`request_failure(stream)`: the route) and per kind of record write (`row_failure(stream)`: the
+operation and the sObject, e.g. "delete:Event"). A seeded run therefore gives the same faults
+whatever the thread timing, as long as the requests *of each stream* arrive in the same order: a
+client that sends its Events and its Tasks concurrently still meets the same row errors on each.
+Faults apply to REST requests under `/services/data` only, never to login or diagnostics.
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ class Faults:
     """Explicit statuses for the next REST requests, consumed in order."""
     injected: dict[str, int] = field(default_factory=dict)
     """How many faults of each kind were applied ("latency", "503", "row_error", ...)."""
-    _rng: random.Random = field(init=False, repr=False, compare=False)
+    _streams: dict[str, random.Random] = field(init=False, repr=False, compare=False)
     _lock: threading.Lock = field(init=False, repr=False, compare=False)
     _rng_seed: int = field(init=False, repr=False, compare=False)
 
@@ -59,26 +62,32 @@ class Faults:
             raise ValueError(f"error_status must be one of {sorted(FAULT_BODIES)}")
         self._lock = threading.Lock()
         self._rng_seed = self.seed
-        self._rng = random.Random(self.seed)
+        self._streams = {}
 
-    def _random(self) -> float:
-        """The next number of the seeded stream (re-seeded when `seed` was changed)."""
+    def _random(self, stream: str) -> float:
+        """The next number of *stream*, seeded by (`seed`, stream); every stream starts again
+        when `seed` was changed. String seeds hash with SHA-512: the same on every machine."""
         if self._rng_seed != self.seed:
             self._rng_seed = self.seed
-            self._rng = random.Random(self.seed)
-        return self._rng.random()
+            self._streams = {}
+        rng = self._streams.get(stream)
+        if rng is None:
+            rng = self._streams[stream] = random.Random(f"{self.seed}/{stream}")
+        return rng.random()
 
     def _count(self, kind: str) -> None:
         self.injected[kind] = self.injected.get(kind, 0) + 1
 
-    def request_failure(self) -> int | None:
-        """The status to answer the current request with, or None to serve it normally."""
+    def request_failure(self, stream: str = "") -> int | None:
+        """The status to answer the current request with, or None to serve it normally.
+
+        *stream*: the kind of request (its route), whose own seeded stream decides."""
         with self._lock:
             if self.fail_next:
                 status = int(self.fail_next.pop(0))
                 self._count(str(status))
                 return status
-            if self.error_rate > 0 and self._random() < self.error_rate:
+            if self.error_rate > 0 and self._random(f"request:{stream}") < self.error_rate:
                 self._count(str(self.error_status))
                 return self.error_status
         return None
@@ -91,12 +100,14 @@ class Faults:
             self._count("latency")
         return self.latency_ms / 1000.0
 
-    def row_failure(self) -> bool:
-        """True when the current record of a collection or bulk job should fail."""
+    def row_failure(self, stream: str = "") -> bool:
+        """True when the current record of a collection or bulk job should fail.
+
+        *stream*: the kind of write (operation and sObject), whose own seeded stream decides."""
         if self.row_error_rate <= 0:
             return False
         with self._lock:
-            failed = self._random() < self.row_error_rate
+            failed = self._random(f"row:{stream}") < self.row_error_rate
             if failed:
                 self._count("row_error")
         return failed
