@@ -104,7 +104,21 @@ def faulted(org: ChaosOrg, reference: Reference, fault: Fault) -> Outcome:
     for run_id in org.owning_runs():
         _reset_under(org, outcome, fault, run_id)
     outcome.after_reset = restored(before, snapshot(org))
+    _ledger_settled(org, outcome)
     return outcome
+
+
+def _ledger_settled(org: ChaosOrg, outcome: Outcome) -> None:
+    """After every run was reset, no ledger row may still claim a record (created, pending) or
+    say reset kept one (foreign): the org can look restored while the ledger disagrees."""
+    rows = org.ledger(
+        "SELECT kind, status, count(*) AS n FROM items "
+        "WHERE status IN ('created', 'pending', 'foreign') GROUP BY kind, status ORDER BY 1, 2"
+    )
+    if rows:
+        left = ", ".join(f"{r['kind']}:{r['status']}={r['n']}" for r in rows)
+        outcome.notes.append(f"ledger rows not settled by the resets: {left}")
+        outcome.steps.append(Step("every ledger row settled by the resets", 1, OK))
 
 
 def _injected(org: ChaosOrg, outcome: Outcome, fault: Fault) -> None:

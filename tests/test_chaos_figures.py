@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import shutil
 
+import pytest
 from chaos_figures import Snapshot, compare, made_content, restored
 
 OPP, CONTACT = "006A", "003A"
@@ -109,3 +111,52 @@ def test_restored_counts_leftovers_and_foreign_deletions():
     figures = restored(BEFORE, AFTER)
     assert (figures.leftover, figures.foreign_deleted) == (2, 0)
     assert restored(BEFORE, _org()).foreign_deleted == 1
+
+
+@pytest.fixture(scope="module")
+def tiny_org(tmp_path_factory):
+    """A one-opportunity org made by `demo-gen org init`, as the chaos templates are."""
+    from chaos_harness import init_org_db
+
+    path = tmp_path_factory.mktemp("tiny-org") / "org.sqlite"
+    init_org_db(path, 1)
+    return path
+
+
+def _served_seed(tiny_org, root, name, *, forced=None, **faults):
+    """The fault seed a ChaosOrg's server was started with, as the org itself reports it."""
+    from chaos_harness import ChaosOrg, scenario_seed
+
+    with ChaosOrg(root / name, tiny_org, default_seed=scenario_seed(name)) as org:
+        org.forced_seed = forced
+        org.serve(**faults)
+        return org.server.stats()["faults"]["seed"], org.seeds
+
+
+def test_random_faults_are_seeded_from_the_scenario_unless_a_seed_is_given(tiny_org, tmp_path):
+    from chaos_harness import scenario_seed
+
+    assert scenario_seed("fault-row-errors") == scenario_seed("fault-row-errors")
+    assert scenario_seed("fault-row-errors") != scenario_seed("fault-503s")
+    seed, seeds = _served_seed(tiny_org, tmp_path, "fault-x", row_error_rate=0.03)
+    assert seed == scenario_seed("fault-x") and seeds == [seed]
+    forced = _served_seed(tiny_org, tmp_path, "f", forced=17, error_rate=0.2, fault_seed=7)
+    assert forced == (17, [17])  # a replay's seed replaces the fault's own
+
+
+def test_a_failed_scenario_is_kept_with_its_report_and_an_org_dump(tiny_org, tmp_path, monkeypatch):
+    import json
+
+    from chaos_harness import keep
+
+    root = tmp_path / "scenario"
+    root.mkdir()
+    shutil.copy(tiny_org, root / "org.sqlite")
+    (root / "state.sqlite").write_bytes(b"ledger")
+    monkeypatch.setenv("CHAOS_KEEP_DIR", str(tmp_path / "kept"))
+    kept = keep(root, "fault-x", "scenario fault-x: run=6\n  problem: after reset: leftover=9")
+    assert kept.parent == tmp_path / "kept" and kept.name.startswith("fault-x-")
+    assert (kept / "state.sqlite").read_bytes() == b"ledger"
+    assert "leftover=9" in (kept / "report.txt").read_text()
+    dump = json.loads((kept / "org-dump.json").read_text())
+    assert dump["org_id"] and "Event" in dump and "TaskRelation" in dump
