@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from demo_gen.errors import StateError
 from demo_gen.faultpoints import crash_point
-from demo_gen.items import PARENT_KINDS
+from demo_gen.items import EMAIL_TASK, PARENT_KINDS
 from demo_gen.runlog import RunLog
 from demo_gen.state import ItemRow, StateStore
 from demo_gen.targets.base import Reconciliation, Target
@@ -54,7 +54,8 @@ def catch_up(
     crash_point("created:email_task")
     for row in owned:
         log.created(row, row.remote_id, "org", row.target)
-    log.event("email_tasks.recorded", count=len(owned))
+    tasks = sum(1 for row in owned if row.kind == EMAIL_TASK)
+    log.event("email_tasks.recorded", count=tasks, relations=len(owned) - tasks)
     return owned
 
 

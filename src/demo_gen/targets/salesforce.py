@@ -28,8 +28,10 @@ from demo_gen.items import (
     EMAIL_TASK,
     INVITEE,
     MEETING,
+    PARENT_KINDS,
     SCORECARD,
     SCORECARD_OBJECT,
+    TASK_RELATION,
     Capabilities,
     WorkItem,
     email_task_signature,
@@ -263,23 +265,34 @@ class SalesforceTarget:
         return find_pending(self._crm, ledger, self.key, pending, tag_field=tag)
 
     def adopt_missing(self, created: Sequence[ItemRow], ledger: LedgerView) -> list[ItemRow]:
-        """The Task behind each created EmailMessage that has none recorded (found by its
-        ActivityId, never by subject and day); only Tasks no ledger row holds."""
+        """What the org made for `created` rows and no ledger row holds, found by its link (never
+        by subject and day): the Task behind each created EmailMessage that has none recorded,
+        with that Task's TaskRelations; and the relations of each Event or Task whose batch was
+        never read back (its row has no identity snapshot: the read-back failed)."""
         emails = [
             r
             for r in created
             if r.kind == EMAIL and r.record_type == "EmailMessage" and r.remote_id
         ]
-        if not emails:
-            return []
         sigs = [email_task_signature(r.signature) for r in emails]
-        known = created_ids(ledger.items_by_signature(self.key, sigs))
+        known = created_ids(ledger.items_by_signature(self.key, sigs)) if emails else {}
         missing = [r for r in emails if email_task_signature(r.signature) not in known]
-        if not missing:
+        unread = [
+            r
+            for r in created
+            if r.kind in PARENT_KINDS
+            and r.record_type in ("Event", "Task")
+            and r.identity is None
+            and r.remote_id
+        ]
+        if not (missing or unread):
             return []
         owned = ledger.owned_ids(self.key)
+        out: list[ItemRow] = []
+        for group in ([r for r in unread if r.record_type == t] for t in ("Event", "Task")):
+            out += self.read_back(group, owned_ids=owned, verify=True).owned
         back = self.read_back(missing, owned_ids=owned, verify=True)
-        return [r for r in back.owned if r.kind == EMAIL_TASK]
+        return out + [r for r in back.owned if r.kind in (EMAIL_TASK, TASK_RELATION)]
 
     def verify(
         self, rows: Sequence[ItemRow], ledger: LedgerView, *, stamped: bool = False
