@@ -58,9 +58,10 @@ class Fault:
 
 
 FAULTS = (
-    # fault seeds chosen so that the seeded stream fires within a run's ~15 requests; a fault
-    # that names none is seeded from the scenario's name (`chaos_harness.scenario_seed`), and
-    # CHAOS_FAULT_SEED (or `play(..., fault_seed=)`) replaces every seed
+    # seeded faults (each route and each kind of row write has its own stream of the seed);
+    # `_injected` checks each fired. A fault that names no seed is seeded from the scenario's
+    # name (`chaos_harness.scenario_seed`); CHAOS_FAULT_SEED (or `play(..., fault_seed=)`)
+    # replaces every seed
     Fault("503s", {"error_rate": 0.2, "error_status": 503, "fault_seed": 7}),
     Fault("session-expiry", {"session_ttl": 5}),
     Fault("row-errors", {"row_error_rate": 0.03}),
