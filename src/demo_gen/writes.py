@@ -68,7 +68,13 @@ def create(
     ambiguous: Collection[str],
 ) -> WriteOutcome:
     writer = LedgerWriter(
-        ctx.target, ctx.state, ctx.log, write_settings(ctx), ctx.progress, planned=items
+        ctx.target,
+        ctx.state,
+        ctx.log,
+        write_settings(ctx),
+        ctx.progress,
+        planned=items,
+        ledger=ledger,
     )
     parent_ids = created_ids(ledger)
     todo = [i for i in items if i.signature not in parent_ids and i.signature not in ambiguous]
