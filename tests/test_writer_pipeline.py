@@ -5,6 +5,7 @@ again — and an email recorded without its Task (a failed read-back) killed the
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -157,7 +158,11 @@ def test_a_kill_after_an_email_is_recorded_without_its_task_then_reset_removes_i
         ).fetchone()[0]
         tasks = conn.execute("SELECT count(*) FROM items WHERE kind = 'email_task'").fetchone()[0]
     assert emails > 0 and tasks == 0  # the window: emails recorded, their Tasks not
-    assert org_ids(org_db)["Task"] - before["Task"], "the org made the emails' Tasks"
-    code, _, err = invoke("reset", _run_id_of_last(config), "-c", str(config), "--yes")
+    made = org_ids(org_db)["Task"] - before["Task"]
+    assert made, "the org made the emails' Tasks"
+    code, out, err = invoke("reset", _run_id_of_last(config), "-c", str(config), "--yes", "--json")
     assert code == 0, err
     assert org_ids(org_db) == before
+    # owned, verified and deleted as ours (not merely gone with their email: the local org,
+    # like Lightning, deletes an email's Task with it)
+    assert json.loads(out)["deleted"]["Task"] == len(made)
