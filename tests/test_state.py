@@ -508,3 +508,26 @@ def test_the_lock_holder_keeps_its_heartbeat_fresh(backend, store, monkeypatch):
         while store.live_lock_owners() != {"r1"}:  # the thread brings it back to life
             assert time.monotonic() < deadline, "the heartbeat was never refreshed"
             time.sleep(0.05)
+
+
+def test_one_commit_records_a_batch_outcome_and_the_next_pending_from_what_is_known(store):
+    """The write phase's ledger thread: `record_batch` with `pending` and `known` commits both
+    in one transaction, reading only the rows `known` does not cover."""
+    store.mark_pending([item("s1"), item("s2")])
+    store.mark_created(ORG, {"s1": "00U1"})
+    store.mark_deleted(ORG, ["s1"])  # s1 may be planned again; known says so
+    known = {"s2": ("pending", None), "s1": ("deleted", "00U1"), "s3": None}
+    store.record_batch(ORG, {"s2": "00U2"}, {}, {}, (), [item("s1"), item("s3")], known)
+    rows = store.items_by_signature(ORG, ["s1", "s2", "s3"])
+    assert {s: (r.status, r.remote_id) for s, r in rows.items()} == {
+        "s1": ("pending", None),
+        "s2": ("created", "00U2"),
+        "s3": ("pending", None),
+    }
+    # what `known` says is trusted for the checks: a row it calls created is never pending again
+    with pytest.raises(ValueError, match="already created"):
+        store.mark_pending([item("s4")], {"s4": ("created", "00U4")})
+    # a row it does not cover is read: s2 is created, whatever the caller forgot
+    with pytest.raises(ValueError, match="already created"):
+        store.record_batch(ORG, {}, {}, {}, (), [item("s2")], {})
+    assert store.items_by_signature(ORG, ["s4"]) == {}

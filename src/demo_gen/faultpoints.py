@@ -8,12 +8,15 @@ nothing in the product sets it.
 
 The points (KIND is a work-item kind, e.g. meeting, email, invitee, email_task, scorecard):
 
-    pending:KIND        a batch of KIND is committed pending; nothing has been sent
+    pending:KIND        a batch of KIND is committed pending; nothing of it has been sent
+                        (the write phase's ledger thread, writer_ledger.py, fires it after the
+                        commit and before the batch may be handed to a worker)
     sent:KIND           the org has answered a batch of KIND (and made its email Tasks or Event
-                        relations); nothing of it is recorded yet
+                        relations), and the batch was read back; nothing of it is recorded yet
     created:KIND        the batch's outcome is committed — with its identity snapshots and the
                         records the org made for it (`created:email` is where an email's Task
-                        used to be recorded by two later commits: it is now in this one)
+                        used to be recorded by two later commits: it is now in this one); fired
+                        by the ledger thread after that commit
     created:email_task  the catch-up commit of email Tasks whose batch read-back failed (or of a
                         schema-1 ledger), at the run's end or in reset; one commit
     reset:sent:KIND     reset: the org has deleted a batch of KIND; the ledger does not know yet

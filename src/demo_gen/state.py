@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from demo_gen import state_items
@@ -215,20 +215,16 @@ class StateStore(StoreEngine):
                 )
         return found
 
-    def mark_pending(self, rows: Sequence[ItemRow]) -> None:
+    def mark_pending(self, rows: Sequence[ItemRow], known: state_items.Known | None = None) -> None:
         """Record `rows` as pending, in one transaction; `ValueError` if any is already created.
 
         Rows are upserted on `(target, signature)`; the store sets status, remote_id, errors and
         updated_at. A pending, failed or deleted item is taken over by the row's run. Each row's
-        `run_id` must have been started (`start_run`), else `ValueError`.
+        `run_id` must have been started (`start_run`), else `ValueError`. `known`: what the
+        caller already knows of these rows (`state_items.Known`), not read again.
         """
-        now = now_iso()
-        batches: dict[str, dict[str, ItemRow]] = {}
-        for row in rows:
-            batches.setdefault(row.target, {})[row.signature] = row
         with self._write() as conn:
-            for target, batch in batches.items():
-                state_items.upsert_pending(conn, target, batch, now)
+            _upsert_pending(conn, rows, now_iso(), known)
 
     def mark_created(
         self,
@@ -246,11 +242,17 @@ class StateStore(StoreEngine):
         failed: Mapping[str, tuple[str, str]],
         identities: Mapping[str, Mapping[str, Any]],
         owned: Sequence[ItemRow],
+        pending: Sequence[ItemRow] = (),
+        known: state_items.Known | None = None,
     ) -> None:
         """One batch's outcome in one transaction: created ids with their identity snapshots,
         failures, and `owned` rows — records the org made for us (an email's Task, an Event's
-        relation), recorded as created by the same commit that records their parent."""
-        if not (created or failed or owned):
+        relation), recorded as created by the same commit that records their parent.
+
+        The same commit may also record `pending` rows of batches not sent yet (the write
+        phase's ledger thread: one commit per batch, `writer_ledger.py`). `known`: what the
+        caller already knows of these rows (`state_items.Known`), not read again."""
+        if not (created or failed or owned or pending):
             return
         now = now_iso()
         changes = {
@@ -263,10 +265,11 @@ class StateStore(StoreEngine):
             for s, i in created.items()
         }
         with self._write() as conn:
-            state_items.transition(conn, target, "created", changes, now)
+            state_items.transition(conn, target, "created", changes, now, known)
             failures = {s: {"error_code": c, "error": m} for s, (c, m) in failed.items()}
-            state_items.transition(conn, target, "failed", failures, now)
+            state_items.transition(conn, target, "failed", failures, now, known)
             state_items.insert_owned(conn, owned, now)
+            _upsert_pending(conn, pending, now, known)
 
     def mark_failed(self, target: str, failures: Mapping[str, tuple[str, str]]) -> None:
         """Record `signature -> (error_code, message)` as failed, in one transaction."""
@@ -480,6 +483,16 @@ class StateStore(StoreEngine):
         if changes:
             with self._write() as conn:
                 state_items.transition(conn, target, to, changes, now_iso())
+
+
+def _upsert_pending(
+    conn: Connection, rows: Sequence[ItemRow], now: str, known: state_items.Known | None
+) -> None:
+    batches: dict[str, dict[str, ItemRow]] = {}
+    for row in rows:
+        batches.setdefault(row.target, {})[row.signature] = row
+    for target, batch in batches.items():
+        state_items.upsert_pending(conn, target, batch, now, known)
 
 
 def _run_is(run_id: str) -> ColumnElement[bool]:

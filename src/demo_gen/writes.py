@@ -68,7 +68,13 @@ def create(
     ambiguous: Collection[str],
 ) -> WriteOutcome:
     writer = LedgerWriter(
-        ctx.target, ctx.state, ctx.log, write_settings(ctx), ctx.progress, planned=items
+        ctx.target,
+        ctx.state,
+        ctx.log,
+        write_settings(ctx),
+        ctx.progress,
+        planned=items,
+        ledger=ledger,
     )
     parent_ids = created_ids(ledger)
     todo = [i for i in items if i.signature not in parent_ids and i.signature not in ambiguous]
@@ -76,9 +82,8 @@ def create(
     ctx.progress.phase("creating meetings and emails", len(parents))
     outcome = writer.send(parents, {})
     parent_ids.update(outcome.created)
-    adopted = {
-        s: r.remote_id or "" for s, r in outcome.owned.items() if s in {i.signature for i in todo}
-    }
+    todo_sigs = {i.signature for i in todo}  # once: a set per owned row was quadratic
+    adopted = {s: r.remote_id or "" for s, r in outcome.owned.items() if s in todo_sigs}
     outcome.created.update(adopted)  # an invitee the org made with its Event: adopted, not sent
     children = [
         i

@@ -153,7 +153,7 @@ class FakeTarget:
 
     def _companions_of(self, row: ItemRow, owned_ids: Collection[str]) -> list[ItemRow]:
         out = []
-        for remote_id, stored in self.records.items():
+        for remote_id, stored in list(self.records.items()):  # workers may be adding some
             mine = stored.made_by_target and stored.fields.get("parent") == row.remote_id
             if mine and remote_id not in owned_ids:
                 out.append(
