@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from demo_gen import __version__, clock
+from demo_gen import __version__, clock, rerun
 from demo_gen.calendars.step import run_calendars
 from demo_gen.compose import scorecard_summary
 from demo_gen.config import Config, Secrets
@@ -31,6 +31,7 @@ from demo_gen.progress import NULL_PROGRESS, Progress
 from demo_gen.readback import record_ids, scorecard_details, write_scorecards
 from demo_gen.realism import realism_report
 from demo_gen.report import RunReport, tally
+from demo_gen.rerun import check_and_mark
 from demo_gen.runlog import RunLog, new_run_id, utc_now
 from demo_gen.scorecards import Scorecard
 from demo_gen.state import RunRow, StateStore
@@ -182,8 +183,32 @@ def _run_json(ctx: _Context, status: str, started: str, finished: str | None) ->
 
 def _execute(ctx: _Context, started: float) -> RunReport:
     pack = ctx.config.run.name
-    checked = sum(check_binding(t, ctx.state, pack) for t in ctx.opened.targets)
-    ctx.log.event("ledger.checked", records=checked)
+    source = ctx.opened.source
+    checked = check_and_mark(source, ctx.state, pack)  # the binding check, and the org's marks
+    others = [t for t in ctx.opened.targets if t is not source]
+    records = checked.records + sum(check_binding(t, ctx.state, pack) for t in others)
+    ctx.log.event("ledger.checked", records=records)
+    marks = _marks(ctx, checked)
+    if marks is not None:
+        settled = rerun.lookup(ctx.state, rerun.settled_key(_inputs(ctx), ctx.state, marks))
+        if settled is not None:
+            return _settled_report(ctx, settled, started)
+    report, prepared = _first(ctx, started)
+    if marks is not None and rerun.settles(prepared.plan, report.counts):
+        rerun.record(ctx.state, rerun.settled_key(_inputs(ctx), ctx.state, marks), {
+            "run_id": ctx.run_id,
+            "opportunity_ids": [op.opportunity.id for op in prepared.plan.opportunities],
+            "counts": report.counts,
+            "warnings": list(report.warnings),
+            "realism": report.realism,
+            "scorecards": report.scorecards,
+        })  # fmt: skip
+    return report
+
+
+def _first(ctx: _Context, started: float) -> tuple[RunReport, Prepared]:
+    """The run proper: prepare, write to every target, summarise."""
+    pack = ctx.config.run.name
     prepared = _prepare(ctx)
     counts: dict[str, dict[str, int]] = {}
     for target in ctx.opened.targets:
@@ -198,7 +223,7 @@ def _execute(ctx: _Context, started: float) -> RunReport:
     ids = record_ids(ctx.state, source.key, items) if smoke else {}
     cards = scorecard_details(ctx.state, source.key, items, prepared.scorecards) if smoke else []
     plan = prepared.plan
-    return RunReport(
+    report = RunReport(
         run_id=ctx.run_id,
         command=ctx.options.command,
         org_id=ctx.org_id,
@@ -215,6 +240,52 @@ def _execute(ctx: _Context, started: float) -> RunReport:
         run_dir=str(ctx.log.path),
         record_ids=ids,
         scorecard_details=cards,
+    )
+    return report, prepared
+
+
+def _inputs(ctx: _Context) -> rerun.Inputs:
+    keys = tuple(t.key for t in ctx.opened.targets)
+    return rerun.Inputs(ctx.config, ctx.org_id, keys, ctx.today, ctx.options.max_opps)
+
+
+def _marks(ctx: _Context, checked: rerun.Checked) -> rerun.Marks | None:
+    """The org's marks when this run may be told by a settled run's record (rerun.py); None
+    when a run of this kind always works in full: smoke, named opportunities, fresh content,
+    other targets or calendars, or marks the org would not give."""
+    opts, cfg = ctx.options, ctx.config
+    if opts.command != "run" or opts.opportunity_ids is not None or opts.refresh_content:
+        return None
+    if len(ctx.opened.targets) != 1 or cfg.calendar.enabled or checked.marks is None:
+        return None
+    return checked.marks
+
+
+def _settled_report(ctx: _Context, settled: dict[str, Any], started: float) -> RunReport:
+    """A rerun that creates nothing, told by a settled run's record (rerun.py)."""
+    ids = list(settled["opportunity_ids"])
+    ctx.state.record_opportunities(ctx.run_id, ids)
+    ctx.warnings.extend(settled["warnings"])
+    ctx.log.event("rerun.settled", settled_by=settled["run_id"], opportunities=len(ids))
+    cards = ctx.config.run.runs_dir / settled["run_id"] / "scorecards.jsonl"
+    if cards.is_file():
+        ctx.log.write_text("scorecards.jsonl", cards.read_text(encoding="utf-8"))
+    source = ctx.opened.source
+    api_used = source.api_usage()
+    return RunReport(
+        run_id=ctx.run_id,
+        command=ctx.options.command,
+        org_id=ctx.org_id,
+        pack=ctx.config.run.name,
+        opportunities=len(ids),
+        counts=rerun.as_skipped(settled["counts"]),
+        api_calls=source.calls,
+        api_usage=None if api_used is None else {"used": api_used[0], "max": api_used[1]},
+        duration_s=round(time.monotonic() - started, 3),
+        warnings=tuple(ctx.warnings),
+        realism=settled["realism"],
+        scorecards=settled["scorecards"],
+        run_dir=str(ctx.log.path),
     )
 
 
