@@ -94,15 +94,21 @@ def test_a_new_contact_is_noticed(settled):
     assert again.created == 0  # the deals are pinned: a new contact changes no plan
 
 
-def test_another_seed_or_day_is_a_full_run(settled):
+def test_another_seed_is_a_full_run(settled):
     config, _ = settled
     reseeded = config.model_copy(update={"run": config.run.model_copy(update={"seed": 7})})
     other_seed = _run(reseeded)
     assert "rerun.settled" not in _events(other_seed.run_dir)
     assert other_seed.created > 0  # a new seed: new plans, new records
+
+
+def test_another_day_is_a_full_run(settled):
+    config, _ = settled
     later = run(config, Secrets(), RunOptions(today=ANCHOR + timedelta(days=1)))
     assert "rerun.settled" not in _events(later.run_dir)
     assert later.created == 0
+    again = run(config, Secrets(), RunOptions(today=ANCHOR + timedelta(days=1)))
+    assert "rerun.settled" in _events(again.run_dir)  # that day is settled now
 
 
 def test_a_change_in_the_ledger_is_a_full_run(settled, org_counts, tmp_path):
@@ -174,3 +180,21 @@ def _create(config: Config, sobject: str, fields: dict[str, Any]) -> str:
         [result] = crm.create([{"attributes": {"type": sobject}, **fields}])
     assert result.success, result
     return str(result.id)
+
+
+def test_a_deleted_record_is_noticed_and_not_sent_again(settled, org_counts):
+    """Someone deleted one of our meetings: the Events' mark changed, so the rerun is a full
+    one, which (as before) does not send it again: the ledger says it was made, and the binding
+    check counts it gone. The run after that is settled again."""
+    config, first = settled
+    row = _created_row(config, first.org_id, "meeting")
+    with open_crm(config, Secrets()) as crm:
+        assert crm.delete([row.remote_id or ""])[0].success
+    counts = org_counts()
+    again = _run(config)
+    assert "plan.built" in _events(again.run_dir)
+    assert again.created == 0
+    settled_again = _run(config)
+    assert "rerun.settled" in _events(settled_again.run_dir)
+    assert settled_again.counts == again.counts
+    assert org_counts() == counts

@@ -195,6 +195,7 @@ def _execute(ctx: _Context, started: float) -> RunReport:
             return _settled_report(ctx, settled, started)
     report, prepared = _first(ctx, started)
     if marks is not None and rerun.settles(prepared.plan, report.counts):
+        marks = rerun.after_writes(source, marks)
         rerun.record(ctx.state, rerun.settled_key(_inputs(ctx), ctx.state, marks), {
             "run_id": ctx.run_id,
             "opportunity_ids": [op.opportunity.id for op in prepared.plan.opportunities],
