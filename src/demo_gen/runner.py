@@ -26,20 +26,23 @@ from demo_gen.compose import scorecard_summary
 from demo_gen.config import Config, Secrets
 from demo_gen.errors import DemoGenError, UsageError
 from demo_gen.ledger_protocol import check_binding
-from demo_gen.prepare import Hooks, Prepared, PrepareOptions, prepare
+from demo_gen.model import Seller
+from demo_gen.plan import Plan
+from demo_gen.prepare import Hooks, Planned, Prepared, PrepareOptions, plan_step
 from demo_gen.progress import NULL_PROGRESS, Progress
-from demo_gen.readback import record_ids, scorecard_details, write_scorecards
+from demo_gen.readback import append_scorecards, record_ids, scorecard_details
 from demo_gen.realism import realism_report
-from demo_gen.report import RunReport, tally
+from demo_gen.report import RunReport
 from demo_gen.rerun import check_and_mark
 from demo_gen.runlog import RunLog, new_run_id, utc_now
 from demo_gen.scorecards import Scorecard
 from demo_gen.state import RunRow, StateStore
 from demo_gen.state_engine import display_url
+from demo_gen.stream import CHUNK_DEALS, write_in_chunks
 from demo_gen.targets.base import Target
 from demo_gen.targets.open import OpenTargets, open_targets
 from demo_gen.textmetrics import text_report
-from demo_gen.writes import WritePhase, create, org_made_counts, reconciled_ledger
+from demo_gen.writes import WritePhase
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class RunOptions:
     opportunity_ids: tuple[str, ...] | None = None  # smoke: just these
     refresh_content: bool = False  # ask the LLM again instead of reusing cached text
     today: date | None = None  # the clock's date unless a caller pins it
+    chunk_deals: int = CHUNK_DEALS  # deals built and written at a time (stream.py)
 
 
 @dataclass
@@ -193,12 +197,12 @@ def _execute(ctx: _Context, started: float) -> RunReport:
         settled = rerun.lookup(ctx.state, rerun.settled_key(_inputs(ctx), ctx.state, marks))
         if settled is not None:
             return _settled_report(ctx, settled, started)
-    report, prepared = _first(ctx, started)
-    if marks is not None and rerun.settles(prepared.plan, report.counts):
+    report, plan = _first(ctx, started)
+    if marks is not None and rerun.settles(plan, report.counts):
         marks = rerun.after_writes(source, marks)
         rerun.record(ctx.state, rerun.settled_key(_inputs(ctx), ctx.state, marks), {
             "run_id": ctx.run_id,
-            "opportunity_ids": [op.opportunity.id for op in prepared.plan.opportunities],
+            "opportunity_ids": [op.opportunity.id for op in plan.opportunities],
             "counts": report.counts,
             "warnings": list(report.warnings),
             "realism": report.realism,
@@ -207,23 +211,36 @@ def _execute(ctx: _Context, started: float) -> RunReport:
     return report
 
 
-def _first(ctx: _Context, started: float) -> tuple[RunReport, Prepared]:
-    """The run proper: prepare, write to every target, summarise."""
+def _first(ctx: _Context, started: float) -> tuple[RunReport, Plan]:
+    """The run proper: plan, then text → items → writes a chunk of deals at a time (stream.py),
+    summarise."""
     pack = ctx.config.run.name
-    prepared = _prepare(ctx)
-    counts: dict[str, dict[str, int]] = {}
-    for target in ctx.opened.targets:
-        counts.update(_write(ctx, target, prepared))
-    source = ctx.opened.source
-    items = prepared.items[source.key]
-    write_scorecards(ctx.state, ctx.log, source.key, items, prepared.scorecards)
-    if ctx.config.calendar.enabled:
-        counts.update(_calendars(ctx, prepared, source.org_id))
-    api_used = source.api_usage()
+    planned = _plan_step(ctx)
+    plan, source = planned.plan, ctx.opened.source
     smoke = ctx.options.command == "smoke"
+    kept: list[Prepared] = []
+    texts: dict[str, str] = {}
+
+    def done(part: Prepared) -> None:
+        ctx.scorecards.extend(part.scorecards)
+        items = part.items[source.key]
+        append_scorecards(ctx.state, ctx.log, source.key, items, part.scorecards)
+        if ctx.config.calendar.enabled:
+            texts.update(part.texts)
+        if smoke:
+            kept.append(part)
+
+    ctx.log.write_text("scorecards.jsonl", "")
+    phases = [_phase(ctx, t) for t in ctx.opened.targets]
+    counts = write_in_chunks(planned, phases, _chunk(ctx, planned), ctx.progress, done).counts
+    if ctx.config.llm.enabled:
+        ctx.llm = planned.writer.stats.asdict()
+    if ctx.config.calendar.enabled:
+        counts.update(_calendars(ctx, plan, texts, planned.users))
+    api_used = source.api_usage()
+    items = [i for part in kept for i in part.items[source.key]]
     ids = record_ids(ctx.state, source.key, items) if smoke else {}
-    cards = scorecard_details(ctx.state, source.key, items, prepared.scorecards) if smoke else []
-    plan = prepared.plan
+    cards = scorecard_details(ctx.state, source.key, items, ctx.scorecards) if smoke else []
     report = RunReport(
         run_id=ctx.run_id,
         command=ctx.options.command,
@@ -242,7 +259,15 @@ def _first(ctx: _Context, started: float) -> tuple[RunReport, Prepared]:
         record_ids=ids,
         scorecard_details=cards,
     )
-    return report, prepared
+    return report, plan
+
+
+def _chunk(ctx: _Context, planned: Planned) -> int:
+    """Deals per chunk: all at once for smoke (it lists its ids) and with the LLM on (its
+    batching and accounting span the run)."""
+    if ctx.options.command == "smoke" or ctx.config.llm.enabled:
+        return max(len(planned.plan.opportunities), 1)
+    return ctx.options.chunk_deals
 
 
 def _inputs(ctx: _Context) -> rerun.Inputs:
@@ -290,14 +315,14 @@ def _settled_report(ctx: _Context, settled: dict[str, Any], started: float) -> R
     )
 
 
-def _write(ctx: _Context, target: Target, prepared: Prepared) -> dict[str, dict[str, int]]:
-    """The write phase in one target: settle pending rows, create, own what it made."""
+def _phase(ctx: _Context, target: Target) -> WritePhase:
+    """The write phase in one target, with the run's API budget on the org."""
     budget = None
     if target is ctx.opened.source:
         budget, remaining = ctx.opened.source.api_budget(ctx.config.run.api_budget_share)
         if budget is not None:
             ctx.log.event("api.budget", remaining=remaining, budget=budget)
-    phase = WritePhase(
+    return WritePhase(
         target,
         ctx.state,
         ctx.log,
@@ -307,20 +332,16 @@ def _write(ctx: _Context, target: Target, prepared: Prepared) -> dict[str, dict[
         warn=lambda message: _warn(ctx, message),
         max_calls=budget,
     )
-    items = prepared.items[target.key]
-    ledger, ambiguous = reconciled_ledger(phase, items)
-    outcomes = create(phase, items, ledger, ambiguous)
-    counts = tally(items, ledger, outcomes)
-    counts.update(org_made_counts(phase, items, outcomes, prepared.caps[target.key]))
-    return counts
 
 
-def _calendars(ctx: _Context, prepared: Prepared, org_id: str) -> dict[str, dict[str, int]]:
+def _calendars(
+    ctx: _Context, plan: Plan, texts: dict[str, str], users: tuple[Seller, ...]
+) -> dict[str, dict[str, int]]:
     """The meetings into each internal attendee's calendar, after the org has them."""
     ctx.progress.phase("writing calendars", 1)
     return run_calendars(
-        ctx.config, ctx.secrets, ctx.state, ctx.log, run_id=ctx.run_id, org_id=org_id,
-        plan=prepared.plan, texts=prepared.texts, users=prepared.users,
+        ctx.config, ctx.secrets, ctx.state, ctx.log, run_id=ctx.run_id, org_id=ctx.org_id,
+        plan=plan, texts=texts, users=users,
     )  # fmt: skip
 
 
@@ -356,7 +377,7 @@ def smoke(
     return report
 
 
-def _prepare(ctx: _Context) -> Prepared:
+def _plan_step(ctx: _Context) -> Planned:
     options = PrepareOptions(
         today=ctx.today,
         run_id=ctx.run_id,
@@ -370,12 +391,9 @@ def _prepare(ctx: _Context) -> Prepared:
         progress=ctx.progress,
         note=lambda note: _note(ctx, note),
     )
-    prepared = prepare(
+    return plan_step(
         ctx.opened.source, ctx.opened.targets, ctx.state, ctx.config, ctx.secrets, options, hooks
     )
-    ctx.scorecards.extend(prepared.scorecards)
-    ctx.llm = prepared.llm
-    return prepared
 
 
 def _note(ctx: _Context, note: str) -> None:
