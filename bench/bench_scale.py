@@ -40,7 +40,7 @@ ANCHOR = "2026-11-02"
 BATCH = 200  # records per sObject Collections call
 READS = 5  # queries a run cannot avoid: stages, opportunities, contacts, users, Events
 ALL = 10**9  # "every eligible opportunity"
-SENT = ("meeting", "email", "call", "invitee", "email_relation", "scorecard", "scorecard_answer")
+SENT = ("meeting", "email", "call", "invitee", "email_relation", "scorecard", "answer")
 
 
 def main() -> None:

@@ -198,3 +198,27 @@ def test_a_deleted_record_is_noticed_and_not_sent_again(settled, org_counts):
     assert "rerun.settled" in _events(settled_again.run_dir)
     assert settled_again.counts == again.counts
     assert org_counts() == counts
+
+
+def test_only_a_run_that_left_nothing_to_do_settles():
+    from dataclasses import replace as with_
+
+    from test_planner import golden_opportunities
+
+    from demo_gen.plan import OpportunityPlan, Plan
+    from demo_gen.rerun import settles
+
+    opps, anchors = golden_opportunities()
+    deal = opps[0]
+    assert deal.contacts
+
+    def plan_of(*ops: OpportunityPlan) -> Plan:
+        return Plan(opportunities=ops, seed=42, pack="p", notes=(), events=(), caps=(5, 18))
+
+    ok = {"meeting": {"created": 3, "skipped": 1, "failed": 0, "deferred": 0}}
+    empty = OpportunityPlan(deal, anchors[deal.id], (), ())
+    lonely = OpportunityPlan(with_(deal, contacts=()), anchors[deal.id], (), ())
+    assert settles(plan_of(lonely), ok)  # no contacts: it can have no records
+    assert not settles(plan_of(empty), ok)  # contacts but no records: not pinned, replanned
+    assert not settles(plan_of(), {"meeting": {**ok["meeting"], "failed": 1}})
+    assert not settles(plan_of(), {"meeting": {**ok["meeting"], "deferred": 1}})

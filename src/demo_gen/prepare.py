@@ -210,18 +210,15 @@ def _plan(
 
 
 def own_record_ids(state: StateStore, pack: str, source: SalesforceTarget) -> frozenset[str]:
-    """This pack's records in the source org, never busy time for the plan: their ids, and for
-    rows still pending (written, perhaps, but not confirmed) "subject|start" keys."""
+    """This pack's Events in the source org, never busy time for the plan: their ids, and for
+    rows still pending (written, perhaps, but not confirmed) "subject|start" keys. (Only the
+    org's Events are busy time, so only the ledger's Event rows are read.)"""
     ids: set[str] = set()
-    for run in state.list_runs():
-        if run.pack == pack and run.org_id == source.org_id:
-            for item in state.run_items(run.run_id):
-                if item.target != source.key:
-                    continue
-                if item.remote_id:
-                    ids.add(item.remote_id)
-                elif item.subject and item.planned_start:
-                    ids.add(f"{item.subject}|{item.planned_start[:19]}")
+    for remote_id, subject, start in state.own_records(source.key, pack, "Event"):
+        if remote_id:
+            ids.add(remote_id)
+        elif subject and start:
+            ids.add(f"{subject}|{start[:19]}")
     return frozenset(ids)
 
 

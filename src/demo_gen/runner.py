@@ -1,13 +1,15 @@
 """The pipeline, and the only module that knows the order of its steps.
 
-run:      check that each target still holds what the ledger recorded → prepare() (select →
-          anchor → plan, pinned deals keep their plan → text → scorecards → items per target,
-          prepare.py) → per target: settle pending → create parents → create links (writes.py;
-          each batch is read back with what the target made for it) → catch up what a read-back
-          missed → summarise
-dry-run:  the same prepare() against a read-only ledger; nothing is written anywhere (preview.py)
-smoke:    run on one opportunity, then list the ids of its records
-"""
+run:      check that each target still holds what the ledger recorded, with the org's marks in
+          the same request → a settled run's record under this run's inputs? report from it
+          (rerun.py) → else plan (select → anchor → plan, pinned deals keep their plan:
+          prepare.plan_step) → per target: settle pending → 500 deals at a time (stream.py):
+          text → scorecards → items (prepare.build) → create parents → create links (writes.py;
+          each batch is read back with what the target made for it) → catch up what a
+          read-back missed → summarise → record the run as settled when it left nothing to do
+dry-run:  prepare() (the same steps, all deals at once) against a read-only ledger; nothing is
+          written anywhere (preview.py)
+smoke:    run on one opportunity, then list the ids of its records"""
 
 from __future__ import annotations
 
