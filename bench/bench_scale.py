@@ -50,6 +50,7 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=int, default=50, help="latency of every API answer")
     parser.add_argument("--concurrency", type=int, default=4, help="requests in flight")
     parser.add_argument("--quick", action="store_true", help="a 400-opportunity org, 25/100/all")
+    parser.add_argument("--chunk-deals", type=int, default=None, help="deals built at a time")
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
     args = parser.parse_args()
     org_size = args.opportunities or (400 if args.quick else 20_000)
@@ -88,8 +89,8 @@ def _measure(work: Path, seed_db: Path, size: int, args: argparse.Namespace) -> 
         url = f"http://127.0.0.1:{port}"
         _wait_for(url)
         config = _config(work / f"run-{label}", url, size, args.concurrency)
-        first = _contender(config, url)
-        rerun = _contender(config, url)
+        first = _contender(config, url, args.chunk_deals)
+        rerun = _contender(config, url, args.chunk_deals)
         org_rss = _peak_rss_mb(server.pid)
     finally:
         server.terminate()
@@ -109,10 +110,14 @@ def _measure(work: Path, seed_db: Path, size: int, args: argparse.Namespace) -> 
     }
 
 
-def _contender(config: Path, url: str) -> dict[str, float]:
+def _contender(config: Path, url: str, chunk: int | None) -> dict[str, float]:
     before = _calls(url)
+    env = dict(os.environ, BENCH_CHUNK_DEALS=str(chunk or ""))
     done = subprocess.run(
-        [sys.executable, __file__, "--contender", str(config)], capture_output=True, text=True
+        [sys.executable, __file__, "--contender", str(config)],
+        capture_output=True,
+        text=True,
+        env=env,
     )
     if done.returncode != 0:
         raise SystemExit(f"the run failed ({done.returncode}):\n{done.stderr[-3000:]}")
@@ -210,7 +215,11 @@ def _run(config_path: str) -> None:
 
     config = load_config(config_path)
     started = time.perf_counter()
-    report = run(config, Secrets(), RunOptions(today=date.fromisoformat(ANCHOR)))
+    chunk = os.environ.get("BENCH_CHUNK_DEALS")
+    options = RunOptions(today=date.fromisoformat(ANCHOR))
+    if chunk:
+        options = RunOptions(today=options.today, chunk_deals=int(chunk))
+    report = run(config, Secrets(), options)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     created = {f"created_{kind}": float(c.get("created", 0)) for kind, c in report.counts.items()}

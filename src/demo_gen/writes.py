@@ -76,9 +76,8 @@ def create(
     ctx.progress.phase("creating meetings and emails", len(parents))
     outcome = writer.send(parents, {})
     parent_ids.update(outcome.created)
-    adopted = {
-        s: r.remote_id or "" for s, r in outcome.owned.items() if s in {i.signature for i in todo}
-    }
+    planned = {i.signature for i in todo}  # built once: in the comprehension, once per row
+    adopted = {s: r.remote_id or "" for s, r in outcome.owned.items() if s in planned}
     outcome.created.update(adopted)  # an invitee the org made with its Event: adopted, not sent
     children = [
         i
