@@ -93,3 +93,39 @@ def test_the_api_budget_spans_the_chunks(make_config, served_org):
     assert report.failed > 0  # deferred: the budget ran out
     writes = served_org.app.stats()["requests"].get("POST composite/sobjects", 0)
     assert writes <= 6  # 10% of what was left of the 60, across every chunk
+
+
+def test_a_crash_in_a_later_chunk_resumes_exactly(make_config, org_counts, monkeypatch):
+    """Killed after the org wrote a batch of a later chunk but before the ledger said so; the
+    resume (in chunks of another size) makes exactly the plan: no duplicate, no loss."""
+    import pytest
+
+    from demo_gen.preview import dry_run
+    from demo_gen.state import StateStore
+
+    config = load_config(make_config())
+    before = org_counts()
+    fresh = load_config(make_config("fresh.yaml", state={"url": "sqlite:///fresh.sqlite"}))
+    planned = dry_run(fresh, Secrets(), today=ANCHOR).totals()
+    real = StateStore.record_batch
+    calls = {"n": 0}
+
+    def dying(self, *args):
+        calls["n"] += 1
+        if calls["n"] == 12:  # chunks of 2 deals write 5 to 8 batches: this is a later chunk
+            raise KeyboardInterrupt
+        return real(self, *args)
+
+    monkeypatch.setattr(StateStore, "record_batch", dying)
+    with pytest.raises(KeyboardInterrupt):
+        _run(config, chunk=2)
+    monkeypatch.setattr(StateStore, "record_batch", real)
+    assert calls["n"] == 12
+    resumed = _run(config, chunk=3)
+    assert resumed.ok and resumed.created > 0
+    after = org_counts()
+    assert after["Event"] - before["Event"] == planned["meeting"]["new"]
+    assert after["EmailMessage"] - before["EmailMessage"] == planned["email"]["new"]
+    assert after["EventRelation"] - before["EventRelation"] == planned["invitee"]["new"]
+    assert _run(config, chunk=2).created == 0
+    assert org_counts() == after
