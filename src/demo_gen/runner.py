@@ -280,13 +280,13 @@ def _inputs(ctx: _Context) -> rerun.Inputs:
 def _marks(ctx: _Context, checked: rerun.Checked) -> rerun.Marks | None:
     """The org's marks when this run may be told by a settled run's record (rerun.py); None
     when a run of this kind always works in full: smoke, named opportunities, fresh content,
-    other targets or calendars, or marks the org would not give."""
+    other targets or calendars, the LLM on, or marks the org would not give."""
     opts, cfg = ctx.options, ctx.config
     if opts.command != "run" or opts.opportunity_ids is not None or opts.refresh_content:
         return None
-    if len(ctx.opened.targets) != 1 or cfg.calendar.enabled or checked.marks is None:
-        return None
-    return checked.marks
+    if len(ctx.opened.targets) != 1 or cfg.calendar.enabled or cfg.llm.enabled:
+        return None  # the LLM's accounting reports each answer's cache hit: read in full
+    return checked.marks  # None: the org would not give them
 
 
 def _settled_report(ctx: _Context, settled: dict[str, Any], started: float) -> RunReport:
