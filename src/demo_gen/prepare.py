@@ -29,9 +29,10 @@ from demo_gen.content.stories import StoryWriter
 from demo_gen.items import ANSWER_OBJECT, SCORECARD_OBJECT, Capabilities, WorkItem
 from demo_gen.model import Seller
 from demo_gen.pinning import load_pins, save_pins
-from demo_gen.plan import Plan
+from demo_gen.plan import OpportunityPlan, Plan
 from demo_gen.progress import NULL_PROGRESS, Progress
 from demo_gen.scorecards import Scorecard
+from demo_gen.scorecards.templates import Template
 from demo_gen.state import StateStore
 from demo_gen.targets.base import Target
 from demo_gen.targets.salesforce import SalesforceTarget
@@ -86,6 +87,39 @@ def prepare(
     hooks: Hooks,
 ) -> Prepared:
     """The plan, its texts and scorecards, and each target's work items (module docstring)."""
+    planned = plan_step(source, targets, state, config, secrets, options, hooks)
+    out = build(planned, planned.plan.opportunities, hooks.progress)
+    if config.llm.enabled and options.run_id is not None:
+        out.llm = planned.writer.stats.asdict()
+    return out
+
+
+@dataclass(frozen=True)
+class Planned:
+    """Everything up to the text: the whole plan (one calendar across all deals) and what
+    `build` needs to turn any of its deals into items."""
+
+    plan: Plan
+    soql: str
+    users: tuple[Seller, ...]
+    caps: dict[str, Capabilities]
+    templates: list[Template]
+    writer: StoryWriter
+    source: SalesforceTarget
+    targets: tuple[Target, ...]
+    config: Config
+
+
+def plan_step(
+    source: SalesforceTarget,
+    targets: Sequence[Target],
+    state: StateStore,
+    config: Config,
+    secrets: Secrets,
+    options: PrepareOptions,
+    hooks: Hooks,
+) -> Planned:
+    """Select, anchor and plan every deal (pinning the plans of a writing command)."""
     plan, soql, users = _plan(source, state, config, options, hooks)
     caps = {t.key: t.capabilities() for t in targets}
     if not caps[source.key].scorecards:
@@ -93,8 +127,6 @@ def prepare(
             f"the org has no {SCORECARD_OBJECT} / {ANSWER_OBJECT}: scorecards are written to "
             "scorecards.jsonl only (`demo-gen doctor` says how to add the objects)",
         )
-    templates = load_templates(config)
-    questions = scorecard_questions(templates, plan.opportunities, config)
     writer = StoryWriter(
         config.llm,
         secrets.openai_api_key,
@@ -105,21 +137,32 @@ def prepare(
         pack=config.run.name,
         offline=options.run_id is None,
     )
-    stories = writer.write_all(plan.opportunities, questions, hooks.progress)
-    out = Prepared(plan, soql, [], {t.key: [] for t in targets}, caps, users=users)
-    if config.llm.enabled and options.run_id is not None:
-        out.llm = writer.stats.asdict()
-    for op in plan.opportunities:
+    templates = load_templates(config)
+    return Planned(plan, soql, users, caps, templates, writer, source, tuple(targets), config)
+
+
+def build(planned: Planned, deals: Sequence[OpportunityPlan], progress: Progress) -> Prepared:
+    """Text, scorecards and each target's work items for `deals` (some or all of the plan's:
+    a deal's items depend on its own plan only)."""
+    config, source = planned.config, planned.source
+    questions = scorecard_questions(planned.templates, deals, config)
+    stories = planned.writer.write_all(deals, questions, progress)
+    keys = [t.key for t in planned.targets]
+    out = Prepared(
+        planned.plan, planned.soql, [], {k: [] for k in keys}, planned.caps, users=planned.users
+    )
+    for op in deals:
         story = stories[op.opportunity.id]
         texts = story.content.texts
         out.texts.update(texts)
-        cards = scorecards_for(templates, op, config, llm_answers(story), texts)
+        cards = scorecards_for(planned.templates, op, config, llm_answers(story), texts)
         out.scorecards.extend(cards)
-        for target in targets:
+        for key in keys:
+            caps = planned.caps[key]
             built = opportunity_items(
-                op, texts, cards, org_id=source.org_id, pack=config.run.name, caps=caps[target.key]
+                op, texts, cards, org_id=source.org_id, pack=config.run.name, caps=caps
             )
-            out.items[target.key].extend(i for i in built if caps[target.key].holds(i.kind))
+            out.items[key].extend(i for i in built if caps.holds(i.kind))
     return out
 
 
@@ -167,18 +210,15 @@ def _plan(
 
 
 def own_record_ids(state: StateStore, pack: str, source: SalesforceTarget) -> frozenset[str]:
-    """This pack's records in the source org, never busy time for the plan: their ids, and for
-    rows still pending (written, perhaps, but not confirmed) "subject|start" keys."""
+    """This pack's Events in the source org, never busy time for the plan: their ids, and for
+    rows still pending (written, perhaps, but not confirmed) "subject|start" keys. (Only the
+    org's Events are busy time, so only the ledger's Event rows are read.)"""
     ids: set[str] = set()
-    for run in state.list_runs():
-        if run.pack == pack and run.org_id == source.org_id:
-            for item in state.run_items(run.run_id):
-                if item.target != source.key:
-                    continue
-                if item.remote_id:
-                    ids.add(item.remote_id)
-                elif item.subject and item.planned_start:
-                    ids.add(f"{item.subject}|{item.planned_start[:19]}")
+    for remote_id, subject, start in state.own_records(source.key, pack, "Event"):
+        if remote_id:
+            ids.add(remote_id)
+        elif subject and start:
+            ids.add(f"{subject}|{start[:19]}")
     return frozenset(ids)
 
 

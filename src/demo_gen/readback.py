@@ -59,6 +59,20 @@ def write_scorecards(
     log.write_text("scorecards.jsonl", "".join(line + "\n" for line in lines))
 
 
+def append_scorecards(
+    state: StateStore,
+    log: RunLog,
+    target: str,
+    items: Sequence[WorkItem],
+    cards: Sequence[Scorecard],
+) -> None:
+    """`write_scorecards` for one chunk of deals: their lines added to scorecards.jsonl."""
+    ids = _scorecard_ids(state, target, items)
+    lines = (json.dumps({"sf_id": ids.get(_label(c)), **c.to_json()}, default=str) for c in cards)
+    with (log.path / "scorecards.jsonl").open("a", encoding="utf-8") as handle:
+        handle.writelines(line + "\n" for line in lines)
+
+
 def _scorecard_ids(state: StateStore, target: str, items: Sequence[WorkItem]) -> dict[str, str]:
     cards = {i.signature: i.label for i in items if i.kind == SCORECARD}
     ids = created_ids(state.items_by_signature(target, list(cards)))

@@ -1,13 +1,15 @@
 """The pipeline, and the only module that knows the order of its steps.
 
-run:      check that each target still holds what the ledger recorded → prepare() (select →
-          anchor → plan, pinned deals keep their plan → text → scorecards → items per target,
-          prepare.py) → per target: settle pending → create parents → create links (writes.py;
-          each batch is read back with what the target made for it) → catch up what a read-back
-          missed → summarise
-dry-run:  the same prepare() against a read-only ledger; nothing is written anywhere (preview.py)
-smoke:    run on one opportunity, then list the ids of its records
-"""
+run:      check that each target still holds what the ledger recorded, with the org's marks in
+          the same request → a settled run's record under this run's inputs? report from it
+          (rerun.py) → else plan (select → anchor → plan, pinned deals keep their plan:
+          prepare.plan_step) → per target: settle pending → 500 deals at a time (stream.py):
+          text → scorecards → items (prepare.build) → create parents → create links (writes.py;
+          each batch is read back with what the target made for it) → catch up what a
+          read-back missed → summarise → record the run as settled when it left nothing to do
+dry-run:  prepare() (the same steps, all deals at once) against a read-only ledger; nothing is
+          written anywhere (preview.py)
+smoke:    run on one opportunity, then list the ids of its records"""
 
 from __future__ import annotations
 
@@ -20,25 +22,29 @@ from typing import Any
 
 import yaml
 
-from demo_gen import __version__, clock
+from demo_gen import __version__, clock, rerun
 from demo_gen.calendars.step import run_calendars
 from demo_gen.compose import scorecard_summary
 from demo_gen.config import Config, Secrets
 from demo_gen.errors import DemoGenError, UsageError
 from demo_gen.ledger_protocol import check_binding
-from demo_gen.prepare import Hooks, Prepared, PrepareOptions, prepare
+from demo_gen.model import Seller
+from demo_gen.plan import Plan
+from demo_gen.prepare import Hooks, Planned, Prepared, PrepareOptions, plan_step
 from demo_gen.progress import NULL_PROGRESS, Progress
-from demo_gen.readback import record_ids, scorecard_details, write_scorecards
+from demo_gen.readback import append_scorecards, record_ids, scorecard_details
 from demo_gen.realism import realism_report
-from demo_gen.report import RunReport, tally
+from demo_gen.report import RunReport
+from demo_gen.rerun import check_and_mark
 from demo_gen.runlog import RunLog, new_run_id, utc_now
 from demo_gen.scorecards import Scorecard
 from demo_gen.state import RunRow, StateStore
 from demo_gen.state_engine import display_url
+from demo_gen.stream import CHUNK_DEALS, write_in_chunks
 from demo_gen.targets.base import Target
 from demo_gen.targets.open import OpenTargets, open_targets
 from demo_gen.textmetrics import text_report
-from demo_gen.writes import WritePhase, create, org_made_counts, reconciled_ledger
+from demo_gen.writes import WritePhase
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,7 @@ class RunOptions:
     opportunity_ids: tuple[str, ...] | None = None  # smoke: just these
     refresh_content: bool = False  # ask the LLM again instead of reusing cached text
     today: date | None = None  # the clock's date unless a caller pins it
+    chunk_deals: int = CHUNK_DEALS  # deals built and written at a time (stream.py)
 
 
 @dataclass
@@ -182,23 +189,61 @@ def _run_json(ctx: _Context, status: str, started: str, finished: str | None) ->
 
 def _execute(ctx: _Context, started: float) -> RunReport:
     pack = ctx.config.run.name
-    checked = sum(check_binding(t, ctx.state, pack) for t in ctx.opened.targets)
-    ctx.log.event("ledger.checked", records=checked)
-    prepared = _prepare(ctx)
-    counts: dict[str, dict[str, int]] = {}
-    for target in ctx.opened.targets:
-        counts.update(_write(ctx, target, prepared))
     source = ctx.opened.source
-    items = prepared.items[source.key]
-    write_scorecards(ctx.state, ctx.log, source.key, items, prepared.scorecards)
-    if ctx.config.calendar.enabled:
-        counts.update(_calendars(ctx, prepared, source.org_id))
-    api_used = source.api_usage()
+    checked = check_and_mark(source, ctx.state, pack)  # the binding check, and the org's marks
+    others = [t for t in ctx.opened.targets if t is not source]
+    records = checked.records + sum(check_binding(t, ctx.state, pack) for t in others)
+    ctx.log.event("ledger.checked", records=records)
+    marks = _marks(ctx, checked)
+    if marks is not None:
+        settled = rerun.lookup(ctx.state, rerun.settled_key(_inputs(ctx), ctx.state, marks))
+        if settled is not None:
+            return _settled_report(ctx, settled, started)
+    report, plan = _first(ctx, started)
+    if marks is not None and rerun.settles(plan, report.counts):
+        marks = rerun.after_writes(source, marks)
+        rerun.record(ctx.state, rerun.settled_key(_inputs(ctx), ctx.state, marks), {
+            "run_id": ctx.run_id,
+            "opportunity_ids": [op.opportunity.id for op in plan.opportunities],
+            "counts": report.counts,
+            "warnings": list(report.warnings),
+            "realism": report.realism,
+            "scorecards": report.scorecards,
+        })  # fmt: skip
+    return report
+
+
+def _first(ctx: _Context, started: float) -> tuple[RunReport, Plan]:
+    """The run proper: plan, then text → items → writes a chunk of deals at a time (stream.py),
+    summarise."""
+    pack = ctx.config.run.name
+    planned = _plan_step(ctx)
+    plan, source = planned.plan, ctx.opened.source
     smoke = ctx.options.command == "smoke"
+    kept: list[Prepared] = []
+    texts: dict[str, str] = {}
+
+    def done(part: Prepared) -> None:
+        ctx.scorecards.extend(part.scorecards)
+        items = part.items[source.key]
+        append_scorecards(ctx.state, ctx.log, source.key, items, part.scorecards)
+        if ctx.config.calendar.enabled:
+            texts.update(part.texts)
+        if smoke:
+            kept.append(part)
+
+    ctx.log.write_text("scorecards.jsonl", "")
+    phases = [_phase(ctx, t) for t in ctx.opened.targets]
+    counts = write_in_chunks(planned, phases, _chunk(ctx, planned), ctx.progress, done).counts
+    if ctx.config.llm.enabled:
+        ctx.llm = planned.writer.stats.asdict()
+    if ctx.config.calendar.enabled:
+        counts.update(_calendars(ctx, plan, texts, planned.users))
+    api_used = source.api_usage()
+    items = [i for part in kept for i in part.items[source.key]]
     ids = record_ids(ctx.state, source.key, items) if smoke else {}
-    cards = scorecard_details(ctx.state, source.key, items, prepared.scorecards) if smoke else []
-    plan = prepared.plan
-    return RunReport(
+    cards = scorecard_details(ctx.state, source.key, items, ctx.scorecards) if smoke else []
+    report = RunReport(
         run_id=ctx.run_id,
         command=ctx.options.command,
         org_id=ctx.org_id,
@@ -216,16 +261,70 @@ def _execute(ctx: _Context, started: float) -> RunReport:
         record_ids=ids,
         scorecard_details=cards,
     )
+    return report, plan
 
 
-def _write(ctx: _Context, target: Target, prepared: Prepared) -> dict[str, dict[str, int]]:
-    """The write phase in one target: settle pending rows, create, own what it made."""
+def _chunk(ctx: _Context, planned: Planned) -> int:
+    """Deals per chunk: all at once for smoke (it lists its ids) and with the LLM on (its
+    batching and accounting span the run)."""
+    if ctx.options.command == "smoke" or ctx.config.llm.enabled:
+        return max(len(planned.plan.opportunities), 1)
+    return ctx.options.chunk_deals
+
+
+def _inputs(ctx: _Context) -> rerun.Inputs:
+    keys = tuple(t.key for t in ctx.opened.targets)
+    return rerun.Inputs(ctx.config, ctx.org_id, keys, ctx.today, ctx.options.max_opps)
+
+
+def _marks(ctx: _Context, checked: rerun.Checked) -> rerun.Marks | None:
+    """The org's marks when this run may be told by a settled run's record (rerun.py); None
+    when a run of this kind always works in full: smoke, named opportunities, fresh content,
+    other targets or calendars, the LLM on, or marks the org would not give."""
+    opts, cfg = ctx.options, ctx.config
+    if opts.command != "run" or opts.opportunity_ids is not None or opts.refresh_content:
+        return None
+    if len(ctx.opened.targets) != 1 or cfg.calendar.enabled or cfg.llm.enabled:
+        return None  # the LLM's accounting reports each answer's cache hit: read in full
+    return checked.marks  # None: the org would not give them
+
+
+def _settled_report(ctx: _Context, settled: dict[str, Any], started: float) -> RunReport:
+    """A rerun that creates nothing, told by a settled run's record (rerun.py)."""
+    ids = list(settled["opportunity_ids"])
+    ctx.state.record_opportunities(ctx.run_id, ids)
+    ctx.warnings.extend(settled["warnings"])
+    ctx.log.event("rerun.settled", settled_by=settled["run_id"], opportunities=len(ids))
+    cards = ctx.config.run.runs_dir / settled["run_id"] / "scorecards.jsonl"
+    if cards.is_file():
+        ctx.log.write_text("scorecards.jsonl", cards.read_text(encoding="utf-8"))
+    source = ctx.opened.source
+    api_used = source.api_usage()
+    return RunReport(
+        run_id=ctx.run_id,
+        command=ctx.options.command,
+        org_id=ctx.org_id,
+        pack=ctx.config.run.name,
+        opportunities=len(ids),
+        counts=rerun.as_skipped(settled["counts"]),
+        api_calls=source.calls,
+        api_usage=None if api_used is None else {"used": api_used[0], "max": api_used[1]},
+        duration_s=round(time.monotonic() - started, 3),
+        warnings=tuple(ctx.warnings),
+        realism=settled["realism"],
+        scorecards=settled["scorecards"],
+        run_dir=str(ctx.log.path),
+    )
+
+
+def _phase(ctx: _Context, target: Target) -> WritePhase:
+    """The write phase in one target, with the run's API budget on the org."""
     budget = None
     if target is ctx.opened.source:
         budget, remaining = ctx.opened.source.api_budget(ctx.config.run.api_budget_share)
         if budget is not None:
             ctx.log.event("api.budget", remaining=remaining, budget=budget)
-    phase = WritePhase(
+    return WritePhase(
         target,
         ctx.state,
         ctx.log,
@@ -235,20 +334,16 @@ def _write(ctx: _Context, target: Target, prepared: Prepared) -> dict[str, dict[
         warn=lambda message: _warn(ctx, message),
         max_calls=budget,
     )
-    items = prepared.items[target.key]
-    ledger, ambiguous = reconciled_ledger(phase, items)
-    outcomes = create(phase, items, ledger, ambiguous)
-    counts = tally(items, ledger, outcomes)
-    counts.update(org_made_counts(phase, items, outcomes, prepared.caps[target.key]))
-    return counts
 
 
-def _calendars(ctx: _Context, prepared: Prepared, org_id: str) -> dict[str, dict[str, int]]:
+def _calendars(
+    ctx: _Context, plan: Plan, texts: dict[str, str], users: tuple[Seller, ...]
+) -> dict[str, dict[str, int]]:
     """The meetings into each internal attendee's calendar, after the org has them."""
     ctx.progress.phase("writing calendars", 1)
     return run_calendars(
-        ctx.config, ctx.secrets, ctx.state, ctx.log, run_id=ctx.run_id, org_id=org_id,
-        plan=prepared.plan, texts=prepared.texts, users=prepared.users,
+        ctx.config, ctx.secrets, ctx.state, ctx.log, run_id=ctx.run_id, org_id=ctx.org_id,
+        plan=plan, texts=texts, users=users,
     )  # fmt: skip
 
 
@@ -284,7 +379,7 @@ def smoke(
     return report
 
 
-def _prepare(ctx: _Context) -> Prepared:
+def _plan_step(ctx: _Context) -> Planned:
     options = PrepareOptions(
         today=ctx.today,
         run_id=ctx.run_id,
@@ -298,12 +393,9 @@ def _prepare(ctx: _Context) -> Prepared:
         progress=ctx.progress,
         note=lambda note: _note(ctx, note),
     )
-    prepared = prepare(
+    return plan_step(
         ctx.opened.source, ctx.opened.targets, ctx.state, ctx.config, ctx.secrets, options, hooks
     )
-    ctx.scorecards.extend(prepared.scorecards)
-    ctx.llm = prepared.llm
-    return prepared
 
 
 def _note(ctx: _Context, note: str) -> None:

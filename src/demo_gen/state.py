@@ -377,6 +377,31 @@ class StateStore(StoreEngine):
                 counts.setdefault(run_id, {})[status] = n
         return counts
 
+    def own_records(
+        self, target: str, pack: str, record_type: str
+    ) -> list[tuple[str | None, str | None, str | None]]:
+        """`(remote_id, subject, planned_start)` of every row of `pack` on `target` of one
+        sObject, any run and status: three columns, not whole rows (a big ledger's runs)."""
+        t = schema.items.c
+        query = select(t.remote_id, t.subject, t.planned_start).where(
+            t.target == target, t.pack == pack, t.record_type == record_type
+        )
+        with self._read() as conn:
+            return [(r, s, p) for r, s, p in conn.execute(query)]
+
+    def pack_marks(self, target: str, pack: str) -> dict[str, tuple[int, str]]:
+        """`status -> (rows, latest updated_at)` of `pack`'s rows on `target`: what changes
+        whenever the ledger does (one indexed query; rerun.py's fast path compares it)."""
+        t = schema.items.c
+        query = (
+            select(t.status, func.count(), func.max(t.updated_at))
+            .where(t.target == target, t.pack == pack)
+            .group_by(t.status)
+            .order_by(t.status)
+        )
+        with self._read() as conn:
+            return {status: (n, latest or "") for status, n, latest in conn.execute(query)}
+
     # -- content cache --------------------------------------------------------------------------
 
     def get_content(self, key: str) -> str | None:

@@ -99,6 +99,7 @@ def create(
     outcome.deferred.extend(i.signature for i in blocked)
     outcome.deferred.extend(ambiguous)
     outcome.owned.update(child_outcome.owned)
+    outcome.calls = child_outcome.calls  # the writer's count: parents and children
     return outcome
 
 

@@ -131,6 +131,11 @@ class SalesforceTarget:
         return self._crm.calls
 
     @property
+    def crm(self) -> SalesforceCrm:
+        """The org's client, for reads batched in one request (rerun.py)."""
+        return self._crm
+
+    @property
     def tag_mode(self) -> bool:
         return self._config.run.idempotency_mode == "tag"
 
