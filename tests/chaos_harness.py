@@ -200,6 +200,8 @@ class ChaosOrg:
     template: Path
     server: OrgServer | None = None
     packs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    base: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Config sections every pack gets, under its own (the Bulk variants: salesforce.bulk)."""
 
     def __post_init__(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -272,8 +274,9 @@ class ChaosOrg:
             },
             "state": {"url": f"sqlite:///{self.state}"},
         }
-        for section, values in self.packs[pack].items():
-            data[section] = {**data.get(section, {}), **values}
+        for sections in (self.base, self.packs[pack]):
+            for section, values in sections.items():
+                data[section] = {**data.get(section, {}), **values}
         path = self.root / f"{pack}.yaml"
         path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
         return path

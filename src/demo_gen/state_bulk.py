@@ -81,7 +81,15 @@ class BulkLedger:
             }
             for r in rows
         ]
+        j = schema.bulk_jobs.c
         with self._store._write() as conn:
+            # an org that re-issues a settled job's id (a local org re-created) replaces it;
+            # an unsettled one with the same id is a conflict the insert refuses
+            conn.execute(
+                delete(schema.bulk_jobs).where(
+                    j.target == job.target, j.job_id == job.job_id, j.state == "settled"
+                )
+            )
             conn.execute(insert(schema.bulk_jobs).values(values))
             if params:
                 conn.execute(insert(schema.bulk_job_rows), params)
