@@ -41,10 +41,13 @@ def test_auto_takes_bulk_from_min_records_or_when_rest_would_spend_the_budget():
     assert choose(1000, auto, None)[0] is True
     use, why = choose(999, auto, None)
     assert use is False and "999 records < salesforce.bulk.min_records (1000)" in why
-    # 999 records are 5 collection calls and 5 read-backs: 10 calls, > 10% of 90
-    use, why = choose(999, auto, 90)
-    assert use is True and "REST would spend 10 of the 90" in why
-    assert choose(999, auto, 100)[0] is False  # 10 is not more than 10% of 100
+    # 9,999 records are 50 collection calls and 50 read-backs: 100 calls, > 10% of 900; in
+    # 2 jobs Bulk spends 2 × 6 requests and the 50 read-backs: cheaper
+    use, why = choose(9999, BulkSettings(budget_share=0.1), 900, jobs=2)
+    assert use is True and "REST would spend 100 of the 900" in why
+    assert choose(9999, BulkSettings(budget_share=0.1), 1000, jobs=2)[0] is False
+    # a small run under a tiny budget stays on REST: Bulk would cost more than REST
+    assert choose(300, auto, 8, jobs=7)[0] is False
     assert choose(5, BulkSettings(mode="always"), None) == (True, "salesforce.bulk.mode is always")
     assert choose(10**6, BulkSettings(mode="never"), 1)[0] is False
 

@@ -84,11 +84,13 @@ class BulkLedgerWriter:
                     outcome.deferred.extend(i.signature for i in group[start:end])
                     continue
                 self._job(group[start:end], records[start:end], outcome)
-        self.calls = outcome.calls = self._target.calls - before
+        outcome.calls = self._target.calls - before
+        self.calls += outcome.calls
         return outcome
 
     def _budget_spent(self, before: int) -> bool:
-        spent = self._target.calls - before
+        """The writes' API budget is spent (requests of this writer, both levels, reads too)."""
+        spent = self.calls + self._target.calls - before
         return self._s.max_calls is not None and spent >= self._s.max_calls
 
     def _job(
@@ -128,8 +130,7 @@ class BulkLedgerWriter:
         try:
             self._target.bulk().upload(job_id, upload.text)
             crash_point(f"bulk:uploaded:{kind}")
-            self._target.bulk().close(job_id)
-            info = self._target.bulk().wait(job_id)
+            info = self._target.bulk().finish(job_id)
         except (AuthError, LimitError):
             raise  # the job id is recorded: the next run settles it
         except TargetError as exc:

@@ -29,17 +29,19 @@ def writer_for(
     settings: WriteSettings,
     progress: Progress,
     items: Sequence[WorkItem],
-    todo: int,
+    todo: Sequence[WorkItem],
 ) -> LedgerWriter | BulkLedgerWriter:
-    """The writer for `todo` records to create in `target` (one line in the log says which
+    """The writer for the `todo` items to create in `target` (one line in the log says which
     and why: event `write.path`)."""
     if not isinstance(target, SalesforceTarget):
         return LedgerWriter(target, state, log, settings, progress, planned=items)
-    bulk, why = choose(todo, target.bulk_settings, settings.max_calls)
+    jobs = len({i.record_type for i in todo})
+    bulk, why = choose(len(todo), target.bulk_settings, settings.max_calls, jobs)
+    todo_count = len(todo)
     path = "Bulk API 2.0" if bulk else "REST collections"
-    log.event("write.path", path="bulk" if bulk else "rest", records=todo, reason=why)
+    log.event("write.path", path="bulk" if bulk else "rest", records=todo_count, reason=why)
     if todo:
-        progress.note(f"writing {todo} records through {path}: {why}")
+        progress.note(f"writing {todo_count} records through {path}: {why}")
     if bulk:
         return BulkLedgerWriter(target, state, log, settings, progress, planned=items)
     return LedgerWriter(target, state, log, settings, progress, planned=items)

@@ -71,7 +71,7 @@ def create(
     parent_ids = created_ids(ledger)
     todo = [i for i in items if i.signature not in parent_ids and i.signature not in ambiguous]
     writer = writer_for(
-        ctx.target, ctx.state, ctx.log, write_settings(ctx), ctx.progress, items, len(todo)
+        ctx.target, ctx.state, ctx.log, write_settings(ctx), ctx.progress, items, todo
     )
     parents = [i for i in todo if i.kind in PARENT_KINDS]
     ctx.progress.phase("creating meetings and emails", len(parents))

@@ -38,6 +38,8 @@ UNPROCESSED = "BULK_UNPROCESSED"
 """The error code of a row its job never processed (a Failed or Aborted job): sent again."""
 REST_CALLS_PER_BATCH = 2
 """What the REST path spends per batch of 200: the collection call and its read-back."""
+REQUESTS_PER_JOB = 6
+"""What a job costs besides its read-back: open, upload, close, a poll, up to two result files."""
 
 
 @dataclass(frozen=True)
@@ -136,15 +138,24 @@ def rest_calls(records: int) -> int:
     return math.ceil(records / BATCH_LIMIT) * REST_CALLS_PER_BATCH
 
 
-def choose(records: int, settings: BulkSettings, remaining: int | None) -> tuple[bool, str]:
-    """(use Bulk, why) for a run that writes `records` records, with `remaining` API requests
-    left today (None: unknown)."""
+def bulk_calls(records: int, jobs: int) -> int:
+    """What writing `records` records in `jobs` jobs would cost: each job's requests, and the
+    read-back of its rows (one query per 200, as on the REST path)."""
+    return jobs * REQUESTS_PER_JOB + math.ceil(records / BATCH_LIMIT)
+
+
+def choose(
+    records: int, settings: BulkSettings, remaining: int | None, jobs: int = 1
+) -> tuple[bool, str]:
+    """(use Bulk, why) for a run that writes `records` records of `jobs` record types, with
+    `remaining` API requests it may spend (None: unknown)."""
     if settings.mode != "auto":
         return settings.mode == "always", f"salesforce.bulk.mode is {settings.mode}"
     if records >= settings.min_records:
         return True, f"{records} records ≥ salesforce.bulk.min_records ({settings.min_records})"
     cost = rest_calls(records)
-    if remaining is not None and cost > settings.budget_share * remaining:
+    cheaper = bulk_calls(records, jobs) < cost
+    if remaining is not None and cost > settings.budget_share * remaining and cheaper:
         return True, (
             f"REST would spend {cost} of the {remaining} API requests left today, more than "
             f"salesforce.bulk.budget_share ({settings.budget_share:g})"
@@ -184,17 +195,26 @@ class BulkChannel:
         if answer.status != 201:
             raise TargetError(f"bulk job {job_id}: upload answered {answer.status}, not 201")
 
-    def close(self, job_id: str) -> None:
-        """UploadComplete: the org processes the job. A close whose answer was lost and is
-        refused when repeated is fine if the job has moved on."""
+    def close(self, job_id: str) -> dict[str, Any] | None:
+        """UploadComplete: the org processes the job; its info as the close answered it. A close
+        whose answer was lost and is refused when repeated is fine if the job has moved on."""
         try:
-            self._crm.jobs(
+            answer = self._crm.jobs(
                 "PATCH", f"jobs/ingest/{job_id}", safe=True, body={"state": "UploadComplete"}
             )
         except TargetError:
             info = self.info(job_id)
             if info is None or info.get("state") == "Open":
                 raise
+            return info
+        return self._json(answer)
+
+    def finish(self, job_id: str) -> dict[str, Any] | None:
+        """Close the job and wait for its end (no poll when the close answer says it ended)."""
+        info = self.close(job_id)
+        if info is not None and info.get("state") in TERMINAL:
+            return info
+        return self.wait(job_id)
 
     def abort(self, job_id: str) -> None:
         """Abort an Open job (nothing of it is processed)."""
