@@ -33,7 +33,13 @@ from demo_gen.state import ItemRow, StateStore
 from demo_gen.state_bulk import BulkJob, BulkLedger, JobRow, row_key
 from demo_gen.targets.base import BATCH_LIMIT, ReadBack, WriteResult
 from demo_gen.targets.salesforce import SalesforceTarget
-from demo_gen.targets.salesforce_bulk import UNPROCESSED, JobResults, map_results, split_jobs
+from demo_gen.targets.salesforce_bulk import (
+    UNPROCESSED,
+    Csv,
+    JobResults,
+    map_results,
+    split_jobs,
+)
 from demo_gen.writer import WriteOutcome, WriteSettings
 
 NOT_SENT = ("NOT_SENT", "the bulk job was not sent: nothing of it reached the org")
@@ -96,41 +102,22 @@ class BulkLedgerWriter:
     def _job(
         self, batch: list[WorkItem], records: list[dict[str, Any]], outcome: WriteOutcome
     ) -> None:
-        kind, record_type = batch[0].kind, batch[0].record_type
+        """One job: pending → open → job recorded → upload → close and wait → settle."""
+        kind = batch[0].kind
         self._state.mark_pending([pending_row(i, self._s, self._target.key) for i in batch])
         crash_point(f"pending:{kind}")
         upload = self._target.bulk_csv(records)
-        external = self._target.upsert_field(record_type)
-        operation = "upsert" if external else "insert"
         try:
-            job_id = self._target.bulk().open(record_type, operation, external)
+            job, rows = self._open(batch, upload)
         except (AuthError, LimitError):
             raise
         except TargetError as exc:  # no job: nothing can have been created
             self._not_sent(batch, exc, outcome)
             return
-        job = BulkJob(
-            self._target.key,
-            job_id,
-            self._s.pack,
-            self._s.run_id,
-            record_type,
-            kind,
-            operation,
-            upload.header,
-            "open",
-        )
-        pairs = enumerate(zip(batch, upload.rows, strict=True))
-        rows = [JobRow(n, item.signature, row_key(cells)) for n, (item, cells) in pairs]
-        self._jobs.record_job(job, rows)
-        crash_point(f"bulk:job:{kind}")
-        self._log.event(
-            "bulk.job", job_id=job_id, sobject=record_type, operation=operation, records=len(batch)
-        )
         try:
-            self._target.bulk().upload(job_id, upload.text)
+            self._target.bulk().upload(job.job_id, upload.text)
             crash_point(f"bulk:uploaded:{kind}")
-            info = self._target.bulk().finish(job_id)
+            info = self._target.bulk().finish(job.job_id)
         except (AuthError, LimitError):
             raise  # the job id is recorded: the next run settles it
         except TargetError as exc:
@@ -141,9 +128,25 @@ class BulkLedgerWriter:
         outcome.created.update(done.created)
         outcome.failed.update(done.failed)
         outcome.deferred.extend(done.unknown)
-        for row in done.owned:
-            outcome.owned[row.signature] = row
+        outcome.owned.update((row.signature, row) for row in done.owned)
         self._progress.advance(len(batch))
+
+    def _open(self, batch: list[WorkItem], upload: Csv) -> tuple[BulkJob, list[JobRow]]:
+        """Open the job and record its id and rows (commit) before anything is uploaded."""
+        kind, record_type = batch[0].kind, batch[0].record_type
+        external = self._target.upsert_field(record_type)
+        operation = "upsert" if external else "insert"
+        job_id = self._target.bulk().open(record_type, operation, external)
+        job = BulkJob(self._target.key, job_id, self._s.pack, self._s.run_id, record_type, kind,
+                      operation, upload.header, "open")  # fmt: skip
+        pairs = enumerate(zip(batch, upload.rows, strict=True))
+        rows = [JobRow(n, item.signature, row_key(cells)) for n, (item, cells) in pairs]
+        self._jobs.record_job(job, rows)
+        crash_point(f"bulk:job:{kind}")
+        self._log.event(
+            "bulk.job", job_id=job_id, sobject=record_type, operation=operation, records=len(batch)
+        )
+        return job, rows
 
     def _not_sent(self, batch: list[WorkItem], exc: TargetError, outcome: WriteOutcome) -> None:
         failures = {i.signature: (NOT_SENT[0], f"{NOT_SENT[1]} ({exc})") for i in batch}
@@ -228,6 +231,7 @@ def _record(
     planned: Sequence[ItemRow],
     done: Settled,
 ) -> None:
+    """Up to 200 rows' outcome, read back and recorded in one commit, then logged."""
     created = {s: r.id for s, r in chunk.items() if r.success and r.id}
     failed = {
         s: (r.error_code or "UNKNOWN", r.message or "")
@@ -238,34 +242,23 @@ def _record(
     back = _read_back(target, log, rows, planned)
     state.record_batch(target.key, created, failed, back.identities, back.owned)
     for sig, remote_id in created.items():
-        if sig in ledger:
-            log.created(ledger[sig], remote_id, "demo-gen", target.key)
+        log.created(ledger[sig], remote_id, "demo-gen", target.key)
     for sig, (code, message) in failed.items():
-        if sig in ledger and code != UNPROCESSED:
-            row = ledger[sig]
-            log.event(
-                "item.failed",
-                level="error",
-                opportunity_id=row.opportunity_id,
-                kind=row.kind,
-                signature=sig,
-                target=target.key,
-                sobject=row.record_type,
-                error_code=code,
-                message=message,
-            )
-            log.error(
-                opportunity_id=row.opportunity_id,
-                kind=row.kind,
-                signature=sig,
-                error_code=code,
-                message=message,
-            )
+        if code != UNPROCESSED:  # sent again, like a row the org never saw
+            _log_failure(log, target.key, ledger[sig], code, message)
     for row in back.owned:
         log.created(row, row.remote_id, "org", target.key)
     done.created.update(created)
     done.failed.update(failed)
     done.owned.extend(back.owned)
+
+
+def _log_failure(log: RunLog, target: str, row: ItemRow, code: str, message: str) -> None:
+    fields = {"opportunity_id": row.opportunity_id, "kind": row.kind, "signature": row.signature,
+              "target": target, "sobject": row.record_type, "error_code": code,
+              "message": message}  # fmt: skip
+    log.event("item.failed", level="error", **fields)
+    log.error(**fields)
 
 
 def _read_back(
