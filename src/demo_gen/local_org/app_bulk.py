@@ -44,6 +44,7 @@ OPERATIONS = ("insert", "update", "upsert", "delete", "hardDelete")
 DELIMITERS = {"COMMA": ",", "TAB": "\t", "PIPE": "|", "SEMICOLON": ";", "CARET": "^"}
 DELIMITERS["BACKQUOTE"] = "`"
 ABORTABLE = ("Open", "UploadComplete", "InProgress")
+LINE_ENDINGS = ("LF", "CRLF")
 JOB_PREFIX = "750"
 JOB_COUNTER = "bulk_job_counter"
 
@@ -131,6 +132,9 @@ def create_job(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiRespo
     delimiter = str(body.get("columnDelimiter", "COMMA"))
     if delimiter not in DELIMITERS or str(body.get("contentType", "CSV")) != "CSV":
         raise _invalid_job(f"Unsupported column delimiter or content type: {delimiter}")
+    line_ending = str(body.get("lineEnding", "LF"))
+    if line_ending not in LINE_ENDINGS:
+        raise _invalid_job(f"Invalid line ending: {line_ending} (LF or CRLF)")
     now = schema.format_datetime(ctx.now())
     job = IngestJob(
         id=_new_job_id(ctx),
@@ -141,7 +145,7 @@ def create_job(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiRespo
         created=now,
         version=ctx.version,
         delimiter=delimiter,
-        line_ending=str(body.get("lineEnding", "LF")),
+        line_ending=line_ending,
     )
     with ctx.org.lock:
         ctx.org.jobs[job.id] = job
