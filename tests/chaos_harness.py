@@ -220,6 +220,8 @@ class ChaosOrg:
     default_seed: int = 0  # the fault seed of a server whose faults name none (`scenario_seed`)
     forced_seed: int | None = None  # the fault seed of every server with random faults
     seeds: list[int] = field(default_factory=list)  # the fault seeds the servers were given
+    base: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Config sections every pack gets, under its own (the Bulk variants: salesforce.bulk)."""
 
     def __post_init__(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -297,8 +299,9 @@ class ChaosOrg:
             },
             "state": {"url": f"sqlite:///{self.state}"},
         }
-        for section, values in self.packs[pack].items():
-            data[section] = {**data.get(section, {}), **values}
+        for sections in (self.base, self.packs[pack]):
+            for section, values in sections.items():
+                data[section] = {**data.get(section, {}), **values}
         path = self.root / f"{pack}.yaml"
         path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
         return path

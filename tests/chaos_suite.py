@@ -333,6 +333,60 @@ def catalogue(*, random_kills_count: int, seed: int) -> dict[str, Scenario]:
     return out
 
 
+BULK = {"salesforce": {"bulk": {"mode": "always", "poll_seconds": 0}}}
+"""The sections that send every write of a run through Bulk API 2.0 jobs."""
+BULK_POINTS = ("bulk:job", "bulk:uploaded", "bulk:results")
+"""The crash points only the Bulk path has (per kind), besides pending/sent/created."""
+
+
+def bulk_catalogue(*, random_kills_count: int, seed: int) -> dict[str, Scenario]:
+    """The whole catalogue again with every write through Bulk API 2.0 (`bulk ` + its name),
+    plus kills at the Bulk path's own points for every kind, and a job the org forgot."""
+    out = {
+        f"bulk {name}": _bulk(scenario)
+        for name, scenario in catalogue(random_kills_count=random_kills_count, seed=seed).items()
+    }
+    for kind in ("meeting", "email", "call", "invitee", "email_relation", "scorecard", "answer"):
+        for point in (f"{p}:{kind}" for p in BULK_POINTS):
+            kill = Kill(point, crash_at=point)
+            out[f"bulk kill-resume@{point}"] = _bulk(_kill(kill_then_resume, kill))
+            out[f"bulk kill-reset@{point}"] = _bulk(_kill(kill_then_reset, kill))
+    for point in ("bulk:uploaded:email", "sent:email", "bulk:uploaded:invitee"):
+        kill = Kill(point, crash_at=point)
+        out[f"bulk job-forgotten@{point}"] = _bulk(_kill(job_forgotten, kill))
+    return out
+
+
+def job_forgotten(org: ChaosOrg, reference: Reference, kill: Kill) -> Outcome:
+    """Kill a Bulk run; restart the org (it forgets its jobs) before resuming: the rows the
+    ledger ties to the lost job are settled by `find`, by what they are."""
+    outcome = Outcome(f"job-forgotten {kill.label}")
+    org.serve()
+    before = snapshot(org)
+    land(org, reference, kill, outcome)
+    org.serve()  # a new server process: no job survives
+    crashed = org.run_ids()
+    if crashed:
+        outcome.step("run --run-id", org.run("--run-id", crashed[0]))
+    outcome.step("run", org.run())
+    outcome.figures = compare(before, snapshot(org), reference.content, org.ledger_rows())
+    reset_pack(org, outcome)
+    outcome.after_reset = restored(before, snapshot(org))
+    return outcome
+
+
+def _bulk(scenario: Scenario) -> Scenario:
+    """`scenario` with every write of every pack through Bulk API 2.0."""
+
+    def bulk(org: ChaosOrg, refs: References) -> Outcome:
+        org.base = BULK
+        outcome = scenario(org, refs)
+        outcome.name = f"bulk {outcome.name}"
+        return outcome
+
+    return bulk
+
+
 def _tagged(flow: Callable[[ChaosOrg, Reference], Outcome]) -> Scenario:
     """The flow with `run.idempotency_mode: tag` (records stamped, writes upserted)."""
 

@@ -22,12 +22,15 @@ $CHAOS_KEEP_DIR or the system tmp. `CHAOS_FAULT_SEED=N` replays a scenario with 
 from __future__ import annotations
 
 import pytest
-from chaos_suite import References, catalogue, play
+from chaos_suite import References, bulk_catalogue, catalogue, play
 
 OPPORTUNITIES = 12  # in the seeded org (about 300 records per run)
 REGROWN = 18  # the size `org init --force` re-creates it with
 SEED = 20261130  # of the random kills
 SCENARIOS = catalogue(random_kills_count=24, seed=SEED)
+BULK = bulk_catalogue(random_kills_count=24, seed=SEED)
+"""The same catalogue with every write through Bulk API 2.0 jobs, and the Bulk path's own
+kills (after the job id is recorded, after the upload, after the results are read)."""
 CI = (
     "kill-reset@sent:email",
     "killed-reset@reset:sent:email_relation",
@@ -38,6 +41,15 @@ CI = (
     "two-packs@sent:scorecard",
     "re-created-org",
     "tag-mode uninterrupted",
+)
+
+
+BULK_CI = (
+    "bulk kill-resume@bulk:job:email",
+    "bulk kill-reset@bulk:uploaded:meeting",
+    "bulk kill-resume@bulk:results:invitee",
+    "bulk job-forgotten@sent:email",
+    "bulk fault-row-errors",
 )
 
 
@@ -64,6 +76,22 @@ def test_chaos_long(name, refs, tmp_path):
     _check(name, refs, tmp_path)
 
 
+@pytest.mark.parametrize("name", BULK_CI)
+def test_chaos_bulk(name, refs, tmp_path):
+    outcome = play(name, BULK[name], refs, tmp_path)
+    if outcome.problems():
+        pytest.fail(outcome.report(), pytrace=False)
+
+
+@pytest.mark.chaos
+@pytest.mark.parametrize("name", [n for n in BULK if n not in BULK_CI])
+def test_chaos_bulk_long(name, refs, tmp_path):
+    outcome = play(name, BULK[name], refs, tmp_path)
+    if outcome.problems():
+        pytest.fail(outcome.report(), pytrace=False)
+
+
 def test_ci_selection_is_in_the_catalogue():
     assert set(CI) <= set(SCENARIOS)
+    assert set(BULK_CI) <= set(BULK)
     assert sum(1 for n in SCENARIOS if "random#" in n) >= 20

@@ -159,3 +159,29 @@ def test_bulk2_upsert_repeated_external_id_fails_within_a_chunk_of_200(sf):
     ]
     late = sf.query("SELECT Subject FROM Event WHERE DemoGen_Signature__c = 'bd-5'")["records"]
     assert late[0]["Subject"] == "late"  # the second chunk updated the first chunk's record
+
+
+def test_bulk2_line_endings_and_job_ids_that_survive_a_restart(tmp_path):
+    """CRLF data loads like LF; an unknown lineEnding is refused; a restarted org (jobs are
+    in memory) never hands out a job id it gave before."""
+    path = tmp_path / "org.sqlite"
+    ids = []
+    for _ in range(2):
+        with LocalOrgServer(Store(path)) as srv:
+            sf = connect(srv)
+            http = raw(srv, sf)
+            base = f"{srv.url}{API}/jobs/ingest"
+            bad = http.post(
+                base, json={"operation": "insert", "object": "Contact", "lineEnding": "CR"}
+            )
+            assert bad.status_code == 400
+            job = http.post(
+                base, json={"operation": "insert", "object": "Contact", "lineEnding": "CRLF"}
+            ).json()
+            http.put(f"{base}/{job['id']}/batches", data=b"LastName,Title\r\nCrlf,A\r\n")
+            done = http.patch(f"{base}/{job['id']}", json={"state": "UploadComplete"}).json()
+            assert done["state"] == "JobComplete" and done["numberRecordsFailed"] == 0
+            rows = sf.query("SELECT Title FROM Contact WHERE LastName = 'Crlf'")["records"]
+            assert rows[-1]["Title"] == "A"
+            ids.append(job["id"])
+    assert ids[0] != ids[1]

@@ -15,6 +15,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from safety_helpers import (
     OBJECTS,
     connect,
@@ -30,6 +31,23 @@ from test_run_status import killed_run
 from demo_gen.config import load_config
 from demo_gen.local_org.store import Store
 from demo_gen.state import ItemRow, StateStore
+
+
+@pytest.fixture(params=["rest", pytest.param("bulk", marks=pytest.mark.chaos)])
+def make_config(request, make_config):
+    """Every scenario on the REST path, and (with the long chaos variants) again with every
+    write through Bulk API 2.0 jobs."""
+    if request.param == "rest":
+        return make_config
+
+    def bulk(name: str = "demo.yaml", **sections):
+        salesforce = {
+            **sections.pop("salesforce", {}),
+            "bulk": {"mode": "always", "poll_seconds": 0},
+        }
+        return make_config(name, salesforce=salesforce, **sections)
+
+    return bulk
 
 
 def _state_url(config: Path) -> str:

@@ -125,6 +125,20 @@ class LocalSettings(Strict):
         return value
 
 
+class BulkSettings(Strict):
+    """When writes go through Bulk API 2.0 ingest jobs instead of sObject Collections."""
+
+    mode: Literal["auto", "always", "never"] = "auto"
+    """auto: Bulk for large runs (see min_records and budget_share); always; never (REST only)."""
+    min_records: int = count(10_000, 1, 100_000_000)
+    """auto: a run with at least this many records to write goes through Bulk."""
+    budget_share: float = Field(default=0.1, gt=0.0, le=1.0, strict=True, allow_inf_nan=False)
+    """auto: also Bulk when REST would spend more than this share of the API requests the org
+    has left today (0 < share ≤ 1)."""
+    poll_seconds: float = Field(default=1.0, ge=0.0, le=60.0, strict=True, allow_inf_nan=False)
+    """Seconds between two looks at a running job (0 … 60)."""
+
+
 class SalesforceSettings(Strict):
     target: Literal["local", "salesforce"] = "local"
     instance_url: str | None = None
@@ -139,6 +153,8 @@ class SalesforceSettings(Strict):
     """Records per sObject Collections call: 1 … 200 (Salesforce allows at most 200)."""
     concurrency: int = count(4, 1, 16)
     """Collection calls in flight at once: 1 … 16."""
+    bulk: BulkSettings = Field(default_factory=BulkSettings)
+    """Bulk API 2.0 for large runs (docs/adr/0007-bulk-api-for-volume.md)."""
 
     @model_validator(mode="after")
     def _real_org_needs_https(self) -> SalesforceSettings:

@@ -8,10 +8,12 @@ handful of SOQL queries; writes go through sObject Collections, at most 200 reco
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
@@ -240,6 +242,39 @@ class SalesforceCrm:
             out.extend(_results(raw, len(chunk), ids=chunk))
         return out
 
+    # --- Bulk API 2.0 (targets/salesforce_bulk.py drives the jobs) ---------------------------
+
+    def jobs(
+        self,
+        method: str,
+        path: str,
+        *,
+        safe: bool,
+        body: Mapping[str, Any] | None = None,
+        csv_text: str | None = None,
+    ) -> BulkAnswer:
+        """One request under `jobs/` (`path` like "jobs/ingest/750…/batches"): a JSON `body`, or
+        CSV (`csv_text`, an upload); answers with the status and the body's text. *safe* as for
+        `_write`: an upload is not (a repeated PUT could load its rows twice)."""
+        url = f"{self._sf.base_url}{path}"
+        headers = {"Accept": "application/json"}
+        data: bytes | None = None
+        if csv_text is not None:
+            headers["Content-Type"] = "text/csv"
+            data = csv_text.encode("utf-8")
+        elif body is not None:
+            data = json.dumps(body).encode("utf-8")
+        if path.lower().endswith(("results", "records")):
+            headers["Accept"] = "text/csv"
+
+        def fn() -> BulkAnswer:
+            answer = self._sf._call_salesforce(method, url, name=path, headers=headers, data=data)
+            # Bulk API 2.0 speaks UTF-8; a text/csv answer without a charset would otherwise be
+            # read as ISO-8859-1 by requests, and echoed cells would no longer match the upload
+            return BulkAnswer(answer.status_code, answer.content.decode("utf-8-sig"))
+
+        return self._call(f"{method} {path}", fn, safe=safe)
+
     # --- internals -----------------------------------------------------------------------
 
     def _write(self, what: str, path: str, method: str, *, safe: bool, **kwargs: Any) -> Any:
@@ -264,6 +299,14 @@ class SalesforceCrm:
                     raise
                 time.sleep(0.2 * 2**attempt)
         raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class BulkAnswer:
+    """A Bulk API 2.0 answer: its HTTP status and body text (JSON job info, or CSV)."""
+
+    status: int
+    text: str
 
 
 def _results(raw: Any, expected: int, ids: Sequence[str] | None = None) -> list[WriteResult]:

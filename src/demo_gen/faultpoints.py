@@ -21,6 +21,15 @@ The points (KIND is a work-item kind, e.g. meeting, email, invitee, email_task, 
                         schema-1 ledger), at the run's end or in reset; one commit
     reset:sent:KIND     reset: the org has deleted a batch of KIND; the ledger does not know yet
 
+On the Bulk API 2.0 path (bulk_writer.py) a batch is one ingest job: `pending:KIND` (its rows are
+pending; no job exists yet), then
+
+    bulk:job:KIND       the job is open and its id and rows are committed; nothing uploaded
+    bulk:uploaded:KIND  the CSV is in the Open job, which was never closed (nothing processed)
+    sent:KIND           the job has ended (the org made its rows and their Tasks/relations)
+    bulk:results:KIND   its results are read and mapped to rows; nothing of them recorded
+    created:KIND        every row of the job is recorded and the job forgotten
+
 Calendar copies (calendars/sync.py) use the same names with KIND `calendar_event`:
 `pending:calendar_event` (a batch of copies committed pending, none sent), `sent:calendar_event`
 (reached after each copy the server stored: `#N` kills after the Nth), `created:calendar_event`

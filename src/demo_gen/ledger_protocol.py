@@ -30,7 +30,11 @@ def settle_pending(
 ) -> Reconciliation:
     """Resolve `pending` rows (all of `target`) to created, failed (`NOT_SENT`: sent again) or,
     when ambiguous, still pending — recorded with the adopted records' snapshots and their own
-    records in one commit, and logged."""
+    records in one commit, and logged. Rows a recorded bulk job holds are first settled by the
+    job's id, where the target writes in jobs (`settle_jobs`, bulk_writer.py)."""
+    settle_jobs = getattr(target, "settle_jobs", None)
+    if settle_jobs is not None:
+        pending = settle_jobs(pending, state, log)
     result = target.find(pending, state)
     state.record_batch(
         target.key,

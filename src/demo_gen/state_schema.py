@@ -14,6 +14,9 @@ PostgreSQL behave the same):
                       identity (v2: JSON snapshot of the record as the target made it)
     content           key PK, value, created_at
     locks             (pack, target) PK, owner, host, pid, acquired_at, heartbeat_at (v2)
+    bulk_jobs         (target, job_id) PK, pack, run_id, record_type, kind, operation, header,
+                      state, created_at (v4: a Bulk API 2.0 job, recorded before its upload)
+    bulk_job_rows     (target, job_id, position) PK, signature, row_key (v4: the job's rows)
 
 v3 put the target in every item's and lock's key: `target` is the destination's ledger key
 ("salesforce:<org id>", see targets/base.py), `remote_id` the id the target gave the record
@@ -61,7 +64,7 @@ from sqlalchemy.pool import StaticPool
 from demo_gen import clock
 from demo_gen.errors import StateError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 metadata = MetaData()
 
@@ -167,6 +170,35 @@ locks = Table(
     Column("acquired_at", String(40), nullable=False),
     Column("heartbeat_at", String(40)),
 )
+
+
+bulk_jobs = Table(
+    "bulk_jobs",
+    metadata,
+    Column("target", String(TARGET_LENGTH), primary_key=True),
+    Column("job_id", String(64), primary_key=True),
+    Column("pack", String(200), nullable=False),
+    Column("run_id", String(128), nullable=False),
+    Column("record_type", String(80), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("operation", String(16), nullable=False),
+    Column("header", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+"""v4: a Bulk API 2.0 ingest job, recorded before its data is uploaded (state_bulk.py)."""
+
+bulk_job_rows = Table(
+    "bulk_job_rows",
+    metadata,
+    Column("target", String(TARGET_LENGTH), primary_key=True),
+    Column("job_id", String(64), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("signature", String(128), nullable=False),
+    Column("row_key", String(64), nullable=False),
+    Index("ix_bulk_job_rows_signature", "target", "signature"),
+)
+"""v4: the rows of a bulk job, in upload order, with the hash of their CSV cells (row_key)."""
 
 
 def stored_version(conn: Connection) -> int | None:

@@ -26,7 +26,8 @@ from demo_gen.progress import Progress
 from demo_gen.runlog import RunLog
 from demo_gen.state import ItemRow, StateStore, created_ids
 from demo_gen.targets.base import Target
-from demo_gen.writer import LedgerWriter, WriteOutcome, WriteSettings
+from demo_gen.write_path import writer_for
+from demo_gen.writer import WriteOutcome, WriteSettings
 
 
 @dataclass(frozen=True)
@@ -67,17 +68,11 @@ def create(
     ledger: Mapping[str, ItemRow],
     ambiguous: Collection[str],
 ) -> WriteOutcome:
-    writer = LedgerWriter(
-        ctx.target,
-        ctx.state,
-        ctx.log,
-        write_settings(ctx),
-        ctx.progress,
-        planned=items,
-        ledger=ledger,
-    )
     parent_ids = created_ids(ledger)
     todo = [i for i in items if i.signature not in parent_ids and i.signature not in ambiguous]
+    writer = writer_for(
+        ctx.target, ctx.state, ctx.log, write_settings(ctx), ctx.progress, items, todo, ledger
+    )
     parents = [i for i in todo if i.kind in PARENT_KINDS]
     ctx.progress.phase("creating meetings and emails", len(parents))
     outcome = writer.send(parents, {})

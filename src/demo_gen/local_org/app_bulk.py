@@ -3,7 +3,8 @@
 The lifecycle is Open → (PUT CSV, 201) → UploadComplete, which this org processes synchronously
 in the same request: one transaction per job, a savepoint per row, so the job is `JobComplete`
 by the time the client first polls. Jobs live in memory; a restarted server forgets them.
-`hardDelete` soft-deletes, like `delete` (the store never removes rows).
+`hardDelete` soft-deletes, like `delete` (the store never removes rows). Job ids come from the
+store's persistent counters, so a restarted org never hands out an id it gave before.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ OPERATIONS = ("insert", "update", "upsert", "delete", "hardDelete")
 DELIMITERS = {"COMMA": ",", "TAB": "\t", "PIPE": "|", "SEMICOLON": ";", "CARET": "^"}
 DELIMITERS["BACKQUOTE"] = "`"
 ABORTABLE = ("Open", "UploadComplete", "InProgress")
+LINE_ENDINGS = ("LF", "CRLF")
+JOB_PREFIX = "750"
+JOB_COUNTER = "bulk_job_counter"
 
 
 @dataclass
@@ -128,10 +132,12 @@ def create_job(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiRespo
     delimiter = str(body.get("columnDelimiter", "COMMA"))
     if delimiter not in DELIMITERS or str(body.get("contentType", "CSV")) != "CSV":
         raise _invalid_job(f"Unsupported column delimiter or content type: {delimiter}")
-    number = ctx.org.next_number("750")
+    line_ending = str(body.get("lineEnding", "LF"))
+    if line_ending not in LINE_ENDINGS:
+        raise _invalid_job(f"Invalid line ending: {line_ending} (LF or CRLF)")
     now = schema.format_datetime(ctx.now())
     job = IngestJob(
-        id=ids.make_id("750", number),
+        id=_new_job_id(ctx),
         operation=operation,
         obj=obj,
         external_id_field=str(ext) if operation == "upsert" else None,
@@ -139,11 +145,21 @@ def create_job(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiRespo
         created=now,
         version=ctx.version,
         delimiter=delimiter,
-        line_ending=str(body.get("lineEnding", "LF")),
+        line_ending=line_ending,
     )
     with ctx.org.lock:
         ctx.org.jobs[job.id] = job
     return ApiResponse(200, job.info())
+
+
+def _new_job_id(ctx: Ctx) -> str:
+    """A job id never handed out before, even by this org before a restart (a real org's ids
+    never repeat, and a client may keep old ones): numbered by a counter the store keeps."""
+    store = ctx.org.store
+    with ctx.org.lock:
+        number = int(store.meta(JOB_COUNTER) or "0") + 1
+        store.set_meta(JOB_COUNTER, str(number))
+    return ids.make_id(JOB_PREFIX, number, store.generation)
 
 
 def upload(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse:

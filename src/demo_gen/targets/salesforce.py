@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from demo_gen import clock
-from demo_gen.config import Config, QuerySettings, Secrets
+from demo_gen.config import BulkSettings, Config, QuerySettings, Secrets
 from demo_gen.crm import SalesforceCrm, open_crm
 from demo_gen.errors import TargetError
 from demo_gen.identity import verify
@@ -43,6 +43,7 @@ from demo_gen.selection import Selection, select_opportunities
 from demo_gen.state import ItemRow, created_ids
 from demo_gen.state_migrations import SALESFORCE_PREFIX
 from demo_gen.targets.base import LedgerView, ReadBack, Reconciliation, Verdicts, WriteResult
+from demo_gen.targets.salesforce_bulk import BulkChannel, Csv, to_csv
 
 TAGGED_OBJECTS = ("Event", "Task", "EmailMessage")
 """The activity objects that carry the tag fields in tag mode (the scorecard objects, custom,
@@ -121,6 +122,7 @@ class SalesforceTarget:
         self.org_id = crm.org_id()
         self._caps: Capabilities | None = None
         self._task_relations = True  # until a batch shows the org makes none
+        self._bulk: BulkChannel | None = None
 
     @property
     def key(self) -> str:
@@ -224,6 +226,39 @@ class SalesforceTarget:
             field = self._config.run.signature_field
             return self._crm.upsert(record_type, field, records)
         return self._crm.create(records)
+
+    # -- Bulk API 2.0 (bulk_writer.py drives the jobs) --------------------------------------
+
+    def bulk(self) -> BulkChannel:
+        """The org's Bulk API 2.0 ingest jobs."""
+        if self._bulk is None:
+            self._bulk = BulkChannel(self._crm, self._config.salesforce.bulk)
+        return self._bulk
+
+    @property
+    def bulk_settings(self) -> BulkSettings:
+        return self._config.salesforce.bulk
+
+    def records(
+        self, batch: Sequence[WorkItem], parent_ids: Mapping[str, str], run_id: str
+    ) -> list[dict[str, Any]]:
+        """The records `send` would write for `batch` (tag fields and parent ids filled in)."""
+        return [self._record(item, parent_ids, run_id) for item in batch]
+
+    def upsert_field(self, record_type: str) -> str | None:
+        """The external-id field writes of `record_type` upsert on (tag mode), or None: insert."""
+        return self._config.run.signature_field if self.tag_mode and taggable(record_type) else None
+
+    def bulk_csv(self, records: Sequence[Mapping[str, Any]]) -> Csv:
+        """`records` as one job's CSV upload."""
+        return to_csv(records)
+
+    def settle_jobs(self, pending: Sequence[ItemRow], state: Any, log: Any) -> list[ItemRow]:
+        """Settle the pending rows a recorded bulk job holds by its id (bulk_writer.py); the
+        rest are left for `find`."""
+        from demo_gen.bulk_writer import settle_jobs
+
+        return settle_jobs(self, state, log, pending)
 
     def _record(self, item: WorkItem, parent_ids: Mapping[str, str], run_id: str) -> dict[str, Any]:
         record: dict[str, Any] = {"attributes": {"type": item.record_type}, **item.record}

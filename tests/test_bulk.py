@@ -1,0 +1,334 @@
+"""Bulk API 2.0 writes (issue 13 item 1): the choice, the CSV and its results, the ledger's job
+record (schema 4), a run through jobs against the local org that leaves exactly what the REST
+path leaves, and kill -9 at each point of a job's life (0 duplicates, 0 missing, reset exact).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ANCHOR
+from safety_helpers import OBJECTS, connect, invoke, org_ids, run_json
+
+from demo_gen.config import BulkSettings
+from demo_gen.runlog import read_events
+from demo_gen.state import SCHEMA_VERSION, StateStore
+from demo_gen.state_bulk import BulkJob, BulkLedger, JobRow, row_key
+from demo_gen.targets.salesforce_bulk import (
+    UNPROCESSED,
+    JobResults,
+    choose,
+    map_results,
+    parse_error,
+    split_jobs,
+    to_csv,
+)
+
+BULK = {"bulk": {"mode": "always", "poll_seconds": 0}}
+V3_DDL = Path(__file__).parent / "state_schema_v3.sql"
+
+# -- the choice ----------------------------------------------------------------------------------
+
+
+def test_auto_takes_bulk_from_min_records_or_when_rest_would_spend_the_budget():
+    auto = BulkSettings(min_records=1000, budget_share=0.1)
+    assert choose(1000, auto, None)[0] is True
+    use, why = choose(999, auto, None)
+    assert use is False and "999 records < salesforce.bulk.min_records (1000)" in why
+    # 9,999 records are 50 collection calls and 50 read-backs: 100 calls, > 10% of 900; in
+    # 2 jobs Bulk spends 2 × 6 requests and the 50 read-backs: cheaper
+    use, why = choose(9999, BulkSettings(budget_share=0.1), 900, jobs=2)
+    assert use is True and "REST would spend 100 of the 900" in why
+    assert choose(9999, BulkSettings(budget_share=0.1), 1000, jobs=2)[0] is False
+    # a small run under a tiny budget stays on REST: Bulk would cost more than REST
+    assert choose(300, auto, 8, jobs=7)[0] is False
+    assert choose(5, BulkSettings(mode="always"), None) == (True, "salesforce.bulk.mode is always")
+    assert choose(10**6, BulkSettings(mode="never"), 1)[0] is False
+
+
+# -- CSV out, results back -----------------------------------------------------------------------
+
+
+def test_csv_cells_and_results_mapped_back_by_row_even_out_of_order():
+    records = [
+        {"attributes": {"type": "Task"}, "Subject": 'a, "b"', "IsX": True, "N": 1.5},
+        {"Subject": "line1\nline2", "IsX": False, "Gone": None},
+        {"Subject": "same"},
+        {"Subject": "same"},
+        {"Subject": "failed"},
+        {"Subject": "never"},
+    ]
+    upload = to_csv(records)
+    assert upload.header == ("Gone", "IsX", "N", "Subject")
+    assert upload.rows[0] == ("", "true", "1.5", 'a, "b"')
+    rows = [JobRow(n, f"sig{n}", row_key(cells)) for n, cells in enumerate(upload.rows)]
+
+    def echo(n: int, **extra: str) -> dict[str, str]:
+        return {**extra, **dict(zip(upload.header, upload.rows[n], strict=True))}
+
+    results = JobResults(
+        successful=[
+            echo(3, sf__Id="id-3b", sf__Created="true"),  # identical rows: upload order
+            echo(1, sf__Id="id-1", sf__Created="true"),
+            echo(2, sf__Id="id-2b", sf__Created="true"),
+            echo(0, sf__Id="id-0", sf__Created="true"),
+        ],
+        failed=[echo(4, sf__Id="", sf__Error="REQUIRED_FIELD_MISSING:Missing: [X]:X,Y --")],
+        unprocessed=[],
+    )
+    mapped = map_results(upload.header, rows, results)
+    assert {s: r.id for s, r in mapped.items() if r.success} == {
+        "sig0": "id-0",
+        "sig1": "id-1",
+        "sig2": "id-3b",
+        "sig3": "id-2b",
+    }
+    assert mapped["sig4"].error_code == "REQUIRED_FIELD_MISSING"
+    assert mapped["sig4"].fields == ("X", "Y")
+    assert "sig5" not in mapped  # in no result file: unknown, left pending for find()
+    results.unprocessed = [echo(5)]
+    assert map_results(upload.header, rows, results)["sig5"].error_code == UNPROCESSED
+
+
+def test_parse_error_and_split():
+    assert parse_error("DUPLICATE_VALUE:Duplicate id: x:Sig__c --") == (
+        "DUPLICATE_VALUE",
+        "Duplicate id: x",
+        ("Sig__c",),
+    )
+    assert parse_error("UNABLE_TO_LOCK_ROW:unable to obtain exclusive access --")[0] == (
+        "UNABLE_TO_LOCK_ROW"
+    )
+    records = [{"Subject": "x" * 100}] * 10
+    assert split_jobs(records) == [0]
+    assert split_jobs(records, limit=350) == [0, 3, 6, 9]
+
+
+# -- the ledger: schema 4 ------------------------------------------------------------------------
+
+
+def test_a_schema_3_store_gains_the_bulk_tables_and_keeps_its_rows(tmp_path):
+    path = tmp_path / "v3.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(V3_DDL.read_text(encoding="utf-8"))
+        conn.execute("INSERT INTO meta VALUES ('schema_version', '3')")
+        conn.execute(
+            "INSERT INTO runs VALUES ('r1', 'p', 'org', 'run', 'completed', 't0', 't1', 'c', "
+            "NULL, NULL)"
+        )
+        conn.execute(
+            "INSERT INTO items (target, signature, run_id, pack, opportunity_id, kind, "
+            "record_type, status, updated_at) VALUES ('salesforce:org', 's1', 'r1', 'p', '006A', "
+            "'meeting', 'Event', 'pending', 't0')"
+        )
+    store = StateStore(f"sqlite:///{path}")
+    try:
+        assert SCHEMA_VERSION == 4
+        assert list(store.items_by_signature("salesforce:org", ["s1"])) == ["s1"]
+        jobs = BulkLedger(store)
+        job = BulkJob("salesforce:org", "750X", "p", "r1", "Event", "meeting", "insert",
+                      ("Subject",), "open")  # fmt: skip
+        jobs.record_job(job, [JobRow(0, "s1", row_key(["x"]))])
+        assert jobs.jobs_of("salesforce:org", ["s1", "s2"]) == {"750X": ["s1"]}
+        found = jobs.job("salesforce:org", "750X")
+        assert found is not None and found[0] == job and found[1][0].signature == "s1"
+        jobs.forget("salesforce:org", "750X")
+        assert jobs.jobs_of("salesforce:org", ["s1"]) == {}
+    finally:
+        store.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT value FROM meta").fetchone() == ("4",)
+        assert conn.execute("SELECT state FROM bulk_jobs").fetchall() == [("settled",)]
+
+
+# -- a run through jobs --------------------------------------------------------------------------
+
+
+def _counts(org_db: Path) -> dict[str, int]:
+    return {name: len(ids) for name, ids in org_ids(org_db).items()}
+
+
+def test_a_bulk_run_leaves_what_a_rest_run_leaves_and_resets_exactly(make_config, org_db, tmp_path):
+    rest_db = tmp_path / "rest-org.sqlite"
+    shutil.copy(org_db, rest_db)
+    before = org_ids(org_db)
+    rest = make_config("rest.yaml", salesforce={"local": {"db": str(rest_db)}},
+                       state={"url": f"sqlite:///{tmp_path / 'rest.sqlite'}"})  # fmt: skip
+    bulk = make_config("bulk.yaml", salesforce=BULK)
+    code, rest_report = run_json(rest, "--max-opps", "3")
+    assert code == 0
+    code, report = run_json(bulk, "--max-opps", "3")
+    assert code == 0, report
+    # the same records, and the same derived records owned in the ledger, kind by kind
+    assert _counts(org_db) == _counts(rest_db)
+    assert {k: v["created"] for k, v in report["counts"].items()} == {
+        k: v["created"] for k, v in rest_report["counts"].items()
+    }
+    assert report["counts"]["email_task"]["created"] > 0  # owned, as on the REST path
+    events = list(read_events(Path(report["run_dir"]) / "events.jsonl"))
+    (path,) = [e for e in events if e["event"] == "write.path"]
+    assert path["path"] == "bulk" and path["reason"] == "salesforce.bulk.mode is always"
+    assert {e["sobject"] for e in events if e["event"] == "bulk.job"} >= {
+        "Event", "EmailMessage", "EventRelation", "EmailMessageRelation",
+    }  # fmt: skip
+    # a rerun creates nothing; a reset leaves the org exactly as before
+    code, again = run_json(bulk, "--max-opps", "3")
+    assert code == 0 and sum(v["created"] for v in again["counts"].values()) == 0
+    code, _, err = invoke("reset", report["run_id"], "-c", str(bulk), "--yes")
+    assert code == 0, err
+    assert org_ids(org_db) == before
+
+
+def test_tag_mode_upserts_on_the_signature(make_config, org_db):
+    config = make_config(run={"idempotency_mode": "tag"}, salesforce=BULK)
+    before = org_ids(org_db)
+    code, report = run_json(config, "--max-opps", "2")
+    assert code == 0, report
+    events = list(read_events(Path(report["run_dir"]) / "events.jsonl"))
+    operations = {e["sobject"]: e["operation"] for e in events if e["event"] == "bulk.job"}
+    assert operations["Event"] == operations["EmailMessage"] == "upsert"
+    assert operations["EventRelation"] == "insert"  # links carry no tag fields
+    code, _, err = invoke("reset", report["run_id"], "-c", str(config), "--yes")
+    assert code == 0, err
+    assert org_ids(org_db) == before
+
+
+# -- kill -9 around a job ------------------------------------------------------------------------
+
+POINTS = (
+    "pending:meeting",  # before the job is created
+    "bulk:job:email",  # the job id is recorded, nothing uploaded
+    "bulk:uploaded:meeting",  # the data is in the Open job, never closed: aborted on resume
+    "sent:email",  # the job ran (the org made the emails' Tasks); nothing recorded
+    "bulk:results:email_relation",  # the results are read, nothing recorded
+    "created:email",  # recorded with its Tasks, the job forgotten; the next job not begun
+)
+
+
+def _cli(config: Path, *args: str, crash_at: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("DEMO_GEN_")}
+    if crash_at:
+        env["DEMO_GEN_CRASH_AT"] = crash_at
+    return subprocess.run(
+        [sys.executable, "-m", "demo_gen", *args, "-c", str(config)],
+        env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+
+
+def _reference(seeded: Path, root: Path) -> dict[str, int]:
+    root.mkdir()
+    db = root / "org.sqlite"
+    shutil.copy(seeded, db)
+    config = _config(root, db)
+    assert _cli(config, "run").returncode == 0
+    return _counts(db)
+
+
+def _config(root: Path, db: Path, url: str | None = None) -> Path:
+    data = {
+        "run": {"name": "kill", "seed": 42, "anchor_date": ANCHOR.isoformat(),
+                "runs_dir": str(root / "runs")},
+        "salesforce": {"local": {"db": str(db), "url": url}, **BULK,
+                       "query": {"opportunity_type": None, "limit": 3}},
+        "state": {"url": f"sqlite:///{root / 'state.sqlite'}"},
+    }  # fmt: skip
+    path = root / "c.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def reference(seeded_org_file, tmp_path_factory):
+    return _reference(seeded_org_file, tmp_path_factory.mktemp("bulk-ref") / "ref")
+
+
+def _run_ids(root: Path) -> list[str]:
+    with sqlite3.connect(root / "state.sqlite") as conn:
+        return [r for (r,) in conn.execute("SELECT run_id FROM runs ORDER BY started_at")]
+
+
+@pytest.mark.parametrize("point", POINTS)
+def test_kill_at_each_point_of_a_job_then_resume_and_reset(
+    point, seeded_org_file, reference, tmp_path
+):
+    db = tmp_path / "org.sqlite"
+    shutil.copy(seeded_org_file, db)
+    before = org_ids(db)
+    config = _config(tmp_path, db)
+    killed = _cli(config, "run", crash_at=point)
+    assert killed.returncode == 137, killed.stderr[-2000:]
+    resumed = _cli(config, "run", "--run-id", _run_ids(tmp_path)[0])
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert _cli(config, "run").returncode == 0
+    assert _counts(db) == reference  # 0 duplicates, 0 missing
+    with sqlite3.connect(tmp_path / "state.sqlite") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM items WHERE status = 'pending'").fetchone() == (
+            0,
+        )
+        assert conn.execute(
+            "SELECT COUNT(*) FROM bulk_jobs WHERE state != 'settled'"
+        ).fetchone() == (0,)
+    for run_id in reversed(_run_ids(tmp_path)):
+        done = _cli(config, "reset", run_id, "--yes")
+        assert done.returncode == 0, done.stderr[-2000:]
+    assert org_ids(db) == before  # reset exact: nothing of ours left, nothing else touched
+
+
+def test_a_job_id_recorded_before_the_upload_settles_the_run_by_job(org_db, served_org, tmp_path):
+    """Killed after the job ran, against an org that keeps its jobs (served): the resume
+    adopts the job's rows from its results — no `find` by content: reconcile.done counts
+    nothing — and owns the Tasks the org made for the emails."""
+    config = _config(tmp_path, org_db, url=served_org.url)
+    assert _cli(config, "run", crash_at="sent:email").returncode == 137
+    with sqlite3.connect(tmp_path / "state.sqlite") as conn:
+        open_jobs = conn.execute("SELECT job_id FROM bulk_jobs WHERE state = 'open'").fetchall()
+        (job_rows,) = conn.execute("SELECT COUNT(*) FROM bulk_job_rows").fetchone()
+    assert len(open_jobs) == 1 and job_rows > 0  # the EmailMessage job, recorded
+    run_id = _run_ids(tmp_path)[0]
+    assert _cli(config, "run", "--run-id", run_id).returncode == 0
+    events = list(read_events(tmp_path / "runs" / run_id / "events.jsonl"))
+    settled = [e for e in events if e["event"] == "bulk.settled" and e["sobject"] == "EmailMessage"]
+    assert settled[0]["job_id"] == open_jobs[0][0]
+    assert settled[0]["created"] > 0 and settled[0]["unknown"] == 0
+    (done,) = [e for e in events if e["event"] == "reconcile.done"]
+    assert done["found"] == 0 and done["missing"] == 0
+    tasks = [e for e in events if e["event"] == "item.created" and e.get("kind") == "email_task"]
+    assert len(tasks) >= settled[0]["created"]  # each email's Task, owned with it
+
+
+def test_killed_after_the_upload_the_ledger_holds_the_job_and_the_resume_aborts_it(
+    org_db, served_org, tmp_path
+):
+    """The job id is in the ledger before the data leaves: killed after the upload, the ledger
+    names the Open job the org holds; the resume aborts it (nothing of it is processed), takes
+    every row back from its unprocessed records and sends them again."""
+    before = _counts(org_db)
+    config = _config(tmp_path, org_db, url=served_org.url)
+    assert _cli(config, "run", crash_at="bulk:uploaded:email").returncode == 137
+    with sqlite3.connect(tmp_path / "state.sqlite") as conn:
+        ((job_id, sobject),) = conn.execute(
+            "SELECT job_id, record_type FROM bulk_jobs WHERE state = 'open'"
+        ).fetchall()
+        (rows,) = conn.execute("SELECT COUNT(*) FROM bulk_job_rows").fetchone()
+    assert sobject == "EmailMessage" and rows > 0
+    jobs = connect(served_org.url).restful(f"jobs/ingest/{job_id}")
+    assert jobs["state"] == "Open"  # the org holds the uploaded job, never closed
+    run_id = _run_ids(tmp_path)[0]
+    assert _cli(config, "run", "--run-id", run_id).returncode == 0
+    events = list(read_events(tmp_path / "runs" / run_id / "events.jsonl"))
+    (settled,) = [e for e in events if e["event"] == "bulk.settled" and e["job_id"] == job_id]
+    assert settled["state"] == "Aborted" and settled["failed"] == rows and settled["unknown"] == 0
+    (done,) = [e for e in events if e["event"] == "reconcile.done"]
+    assert done["found"] == 0 and done["missing"] == 0  # all settled by the job's id
+    after = _counts(org_db)
+    assert after["EmailMessage"] - before["EmailMessage"] == rows  # sent again, once
+
+
+def test_objects_list_covers_what_bulk_writes():
+    assert {"Event", "EmailMessage", "EventRelation", "EmailMessageRelation"} <= set(OBJECTS)
