@@ -268,6 +268,7 @@ def test_doctor_checks_each_calendar_with_a_probe_write_and_says_how_to_fix(serv
 
 def test_new_text_updates_with_if_match_and_a_users_edit_is_never_overwritten(server, tmp_path):
     from demo_gen.calendars.sync import write_calendars
+
     from demo_gen.runlog import RunLog
     from demo_gen.state import RunRow, StateStore
 

@@ -9,6 +9,7 @@ from icalendar import Calendar
 from demo_gen.calendars.ical import CALENDAR_EVENT, calendar_events, meeting_uid
 from demo_gen.config import Secrets, load_config
 from demo_gen.errors import ConfigError
+from demo_gen.resetter import reset
 from demo_gen.runner import RunOptions, run
 
 
@@ -32,12 +33,24 @@ def test_two_identical_runs_write_the_same_bytes_and_each_file_holds_its_persons
     config = load_config(_ics_config(make_config, tmp_path), env={})
     first = run(config, Secrets(), RunOptions(today=ANCHOR))
     files = _files(tmp_path)
-    assert files and first.counts["ics_file"]["created"] == len(files)
+    copies = first.counts["calendar_event"]["created"]
+    assert files and copies >= len(files) and first.counts["calendar_event"]["failed"] == 0
     again = run(config, Secrets(), RunOptions(today=ANCHOR))
     assert _files(tmp_path) == files
-    assert again.counts["ics_file"] == {"created": 0, "skipped": len(files), "failed": 0,
-                                        "deferred": 0}  # fmt: skip
+    assert again.counts["calendar_event"] == {"created": 0, "skipped": copies, "failed": 0,
+                                              "deferred": 0}  # fmt: skip
+    # reset removes exactly what the run wrote (the files, and the pack's folder, are gone);
+    # the same run again then writes the same bytes
+    (tmp_path / "ics" / "keep.txt").write_text("not ours")
+    undone = reset(config, Secrets(), first.run_id)
+    assert undone.ok and undone.targets[_ics_key(tmp_path)] == {"VEVENT": copies}
+    assert _files(tmp_path) == {} and sorted(p.name for p in (tmp_path / "ics").iterdir()) == [
+        "keep.txt"
+    ]
+    run(config, Secrets(), RunOptions(today=ANCHOR))
+    assert _files(tmp_path) == files
     meetings = first.counts["meeting"]["created"]
+    assert sum(len(Calendar.from_ical(b).walk("VEVENT")) for b in files.values()) == copies
     uids: set[str] = set()
     for name, body in files.items():
         owner = name.removesuffix(".ics")
@@ -57,6 +70,10 @@ def test_two_identical_runs_write_the_same_bytes_and_each_file_holds_its_persons
                     "ACCEPTED", "DECLINED", "TENTATIVE", "NEEDS-ACTION",
                 }  # fmt: skip
     assert len(uids) == meetings  # every meeting the org got, in at least its organizer's file
+
+
+def _ics_key(tmp_path):
+    return f"ics:{(tmp_path / 'ics').resolve()}"
 
 
 def _attendees(event):

@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from demo_gen import planner
+from demo_gen.calendars.ical import calendar_items
 from demo_gen.compose import (
     llm_answers,
     load_templates,
@@ -26,7 +27,13 @@ from demo_gen.compose import (
 )
 from demo_gen.config import Config, Secrets
 from demo_gen.content.stories import StoryWriter
-from demo_gen.items import ANSWER_OBJECT, SCORECARD_OBJECT, Capabilities, WorkItem
+from demo_gen.items import (
+    ANSWER_OBJECT,
+    CALENDAR_EVENT,
+    SCORECARD_OBJECT,
+    Capabilities,
+    WorkItem,
+)
 from demo_gen.model import Seller
 from demo_gen.pinning import load_pins, save_pins
 from demo_gen.plan import Plan
@@ -120,6 +127,11 @@ def prepare(
                 op, texts, cards, org_id=source.org_id, pack=config.run.name, caps=caps[target.key]
             )
             out.items[target.key].extend(i for i in built if caps[target.key].holds(i.kind))
+    for target in targets:  # a calendar: each meeting once per internal attendee
+        if CALENDAR_EVENT in caps[target.key].kinds:
+            out.items[target.key].extend(
+                calendar_items(plan, out.texts, users, org_id=source.org_id, pack=config.run.name)
+            )
     return out
 
 

@@ -21,7 +21,6 @@ from typing import Any
 import yaml
 
 from demo_gen import __version__, clock
-from demo_gen.calendars.step import run_calendars
 from demo_gen.compose import scorecard_summary
 from demo_gen.config import Config, Secrets
 from demo_gen.errors import DemoGenError, UsageError
@@ -191,8 +190,6 @@ def _execute(ctx: _Context, started: float) -> RunReport:
     source = ctx.opened.source
     items = prepared.items[source.key]
     write_scorecards(ctx.state, ctx.log, source.key, items, prepared.scorecards)
-    if ctx.config.calendar.enabled:
-        counts.update(_calendars(ctx, prepared, source.org_id))
     api_used = source.api_usage()
     smoke = ctx.options.command == "smoke"
     ids = record_ids(ctx.state, source.key, items) if smoke else {}
@@ -241,15 +238,6 @@ def _write(ctx: _Context, target: Target, prepared: Prepared) -> dict[str, dict[
     counts = tally(items, ledger, outcomes)
     counts.update(org_made_counts(phase, items, outcomes, prepared.caps[target.key]))
     return counts
-
-
-def _calendars(ctx: _Context, prepared: Prepared, org_id: str) -> dict[str, dict[str, int]]:
-    """The meetings into each internal attendee's calendar, after the org has them."""
-    ctx.progress.phase("writing calendars", 1)
-    return run_calendars(
-        ctx.config, ctx.secrets, ctx.state, ctx.log, run_id=ctx.run_id, org_id=org_id,
-        plan=prepared.plan, texts=prepared.texts, users=prepared.users,
-    )  # fmt: skip
 
 
 def smoke(
