@@ -216,17 +216,18 @@ class CalDavCalendars:
 
     def login(self) -> int:
         """Raise AuthError when the server refuses a login: the default one (when it is set, or
-        is the only one) and each person's own. Any answer but 401/403 to a PROPFIND of the
-        server URL is a login it takes. Returns how many logins were checked."""
+        is the only one) and each person's own. Any answer but 401 to a PROPFIND of the server
+        URL is a login it takes (403: logged in, but not allowed to list the root). Returns how
+        many logins were checked."""
         body = (
             '<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:">'
-            "<d:prop><d:current-user-principal/></d:prop></d:propfind>"
-        )
+            "<d:prop><d:resourcetype/></d:prop></d:propfind>"
+        )  # (not current-user-principal: Radicale answers 401 to that without a login)
         headers = {"Depth": "0", "Content-Type": "application/xml"}
         default = self.settings.username is not None or not self.settings.logins
         owners = ([""] if default else []) + sorted(self.settings.logins)
         for owner in owners:
-            self._call("PROPFIND", self.settings.url, body, headers, owner)
+            self._call("PROPFIND", self.settings.url, body, headers, owner, refused=(401,))
         return len(owners)
 
     def calendar_exists(self, owner: str) -> bool:
@@ -262,6 +263,7 @@ class CalDavCalendars:
         body: str = "",
         headers: Mapping[str, str] | None = None,
         owner: str = "",
+        refused: tuple[int, ...] = (401, 403),
     ) -> Any:
         with self._lock:
             self.requests += 1
@@ -275,7 +277,7 @@ class CalDavCalendars:
             ) from exc
         except (dav_error.DAVError, OSError) as exc:  # (niquests' errors are OSErrors)
             raise TransientError(f"CalDAV {method} {url}: {exc}") from exc
-        if response.status in (401, 403):
+        if response.status in refused:
             raise AuthError(
                 f"the CalDAV server answered {response.status} to {method} {url}",
                 hint="check CALDAV_USERNAME and CALDAV_PASSWORD, and that the user may write there",
