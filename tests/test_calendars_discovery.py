@@ -149,5 +149,6 @@ def test_a_login_named_in_the_config_but_missing_from_env_is_one_clear_line(make
     )
     result = CliRunner().invoke(cli, ["run", "-c", str(path)])
     assert result.exit_code == 3, result.output  # a configuration error (DESIGN.md)
-    assert "demo.yaml:" in result.stderr and "CALDAV_USERNAME_ANN and CALDAV_PASSWORD_ANN are not set" in result.stderr
+    assert "demo.yaml:" in result.stderr
+    assert "CALDAV_USERNAME_ANN and CALDAV_PASSWORD_ANN are not set" in result.stderr
     assert "Traceback" not in result.output + result.stderr
