@@ -21,6 +21,7 @@ from demo_gen.calendars.ical import CalendarEvent
 from demo_gen.config import Secrets, load_config
 from demo_gen.crm import open_crm
 from demo_gen.errors import TransientError, UsageError
+from demo_gen.preview import dry_run as dry_run_of
 from demo_gen.resetter import reset
 from demo_gen.runner import RunOptions, run
 
@@ -159,12 +160,24 @@ def test_run_writes_each_meeting_to_each_internal_calendar_and_rerun_writes_none
 
     from demo_gen.cli import cli
 
-    dry = CliRunner().invoke(cli, ["dry-run", "-c", str(config), "--json"])
-    assert dry.exit_code == 0, dry.stderr
+    key = f"caldav:{server.base}"
+
+    def dry_run() -> dict[str, int]:  # at the tests' anchor date, as `_run`
+        preview = dry_run_of(load_config(config, env={}), Secrets(), today=ANCHOR)
+        return preview.asdict()["targets"][key]["calendar_event"]
+
+    planned = dry_run()
     assert not any(_calendars(server, owners).values())  # dry-run writes no calendar
     first = _run(config)
     written = first["counts"]["calendar_event"]
     assert written["created"] > 0 and written["failed"] == 0, written
+    assert planned == {"new": written["created"], "existing": 0}  # `+` per target
+    assert dry_run() == {"new": 0, "existing": written["created"]}  # `=` per target
+    shown = CliRunner().invoke(cli, ["status", first["run_id"], "-c", str(config), "--json"])
+    per_target = json.loads(shown.stdout)["targets"]
+    assert per_target[key] == {"calendar_event": {"created": written["created"]}}
+    events = per_target[next(k for k in per_target if k.startswith("salesforce:"))]["meeting"]
+    assert events["created"] == first["counts"]["meeting"]["created"]
     after = _calendars(server, owners)
     assert sum(len(v) for v in after.values()) == written["created"]
     for listing in after.values():  # one resource per UID per calendar, at <uid>.ics

@@ -150,3 +150,20 @@ def test_calendar_configuration_is_accepted(make_config):
     )
     config = load_config(path, env={})
     assert config.calendar.enabled and config.peopleai.ingestion_mode == "calendar"
+
+
+@pytest.mark.slow
+def test_reset_keeps_an_event_edited_in_its_file_and_reports_it(make_config, tmp_path, org_db):
+    config = load_config(_ics_config(make_config, tmp_path), env={})
+    first = run(config, Secrets(), RunOptions(today=ANCHOR))
+    path = next(iter(sorted((tmp_path / "ics").glob("*/*.ics"))))
+    cal = Calendar.from_ical(path.read_bytes())
+    edited = cal.walk("VEVENT")[0]
+    edited["summary"] = "Moved by hand"
+    path.write_bytes(cal.to_ical())
+    undone = reset(config, Secrets(), first.run_id)
+    assert undone.skipped == {"VEVENT": 1}
+    assert undone.targets[_ics_key(tmp_path)] == {"VEVENT": first.counts["calendar_event"]["created"] - 1}
+    left = Calendar.from_ical(path.read_bytes()).walk("VEVENT")
+    assert [str(e["summary"]) for e in left] == ["Moved by hand"]
+    assert _files(tmp_path).keys() == {path.name}  # every other file is gone
