@@ -163,7 +163,8 @@ def test_reset_keeps_an_event_edited_in_its_file_and_reports_it(make_config, tmp
     path.write_bytes(cal.to_ical())
     undone = reset(config, Secrets(), first.run_id)
     assert undone.skipped == {"VEVENT": 1}
-    assert undone.targets[_ics_key(tmp_path)] == {"VEVENT": first.counts["calendar_event"]["created"] - 1}
+    copies = first.counts["calendar_event"]["created"]
+    assert undone.targets[_ics_key(tmp_path)] == {"VEVENT": copies - 1}
     left = Calendar.from_ical(path.read_bytes()).walk("VEVENT")
     assert [str(e["summary"]) for e in left] == ["Moved by hand"]
     assert _files(tmp_path).keys() == {path.name}  # every other file is gone
