@@ -110,6 +110,7 @@ def test_delete_verifies_uid_and_etag(server, opened):
     r = requests.put(kept.href, data=edited, headers={**ICS, "If-Match": kept.etag}, timeout=10)
     assert r.status_code in (200, 201, 204)
     assert target.delete(kept) == "changed"
+    assert target.remove(kept) == "changed"  # If-Match: an edit between verify and delete
     assert target.delete(gone) == "deleted"
     assert target.delete(gone) == "gone"
     assert [uid for _, uid in _listing(server.base, url)] == ["demo-gen-kept"]

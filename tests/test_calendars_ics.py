@@ -168,3 +168,64 @@ def test_reset_keeps_an_event_edited_in_its_file_and_reports_it(make_config, tmp
     left = Calendar.from_ical(path.read_bytes()).walk("VEVENT")
     assert [str(e["summary"]) for e in left] == ["Moved by hand"]
     assert _files(tmp_path).keys() == {path.name}  # every other file is gone
+
+
+def _copy(owner: str, meeting: str, summary: str = "Discovery call"):
+    """A calendar work item as prepare() builds it, for the ICS target alone."""
+    from datetime import UTC, datetime
+
+    from demo_gen.calendars.ical import CalendarEvent, calendar_item
+
+    uid = meeting_uid(meeting)
+    ics = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\n"
+        f"UID:{uid}\r\nDTSTAMP:20261102T000000Z\r\nDTSTART:20261103T150000Z\r\n"
+        f"DTEND:20261103T160000Z\r\nSUMMARY:{summary}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+    start = datetime(2026, 11, 3, 15, 0, tzinfo=UTC)
+    return calendar_item(
+        CalendarEvent(f"{meeting}/{owner}", meeting, uid, owner, "006x", start, summary, ics)
+    )
+
+
+def _row(target, item, snapshot=None):
+    import json
+    from dataclasses import replace
+
+    from demo_gen.state import ItemRow
+
+    row = ItemRow(item.signature, "r1", "p", target.key, item.opportunity_id, item.kind,
+                  item.record_type, "pending", None, None, None, item.parent,
+                  item.planned_start, item.match_key, "")  # fmt: skip
+    if snapshot is None:
+        return row
+    return replace(row, status="created", remote_id="x", identity=json.dumps(snapshot))
+
+
+class _Ledger:
+    def owned_ids(self, target):
+        return {}
+
+    def items_by_signature(self, target, signatures):
+        return {}
+
+
+def test_the_ics_target_finds_what_a_crash_left_and_deletes_only_unchanged_events(tmp_path):
+    from demo_gen.targets.ics import IcsTarget
+
+    target = IcsTarget(tmp_path / "ics", "p")
+    a, b = _copy("ann@x.example", "m1"), _copy("ann@x.example", "m2")
+    assert [r.success for r in target.send([a, b], {}, "r1")] == [True, True]
+    # a crash before the commit: the next run finds both in the file, adopts, never re-adds
+    found = target.find([_row(target, a), _row(target, b)], _Ledger())
+    assert set(found.found) == {a.signature, b.signature} and not found.missing
+    path = tmp_path / "ics" / "p" / "ann@x.example.ics"
+    body = path.read_bytes()
+    assert [r.success for r in target.send([a], {}, "r1")] == [True] and path.read_bytes() == body
+    rows = [_row(target, i, found.identities[i.signature]) for i in (a, b)]
+    path.write_bytes(body.replace(b"SUMMARY:Discovery call", b"SUMMARY:Mine", 1))
+    results = target.delete(rows)  # the first event changed since it was recorded: kept
+    assert [(r.success, r.error_code) for r in results] == [(False, "CHANGED"), (True, None)]
+    left = Calendar.from_ical(path.read_bytes()).walk("VEVENT")
+    assert [str(e["summary"]) for e in left] == ["Mine"]
+    assert target.find([_row(target, b)], _Ledger()).missing == [b.signature]

@@ -95,20 +95,22 @@ def calendar_items(
     is the match key and the meeting's signature the parent, so a pending row says which
     calendar and which UID (`targets.caldav.row_copy`)."""
     events = calendar_events(plan, texts, {u.id: u for u in users}, org_id=org_id, pack=pack)
-    return [
-        WorkItem(
-            signature=e.signature,
-            kind=CALENDAR_EVENT,
-            record_type=VEVENT,
-            opportunity_id=e.opportunity_id,
-            record={"owner": e.owner, "uid": e.uid, "summary": e.summary, "ics": e.ics.decode()},
-            planned_start=sf_datetime(e.start),
-            match_key=e.owner,
-            parent=e.meeting_signature,
-            label=e.summary,
-        )
-        for e in events
-    ]
+    return [calendar_item(e) for e in events]
+
+
+def calendar_item(e: CalendarEvent) -> WorkItem:
+    """One calendar copy as a work item (`item_event` turns it back)."""
+    return WorkItem(
+        signature=e.signature,
+        kind=CALENDAR_EVENT,
+        record_type=VEVENT,
+        opportunity_id=e.opportunity_id,
+        record={"owner": e.owner, "uid": e.uid, "summary": e.summary, "ics": e.ics.decode()},
+        planned_start=sf_datetime(e.start),
+        match_key=e.owner,
+        parent=e.meeting_signature,
+        label=e.summary,
+    )
 
 
 def item_event(item: WorkItem) -> CalendarEvent:
