@@ -220,10 +220,11 @@ def test_the_ics_target_finds_what_a_crash_left_and_deletes_only_unchanged_event
     found = target.find([_row(target, a), _row(target, b)], _Ledger())
     assert set(found.found) == {a.signature, b.signature} and not found.missing
     path = tmp_path / "ics" / "p" / "ann@x.example.ics"
-    body = path.read_bytes()
-    assert [r.success for r in target.send([a], {}, "r1")] == [True] and path.read_bytes() == body
     rows = [_row(target, i, found.identities[i.signature]) for i in (a, b)]
-    path.write_bytes(body.replace(b"SUMMARY:Discovery call", b"SUMMARY:Mine", 1))
+    body = path.read_bytes().replace(b"SUMMARY:Discovery call", b"SUMMARY:Mine", 1)
+    path.write_bytes(body)  # the user edits the first event
+    assert [r.success for r in target.send([a], {}, "r1")] == [True]  # resent: adopted as is
+    assert path.read_bytes() == body
     results = target.delete(rows)  # the first event changed since it was recorded: kept
     assert [(r.success, r.error_code) for r in results] == [(False, "CHANGED"), (True, None)]
     left = Calendar.from_ical(path.read_bytes()).walk("VEVENT")
