@@ -9,6 +9,7 @@ from icalendar import Calendar
 from demo_gen.calendars.ical import CALENDAR_EVENT, calendar_events, meeting_uid
 from demo_gen.config import Secrets, load_config
 from demo_gen.errors import ConfigError
+from demo_gen.preview import dry_run
 from demo_gen.resetter import reset
 from demo_gen.runner import RunOptions, run
 
@@ -37,6 +38,8 @@ def test_two_identical_runs_write_the_same_bytes_and_each_file_holds_its_persons
     assert files and copies >= len(files) and first.counts["calendar_event"]["failed"] == 0
     again = run(config, Secrets(), RunOptions(today=ANCHOR))
     assert _files(tmp_path) == files
+    shown = dry_run(config, Secrets(), today=ANCHOR).asdict()["targets"][_ics_key(tmp_path)]
+    assert shown == {"calendar_event": {"new": 0, "existing": copies}}  # `=` per target
     assert again.counts["calendar_event"] == {"created": 0, "skipped": copies, "failed": 0,
                                               "deferred": 0}  # fmt: skip
     # reset removes exactly what the run wrote (the files, and the pack's folder, are gone);
