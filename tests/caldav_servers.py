@@ -45,7 +45,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _command(name: str, port: int, root: Path, htpasswd: Path | None) -> list[str]:
+def _command(
+    name: str, port: int, root: Path, htpasswd: Path | None, defaults: bool = False
+) -> list[str]:
     if name == "radicale":
         auth = ["--auth-type", "none"]
         if htpasswd is not None:
@@ -66,22 +68,32 @@ def _command(name: str, port: int, root: Path, htpasswd: Path | None) -> list[st
         "-d", str(root / "store"),
         "--state-dir", str(root / "state"),
         "--no-detect-systemd",
+        *(["--defaults"] if defaults else []),  # the principal /user/ and its calendar
     ]  # fmt: skip
 
 
 @contextmanager
-def dav_server(name: str, root: Path, auth: tuple[str, str] | None = None) -> Iterator[DavServer]:
+def dav_server(
+    name: str,
+    root: Path,
+    auth: tuple[str, str] | None = None,
+    *,
+    logins: dict[str, str] | None = None,
+    defaults: bool = False,
+) -> Iterator[DavServer]:
     """Start *name* ("radicale" or "xandikos") on a free loopback port; stop it after. With
-    *auth* (Radicale) the server takes only that login (an htpasswd file)."""
+    *auth* (Radicale) the server takes only that login (an htpasswd file), with *logins*
+    (user -> password) those too; *defaults* (Xandikos): create its principal and calendar."""
     htpasswd = None
-    if auth is not None:
+    users = dict(logins or {}) | (dict([auth]) if auth else {})
+    if users:
         htpasswd = root / "htpasswd"
-        htpasswd.write_text(f"{auth[0]}:{auth[1]}\n")
+        htpasswd.write_text("".join(f"{u}:{p}\n" for u, p in users.items()))
     port = free_port()
     (root / "store").mkdir(parents=True, exist_ok=True)
     log = (root / f"{name}.log").open("wb")
     proc = subprocess.Popen(
-        _command(name, port, root, htpasswd), stdout=log, stderr=subprocess.STDOUT
+        _command(name, port, root, htpasswd, defaults), stdout=log, stderr=subprocess.STDOUT
     )
     try:
         _wait(proc, port, root / f"{name}.log")

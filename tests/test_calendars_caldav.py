@@ -20,7 +20,8 @@ from demo_gen.calendars.caldav_target import CalDavCalendars, CalDavSettings, ui
 from demo_gen.calendars.ical import CalendarEvent
 from demo_gen.config import Secrets, load_config
 from demo_gen.crm import open_crm
-from demo_gen.errors import TransientError
+from demo_gen.errors import TransientError, UsageError
+from demo_gen.preview import dry_run as dry_run_of
 from demo_gen.resetter import reset
 from demo_gen.runner import RunOptions, run
 
@@ -109,6 +110,7 @@ def test_delete_verifies_uid_and_etag(server, opened):
     r = requests.put(kept.href, data=edited, headers={**ICS, "If-Match": kept.etag}, timeout=10)
     assert r.status_code in (200, 201, 204)
     assert target.delete(kept) == "changed"
+    assert target.remove(kept) == "changed"  # If-Match: an edit between verify and delete
     assert target.delete(gone) == "deleted"
     assert target.delete(gone) == "gone"
     assert [uid for _, uid in _listing(server.base, url)] == ["demo-gen-kept"]
@@ -159,12 +161,24 @@ def test_run_writes_each_meeting_to_each_internal_calendar_and_rerun_writes_none
 
     from demo_gen.cli import cli
 
-    dry = CliRunner().invoke(cli, ["dry-run", "-c", str(config), "--json"])
-    assert dry.exit_code == 0, dry.stderr
+    key = f"caldav:{server.base}"
+
+    def dry_run() -> dict[str, int]:  # at the tests' anchor date, as `_run`
+        preview = dry_run_of(load_config(config, env={}), Secrets(), today=ANCHOR)
+        return preview.asdict()["targets"][key]["calendar_event"]
+
+    planned = dry_run()
     assert not any(_calendars(server, owners).values())  # dry-run writes no calendar
     first = _run(config)
     written = first["counts"]["calendar_event"]
     assert written["created"] > 0 and written["failed"] == 0, written
+    assert planned == {"new": written["created"], "existing": 0}  # `+` per target
+    assert dry_run() == {"new": 0, "existing": written["created"]}  # `=` per target
+    shown = CliRunner().invoke(cli, ["status", first["run_id"], "-c", str(config), "--json"])
+    per_target = json.loads(shown.stdout)["targets"]
+    assert per_target[key] == {"calendar_event": {"created": written["created"]}}
+    events = per_target[next(k for k in per_target if k.startswith("salesforce:"))]["meeting"]
+    assert events["created"] == first["counts"]["meeting"]["created"]
     after = _calendars(server, owners)
     assert sum(len(v) for v in after.values()) == written["created"]
     for listing in after.values():  # one resource per UID per calendar, at <uid>.ics
@@ -237,15 +251,17 @@ def test_reset_deletes_exactly_its_events_and_keeps_an_edited_one(server, make_c
         204,
     )
     result = reset(load_config(config, env={}), Secrets(), first["run_id"])
-    assert result.skipped.get("CalDAV") == 1
-    assert result.deleted.get("CalDAV") == first["counts"]["calendar_event"]["created"] - 1
+    assert result.skipped.get("VEVENT") == 1
+    assert result.deleted.get("VEVENT") == first["counts"]["calendar_event"]["created"] - 1
     left = _calendars(server, owners)
     assert left[owner] == [(href, uid)]
     assert [u for _, u in left[owners[0]]] == ["someone-elses-meeting"]
     assert sum(len(v) for v in left.values()) == 2 + sum(len(v) for v in before.values())
     lines = (Path(first["run_dir"]) / "events.jsonl").read_text().splitlines()
     events = [json.loads(line) for line in lines]
-    assert any(e["event"] == "reset.skipped" and e.get("uid") == uid for e in events)
+    assert any(
+        e["event"] == "reset.skipped" and e.get("remote_id") == f"{owner}/{uid}" for e in events
+    )
 
 
 def test_doctor_checks_each_calendar_with_a_probe_write_and_says_how_to_fix(server, make_config):
@@ -266,43 +282,16 @@ def test_doctor_checks_each_calendar_with_a_probe_write_and_says_how_to_fix(serv
     assert all(not v for v in _calendars(server, owners[1:]).values())  # the probes are gone
 
 
-def test_new_text_updates_with_if_match_and_a_users_edit_is_never_overwritten(server, tmp_path):
-    from demo_gen.calendars.sync import write_calendars
-    from demo_gen.runlog import RunLog
-    from demo_gen.state import RunRow, StateStore
-
+def test_update_goes_out_with_if_match_and_a_users_edit_is_never_overwritten(server, opened):
     server.make_calendar("ann@seller.example")
-    store = StateStore(f"sqlite:///{tmp_path / 'state.sqlite'}")
-    store.start_run(RunRow("r1", "p", "00D1", "run", "running", "t", None, "f", None))
-    target = CalDavCalendars(CalDavSettings(url=server.base))
-    log = RunLog(tmp_path / "runs", "r1")
-
-    def write(summary: str):
-        event = _event("ann@seller.example", "demo-gen-upd", summary)
-        return write_calendars(
-            target, store, log, run_id="r1", org_id="00D1", pack="p", events=[event]
-        )
-
-    try:
-        assert write("Discovery call").created == 1
-        assert write("Discovery call").skipped == 1  # same text: nothing sent
-        assert write("x").updated == 1
-        href = target.href("ann@seller.example", "demo-gen-upd.ics")
-        assert "SUMMARY:x" in requests.get(href, timeout=10).text
-        again = write("Discovery call (moved)")
-        assert again.updated == 1 and again.created == 0
-        text = requests.get(href, timeout=10).text
-        assert "SUMMARY:Discovery call (moved)" in text
-        edited = text.replace("SUMMARY:Discovery call (moved)", "SUMMARY:Ann's own title")
-        requests.put(href, data=edited.encode(), headers=ICS, timeout=10)
-        third = write("Discovery call (moved twice)")
-        assert third.kept == 1 and third.updated == 0
-        assert "SUMMARY:Ann's own title" in requests.get(href, timeout=10).text
-        assert write("Discovery call (moved thrice)").skipped == 1  # the user's now: left
-    finally:
-        target.close()
-        log.close()
-        store.close()
+    target = opened(CalDavSettings(url=server.base))
+    made, _ = target.create(_event("ann@seller.example", "demo-gen-upd"))
+    moved = target.update(made, _event("ann@seller.example", "demo-gen-upd", "Moved").ics)
+    assert moved is not None and moved.etag != made.etag
+    assert "SUMMARY:Moved" in requests.get(made.href, timeout=10).text
+    # the old ETag no longer matches: nothing is written over the newer copy
+    assert target.update(made, _event("ann@seller.example", "demo-gen-upd", "Stale").ics) is None
+    assert "SUMMARY:Moved" in requests.get(made.href, timeout=10).text
 
 
 def test_credentials_come_from_the_environment_and_a_bad_login_says_how_to_fix(
@@ -362,19 +351,19 @@ def test_kill_mid_write_then_kill_mid_reset_then_reset_leaves_calendars_as_befor
     assert org_counts() == org_before
 
 
-def test_reset_with_calendars_off_keeps_them_and_says_so(server, make_config, org_counts):
+def test_reset_with_calendars_off_refuses_and_touches_nothing(server, make_config, org_counts):
     config = _config(make_config, server)
     owners = _owners(config)
     for owner in owners:
         server.make_calendar(owner)
-    org_before = org_counts()
     first = _run(config)
-    written = _calendars(server, owners)
+    written, org_written = _calendars(server, owners), org_counts()
     off = make_config("off.yaml", salesforce={"query": {"limit": 3}})
-    result = reset(load_config(off, env={}), Secrets(), first["run_id"])
-    assert result.failed == {"CalDAV": 1} and not result.ok
-    assert org_counts() == org_before  # the org's records went
-    assert _calendars(server, owners) == written  # the calendars were not touched
+    with pytest.raises(UsageError) as refused:
+        reset(load_config(off, env={}), Secrets(), first["run_id"])
+    assert f"caldav:{server.base}" in str(refused.value)
+    assert org_counts() == org_written  # nothing deleted anywhere
+    assert _calendars(server, owners) == written
 
 
 def test_missing_calendars_fail_their_copies_and_a_rerun_fills_them_in(server, make_config):

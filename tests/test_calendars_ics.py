@@ -9,6 +9,8 @@ from icalendar import Calendar
 from demo_gen.calendars.ical import CALENDAR_EVENT, calendar_events, meeting_uid
 from demo_gen.config import Secrets, load_config
 from demo_gen.errors import ConfigError
+from demo_gen.preview import dry_run
+from demo_gen.resetter import reset
 from demo_gen.runner import RunOptions, run
 
 
@@ -32,12 +34,26 @@ def test_two_identical_runs_write_the_same_bytes_and_each_file_holds_its_persons
     config = load_config(_ics_config(make_config, tmp_path), env={})
     first = run(config, Secrets(), RunOptions(today=ANCHOR))
     files = _files(tmp_path)
-    assert files and first.counts["ics_file"]["created"] == len(files)
+    copies = first.counts["calendar_event"]["created"]
+    assert files and copies >= len(files) and first.counts["calendar_event"]["failed"] == 0
     again = run(config, Secrets(), RunOptions(today=ANCHOR))
     assert _files(tmp_path) == files
-    assert again.counts["ics_file"] == {"created": 0, "skipped": len(files), "failed": 0,
-                                        "deferred": 0}  # fmt: skip
+    shown = dry_run(config, Secrets(), today=ANCHOR).asdict()["targets"][_ics_key(tmp_path)]
+    assert shown == {"calendar_event": {"new": 0, "existing": copies}}  # `=` per target
+    assert again.counts["calendar_event"] == {"created": 0, "skipped": copies, "failed": 0,
+                                              "deferred": 0}  # fmt: skip
+    # reset removes exactly what the run wrote (the files, and the pack's folder, are gone);
+    # the same run again then writes the same bytes
+    (tmp_path / "ics" / "keep.txt").write_text("not ours")
+    undone = reset(config, Secrets(), first.run_id)
+    assert undone.ok and undone.targets[_ics_key(tmp_path)] == {"VEVENT": copies}
+    assert _files(tmp_path) == {} and sorted(p.name for p in (tmp_path / "ics").iterdir()) == [
+        "keep.txt"
+    ]
+    run(config, Secrets(), RunOptions(today=ANCHOR))
+    assert _files(tmp_path) == files
     meetings = first.counts["meeting"]["created"]
+    assert sum(len(Calendar.from_ical(b).walk("VEVENT")) for b in files.values()) == copies
     uids: set[str] = set()
     for name, body in files.items():
         owner = name.removesuffix(".ics")
@@ -57,6 +73,10 @@ def test_two_identical_runs_write_the_same_bytes_and_each_file_holds_its_persons
                     "ACCEPTED", "DECLINED", "TENTATIVE", "NEEDS-ACTION",
                 }  # fmt: skip
     assert len(uids) == meetings  # every meeting the org got, in at least its organizer's file
+
+
+def _ics_key(tmp_path):
+    return f"ics:{(tmp_path / 'ics').resolve()}"
 
 
 def _attendees(event):
@@ -133,3 +153,83 @@ def test_calendar_configuration_is_accepted(make_config):
     )
     config = load_config(path, env={})
     assert config.calendar.enabled and config.peopleai.ingestion_mode == "calendar"
+
+
+@pytest.mark.slow
+def test_reset_keeps_an_event_edited_in_its_file_and_reports_it(make_config, tmp_path, org_db):
+    config = load_config(_ics_config(make_config, tmp_path), env={})
+    first = run(config, Secrets(), RunOptions(today=ANCHOR))
+    path = next(iter(sorted((tmp_path / "ics").glob("*/*.ics"))))
+    cal = Calendar.from_ical(path.read_bytes())
+    edited = cal.walk("VEVENT")[0]
+    edited["summary"] = "Moved by hand"
+    path.write_bytes(cal.to_ical())
+    undone = reset(config, Secrets(), first.run_id)
+    assert undone.skipped == {"VEVENT": 1}
+    copies = first.counts["calendar_event"]["created"]
+    assert undone.targets[_ics_key(tmp_path)] == {"VEVENT": copies - 1}
+    left = Calendar.from_ical(path.read_bytes()).walk("VEVENT")
+    assert [str(e["summary"]) for e in left] == ["Moved by hand"]
+    assert _files(tmp_path).keys() == {path.name}  # every other file is gone
+
+
+def _copy(owner: str, meeting: str, summary: str = "Discovery call"):
+    """A calendar work item as prepare() builds it, for the ICS target alone."""
+    from datetime import UTC, datetime
+
+    from demo_gen.calendars.ical import CalendarEvent, calendar_item
+
+    uid = meeting_uid(meeting)
+    ics = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\n"
+        f"UID:{uid}\r\nDTSTAMP:20261102T000000Z\r\nDTSTART:20261103T150000Z\r\n"
+        f"DTEND:20261103T160000Z\r\nSUMMARY:{summary}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+    start = datetime(2026, 11, 3, 15, 0, tzinfo=UTC)
+    return calendar_item(
+        CalendarEvent(f"{meeting}/{owner}", meeting, uid, owner, "006x", start, summary, ics)
+    )
+
+
+def _row(target, item, snapshot=None):
+    import json
+    from dataclasses import replace
+
+    from demo_gen.state import ItemRow
+
+    row = ItemRow(item.signature, "r1", "p", target.key, item.opportunity_id, item.kind,
+                  item.record_type, "pending", None, None, None, item.parent,
+                  item.planned_start, item.match_key, "")  # fmt: skip
+    if snapshot is None:
+        return row
+    return replace(row, status="created", remote_id="x", identity=json.dumps(snapshot))
+
+
+class _Ledger:
+    def owned_ids(self, target):
+        return {}
+
+    def items_by_signature(self, target, signatures):
+        return {}
+
+
+def test_the_ics_target_finds_what_a_crash_left_and_deletes_only_unchanged_events(tmp_path):
+    from demo_gen.targets.ics import IcsTarget
+
+    target = IcsTarget(tmp_path / "ics", "p")
+    a, b = _copy("ann@x.example", "m1"), _copy("ann@x.example", "m2")
+    assert [r.success for r in target.send([a, b], {}, "r1")] == [True, True]
+    # a crash before the commit: the next run finds both in the file, adopts, never re-adds
+    found = target.find([_row(target, a), _row(target, b)], _Ledger())
+    assert set(found.found) == {a.signature, b.signature} and not found.missing
+    path = tmp_path / "ics" / "p" / "ann@x.example.ics"
+    rows = [_row(target, i, found.identities[i.signature]) for i in (a, b)]
+    body = path.read_bytes().replace(b"SUMMARY:Discovery call", b"SUMMARY:Mine", 1)
+    path.write_bytes(body)  # the user edits the first event
+    assert [r.success for r in target.send([a], {}, "r1")] == [True]  # resent: adopted as is
+    assert path.read_bytes() == body
+    results = target.delete(rows)  # the first event changed since it was recorded: kept
+    assert [(r.success, r.error_code) for r in results] == [(False, "CHANGED"), (True, None)]
+    left = Calendar.from_ical(path.read_bytes()).walk("VEVENT")
+    assert [str(e["summary"]) for e in left] == ["Mine"]
+    assert target.find([_row(target, b)], _Ledger()).missing == [b.signature]

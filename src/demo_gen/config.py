@@ -34,7 +34,9 @@ from demo_gen.configtypes import (
     ApiName,
     CalendarDate,
     ClockTime,
+    EnvName,
     Label,
+    LoginEmail,
     Methodology,
     Ratio,
     check_collection_template,
@@ -340,6 +342,15 @@ class CalendarSettings(Strict):
     ics_dir: str = "runs/calendars"
     """kind ics: where `<pack>/<email>.ics` files go."""
     timeout_s: int = count(30, 1, 600)
+    locate: Literal["template", "principal"] = "template"
+    """How a person's calendar is found. template: `collection`; principal: discovery with
+    that person's login (current-user-principal → calendar-home-set → its calendars)."""
+    calendar_name: str | None = Field(default=None, min_length=1, max_length=200)
+    """locate principal: the calendar with this display name; unset: the first (by URL) that
+    holds events."""
+    logins: dict[LoginEmail, EnvName] = Field(default_factory=dict, max_length=1000)
+    """A person's own login: email -> NAME, read from CALDAV_USERNAME_<NAME> and
+    CALDAV_PASSWORD_<NAME> in .env; everyone else logs in as CALDAV_USERNAME."""
 
     @field_validator("collection")
     @classmethod
@@ -424,11 +435,27 @@ class Secrets:
     openai_api_key: str | None = None
     caldav_username: str | None = None
     caldav_password: str | None = None
+    caldav_logins: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """NAME -> (username, password) from CALDAV_USERNAME_<NAME> and CALDAV_PASSWORD_<NAME>."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Secrets:
         source = os.environ if env is None else env
-        return cls(**{name: source.get(name.upper()) or None for name in cls.__dataclass_fields__})
+        names = [name for name in cls.__dataclass_fields__ if name != "caldav_logins"]
+        found = {name: source.get(name.upper()) or None for name in names}
+        return cls(**found, caldav_logins=caldav_logins(source))
+
+
+def caldav_logins(env: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """Every per-person CalDAV login the environment holds (both variables set and non-empty)."""
+    prefix = "CALDAV_USERNAME_"
+    out = {}
+    for key, user in env.items():
+        name = key.removeprefix(prefix)
+        password = env.get(f"CALDAV_PASSWORD_{name}")
+        if key.startswith(prefix) and name and user and password:
+            out[name] = (user, password)
+    return out
 
 
 def load_config(path: Path | str, *, env: Mapping[str, str] | None = None) -> Config:

@@ -20,6 +20,10 @@ Methodology = Literal["MEDDICC", "MEDDPICC", "BANT", "SPICED"]
 ApiName = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,79}$")]
 """A Salesforce field's API name (`DemoGen_Run_Id__c`): it goes into SOQL as written."""
 Label = Annotated[str, Field(min_length=1, max_length=255)]
+LoginEmail = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$", max_length=254)]
+"""A person's email, as a key of `calendar.logins`."""
+EnvName = Annotated[str, Field(pattern=r"^[A-Z0-9_]{1,64}$")]
+"""The NAME of CALDAV_USERNAME_<NAME>: upper-case letters, digits and underscores."""
 """A picklist value or role name (Salesforce caps picklist values at 255 characters)."""
 
 _ANCHOR_RANGE = (date(2000, 1, 1), date(2099, 12, 31))

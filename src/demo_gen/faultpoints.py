@@ -30,10 +30,11 @@ pending; no job exists yet), then
     bulk:results:KIND   its results are read and mapped to rows; nothing of them recorded
     created:KIND        every row of the job is recorded and the job forgotten
 
-Calendar copies (calendars/sync.py) use the same names with KIND `calendar_event`:
-`pending:calendar_event` (a batch of copies committed pending, none sent), `sent:calendar_event`
-(reached after each copy the server stored: `#N` kills after the Nth), `created:calendar_event`
-(the batch recorded), `reset:sent:calendar_event` (after each copy reset deleted).
+Calendar copies (targets/caldav.py, targets/ics.py) go through the same writer and resetter, so
+the same names hold with KIND `calendar_event`; the CalDAV target also reaches
+`sent:calendar_event` after each copy the server stored (`#N` kills after the Nth, mid-batch) and
+`reset:sent:calendar_event` after each copy it deleted, besides the writer's and the resetter's
+once per batch.
 """
 
 from __future__ import annotations

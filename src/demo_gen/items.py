@@ -33,7 +33,9 @@ EVENT_RELATION = "event_relation"
 """Kind of a relation the org created itself for an Event we made (e.g. for its WhoId)."""
 TASK_RELATION = "task_relation"
 """Kind of a TaskRelation the org created for one of our Tasks or an email's Task."""
-PARENT_KINDS = (MEETING, EMAIL, CALL, SCORECARD)
+CALENDAR_EVENT = "calendar_event"
+"""Kind of one copy of a meeting in one person's calendar (a CalDAV resource, an .ics VEVENT)."""
+PARENT_KINDS = (MEETING, EMAIL, CALL, SCORECARD, CALENDAR_EVENT)
 CHILD_KINDS = (INVITEE, EMAIL_RELATION, ANSWER)
 DELETE_ORDER = (ANSWER, INVITEE, EMAIL_RELATION, EMAIL_TASK, SCORECARD, CALL, EMAIL, MEETING)
 SCORECARD_OBJECT = "DemoGen_Scorecard__c"

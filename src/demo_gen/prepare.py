@@ -12,11 +12,12 @@ used where a run stored them, the heuristic writer's text elsewhere.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from demo_gen import planner
+from demo_gen.calendars.ical import calendar_items
 from demo_gen.compose import (
     llm_answers,
     load_templates,
@@ -26,7 +27,13 @@ from demo_gen.compose import (
 )
 from demo_gen.config import Config, Secrets
 from demo_gen.content.stories import StoryWriter
-from demo_gen.items import ANSWER_OBJECT, SCORECARD_OBJECT, Capabilities, WorkItem
+from demo_gen.items import (
+    ANSWER_OBJECT,
+    CALENDAR_EVENT,
+    SCORECARD_OBJECT,
+    Capabilities,
+    WorkItem,
+)
 from demo_gen.model import Seller
 from demo_gen.pinning import load_pins, save_pins
 from demo_gen.plan import OpportunityPlan, Plan
@@ -163,6 +170,14 @@ def build(planned: Planned, deals: Sequence[OpportunityPlan], progress: Progress
                 op, texts, cards, org_id=source.org_id, pack=config.run.name, caps=caps
             )
             out.items[key].extend(i for i in built if caps.holds(i.kind))
+    chunk = replace(planned.plan, opportunities=tuple(deals))
+    for key in keys:  # a calendar: each meeting once per internal attendee
+        if CALENDAR_EVENT in planned.caps[key].kinds:
+            out.items[key].extend(
+                calendar_items(
+                    chunk, out.texts, planned.users, org_id=source.org_id, pack=config.run.name
+                )
+            )
     return out
 
 

@@ -21,12 +21,10 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
-from demo_gen.calendars.step import reset_calendar_copies
-from demo_gen.calendars.sync import SOBJECT, is_calendar, scope
 from demo_gen.config import Config, Secrets
 from demo_gen.errors import UsageError
 from demo_gen.faultpoints import crash_point
-from demo_gen.items import DELETE_ORDER, EMAIL_TASK, EVENT_RELATION, TASK_RELATION
+from demo_gen.items import CALENDAR_EVENT, DELETE_ORDER, EMAIL_TASK, EVENT_RELATION, TASK_RELATION
 from demo_gen.ledger_protocol import catch_up, settle_pending
 from demo_gen.progress import NULL_PROGRESS, Progress
 from demo_gen.runlog import RunLog, utc_now
@@ -34,9 +32,10 @@ from demo_gen.state import ItemRow, StateStore
 from demo_gen.targets.base import BATCH_LIMIT, Target, Verdicts
 from demo_gen.targets.open import open_targets
 
-RESET_ORDER = (*DELETE_ORDER, EVENT_RELATION, TASK_RELATION)
+RESET_ORDER = (*DELETE_ORDER, EVENT_RELATION, TASK_RELATION, CALENDAR_EVENT)
 """Links before their parents; the relations the org made for an Event or a Task go with it (a
-real org deletes them with their parent: they are then found gone and counted)."""
+real org deletes them with their parent: they are then found gone and counted). A calendar's
+copies of meetings (their own target) have no links."""
 _ORG_MADE = (EVENT_RELATION, TASK_RELATION)
 
 
@@ -95,21 +94,17 @@ def reset(
             targets = targets_of_run(state, run_id, opened.targets)
             if dry_run:
                 return _plan(state, run_id, run.org_id, dry_run=True)
-            with ExitStack() as held:  # the source's lock too: it covers the calendar copies
+            with ExitStack() as held:
                 for key in sorted({opened.source.key, *(t.key for t in targets)}):
                     held.enter_context(state.lock(run.pack, key, owner=f"reset:{run_id}"))
-                return reset_targets(
-                    targets, state, config, run_id, run.org_id, confirm, progress, secrets=secrets
-                )
+                return reset_targets(targets, state, config, run_id, run.org_id, confirm, progress)
     finally:
         state.close()
 
 
 def targets_of_run(state: StateStore, run_id: str, opened: Sequence[Target]) -> list[Target]:
-    """The open targets the run's rows live in; a usage error for one the configuration lacks.
-
-    Calendar copies (`caldav:<org id>`) are not a `Target` yet: `_reset_calendars` resets them."""
-    keys = sorted({r.target for r in state.run_items(run_id) if not is_calendar(r.target)})
+    """The open targets the run's rows live in; a usage error for one the configuration lacks."""
+    keys = sorted({r.target for r in state.run_items(run_id)})
     by_key = {t.key: t for t in opened}
     absent = [k for k in keys if k not in by_key]
     if absent:
@@ -135,11 +130,8 @@ def reset_targets(
     org_id: str,
     confirm: Callable[[ResetReport], bool] = lambda _: True,
     progress: Progress = NULL_PROGRESS,
-    *,
-    secrets: Secrets | None = None,
 ) -> ResetReport:
-    """Reset `run_id` in each of `targets` (open, locked): settle, verify, keep, delete; the
-    run's calendar copies first (`secrets` for the CalDAV login)."""
+    """Reset `run_id` in each of `targets` (open, locked): settle, verify, keep, delete."""
     with RunLog(config.run.runs_dir, run_id) as log:
         for target in targets:
             _settle(target, state, run_id, log)
@@ -147,7 +139,6 @@ def reset_targets(
         if not confirm(report):
             report.cancelled = True
             return report
-        _reset_calendars(config, secrets or Secrets(), state, log, run_id, org_id, report)
         keys = {t.key for t in targets}
         rows = [r for r in state.run_items(run_id, {"created"}) if r.target in keys]
         progress.phase("deleting", len(rows))
@@ -165,29 +156,6 @@ def reset_targets(
     status = "reset" if report.ok else "reset_partial"
     state.record_reset(run_id, status, json.dumps({**report.asdict(), "finished_at": utc_now()}))
     return report
-
-
-def _reset_calendars(
-    config: Config,
-    secrets: Secrets,
-    state: StateStore,
-    log: RunLog,
-    run_id: str,
-    org_id: str,
-    report: ResetReport,
-) -> None:
-    """The run's calendar copies first (calendars/sync.py): deleted if unchanged, else kept."""
-    counts = reset_calendar_copies(config, secrets, state, log, run_id, org_id)
-    if counts is None:
-        if any(r.target == scope(org_id) for r in state.run_items(run_id, {"created"})):
-            report.failed[SOBJECT] = report.failed.get(SOBJECT, 0) + 1
-            why = "this run wrote to CalDAV calendars; enable calendar to reset them"
-            log.event("reset.calendar_skipped", level="warning", message=why)
-        return
-    if counts.deleted:
-        report.deleted[SOBJECT] = counts.deleted
-    if counts.kept:
-        report.skipped[SOBJECT] = counts.kept
 
 
 def _reset_target(

@@ -23,7 +23,6 @@ from typing import Any
 import yaml
 
 from demo_gen import __version__, clock, rerun
-from demo_gen.calendars.step import run_calendars
 from demo_gen.compose import scorecard_summary
 from demo_gen.config import Config, Secrets
 from demo_gen.errors import DemoGenError, UsageError
@@ -221,14 +220,11 @@ def _first(ctx: _Context, started: float) -> tuple[RunReport, Plan]:
     plan, source = planned.plan, ctx.opened.source
     smoke = ctx.options.command == "smoke"
     kept: list[Prepared] = []
-    texts: dict[str, str] = {}
 
     def done(part: Prepared) -> None:
         ctx.scorecards.extend(part.scorecards)
         items = part.items[source.key]
         append_scorecards(ctx.state, ctx.log, source.key, items, part.scorecards)
-        if ctx.config.calendar.enabled:
-            texts.update(part.texts)
         if smoke:
             kept.append(part)
 
@@ -237,8 +233,6 @@ def _first(ctx: _Context, started: float) -> tuple[RunReport, Plan]:
     counts = write_in_chunks(planned, phases, _chunk(ctx, planned), ctx.progress, done).counts
     if ctx.config.llm.enabled:
         ctx.llm = planned.writer.stats.asdict()
-    if ctx.config.calendar.enabled:
-        counts.update(_calendars(ctx, plan, texts, planned.users))
     api_used = source.api_usage()
     items = [i for part in kept for i in part.items[source.key]]
     ids = record_ids(ctx.state, source.key, items) if smoke else {}
@@ -334,17 +328,6 @@ def _phase(ctx: _Context, target: Target) -> WritePhase:
         warn=lambda message: _warn(ctx, message),
         max_calls=budget,
     )
-
-
-def _calendars(
-    ctx: _Context, plan: Plan, texts: dict[str, str], users: tuple[Seller, ...]
-) -> dict[str, dict[str, int]]:
-    """The meetings into each internal attendee's calendar, after the org has them."""
-    ctx.progress.phase("writing calendars", 1)
-    return run_calendars(
-        ctx.config, ctx.secrets, ctx.state, ctx.log, run_id=ctx.run_id, org_id=ctx.org_id,
-        plan=plan, texts=texts, users=users,
-    )  # fmt: skip
 
 
 def smoke(

@@ -9,20 +9,21 @@ runs give identical bytes. Every ATTENDEE carries SCHEDULE-AGENT=CLIENT: a serve
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Calendar, Event, vCalAddress
 
-from demo_gen.items import MEETING, sf_datetime, signature
+from demo_gen.items import CALENDAR_EVENT, MEETING, WorkItem, sf_datetime, signature
 from demo_gen.model import Opportunity, Seller
 from demo_gen.plan import OpportunityPlan, Plan, PlannedMeeting
 
-CALENDAR_EVENT = "calendar_event"
-"""The ledger kind of one copy of a meeting in one person's calendar."""
 PRODID = "-//demo-gen//calendars//EN"
+VEVENT = "VEVENT"
+"""The record type of a calendar row in the ledger (`ItemRow.record_type`)."""
+_SF_FORMAT = "%Y-%m-%dT%H:%M:%S.000+0000"
 
 _PARTSTAT = {
     "Accepted": "ACCEPTED",
@@ -80,6 +81,52 @@ def calendar_events(
         for m in op.meetings:
             out.extend(_copies(op, m, texts.get(m.key, ""), everyone, org_id, pack))
     return sorted(out, key=lambda e: (e.owner, e.start, e.uid))
+
+
+def calendar_items(
+    plan: Plan,
+    texts: Mapping[str, str],
+    users: Sequence[Seller],
+    *,
+    org_id: str,
+    pack: str,
+) -> list[WorkItem]:
+    """The plan's calendar copies as work items for a calendar target (prepare.py): the owner
+    is the match key and the meeting's signature the parent, so a pending row says which
+    calendar and which UID (`targets.caldav.row_copy`)."""
+    events = calendar_events(plan, texts, {u.id: u for u in users}, org_id=org_id, pack=pack)
+    return [calendar_item(e) for e in events]
+
+
+def calendar_item(e: CalendarEvent) -> WorkItem:
+    """One calendar copy as a work item (`item_event` turns it back)."""
+    return WorkItem(
+        signature=e.signature,
+        kind=CALENDAR_EVENT,
+        record_type=VEVENT,
+        opportunity_id=e.opportunity_id,
+        record={"owner": e.owner, "uid": e.uid, "summary": e.summary, "ics": e.ics.decode()},
+        planned_start=sf_datetime(e.start),
+        match_key=e.owner,
+        parent=e.meeting_signature,
+        label=e.summary,
+    )
+
+
+def item_event(item: WorkItem) -> CalendarEvent:
+    """The calendar copy a work item of `calendar_items` carries."""
+    record = item.record
+    start = datetime.strptime(item.planned_start, _SF_FORMAT).replace(tzinfo=UTC)
+    return CalendarEvent(
+        signature=item.signature,
+        meeting_signature=item.parent or "",
+        uid=str(record["uid"]),
+        owner=str(record["owner"]),
+        opportunity_id=item.opportunity_id,
+        start=start,
+        summary=str(record["summary"]),
+        ics=str(record["ics"]).encode(),
+    )
 
 
 def _copies(
