@@ -1201,7 +1201,7 @@ EMAIL_RULES: dict[str, tuple[str, ...]] = {
         "Agreed on {g_all}; {someone} will want to see {liked} again.",
         "Thanks {to_first}, the notes are {g_right}; {artifact} is the priority.",
         "Your notes {z_match} ours, with one {i_addition} on {worry}.",
-        "Thanks; {someone} at {account} will read this {soon}.",
+        "Thanks; {someone} at {account} will read it {soon}.",
         "Spot on; I'd add that {doubt}.",
         "Yes, and {someone} want {liked} early.",
         "{g_matches}; {artifact} is the one to fix first.",

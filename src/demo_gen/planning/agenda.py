@@ -61,8 +61,11 @@ def plan_meetings(env: Env, deal: Deal) -> tuple[list[Draft], list[str]]:
         if step.kind == "intro" and any(a.rank == 0 for a in deal.anchors):
             continue  # the org already had the intro call
         step = _around_anchors(deal, step, cursor)
-        if step.kind in ("demo", "business_case") and rng.random() < 0.5:
-            out += _prep(env, deal, step, cursor, rng)
+        prep = step.kind in ("demo", "business_case") and rng.random() < 0.5
+        if prep and not any(
+            d.kind == "internal_prep" and d.subject.endswith(_label(step)) for d in out
+        ):
+            out += _prep(env, deal, step, cursor, rng)  # one dry run per kind is enough
         draft = _customer(env, deal, step, cursor, rng)
         if draft is None:
             notes.append(f"{deal.opportunity.id}: no room for the {step.kind} meeting")
@@ -172,11 +175,14 @@ def _try(
         low=low,
         high=high,
         city=city,
-        seller_hours=env.seller_hours if guests else env.business,  # internal: office hours
+        seller_hours=env.business,
         guest_hours=env.business,
         prefer=env.business,
     )
-    return place(env.book, env.windows, req, rng)
+    placed = place(env.book, env.windows, req, rng)  # in both sides' office hours if it fits,
+    if placed is None and guests and env.seller_hours != env.business:  # else the seller adapts
+        placed = place(env.book, env.windows, replace(req, seller_hours=env.seller_hours), rng)
+    return placed
 
 
 def _team_users(env: Env, deal: Deal, kind: str, rng: random.Random) -> list:  # type: ignore[type-arg]
