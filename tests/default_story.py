@@ -23,6 +23,7 @@ from demo_gen.crm import open_crm
 from demo_gen.facts import FactSheet, fmt_day
 from demo_gen.plan import OpportunityPlan, Plan, PlannedEmail, PlannedMeeting
 from demo_gen.planning.calendar import is_working_day
+from demo_gen.planning.details import MEETING_NAMES
 from demo_gen.planning.story import RANK
 from demo_gen.planning.timezones import contact_place, owner_zone, zone_country
 from demo_gen.scorecards import BUILTIN, Scorecard, load_template
@@ -410,3 +411,41 @@ def after_hours_replies(story: Story) -> tuple[int, int]:
             local = e.sent_at.astimezone(_sender_place(op, e)[1])
             late += not hours[0] <= local.time() <= hours[1]
     return late, total
+
+
+def _opening(text: str) -> str:
+    """What a note or letter says first: the notes' first sentence (after "With: …" and
+    "Summary: "), a letter's first paragraph after the greeting."""
+    lines = [ln for ln in text.splitlines() if ln and not ln.startswith("With: ")]
+    if not lines:
+        return ""
+    if len(text.split("\n\n")) > 2:  # a letter: greeting, body, sign-off
+        return text.split("\n\n")[1]
+    return re.split(r"(?<=[.;:])\s", lines[0].removeprefix("Summary: "), maxsplit=1)[0]
+
+
+def named_meeting_slips(story: Story) -> list[str]:
+    """Notes of a held meeting, or the thank-you after it, that open by calling the meeting by
+    another name (one of `MEETING_NAMES`: "Tailored demo with ..." in the notes of "Demo session:
+    ...", "Signature call with ..." for "Signing call: ...") or name one no earlier meeting of the
+    deal goes by ("built on the examples sent after the discovery call": its subject said
+    "discovery workshop")."""
+    names = sorted(MEETING_NAMES, key=len, reverse=True)
+    bad = []
+    for op in story.plan.opportunities:
+        meetings = {m.key: m for m in op.meetings}
+        items = [(m.key, m) for m in op.meetings if m.past and not m.internal]
+        items += [
+            (e.key, meetings[e.meeting_key])
+            for e in op.emails
+            if e.purpose == "follow_up" and e.in_reply_to is None and e.meeting_key in meetings
+        ]
+        for key, meeting in items:
+            said = _opening(story.texts[key]).lower()
+            known = " | ".join(m.subject.lower() for m in op.meetings if m.start <= meeting.start)
+            for name in names:  # its own name, or one held before it that it refers back to
+                if re.search(rf"\b{re.escape(name.lower())}\b", said):
+                    if name.lower() not in known:
+                        bad.append(f"{key}: {name}")
+                    said = said.replace(name.lower(), "")
+    return bad

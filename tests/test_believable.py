@@ -19,6 +19,7 @@ from default_story import (
     hours_slips,
     label_slips,
     late_joiner_slips,
+    named_meeting_slips,
     order_slips,
     recap_slips,
     scheduling_slips,
@@ -45,6 +46,12 @@ def test_a_scorecard_names_a_meeting_as_its_invite_does(story, cards):
     business case review on October 22" was titled "Value review". Every meeting an answer names
     has that name in the subject of the deal's meeting on that date."""
     assert label_slips(story, cards) == []
+
+
+def test_notes_and_thank_yous_call_the_meeting_what_its_invite_does(story):
+    """ "Tailored demo with ..." in the notes of "Demo session: ...", a thank-you for "the
+    discovery session" after "Discovery workshop: ...": one name per meeting, its subject's."""
+    assert named_meeting_slips(story) == []
 
 
 def test_one_discovery_then_the_path_moves_on(story):

@@ -318,6 +318,7 @@ def _meeting_fields(deal: Deal, m: PlannedMeeting) -> dict[str, str]:
     others = [c for c in people if c != lead]
     f = dict(deal.base)
     lead_first = first_name(lead)
+    label = deal.label(m, "meeting")
     f.update(
         lead=lead_first,
         lead_s=possessive(lead_first),
@@ -330,7 +331,8 @@ def _meeting_fields(deal: Deal, m: PlannedMeeting) -> dict[str, str]:
             else "nobody else joined this time."
         ),
         prev=deal.previous_label(m),
-        label=deal.label(m, "meeting"),
+        label=label,
+        label_cap=label[:1].upper() + label[1:],
         eb_arrived=_eb_arrived(deal, m),
     )
     return f

@@ -181,8 +181,8 @@ PARTS: dict[str, tuple[str, ...]] = {
         "stopped us twice with questions",
     ),
     "n_first": (
-        "First call",
-        "Intro call",
+        "{label_cap}",
+        "{label_cap}",
         "Opening conversation",
         "First meeting",
         "Introductory chat",
@@ -197,7 +197,7 @@ PARTS: dict[str, tuple[str, ...]] = {
     ),
     "n_tech_open": (
         "Technical session",
-        "Architecture review",
+        "{label_cap}",
         "Deep dive",
         "Security and architecture call",
     ),
@@ -209,7 +209,7 @@ PARTS: dict[str, tuple[str, ...]] = {
     ),
     "n_case_open": (
         "Worked the value model",
-        "Business case session",
+        "{label_cap}",
         "Went through the numbers",
         "Reviewed the ROI model",
     ),
@@ -221,7 +221,7 @@ PARTS: dict[str, tuple[str, ...]] = {
     ),
     "n_prop_open": (
         "Walked through the proposal",
-        "Proposal review",
+        "{label_cap}",
         "Went through the offer",
         "Presented the proposal",
     ),
@@ -233,7 +233,7 @@ PARTS: dict[str, tuple[str, ...]] = {
     ),
     "n_neg_open": (
         "Commercial discussion",
-        "Negotiation call",
+        "{label_cap}",
         "Pricing conversation",
         "Terms call",
     ),

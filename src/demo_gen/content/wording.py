@@ -168,7 +168,7 @@ MORE: dict[str, tuple[str, ...]] = {
     "w_sends": ("sends over", "emails", "uploads"),
     "w_sample": ("last month's", "one cycle of", "a redacted copy of"),
     "w_build": ("base", "organise", "structure", "tailor"),
-    "w_demo": ("demo script", "session", "live demo", "next demo"),
+    "w_demo": ("demo script", "session", "demo run", "next demo"),
     "w_checks": ("double-checks", "walks through", "goes over", "tests"),
     "w_numbers": ("the estimates", "the time figures", "our assumptions", "the counts"),
     "w_prio": ("the pressing part", "top of the list", "where it hurts", "the main pain"),

@@ -24,6 +24,7 @@ _MINUTES = {
     "legal_review": (30, 45), "signature": (30,), "kickoff": (60,), "onboarding": (60, 45),
     "internal_prep": (30,), "deal_review": (30,), "rebooked": (30,),
 }  # fmt: skip
+_REST = 20  # hours between one customer meeting of a deal and the next: not two in a day
 _IN_PERSON_KINDS = frozenset({"business_case", "negotiation", "signature", "kickoff"})
 
 
@@ -71,7 +72,7 @@ def plan_meetings(env: Env, deal: Deal) -> tuple[list[Draft], list[str]]:
             notes.append(f"{deal.opportunity.id}: no room for the {step.kind} meeting")
             continue
         out.append(draft)
-        cursor.low = draft.start + timedelta(minutes=draft.minutes)
+        cursor.low = draft.start + timedelta(minutes=draft.minutes, hours=_REST)
         if draft.status == "no_show" and not step.fading:
             again = _rebook(env, deal, step, draft, cursor, rng)
             if again is not None:

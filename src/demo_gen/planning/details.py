@@ -34,7 +34,7 @@ _SUBJECTS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "technical_deep_dive": (
         ("Technical deep dive: {account} architecture", "technical deep dive"),
-        ("{account} — integration and security review", "security review"),
+        ("{account} — integration and security review", "integration and security review"),
         ("Architecture review: {topic}", "architecture review"),
         ("Technical workshop with {account} IT", "technical workshop"),
     ),
@@ -69,7 +69,7 @@ _SUBJECTS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "onboarding": (
         ("Onboarding session: {account}", "onboarding session"),
-        ("{account} — admin training", "admin training"),
+        ("{account} — admin training session", "admin training session"),
         ("Onboarding check-in: {topic}", "onboarding check-in"),
         ("Training session: {account} users", "training session"),
     ),
@@ -92,6 +92,12 @@ _SUBJECTS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 """Each kind's subjects, each with the one name its meeting goes by (`meeting_label`): the name
 is in the subject, so notes, emails and scorecards call the meeting what its invite says."""
+
+MEETING_NAMES: frozenset[str] = frozenset(
+    label for bank in _SUBJECTS.values() for _, label in bank if " " in label
+)
+"""The names meetings go by (of two words or more): a text naming a meeting by one of them names
+a meeting of the deal whose subject carries it."""
 
 _REBOOKED = "Rebooked: "
 _AGAIN = re.compile(r" — follow-up(?: \d+)?$")
@@ -184,6 +190,7 @@ def thread_subject(
 ) -> str:
     """The first subject of an email thread; replies prefix it with "Re: "."""
     template = rng.choice(_THREAD_SUBJECTS.get(purpose, _THREAD_SUBJECTS["check_in"]))
+    meeting = meeting.removeprefix(_REBOOKED)  # "Thanks for today — Rebooked: …" reads like a log
     return template.format(account=account.name, topic=topic, meeting=meeting)
 
 

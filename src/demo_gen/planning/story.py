@@ -14,6 +14,7 @@ demos and business cases, deal reviews every few weeks on larger deals.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -30,6 +31,8 @@ INTERNAL_KINDS = frozenset({"internal_prep", "deal_review"})
 DISCOVERY_KINDS = frozenset({"intro", "discovery"})
 MAX_DISCOVERY = 2
 """At most this many intro and discovery meetings in one deal: a real cycle has one discovery."""
+MAX_DEMOS = 2
+"""At most this many demos in one deal (a first one and a tailored one)."""
 # (kind, minimum, extra repeats allowed) per stage index; the discovery of a deal past
 # Qualification is held in the Discovery stage (`_early`): one intro, one discovery
 _KINDS: tuple[tuple[tuple[str, int, int], ...], ...] = (
@@ -122,8 +125,8 @@ def build_story(
     gap = _gap(start, end, settings.messiness.silent_gap_share, rng)
     steps = _history(opportunity, settings, bounds, labels, top, outcome, end, rng)
     floor = max((RANK[s.kind] for s in steps), default=0)
-    discovered = sum(s.kind in DISCOVERY_KINDS for s in steps)
-    steps += _after(opportunity, settings, anchor, (outcome, top, discovered), labels, floor, rng)
+    had = Counter(s.kind for s in steps)
+    steps += _after(opportunity, settings, anchor, (outcome, top, had), labels, floor, rng)
     marked = [m for m in (_mark(s, fade, gap) for s in steps) if m is not None]
     fading = [s for s in marked if s.fading]
     kept = [s for s in marked if not s.fading or s is fading[0]]  # a fading story thins out
@@ -221,14 +224,14 @@ def _after(
     opportunity: Opportunity,
     settings: ActivitySettings,
     anchor: date,
-    where: tuple[str, int, int],  # outcome, stage reached, intro and discovery steps so far
+    where: tuple[str, int, Counter[str]],  # outcome, stage reached, kinds of the steps so far
     labels: list[str],
     floor: int,
     rng: random.Random,
 ) -> list[Step]:
     """Kickoff and onboarding after a won close; the next steps of an active open deal (never a
     kind earlier on the path than the history's last, never a third discovery)."""
-    outcome, top, discovered = where
+    outcome, top, had = where
     horizon = anchor + timedelta(days=settings.future_days)
     if outcome == "won":
         kickoff = opportunity.close_date + timedelta(days=rng.randint(3, 12))
@@ -244,8 +247,7 @@ def _after(
     pool = [k for k, _, _ in _KINDS[top]] + [k for k, _, _ in _KINDS[min(4, top + 1)]]
     pool = [k for k in pool if RANK[k] >= floor] or [PATH[floor]]
     kinds = sorted((rng.choice(pool) for _ in range(count)), key=lambda k: RANK[k])
-    room = MAX_DISCOVERY - discovered  # no third discovery: the next step is the demo
-    kinds = [k if k not in DISCOVERY_KINDS or (room := room - 1) >= 0 else "demo" for k in kinds]
+    kinds = _capped(kinds, had, max(RANK[k] for k in pool))
     span = (horizon - anchor).days
     return [
         Step(
@@ -256,6 +258,27 @@ def _after(
         )
         for n, kind in enumerate(kinds)
     ]
+
+
+def _capped(kinds: list[str], had: Counter[str], ceiling: int) -> list[str]:
+    """Upcoming kinds with no third discovery or demo: one over its cap becomes the next kind on
+    the path (intro → discovery → demo → …) as far as the stage's own kinds go, else it is left
+    out."""
+    counts = Counter(had)
+    out = []
+    for kind in kinds:
+        while _full(kind, counts) and RANK[kind] < ceiling:
+            kind = PATH[RANK[kind] + 1]
+        if not _full(kind, counts):
+            counts[kind] += 1
+            out.append(kind)
+    return sorted(out, key=lambda k: RANK[k])
+
+
+def _full(kind: str, counts: Counter[str]) -> bool:
+    if kind in DISCOVERY_KINDS:
+        return counts["intro"] + counts["discovery"] >= MAX_DISCOVERY
+    return kind == "demo" and counts["demo"] >= MAX_DEMOS
 
 
 def _fade_from(outcome: str, start: date, end: date, rng: random.Random) -> date | None:
