@@ -449,3 +449,20 @@ def named_meeting_slips(story: Story) -> list[str]:
                         bad.append(f"{key}: {name}")
                     said = said.replace(name.lower(), "")
     return bad
+
+
+def passed_step_slips(story: Story) -> list[str]:
+    """Decision steps announced as still to come ("technical sign-off by June 30") in an activity
+    dated after them (the business case review of July 21) — unless the deal's sheet knows its
+    plan has passed and says so."""
+    bad = []
+    for op in story.plan.opportunities:
+        sheet = story.sheets[op.opportunity.id]
+        fact = sheet.facts.get("process")
+        if fact is None or fact.said_in is None or sheet.process_passed:
+            continue
+        item = next(i for i in (*op.meetings, *op.emails) if i.key == fact.said_in)
+        at = item.start if isinstance(item, PlannedMeeting) else item.sent_at
+        day = at.astimezone(owner_zone(op.opportunity)).date()
+        bad += [f"{fact.said_in}: {s.what} by {s.due}" for s in sheet.steps if s.due < day]
+    return bad

@@ -21,6 +21,7 @@ from default_story import (
     late_joiner_slips,
     named_meeting_slips,
     order_slips,
+    passed_step_slips,
     recap_slips,
     scheduling_slips,
     scorecards,
@@ -52,6 +53,12 @@ def test_notes_and_thank_yous_call_the_meeting_what_its_invite_does(story):
     """ "Tailored demo with ..." in the notes of "Demo session: ...", a thank-you for "the
     discovery session" after "Discovery workshop: ...": one name per meeting, its subject's."""
     assert named_meeting_slips(story) == []
+
+
+def test_no_decision_step_is_announced_after_its_date(story):
+    """The business case review of July 21 said "the technical recommendation by June 30": a
+    step agreed late in the cycle is due after the meeting that agrees it."""
+    assert passed_step_slips(story) == []
 
 
 def test_one_discovery_then_the_path_moves_on(story):
