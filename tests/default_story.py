@@ -250,10 +250,18 @@ def full_name_slips(story: Story) -> list[str]:
     return bad
 
 
+_GRAMMAR = (
+    re.compile(r"\b(?:them|him|her) (?:is|was|has|wants|says)\b"),  # "and them is engaged"
+    re.compile(r"\b(?!(?:it|here|that|what|there|let|who)'s)\w+'s (?:the|a|an) ", re.I),
+    re.compile(r"\b[A-Z][a-z]+ [a-z]+s\b[^.\n]{0,60} as soon as I can"),  # "Lea shares … I can"
+)
+
+
 def grammar_slips(story: Story) -> list[str]:
-    """Notes and emails with an object pronoun as a subject ("and them is engaged")."""
-    wrong = re.compile(r"\b(?:them|him|her) (?:is|was|has|wants|says)\b")
-    return [key for key, text in story.texts.items() if wrong.search(text)]
+    """Notes and emails with an object pronoun as a subject ("and them is engaged"), a possessive
+    before an article ("last month's the ARR bridge"), or a third person's step done "as soon as
+    I can"."""
+    return [key for key, text in story.texts.items() if any(g.search(text) for g in _GRAMMAR)]
 
 
 def scorecards(story: Story) -> dict[str, list[Scorecard]]:

@@ -389,6 +389,8 @@ MORE: dict[str, tuple[str, ...]] = {
         "{n_example}: {someone} {rebuild} {artifact} from {source} {often}.",
     ),
     "open_demo": (
+        "{people} sat through the {label} with their own {h_scenarios} on screen.",
+        "For the {label}, {lead_full} picked three screens {team} opens every morning.",
         "Ran the {label} for {people}, {n_demo_start}.",
         "Ran the {label} for {people}, {n_demo_start}.",
         "{n_showed_demo} {liked} to {people}; {lead} {n_react_verb}.",
@@ -399,18 +401,22 @@ MORE: dict[str, tuple[str, ...]] = {
         "{n_first} with {lead_full}{others_with}: {n_intro_topic}.",
     ),
     "open_technical_deep_dive": (
+        "{lead_full} steered the {label} toward {tech_topic}, then toward {system}.",
         "{n_tech_open} with {lead_full}{others_with}, {n_tech_focus}.",
         "{n_tech_open} with {lead_full}{others_with}, {n_tech_focus}.",
     ),
     "open_business_case": (
+        "{lead_full} brought the finance view to the {label}; every input got a named owner.",
         "{n_case_open} with {lead_full}{others_with}; {n_case_focus}.",
         "{n_case_open} with {lead_full}{others_with}; {n_case_focus}.",
     ),
     "open_proposal": (
+        "In the {label}, {lead_full} read each line aloud and marked what finance will query.",
         "{n_prop_open} with {lead_full}{others_with}; {n_prop_focus}.",
         "{n_prop_open} with {lead_full}{others_with}; {n_prop_focus}.",
     ),
     "open_negotiation": (
+        "The {label} opened with {lead_full} listing three asks, {ask} first.",
         "{n_neg_open} with {lead_full}{others_with} on {ask}.",
         "{n_neg_open} with {lead_full}{others_with} on {ask}.",
     ),

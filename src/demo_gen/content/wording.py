@@ -110,7 +110,7 @@ MORE: dict[str, tuple[str, ...]] = {
     "soon": (
         "shortly",
         "in a day or so",
-        "as soon as I can",
+        "as soon as possible",
         "before our next call",
         "this afternoon",
         "tomorrow",
@@ -166,7 +166,7 @@ MORE: dict[str, tuple[str, ...]] = {
     ),
     "w_next": ("Right away", "As agreed", "To keep things moving", "On our end"),
     "w_sends": ("sends over", "emails", "uploads"),
-    "w_sample": ("last month's", "one cycle of", "a redacted copy of"),
+    "w_sample": ("last month's copy of", "one cycle of", "a redacted copy of"),
     "w_build": ("base", "organise", "structure", "tailor"),
     "w_demo": ("demo script", "session", "demo run", "next demo"),
     "w_checks": ("double-checks", "walks through", "goes over", "tests"),
