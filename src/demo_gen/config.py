@@ -249,7 +249,9 @@ class ActivitySettings(Strict):
     """The seller side's own working day ("HH:MM", quoted): a customer meeting sits in both
     sides' business hours where it can, else the seller adapts within this window."""
     after_hours_email_share: Ratio = 0.08
-    """Share of thread-opening emails sent early or late; replies come at any waking hour."""
+    """Share of thread openers sent early or late, and the chance that a reply falling outside the
+    sender's email hours (business hours and an hour either side) still goes then; nobody emails
+    on their weekend or a public holiday."""
     in_person_share: Ratio = 0.15
     """Share of late-stage meetings held in person."""
     email_messages: bool = True
