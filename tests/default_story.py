@@ -474,3 +474,22 @@ def passed_step_slips(story: Story) -> list[str]:
         day = at.astimezone(owner_zone(op.opportunity)).date()
         bad += [f"{fact.said_in}: {s.what} by {s.due}" for s in sheet.steps if s.due < day]
     return bad
+
+
+_OFFERS = re.compile(
+    r"I will send|Let me (?:propose|send)|I'll put in|I can offer|I will put|the easiest start"
+)
+
+
+def request_reply_slips(plan: Plan, texts: dict[str, str]) -> list[str]:
+    """A customer who asked for a call, answering the seller's offer of one, who then offers the
+    call themselves ("I will send a first conversation with two options")."""
+    return [
+        e.key
+        for op in plan.opportunities
+        for e in op.emails
+        if e.purpose == "request"
+        and e.direction == "inbound"
+        and e.in_reply_to is not None
+        and _OFFERS.search(texts[e.key])
+    ]

@@ -23,6 +23,7 @@ from default_story import (
     order_slips,
     passed_step_slips,
     recap_slips,
+    request_reply_slips,
     scheduling_slips,
     scorecards,
 )
@@ -59,6 +60,12 @@ def test_no_decision_step_is_announced_after_its_date(story):
     """The business case review of July 21 said "the technical recommendation by June 30": a
     step agreed late in the cycle is due after the meeting that agrees it."""
     assert passed_step_slips(story) == []
+
+
+def test_a_customer_who_asked_for_a_call_takes_up_the_offer(story):
+    """Sanne asked for times, Camille offered an intro call, and Sanne answered "I will send a
+    first conversation with two options": the customer's answer accepts, it does not offer."""
+    assert request_reply_slips(story.plan, story.texts) == []
 
 
 def test_one_discovery_then_the_path_moves_on(story):

@@ -361,6 +361,25 @@ EMAIL: dict[tuple[str, bool], Bank] = {
         ),
     ),
 }
+REQUEST_ACCEPTED: Bank = (
+    (
+        "Thanks, {to_first}.",
+        "Great, thank you, {to_first}.",
+        "Perfect, {to_first}.",
+        "Sounds good, {to_first}.",
+        "Much appreciated, {to_first}.",
+    ),
+    (
+        "I'll look out for the invitation from your side.",
+        "Early in the week suits the {team} team at {account} best.",
+        "I will forward the invite to the {team} team at {account}.",
+        "A short agenda in the invite would help us at {account}.",
+        "I may bring a colleague from the {team} team at {account}.",
+        "Any weekday morning works for us at {account}.",
+    ),
+)
+"""The customer's answer when the seller offers a first call in reply to their request."""
+
 GENERIC: Bank = (
     (
         "Following up on the {label} with {account}.",

@@ -192,7 +192,7 @@ RULES: dict[str, tuple[str, ...]] = {
         "Half an hour with {lead_full}, mostly listening.",
         "{lead_full} opened with how {artifact} is put together today.",
         "A good {label}: {lead_full} came with a {i_clear} problem and {i_little}.",
-        "{lead_full} runs {team} reporting at {account} and asked for the call.",
+        "{lead_full} asked for the call on behalf of {team} at {account}.",
     ),
     "open_discovery": (
         "Discovery with {lead_full}{others_with}. {tone}{tone_tail}.",
