@@ -8,14 +8,24 @@ from __future__ import annotations
 
 import pytest
 from default_story import (
+    after_hours_replies,
     busy_slips,
+    day_off_email_slips,
     default_story,
+    discovery_slips,
     full_name_slips,
     grammar_slips,
     greeting_slips,
+    hours_slips,
+    label_slips,
     late_joiner_slips,
+    named_meeting_slips,
+    order_slips,
+    passed_step_slips,
     recap_slips,
+    request_reply_slips,
     scheduling_slips,
+    scorecards,
 )
 
 from demo_gen.content.mail import by_first_name
@@ -25,6 +35,59 @@ from demo_gen.content.mail import by_first_name
 def story(tmp_path_factory):
     with pytest.MonkeyPatch.context() as monkeypatch:
         yield default_story(tmp_path_factory.mktemp("default"), monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def cards(story):
+    return scorecards(story)
+
+
+def test_a_scorecard_names_a_meeting_as_its_invite_does(story, cards):
+    """ "First raised in the discovery session on September 11" cited a meeting titled
+    "Understanding … current process" (the "discovery session" was on September 17); "the
+    business case review on October 22" was titled "Value review". Every meeting an answer names
+    has that name in the subject of the deal's meeting on that date."""
+    assert label_slips(story, cards) == []
+
+
+def test_notes_and_thank_yous_call_the_meeting_what_its_invite_does(story):
+    """ "Tailored demo with ..." in the notes of "Demo session: ...", a thank-you for "the
+    discovery session" after "Discovery workshop: ...": one name per meeting, its subject's."""
+    assert named_meeting_slips(story) == []
+
+
+def test_no_decision_step_is_announced_after_its_date(story):
+    """The business case review of July 21 said "the technical recommendation by June 30": a
+    step agreed late in the cycle is due after the meeting that agrees it."""
+    assert passed_step_slips(story) == []
+
+
+def test_a_customer_who_asked_for_a_call_takes_up_the_offer(story):
+    """Sanne asked for times, Camille offered an intro call, and Sanne answered "I will send a
+    first conversation with two options": the customer's answer accepts, it does not offer."""
+    assert request_reply_slips(story.plan, story.texts) == []
+
+
+def test_one_discovery_then_the_path_moves_on(story):
+    """Deals had up to nine intro and discovery meetings ("current process", "discovery
+    session", "Discovery: …"): at most two, and no kind earlier on the path after a later one."""
+    assert discovery_slips(story.plan) == []
+    assert order_slips(story.plan) == []
+
+
+def test_customer_meetings_sit_in_both_sides_hours(story):
+    """A seller's 07:00 call with a customer at 13:00: where both business days overlap long
+    enough, the meeting is in both; never outside the seller's window or a customer's hours."""
+    assert hours_slips(story) == []
+
+
+def test_nobody_emails_on_their_weekend_and_few_after_hours(story):
+    """A customer replied at 06:39 on a Saturday. Replies wait for the sender's working day;
+    `after_hours_email_share` of emails may go early or late on a working day, never on a day
+    off (reference §3.4: weekend volume is bulk mail, §3.5: local weekends are days off)."""
+    assert day_off_email_slips(story.plan) == []
+    late, total = after_hours_replies(story)
+    assert total > 500 and late / total <= story.config.activity.after_hours_email_share
 
 
 def test_scheduling_threads_agree_with_each_other_and_the_booked_meeting(story):

@@ -73,8 +73,8 @@ def test_the_example_is_valid(example):
 CASES = [
     # (what, old text, new text, key, words in the message)
     ("unquoted time", 'end: "17:00"}', "end: 17:00}", "activity.business_hours.end", "1020"),
-    ("number as time", 'start: "07:00"', "start: 7", "activity.seller_hours.start", "quotes"),
-    ("time with zone", 'start: "07:00"', 'start: "07:00+02:00"', "seller_hours.start", "17:00"),
+    ("number as time", 'start: "08:00"', "start: 8", "activity.seller_hours.start", "quotes"),
+    ("time with zone", 'start: "08:00"', 'start: "08:00+02:00"', "seller_hours.start", "17:00"),
     ("impossible date", "anchor_date: null", "anchor_date: 2026-13-45", "run.anchor_date", "month"),
     ("number as date", "anchor_date: null", "anchor_date: 20261001", "run.anchor_date", "YYYY"),
     ("far anchor", "anchor_date: null", "anchor_date: 9999-12-31", "run.anchor_date", "2099"),

@@ -344,7 +344,9 @@ def _llm_case() -> tuple[Template, OpportunityPlan, str, str]:
     template = load_template("MEDDICC")
     plan = make_plan(make_opportunity("Negotiation"))
     eb_id = "003006S0000701"
-    attended = next(m.key for m in plan.meetings if m.past and eb_id in m.invitee_ids)
+    attended = next(
+        m.key for m in plan.meetings if m.status == "held" and m.past and eb_id in m.invitee_ids
+    )  # a meeting the economic buyer really joined (a no-show carries nobody's name)
     return template, plan, eb_id, attended
 
 

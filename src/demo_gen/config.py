@@ -263,10 +263,13 @@ class ActivitySettings(Strict):
     realism_level: Literal["none", "light", "heavy"] = "light"
     business_hours: Hours = Field(default_factory=Hours)
     """Local working hours every external participant's meeting falls in ("HH:MM", quoted)."""
-    seller_hours: Hours = Field(default_factory=lambda: Hours(start=time(7, 0), end=time(20, 0)))
-    """The wider local window the seller side adapts within ("HH:MM", quoted)."""
+    seller_hours: Hours = Field(default_factory=lambda: Hours(start=time(8, 0), end=time(18, 0)))
+    """The seller side's own working day ("HH:MM", quoted): a customer meeting sits in both
+    sides' business hours where it can, else the seller adapts within this window."""
     after_hours_email_share: Ratio = 0.08
-    """Share of thread-opening emails sent early or late; replies come at any waking hour."""
+    """Share of thread openers sent early or late, and the chance that a reply falling outside the
+    sender's email hours (business hours and an hour either side) still goes then; nobody emails
+    on their weekend or a public holiday."""
     in_person_share: Ratio = 0.15
     """Share of late-stage meetings held in person."""
     email_messages: bool = True

@@ -40,7 +40,7 @@ PARTS: dict[str, tuple[str, ...]] = {
         "{worry} comes up again",
     ),
     # discovery notes
-    "w_disc": ("Discovery", "Discovery call", "Discovery session", "Working session", "Long call"),
+    "w_disc": ("Discovery", "{label_cap}", "{label_cap}", "Working session", "Long call"),
     "w_focus": (
         "where the hours go",
         "how {artifact} gets built",
@@ -61,7 +61,7 @@ PARTS: dict[str, tuple[str, ...]] = {
     ),
     "w_before": ("before", "well before", "ahead of", "in time for", "a week before"),
     "w_build": ("build", "shape", "plan", "script", "centre"),
-    "w_demo": ("demo", "storyline", "walkthrough", "first demo", "tailored demo"),
+    "w_demo": ("demo", "storyline", "walkthrough", "first demo", "custom demo"),
     "w_checks": ("checks", "confirms", "reviews", "validates", "sanity-checks"),
     "w_numbers": ("the numbers", "the hours", "the cost estimate", "the baseline", "the figures"),
     "w_close": ("Shout", "Write", "Ping me", "Call me", "Tell me", "Reply here", "Drop me a line"),

@@ -1,9 +1,9 @@
 """The word banks behind `extra_kinds`: two or three parts per kind, drawn apart, nearly every
 sentence carrying the deal's own account, people or meeting so that no two deals share it.
 
-Fields: {account}, {label} (the meeting it is about), {prev} (the last meeting before it),
-{team} (the buyer's team), {back} (a working weekday to come back
-on); meeting notes also {lead} (the customer's first name) and {owner} (the seller's), emails
+Fields: {account}, {label} (the meeting it is about; {label_cap} capitalised), {prev} (the last
+meeting before it), {team} (the buyer's team), {back} (a working weekday to come back on);
+meeting notes also {lead} (the customer's first name) and {owner} (the seller's), emails
 {to_first} (the reader's first name) since either side may write them.
 """
 
@@ -15,8 +15,8 @@ MEETING: dict[str, Bank] = {
     "signature": (
         (
             "Walked through the final order form with {lead}; signatures went out that day.",
-            "Final sign-off call with {account}: open points closed, the form goes to sign.",
-            "Signature call with {lead}: last redlines accepted, the envelope is out.",
+            "{label_cap} with {account}: open points closed, the form goes to sign.",
+            "{label_cap} with {lead}: last redlines accepted, the envelope is out.",
             "Closed the last two contract questions with {account}; the order form is out.",
             "Went through the signing order with {lead}; legal and finance sign in turn.",
             "Confirmed the start date and the invoicing contact with {account} before signing.",
@@ -36,7 +36,7 @@ MEETING: dict[str, Bank] = {
     ),
     "onboarding": (
         (
-            "Onboarding session with the {account} admins: workspace set up, first users invited.",
+            "{label_cap} with the {account} admins: workspace set up, first users invited.",
             "Training for the {team} team at {account}; agreed the rollout order.",
             "First onboarding call with {lead}: single sign-on tested, roles mapped.",
             "Walked the {account} admins through permissions and the first data load.",
@@ -361,6 +361,25 @@ EMAIL: dict[tuple[str, bool], Bank] = {
         ),
     ),
 }
+REQUEST_ACCEPTED: Bank = (
+    (
+        "Thanks, {to_first}.",
+        "Great, thank you, {to_first}.",
+        "Perfect, {to_first}.",
+        "Sounds good, {to_first}.",
+        "Much appreciated, {to_first}.",
+    ),
+    (
+        "I'll look out for the invitation from your side.",
+        "Early in the week suits the {team} team at {account} best.",
+        "I will forward the invite to the {team} team at {account}.",
+        "A short agenda in the invite would help us at {account}.",
+        "I may bring a colleague from the {team} team at {account}.",
+        "Any weekday morning works for us at {account}.",
+    ),
+)
+"""The customer's answer when the seller offers a first call in reply to their request."""
+
 GENERIC: Bank = (
     (
         "Following up on the {label} with {account}.",

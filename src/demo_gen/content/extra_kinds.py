@@ -13,7 +13,7 @@ import random
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from demo_gen.content.extra_banks import AGENDA, GENERIC, Bank
+from demo_gen.content.extra_banks import AGENDA, GENERIC, REQUEST_ACCEPTED, Bank
 from demo_gen.content.extra_wording import EMAIL, MEETING, NO_SHOW, OOO, OUTCOME, WORDS
 from demo_gen.content.grammar import expand
 from demo_gen.model import Opportunity
@@ -96,6 +96,8 @@ def email_body(email: PlannedEmail, fields: Mapping[str, str]) -> str:
     if email.purpose == "out_of_office":
         return _two(rng, OOO, f)
     reply = email.in_reply_to is not None
+    if email.purpose == "request" and reply and email.direction == "inbound":
+        return _two(rng, REQUEST_ACCEPTED, f)  # the customer takes up the seller's offer
     bank = EMAIL.get((email.purpose, reply)) or EMAIL.get((email.purpose, False)) or GENERIC
     return _two(rng, bank, f)
 

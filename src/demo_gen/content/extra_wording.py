@@ -131,7 +131,7 @@ _PARTS: dict[str, tuple[str, ...]] = {
         "for thinking of us",
         "for the kind words",
     ),
-    "r_offer": ("I will send", "Let me propose", "I'll put in", "I can offer"),
+    "r_offer": ("I will send times for", "Let me propose", "I'll put in", "I can offer"),
     "r_call": (
         "a short intro call",
         "a first conversation",
@@ -153,7 +153,7 @@ _PARTS: dict[str, tuple[str, ...]] = {
         "I saw one of your case studies",
         "a peer at another company recommended you",
     ),
-    "x_lead": ("lead", "run", "manage", "look after"),
+    "x_lead": ("work with", "support", "speak for", "sit close to"),
     "x_ask": ("Could we have", "Would you have time for", "Can we set up", "Is there room for"),
     "x_slot": (
         "a short call next week",
@@ -326,7 +326,7 @@ OUTCOME: tuple[str, ...] = (
 )
 _REQUEST = (
     *("{x_we} at {account} {x_looking} {x_what}, and {x_why}.",) * 4,
-    *("I {x_lead} {team} at {account}; we {x_looking} {x_what}.",) * 3,
+    *("I {x_lead} the {team} team at {account}; we {x_looking} {x_what}.",) * 3,
 )
 OOO: base.Bank = (
     (*base.OOO[0], *("{o_away} until {back}{o_access}.",) * 6),

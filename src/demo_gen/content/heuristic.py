@@ -21,10 +21,10 @@ from demo_gen.content.clauses import widen
 from demo_gen.content.grammar import expand, join_names, possessive, split_sentences, tidy
 from demo_gen.content.phrases import EMAIL_RULES, RULES
 from demo_gen.content.scripted import script_note
-from demo_gen.content.wording import deal_labels, extend
+from demo_gen.content.wording import extend
 from demo_gen.facts import Fact, FactSheet, build_fact_sheet, fmt_day
 from demo_gen.facts.claims import found
-from demo_gen.facts.timeline import MEETING_LABELS, held
+from demo_gen.facts.timeline import MEETING_LABELS, held, label_of
 from demo_gen.facts.vocab import DETAILS, vocab
 from demo_gen.model import Contact, Opportunity
 from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
@@ -95,21 +95,19 @@ class Deal:
     base: dict[str, str]
     rules: Mapping[str, Sequence[str]] = field(default_factory=lambda: ALL_RULES)
     used: set[str] = field(default_factory=set)
-    labels: Mapping[str, str] = field(default_factory=lambda: LABELS)
     nexts: dict[str, str] = field(default_factory=dict)  # meeting key -> its notes' next step
 
     @classmethod
     def of(cls, plan: OpportunityPlan, sheet: FactSheet) -> Deal:
         contacts = {c.id: c for c in plan.opportunity.contacts}
         rules = industry_rules(plan.opportunity.account.industry)
-        seeds = [m.content_seed for m in plan.meetings] + [e.content_seed for e in plan.emails]
-        rng = random.Random(f"{min(seeds, default=0)}/{plan.opportunity.id}/labels")
-        labels = deal_labels(rng, LABELS)
-        return cls(plan, sheet, contacts, deal_fields(sheet, plan), rules, labels=labels)
+        return cls(plan, sheet, contacts, deal_fields(sheet, plan), rules)
 
-    def label(self, meeting_type: str, default: str) -> str:
-        """What this deal's people call a kind of meeting (`wording.LABEL_WORDS`)."""
-        return self.labels.get(meeting_type, default)
+    @staticmethod
+    def label(meeting: PlannedMeeting | None, default: str) -> str:
+        """What the deal's people call a meeting: the name in its subject (`label_of`), the
+        same in its notes, its emails and the scorecards."""
+        return label_of(meeting) if meeting is not None else default
 
     @property
     def opp(self) -> Opportunity:
@@ -126,7 +124,7 @@ class Deal:
         """The last meeting held with the customer before it (a no-show or an internal review is
         not a conversation to refer back to)."""
         earlier = [m for m in self.plan.meetings if m.start < _at(item) and held(m)]
-        return self.label(earlier[-1].meeting_type, "last call") if earlier else "last call"
+        return self.label(earlier[-1], "last call") if earlier else "last call"
 
     def say(self, rule: str, rng: random.Random, fields: Mapping[str, str]) -> str:
         """One expansion of `rule` none of whose sentences this deal has used yet; "" if every
@@ -305,7 +303,7 @@ def _extra_meeting_text(deal: Deal, m: PlannedMeeting) -> str:
         champion = deal.sheet.roles.champion
         f["lead"] = first_name(champion) if champion else "their lead"  # "their lead is engaged"
         later = [x for x in deal.plan.meetings if not x.internal and x.start > m.start]
-        f["label"] = deal.label(later[0].meeting_type, "next call") if later else f["prev"]
+        f["label"] = deal.label(later[0], "next call") if later else f["prev"]
     notes = deal.fresh(
         lambda seed: tidy(extra_kinds.meeting_text(replace(m, content_seed=seed), f)),
         m.content_seed,
@@ -320,6 +318,7 @@ def _meeting_fields(deal: Deal, m: PlannedMeeting) -> dict[str, str]:
     others = [c for c in people if c != lead]
     f = dict(deal.base)
     lead_first = first_name(lead)
+    label = deal.label(m, "meeting")
     f.update(
         lead=lead_first,
         lead_s=possessive(lead_first),
@@ -332,7 +331,8 @@ def _meeting_fields(deal: Deal, m: PlannedMeeting) -> dict[str, str]:
             else "nobody else joined this time."
         ),
         prev=deal.previous_label(m),
-        label=deal.label(m.meeting_type, "meeting"),
+        label=label,
+        label_cap=label[:1].upper() + label[1:],
         eb_arrived=_eb_arrived(deal, m),
     )
     return f

@@ -264,7 +264,7 @@ def _fields(deal: Deal, email: PlannedEmail, reader: Contact | None) -> dict[str
     f.update(
         to_first=first_name(reader) if reader else first_of(deal.opp.owner.name),
         other_first=first_name(others[0]) if others else "a colleague",
-        label=deal.label(meeting.meeting_type, "meeting") if meeting else "next session",
+        label=deal.label(meeting, "next session"),
         prev=deal.previous_label(email),
         when=_when(deal, email, meeting),
         lead=first_name(reader),

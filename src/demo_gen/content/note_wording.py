@@ -181,8 +181,8 @@ PARTS: dict[str, tuple[str, ...]] = {
         "stopped us twice with questions",
     ),
     "n_first": (
-        "First call",
-        "Intro call",
+        "{label_cap}",
+        "{label_cap}",
         "Opening conversation",
         "First meeting",
         "Introductory chat",
@@ -197,7 +197,7 @@ PARTS: dict[str, tuple[str, ...]] = {
     ),
     "n_tech_open": (
         "Technical session",
-        "Architecture review",
+        "{label_cap}",
         "Deep dive",
         "Security and architecture call",
     ),
@@ -209,7 +209,7 @@ PARTS: dict[str, tuple[str, ...]] = {
     ),
     "n_case_open": (
         "Worked the value model",
-        "Business case session",
+        "{label_cap}",
         "Went through the numbers",
         "Reviewed the ROI model",
     ),
@@ -221,7 +221,7 @@ PARTS: dict[str, tuple[str, ...]] = {
     ),
     "n_prop_open": (
         "Walked through the proposal",
-        "Proposal review",
+        "{label_cap}",
         "Went through the offer",
         "Presented the proposal",
     ),
@@ -233,7 +233,7 @@ PARTS: dict[str, tuple[str, ...]] = {
     ),
     "n_neg_open": (
         "Commercial discussion",
-        "Negotiation call",
+        "{label_cap}",
         "Pricing conversation",
         "Terms call",
     ),
@@ -389,6 +389,8 @@ MORE: dict[str, tuple[str, ...]] = {
         "{n_example}: {someone} {rebuild} {artifact} from {source} {often}.",
     ),
     "open_demo": (
+        "{people} sat through the {label} with their own {h_scenarios} on screen.",
+        "For the {label}, {lead_full} picked three screens {team} opens every morning.",
         "Ran the {label} for {people}, {n_demo_start}.",
         "Ran the {label} for {people}, {n_demo_start}.",
         "{n_showed_demo} {liked} to {people}; {lead} {n_react_verb}.",
@@ -399,18 +401,22 @@ MORE: dict[str, tuple[str, ...]] = {
         "{n_first} with {lead_full}{others_with}: {n_intro_topic}.",
     ),
     "open_technical_deep_dive": (
+        "{lead_full} steered the {label} toward {tech_topic}, then toward {system}.",
         "{n_tech_open} with {lead_full}{others_with}, {n_tech_focus}.",
         "{n_tech_open} with {lead_full}{others_with}, {n_tech_focus}.",
     ),
     "open_business_case": (
+        "{lead_full} brought the finance view to the {label}; every input got a named owner.",
         "{n_case_open} with {lead_full}{others_with}; {n_case_focus}.",
         "{n_case_open} with {lead_full}{others_with}; {n_case_focus}.",
     ),
     "open_proposal": (
+        "In the {label}, {lead_full} read each line aloud and marked what finance will query.",
         "{n_prop_open} with {lead_full}{others_with}; {n_prop_focus}.",
         "{n_prop_open} with {lead_full}{others_with}; {n_prop_focus}.",
     ),
     "open_negotiation": (
+        "The {label} opened with {lead_full} listing three asks, {ask} first.",
         "{n_neg_open} with {lead_full}{others_with} on {ask}.",
         "{n_neg_open} with {lead_full}{others_with} on {ask}.",
     ),

@@ -11,9 +11,6 @@ existing ones (see `clauses`).
 
 from __future__ import annotations
 
-import random
-from collections.abc import Mapping
-
 from demo_gen.content import mail_wording, note_wording, qa_wording, reply_wording
 
 MORE: dict[str, tuple[str, ...]] = {
@@ -113,7 +110,7 @@ MORE: dict[str, tuple[str, ...]] = {
     "soon": (
         "shortly",
         "in a day or so",
-        "as soon as I can",
+        "as soon as possible",
         "before our next call",
         "this afternoon",
         "tomorrow",
@@ -169,9 +166,9 @@ MORE: dict[str, tuple[str, ...]] = {
     ),
     "w_next": ("Right away", "As agreed", "To keep things moving", "On our end"),
     "w_sends": ("sends over", "emails", "uploads"),
-    "w_sample": ("last month's", "one cycle of", "a redacted copy of"),
+    "w_sample": ("last month's copy of", "one cycle of", "a redacted copy of"),
     "w_build": ("base", "organise", "structure", "tailor"),
-    "w_demo": ("demo script", "session", "live demo", "next demo"),
+    "w_demo": ("demo script", "session", "demo run", "next demo"),
     "w_checks": ("double-checks", "walks through", "goes over", "tests"),
     "w_numbers": ("the estimates", "the time figures", "our assumptions", "the counts"),
     "w_prio": ("the pressing part", "top of the list", "where it hurts", "the main pain"),
@@ -341,38 +338,6 @@ MORE: dict[str, tuple[str, ...]] = {
         "{liked} is what we most want to see next",
     ),
 }
-
-
-LABEL_WORDS: dict[str, tuple[str, ...]] = {
-    "intro": ("intro call", "introductory call", "first call", "intro meeting"),
-    "discovery": ("discovery session", "discovery call", "discovery workshop", "discovery meeting"),
-    "demo": ("demo", "product demo", "live demo", "demo session"),
-    "technical_deep_dive": (
-        "technical deep dive",
-        "technical session",
-        "architecture review",
-        "technical workshop",
-    ),
-    "business_case": (
-        "business case review",
-        "business case session",
-        "value review",
-        "ROI review",
-    ),
-    "proposal": ("proposal walkthrough", "proposal review", "proposal call", "proposal meeting"),
-    "negotiation": ("commercial call", "pricing call", "commercial discussion", "negotiation call"),
-    "legal_review": ("contract review", "legal review", "contract call"),
-    "kickoff": ("kickoff", "kickoff meeting", "project kickoff"),
-    "signature": ("signature call", "signing call", "final sign-off call"),
-    "onboarding": ("onboarding session", "onboarding call", "training session"),
-}
-"""What one deal's people call each kind of meeting: one name per kind, drawn once per deal,
-so a deal's notes and emails name a meeting the same way and deals differ."""
-
-
-def deal_labels(rng: random.Random, labels: Mapping[str, str]) -> dict[str, str]:
-    """One name per meeting kind for a deal; a kind without variants keeps its `labels` name."""
-    return {kind: rng.choice(LABEL_WORDS.get(kind, (name,))) for kind, name in labels.items()}
 
 
 def extend(rules: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:

@@ -165,9 +165,10 @@ def _steps(opp: Opportunity, said: date, rng: random.Random) -> tuple[Step, ...]
     close = working_day_before(opp.close_date, country)
     tech = minus_working_days(close, rng.randint(18, 28), country)
     case = minus_working_days(close, rng.randint(6, 12), country)
-    if said + timedelta(days=3) < case:
-        # agreed late in the cycle: the steps start after the meeting that agrees them
-        tech = min(working_day_after(max(tech, said + timedelta(days=3)), country), case)
+    soonest = working_day_after(said + timedelta(days=3), country)
+    if soonest < close:  # agreed late in the cycle: no step is due before the meeting saying it
+        tech = min(max(tech, soonest), close)
+        case = min(max(case, working_day_after(tech + timedelta(days=3), country)), close)
     names = (rng.choice(_STEP_TECH), rng.choice(_STEP_CASE), rng.choice(_STEP_SIGN))
     return (
         Step(names[0], tech),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
+from demo_gen.planning.details import meeting_label
 
 MEETING_LABELS: dict[str, str] = {
     "intro": "intro call",
@@ -25,7 +26,8 @@ MEETING_LABELS: dict[str, str] = {
     "signature": "signature call",
     "onboarding": "onboarding session",
 }
-"""How people name each kind of meeting in a note or an answer ("the business case review")."""
+"""The kinds of meeting a note can be about, each with its plainest name; a given meeting goes
+by the name in its subject (`label_of`)."""
 
 Activity = PlannedMeeting | PlannedEmail
 
@@ -45,6 +47,12 @@ FACT_MEETINGS = frozenset(
 FACT_PURPOSES = frozenset(
     {"follow_up", "question", "proposal", "negotiation", "check_in", "scheduling"}
 )
+
+
+def label_of(meeting: PlannedMeeting) -> str:
+    """The one name a meeting goes by in notes, emails and scorecards: the one in its subject
+    ("Value review: …" is "the value review"), so every text names it as its invite does."""
+    return meeting_label(meeting.meeting_type, meeting.subject)
 
 
 def when(item: Activity) -> datetime:

@@ -24,6 +24,7 @@ _MINUTES = {
     "legal_review": (30, 45), "signature": (30,), "kickoff": (60,), "onboarding": (60, 45),
     "internal_prep": (30,), "deal_review": (30,), "rebooked": (30,),
 }  # fmt: skip
+_REST = 20  # hours between one customer meeting of a deal and the next: not two in a day
 _IN_PERSON_KINDS = frozenset({"business_case", "negotiation", "signature", "kickoff"})
 
 
@@ -61,14 +62,17 @@ def plan_meetings(env: Env, deal: Deal) -> tuple[list[Draft], list[str]]:
         if step.kind == "intro" and any(a.rank == 0 for a in deal.anchors):
             continue  # the org already had the intro call
         step = _around_anchors(deal, step, cursor)
-        if step.kind in ("demo", "business_case") and rng.random() < 0.5:
-            out += _prep(env, deal, step, cursor, rng)
+        prep = step.kind in ("demo", "business_case") and rng.random() < 0.5
+        if prep and not any(
+            d.kind == "internal_prep" and d.subject.endswith(_label(step)) for d in out
+        ):
+            out += _prep(env, deal, step, cursor, rng)  # one dry run per kind is enough
         draft = _customer(env, deal, step, cursor, rng)
         if draft is None:
             notes.append(f"{deal.opportunity.id}: no room for the {step.kind} meeting")
             continue
         out.append(draft)
-        cursor.low = draft.start + timedelta(minutes=draft.minutes)
+        cursor.low = draft.start + timedelta(minutes=draft.minutes, hours=_REST)
         if draft.status == "no_show" and not step.fading:
             again = _rebook(env, deal, step, draft, cursor, rng)
             if again is not None:
@@ -172,11 +176,14 @@ def _try(
         low=low,
         high=high,
         city=city,
-        seller_hours=env.seller_hours if guests else env.business,  # internal: office hours
+        seller_hours=env.business,
         guest_hours=env.business,
         prefer=env.business,
     )
-    return place(env.book, env.windows, req, rng)
+    placed = place(env.book, env.windows, req, rng)  # in both sides' office hours if it fits,
+    if placed is None and guests and env.seller_hours != env.business:  # else the seller adapts
+        placed = place(env.book, env.windows, replace(req, seller_hours=env.seller_hours), rng)
+    return placed
 
 
 def _team_users(env: Env, deal: Deal, kind: str, rng: random.Random) -> list:  # type: ignore[type-arg]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import string
 
 from demo_gen.model import Account
@@ -11,76 +12,120 @@ LATE_STAGE = frozenset(
     {"business_case", "proposal", "negotiation", "legal_review", "signature", "kickoff"}
 )
 
-_SUBJECTS: dict[str, tuple[str, ...]] = {
+_SUBJECTS: dict[str, tuple[tuple[str, str], ...]] = {
     "intro": (
-        "Intro call: {account}",
-        "{account} — introductory conversation",
-        "Getting acquainted: {account} and our team",
+        ("Intro call: {account}", "intro call"),
+        ("{account} — introductory call", "introductory call"),
+        ("First call: {account} and our team", "first call"),
+        ("Intro meeting: {topic}", "intro meeting"),
     ),
     "discovery": (
-        "Discovery call: {account} priorities",
-        "{account} — discovery session",
-        "Discovery: {topic}",
-        "Understanding {owners} current process",
+        ("Discovery call: {account} priorities", "discovery call"),
+        ("{account} — discovery session", "discovery session"),
+        ("Discovery workshop: {topic}", "discovery workshop"),
+        ("Discovery meeting: {owners} current process", "discovery meeting"),
     ),
     "demo": (
-        "Product demo for {account}",
-        "{account} — tailored demo",
-        "Demo: {topic}",
-        "Live walkthrough for the {account} team",
+        ("Product demo for {account}", "product demo"),
+        ("{account} — tailored demo", "tailored demo"),
+        ("Demo: {topic}", "demo"),
+        ("Live demo for the {account} team", "live demo"),
+        ("Demo session: {topic}", "demo session"),
     ),
     "technical_deep_dive": (
-        "Technical deep dive: {account} architecture",
-        "{account} — integration and security review",
-        "Deep dive: {topic}",
-        "Technical Q&A with {account} IT",
+        ("Technical deep dive: {account} architecture", "technical deep dive"),
+        ("{account} — integration and security review", "integration and security review"),
+        ("Architecture review: {topic}", "architecture review"),
+        ("Technical workshop with {account} IT", "technical workshop"),
     ),
     "business_case": (
-        "Business case review: {account}",
-        "{account} — ROI and business case",
-        "Value review: {topic}",
+        ("Business case review: {account}", "business case review"),
+        ("{account} — ROI review", "ROI review"),
+        ("Value review: {topic}", "value review"),
+        ("Business case session: {topic}", "business case session"),
     ),
     "proposal": (
-        "Proposal walkthrough: {account}",
-        "{account} — commercial proposal review",
-        "Proposal: {topic}",
+        ("Proposal walkthrough: {account}", "proposal walkthrough"),
+        ("{account} — commercial proposal review", "proposal review"),
+        ("Proposal call: {topic}", "proposal call"),
+        ("Proposal meeting: {account} options", "proposal meeting"),
     ),
     "negotiation": (
-        "Commercial terms: {account}",
-        "{account} — pricing and terms discussion",
-        "Negotiation: {topic}",
+        ("Commercial call: {account} terms", "commercial call"),
+        ("{account} — pricing and terms discussion", "pricing and terms discussion"),
+        ("Negotiation call: {topic}", "negotiation call"),
+        ("Pricing call: {account}", "pricing call"),
     ),
     "legal_review": (
-        "Contract review: {account}",
-        "{account} — MSA redlines",
-        "Legal and procurement sync: {topic}",
+        ("Contract review: {account}", "contract review"),
+        ("{account} — MSA redline review", "redline review"),
+        ("Legal and procurement sync: {topic}", "legal and procurement sync"),
+        ("Legal review: {account} order form", "legal review"),
     ),
     "signature": (
-        "Signature call: {account} order form",
-        "{account} — final sign-off",
-        "Contract signature: {topic}",
+        ("Signature call: {account} order form", "signature call"),
+        ("{account} — final sign-off call", "sign-off call"),
+        ("Signing call: {topic}", "signing call"),
     ),
     "onboarding": (
-        "Onboarding session: {account}",
-        "{account} — admin training",
-        "Onboarding check-in: {topic}",
+        ("Onboarding session: {account}", "onboarding session"),
+        ("{account} — admin training session", "admin training session"),
+        ("Onboarding check-in: {topic}", "onboarding check-in"),
+        ("Training session: {account} users", "training session"),
     ),
     "internal_prep": (
-        "Internal prep: {account} {next}",
-        "Prep for {account} {next}",
-        "Dry run: {account} {next}",
+        ("Internal prep: {account} {next}", "internal prep"),
+        ("Prep for {account} {next}", "prep"),
+        ("Dry run: {account} {next}", "dry run"),
     ),
     "deal_review": (
-        "Deal review: {account}",
-        "Pipeline review — {topic}",
-        "{account} deal strategy",
+        ("Deal review: {account}", "deal review"),
+        ("Pipeline review — {topic}", "pipeline review"),
+        ("{account} deal strategy", "deal strategy"),
     ),
     "kickoff": (
-        "Kickoff: {account} implementation",
-        "{account} — welcome and onboarding kickoff",
-        "Project kickoff: {topic}",
+        ("Kickoff: {account} implementation", "kickoff"),
+        ("{account} — onboarding kickoff", "onboarding kickoff"),
+        ("Project kickoff: {topic}", "project kickoff"),
+        ("Kickoff meeting: {account}", "kickoff meeting"),
     ),
 }
+"""Each kind's subjects, each with the one name its meeting goes by (`meeting_label`): the name
+is in the subject, so notes, emails and scorecards call the meeting what its invite says."""
+
+MEETING_NAMES: frozenset[str] = frozenset(
+    label for bank in _SUBJECTS.values() for _, label in bank if " " in label
+)
+"""The names meetings go by (of two words or more): a text naming a meeting by one of them names
+a meeting of the deal whose subject carries it."""
+
+_REBOOKED = "Rebooked: "
+_AGAIN = re.compile(r" — follow-up(?: \d+)?$")
+_PATTERNS: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
+    kind: tuple(
+        (re.compile(re.sub(r"\\\{\w+\\\}", "(.+)", re.escape(t)), re.DOTALL), label)
+        for t, label in bank
+    )
+    for kind, bank in _SUBJECTS.items()
+}
+
+
+def meeting_label(meeting_type: str, subject: str) -> str:
+    """What the people of a deal call a meeting: the name in its subject ("Value review: X" is
+    "the value review"), also after "Rebooked: " or with a " — follow-up" tail; a subject from
+    elsewhere gets the kind's first name."""
+    bare = _AGAIN.sub("", subject.removeprefix(_REBOOKED))
+    patterns = _PATTERNS.get(meeting_type, ())
+    for pattern, label in patterns:
+        if pattern.fullmatch(bare):
+            return label
+    lower = bare.lower()
+    for _, label in sorted(patterns, key=lambda p: -len(p[1])):
+        if label.lower() in lower:
+            return label
+    bank = _SUBJECTS.get(meeting_type)
+    return bank[0][1] if bank else meeting_type.replace("_", " ")
+
 
 # every subject names its meeting, account or topic: no one line on more than a few % of emails
 _THREAD_SUBJECTS: dict[str, tuple[str, ...]] = {
@@ -125,7 +170,7 @@ def meeting_subject(
     bank = _SUBJECTS.get(meeting_type, _SUBJECTS["discovery"])
     owners = f"{account.name}'" if account.name.endswith("s") else f"{account.name}'s"
     options = [
-        t.format(account=account.name, owners=owners, topic=topic, next=next_kind) for t in bank
+        t.format(account=account.name, owners=owners, topic=topic, next=next_kind) for t, _ in bank
     ]
     fresh = [o for o in options if used is None or o not in used]
     subject = rng.choice(fresh) if fresh else _again(rng.choice(options), used or set())
@@ -145,6 +190,7 @@ def thread_subject(
 ) -> str:
     """The first subject of an email thread; replies prefix it with "Re: "."""
     template = rng.choice(_THREAD_SUBJECTS.get(purpose, _THREAD_SUBJECTS["check_in"]))
+    meeting = meeting.removeprefix(_REBOOKED)  # "Thanks for today — Rebooked: …" reads like a log
     return template.format(account=account.name, topic=topic, meeting=meeting)
 
 

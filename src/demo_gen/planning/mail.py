@@ -1,15 +1,15 @@
 """A deal's email threads, timed the way people write (reference §3.4 and §3.7).
 
-A thread's first email goes out in the sender's business hours on a working day, or with
-`after_hours_email_share` early in the morning or in the evening; replies come when people
-answer, at any waking hour.
+Every email goes out on one of its sender's working days (never their weekend or a public
+holiday), in their business hours, or with `after_hours_email_share` early in the morning or in
+the evening; a reply that would fall outside them waits for the sender's next working morning.
 
 Around each customer meeting: a scheduling thread (started by the customer a third of the time),
 the email that moved a rescheduled meeting, a thank-you the same day, and after a no-show a
 "missed you" note. Around the story: the customer's own questions, the proposal and the contract
 redlines, and for a fading deal one or two nudges nobody answers. An outbound email may first get
 an out-of-office auto-reply. Reply delays are heavy-tailed (about half within the hour, one in
-seven takes one to four days); send times fall anywhere in the sender's waking day, to the second.
+seven takes one to four days); send times fall anywhere in the sender's working day, to the second.
 Emails are history: none is sent after the anchor.
 """
 
@@ -265,7 +265,7 @@ def _write(env: Env, deal: Deal, spec: _Thread, number: int, rng: random.Random)
                 hours = rng.choice(((time(6, 30), time(8, 0)), (time(18, 0), time(21, 30))))
             moment = _opening(spec.opens, sender, rng, hours)
         elif position > 0:
-            moment = _waking(out[-1].sent_at + reply_delay(rng, spec), sender, rng)
+            moment = _answering(env, out[-1].sent_at, reply_delay(rng, spec), sender, rng)
         moment = _when_free(env, sender, moment, rng)
         if moment is None or moment >= limit or moment < deal.opportunity.created_date:
             break
@@ -335,17 +335,43 @@ def _opening(
     return None
 
 
-def _waking(moment: datetime, person: Person, rng: random.Random) -> datetime | None:
-    """`moment` if the sender is awake then (weekends mostly skipped), else their next morning."""
+def email_hours(business: tuple[time, time]) -> tuple[time, time]:
+    """The hours people answer email in: their business hours and an hour either side."""
+
+    def shift(clock: time, minutes: int) -> time:
+        at = min(24 * 60 - 1, max(0, clock.hour * 60 + clock.minute + minutes))
+        return time(at // 60, at % 60)
+
+    return shift(business[0], -60), shift(business[1], 60)
+
+
+def _answering(
+    env: Env, after: datetime, delay: timedelta, person: Person, rng: random.Random
+) -> datetime | None:
+    """When `person` answers an email sent at `after` that they would answer `delay` later: then,
+    if it falls in their business hours on one of their working days (or, with
+    `after_hours_email_share`, early or late that day); before they leave, if it came in that
+    working day; else their next working morning. Nobody answers on a weekend or a holiday."""
+    moment = after + delay
     local = moment.astimezone(person.zone)
+    opens, closes = email_hours(env.business)
     working = is_working_day(person.country, local.date())
-    if (working or rng.random() < 0.15) and _WAKING[0] <= local.time() <= _WAKING[1]:
+    if working and opens <= local.time() <= closes:
         return moment
-    for offset in range(0 if local.time() < _WAKING[0] else 1, 10):
+    late = rng.random() < env.settings.after_hours_email_share
+    if working and late and _WAKING[0] <= local.time() <= _WAKING[1]:
+        return moment
+    leave = datetime.combine(local.date(), closes, tzinfo=person.zone)
+    arrived = after.astimezone(person.zone)
+    if working and arrived.date() == local.date() and arrived < leave - timedelta(minutes=4):
+        first = max(arrived + timedelta(minutes=2), leave - timedelta(minutes=75))
+        return first + timedelta(seconds=rng.uniform(0, (leave - first).total_seconds()))
+    for offset in range(0 if local.time() < opens else 1, 10):
         day = local.date() + timedelta(days=offset)
         if is_working_day(person.country, day):
-            low = datetime.combine(day, time(7, 10), tzinfo=person.zone)
-            return low + timedelta(seconds=rng.uniform(0, 2.5 * 3600))
+            low = datetime.combine(day, opens, tzinfo=person.zone) + timedelta(minutes=5)
+            span = (datetime.combine(day, closes, tzinfo=person.zone) - low).total_seconds()
+            return low + timedelta(seconds=rng.uniform(0, min(span, 3.5 * 3600)))
     return None
 
 

@@ -14,6 +14,7 @@ demos and business cases, deal reviews every few weeks on larger deals.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -27,10 +28,16 @@ PATH: tuple[str, ...] = (
 )  # fmt: skip
 RANK: dict[str, int] = {name: i for i, name in enumerate(PATH)}
 INTERNAL_KINDS = frozenset({"internal_prep", "deal_review"})
-# (kind, minimum, extra repeats allowed) per stage index
+DISCOVERY_KINDS = frozenset({"intro", "discovery"})
+MAX_DISCOVERY = 2
+"""At most this many intro and discovery meetings in one deal: a real cycle has one discovery."""
+MAX_DEMOS = 2
+"""At most this many demos in one deal (a first one and a tailored one)."""
+# (kind, minimum, extra repeats allowed) per stage index; the discovery of a deal past
+# Qualification is held in the Discovery stage (`_early`): one intro, one discovery
 _KINDS: tuple[tuple[tuple[str, int, int], ...], ...] = (
-    (("intro", 1, 0), ("discovery", 1, 1)),
-    (("discovery", 1, 1),),
+    (("intro", 1, 0), ("discovery", 1, 0)),
+    (("discovery", 1, 0), ("demo", 0, 1)),
     (("demo", 1, 1), ("technical_deep_dive", 0, 2)),
     (("business_case", 1, 0), ("proposal", 1, 1)),
     (("negotiation", 1, 1), ("legal_review", 0, 1)),
@@ -118,7 +125,8 @@ def build_story(
     gap = _gap(start, end, settings.messiness.silent_gap_share, rng)
     steps = _history(opportunity, settings, bounds, labels, top, outcome, end, rng)
     floor = max((RANK[s.kind] for s in steps), default=0)
-    steps += _after(opportunity, settings, anchor, outcome, top, labels, floor, rng)
+    had = Counter(s.kind for s in steps)
+    steps += _after(opportunity, settings, anchor, (outcome, top, had), labels, floor, rng)
     marked = [m for m in (_mark(s, fade, gap) for s in steps) if m is not None]
     fading = [s for s in marked if s.fading]
     kept = [s for s in marked if not s.fading or s is fading[0]]  # a fading story thins out
@@ -168,13 +176,17 @@ def _history(
         settings.meetings.past_min,
         round(rng.randint(settings.meetings.past_min, settings.meetings.past_max) * scale),
     )
-    kinds_by_stage = [[k for k, low, _ in _KINDS[i] for _ in range(low)] for i in range(top + 1)]
+    kinds_by_stage = [_early([k for k, low, _ in _KINDS[i] for _ in range(low)], i, top)
+                      for i in range(top + 1)]  # fmt: skip
     extras = [(i, k) for i in range(top + 1) for k, _, more in _KINDS[i] for _ in range(more)]
+    extras = [(i, k) for i, k in extras if i == top or k != "demo"]  # a first demo ends Discovery
     rng.shuffle(extras)
     for index, kind in extras[: max(0, budget - sum(map(len, kinds_by_stage)))]:
         kinds_by_stage[index].append(kind)
-    while sum(map(len, kinds_by_stage)) < budget:  # a long or large deal: more working sessions
+    while sum(map(len, kinds_by_stage)) < budget and top >= 2:  # more working sessions
         kinds_by_stage[top].append(_KINDS[top][-1][0])
+    if top <= 1 and sum(map(len, kinds_by_stage)) < budget and "demo" not in kinds_by_stage[top]:
+        kinds_by_stage[top].append("demo")  # an early deal: a first demo, never more discovery
     if outcome == "won":
         kinds_by_stage[4].append("signature")
     steps: list[Step] = []
@@ -182,10 +194,18 @@ def _history(
         first = bounds[i]
         last = bounds[i + 1] - timedelta(days=1) if i < top else end
         kinds = sorted(kinds_by_stage[i], key=lambda k: RANK[k])
-        if outcome in ("open", "stalled") and i == top:
-            kinds = kinds[: max(1, len(kinds) - rng.randint(0, 1))]
+        if outcome in ("open", "stalled") and i == top:  # the current stage's work goes on,
+            spare = sum(map(len, kinds_by_stage)) - settings.meetings.past_min  # past_min kept
+            kinds = kinds[: max(1, len(kinds) - min(max(0, spare), rng.randint(0, 1)))]
         steps += _spread(kinds, first, max(first, last), labels[i], outcome, rng)
     return steps
+
+
+def _early(kinds: list[str], stage: int, top: int) -> list[str]:
+    """A deal past Qualification holds its discovery in the Discovery stage, not in both."""
+    if stage == 0 and top >= 1:
+        return [k for k in kinds if k != "discovery"]
+    return kinds
 
 
 def _spread(
@@ -204,14 +224,14 @@ def _after(
     opportunity: Opportunity,
     settings: ActivitySettings,
     anchor: date,
-    outcome: str,
-    top: int,
+    where: tuple[str, int, Counter[str]],  # outcome, stage reached, kinds of the steps so far
     labels: list[str],
     floor: int,
     rng: random.Random,
 ) -> list[Step]:
     """Kickoff and onboarding after a won close; the next steps of an active open deal (never a
-    kind earlier on the path than the history's last)."""
+    kind earlier on the path than the history's last, never a third discovery)."""
+    outcome, top, had = where
     horizon = anchor + timedelta(days=settings.future_days)
     if outcome == "won":
         kickoff = opportunity.close_date + timedelta(days=rng.randint(3, 12))
@@ -227,6 +247,7 @@ def _after(
     pool = [k for k, _, _ in _KINDS[top]] + [k for k, _, _ in _KINDS[min(4, top + 1)]]
     pool = [k for k in pool if RANK[k] >= floor] or [PATH[floor]]
     kinds = sorted((rng.choice(pool) for _ in range(count)), key=lambda k: RANK[k])
+    kinds = _capped(kinds, had, max(RANK[k] for k in pool))
     span = (horizon - anchor).days
     return [
         Step(
@@ -237,6 +258,27 @@ def _after(
         )
         for n, kind in enumerate(kinds)
     ]
+
+
+def _capped(kinds: list[str], had: Counter[str], ceiling: int) -> list[str]:
+    """Upcoming kinds with no third discovery or demo: one over its cap becomes the next kind on
+    the path (intro → discovery → demo → …) as far as the stage's own kinds go, else it is left
+    out."""
+    counts = Counter(had)
+    out = []
+    for kind in kinds:
+        while _full(kind, counts) and RANK[kind] < ceiling:
+            kind = PATH[RANK[kind] + 1]
+        if not _full(kind, counts):
+            counts[kind] += 1
+            out.append(kind)
+    return sorted(out, key=lambda k: RANK[k])
+
+
+def _full(kind: str, counts: Counter[str]) -> bool:
+    if kind in DISCOVERY_KINDS:
+        return counts["intro"] + counts["discovery"] >= MAX_DISCOVERY
+    return kind == "demo" and counts["demo"] >= MAX_DEMOS
 
 
 def _fade_from(outcome: str, start: date, end: date, rng: random.Random) -> date | None:

@@ -14,10 +14,10 @@ from demo_gen.facts import fmt_day, local_day
 from demo_gen.facts.claims import claims, found, parse_date
 from demo_gen.facts.dates import is_working_day
 from demo_gen.facts.timeline import (
-    MEETING_LABELS,
     Activity,
     attended,
     is_past,
+    label_of,
     speaks,
     when,
 )
@@ -31,7 +31,7 @@ MAX_KEYS = 3
 class Record:
     key: str
     day: str  # "March 4, 2027"
-    label: str  # "discovery session", "email"
+    label: str  # "discovery workshop" (the name in the meeting's subject), "email"
     is_meeting: bool
     people: frozenset[str]  # contact ids
     haystack: str
@@ -120,7 +120,7 @@ def _record(
     meeting = isinstance(item, PlannedMeeting)
     label = "email"
     if isinstance(item, PlannedMeeting):
-        label = MEETING_LABELS.get(item.meeting_type, "meeting")
+        label = label_of(item)  # as its subject names it
     haystack = "\n".join((day, item.subject, texts.get(item.key, ""), names))
     sender = None if isinstance(item, PlannedMeeting) else item.from_contact_id
     return Record(item.key, day, label, meeting, frozenset(ids), haystack, sender)
