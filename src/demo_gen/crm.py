@@ -300,7 +300,7 @@ def _no_served_org(url: str, db: Path) -> TargetError:
 
 
 def _login_local(url: str, version: str) -> Salesforce:
-    from demo_gen.local_org.transport import local_session
+    from demo_gen.crm_transport import local_session
 
     with _translate_errors(f"local org at {url}"):
         return Salesforce(
