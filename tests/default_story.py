@@ -18,8 +18,8 @@ from demo_gen import planner
 from demo_gen.cli import cli
 from demo_gen.config import Secrets, load_config, load_environment
 from demo_gen.content import HeuristicContent
-from demo_gen.crm import open_crm
 from demo_gen.facts import FactSheet
+from demo_gen.org_launch import open_crm
 from demo_gen.plan import OpportunityPlan, Plan, PlannedEmail, PlannedMeeting
 from demo_gen.planning.timezones import contact_place, owner_zone
 from demo_gen.selection import select_opportunities

@@ -39,7 +39,7 @@ def story(sentence: str, config_path: Path, write: bool) -> None:
     every other line as it was. Without an LLM, or with an answer that does not fit the
     vocabulary, it says why in one line and prints the skeleton to fill in by hand.
     """
-    from demo_gen.crm import open_crm
+    from demo_gen.org_launch import open_crm
     from demo_gen.scenario_draft import draft_scenario, write_entry
     from demo_gen.selection import select_opportunities
 

@@ -13,9 +13,10 @@ from functools import partial
 
 from demo_gen.calendars.step import check_calendars
 from demo_gen.config import Config, Secrets
-from demo_gen.crm import SalesforceCrm, open_crm
+from demo_gen.crm import SalesforceCrm
 from demo_gen.errors import DemoGenError
 from demo_gen.items import ANSWER_OBJECT, SCORECARD_OBJECT
+from demo_gen.org_launch import open_crm
 from demo_gen.state import StateStore
 from demo_gen.state_engine import display_url
 from demo_gen.targets.salesforce import TAGGED_OBJECTS, missing_tag_fields, tagged_objects
