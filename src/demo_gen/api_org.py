@@ -11,10 +11,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from demo_gen import clock
 from demo_gen.errors import StateError, UsageError
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ def org_init(
         if force:
             store.clear()
         spec = FixtureSpec(
-            anchor=anchor_date or datetime.now(UTC).date(),
+            anchor=anchor_date or clock.now().date(),
             seed=seed,
             opportunities=opportunities,
             org_serial=ids.random_serial(secrets.randbelow),

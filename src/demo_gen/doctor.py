@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import partial
 
+from demo_gen import clock
 from demo_gen.calendars.step import check_calendars
 from demo_gen.config import Config, Secrets
 from demo_gen.crm import SalesforceCrm
@@ -87,7 +87,7 @@ def _calendar_checks(config: Config, secrets: Secrets, owners: list[str]) -> lis
     """CalDAV: login, and each person's calendar exists and takes a write (probe, deleted)."""
     if config.calendar.kind == "ics":
         return [Check("calendar files", True, f"ics files go to {config.calendar.ics_dir}")]
-    today = datetime.now(UTC).date()
+    today = clock.now().date()
     found = check_calendars(config, secrets, owners, today)
     return [Check(c.name, c.ok, c.detail, c.fix) for c in found]
 
