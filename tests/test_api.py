@@ -206,3 +206,36 @@ def test_every_error_the_api_raises_is_a_demo_gen_error(config):
     with pytest.raises(DemoGenError) as caught:
         api.reset("run-that-never-was", config=config, yes=True)
     assert caught.value.exit_code == 2
+
+
+def test_the_readme_example_runs_as_written(make_config, org_counts, capsys):
+    """README's "Use it from Python" block, executed in a directory holding demo.yaml."""
+    import re
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Use it from Python", 1)[1]
+    (block,) = re.findall(r"```python\n(.*?)```", section.split("\n## ", 1)[0], re.S)
+    config = make_config(run={"anchor_date": ANCHOR.isoformat()})
+    assert config.name == "demo.yaml" and Path("demo.yaml").resolve() == config.resolve()
+    before = org_counts()
+    exec(compile(block, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].endswith(" True") and "meeting" in printed[1]
+    assert org_counts() == before  # it ran, then reset what it made
+
+
+def test_the_api_doc_example_runs_as_written(make_config, org_db, org_counts, capsys):
+    """docs/api.md's example, in a directory holding demo.yaml and runs/local-org.sqlite."""
+    import re
+    import shutil
+
+    doc = (Path(__file__).parents[1] / "docs" / "api.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```python\n(.*?)```", doc, re.S)
+    make_config(run={"anchor_date": ANCHOR.isoformat()})
+    Path("runs").mkdir(exist_ok=True)
+    shutil.copy(org_db, "runs/local-org.sqlite")
+    before = org_counts()
+    exec(compile(block, "docs/api.md", "exec"), {})
+    assert capsys.readouterr().out.startswith("http://127.0.0.1:")
+    assert Path("export/manifest.json").is_file()
+    assert org_counts() == before  # the confirm callback agreed: reset removed what run made
