@@ -66,7 +66,9 @@ def test_the_cli_options_are_the_api_keywords():
     org = cli.commands["org"]
     pairs += [(org.commands[n], f"org_{n}") for n in org.commands]  # type: ignore[attr-defined]
     for command, name in pairs:
-        keywords = set(inspect.signature(getattr(api, name)).parameters)
+        function = getattr(api, name, None)
+        assert function is not None, f"`demo-gen {command.name}` has no api.{name}: add it"
+        keywords = set(inspect.signature(function).parameters)
         options = {renamed.get(p.name, p.name) for p in command.params} - rendering
         assert options - keywords == set(), f"{command.name}: options the api lacks"
 

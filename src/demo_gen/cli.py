@@ -30,7 +30,7 @@ from demo_gen.errors import ConfigError, DemoGenError, ExitCode, UsageError
 if TYPE_CHECKING:  # pydantic, SQLAlchemy and the pipeline load only with the commands that use them
     from demo_gen.config import Config, Secrets
 
-DEFAULT_CONFIG = "demo.yaml"
+DEFAULT_CONFIG = api.DEFAULT_CONFIG
 _CONFIG_HELP = "configuration file (YAML); env DEMO_GEN_CONFIG"
 
 
