@@ -24,11 +24,11 @@ from demo_gen import planner
 from demo_gen.compose import load_templates, scorecards_for
 from demo_gen.config import Config, Secrets
 from demo_gen.content import HeuristicContent
-from demo_gen.crm import open_crm
 from demo_gen.html_report import render_story
 from demo_gen.html_report.story import RunStory
 from demo_gen.local_org.fixtures import FixtureSpec, build_org
 from demo_gen.local_org.store import Store
+from demo_gen.org_launch import open_crm
 from demo_gen.realism import realism_report
 from demo_gen.selection import select_opportunities
 from demo_gen.state import RunRow

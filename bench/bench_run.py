@@ -144,8 +144,8 @@ def _run_naive(config: object) -> int:
     from demo_gen import planner
     from demo_gen.config import Config, Secrets
     from demo_gen.content import HeuristicContent
-    from demo_gen.crm import open_crm
     from demo_gen.items import Capabilities, build_items
+    from demo_gen.org_launch import open_crm
     from demo_gen.selection import select_opportunities
 
     assert isinstance(config, Config)

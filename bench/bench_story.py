@@ -22,9 +22,9 @@ from pathlib import Path
 
 from demo_gen import planner
 from demo_gen.config import Config, Secrets
-from demo_gen.crm import open_crm
 from demo_gen.local_org.fixtures import FixtureSpec, build_org
 from demo_gen.local_org.store import Store
+from demo_gen.org_launch import open_crm
 from demo_gen.realism import realism_report
 from demo_gen.selection import select_opportunities
 from demo_gen.timeline import deal_timeline, seller_week

@@ -19,8 +19,8 @@ from demo_gen.cli import cli
 from demo_gen.compose import scorecards_for
 from demo_gen.config import Config, Secrets, load_config, load_environment
 from demo_gen.content import HeuristicContent
-from demo_gen.crm import open_crm
 from demo_gen.facts import FactSheet, fmt_day
+from demo_gen.org_launch import open_crm
 from demo_gen.plan import OpportunityPlan, Plan, PlannedEmail, PlannedMeeting
 from demo_gen.planning.calendar import is_working_day
 from demo_gen.planning.details import MEETING_NAMES

@@ -7,7 +7,8 @@ from typing import Any
 import requests
 from simple_salesforce import Salesforce
 
-from demo_gen.local_org import LocalOrgServer, local_session
+from demo_gen.crm_transport import local_session
+from demo_gen.local_org import LocalOrgServer
 
 USERNAME = "admin@demo-gen.local"
 PASSWORD = "demo-gen"

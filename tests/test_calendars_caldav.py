@@ -19,8 +19,8 @@ from conftest import ANCHOR
 from demo_gen.calendars.caldav_target import CalDavCalendars, CalDavSettings, uid_of
 from demo_gen.calendars.ical import CalendarEvent
 from demo_gen.config import Secrets, load_config
-from demo_gen.crm import open_crm
 from demo_gen.errors import TransientError, UsageError
+from demo_gen.org_launch import open_crm
 from demo_gen.preview import dry_run as dry_run_of
 from demo_gen.resetter import reset
 from demo_gen.runner import RunOptions, run

@@ -93,7 +93,7 @@ def _internal(event):
 def test_the_event_carries_a_stable_uid_stamp_and_the_organizers_zone(make_config, tmp_path):
     from demo_gen import planner
     from demo_gen.config import Config
-    from demo_gen.crm import open_crm
+    from demo_gen.org_launch import open_crm
     from demo_gen.selection import select_opportunities
 
     config = load_config(_ics_config(make_config, tmp_path), env={})

@@ -166,7 +166,7 @@ def test_org_serve_answers_the_readme_snippet_and_stops_on_sigterm(org_db):
 
     from simple_salesforce import Salesforce
 
-    from demo_gen.local_org import local_session
+    from demo_gen.crm_transport import local_session
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "demo_gen", "org", "serve", "--db", str(org_db), "--port", "0"],

@@ -9,7 +9,8 @@ import sys
 import pytest
 import requests
 
-from demo_gen.local_org import LocalOrgAdapter, LocalOrgServer, Store, local_session
+from demo_gen.crm_transport import LocalOrgAdapter, local_session
+from demo_gen.local_org import LocalOrgServer, Store
 
 SCRIPT = """
 import sys

@@ -15,10 +15,10 @@ from conftest import ANCHOR
 
 from demo_gen.cli import cli
 from demo_gen.config import Config, Secrets, load_config
-from demo_gen.crm import open_crm
 from demo_gen.errors import StateError
 from demo_gen.local_org.rules_base import sobject_named
 from demo_gen.local_org.store import Store
+from demo_gen.org_launch import open_crm
 from demo_gen.runner import RunOptions, run
 from demo_gen.state import ItemRow, StateStore
 from demo_gen.targets.salesforce import target_key

@@ -15,11 +15,11 @@ from demo_gen import planner
 from demo_gen.compose import load_templates, scorecards_for
 from demo_gen.config import Config, Secrets
 from demo_gen.content import HeuristicContent
-from demo_gen.crm import open_crm
 from demo_gen.errors import ConfigError
 from demo_gen.items import Capabilities, build_items
 from demo_gen.local_org.fixtures import FixtureSpec, build_org
 from demo_gen.local_org.store import Store
+from demo_gen.org_launch import open_crm
 from demo_gen.plan import OpportunityPlan, Plan
 from demo_gen.realism import realism_report
 from demo_gen.scripts import script_plans

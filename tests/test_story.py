@@ -11,11 +11,11 @@ from test_planner import make_config, make_opportunity
 
 from demo_gen import planner
 from demo_gen.config import Config, Secrets
-from demo_gen.crm import open_crm
 from demo_gen.items import Capabilities, build_items
 from demo_gen.local_org.fixtures import FixtureSpec, build_org
 from demo_gen.local_org.store import Store
 from demo_gen.model import BusyEvent, Seller
+from demo_gen.org_launch import open_crm
 from demo_gen.plan import Plan
 from demo_gen.realism import realism_report
 from demo_gen.selection import select_opportunities

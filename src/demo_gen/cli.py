@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from rich.markup import escape
 
-from demo_gen import __version__, cli_help
+from demo_gen import __version__, api, cli_help
 from demo_gen.cli_org import org
 from demo_gen.console import (
     RichProgress,
@@ -25,12 +25,12 @@ from demo_gen.console import (
     render_scorecards,
     render_status,
 )
-from demo_gen.errors import ConfigError, DemoGenError, ExitCode, StateError, UsageError
+from demo_gen.errors import ConfigError, DemoGenError, ExitCode, UsageError
 
 if TYPE_CHECKING:  # pydantic, SQLAlchemy and the pipeline load only with the commands that use them
     from demo_gen.config import Config, Secrets
 
-DEFAULT_CONFIG = "demo.yaml"
+DEFAULT_CONFIG = api.DEFAULT_CONFIG
 _CONFIG_HELP = "configuration file (YAML); env DEMO_GEN_CONFIG"
 
 
@@ -185,20 +185,17 @@ def run(
     A rerun creates nothing that exists; exit 6 means some records failed, and rerunning the
     same command creates exactly those.
     """
-    from demo_gen.preflight import check_org
-    from demo_gen.runner import RunOptions
-    from demo_gen.runner import run as run_pipeline
-
     config, secrets = _load(config_path)
-    check_org(config, secrets)
-    options = RunOptions(
-        run_id=None if run_id is None else _resolved(run_id, config, config_path),
-        max_opps=max_opps,
-        concurrency=concurrency,
-        refresh_content=refresh_content,
-    )
     with RichProgress(enabled=not as_json) as progress:
-        report = run_pipeline(config, secrets, options, progress)
+        report = api.run(
+            config,
+            run_id=run_id,
+            max_opps=max_opps,
+            concurrency=concurrency,
+            refresh_content=refresh_content,
+            secrets=secrets,
+            progress=progress,
+        )
     _finish_run(report, as_json)
 
 
@@ -222,16 +219,9 @@ def _finish_run(report: Any, as_json: bool) -> None:
 @_json_option
 def dry_run(config_path: Path, max_opps: int | None, out: Path | None, as_json: bool) -> None:
     """Show, per target, what `run` would create (+) and what exists (=); write nothing."""
-    from demo_gen.preview import dry_run as preview_run
-
     config, secrets = _load(config_path)
-    preview = preview_run(config, secrets, max_opps=max_opps)
+    preview = api.dry_run(config, max_opps=max_opps, out=out, secrets=secrets)
     if out is not None:
-        text = json.dumps(preview.plan, indent=2, sort_keys=True) + "\n"
-        try:
-            out.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write the plan to {out}: {exc.strerror or exc}") from exc
         err_console.print(f"plan saved to {out}")
     if as_json:
         _echo_json(preview.asdict())
@@ -245,17 +235,9 @@ def dry_run(config_path: Path, max_opps: int | None, out: Path | None, as_json: 
 @_json_option
 def smoke(config_path: Path, opp_id: str | None, as_json: bool) -> None:
     """Run one opportunity end to end and print the ids it created."""
-    from demo_gen.preflight import check_org, opportunity_id_problem
-    from demo_gen.runner import smoke as smoke_run
-
-    problem = None if opp_id is None else opportunity_id_problem(opp_id)
-    if problem:
-        raise UsageError(f"--opp-id: {problem}", hint="copy the id from the opportunity's URL")
     config, secrets = _load(config_path)
-    if opp_id is None:
-        check_org(config, secrets)  # the stages choose the opportunity
     with RichProgress(enabled=not as_json) as progress:
-        report = smoke_run(config, secrets, opp_id, progress)
+        report = api.smoke(config, opp_id=opp_id, secrets=secrets, progress=progress)
     _finish_run(report, as_json)
 
 
@@ -276,35 +258,23 @@ def status(
     interrupted; `run --run-id` resumes it. After a reset, the run's summary stays and what the
     reset did is added.
     """
-    from demo_gen.report import list_runs, run_status
-    from demo_gen.state import StateStore
-
-    config = _optional_config(config_path)
-    run_id = None if run_id is None else _resolved(run_id, config, config_path)
-    state = StateStore.open_readonly(config.state.url)
-    try:
-        if run_id is None:
-            runs, counts = list_runs(state), state.count_by_run()
-            if as_json:
-                _echo_json([r.__dict__ | {"items": counts.get(r.run_id, {})} for r in runs])
-            else:
-                render_runs(runs, counts)
-            return
-        detail = run_status(state, run_id, config.run.runs_dir)
-    finally:
-        state.close()
-    if scorecards:
-        cards = _read_scorecards(config.run.runs_dir / run_id / "scorecards.jsonl")
+    found = api.status(run_id, config=_optional_config(config_path), scorecards=scorecards)
+    if isinstance(found, api.RunListing):
         if as_json:
-            _echo_json(cards)
+            _echo_json(found.asdict())
         else:
-            render_scorecards(cards)
+            render_runs(list(found.runs), found.items)
+    elif found.scorecards is not None:
+        if as_json:
+            _echo_json(list(found.scorecards))
+        else:
+            render_scorecards(list(found.scorecards))
     elif as_json:
-        _echo_json(detail)
+        _echo_json(found.detail)
     elif realism:
-        render_realism(detail.get("realism") or {"realism": "not recorded for this run"})
+        render_realism(found.realism or {"realism": "not recorded for this run"})
     else:
-        render_status(detail)
+        render_status(found.detail)
 
 
 @cli.command(epilog=cli_help.REPORT)
@@ -331,13 +301,7 @@ def report(
     """
     import webbrowser
 
-    from demo_gen.config import Secrets, load_environment
-    from demo_gen.html_report import write_report
-
-    config = _optional_config(config_path)
-    secrets = Secrets.from_env(load_environment())
-    run_id = _resolved(run_ref, config, config_path, made=True)
-    written = write_report(config, secrets, run_id, out)
+    written = api.report(run_ref, config=_optional_config(config_path), out=out)
     if as_json:
         _echo_json(written.asdict())
     else:
@@ -350,34 +314,16 @@ def report(
         webbrowser.open(written.path.resolve().as_uri())
 
 
-def _read_scorecards(path: Path) -> list[dict[str, Any]]:
-    if not path.is_file():
-        raise UsageError(f"no scorecards recorded at {path}", hint="pass the run's -c CONFIG")
-    try:
-        text = path.read_text(encoding="utf-8")
-        return [json.loads(line) for line in text.splitlines() if line]
-    except (OSError, ValueError) as exc:  # unreadable, not UTF-8, or a line that is not JSON
-        raise StateError(f"cannot read the scorecards at {path}: {exc}") from exc
-
-
-def _resolved(ref: str, config: Config, config_path: Path, *, made: bool = False) -> str:
-    """The run id RUN_ID names (`latest`: the newest run of the loaded configuration's pack;
-    with `made`, the newest one that owns records)."""
-    from demo_gen.runref import resolve_at
-
-    pack = config.run.name if config_path.is_file() else None
-    return resolve_at(config.state.url, ref, pack=pack, made=made)
-
-
-def _optional_config(config_path: Path) -> Config:
-    """The configuration if the file exists; defaults otherwise (status and reset need little)."""
-    from demo_gen.config import Config, load_config, load_environment
+def _optional_config(config_path: Path) -> Config | None:
+    """The configuration if the file exists; None (the api's defaults, any pack) when the
+    default file is missing; a usage error for another missing file."""
+    from demo_gen.config import load_config, load_environment
 
     if config_path.is_file():
         return _remembered(load_config(config_path, env=load_environment()))
     if config_path != Path(DEFAULT_CONFIG):
         raise UsageError(f"configuration file not found: {config_path}")
-    return Config()
+    return None
 
 
 @cli.command(epilog=cli_help.RESET)
@@ -394,12 +340,6 @@ def reset(run_id: str, config_path: Path, yes: bool, preview: bool, as_json: boo
     back first: one that is no longer the record the run made (changed, or an id the org reused)
     is kept, reported and never tried again.
     """
-    from demo_gen.config import Secrets, load_environment
-    from demo_gen.resetter import reset as reset_run
-
-    config = _optional_config(config_path)
-    run_id = _resolved(run_id, config, config_path, made=True)
-    secrets = Secrets.from_env(load_environment())
 
     def confirm(plan: Any) -> bool:
         if yes:
@@ -410,8 +350,13 @@ def reset(run_id: str, config_path: Path, yes: bool, preview: bool, as_json: boo
         return click.confirm("Delete these records?", default=False, err=True)
 
     with RichProgress(enabled=not as_json) as progress:
-        report = reset_run(
-            config, secrets, run_id, dry_run=preview, confirm=confirm, progress=progress
+        report = api.reset(
+            run_id,
+            config=_optional_config(config_path),
+            yes=yes,
+            dry_run=preview,
+            confirm=confirm,
+            progress=progress,
         )
     if as_json:
         _echo_json(report.asdict())
@@ -428,10 +373,8 @@ def reset(run_id: str, config_path: Path, yes: bool, preview: bool, as_json: boo
 @_json_option
 def doctor(config_path: Path, as_json: bool) -> None:
     """Check the org login, permissions, required fields, the state store and the calendars."""
-    from demo_gen.doctor import diagnose
-
     config, secrets = _load(config_path)
-    checks = diagnose(config, secrets)
+    checks = api.doctor(config, secrets=secrets)
     if as_json:
         _echo_json([c.__dict__ for c in checks])
     else:

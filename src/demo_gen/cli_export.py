@@ -6,16 +6,9 @@ from pathlib import Path
 
 import click
 
-from demo_gen import cli_help
-from demo_gen.cli import (
-    _config_option,
-    _echo_json,
-    _json_option,
-    _load,
-    _optional_config,
-    _resolved,
-)
-from demo_gen.errors import ExitCode, UsageError
+from demo_gen import api, cli_help
+from demo_gen.cli import _config_option, _echo_json, _json_option
+from demo_gen.errors import ExitCode
 
 EPILOG = cli_help.epilog(
     [
@@ -63,28 +56,12 @@ def export(
 
     RUN_ID may be `latest`: the newest run of the configuration's pack that made records.
     """
-    from demo_gen.config import Secrets, load_environment
     from demo_gen.console import err_console
-    from demo_gen.export import export_plan, export_run
-    from demo_gen.export_write import check_format
 
-    file_format = check_format(fmt)
-    if plan == (run_id is not None):
-        raise UsageError(
-            "name a RUN_ID or pass --plan (one of the two)",
-            hint="`demo-gen status` lists the runs",
-        )
-    if plan:
-        config, secrets = _load(config_path)
-        report = export_plan(config, secrets, out, file_format, max_opps=max_opps)
-    else:
-        assert run_id is not None
-        if max_opps is not None:
-            raise UsageError("--max-opps goes with --plan; a run's export holds all its records")
-        config = _optional_config(config_path)
-        secrets = Secrets.from_env(load_environment())
-        run_id = _resolved(run_id, config, config_path, made=True)
-        report = export_run(config, secrets, run_id, out, file_format)
+    # the api checks the options before it reads the file (a missing default file: defaults)
+    report = api.export(
+        run_id, config=config_path, plan=plan, format=fmt, out=out, max_opps=max_opps
+    )
     if as_json:
         _echo_json(report.asdict())
         return

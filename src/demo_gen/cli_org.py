@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-from demo_gen import cli_help
+from demo_gen import api_org, cli_help
 from demo_gen.console import err_console
-from demo_gen.errors import StateError, UsageError
-
-if TYPE_CHECKING:
-    from demo_gen.local_org.store import Store
 
 
 @click.group(cls=cli_help.CommandsLast, epilog=cli_help.ORG)
@@ -25,7 +19,7 @@ def org() -> None:
 _DB_OPTION = click.option(
     "--db",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("runs/local-org.sqlite"),
+    default=Path(api_org.DEFAULT_ORG_DB),
     show_default=True,
     help="The local org's SQLite file.",
 )
@@ -77,52 +71,23 @@ def org_init(
     Every org init draws a new Organization Id, and --force also moves record ids on, so a
     ledger made against an earlier org never matches this one.
     """
-    import secrets
-    import time
-
-    from demo_gen.local_org import ids
-    from demo_gen.local_org.fixtures import FixtureSpec, backfill_relations, build_org
-    from demo_gen.local_org.settings import OrgSettings
-
-    store = _open_store(db)
-    try:
-        if store.count("Opportunity", include_deleted=True) and not force:
-            raise UsageError(
-                f"the local org at {db} already has data", hint="pass --force to re-create it"
-            )
-        if force:
-            store.clear()
-        anchor = anchor_date.date() if anchor_date else datetime.now(UTC).date()
-        started = time.monotonic()
-        with err_console.status(f"seeding {opportunities} opportunities into {db}"):
-            spec = FixtureSpec(
-                anchor=anchor,
-                seed=seed,
-                opportunities=opportunities,
-                org_serial=ids.random_serial(secrets.randbelow),
-            )
-            report = build_org(store, spec)
-        settings = OrgSettings(shared_activities, set_audit_fields)
-        settings.write(store)
-        # as switching the setting on in a real org does
-        relations = backfill_relations(store, settings)
-        org_id = store.meta("org_id")
-    finally:
-        store.close()
-    listed = ", ".join(f"{n} {name}" for name, n in report.counts.items())
-    err_console.print(f"local org ready at {db} in {time.monotonic() - started:.1f}s: {listed}")
-    err_console.print(f"Organization Id {org_id}; {settings.describe()}")
-    if relations:
-        err_console.print(f"{relations} EventRelation and TaskRelation rows for Shared Activities")
-
-
-def _open_store(db: Path) -> Store:
-    from demo_gen.local_org.store import Store
-
-    try:
-        return Store(db)
-    except (sqlite3.DatabaseError, RuntimeError) as exc:  # not a database, or a newer schema
-        raise StateError(f"cannot open the local org database {db}: {exc}") from exc
+    with err_console.status(f"seeding {opportunities} opportunities into {db}"):
+        made = api_org.org_init(
+            db=db,
+            seed=seed,
+            opportunities=opportunities,
+            anchor_date=None if anchor_date is None else anchor_date.date(),
+            force=force,
+            shared_activities=shared_activities,
+            set_audit_fields=set_audit_fields,
+        )
+    listed = ", ".join(f"{n} {name}" for name, n in made.counts.items())
+    err_console.print(f"local org ready at {db} in {made.seconds:.1f}s: {listed}")
+    err_console.print(f"Organization Id {made.org_id}; {made.settings}")
+    if made.relations:
+        err_console.print(
+            f"{made.relations} EventRelation and TaskRelation rows for Shared Activities"
+        )
 
 
 @org.command("serve", epilog=cli_help.ORG_SERVE)
@@ -185,55 +150,28 @@ def org_serve(
     The JWT bearer grant works only with --jwt-cert: without a certificate the org refuses
     every assertion (invalid_grant), as a connected app without one does.
     """
-    from demo_gen.local_org.faults import Faults
-    from demo_gen.local_org.server import LocalOrgServer, serve_forever
-    from demo_gen.local_org.settings import OrgSettings
+    from demo_gen.local_org.server import serve_forever
 
-    if not db.exists():
-        raise UsageError(f"no local org at {db}", hint="create it with `demo-gen org init`")
-    faults = Faults(
+    served = api_org.org_serve(
+        db=db,
+        port=port,
         latency_ms=latency_ms,
         error_rate=error_rate,
         error_status=int(error_status),
         session_ttl=session_ttl,
         daily_limit=daily_limit,
         row_error_rate=row_error_rate,
-        seed=fault_seed,
+        fault_seed=fault_seed,
+        jwt_cert=jwt_cert,
+        background=False,  # served below, in this thread, until Ctrl-C
     )
-    certificate = _jwt_certificate(jwt_cert)
-    store = _open_store(db)
-    server = LocalOrgServer(store, port=port, faults=faults, jwt_certificate=certificate)
-    try:
-        server.bind()
-    except OSError as exc:
-        store.close()
-        raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from exc
-    err_console.print(f"local org serving at [bold]{server.url}[/] (database {db})")
-    err_console.print("username admin@demo-gen.local, password demo-gen, empty security token")
-    err_console.print(f"point a configuration at it with salesforce.local.url: {server.url}")
-    err_console.print(OrgSettings.read(store).describe())
-    if jwt_cert is not None:
-        err_console.print(f"JWT bearer logins must be signed for {jwt_cert}")
-    err_console.print("[dim]Ctrl-C to stop[/]")
-    try:
-        serve_forever(server)
-    finally:
-        store.close()
+    with served as org:
+        err_console.print(f"local org serving at [bold]{org.url}[/] (database {db})")
+        err_console.print("username admin@demo-gen.local, password demo-gen, empty security token")
+        err_console.print(f"point a configuration at it with salesforce.local.url: {org.url}")
+        err_console.print(org.settings)
+        if jwt_cert is not None:
+            err_console.print(f"JWT bearer logins must be signed for {jwt_cert}")
+        err_console.print("[dim]Ctrl-C to stop[/]")
+        serve_forever(org.server)
     err_console.print("local org stopped")
-
-
-def _jwt_certificate(path: Path | None) -> bytes | None:
-    """The PEM bytes of --jwt-cert, checked to hold an RSA certificate or public key."""
-    from demo_gen.local_org.app_jwt import load_public_key
-
-    if path is None:
-        return None
-    data = path.read_bytes()
-    try:
-        load_public_key(data)
-    except ValueError as exc:
-        raise UsageError(
-            f"--jwt-cert {path}: not a PEM certificate or RSA public key ({exc})",
-            hint="export the connected app's certificate as PEM (.crt)",
-        ) from exc
-    return data

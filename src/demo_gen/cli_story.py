@@ -6,16 +6,14 @@ The YAML goes to stdout (so it can be piped into a file); what happened goes to 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
-from demo_gen import cli_help
+from demo_gen import api, cli_help
 from demo_gen.cli import _config_option, _load
 from demo_gen.console import err_console
-from demo_gen.errors import ExitCode, UsageError
-from demo_gen.model import Opportunity
+from demo_gen.errors import ExitCode
 
 EPILOG = cli_help.epilog(
     [
@@ -39,18 +37,8 @@ def story(sentence: str, config_path: Path, write: bool) -> None:
     every other line as it was. Without an LLM, or with an answer that does not fit the
     vocabulary, it says why in one line and prints the skeleton to fill in by hand.
     """
-    from demo_gen.crm import open_crm
-    from demo_gen.scenario_draft import draft_scenario, write_entry
-    from demo_gen.selection import select_opportunities
-
     config, secrets = _load(config_path)
-    opportunities: Sequence[Opportunity] = ()
-    if config.llm.enabled:
-        with open_crm(config, secrets) as crm:
-            opportunities = select_opportunities(
-                crm, config.salesforce.query
-            ).snapshot.opportunities
-    draft = draft_scenario(sentence, config, secrets, opportunities)
+    draft = api.story(sentence, config=config, secrets=secrets)
     if draft.source == "skeleton":
         err_console.print(f"{draft.reason}: write the scenario by hand (vocabulary: README.md):")
     elif not draft.matches:
@@ -60,12 +48,8 @@ def story(sentence: str, config_path: Path, write: bool) -> None:
         for opp_id, name, stage in draft.matches:
             err_console.print(f"  {opp_id}  {name} [{stage}]")
     click.echo("stories:\n" + draft.yaml, nl=False)
-    if not write:
-        return
-    if not draft.writable:
-        raise UsageError(
-            f"nothing written to {config_path}: the scenario needs a deal and the LLM's answer",
-            hint="edit the YAML above into the file's stories: section by hand",
+    if write:
+        api.write_story(draft, config=config_path)
+        err_console.print(
+            f"added to {config_path} (stories:); `demo-gen dry-run` shows its timeline"
         )
-    write_entry(config_path, draft.entry)
-    err_console.print(f"added to {config_path} (stories:); `demo-gen dry-run` shows its timeline")

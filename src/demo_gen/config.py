@@ -413,6 +413,11 @@ class Config(Strict):
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True)
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
+    @property
+    def source_path(self) -> Path | None:
+        """The file this configuration was read from; None for one built in code."""
+        return None if self._source is None else self._source.path
+
     def locate(self, loc: tuple[str, ...]) -> str | None:
         """Where key path *loc* was written (`demo.yaml:12`); None for a config built in code."""
         return None if self._source is None else self._source.locate(loc)

@@ -1,8 +1,9 @@
 """The CRM edge: the only module that imports simple-salesforce.
 
-`open_crm(config, secrets)` yields a `SalesforceCrm` for either target: a real org (password, JWT or
-client-credentials login) or the local org (embedded: a loopback server this process starts and
-stops; or served: `salesforce.local.url`), reached through the https-rewriting adapter. Reads are a
+`connect(config, secrets, local_url)` logs in to either target: a real org (password, JWT or
+client-credentials login) or the local org at a plain-http address, reached through the
+https-rewriting adapter of `crm_transport`. The client never starts a server: for the embedded
+local org, `org_launch.open_crm` serves the database and hands this module its address. Reads are a
 handful of SOQL queries; writes go through sObject Collections, at most 200 records a call.
 """
 
@@ -333,36 +334,25 @@ def _results(raw: Any, expected: int, ids: Sequence[str] | None = None) -> list[
 # --- connecting ------------------------------------------------------------------------------
 
 
-@contextmanager
-def open_crm(config: Config, secrets: Secrets) -> Iterator[SalesforceCrm]:
-    """Connect to the configured target; for the embedded local org, serve it while in use."""
+def connect(config: Config, secrets: Secrets, local_url: str | None = None) -> SalesforceCrm:
+    """A client logged in to the configured org: a real one, or the local org at *local_url*
+    (default `salesforce.local.url`). Starting an embedded local org is the launcher's job
+    (`demo_gen.org_launch`), not the client's."""
     settings = config.salesforce
     if settings.target == "salesforce":
-        yield SalesforceCrm(_login_real(config, secrets), label="salesforce")
-        return
-    if settings.local.url is not None:
-        try:
-            sf = _login_local(settings.local.url, settings.api_version)
-        except TransientError as exc:
-            if not isinstance(exc.__cause__, requests.ConnectionError):
-                raise
-            raise _no_served_org(settings.local.url, settings.local.db) from exc
-        yield SalesforceCrm(sf, label="local org")
-        return
-    from demo_gen.local_org.server import LocalOrgServer
-    from demo_gen.local_org.store import Store
-
-    if not settings.local.db.exists():
+        return SalesforceCrm(_login_real(config, secrets), label="salesforce")
+    url = local_url or settings.local.url
+    if url is None:
         raise UsageError(
-            f"the local org database {settings.local.db} does not exist",
-            hint="create it with `demo-gen org init` (or run `make demo`)",
+            "no local org address: salesforce.local.url is null and none was started",
+            hint="open the org with demo_gen.org_launch.open_crm, which serves the database",
         )
-    store = Store(settings.local.db)
     try:
-        with LocalOrgServer(store) as server:
-            yield SalesforceCrm(_login_local(server.url, settings.api_version), label="local org")
-    finally:
-        store.close()
+        return SalesforceCrm(_login_local(url, settings.api_version), label="local org")
+    except TransientError as exc:
+        if local_url is not None or not isinstance(exc.__cause__, requests.ConnectionError):
+            raise
+        raise _no_served_org(url, settings.local.db) from exc
 
 
 def _no_served_org(url: str, db: Path) -> TargetError:
@@ -376,7 +366,7 @@ def _no_served_org(url: str, db: Path) -> TargetError:
 
 
 def _login_local(url: str, version: str) -> Salesforce:
-    from demo_gen.local_org.transport import local_session
+    from demo_gen.crm_transport import local_session
 
     with _translate_errors(f"local org at {url}"):
         return Salesforce(

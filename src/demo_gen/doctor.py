@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import partial
 
+from demo_gen import clock
 from demo_gen.calendars.step import check_calendars
 from demo_gen.config import Config, Secrets
-from demo_gen.crm import SalesforceCrm, open_crm
+from demo_gen.crm import SalesforceCrm
 from demo_gen.errors import DemoGenError
 from demo_gen.items import ANSWER_OBJECT, SCORECARD_OBJECT
+from demo_gen.org_launch import open_crm
 from demo_gen.state import StateStore
 from demo_gen.state_engine import display_url
 from demo_gen.targets.salesforce import TAGGED_OBJECTS, missing_tag_fields, tagged_objects
@@ -86,7 +87,7 @@ def _calendar_checks(config: Config, secrets: Secrets, owners: list[str]) -> lis
     """CalDAV: login, and each person's calendar exists and takes a write (probe, deleted)."""
     if config.calendar.kind == "ics":
         return [Check("calendar files", True, f"ics files go to {config.calendar.ics_dir}")]
-    today = datetime.now(UTC).date()
+    today = clock.now().date()
     found = check_calendars(config, secrets, owners, today)
     return [Check(c.name, c.ok, c.detail, c.fix) for c in found]
 

@@ -8,10 +8,11 @@ computes it. Both open the state store read-only and only read the org; the file
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from demo_gen import clock
 from demo_gen.config import Config, Secrets, load_config
 from demo_gen.errors import UsageError
 from demo_gen.export_rows import TABLE_OF_KIND, build_tables
@@ -110,7 +111,7 @@ def _replay(
 
 
 def _today(today: date | None) -> date:
-    return today or datetime.now(UTC).date()
+    return today or clock.now().date()
 
 
 def _run_config(config: Config, run: RunRow) -> Config:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from demo_gen.crm import soql_list
+from demo_gen.items import ANSWER_OBJECT, SCORECARD_OBJECT
 from demo_gen.state import ItemRow, identity_of
 from demo_gen.targets.base import BATCH_LIMIT, LedgerView, Verdicts
 
@@ -27,8 +28,8 @@ SIGNATURE_FIELDS: dict[str, tuple[str, ...]] = {
     "EventRelation": ("EventId", "RelationId"),
     "TaskRelation": ("TaskId", "RelationId"),
     "EmailMessageRelation": ("EmailMessageId", "RelationId"),
-    "DemoGen_Scorecard__c": ("Opportunity__c", "Template__c"),
-    "DemoGen_Scorecard_Answer__c": ("Scorecard__c", "Element__c"),
+    SCORECARD_OBJECT: ("Opportunity__c", "Template__c"),
+    ANSWER_OBJECT: ("Scorecard__c", "Element__c"),
 }
 """sObject → the fields of its signature: (parent, subject, start) or (parent, person)."""
 
@@ -113,7 +114,7 @@ def verify(
 def _expected_from_row(row: ItemRow, parent_id: str | None) -> dict[str, Any]:
     """The signature fields a schema-1 row holds, as the record's field values."""
     fields = SIGNATURE_FIELDS.get(row.record_type, ())
-    if len(fields) == 2 and row.record_type != "DemoGen_Scorecard__c":  # a link: parent, person
+    if len(fields) == 2 and row.record_type != SCORECARD_OBJECT:  # a link: parent, person
         return {fields[0]: parent_id, fields[1]: row.subject}
     values: list[Any] = [row.opportunity_id, row.subject, row.planned_start]
     if row.record_type == "Task" and row.planned_start:

@@ -19,9 +19,9 @@ from demo_gen.faultpoints import crash_point
 from demo_gen.items import EMAIL_TASK, PARENT_KINDS
 from demo_gen.runlog import RunLog
 from demo_gen.state import ItemRow, StateStore
-from demo_gen.targets.base import Reconciliation, Target, Verdicts
+from demo_gen.targets.base import BATCH_LIMIT, Reconciliation, Target, Verdicts
 
-BINDING_SAMPLE = 200
+BINDING_SAMPLE = BATCH_LIMIT
 """Rows of each record type the run-start check reads back (one query each on an org)."""
 
 

@@ -53,7 +53,7 @@ def check_org(config: Config, secrets: Secrets) -> None:
     Today: every `salesforce.query.stages_allowed` is in the org's StageName picklist. Costs a
     login and one describe; an unreachable org or refused login fails here too (exit 5).
     """
-    from demo_gen.crm import open_crm
+    from demo_gen.org_launch import open_crm
     from demo_gen.selection import check_stages
 
     with open_crm(config, secrets) as crm:

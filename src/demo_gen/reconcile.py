@@ -26,7 +26,7 @@ from dataclasses import replace
 
 from demo_gen.crm import soql_list
 from demo_gen.identity import Reader
-from demo_gen.items import EMAIL_TASK
+from demo_gen.items import ANSWER_OBJECT, EMAIL_TASK, SCORECARD_OBJECT
 from demo_gen.orgmade import read_back
 from demo_gen.state import ItemRow, created_ids
 from demo_gen.targets.base import LedgerView, ReadBack, Reconciliation
@@ -42,9 +42,9 @@ _ACTIVITY_MATCH = {
 _LINK_MATCH = {
     "EventRelation": ("EventId", "RelationId"),
     "EmailMessageRelation": ("EmailMessageId", "RelationId"),
-    "DemoGen_Scorecard_Answer__c": ("Scorecard__c", "Element__c"),
+    ANSWER_OBJECT: ("Scorecard__c", "Element__c"),
 }
-_SCORECARD = ("DemoGen_Scorecard__c", "Opportunity__c", "Template__c")
+_SCORECARD = (SCORECARD_OBJECT, "Opportunity__c", "Template__c")
 
 Key = tuple[str, ...]
 

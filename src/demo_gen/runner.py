@@ -27,7 +27,6 @@ from demo_gen.compose import scorecard_summary
 from demo_gen.config import Config, Secrets
 from demo_gen.errors import DemoGenError, UsageError
 from demo_gen.ledger_protocol import check_binding
-from demo_gen.model import Seller
 from demo_gen.plan import Plan
 from demo_gen.prepare import Hooks, Planned, Prepared, PrepareOptions, plan_step
 from demo_gen.progress import NULL_PROGRESS, Progress

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from demo_gen.config import QuerySettings
 from demo_gen.crm import soql_list, soql_quote
 from demo_gen.errors import ConfigError, UsageError
+from demo_gen.identity import READ_CHUNK
 from demo_gen.model import Account, BusyEvent, Contact, Opportunity, OrgSnapshot, Seller
 from demo_gen.runlog import is_run_of
 
@@ -26,7 +27,7 @@ _CONTACT_FIELDS = (
 )
 _USER_FIELDS = "Id, Name, Email, Title, TimeZoneSidKey"
 _EVENT_FIELDS = "Id, OwnerId, WhoId, WhatId, Subject, StartDateTime, EndDateTime"
-_IN_CHUNK = 200
+_IN_CHUNK = READ_CHUNK  # ids in one SOQL IN list, as read-back uses
 _ID = re.compile(r"[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?")
 
 

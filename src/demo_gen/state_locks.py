@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from demo_gen import clock
 from demo_gen.errors import StateError
 from demo_gen.state_schema import locks
 
@@ -67,7 +68,7 @@ class LockHolder:
 
 def client_now() -> datetime:
     """This machine's clock, in UTC."""
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def lock_clock(conn: Connection) -> datetime:

@@ -1,10 +1,11 @@
 """The local org: a Salesforce-compatible server on SQLite, reached over the real wire format.
 
-`LocalOrgServer(Store(path))` serves it on 127.0.0.1; `local_session(server.url)` gives a
-`requests.Session` that simple-salesforce can use unmodified; `Faults` injects failures.
+`LocalOrgServer(Store(path))` serves it on 127.0.0.1; `Faults` injects failures. Clients reach
+it with `demo_gen.crm_transport.local_session(server.url)`, a `requests.Session` that
+simple-salesforce can use unmodified (the adapter belongs to the client, not to this package).
 
-The names below load on first use (PEP 562), so a client that only needs `local_session`
-(`demo_gen.local_org.transport`) does not import the server and its WSGI stack.
+The names below load on first use (PEP 562), so importing the package does not import the
+server and its WSGI stack.
 """
 
 from __future__ import annotations
@@ -17,25 +18,20 @@ if TYPE_CHECKING:
     from demo_gen.local_org.faults import Faults
     from demo_gen.local_org.server import LocalOrgServer, serve_forever
     from demo_gen.local_org.store import Store
-    from demo_gen.local_org.transport import LocalOrgAdapter, local_session
 
 _HOMES = {
     "Faults": "faults",
-    "LocalOrgAdapter": "transport",
     "LocalOrgApp": "app",
     "LocalOrgServer": "server",
     "Store": "store",
-    "local_session": "transport",
     "serve_forever": "server",
 }
 
 __all__ = [
     "Faults",
-    "LocalOrgAdapter",
     "LocalOrgApp",
     "LocalOrgServer",
     "Store",
-    "local_session",
     "serve_forever",
 ]
 

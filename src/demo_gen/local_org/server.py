@@ -2,7 +2,7 @@
 
 Example:
     with LocalOrgServer(Store(), faults=Faults(latency_ms=5)) as server:
-        session = local_session(server.url)      # demo_gen.local_org.transport
+        session = local_session(server.url)      # demo_gen.crm_transport
         ...
 """
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from demo_gen import clock
 from demo_gen.config import BulkSettings, Config, QuerySettings, Secrets
-from demo_gen.crm import SalesforceCrm, open_crm
+from demo_gen.crm import SalesforceCrm
 from demo_gen.errors import TargetError
 from demo_gen.identity import verify
 from demo_gen.items import (
@@ -37,6 +37,7 @@ from demo_gen.items import (
     email_task_signature,
     sf_datetime,
 )
+from demo_gen.org_launch import open_crm
 from demo_gen.orgmade import read_back
 from demo_gen.reconcile import find_pending
 from demo_gen.selection import Selection, select_opportunities
