@@ -44,7 +44,5 @@ def writer_for(
     if todo:
         progress.note(f"writing {todo_count} records through {path}: {why}")
     if bulk:
-        return BulkLedgerWriter(
-            target, state, log, settings, progress, planned=items, ledger=ledger
-        )
+        return BulkLedgerWriter(target, state, log, settings, progress, planned=items)
     return LedgerWriter(target, state, log, settings, progress, planned=items, ledger=ledger)
