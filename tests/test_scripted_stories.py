@@ -4,6 +4,7 @@ their story in the plan, the texts and the scorecards; every other deal is uncha
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -469,3 +470,29 @@ def test_pins_are_keyed_on_the_stories_and_unchanged_without_them(seeded):
     scripted = fingerprint(config_of(db, example_stories()))
     assert scripted != plain
     assert fingerprint(config_of(db, example_stories()[:1])) not in (plain, scripted)
+
+
+def test_a_story_plans_the_same_wherever_it_sits_in_the_file(seeded, tmp_path):
+    """Editing the file elsewhere (a comment above `stories:`) must not change a scripted deal's
+    story: its randomness comes from what the script says, not from its file and line (which
+    the plan keeps only to name the script in messages)."""
+    from demo_gen.config import load_config
+
+    db, snapshot = seeded
+    config = config_of(db, example_stories())
+    body = yaml.safe_dump(config.model_dump(mode="json", exclude_unset=True))
+    anchors = {o.id: ANCHOR for o in snapshot.opportunities}
+    plans = []
+    for n, head in enumerate(("", "# a comment\n" * 7)):
+        path = tmp_path / f"demo{n}.yaml"
+        path.write_text(head + body, encoding="utf-8")
+        plan = planner.plan(
+            snapshot.opportunities,
+            load_config(path, env={}),
+            anchors,
+            users=snapshot.users,
+            events=snapshot.events,
+        )
+        text = json.dumps(plan.to_json(), sort_keys=True, default=str)
+        plans.append(re.sub(r'"where": "[^"]*"', '"where": ""', text))
+    assert plans[0] == plans[1]

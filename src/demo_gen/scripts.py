@@ -10,6 +10,8 @@ script and says why. Unscripted deals are returned untouched.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
 from collections.abc import Sequence
 from dataclasses import replace
@@ -131,6 +133,12 @@ def script_plans(
     return out, notes
 
 
+def script_key(script: StoryScript) -> str:
+    """A digest of what a script says (not of its file, line or directory)."""
+    text = json.dumps(script.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def apply_script(
     op: OpportunityPlan,
     script: StoryScript,
@@ -145,8 +153,8 @@ def apply_script(
     if not op.meetings:
         raise ScriptRefused("deal", f"{op.opportunity.name!r} has no contacts, so no story")
     roles = choose_roles(op)
-    # the file's name and line, not its directory: the same config plans the same anywhere
-    rng = random.Random(f"{where.rsplit('/', 1)[-1]}/{op.opportunity.id}/script")
+    # the script itself, not where it sits: editing the file elsewhere leaves this story as it was
+    rng = random.Random(f"{script_key(script)}/{op.opportunity.id}/script")
     s = Scenario(
         where=where,
         champion_id=roles.champion.id if roles.champion else None,
