@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import traceback
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -163,6 +164,27 @@ def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, default=str))
 
 
+def _today_option(f: Any) -> Any:
+    return click.option(
+        "--today",
+        "today_text",
+        envvar="DEMO_GEN_TODAY",
+        metavar="YYYY-MM-DD",
+        help="The day the clock says (default: the real date; env DEMO_GEN_TODAY).",
+    )(f)
+
+
+def _today(text: str | None) -> date | None:
+    from demo_gen.clock import TODAY_ENV, parse_today
+
+    if text is None:
+        return None
+    ctx = click.get_current_context()
+    source = ctx.get_parameter_source("today_text")
+    env = source is not None and source.name == "ENVIRONMENT"
+    return parse_today(text, TODAY_ENV if env else "--today")
+
+
 @cli.command(epilog=cli_help.RUN)
 @_config_option
 @click.option("--run-id", help="Resume this run (one that did not finish), or `latest`.")
@@ -171,6 +193,7 @@ def _echo_json(data: Any) -> None:
 @click.option(
     "--refresh-content", is_flag=True, help="Ask the LLM again instead of reusing cached text."
 )
+@_today_option
 @_json_option
 def run(
     config_path: Path,
@@ -178,6 +201,7 @@ def run(
     max_opps: int | None,
     concurrency: int | None,
     refresh_content: bool,
+    today_text: str | None,
     as_json: bool,
 ) -> None:
     """Plan and create meetings, emails and scorecards for the selected opportunities.
@@ -189,6 +213,7 @@ def run(
     from demo_gen.runner import RunOptions
     from demo_gen.runner import run as run_pipeline
 
+    today = _today(today_text)
     config, secrets = _load(config_path)
     check_org(config, secrets)
     options = RunOptions(
@@ -196,6 +221,7 @@ def run(
         max_opps=max_opps,
         concurrency=concurrency,
         refresh_content=refresh_content,
+        today=today,
     )
     with RichProgress(enabled=not as_json) as progress:
         report = run_pipeline(config, secrets, options, progress)
@@ -219,13 +245,18 @@ def _finish_run(report: Any, as_json: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Save the plan here: every item with its text, each deal with its fact sheet.",
 )
+@_today_option
 @_json_option
-def dry_run(config_path: Path, max_opps: int | None, out: Path | None, as_json: bool) -> None:
+def dry_run(
+    config_path: Path, max_opps: int | None, out: Path | None, today_text: str | None,
+    as_json: bool,
+) -> None:  # fmt: skip
     """Show, per target, what `run` would create (+) and what exists (=); write nothing."""
     from demo_gen.preview import dry_run as preview_run
 
+    today = _today(today_text)
     config, secrets = _load(config_path)
-    preview = preview_run(config, secrets, max_opps=max_opps)
+    preview = preview_run(config, secrets, max_opps=max_opps, today=today)
     if out is not None:
         text = json.dumps(preview.plan, indent=2, sort_keys=True) + "\n"
         try:
@@ -237,6 +268,41 @@ def dry_run(config_path: Path, max_opps: int | None, out: Path | None, as_json: 
         _echo_json(preview.asdict())
     else:
         render_preview(preview)
+
+
+@cli.command(epilog=cli_help.REFRESH)
+@_config_option
+@click.option(
+    "--advance-stages",
+    is_flag=True,
+    help="Also move each Opportunity's StageName and Probability along its story (reset "
+    "restores them).",
+)
+@_today_option
+@_json_option
+def refresh(config_path: Path, advance_stages: bool, today_text: str | None, as_json: bool) -> None:
+    """Roll the same deal stories forward to today.
+
+    Writes what the window now covers and no run wrote yet (emails of the days that passed,
+    meetings that came into the window), gives each passed meeting its outcome (notes in place
+    of the agenda, the invitees' answers, a planned no-show) and, with --advance-stages, moves
+    stages on the story's dates. Rerunning on the same day writes nothing. Updates keep their
+    earlier values in the state store: `reset` restores them. A pinned run.anchor_date fixes
+    the story's day, so refresh refuses it (exit 2).
+    """
+    from demo_gen.preflight import check_org
+    from demo_gen.refresher import check_refreshable
+    from demo_gen.runner import RunOptions
+    from demo_gen.runner import run as run_pipeline
+
+    today = _today(today_text)
+    config, secrets = _load(config_path)
+    check_refreshable(config)
+    check_org(config, secrets)
+    options = RunOptions(command="refresh", today=today, reveal=True, advance_stages=advance_stages)
+    with RichProgress(enabled=not as_json) as progress:
+        report = run_pipeline(config, secrets, options, progress)
+    _finish_run(report, as_json)
 
 
 @cli.command(epilog=cli_help.SMOKE)

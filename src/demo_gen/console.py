@@ -327,6 +327,23 @@ def render_reset(report: ResetReport, console: Console = err_console) -> None:
             "ones this run made[/] (reset.skipped in events.jsonl says why; they will not be "
             "tried again)"
         )
+    _render_restores(report, console)
+
+
+def _render_restores(report: ResetReport, console: Console) -> None:
+    """The updates the run made (refresh): restored, or kept because changed since."""
+    u = report.updates
+    if report.dry_run and u.get("to_restore"):
+        console.print(f"would restore the values before {u['to_restore']} updates")
+    elif u.get("restored"):
+        console.print(f"restored the values before {u['restored']} updates")
+    if u.get("kept"):
+        console.print(
+            f"[yellow]left {u['kept']} updated records as they are: changed since demo-gen "
+            "updated them[/] (reset.update_kept in events.jsonl names them)"
+        )
+    if u.get("failed"):
+        console.print(f"[red]failed to restore:[/] {u['failed']}; run the same reset again")
 
 
 def render_checks(checks: Sequence[Check], console: Console = err_console) -> None:

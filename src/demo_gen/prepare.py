@@ -50,6 +50,7 @@ class PrepareOptions:
     max_opps: int | None = None
     only_ids: tuple[str, ...] | None = None
     refresh_content: bool = False
+    reveal: date | None = None  # refresh: each deal's whole story as of this day (storyline.py)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class Prepared:
     texts: dict[str, str] = field(default_factory=dict)  # plan item key -> text
     users: tuple[Seller, ...] = ()  # the org's selling-side people (calendar owners)
     llm: dict[str, Any] | None = None  # the LLM's accounting (a writing run with the LLM on)
+    whole: Plan | None = None  # refresh: every deal's whole story (`plan` is its view that day)
 
 
 def prepare(
@@ -87,6 +89,9 @@ def prepare(
 ) -> Prepared:
     """The plan, its texts and scorecards, and each target's work items (module docstring)."""
     plan, soql, users = _plan(source, state, config, options, hooks)
+    whole = None
+    if options.reveal is not None:
+        whole, plan = _revealed(source, state, config, options, plan, users)
     caps = {t.key: t.capabilities() for t in targets}
     if not caps[source.key].scorecards:
         hooks.warn(
@@ -106,7 +111,7 @@ def prepare(
         offline=options.run_id is None,
     )
     stories = writer.write_all(plan.opportunities, questions, hooks.progress)
-    out = Prepared(plan, soql, [], {t.key: [] for t in targets}, caps, users=users)
+    out = Prepared(plan, soql, [], {t.key: [] for t in targets}, caps, users=users, whole=whole)
     if config.llm.enabled and options.run_id is not None:
         out.llm = writer.stats.asdict()
     for op in plan.opportunities:
@@ -164,6 +169,25 @@ def _plan(
         emails=sum(len(op.emails) for op in plan.opportunities),
     )
     return plan, selection.soql, tuple(snap.users)
+
+
+def _revealed(
+    source: SalesforceTarget,
+    state: StateStore,
+    config: Config,
+    options: PrepareOptions,
+    plan: Plan,
+    users: tuple[Seller, ...],
+) -> tuple[Plan, Plan]:
+    """(whole story, its view on `options.reveal`): what refresh writes (storyline.py)."""
+    from demo_gen.storyline import on_day, whole_story
+
+    assert options.reveal is not None
+    whole = whole_story(
+        state, config, source.org_id, plan, users=users, events=plan.events,
+        write=options.run_id is not None,
+    )  # fmt: skip
+    return whole, on_day(whole, options.reveal, config)
 
 
 def own_record_ids(state: StateStore, pack: str, source: SalesforceTarget) -> frozenset[str]:

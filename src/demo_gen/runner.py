@@ -52,6 +52,8 @@ class RunOptions:
     opportunity_ids: tuple[str, ...] | None = None  # smoke: just these
     refresh_content: bool = False  # ask the LLM again instead of reusing cached text
     today: date | None = None  # the clock's date unless a caller pins it
+    reveal: bool = False  # refresh: each deal's whole story as of `today` (refresher.py)
+    advance_stages: bool = False  # refresh: move each Opportunity's stage along its story
 
 
 @dataclass
@@ -189,6 +191,8 @@ def _execute(ctx: _Context, started: float) -> RunReport:
     for target in ctx.opened.targets:
         counts.update(_write(ctx, target, prepared))
     source = ctx.opened.source
+    if prepared.whole is not None:
+        counts.update(_updates(ctx, prepared))
     items = prepared.items[source.key]
     write_scorecards(ctx.state, ctx.log, source.key, items, prepared.scorecards)
     if ctx.config.calendar.enabled:
@@ -243,6 +247,17 @@ def _write(ctx: _Context, target: Target, prepared: Prepared) -> dict[str, dict[
     return counts
 
 
+def _updates(ctx: _Context, prepared: Prepared) -> dict[str, dict[str, int]]:
+    """refresh: what happened since in the records that exist (outcomes, stages)."""
+    from demo_gen.refresher import apply_due
+
+    ctx.progress.phase("updating passed meetings", 1)
+    return apply_due(
+        ctx.opened.source, ctx.state, ctx.run_id, prepared, ctx.today,
+        advance_stages=ctx.options.advance_stages, event=ctx.log.event,
+    )  # fmt: skip
+
+
 def _calendars(ctx: _Context, prepared: Prepared, org_id: str) -> dict[str, dict[str, int]]:
     """The meetings into each internal attendee's calendar, after the org has them."""
     ctx.progress.phase("writing calendars", 1)
@@ -291,6 +306,7 @@ def _prepare(ctx: _Context) -> Prepared:
         max_opps=ctx.options.max_opps,
         only_ids=ctx.options.opportunity_ids,
         refresh_content=ctx.options.refresh_content,
+        reveal=ctx.today if ctx.options.reveal else None,
     )
     hooks = Hooks(
         warn=lambda message: _warn(ctx, message),

@@ -22,7 +22,7 @@ from sqlalchemy import (
     update,
 )
 
-from demo_gen.state_schema import items, items_table, locks, runs
+from demo_gen.state_schema import items, items_table, locks, runs, updates_table
 
 Migration = Callable[[Connection], None]
 
@@ -102,5 +102,13 @@ def _rename_constraints(conn: Connection, name: str, old: str, new: str) -> None
         conn.exec_driver_sql(f'ALTER TABLE {name} RENAME CONSTRAINT "{constraint}" TO "{renamed}"')
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3}
+def _v3_to_v4(conn: Connection) -> None:
+    """Schema 4: the `updates` table (before- and after-values of each update, for reset).
+
+    Self-contained: one new table, nothing else changes, so steps of other parts chain after it.
+    """
+    updates_table(MetaData()).create(conn)
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 """`MIGRATIONS[n]` brings a store from version n to n + 1. Version 1 is the first."""
