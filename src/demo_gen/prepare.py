@@ -33,6 +33,7 @@ from demo_gen.plan import Plan
 from demo_gen.progress import NULL_PROGRESS, Progress
 from demo_gen.scorecards import Scorecard
 from demo_gen.state import StateStore
+from demo_gen.storyline import story_texts
 from demo_gen.targets.base import Target
 from demo_gen.targets.salesforce import SalesforceTarget
 
@@ -50,7 +51,7 @@ class PrepareOptions:
     max_opps: int | None = None
     only_ids: tuple[str, ...] | None = None
     refresh_content: bool = False
-    reveal: date | None = None  # refresh: each deal's whole story as of this day (storyline.py)
+    reveal: date | None = None  # refresh: the day each deal's story is seen on; None = its anchor
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class Prepared:
     texts: dict[str, str] = field(default_factory=dict)  # plan item key -> text
     users: tuple[Seller, ...] = ()  # the org's selling-side people (calendar owners)
     llm: dict[str, Any] | None = None  # the LLM's accounting (a writing run with the LLM on)
-    whole: Plan | None = None  # refresh: every deal's whole story (`plan` is its view that day)
+    whole: Plan | None = None  # every deal's whole story (`plan` is its view on the day)
 
 
 def prepare(
@@ -89,9 +90,7 @@ def prepare(
 ) -> Prepared:
     """The plan, its texts and scorecards, and each target's work items (module docstring)."""
     plan, soql, users = _plan(source, state, config, options, hooks)
-    whole = None
-    if options.reveal is not None:
-        whole, plan = _revealed(source, state, config, options, plan, users)
+    whole, plan = _revealed(source, state, config, options, plan, users)
     caps = {t.key: t.capabilities() for t in targets}
     if not caps[source.key].scorecards:
         hooks.warn(
@@ -110,7 +109,7 @@ def prepare(
         pack=config.run.name,
         offline=options.run_id is None,
     )
-    stories = writer.write_all(plan.opportunities, questions, hooks.progress)
+    stories = story_texts(writer, plan, whole, questions, hooks.progress, config)
     out = Prepared(plan, soql, [], {t.key: [] for t in targets}, caps, users=users, whole=whole)
     if config.llm.enabled and options.run_id is not None:
         out.llm = writer.stats.asdict()
@@ -179,10 +178,9 @@ def _revealed(
     plan: Plan,
     users: tuple[Seller, ...],
 ) -> tuple[Plan, Plan]:
-    """(whole story, its view on `options.reveal`): what refresh writes (storyline.py)."""
+    """(whole story, its view on `options.reveal` or else each deal's anchor; storyline.py)."""
     from demo_gen.storyline import on_day, whole_story
 
-    assert options.reveal is not None
     whole = whole_story(
         state, config, source.org_id, plan, users=users, events=plan.events,
         write=options.run_id is not None,

@@ -191,7 +191,7 @@ def _execute(ctx: _Context, started: float) -> RunReport:
     for target in ctx.opened.targets:
         counts.update(_write(ctx, target, prepared))
     source = ctx.opened.source
-    if prepared.whole is not None:
+    if ctx.options.reveal:
         counts.update(_updates(ctx, prepared))
     items = prepared.items[source.key]
     write_scorecards(ctx.state, ctx.log, source.key, items, prepared.scorecards)

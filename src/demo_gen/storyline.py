@@ -9,17 +9,19 @@ every deal: the plan `refresh` writes on that day.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
 from demo_gen.config import Config
+from demo_gen.content.stories import ScorecardQuestion, StoryResult, StoryWriter
 from demo_gen.model import BusyEvent, Seller
 from demo_gen.pinning import PinStore
 from demo_gen.plan import OpportunityPlan, Plan
 from demo_gen.plan_codec import dump_plan, fingerprint, load_plan, pin_key
 from demo_gen.planning.ahead import Ahead, plan_ahead, with_ahead
-from demo_gen.planning.outcome import reveal
+from demo_gen.planning.outcome import realize, reveal
+from demo_gen.progress import NULL_PROGRESS, Progress
 
 AHEAD_SUFFIX = "/ahead"
 """A deal's story ahead is pinned under its plan's pin key and this suffix."""
@@ -62,8 +64,42 @@ def whole_story(
     return replace(plan, opportunities=whole)
 
 
-def on_day(whole: Plan, today: date, config: Config) -> Plan:
-    """The plan of `today`: each deal's whole story revealed up to that day."""
+def on_day(whole: Plan, today: date | None, config: Config) -> Plan:
+    """The plan of `today`: each deal's whole story revealed up to that day (None: up to each
+    deal's own anchor, as `run` writes it)."""
     return replace(
-        whole, opportunities=tuple(reveal(op, today, config) for op in whole.opportunities)
+        whole,
+        opportunities=tuple(reveal(op, today or op.anchor, config) for op in whole.opportunities),
     )
+
+
+def story_texts(
+    writer: StoryWriter,
+    plan: Plan,
+    whole: Plan,
+    questions: Mapping[str, Sequence[ScorecardQuestion]],
+    progress: Progress,
+    config: Config,
+) -> dict[str, StoryResult]:
+    """Each deal's texts, the same whatever the day they are written on: notes, emails and calls
+    from the whole story as it turns out (every meeting realized), the agenda of a meeting still
+    ahead in `plan` from the whole story as planned. (Texts from the day's plan alone would
+    change as the days reveal more of the story: a fact said in a later meeting moves.)"""
+    done = [
+        replace(op, meetings=tuple(realize(m, config) for m in op.meetings))
+        for op in whole.opportunities
+    ]
+    told = writer.write_all(done, questions, progress)
+    ahead = {
+        op.opportunity.id: {m.key for m in op.meetings if m.status == "scheduled"}
+        for op in plan.opportunities
+    }
+    planned = [op for op in whole.opportunities if ahead.get(op.opportunity.id)]
+    agendas = writer.write_all(planned, questions, NULL_PROGRESS) if planned else {}
+    out = {}
+    for oid, result in told.items():
+        texts = dict(result.content.texts)
+        if oid in agendas:
+            texts.update({k: agendas[oid].content.texts[k] for k in ahead[oid]})
+        out[oid] = replace(result, content=replace(result.content, texts=texts))
+    return out

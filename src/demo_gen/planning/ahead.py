@@ -5,7 +5,9 @@ ahead continues it to the deal's close (at most `HORIZON_DAYS` after the anchor)
 and pinned like the plan itself, so that every later day reveals the same story:
 - an open deal that is not stalling keeps meeting the customer every five to ten days (a gap
   the window's own meetings leave is filled too), walking the rest of the stage path
-  (Qualification … Negotiation) on dates spread between the anchor and the close;
+  (Qualification … Negotiation) on dates spread between the anchor and the close; nothing
+  is planned after the close date (a deal that slips past it goes quiet, as the planner's
+  history does: the realism figure `activity_after_close_not_won` holds);
 - every customer meeting still to come at the anchor (the window's and these) gets a
   confirmation email a day or three before it and, once it has passed, a recap the same day —
   or a "missed you" note if it turns into a no-show (`outcome.realize` decides, seeded).
@@ -111,7 +113,7 @@ def _one(env: Env, op: OpportunityPlan, config: Config, marks: tuple[Anchor, ...
 
 
 def _goes_on(opp: Opportunity, env: Env, stream: str, anchor: date) -> bool:
-    """An open deal whose story is not stalling (the planner's own draw) and not yet due."""
+    """An open deal whose story is not stalling (the planner's own draw), its close ahead."""
     if opp.is_closed or opp.close_date <= anchor or not opp.contacts:
         return False
     rng = random.Random(f"{stream}/story")  # the planner's story stream, drawn the same way
@@ -151,8 +153,9 @@ def _meetings(
     out: list[PlannedMeeting] = []
     while True:
         target = walk.day + timedelta(days=rng.randint(*_CADENCE))
-        if target >= end:
+        if walk.day >= end - timedelta(days=2):
             return out
+        target = min(target, end)  # the last conversation comes by the close day
         booked = [d for d in planned if walk.day < d <= target + timedelta(days=3)]
         if booked:
             walk.day = booked[0]
@@ -215,7 +218,7 @@ def _meeting(
     if not pool:
         return None
     kind = rng.choice(pool)
-    last = min(target + timedelta(days=4), end - timedelta(days=1))
+    last = min(target + timedelta(days=4), end)
     for day, rank in walk.marks:  # before an org Event further on the path: on an earlier day
         if day >= target and rank > RANK[kind]:
             last = min(last, day - timedelta(days=1))
@@ -223,13 +226,14 @@ def _meeting(
     persons = tuple(_person(people[g], opp) for g in guests if g in people)
     minutes = rng.choice(sorted(env.settings.meetings.duration_minutes))
     low = anchor_instant(opp, op.anchor) + timedelta(days=1)
-    high = datetime.combine(end, time(0), tzinfo=seller.zone)
+    high = datetime.combine(end + timedelta(days=1), time(0), tzinfo=seller.zone)
+    first = max(walk.day + timedelta(days=2), target - timedelta(days=2))
     req = Request(
         seller=seller, guests=persons, colleagues=(), minutes=minutes, target=target,
-        first_day=target, last_day=last, low=low, high=high, city=None,
+        first_day=first, last_day=last, low=low, high=high, city=None,
         seller_hours=env.seller_hours, guest_hours=env.business, prefer=env.business,
     )  # fmt: skip
-    placed = place(env.book, env.windows, req, rng) if persons and target <= last else None
+    placed = place(env.book, env.windows, req, rng) if persons and req.first_day <= last else None
     if placed is None:
         return None
     walk.floor = max(walk.floor, RANK[kind])
@@ -279,7 +283,8 @@ def _emails(
         if before >= floor:
             drafts.append((before, "scheduling", m))
         held = realize(m, config).status == "held"
-        after = m.start + timedelta(minutes=m.duration_minutes + rng.randint(20, 180))
+        after = m.start + timedelta(minutes=m.duration_minutes + rng.randint(20, 180),
+                                    seconds=rng.randint(0, 59))  # fmt: skip
         drafts.append((after, "follow_up" if held else "no_show", m))
     seq = max((e.seq for e in op.emails), default=0)
     out = []
