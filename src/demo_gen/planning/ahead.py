@@ -12,6 +12,8 @@ and pinned like the plan itself, so that every later day reveals the same story:
   confirmation email a day or three before it and, once it has passed, a recap the same day —
   or a "missed you" note if it turns into a no-show (`outcome.realize` decides, seeded).
 
+Scripted deals (`stories:`) get no story ahead: their script tells all of it.
+
 Meetings ahead are planned in their upcoming form (status `scheduled`, answers so far); what
 happens once they pass is `outcome.realize`. Pure and seeded: one stream per deal
 (`{seed}/{pack}/{opportunity id}/ahead`), deals booked in a fixed order into one shared calendar
@@ -98,6 +100,8 @@ def _marks(op: OpportunityPlan, events: Sequence[BusyEvent]) -> tuple[Anchor, ..
 
 def _one(env: Env, op: OpportunityPlan, config: Config, marks: tuple[Anchor, ...]) -> Ahead:
     opp = op.opportunity
+    if op.scenario is not None:  # a scripted deal's story is its script's: nothing is added
+        return Ahead(opp.id, (), ())
     stream = f"{config.run.seed}/{config.run.name}/{opp.id}"
     rng = random.Random(f"{stream}/ahead")
     meetings: list[PlannedMeeting] = []
