@@ -74,9 +74,17 @@ def render_run(report: RunReport, console: Console = err_console) -> None:
     table.add_column("kind")
     for key in ("created", "skipped", "failed", "deferred"):
         table.add_column(key, justify="right")
+    updated = {k: c["updated"] for k, c in report.counts.items() if "updated" in c}
+    columns = ("created", "skipped", "failed", "deferred")
     for kind, counts in report.counts.items():
-        table.add_row(kind, *(str(counts[k]) for k in ("created", "skipped", "failed", "deferred")))
+        if kind not in updated:
+            table.add_row(kind, *(str(counts[k]) for k in columns))
     console.print(table)
+    if updated:  # refresh: what happened since, written into records that exist
+        console.print(
+            f"updated {updated.get('update:outcome', 0)} records with the outcome of a passed "
+            f"meeting, {updated.get('update:stage', 0)} opportunities' stages"
+        )
     usage = report.api_usage
     usage_text = f", org API usage {usage['used']}/{usage['max']}" if usage else ""
     console.print(
@@ -85,7 +93,7 @@ def render_run(report: RunReport, console: Console = err_console) -> None:
     )
     if report.opportunities == 0:
         console.print(f"[yellow]{NO_OPPORTUNITY}[/]")
-    elif report.created == 0 and report.ok:
+    elif report.created == 0 and report.ok and not any(updated.values()):
         console.print("[green]nothing to create: every planned record already exists[/]")
     if not report.ok:
         console.print(

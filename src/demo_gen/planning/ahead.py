@@ -157,7 +157,7 @@ def _meetings(
     out: list[PlannedMeeting] = []
     while True:
         target = walk.day + timedelta(days=rng.randint(*_CADENCE))
-        if walk.day >= end - timedelta(days=2):
+        if walk.day >= end:
             return out
         target = min(target, end)  # the last conversation comes by the close day
         booked = [d for d in planned if walk.day < d <= target + timedelta(days=3)]
@@ -231,7 +231,7 @@ def _meeting(
     minutes = rng.choice(sorted(env.settings.meetings.duration_minutes))
     low = anchor_instant(opp, op.anchor) + timedelta(days=1)
     high = datetime.combine(end + timedelta(days=1), time(0), tzinfo=seller.zone)
-    first = max(walk.day + timedelta(days=2), target - timedelta(days=2))
+    first = max(walk.day + timedelta(days=1), target - timedelta(days=2))
     req = Request(
         seller=seller, guests=persons, colleagues=(), minutes=minutes, target=target,
         first_day=first, last_day=last, low=low, high=high, city=None,
