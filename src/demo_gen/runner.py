@@ -179,6 +179,7 @@ def _run_json(ctx: _Context, status: str, started: str, finished: str | None) ->
         "started_at": started,
         "finished_at": finished,
         "status": status,
+        "today": ctx.today.isoformat(),  # the clock's day (refresh shows the story of this day)
     }
 
 
