@@ -18,6 +18,12 @@ The points (KIND is a work-item kind, e.g. meeting, email, invitee, email_task, 
                         schema-1 ledger), at the run's end or in reset; one commit
     reset:sent:KIND     reset: the org has deleted a batch of KIND; the ledger does not know yet
 
+Updates (updates.py, refresh; RECORD_TYPE is e.g. Event, EventRelation, Opportunity):
+
+    update:pending:RECORD_TYPE  a batch's before-values are committed pending; nothing is sent
+    update:sent:RECORD_TYPE     the org has taken the batch's updates; they are not marked done
+    restore:sent:RECORD_TYPE    reset has written the before-values back; not marked restored
+
 Calendar copies (calendars/sync.py) use the same names with KIND `calendar_event`:
 `pending:calendar_event` (a batch of copies committed pending, none sent), `sent:calendar_event`
 (reached after each copy the server stored: `#N` kills after the Nth), `created:calendar_event`
