@@ -129,7 +129,7 @@ def test_a_schema_3_store_gains_the_bulk_tables_and_keeps_its_rows(tmp_path):
         )
     store = StateStore(f"sqlite:///{path}")
     try:
-        assert SCHEMA_VERSION == 4
+        assert SCHEMA_VERSION == 5
         assert list(store.items_by_signature("salesforce:org", ["s1"])) == ["s1"]
         jobs = BulkLedger(store)
         job = BulkJob("salesforce:org", "750X", "p", "r1", "Event", "meeting", "insert",
@@ -143,7 +143,7 @@ def test_a_schema_3_store_gains_the_bulk_tables_and_keeps_its_rows(tmp_path):
     finally:
         store.close()
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT value FROM meta").fetchone() == ("4",)
+        assert conn.execute("SELECT value FROM meta").fetchone() == ("5",)
         assert conn.execute("SELECT state FROM bulk_jobs").fetchall() == [("settled",)]
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -55,6 +56,7 @@ __all__ = [
     "export",
     "org_init",
     "org_serve",
+    "refresh",
     "report",
     "reset",
     "run",
@@ -102,11 +104,13 @@ def run(
     max_opps: int | None = None,
     concurrency: int | None = None,
     refresh_content: bool = False,
+    today: date | None = None,
     secrets: Secrets | None = None,
     progress: Progress | None = None,
 ) -> RunReport:
     """`demo-gen run`: create what the plan says and the ledger lacks; `run_id` resumes one
-    (`latest` too). A report with `ok` False is a partial run: rerunning resumes it."""
+    (`latest` too). A report with `ok` False is a partial run: rerunning resumes it. `today`
+    replaces the clock's date (`--today`)."""
     from demo_gen.preflight import check_org
     from demo_gen.runner import RunOptions
     from demo_gen.runner import run as run_pipeline
@@ -120,7 +124,32 @@ def run(
         max_opps=max_opps,
         concurrency=concurrency,
         refresh_content=refresh_content,
+        today=today,
     )
+    return run_pipeline(loaded, secrets, options, _progress(progress))
+
+
+def refresh(
+    config: ConfigLike = DEFAULT_CONFIG,
+    *,
+    advance_stages: bool = False,
+    today: date | None = None,
+    secrets: Secrets | None = None,
+    progress: Progress | None = None,
+) -> RunReport:
+    """`demo-gen refresh`: the same deal stories revealed up to `today` (default the clock's):
+    what the window now covers is written, passed meetings get their outcome, and with
+    `advance_stages` each Opportunity's stage moves along its story. Updates keep their
+    earlier values in the ledger, so `reset` restores them."""
+    from demo_gen.preflight import check_org
+    from demo_gen.refresher import check_refreshable
+    from demo_gen.runner import RunOptions
+    from demo_gen.runner import run as run_pipeline
+
+    loaded, secrets = _config(config), _secrets(secrets)
+    check_refreshable(loaded)
+    check_org(loaded, secrets)
+    options = RunOptions(command="refresh", today=today, reveal=True, advance_stages=advance_stages)
     return run_pipeline(loaded, secrets, options, _progress(progress))
 
 
@@ -129,6 +158,7 @@ def dry_run(
     *,
     max_opps: int | None = None,
     out: str | os.PathLike[str] | None = None,
+    today: date | None = None,
     secrets: Secrets | None = None,
 ) -> Preview:
     """`demo-gen dry-run`: what `run` would create per target (+) and what exists (=); writes
@@ -136,7 +166,7 @@ def dry_run(
     from demo_gen.preview import dry_run as preview_run
 
     _at_least(1, max_opps, "max_opps")
-    preview = preview_run(_config(config), _secrets(secrets), max_opps=max_opps)
+    preview = preview_run(_config(config), _secrets(secrets), max_opps=max_opps, today=today)
     if out is not None:
         text = json.dumps(preview.plan, indent=2, sort_keys=True) + "\n"
         try:

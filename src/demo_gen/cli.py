@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import traceback
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -163,6 +164,27 @@ def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, default=str))
 
 
+def _today_option(f: Any) -> Any:
+    return click.option(
+        "--today",
+        "today",
+        envvar="DEMO_GEN_TODAY",
+        metavar="YYYY-MM-DD",
+        help="The day the clock says (default: the real date; env DEMO_GEN_TODAY).",
+    )(f)
+
+
+def _today(text: str | None) -> date | None:
+    from demo_gen.clock import TODAY_ENV, parse_today
+
+    if text is None:
+        return None
+    ctx = click.get_current_context()
+    source = ctx.get_parameter_source("today")
+    env = source is not None and source.name == "ENVIRONMENT"
+    return parse_today(text, TODAY_ENV if env else "--today")
+
+
 @cli.command(epilog=cli_help.RUN)
 @_config_option
 @click.option("--run-id", help="Resume this run (one that did not finish), or `latest`.")
@@ -171,6 +193,7 @@ def _echo_json(data: Any) -> None:
 @click.option(
     "--refresh-content", is_flag=True, help="Ask the LLM again instead of reusing cached text."
 )
+@_today_option
 @_json_option
 def run(
     config_path: Path,
@@ -178,6 +201,7 @@ def run(
     max_opps: int | None,
     concurrency: int | None,
     refresh_content: bool,
+    today: str | None,
     as_json: bool,
 ) -> None:
     """Plan and create meetings, emails and scorecards for the selected opportunities.
@@ -185,6 +209,7 @@ def run(
     A rerun creates nothing that exists; exit 6 means some records failed, and rerunning the
     same command creates exactly those.
     """
+    day = _today(today)
     config, secrets = _load(config_path)
     with RichProgress(enabled=not as_json) as progress:
         report = api.run(
@@ -193,6 +218,7 @@ def run(
             max_opps=max_opps,
             concurrency=concurrency,
             refresh_content=refresh_content,
+            today=day,
             secrets=secrets,
             progress=progress,
         )
@@ -216,17 +242,55 @@ def _finish_run(report: Any, as_json: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Save the plan here: every item with its text, each deal with its fact sheet.",
 )
+@_today_option
 @_json_option
-def dry_run(config_path: Path, max_opps: int | None, out: Path | None, as_json: bool) -> None:
+def dry_run(
+    config_path: Path, max_opps: int | None, out: Path | None, today: str | None,
+    as_json: bool,
+) -> None:  # fmt: skip
     """Show, per target, what `run` would create (+) and what exists (=); write nothing."""
+    day = _today(today)
     config, secrets = _load(config_path)
-    preview = api.dry_run(config, max_opps=max_opps, out=out, secrets=secrets)
+    preview = api.dry_run(config, max_opps=max_opps, out=out, today=day, secrets=secrets)
     if out is not None:
         err_console.print(f"plan saved to {out}")
     if as_json:
         _echo_json(preview.asdict())
     else:
         render_preview(preview)
+
+
+@cli.command(epilog=cli_help.REFRESH)
+@_config_option
+@click.option(
+    "--advance-stages",
+    is_flag=True,
+    help="Also move each Opportunity's StageName and Probability along its story (reset "
+    "restores them).",
+)
+@_today_option
+@_json_option
+def refresh(config_path: Path, advance_stages: bool, today: str | None, as_json: bool) -> None:
+    """Roll the same deal stories forward to today.
+
+    Writes what the window now covers and no run wrote yet (emails of the days that passed,
+    meetings that came into the window), gives each passed meeting its outcome (notes in place
+    of the agenda, the invitees' answers, a planned no-show) and, with --advance-stages, moves
+    stages on the story's dates. Rerunning on the same day writes nothing. Updates keep their
+    earlier values in the state store: `reset` restores them. A pinned run.anchor_date fixes
+    the story's day, so refresh refuses it (exit 2).
+    """
+    day = _today(today)
+    config, secrets = _load(config_path)
+    with RichProgress(enabled=not as_json) as progress:
+        report = api.refresh(
+            config,
+            advance_stages=advance_stages,
+            today=day,
+            secrets=secrets,
+            progress=progress,
+        )
+    _finish_run(report, as_json)
 
 
 @cli.command(epilog=cli_help.SMOKE)

@@ -85,6 +85,16 @@ RUN = epilog(
     _RUNNING,
 )
 
+REFRESH = epilog(
+    [
+        "demo-gen refresh -c demo.yaml  # the story up to today: new emails, outcomes, meetings",
+        "demo-gen refresh -c demo.yaml --advance-stages  # also move stages (reset restores them)",
+        "demo-gen refresh -c demo.yaml --today 2026-12-15  # rehearse the demo's date (or set "
+        "DEMO_GEN_TODAY)",
+    ],
+    _RUNNING,
+)
+
 DRY_RUN = epilog(
     [
         "demo-gen dry-run -c demo.yaml",

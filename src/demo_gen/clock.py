@@ -6,7 +6,7 @@ ledger and the run log stamp their rows with `stamp()`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 
 def now() -> datetime:
@@ -19,3 +19,19 @@ def stamp(value: datetime | None = None) -> str:
     return (
         (value or now()).astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     )
+
+
+TODAY_ENV = "DEMO_GEN_TODAY"
+"""The environment's `--today`: rehearse a demo date, or let tests simulate weeks."""
+
+
+def parse_today(text: str, source: str = "--today") -> date:
+    """`YYYY-MM-DD` as a date; a UsageError (exit 2) naming `source` for anything else."""
+    from demo_gen.errors import UsageError
+
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(
+            f"{source}: {text!r} is not a date (expected YYYY-MM-DD, e.g. 2026-12-01)"
+        ) from None

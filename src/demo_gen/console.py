@@ -74,9 +74,17 @@ def render_run(report: RunReport, console: Console = err_console) -> None:
     table.add_column("kind")
     for key in ("created", "skipped", "failed", "deferred"):
         table.add_column(key, justify="right")
+    updated = {k: c["updated"] for k, c in report.counts.items() if "updated" in c}
+    columns = ("created", "skipped", "failed", "deferred")
     for kind, counts in report.counts.items():
-        table.add_row(kind, *(str(counts[k]) for k in ("created", "skipped", "failed", "deferred")))
+        if kind not in updated:
+            table.add_row(kind, *(str(counts[k]) for k in columns))
     console.print(table)
+    if updated:  # refresh: what happened since, written into records that exist
+        console.print(
+            f"updated {updated.get('update:outcome', 0)} records with the outcome of a passed "
+            f"meeting, {updated.get('update:stage', 0)} opportunities' stages"
+        )
     usage = report.api_usage
     usage_text = f", org API usage {usage['used']}/{usage['max']}" if usage else ""
     console.print(
@@ -85,7 +93,7 @@ def render_run(report: RunReport, console: Console = err_console) -> None:
     )
     if report.opportunities == 0:
         console.print(f"[yellow]{NO_OPPORTUNITY}[/]")
-    elif report.created == 0 and report.ok:
+    elif report.created == 0 and report.ok and not any(updated.values()):
         console.print("[green]nothing to create: every planned record already exists[/]")
     if not report.ok:
         console.print(
@@ -327,6 +335,23 @@ def render_reset(report: ResetReport, console: Console = err_console) -> None:
             "ones this run made[/] (reset.skipped in events.jsonl says why; they will not be "
             "tried again)"
         )
+    _render_restores(report, console)
+
+
+def _render_restores(report: ResetReport, console: Console) -> None:
+    """The updates the run made (refresh): restored, or kept because changed since."""
+    u = report.updates
+    if report.dry_run and u.get("to_restore"):
+        console.print(f"would restore the values before {u['to_restore']} updates")
+    elif u.get("restored"):
+        console.print(f"restored the values before {u['restored']} updates")
+    if u.get("kept"):
+        console.print(
+            f"[yellow]left {u['kept']} updated records as they are: changed since demo-gen "
+            "updated them[/] (reset.update_kept in events.jsonl names them)"
+        )
+    if u.get("failed"):
+        console.print(f"[red]failed to restore:[/] {u['failed']}; run the same reset again")
 
 
 def render_checks(checks: Sequence[Check], console: Console = err_console) -> None:

@@ -228,6 +228,18 @@ class SalesforceCrm:
             out.extend(_results(raw, len(chunk)))
         return out
 
+    def update(self, records: Sequence[Mapping[str, Any]]) -> list[WriteResult]:
+        """Update records (each with attributes.type and Id) via sObject Collections; setting
+        the same values again changes nothing, so a repeat is safe."""
+        out: list[WriteResult] = []
+        for chunk in _chunks(records, MAX_COLLECTION):
+            body = {"allOrNone": False, "records": list(chunk)}
+            raw = self._write(
+                "PATCH composite/sobjects", "composite/sobjects", "PATCH", json=body, safe=True
+            )
+            out.extend(_results(raw, len(chunk), ids=[str(r["Id"]) for r in chunk]))
+        return out
+
     def delete(self, ids: Sequence[str]) -> list[WriteResult]:
         """Delete records by id via sObject Collections, allOrNone false."""
         out: list[WriteResult] = []

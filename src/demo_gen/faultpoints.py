@@ -35,6 +35,12 @@ the same names hold with KIND `calendar_event`; the CalDAV target also reaches
 `sent:calendar_event` after each copy the server stored (`#N` kills after the Nth, mid-batch) and
 `reset:sent:calendar_event` after each copy it deleted, besides the writer's and the resetter's
 once per batch.
+
+Updates (updates.py, refresh; RECORD_TYPE is e.g. Event, EventRelation, Opportunity):
+
+    update:pending:RECORD_TYPE  a batch's before-values are committed pending; nothing is sent
+    update:sent:RECORD_TYPE     the org has taken the batch's updates; they are not marked done
+    restore:sent:RECORD_TYPE    reset has written the before-values back; not marked restored
 """
 
 from __future__ import annotations

@@ -324,3 +324,18 @@ def _task_subject(touch: Touch, deal: Deal) -> str:
         "No answer": "Call (no answer)",
     }
     return f"{label.get(touch.disposition, 'Call')}: {name}"
+
+
+def shared_env(config: Config, users: Sequence[Seller], events: Sequence[BusyEvent]) -> Env:
+    """The calendar every deal shares, before any deal is booked (`planning.ahead` uses it)."""
+    return _env(config, users, events)
+
+
+def book_plan(book: Book, op: OpportunityPlan) -> None:
+    """Book a planned deal's meetings and calls in everyone's calendar."""
+    _book_pinned(book, op)
+
+
+def content_seed(config: Config, key: str) -> int:
+    """The content seed of the plan item `key`."""
+    return _content_seed(config, key)

@@ -41,6 +41,7 @@ from demo_gen.progress import NULL_PROGRESS, Progress
 from demo_gen.scorecards import Scorecard
 from demo_gen.scorecards.templates import Template
 from demo_gen.state import StateStore
+from demo_gen.storyline import story_texts
 from demo_gen.targets.base import Target
 from demo_gen.targets.salesforce import SalesforceTarget
 
@@ -58,6 +59,7 @@ class PrepareOptions:
     max_opps: int | None = None
     only_ids: tuple[str, ...] | None = None
     refresh_content: bool = False
+    reveal: date | None = None  # refresh: the day each deal's story is seen on; None = its anchor
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class Prepared:
     texts: dict[str, str] = field(default_factory=dict)  # plan item key -> text
     users: tuple[Seller, ...] = ()  # the org's selling-side people (calendar owners)
     llm: dict[str, Any] | None = None  # the LLM's accounting (a writing run with the LLM on)
+    whole: Plan | None = None  # every deal's whole story (`plan` is its view on the day)
 
 
 def prepare(
@@ -115,6 +118,7 @@ class Planned:
     source: SalesforceTarget
     targets: tuple[Target, ...]
     config: Config
+    whole: Plan  # each deal's whole story (storyline.py); `plan` is its view on the day
 
 
 def plan_step(
@@ -128,6 +132,7 @@ def plan_step(
 ) -> Planned:
     """Select, anchor and plan every deal (pinning the plans of a writing command)."""
     plan, soql, users = _plan(source, state, config, options, hooks)
+    whole, plan = _revealed(source, state, config, options, plan, users)
     caps = {t.key: t.capabilities() for t in targets}
     if not caps[source.key].scorecards:
         hooks.warn(
@@ -145,7 +150,9 @@ def plan_step(
         offline=options.run_id is None,
     )
     templates = load_templates(config)
-    return Planned(plan, soql, users, caps, templates, writer, source, tuple(targets), config)
+    return Planned(
+        plan, soql, users, caps, templates, writer, source, tuple(targets), config, whole
+    )
 
 
 def build(planned: Planned, deals: Sequence[OpportunityPlan], progress: Progress) -> Prepared:
@@ -153,10 +160,22 @@ def build(planned: Planned, deals: Sequence[OpportunityPlan], progress: Progress
     a deal's items depend on its own plan only)."""
     config, source = planned.config, planned.source
     questions = scorecard_questions(planned.templates, deals, config)
-    stories = planned.writer.write_all(deals, questions, progress)
+    ids = {op.opportunity.id for op in deals}
+    whole = replace(
+        planned.whole,
+        opportunities=tuple(o for o in planned.whole.opportunities if o.opportunity.id in ids),
+    )
+    chunk = replace(planned.plan, opportunities=tuple(deals))
+    stories = story_texts(planned.writer, chunk, whole, questions, progress, config)
     keys = [t.key for t in planned.targets]
     out = Prepared(
-        planned.plan, planned.soql, [], {k: [] for k in keys}, planned.caps, users=planned.users
+        planned.plan,
+        planned.soql,
+        [],
+        {k: [] for k in keys},
+        planned.caps,
+        users=planned.users,
+        whole=planned.whole,
     )
     for op in deals:
         story = stories[op.opportunity.id]
@@ -170,7 +189,6 @@ def build(planned: Planned, deals: Sequence[OpportunityPlan], progress: Progress
                 op, texts, cards, org_id=source.org_id, pack=config.run.name, caps=caps
             )
             out.items[key].extend(i for i in built if caps.holds(i.kind))
-    chunk = replace(planned.plan, opportunities=tuple(deals))
     for key in keys:  # a calendar: each meeting once per internal attendee
         if CALENDAR_EVENT in planned.caps[key].kinds:
             out.items[key].extend(
@@ -222,6 +240,24 @@ def _plan(
         emails=sum(len(op.emails) for op in plan.opportunities),
     )
     return plan, selection.soql, tuple(snap.users)
+
+
+def _revealed(
+    source: SalesforceTarget,
+    state: StateStore,
+    config: Config,
+    options: PrepareOptions,
+    plan: Plan,
+    users: tuple[Seller, ...],
+) -> tuple[Plan, Plan]:
+    """(whole story, its view on `options.reveal` or else each deal's anchor; storyline.py)."""
+    from demo_gen.storyline import on_day, whole_story
+
+    whole = whole_story(
+        state, config, source.org_id, plan, users=users, events=plan.events,
+        write=options.run_id is not None,
+    )  # fmt: skip
+    return whole, on_day(whole, options.reveal, config)
 
 
 def own_record_ids(state: StateStore, pack: str, source: SalesforceTarget) -> frozenset[str]:

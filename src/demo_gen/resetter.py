@@ -29,8 +29,10 @@ from demo_gen.ledger_protocol import catch_up, settle_pending
 from demo_gen.progress import NULL_PROGRESS, Progress
 from demo_gen.runlog import RunLog, utc_now
 from demo_gen.state import ItemRow, StateStore
+from demo_gen.state_updates import UpdateLedger
 from demo_gen.targets.base import BATCH_LIMIT, Target, Verdicts
 from demo_gen.targets.open import open_targets
+from demo_gen.updates import Updatable, restore
 
 RESET_ORDER = (*DELETE_ORDER, EVENT_RELATION, TASK_RELATION, CALENDAR_EVENT)
 """Links before their parents; the relations the org made for an Event or a Task go with it (a
@@ -60,10 +62,11 @@ class ResetReport:
     dry_run: bool = False
     cancelled: bool = False
     targets: dict[str, dict[str, int]] = field(default_factory=dict)  # target -> deleted counts
+    updates: dict[str, int] = field(default_factory=dict)  # restored / kept / gone / failed
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and not self.updates.get("failed")
 
     def asdict(self) -> dict[str, Any]:
         return {**self.__dict__, "skipped_total": sum(self.skipped.values()), "ok": self.ok}
@@ -97,7 +100,10 @@ def reset(
             with ExitStack() as held:
                 for key in sorted({opened.source.key, *(t.key for t in targets)}):
                     held.enter_context(state.lock(run.pack, key, owner=f"reset:{run_id}"))
-                return reset_targets(targets, state, config, run_id, run.org_id, confirm, progress)
+                return reset_targets(
+                    targets, state, config, run_id, run.org_id, confirm, progress,
+                    source=opened.source,
+                )  # fmt: skip
     finally:
         state.close()
 
@@ -119,7 +125,11 @@ def _plan(state: StateStore, run_id: str, org_id: str, *, dry_run: bool) -> Rese
     planned: dict[str, int] = {}
     for row in state.run_items(run_id, {"created", "pending"}):
         planned[row.record_type] = planned.get(row.record_type, 0) + 1
-    return ResetReport(run_id, org_id, planned, dry_run=dry_run)
+    report = ResetReport(run_id, org_id, planned, dry_run=dry_run)
+    restorable = len(UpdateLedger(state).of_run(run_id, ("done", "pending")))
+    if restorable:
+        report.updates = {"to_restore": restorable}
+    return report
 
 
 def reset_targets(
@@ -130,8 +140,12 @@ def reset_targets(
     org_id: str,
     confirm: Callable[[ResetReport], bool] = lambda _: True,
     progress: Progress = NULL_PROGRESS,
+    *,
+    source: Updatable | None = None,
 ) -> ResetReport:
-    """Reset `run_id` in each of `targets` (open, locked): settle, verify, keep, delete."""
+    """Reset `run_id` in each of `targets` (open, locked): settle, verify, keep, delete; the
+    updates the run made in `source` (the org) are restored before anything is deleted
+    (updates.py)."""
     with RunLog(config.run.runs_dir, run_id) as log:
         for target in targets:
             _settle(target, state, run_id, log)
@@ -139,6 +153,10 @@ def reset_targets(
         if not confirm(report):
             report.cancelled = True
             return report
+        if source is not None:
+            restored = restore(source, UpdateLedger(state), run_id, log.event)
+            report.updates = restored.asdict()
+            log.event("reset.updates", counts=report.updates)
         keys = {t.key for t in targets}
         rows = [r for r in state.run_items(run_id, {"created"}) if r.target in keys]
         progress.phase("deleting", len(rows))

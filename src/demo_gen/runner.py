@@ -57,6 +57,8 @@ class RunOptions:
     refresh_content: bool = False  # ask the LLM again instead of reusing cached text
     today: date | None = None  # the clock's date unless a caller pins it
     chunk_deals: int = CHUNK_DEALS  # deals built and written at a time (stream.py)
+    reveal: bool = False  # refresh: each deal's whole story as of `today` (refresher.py)
+    advance_stages: bool = False  # refresh: move each Opportunity's stage along its story
 
 
 @dataclass
@@ -182,6 +184,7 @@ def _run_json(ctx: _Context, status: str, started: str, finished: str | None) ->
         "started_at": started,
         "finished_at": finished,
         "status": status,
+        "today": ctx.today.isoformat(),  # the clock's day (refresh shows the story of this day)
     }
 
 
@@ -224,12 +227,14 @@ def _first(ctx: _Context, started: float) -> tuple[RunReport, Plan]:
         ctx.scorecards.extend(part.scorecards)
         items = part.items[source.key]
         append_scorecards(ctx.state, ctx.log, source.key, items, part.scorecards)
-        if smoke:
+        if smoke or ctx.options.reveal:
             kept.append(part)
 
     ctx.log.write_text("scorecards.jsonl", "")
     phases = [_phase(ctx, t) for t in ctx.opened.targets]
     counts = write_in_chunks(planned, phases, _chunk(ctx, planned), ctx.progress, done).counts
+    if ctx.options.reveal and kept:  # one chunk (`_chunk`): the whole run's items
+        counts.update(_updates(ctx, kept[0]))
     if ctx.config.llm.enabled:
         ctx.llm = planned.writer.stats.asdict()
     api_used = source.api_usage()
@@ -258,9 +263,9 @@ def _first(ctx: _Context, started: float) -> tuple[RunReport, Plan]:
 
 
 def _chunk(ctx: _Context, planned: Planned) -> int:
-    """Deals per chunk: all at once for smoke (it lists its ids) and with the LLM on (its
-    batching and accounting span the run)."""
-    if ctx.options.command == "smoke" or ctx.config.llm.enabled:
+    """Deals per chunk: all at once for smoke (it lists its ids), for refresh (its updates read
+    the whole run's items) and with the LLM on (its batching and accounting span the run)."""
+    if ctx.options.command == "smoke" or ctx.options.reveal or ctx.config.llm.enabled:
         return max(len(planned.plan.opportunities), 1)
     return ctx.options.chunk_deals
 
@@ -329,6 +334,17 @@ def _phase(ctx: _Context, target: Target) -> WritePhase:
     )
 
 
+def _updates(ctx: _Context, prepared: Prepared) -> dict[str, dict[str, int]]:
+    """refresh: what happened since in the records that exist (outcomes, stages)."""
+    from demo_gen.refresher import apply_due
+
+    ctx.progress.phase("updating passed meetings", 1)
+    return apply_due(
+        ctx.opened.source, ctx.state, ctx.run_id, prepared, ctx.today,
+        advance_stages=ctx.options.advance_stages, event=ctx.log.event,
+    )  # fmt: skip
+
+
 def smoke(
     config: Config,
     secrets: Secrets,
@@ -368,6 +384,7 @@ def _plan_step(ctx: _Context) -> Planned:
         max_opps=ctx.options.max_opps,
         only_ids=ctx.options.opportunity_ids,
         refresh_content=ctx.options.refresh_content,
+        reveal=ctx.today if ctx.options.reveal else None,
     )
     hooks = Hooks(
         warn=lambda message: _warn(ctx, message),

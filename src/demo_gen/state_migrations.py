@@ -22,7 +22,15 @@ from sqlalchemy import (
     update,
 )
 
-from demo_gen.state_schema import bulk_job_rows, bulk_jobs, items, items_table, locks, runs
+from demo_gen.state_schema import (
+    bulk_job_rows,
+    bulk_jobs,
+    items,
+    items_table,
+    locks,
+    runs,
+    updates_table,
+)
 
 Migration = Callable[[Connection], None]
 
@@ -109,5 +117,13 @@ def _v3_to_v4(conn: Connection) -> None:
     bulk_job_rows.create(conn)
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+def _v4_to_v5(conn: Connection) -> None:
+    """Schema 5: the `updates` table (before- and after-values of each update, for reset).
+
+    Self-contained: one new table, nothing else changes.
+    """
+    updates_table(MetaData()).create(conn)
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
 """`MIGRATIONS[n]` brings a store from version n to n + 1. Version 1 is the first."""

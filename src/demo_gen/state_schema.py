@@ -64,7 +64,7 @@ from sqlalchemy.pool import StaticPool
 from demo_gen import clock
 from demo_gen.errors import StateError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 metadata = MetaData()
 
@@ -158,6 +158,34 @@ content = Table(
     Column("value", Text, nullable=False),
     Column("created_at", String(40), nullable=False),
 )
+
+updates_table_columns = (
+    "target", "key", "run_id", "record_type", "record_id", "before_json", "after_json",
+    "status", "error", "updated_at",
+)  # fmt: skip
+
+
+def updates_table(meta_: MetaData) -> Table:
+    """Schema 5: one row per update demo-gen makes to a record it did not create in that run
+    (a passed meeting's outcome, an invitee's answer, an Opportunity's stage): the fields'
+    values before it (committed before the update is sent) and after it, for reset."""
+    return Table(
+        "updates",
+        meta_,
+        Column("target", String(TARGET_LENGTH), primary_key=True),
+        Column("key", String(255), primary_key=True),
+        Column("run_id", String(128), nullable=False, index=True),
+        Column("record_type", String(80), nullable=False),
+        Column("record_id", String(64), nullable=False),
+        Column("before_json", Text, nullable=False),
+        Column("after_json", Text, nullable=False),
+        Column("status", String(16), nullable=False),
+        Column("error", Text),
+        Column("updated_at", String(40), nullable=False),
+    )
+
+
+updates = updates_table(metadata)
 
 locks = Table(
     "locks",

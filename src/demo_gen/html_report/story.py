@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +21,15 @@ import openai
 
 from demo_gen.compose import load_templates, scorecard_questions
 from demo_gen.config import Config, Secrets, load_config
-from demo_gen.content import HeuristicContent
 from demo_gen.content.stories import StoryWriter
 from demo_gen.errors import StateError
 from demo_gen.model import BusyEvent, Seller
 from demo_gen.pinning import load_pins
 from demo_gen.plan import OpportunityPlan, Plan
 from demo_gen.prepare import own_record_ids
+from demo_gen.progress import NULL_PROGRESS
 from demo_gen.state import RunRow, StateStore
+from demo_gen.storyline import on_day, story_texts, whole_story
 from demo_gen.targets.open import open_targets
 
 _NO_SERVER = "http://127.0.0.1:9/v1"  # the discard port: a cache miss fails at once, offline
@@ -57,15 +59,19 @@ def load_story(config: Config, secrets: Secrets, state: StateStore, run_id: str)
     used = _run_config(run_dir, config)
     opp_ids = state.run_opportunities(run_id)
     plans, users, events = _pinned_plans(used, secrets, state, run, opp_ids)
-    plan = Plan(tuple(plans), seed=used.run.seed, pack=used.run.name, events=events)
+    pinned = Plan(tuple(plans), seed=used.run.seed, pack=used.run.name, events=events)
+    run_json = _json_file(run_dir / "run.json") or {}
+    whole = whole_story(state, used, run.org_id, pinned, users=users, events=events, write=False)
+    day = run_json.get("today") if run.command == "refresh" else None
+    plan = on_day(whole, date.fromisoformat(day) if day else None, used)
     return RunStory(
         run=run,
-        run_json=_json_file(run_dir / "run.json") or {},
+        run_json=run_json,
         summary=json.loads(run.summary_json) if run.summary_json else {},
         errors=tuple(_jsonl(run_dir / "errors.jsonl")),
         plan=plan,
         users=users,
-        texts=_texts(used, secrets, state, plans),
+        texts=_texts(used, secrets, state, plan, whole),
         scorecards=tuple(_jsonl(run_dir / "scorecards.jsonl")),
         unpinned=tuple(i for i in opp_ids if i not in {p.opportunity.id for p in plans}),
     )
@@ -103,14 +109,17 @@ def _pinned_plans(
 
 
 def _texts(
-    config: Config, secrets: Secrets, state: StateStore, plans: Sequence[OpportunityPlan]
+    config: Config, secrets: Secrets, state: StateStore, plan: Plan, whole: Plan
 ) -> dict[str, str]:
-    """The texts as the run wrote them: the LLM's from the cache, the heuristic writer's else."""
+    """The texts as the run wrote them (from the whole story, `storyline.story_texts`): the
+    LLM's from the cache, the heuristic writer's else."""
     texts: dict[str, str] = {}
+    questions = scorecard_questions(load_templates(config), plan.opportunities, config)
     if not config.llm.enabled:
-        writer = HeuristicContent(seed=config.run.seed, pack=config.run.name)
-        for op in plans:
-            texts.update(writer.write(op).texts)
+        writer = StoryWriter(config.llm, None, _ReadOnlyCache(state), seed=config.run.seed,
+                             pack=config.run.name)  # fmt: skip
+        for story in story_texts(writer, plan, whole, questions, NULL_PROGRESS, config).values():
+            texts.update(story.content.texts)
         return texts
     # A cache miss means the run fell back to heuristic text for that deal: the client below
     # cannot reach anything, so the writer falls back the same way, and nothing is stored.
@@ -123,9 +132,8 @@ def _texts(
         seed=config.run.seed,
         pack=config.run.name,
     )
-    questions = scorecard_questions(load_templates(config), plans, config)  # part of the prompt
     try:
-        stories = story_writer.write_all(plans, questions)
+        stories = story_texts(story_writer, plan, whole, questions, NULL_PROGRESS, config)
     finally:
         client.close()
     for story in stories.values():

@@ -18,7 +18,7 @@ from typing import Any
 
 from demo_gen import clock
 from demo_gen.config import BulkSettings, Config, QuerySettings, Secrets
-from demo_gen.crm import SalesforceCrm
+from demo_gen.crm import SalesforceCrm, soql_list
 from demo_gen.errors import TargetError
 from demo_gen.identity import verify
 from demo_gen.items import (
@@ -356,6 +356,30 @@ class SalesforceTarget:
             if check is not None:
                 out.unstamped.update(s for s, why in found.foreign.items() if why.startswith(extra))
         return out
+
+    def read_fields(
+        self, record_type: str, ids: Sequence[str], names: Sequence[str]
+    ) -> dict[str, dict[str, Any]]:
+        """The current values of `names` on each of `ids` still in the org (updates.py)."""
+        out: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ids), 200):
+            chunk = list(ids[start : start + 200])
+            soql = (
+                f"SELECT Id, {', '.join(names)} FROM {record_type} WHERE Id IN {soql_list(chunk)}"
+            )
+            for row in self._crm.query(soql):
+                out[row["Id"]] = {name: row.get(name) for name in names}
+        return out
+
+    def update_fields(
+        self, record_type: str, changes: Mapping[str, Mapping[str, Any]]
+    ) -> list[WriteResult]:
+        """Set fields on existing records (id -> fields), in input order (updates.py)."""
+        records = [
+            {"attributes": {"type": record_type}, "Id": rid, **fields}
+            for rid, fields in changes.items()
+        ]
+        return self._crm.update(records)
 
     def delete(self, rows: Sequence[ItemRow]) -> list[WriteResult]:
         results = self._crm.delete([r.remote_id or "" for r in rows])

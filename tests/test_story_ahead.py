@@ -1,0 +1,108 @@
+"""The whole story and its view on a day (planning.ahead, planning.outcome): pure and seeded.
+
+Later days only add to what earlier days showed — the same meetings, the same times, the same
+subjects — emails and calls never come before their day, a passed meeting always has its outcome,
+and the story ahead is the same however often it is planned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from conftest import ANCHOR
+
+from demo_gen import planner
+from demo_gen.config import Secrets, load_config
+from demo_gen.crm import open_crm
+from demo_gen.plan import Plan
+from demo_gen.planning.ahead import plan_ahead, with_ahead
+from demo_gen.planning.context import anchor_instant
+from demo_gen.planning.outcome import realize, reveal, stage_on
+from demo_gen.planning.story import STAGES
+from demo_gen.selection import select_opportunities
+
+
+@pytest.fixture
+def story(make_config):
+    config = load_config(make_config(salesforce={"query": {"limit": 12}}), env={})
+    with open_crm(config, Secrets()) as crm:
+        snap = select_opportunities(
+            crm, config.salesforce.query, max_opps=None, exclude_event_ids=(), own_tag=None
+        ).snapshot
+    anchors = dict.fromkeys((o.id for o in snap.opportunities), ANCHOR)
+    plan = planner.plan(snap.opportunities, config, anchors, users=snap.users, events=snap.events)
+    aheads = plan_ahead(plan.opportunities, config, users=snap.users, events=snap.events)
+    joined = tuple(with_ahead(op, aheads[op.opportunity.id]) for op in plan.opportunities)
+    whole = replace(plan, opportunities=joined)
+    return config, whole, aheads, snap
+
+
+def _view(whole: Plan, n: int, config):
+    return [reveal(op, ANCHOR + timedelta(days=n), config) for op in whole.opportunities]
+
+
+def test_later_days_only_add_to_what_earlier_days_showed(story) -> None:
+    config, whole, _, _ = story
+    for n in range(0, 60, 3):
+        early, late = _view(whole, n, config), _view(whole, n + 3, config)
+        for a, b in zip(early, late, strict=True):
+            shown = {m.key: (m.start, m.subject) for m in b.meetings}
+            assert all(shown.get(m.key) == (m.start, m.subject) for m in a.meetings)
+            assert {e.key for e in a.emails} <= {e.key for e in b.emails}
+            assert {t.key for t in a.tasks} <= {t.key for t in b.tasks}
+
+
+def test_a_day_shows_no_email_before_it_happens_and_every_passed_meeting_done(story) -> None:
+    config, whole, _, _ = story
+    ahead = timedelta(days=1 + config.activity.future_days)
+    for n in (0, 7, 30, 90):
+        for op in _view(whole, n, config):
+            boundary = anchor_instant(op.opportunity, ANCHOR + timedelta(days=n))
+            assert all(e.sent_at < boundary for e in op.emails)
+            assert all(t.at < boundary for t in op.tasks)
+            assert all(m.start < boundary + ahead for m in op.meetings)
+            for m in op.meetings:
+                assert (m.status == "scheduled") == (m.start >= boundary), (n, m.key, m.status)
+
+
+def test_the_story_ahead_goes_on_only_for_open_deals_and_stops_at_the_close(story) -> None:
+    _, whole, aheads, _ = story
+    grown = 0
+    for op in whole.opportunities:
+        added = aheads[op.opportunity.id].meetings
+        grown += bool(added)
+        if op.opportunity.is_closed:
+            assert not added
+        for m in added:
+            assert m.status == "scheduled" and m.primary_contact_id
+            assert m.start.date() <= op.opportunity.close_date + timedelta(days=1)
+    assert grown > 0
+
+
+def test_the_story_ahead_is_the_same_when_planned_again_or_kept(story) -> None:
+    config, whole, aheads, snap = story
+    plans = []
+    for op in whole.opportunities:
+        added = aheads[op.opportunity.id]
+        plans.append(replace(op, meetings=op.meetings[: len(op.meetings) - len(added.meetings)],
+                             emails=op.emails[: len(op.emails) - len(added.emails)]))  # fmt: skip
+    again = plan_ahead(plans, config, users=snap.users, events=snap.events)
+    assert again == aheads
+    kept = list(aheads.values())[:3]
+    assert plan_ahead(plans, config, users=snap.users, events=snap.events, kept=kept) == aheads
+
+
+def test_realize_is_seeded_and_stages_only_move_forward(story) -> None:
+    config, whole, _, _ = story
+    for op in whole.opportunities:
+        for m in op.meetings:
+            assert realize(m, config) == realize(m, config)
+            assert realize(realize(m, config), config) == realize(m, config)
+        seen = []
+        for n in range(0, 120, 4):
+            stage = stage_on(op, ANCHOR + timedelta(days=n))
+            if stage is not None:
+                seen.append(STAGES.index(stage))
+        assert seen == sorted(seen)
