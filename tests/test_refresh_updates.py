@@ -99,7 +99,7 @@ def test_a_kill_during_updates_loses_no_before_value(pack: Pack, point: str) -> 
 
 def test_reset_leaves_a_record_changed_since_and_says_so(pack: Pack) -> None:
     from demo_gen.config import Secrets, load_config
-    from demo_gen.crm import open_crm
+    from demo_gen.org_launch import open_crm
 
     refresh = pack.ok("refresh", "--advance-stages", "--today", DAY)
     state, ledger = _ledger(pack)

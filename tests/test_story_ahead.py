@@ -15,7 +15,7 @@ from conftest import ANCHOR
 
 from demo_gen import planner
 from demo_gen.config import Secrets, load_config
-from demo_gen.crm import open_crm
+from demo_gen.org_launch import open_crm
 from demo_gen.plan import Plan
 from demo_gen.planning.ahead import plan_ahead, with_ahead
 from demo_gen.planning.context import anchor_instant
