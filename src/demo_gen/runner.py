@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import yaml
@@ -54,6 +55,9 @@ class RunOptions:
     today: date | None = None  # the clock's date unless a caller pins it
     reveal: bool = False  # refresh: each deal's whole story as of `today` (refresher.py)
     advance_stages: bool = False  # refresh: move each Opportunity's stage along its story
+    now: datetime | None = None  # live: reveal the story up to this moment, not `today`'s start
+    max_calls: int | None = None  # live: the writes' share of its token bucket
+    on_prepared: Callable[[Prepared], None] | None = None  # live: the whole story, for its view
 
 
 @dataclass
@@ -188,6 +192,8 @@ def _execute(ctx: _Context, started: float) -> RunReport:
     checked = sum(check_binding(t, ctx.state, pack) for t in ctx.opened.targets)
     ctx.log.event("ledger.checked", records=checked)
     prepared = _prepare(ctx)
+    if ctx.options.on_prepared is not None:
+        ctx.options.on_prepared(prepared)
     counts: dict[str, dict[str, int]] = {}
     for target in ctx.opened.targets:
         counts.update(_write(ctx, target, prepared))
@@ -228,6 +234,9 @@ def _write(ctx: _Context, target: Target, prepared: Prepared) -> dict[str, dict[
     budget = None
     if target is ctx.opened.source:
         budget, remaining = ctx.opened.source.api_budget(ctx.config.run.api_budget_share)
+        if ctx.options.max_calls is not None:
+            budget = min(budget if budget is not None else ctx.options.max_calls,
+                         ctx.options.max_calls)  # fmt: skip
         if budget is not None:
             ctx.log.event("api.budget", remaining=remaining, budget=budget)
     phase = WritePhase(
@@ -254,7 +263,7 @@ def _updates(ctx: _Context, prepared: Prepared) -> dict[str, dict[str, int]]:
 
     ctx.progress.phase("updating passed meetings", 1)
     return apply_due(
-        ctx.opened.source, ctx.state, ctx.run_id, prepared, ctx.today,
+        ctx.opened.source, ctx.state, ctx.run_id, prepared, ctx.options.now or ctx.today,
         advance_stages=ctx.options.advance_stages, event=ctx.log.event,
     )  # fmt: skip
 
@@ -307,7 +316,7 @@ def _prepare(ctx: _Context) -> Prepared:
         max_opps=ctx.options.max_opps,
         only_ids=ctx.options.opportunity_ids,
         refresh_content=ctx.options.refresh_content,
-        reveal=ctx.today if ctx.options.reveal else None,
+        reveal=(ctx.options.now or ctx.today) if ctx.options.reveal else None,
     )
     hooks = Hooks(
         warn=lambda message: _warn(ctx, message),
