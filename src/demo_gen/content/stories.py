@@ -187,6 +187,7 @@ class StoryWriter:
         self.refresh = refresh
         self.on_event = on_event
         self.stats = LlmStats()
+        self._fell_back: set[str] = set()  # item keys: a deal written twice counts once
         self._client = client
         self._gate = _Gate()
         self._lock = threading.Lock()  # stats, cache and events: shared by the worker threads
@@ -350,8 +351,10 @@ class StoryWriter:
             backup = self._heuristic.write(plan).texts
             texts = {**texts, **{k: backup[k] for k in missing}}
             with self._lock:
-                self.stats.fallback_opportunities += 1
-                self.stats.fallback_items += len(missing)
+                self._fell_back.update(f"{plan.opportunity.id}\x00{k}" for k in missing)
+                deals = {k.split("\x00")[0] for k in self._fell_back}
+                self.stats.fallback_opportunities = len(deals)
+                self.stats.fallback_items = len(self._fell_back)
             self._emit(
                 "content.fallback",
                 level="info" if self._gate.reason else "warning",
