@@ -102,12 +102,14 @@ def test_live_writes_each_activity_in_order_when_it_falls_due(
             datetime.fromisoformat(cur["reveal"]),
             datetime.fromisoformat(prev["reveal"]),
         )
+        started = datetime.fromisoformat(cur["started"])
         done = datetime.fromisoformat(cur["done"])
         for sig in cur["created"]:
             if sig not in dues:
                 continue
             due = dues[sig]
-            assert after <= due < revealed, (sig, after, due, revealed)  # in order, never early
+            assert after <= due < revealed, (sig, after, due, revealed)  # in order
+            assert due <= started, (sig, due, started)  # never before its time
             assert done - due <= bound, (sig, due, done)  # written within a tick of its time
             checked += 1
     assert checked > 10

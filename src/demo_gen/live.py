@@ -55,6 +55,7 @@ class Pass:
     """One pass: the moment it revealed up to, when it was done (simulated), what it wrote."""
 
     reveal: datetime
+    started: datetime  # the simulated clock when the pass began (never before `reveal`)
     done: datetime
     created: int
     updated: int
@@ -198,7 +199,7 @@ def _await_tokens(loop: _Loop) -> bool:
 def _pass(loop: _Loop) -> None:
     """One refresh revealed up to the simulated now; spends its calls; logs what it created."""
     loop.status = "writing"
-    reveal = loop.sim.at(loop.wall())
+    reveal = started = loop.sim.at(loop.wall())
     if loop.options.until is not None:
         reveal = min(reveal, loop.options.until)  # a late pass never writes past --until
     _show(loop)
@@ -215,7 +216,7 @@ def _pass(loop: _Loop) -> None:
     kinds = {k: c.get("created", 0) + c.get("updated", 0) for k, c in report.counts.items()}
     updated = sum(c.get("updated", 0) for c in report.counts.values())
     done = loop.sim.at(loop.wall())
-    made = Pass(reveal, done, len(created), updated, report.api_calls,
+    made = Pass(reveal, started, done, len(created), updated, report.api_calls,
                 {k: n for k, n in kinds.items() if n})  # fmt: skip
     loop.passes.append(made)
     _log(Path(report.run_dir), loop, made, created)
@@ -241,7 +242,8 @@ def _created(loop: _Loop) -> set[str]:
 
 def _log(run_dir: Path, loop: _Loop, made: Pass, created: list[str]) -> None:
     line = {
-        "reveal": clock.stamp(made.reveal), "done": clock.stamp(made.done),
+        "reveal": clock.stamp(made.reveal), "started": clock.stamp(made.started),
+        "done": clock.stamp(made.done),
         "speed": loop.sim.speed, "tick_s": loop.options.tick_s, "calls": made.calls,
         "tokens_after": round(loop.bucket.available(), 3), "budget": loop.budget,
         "updated": made.updated, "created": created,
