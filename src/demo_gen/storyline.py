@@ -21,7 +21,7 @@ from demo_gen.plan import OpportunityPlan, Plan
 from demo_gen.plan_codec import dump_plan, fingerprint, load_plan, pin_key
 from demo_gen.planning.ahead import Ahead, plan_ahead, with_ahead
 from demo_gen.planning.outcome import realize, reveal
-from demo_gen.progress import NULL_PROGRESS, Progress
+from demo_gen.progress import Progress
 
 AHEAD_SUFFIX = "/ahead"
 """A deal's story ahead is pinned under its plan's pin key and this suffix."""
@@ -73,6 +73,10 @@ def on_day(whole: Plan, today: date | None, config: Config) -> Plan:
     )
 
 
+AGENDA_SUFFIX = "#agenda"
+"""The key of a meeting's agenda copy in the one plan the texts are written from."""
+
+
 def story_texts(
     writer: StoryWriter,
     plan: Plan,
@@ -81,25 +85,28 @@ def story_texts(
     progress: Progress,
     config: Config,
 ) -> dict[str, StoryResult]:
-    """Each deal's texts, the same whatever the day they are written on: notes, emails and calls
-    from the whole story as it turns out (every meeting realized), the agenda of a meeting still
-    ahead in `plan` from the whole story as planned. (Texts from the day's plan alone would
-    change as the days reveal more of the story: a fact said in a later meeting moves.)"""
-    done = [
-        replace(op, meetings=tuple(realize(m, config) for m in op.meetings))
-        for op in whole.opportunities
-    ]
-    told = writer.write_all(done, questions, progress)
+    """Each deal's texts, the same whatever the day they are written on, in one request per
+    deal: written from the whole story as it turns out (every meeting realized: notes, emails,
+    calls), with an upcoming copy (key + AGENDA_SUFFIX) of each meeting planned as upcoming,
+    whose text is the agenda of a meeting still ahead in `plan`. (Texts from the day's plan
+    alone would change as the days reveal more: a fact said in a later meeting moves.)"""
     ahead = {
         op.opportunity.id: {m.key for m in op.meetings if m.status == "scheduled"}
         for op in plan.opportunities
     }
-    planned = [op for op in whole.opportunities if ahead.get(op.opportunity.id)]
-    agendas = writer.write_all(planned, questions, NULL_PROGRESS) if planned else {}
+    told = []
+    for op in whole.opportunities:
+        done = tuple(realize(m, config) for m in op.meetings)
+        copies = tuple(  # every meeting planned upcoming, whatever the day: the same plan
+            replace(m, key=m.key + AGENDA_SUFFIX) for m in op.meetings if m.status == "scheduled"
+        )
+        told.append(replace(op, meetings=done + copies))
+    results = writer.write_all(told, questions, progress)
     out = {}
-    for oid, result in told.items():
+    for oid, result in results.items():
         texts = dict(result.content.texts)
-        if oid in agendas:
-            texts.update({k: agendas[oid].content.texts[k] for k in ahead[oid]})
+        for key in ahead.get(oid, ()):
+            texts[key] = texts.pop(key + AGENDA_SUFFIX)
+        texts = {k: v for k, v in texts.items() if not k.endswith(AGENDA_SUFFIX)}
         out[oid] = replace(result, content=replace(result.content, texts=texts))
     return out
