@@ -162,3 +162,48 @@ def test_kill_9_during_live_then_restart_loses_and_duplicates_nothing(
         result = pack.cli("reset", run_id, "--yes", "--json")
         assert result.exit_code == 0, result.output[-2000:]
     assert story_rows(pack) == before
+
+
+def test_live_never_spends_more_than_its_share_of_the_daily_limit(make_config, served_org) -> None:
+    """A small share of a small limit: live waits for its bucket rather than spend more."""
+    served_org.app.faults.daily_limit = 1000
+    path = make_config(run={"api_budget_share": 0.2}, salesforce={"local": {"url": served_org.url}})
+    config = load_config(path, env={})
+    wall, frames = FakeWall(), Frames()
+    options = LiveOptions(speed=SPEED, start=START, until=START + SPAN, tick_s=TICK_S)
+    before = served_org.app.stats()["api_usage"]
+    report = live(config, Secrets.from_env({}), options, frames, lambda: False,
+                  wall=wall, sleep=wall.sleep)  # fmt: skip
+    used = served_org.app.stats()["api_usage"] - before
+    share = int((1000 - before) * 0.2)
+    assert report.budget <= share
+    assert used - report.api_calls <= 5  # the budget's own look-up: login and limits
+    assert report.api_calls <= report.budget
+    assert any(s.status == "waiting for API budget" for s in frames.states)
+    assert report.passes >= 2
+
+
+def test_sigterm_stops_live_cleanly_after_the_pass_in_flight(
+    seeded_org_file: Path, tmp_path: Path
+) -> None:
+    pack = Pack.make(tmp_path / "p", seeded_org_file)
+    command = [sys.executable, "-m", "demo_gen", "live", "-c", str(pack.config), "--today",
+               ANCHOR.isoformat(), "--speed", "600", "--json"]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+    deadline = time.monotonic() + 120
+    while _live_log_lines(pack) < 1 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 0, out
+    report = json.loads(out)
+    assert report["stopped"] == "signal" and report["passes"] >= 1
+    state = StateStore(f"sqlite:///{pack.root / 'state.sqlite'}")
+    try:
+        run = state.get_run(report["run_id"])
+        assert run is not None and run.status != "running"
+        assert not state.run_items(report["run_id"], {"pending"})
+    finally:
+        state.close()
