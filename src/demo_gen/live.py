@@ -35,6 +35,8 @@ from demo_gen.prepare import Prepared
 from demo_gen.runner import RunOptions, run
 
 LIVE_LOG = "live.jsonl"
+UNREPORTED_LIMIT = 15_000
+"""An org that reports no daily limit is budgeted as Salesforce's smallest daily allocation."""
 IDLE = timedelta(days=1)
 """With nothing left in the story, the loop looks again a simulated day later."""
 
@@ -141,13 +143,16 @@ def live(
 
 
 def daily_budget(config: Config, secrets: Secrets) -> int:
-    """`run.api_budget_share` of the API calls the org has left today (the org's own figure)."""
+    """`run.api_budget_share` of the API calls the org has left today (the org's own figure),
+    less the calls this look-up made."""
     from demo_gen.targets.open import open_targets
 
     with open_targets(config, secrets, clock.now()) as opened:
         budget, _remaining = opened.source.api_budget(config.run.api_budget_share)
         spent = opened.source.calls
-    return max((budget if budget is not None else 15_000) - spent, 1)
+    if budget is None:
+        budget = int(UNREPORTED_LIMIT * config.run.api_budget_share)
+    return max(budget - spent, 1)
 
 
 def _drive(loop: _Loop) -> str:
