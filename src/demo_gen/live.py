@@ -157,22 +157,16 @@ def daily_budget(config: Config, secrets: Secrets) -> int:
 
 def _drive(loop: _Loop) -> str:
     """Passes until `until` or a stop request; which of the two ended it."""
-    moment = loop.sim.at(loop.wall())
     while True:
         if loop.stop():
             return "signal"
-        if loop.options.until is not None and moment > loop.options.until:
-            return "until"
         if not _await_tokens(loop):
             return "signal"
         _pass(loop)
         upcoming = next_due(loop.due, loop.passes[-1].reveal)
         moment = upcoming[0].at if upcoming else loop.passes[-1].reveal + IDLE
         if loop.options.until is not None and moment > loop.options.until:
-            moment = loop.options.until + timedelta(microseconds=1)
-            if not _sleep_until(loop, loop.options.until):
-                return "signal"
-            return "until"
+            return "until" if _sleep_until(loop, loop.options.until) else "signal"
         if not _sleep_until(loop, moment):
             return "signal"
 
