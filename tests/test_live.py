@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import ANCHOR
 from refresh_helpers import Pack, story_rows
 
@@ -207,3 +208,27 @@ def test_sigterm_stops_live_cleanly_after_the_pass_in_flight(
         assert not state.run_items(report["run_id"], {"pending"})
     finally:
         state.close()
+
+
+@pytest.mark.long
+def test_live_at_speed_600_for_a_simulated_day_wakes_within_a_tick(
+    seeded_org_file: Path, tmp_path: Path
+) -> None:
+    """The real command on the real clock (about 2.5 minutes): every pass begins within a tick
+    of the moment it was waiting for, or as soon as the pass before it ended."""
+    pack = Pack.make(tmp_path / "p", seeded_org_file)
+    until = (START + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    command = ["live", "--today", ANCHOR.isoformat(), "--speed", "600", "--until", until]
+    report = pack.ok(*command)
+    passes = _passes(pack, report["run_id"])
+    config = load_config(pack.config, env={})
+    dues = _dues(pack, report["run_id"], config.activity.future_days)
+    tick = timedelta(seconds=0.5 * 600)  # LiveOptions.tick_s at --speed 600
+    for prev, cur in zip(passes, passes[1:], strict=False):
+        ended = datetime.fromisoformat(prev["done"])
+        started = datetime.fromisoformat(cur["started"])
+        for sig in cur["created"]:
+            if sig in dues:
+                assert dues[sig] <= started, sig
+                assert started - max(dues[sig], ended) <= tick, (sig, dues[sig], ended, started)
+    assert report["stopped"] == "until"

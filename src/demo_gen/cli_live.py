@@ -115,10 +115,13 @@ def live(
     check_org(config, secrets)
     options = LiveOptions(speed=speed, start=start, until=until, advance_stages=advance_stages)
     stop = _Stop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, stop.handle)
-    with RichLiveView(enabled=not as_json) as view:
-        report = live_loop(config, secrets, options, view, stop)
+    before = {sig: signal.signal(sig, stop.handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with RichLiveView(enabled=not as_json) as view:
+            report = live_loop(config, secrets, options, view, stop)
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
     if as_json:
         _echo_json(report.asdict())
     else:
