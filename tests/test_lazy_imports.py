@@ -55,6 +55,7 @@ def offenders(modules: set[str], roots: tuple[str, ...]) -> list[str]:
 def test_importing_the_cli_loads_nothing_heavy(tmp_path):
     code, modules = loaded(tmp_path)  # no arguments: the group prints its usage
     assert offenders(modules, LLM + SERVER + PIPELINE + ("demo_gen.local_org",)) == []
+    assert "demo_gen.live" not in modules  # live's loop loads with the command, not its help
 
 
 @pytest.mark.parametrize(
@@ -68,6 +69,7 @@ def test_importing_the_cli_loads_nothing_heavy(tmp_path):
         ("doctor", "--help"),
         ("org", "init", "--help"),
         ("org", "serve", "--help"),
+        ("live", "--help"),
     ],
     ids=" ".join,
 )

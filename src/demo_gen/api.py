@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from demo_gen.doctor import Check
     from demo_gen.export import ExportReport
     from demo_gen.html_report import ReportFile
+    from demo_gen.live import LiveReport, LiveView
     from demo_gen.preview import Preview
     from demo_gen.progress import Progress
     from demo_gen.report import RunReport
@@ -55,6 +56,7 @@ __all__ = [
     "dry_run",
     "export",
     "org_init",
+    "live",
     "org_serve",
     "refresh",
     "report",
@@ -174,6 +176,48 @@ def dry_run(
         except OSError as exc:
             raise UsageError(f"cannot write the plan to {out}: {exc.strerror or exc}") from exc
     return preview
+
+
+def live(
+    config: ConfigLike = DEFAULT_CONFIG,
+    *,
+    speed: float = 1.0,
+    until: datetime | None = None,
+    advance_stages: bool = False,
+    today: date | None = None,
+    secrets: Secrets | None = None,
+    view: LiveView | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> LiveReport:
+    """`demo-gen live`: write each activity of the stories when its time arrives, `speed`
+    times faster than real time, from now (or 00:00 UTC of `today`) until `until` (UTC when
+    naive) or until `stop()` says so, within `run.api_budget_share` of the org's daily calls."""
+    from datetime import UTC, time
+
+    from demo_gen.live import LiveOptions
+    from demo_gen.live import live as live_loop
+    from demo_gen.preflight import check_org
+    from demo_gen.refresher import check_refreshable
+
+    if speed < 1:
+        raise UsageError(f"speed: {speed} is below 1 (real time)")
+    start = None if today is None else datetime.combine(today, time(0), tzinfo=UTC)
+    if until is not None and until.tzinfo is None:
+        until = until.replace(tzinfo=UTC)
+    if until is not None and until <= (start or datetime.now(UTC)):
+        raise UsageError(f"--until {until.isoformat()} is not after the clock's start")
+    loaded, secrets = _config(config), _secrets(secrets)
+    check_refreshable(loaded)
+    check_org(loaded, secrets)
+    options = LiveOptions(speed=speed, start=start, until=until, advance_stages=advance_stages)
+    return live_loop(loaded, secrets, options, view or _NoView(), stop or (lambda: False))
+
+
+class _NoView:
+    """A live view that shows nothing (the api's default)."""
+
+    def show(self, state: object) -> None:
+        return None
 
 
 def smoke(

@@ -455,6 +455,9 @@ cli.add_command(story)
 from demo_gen.cli_export import export  # noqa: E402  (it builds on the options above)
 
 cli.add_command(export)
+from demo_gen.cli_live import live  # noqa: E402  (it reuses this module's options)
+
+cli.add_command(live)
 
 
 def main() -> None:

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import yaml
@@ -59,6 +60,9 @@ class RunOptions:
     chunk_deals: int = CHUNK_DEALS  # deals built and written at a time (stream.py)
     reveal: bool = False  # refresh: each deal's whole story as of `today` (refresher.py)
     advance_stages: bool = False  # refresh: move each Opportunity's stage along its story
+    now: datetime | None = None  # live: reveal the story up to this moment, not `today`'s start
+    max_calls: int | None = None  # live: the writes' share of its token bucket
+    on_prepared: Callable[[Prepared], None] | None = None  # live: the whole story, for its view
 
 
 @dataclass
@@ -229,6 +233,8 @@ def _first(ctx: _Context, started: float) -> tuple[RunReport, Plan]:
         append_scorecards(ctx.state, ctx.log, source.key, items, part.scorecards)
         if smoke or ctx.options.reveal:
             kept.append(part)
+        if ctx.options.on_prepared is not None:  # live: the whole story, for its view
+            ctx.options.on_prepared(part)
 
     ctx.log.write_text("scorecards.jsonl", "")
     phases = [_phase(ctx, t) for t in ctx.opened.targets]
@@ -320,6 +326,9 @@ def _phase(ctx: _Context, target: Target) -> WritePhase:
     budget = None
     if target is ctx.opened.source:
         budget, remaining = ctx.opened.source.api_budget(ctx.config.run.api_budget_share)
+        if ctx.options.max_calls is not None:
+            budget = min(budget if budget is not None else ctx.options.max_calls,
+                         ctx.options.max_calls)  # fmt: skip
         if budget is not None:
             ctx.log.event("api.budget", remaining=remaining, budget=budget)
     return WritePhase(
@@ -340,7 +349,7 @@ def _updates(ctx: _Context, prepared: Prepared) -> dict[str, dict[str, int]]:
 
     ctx.progress.phase("updating passed meetings", 1)
     return apply_due(
-        ctx.opened.source, ctx.state, ctx.run_id, prepared, ctx.today,
+        ctx.opened.source, ctx.state, ctx.run_id, prepared, ctx.options.now or ctx.today,
         advance_stages=ctx.options.advance_stages, event=ctx.log.event,
     )  # fmt: skip
 
@@ -384,7 +393,7 @@ def _plan_step(ctx: _Context) -> Planned:
         max_opps=ctx.options.max_opps,
         only_ids=ctx.options.opportunity_ids,
         refresh_content=ctx.options.refresh_content,
-        reveal=ctx.today if ctx.options.reveal else None,
+        reveal=(ctx.options.now or ctx.today) if ctx.options.reveal else None,
     )
     hooks = Hooks(
         warn=lambda message: _warn(ctx, message),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from demo_gen.config import Config
 from demo_gen.plan import OpportunityPlan, PlannedMeeting
@@ -42,15 +42,31 @@ def realize(meeting: PlannedMeeting, config: Config) -> PlannedMeeting:
     )
 
 
+def boundary_of(op: OpportunityPlan, today: date) -> datetime:
+    """The past/future boundary of `today`: 00:00 in the owner's zone; a datetime (`live`, which
+    reveals the story minute by minute) is its own boundary."""
+    if isinstance(today, datetime):
+        return today
+    return anchor_instant(op.opportunity, today)
+
+
+def has_passed(meeting: PlannedMeeting, boundary: datetime, *, exact: bool = False) -> bool:
+    """A meeting has passed a day's boundary when it started before it (meetings are in working
+    hours, never across midnight); an `exact` moment (`live`) waits until it has ended."""
+    if not exact:
+        return meeting.start < boundary
+    return meeting.start + timedelta(minutes=meeting.duration_minutes) <= boundary
+
+
 def reveal(op: OpportunityPlan, today: date, config: Config) -> OpportunityPlan:
     """The deal's plan on `today`: what the window covers, passed meetings with their outcome."""
-    boundary = anchor_instant(op.opportunity, today)
+    boundary, exact = boundary_of(op, today), isinstance(today, datetime)
     end = boundary + timedelta(days=1 + config.activity.future_days)
     meetings = []
     for m in op.meetings:
         if m.start >= end:
             continue
-        meetings.append(realize(m, config) if m.start < boundary else m)
+        meetings.append(realize(m, config) if has_passed(m, boundary, exact=exact) else m)
     emails = tuple(e for e in op.emails if e.sent_at < boundary)
     tasks = tuple(t for t in op.tasks if t.at < boundary)
     return replace(op, meetings=tuple(meetings), emails=emails, tasks=tasks)
@@ -59,15 +75,17 @@ def reveal(op: OpportunityPlan, today: date, config: Config) -> OpportunityPlan:
 def passed_since_planned(op: OpportunityPlan, today: date) -> tuple[PlannedMeeting, ...]:
     """The meetings of the whole story planned as upcoming that have passed by `today`: those
     that were written (if at all) with an agenda and get their outcome as an update."""
-    boundary = anchor_instant(op.opportunity, today)
-    return tuple(m for m in op.meetings if m.status == "scheduled" and m.start < boundary)
+    boundary, exact = boundary_of(op, today), isinstance(today, datetime)
+    return tuple(
+        m for m in op.meetings if m.status == "scheduled" and has_passed(m, boundary, exact=exact)
+    )
 
 
 def stage_on(op: OpportunityPlan, today: date) -> str | None:
     """The stage the story has the deal in on `today`, when it is further along the path than
     the deal's own stage: the stage of the latest customer meeting held before the day."""
-    boundary = anchor_instant(op.opportunity, today)
-    held = [m for m in op.meetings if m.primary_contact_id and m.start < boundary]
+    boundary, exact = boundary_of(op, today), isinstance(today, datetime)
+    held = [m for m in op.meetings if m.primary_contact_id and has_passed(m, boundary, exact=exact)]
     if not held:
         return None
     latest = max(held, key=lambda m: m.start).stage
