@@ -194,6 +194,7 @@ def live(
     naive) or until `stop()` says so, within `run.api_budget_share` of the org's daily calls."""
     from datetime import UTC, time
 
+    from demo_gen import clock
     from demo_gen.live import LiveOptions
     from demo_gen.live import live as live_loop
     from demo_gen.preflight import check_org
@@ -204,7 +205,7 @@ def live(
     start = None if today is None else datetime.combine(today, time(0), tzinfo=UTC)
     if until is not None and until.tzinfo is None:
         until = until.replace(tzinfo=UTC)
-    if until is not None and until <= (start or datetime.now(UTC)):
+    if until is not None and until <= (start or clock.now()):
         raise UsageError(f"--until {until.isoformat()} is not after the clock's start")
     loaded, secrets = _config(config), _secrets(secrets)
     check_refreshable(loaded)

@@ -140,8 +140,13 @@ def dry_run(
     plan = prepared.plan
     sheets = HeuristicContent(seed=config.run.seed, pack=config.run.name)
     plan_json = plan.to_json()
+    whole = {o.opportunity.id: o for o in (prepared.whole or plan).opportunities}
+    from demo_gen.storyline import told_story
+
     for op, op_json in zip(plan.opportunities, plan_json["opportunities"], strict=True):
-        op_json["fact_sheet"] = sheets.sheet(op).to_json()
+        # the sheet the texts were written from: the deal's whole story (storyline.py)
+        told = told_story(whole[op.opportunity.id], config) if prepared.whole else op
+        op_json["fact_sheet"] = sheets.sheet(told).to_json()
         for item in op_json["meetings"] + op_json["emails"]:
             item["text"] = prepared.texts.get(item["key"], "")
     first = {s.opportunity_id for s in scripted}

@@ -77,6 +77,17 @@ AGENDA_SUFFIX = "#agenda"
 """The key of a meeting's agenda copy in the one plan the texts are written from."""
 
 
+def told_story(op: OpportunityPlan, config: Config) -> OpportunityPlan:
+    """A deal's whole story as its texts are written from it: every meeting realized (notes,
+    emails, calls), with an agenda copy (key + AGENDA_SUFFIX) of each meeting planned upcoming,
+    whatever the day: the same plan."""
+    done = tuple(realize(m, config) for m in op.meetings)
+    copies = tuple(
+        replace(m, key=m.key + AGENDA_SUFFIX) for m in op.meetings if m.status == "scheduled"
+    )
+    return replace(op, meetings=done + copies)
+
+
 def story_texts(
     writer: StoryWriter,
     plan: Plan,
@@ -94,13 +105,7 @@ def story_texts(
         op.opportunity.id: {m.key for m in op.meetings if m.status == "scheduled"}
         for op in plan.opportunities
     }
-    told = []
-    for op in whole.opportunities:
-        done = tuple(realize(m, config) for m in op.meetings)
-        copies = tuple(  # every meeting planned upcoming, whatever the day: the same plan
-            replace(m, key=m.key + AGENDA_SUFFIX) for m in op.meetings if m.status == "scheduled"
-        )
-        told.append(replace(op, meetings=done + copies))
+    told = [told_story(op, config) for op in whole.opportunities]
     results = writer.write_all(told, questions, progress)
     out = {}
     for oid, result in results.items():

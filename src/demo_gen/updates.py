@@ -24,9 +24,9 @@ from typing import Any, Protocol
 
 from demo_gen.faultpoints import crash_point
 from demo_gen.state_updates import UpdateLedger, UpdateRow
-from demo_gen.targets.base import WriteResult
+from demo_gen.targets.base import BATCH_LIMIT, WriteResult
 
-_BATCH = 200
+_BATCH = BATCH_LIMIT
 
 
 class Updatable(Protocol):

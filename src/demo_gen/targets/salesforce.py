@@ -43,7 +43,14 @@ from demo_gen.reconcile import find_pending
 from demo_gen.selection import Selection, select_opportunities
 from demo_gen.state import ItemRow, created_ids
 from demo_gen.state_migrations import SALESFORCE_PREFIX
-from demo_gen.targets.base import LedgerView, ReadBack, Reconciliation, Verdicts, WriteResult
+from demo_gen.targets.base import (
+    BATCH_LIMIT,
+    LedgerView,
+    ReadBack,
+    Reconciliation,
+    Verdicts,
+    WriteResult,
+)
 from demo_gen.targets.salesforce_bulk import BulkChannel, Csv, to_csv
 
 TAGGED_OBJECTS = ("Event", "Task", "EmailMessage")
@@ -362,8 +369,8 @@ class SalesforceTarget:
     ) -> dict[str, dict[str, Any]]:
         """The current values of `names` on each of `ids` still in the org (updates.py)."""
         out: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(ids), 200):
-            chunk = list(ids[start : start + 200])
+        for start in range(0, len(ids), BATCH_LIMIT):
+            chunk = list(ids[start : start + BATCH_LIMIT])
             soql = (
                 f"SELECT Id, {', '.join(names)} FROM {record_type} WHERE Id IN {soql_list(chunk)}"
             )
