@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 import traceback
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +12,17 @@ import click
 from rich.markup import escape
 
 from demo_gen import __version__, api, cli_help
+from demo_gen.cli_options import (
+    CONFIG_KEY,
+    JSON_KEY,
+    config_option,
+    echo_json,
+    json_option,
+    load,
+    optional_config,
+    today_of,
+    today_option,
+)
 from demo_gen.cli_org import org
 from demo_gen.console import (
     RichProgress,
@@ -29,14 +39,7 @@ from demo_gen.console import (
 from demo_gen.errors import ConfigError, DemoGenError, ExitCode, UsageError
 
 if TYPE_CHECKING:  # pydantic, SQLAlchemy and the pipeline load only with the commands that use them
-    from demo_gen.config import Config, Secrets
-
-DEFAULT_CONFIG = api.DEFAULT_CONFIG
-_CONFIG_HELP = "configuration file (YAML); env DEMO_GEN_CONFIG"
-
-
-_JSON_KEY = "demo_gen.json"
-_CONFIG_KEY = "demo_gen.config"
+    from demo_gen.config import Config
 
 
 class DemoGenGroup(cli_help.CommandsLast):
@@ -57,7 +60,7 @@ class DemoGenGroup(cli_help.CommandsLast):
         except click.Abort:  # Ctrl-C or end of input at a prompt: nothing was done
             _fail(ctx, ExitCode.INTERRUPTED, "interrupted", "aborted at the prompt", None)
         except click.ClickException as exc:  # usage errors: click prints them and exits 2
-            if ctx.meta.get(_JSON_KEY):
+            if ctx.meta.get(JSON_KEY):
                 _echo_error_json(exc.format_message(), exc.exit_code, None)
             raise
         except click.exceptions.Exit:
@@ -75,7 +78,7 @@ def _fail(ctx: click.Context, code: ExitCode, label: str, message: str, hint: st
     err_console.print(f"[{colour}]{label}:[/] {escape(message)}")
     if hint:
         err_console.print(f"[dim]hint:[/] {escape(hint)}")
-    if ctx.meta.get(_JSON_KEY):
+    if ctx.meta.get(JSON_KEY):
         _echo_error_json(message, code, hint)
     ctx.exit(code)
 
@@ -86,7 +89,7 @@ def _echo_error_json(message: str, code: int, hint: str | None) -> None:
 
 def _located(ctx: click.Context, exc: DemoGenError) -> str:
     """The message, with file:line put in front of a ConfigError that names only its key."""
-    config: Config | None = ctx.meta.get(_CONFIG_KEY)
+    config: Config | None = ctx.meta.get(CONFIG_KEY)
     if isinstance(exc, ConfigError) and exc.key and config is not None:
         where = config.locate(exc.key)
         if where:
@@ -117,84 +120,16 @@ def cli(debug: bool) -> None:
     """
 
 
-def _config_option(f: Any) -> Any:
-    return click.option(
-        "-c",
-        "--config",
-        "config_path",
-        envvar="DEMO_GEN_CONFIG",
-        default=DEFAULT_CONFIG,
-        show_default=True,
-        type=click.Path(dir_okay=False, path_type=Path),
-        help=_CONFIG_HELP,
-    )(f)
-
-
-def _json_option(f: Any) -> Any:
-    return click.option(
-        "--json",
-        "as_json",
-        is_flag=True,
-        is_eager=True,  # known before any other option can fail, so that failure is JSON too
-        callback=_remember_json,
-        help="Machine output on stdout (an error too: {error, exit_code, hint}).",
-    )(f)
-
-
-def _remember_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
-    ctx.meta[_JSON_KEY] = value
-    return value
-
-
-def _load(config_path: Path) -> tuple[Config, Secrets]:
-    from demo_gen.config import Secrets, load_config, load_environment
-
-    environment = load_environment()
-    config = _remembered(load_config(config_path, env=environment))
-    return config, Secrets.from_env(environment)
-
-
-def _remembered(config: Config) -> Config:
-    """Keep the configuration where the error handler can name file:line of a key."""
-    click.get_current_context().meta[_CONFIG_KEY] = config
-    return config
-
-
-def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, default=str))
-
-
-def _today_option(f: Any) -> Any:
-    return click.option(
-        "--today",
-        "today",
-        envvar="DEMO_GEN_TODAY",
-        metavar="YYYY-MM-DD",
-        help="The day the clock says (default: the real date; env DEMO_GEN_TODAY).",
-    )(f)
-
-
-def _today(text: str | None) -> date | None:
-    from demo_gen.clock import TODAY_ENV, parse_today
-
-    if text is None:
-        return None
-    ctx = click.get_current_context()
-    source = ctx.get_parameter_source("today")
-    env = source is not None and source.name == "ENVIRONMENT"
-    return parse_today(text, TODAY_ENV if env else "--today")
-
-
 @cli.command(epilog=cli_help.RUN)
-@_config_option
+@config_option
 @click.option("--run-id", help="Resume this run (one that did not finish), or `latest`.")
 @click.option("--max-opps", type=click.IntRange(min=1), help="Work on at most N opportunities.")
 @click.option("--concurrency", type=click.IntRange(1, 16), help="Collection calls in flight.")
 @click.option(
     "--refresh-content", is_flag=True, help="Ask the LLM again instead of reusing cached text."
 )
-@_today_option
-@_json_option
+@today_option
+@json_option
 def run(
     config_path: Path,
     run_id: str | None,
@@ -209,8 +144,8 @@ def run(
     A rerun creates nothing that exists; exit 6 means some records failed, and rerunning the
     same command creates exactly those.
     """
-    day = _today(today)
-    config, secrets = _load(config_path)
+    day = today_of(today)
+    config, secrets = load(config_path)
     with RichProgress(enabled=not as_json) as progress:
         report = api.run(
             config,
@@ -227,7 +162,7 @@ def run(
 
 def _finish_run(report: Any, as_json: bool) -> None:
     if as_json:
-        _echo_json(report.asdict())
+        echo_json(report.asdict())
     else:
         render_run(report)
     if not report.ok:
@@ -235,41 +170,41 @@ def _finish_run(report: Any, as_json: bool) -> None:
 
 
 @cli.command("dry-run", epilog=cli_help.DRY_RUN)
-@_config_option
+@config_option
 @click.option("--max-opps", type=click.IntRange(min=1), help="Work on at most N opportunities.")
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Save the plan here: every item with its text, each deal with its fact sheet.",
 )
-@_today_option
-@_json_option
+@today_option
+@json_option
 def dry_run(
     config_path: Path, max_opps: int | None, out: Path | None, today: str | None,
     as_json: bool,
 ) -> None:  # fmt: skip
     """Show, per target, what `run` would create (+) and what exists (=); write nothing."""
-    day = _today(today)
-    config, secrets = _load(config_path)
+    day = today_of(today)
+    config, secrets = load(config_path)
     preview = api.dry_run(config, max_opps=max_opps, out=out, today=day, secrets=secrets)
     if out is not None:
         err_console.print(f"plan saved to {out}")
     if as_json:
-        _echo_json(preview.asdict())
+        echo_json(preview.asdict())
     else:
         render_preview(preview)
 
 
 @cli.command(epilog=cli_help.REFRESH)
-@_config_option
+@config_option
 @click.option(
     "--advance-stages",
     is_flag=True,
     help="Also move each Opportunity's StageName and Probability along its story (reset "
     "restores them).",
 )
-@_today_option
-@_json_option
+@today_option
+@json_option
 def refresh(config_path: Path, advance_stages: bool, today: str | None, as_json: bool) -> None:
     """Roll the same deal stories forward to today.
 
@@ -280,8 +215,8 @@ def refresh(config_path: Path, advance_stages: bool, today: str | None, as_json:
     earlier values in the state store: `reset` restores them. A pinned run.anchor_date fixes
     the story's day, so refresh refuses it (exit 2).
     """
-    day = _today(today)
-    config, secrets = _load(config_path)
+    day = today_of(today)
+    config, secrets = load(config_path)
     with RichProgress(enabled=not as_json) as progress:
         report = api.refresh(
             config,
@@ -294,12 +229,12 @@ def refresh(config_path: Path, advance_stages: bool, today: str | None, as_json:
 
 
 @cli.command(epilog=cli_help.SMOKE)
-@_config_option
+@config_option
 @click.option("--opp-id", help="The opportunity to use (default: the first selected one).")
-@_json_option
+@json_option
 def smoke(config_path: Path, opp_id: str | None, as_json: bool) -> None:
     """Run one opportunity end to end and print the ids it created."""
-    config, secrets = _load(config_path)
+    config, secrets = load(config_path)
     with RichProgress(enabled=not as_json) as progress:
         report = api.smoke(config, opp_id=opp_id, secrets=secrets, progress=progress)
     _finish_run(report, as_json)
@@ -307,10 +242,10 @@ def smoke(config_path: Path, opp_id: str | None, as_json: bool) -> None:
 
 @cli.command(epilog=cli_help.STATUS)
 @click.argument("run_id", required=False)
-@_config_option
+@config_option
 @click.option("--realism", is_flag=True, help="Show the run's realism report.")
 @click.option("--scorecards", is_flag=True, help="Show the run's scorecards, element by element.")
-@_json_option
+@json_option
 def status(
     run_id: str | None, config_path: Path, realism: bool, scorecards: bool, as_json: bool
 ) -> None:
@@ -322,19 +257,19 @@ def status(
     interrupted; `run --run-id` resumes it. After a reset, the run's summary stays and what the
     reset did is added.
     """
-    found = api.status(run_id, config=_optional_config(config_path), scorecards=scorecards)
+    found = api.status(run_id, config=optional_config(config_path), scorecards=scorecards)
     if isinstance(found, api.RunListing):
         if as_json:
-            _echo_json(found.asdict())
+            echo_json(found.asdict())
         else:
             render_runs(list(found.runs), found.items)
     elif found.scorecards is not None:
         if as_json:
-            _echo_json(list(found.scorecards))
+            echo_json(list(found.scorecards))
         else:
             render_scorecards(list(found.scorecards))
     elif as_json:
-        _echo_json(found.detail)
+        echo_json(found.detail)
     elif realism:
         render_realism(found.realism or {"realism": "not recorded for this run"})
     else:
@@ -343,14 +278,14 @@ def status(
 
 @cli.command(epilog=cli_help.REPORT)
 @click.argument("run_ref", metavar="[RUN_ID | latest]", required=False, default="latest")
-@_config_option
+@config_option
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the page here (default: runs/<run_id>/report.html).",
 )
 @click.option("--open", "open_page", is_flag=True, help="Open the page in the default browser.")
-@_json_option
+@json_option
 def report(
     run_ref: str, config_path: Path, out: Path | None, open_page: bool, as_json: bool
 ) -> None:
@@ -365,9 +300,9 @@ def report(
     """
     import webbrowser
 
-    written = api.report(run_ref, config=_optional_config(config_path), out=out)
+    written = api.report(run_ref, config=optional_config(config_path), out=out)
     if as_json:
-        _echo_json(written.asdict())
+        echo_json(written.asdict())
     else:
         err_console.print(
             f"report of {written.run_id}: {written.deals} deals, {written.sellers} sellers, "
@@ -378,24 +313,12 @@ def report(
         webbrowser.open(written.path.resolve().as_uri())
 
 
-def _optional_config(config_path: Path) -> Config | None:
-    """The configuration if the file exists; None (the api's defaults, any pack) when the
-    default file is missing; a usage error for another missing file."""
-    from demo_gen.config import load_config, load_environment
-
-    if config_path.is_file():
-        return _remembered(load_config(config_path, env=load_environment()))
-    if config_path != Path(DEFAULT_CONFIG):
-        raise UsageError(f"configuration file not found: {config_path}")
-    return None
-
-
 @cli.command(epilog=cli_help.RESET)
 @click.argument("run_id")
-@_config_option
+@config_option
 @click.option("--yes", is_flag=True, help="Do not ask before deleting.")
 @click.option("--dry-run", "preview", is_flag=True, help="List what would be deleted.")
-@_json_option
+@json_option
 def reset(run_id: str, config_path: Path, yes: bool, preview: bool, as_json: bool) -> None:
     """Delete from the org exactly the records RUN_ID created, and nothing else.
 
@@ -416,14 +339,14 @@ def reset(run_id: str, config_path: Path, yes: bool, preview: bool, as_json: boo
     with RichProgress(enabled=not as_json) as progress:
         report = api.reset(
             run_id,
-            config=_optional_config(config_path),
+            config=optional_config(config_path),
             yes=yes,
             dry_run=preview,
             confirm=confirm,
             progress=progress,
         )
     if as_json:
-        _echo_json(report.asdict())
+        echo_json(report.asdict())
     elif report.cancelled:
         err_console.print("cancelled: nothing was deleted")
     else:
@@ -433,14 +356,14 @@ def reset(run_id: str, config_path: Path, yes: bool, preview: bool, as_json: boo
 
 
 @cli.command(epilog=cli_help.DOCTOR)
-@_config_option
-@_json_option
+@config_option
+@json_option
 def doctor(config_path: Path, as_json: bool) -> None:
     """Check the org login, permissions, required fields, the state store and the calendars."""
-    config, secrets = _load(config_path)
+    config, secrets = load(config_path)
     checks = api.doctor(config, secrets=secrets)
     if as_json:
-        _echo_json([c.__dict__ for c in checks])
+        echo_json([c.__dict__ for c in checks])
     else:
         render_checks(checks)
     if not all(c.ok for c in checks):

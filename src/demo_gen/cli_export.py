@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from demo_gen import api, cli_help
-from demo_gen.cli import _config_option, _echo_json, _json_option
+from demo_gen.cli_options import config_option, echo_json, json_option
 from demo_gen.errors import ExitCode
 
 EPILOG = cli_help.epilog(
@@ -23,7 +23,7 @@ EPILOG = cli_help.epilog(
 
 @click.command("export", epilog=EPILOG)
 @click.argument("run_id", required=False)
-@_config_option
+@config_option
 @click.option("--plan", is_flag=True, help="Export what `run` would write now instead of a run.")
 @click.option(
     "--format", "fmt", required=True, metavar="jsonl|csv|parquet", help="The files' format."
@@ -35,7 +35,7 @@ EPILOG = cli_help.epilog(
     help="Directory for the tables and manifest.json (made if missing; files are replaced).",
 )
 @click.option("--max-opps", type=click.IntRange(min=1), help="--plan: at most N opportunities.")
-@_json_option
+@json_option
 def export(
     run_id: str | None,
     config_path: Path,
@@ -63,7 +63,7 @@ def export(
         run_id, config=config_path, plan=plan, format=fmt, out=out, max_opps=max_opps
     )
     if as_json:
-        _echo_json(report.asdict())
+        echo_json(report.asdict())
         return
     for name, table in report.manifest["tables"].items():
         err_console.print(f"{name:<12} {table['rows']:>7}  {out / table['file']}", highlight=False)

@@ -14,7 +14,7 @@ from types import FrameType
 import click
 
 from demo_gen import cli_help
-from demo_gen.cli import _config_option, _echo_json, _json_option, _load, _today, _today_option
+from demo_gen.cli_options import config_option, echo_json, json_option, load, today_of, today_option
 from demo_gen.console import err_console
 from demo_gen.errors import ExitCode, UsageError
 
@@ -66,7 +66,7 @@ def _until(text: str | None) -> datetime | None:
 
 
 @click.command(epilog=EPILOG)
-@_config_option
+@config_option
 @click.option(
     "--speed",
     type=click.FloatRange(min=1.0),
@@ -84,8 +84,8 @@ def _until(text: str | None) -> datetime | None:
     is_flag=True,
     help="Also move each Opportunity's stage along its story (reset restores it).",
 )
-@_today_option
-@_json_option
+@today_option
+@json_option
 def live(
     config_path: Path, speed: float, until: str | None, advance_stages: bool,
     today: str | None, as_json: bool,
@@ -101,9 +101,9 @@ def live(
     from demo_gen import api
     from demo_gen.console_live import RichLiveView
 
-    day = _today(today)
+    day = today_of(today)
     end = _until(until)
-    config, secrets = _load(config_path)
+    config, secrets = load(config_path)
     stop = _Stop()
     before = {sig: signal.signal(sig, stop.handle) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -116,7 +116,7 @@ def live(
         for sig, handler in before.items():
             signal.signal(sig, handler)
     if as_json:
-        _echo_json(report.asdict())
+        echo_json(report.asdict())
     else:
         err_console.print(
             f"live {report.run_id}: {report.passes} passes, {report.created} records created, "

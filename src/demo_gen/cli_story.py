@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from demo_gen import api, cli_help
-from demo_gen.cli import _config_option, _load
+from demo_gen.cli_options import config_option, load
 from demo_gen.console import err_console
 from demo_gen.errors import ExitCode
 
@@ -28,7 +28,7 @@ EPILOG = cli_help.epilog(
 
 @click.command(epilog=EPILOG)
 @click.argument("sentence")
-@_config_option
+@config_option
 @click.option("--write", is_flag=True, help="Add the scenario to the configuration file.")
 def story(sentence: str, config_path: Path, write: bool) -> None:
     """Turn SENTENCE into a scripted story for a deal (asks the configured LLM).
@@ -37,7 +37,7 @@ def story(sentence: str, config_path: Path, write: bool) -> None:
     every other line as it was. Without an LLM, or with an answer that does not fit the
     vocabulary, it says why in one line and prints the skeleton to fill in by hand.
     """
-    config, secrets = _load(config_path)
+    config, secrets = load(config_path)
     draft = api.story(sentence, config=config, secrets=secrets)
     if draft.source == "skeleton":
         err_console.print(f"{draft.reason}: write the scenario by hand (vocabulary: README.md):")
