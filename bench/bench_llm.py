@@ -23,12 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from llm_server import LlmServer  # noqa: E402
 from test_planner import PLACES, make_config, make_opportunity  # noqa: E402
 
-from demo_gen.config import LlmSettings  # noqa: E402
-from demo_gen.content import item_keys  # noqa: E402
-from demo_gen.content.stories import StoryWriter, estimate  # noqa: E402
-from demo_gen.plan import OpportunityPlan  # noqa: E402
-from demo_gen.planner import plan_opportunity  # noqa: E402
-from demo_gen.state import StateStore  # noqa: E402
+from demo_gen.config.model import LlmSettings  # noqa: E402
+from demo_gen.ledger.store import StateStore  # noqa: E402
+from demo_gen.stages.content import item_keys  # noqa: E402
+from demo_gen.stages.content.stories import StoryWriter, estimate  # noqa: E402
+from demo_gen.stages.plan import OpportunityPlan  # noqa: E402
+from demo_gen.stages.planner import plan_opportunity  # noqa: E402
 
 
 def plans(n: int) -> list[OpportunityPlan]:

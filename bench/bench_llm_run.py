@@ -21,10 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from llm_server import LlmServer  # noqa: E402
 
-from demo_gen.config import Config, Secrets  # noqa: E402
-from demo_gen.local_org.fixtures import FixtureSpec, build_org  # noqa: E402
-from demo_gen.local_org.store import Store  # noqa: E402
-from demo_gen.runner import RunOptions, run  # noqa: E402
+from demo_gen.commands.run import RunOptions, run  # noqa: E402
+from demo_gen.config.model import Config, Secrets  # noqa: E402
+from demo_gen.local_org.fixture.build import FixtureSpec, build_org  # noqa: E402
+from demo_gen.local_org.store.core import Store  # noqa: E402
 
 ANCHOR = date(2026, 11, 2)
 

@@ -81,9 +81,9 @@ def main() -> None:
 
 
 def _build(db: Path, n: int, free_events: int) -> float:
-    from demo_gen.local_org.fixture_common import Writer, system_fields
-    from demo_gen.local_org.fixtures import FixtureSpec, build_org
-    from demo_gen.local_org.store import Store, now_utc
+    from demo_gen.local_org.fixture.build import FixtureSpec, build_org
+    from demo_gen.local_org.fixture.common import Writer, system_fields
+    from demo_gen.local_org.store.core import Store, now_utc
 
     started = time.perf_counter()
     store = Store(db)
@@ -134,8 +134,8 @@ def _build(db: Path, n: int, free_events: int) -> float:
 
 
 def _lookups(db: Path, count: int) -> None:
-    from demo_gen.local_org import soql
-    from demo_gen.local_org.store import Store
+    from demo_gen.local_org.soql import engine as soql
+    from demo_gen.local_org.store.core import Store
 
     store = Store(db)
     rng = random.Random(11)

@@ -23,9 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from refresh_helpers import Pack, day_figures, story_rows  # noqa: E402
 
-from demo_gen.local_org.fixtures import FixtureSpec, build_org  # noqa: E402
-from demo_gen.local_org.store import Store  # noqa: E402
-from demo_gen.state import StateStore  # noqa: E402
+from demo_gen.ledger.store import StateStore  # noqa: E402
+from demo_gen.local_org.fixture.build import FixtureSpec, build_org  # noqa: E402
+from demo_gen.local_org.store.core import Store  # noqa: E402
 
 ANCHOR = date(2026, 11, 2)
 STALLED_SHARE = 0.25

@@ -20,19 +20,19 @@ import time
 from datetime import date
 from pathlib import Path
 
-from demo_gen import planner
-from demo_gen.compose import load_templates, scorecards_for
-from demo_gen.config import Config, Secrets
-from demo_gen.content import HeuristicContent
+from demo_gen.commands.org_launch import open_crm
+from demo_gen.config.model import Config, Secrets
 from demo_gen.html_report import render_story
 from demo_gen.html_report.story import RunStory
-from demo_gen.local_org.fixtures import FixtureSpec, build_org
-from demo_gen.local_org.store import Store
-from demo_gen.org_launch import open_crm
-from demo_gen.realism import realism_report
-from demo_gen.selection import select_opportunities
-from demo_gen.state import RunRow
-from demo_gen.textmetrics import text_report
+from demo_gen.ledger.store import RunRow
+from demo_gen.local_org.fixture.build import FixtureSpec, build_org
+from demo_gen.local_org.store.core import Store
+from demo_gen.stages import planner
+from demo_gen.stages.compose import load_templates, scorecards_for
+from demo_gen.stages.content import HeuristicContent
+from demo_gen.stages.realism import realism_report
+from demo_gen.stages.textmetrics import text_report
+from demo_gen.targets.salesforce.selection import select_opportunities
 
 ANCHOR = date(2026, 11, 30)
 FLAGS = (

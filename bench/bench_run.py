@@ -117,7 +117,7 @@ def _report(results: dict[str, dict[str, float]]) -> None:
 def _contender(name: str, config_path: str) -> None:
     import resource
 
-    from demo_gen.config import load_config
+    from demo_gen.config.model import load_config
 
     config = load_config(config_path)
     started = time.perf_counter()
@@ -130,8 +130,8 @@ def _contender(name: str, config_path: str) -> None:
 def _run_demo_gen(config: object) -> int:
     from datetime import date
 
-    from demo_gen.config import Config, Secrets
-    from demo_gen.runner import RunOptions, run
+    from demo_gen.commands.run import RunOptions, run
+    from demo_gen.config.model import Config, Secrets
 
     assert isinstance(config, Config)
     report = run(config, Secrets(), RunOptions(today=date.fromisoformat(ANCHOR)))
@@ -141,12 +141,12 @@ def _run_demo_gen(config: object) -> int:
 
 def _run_naive(config: object) -> int:
     """What a hand-written seeding script does: read, plan, then one create call per record."""
-    from demo_gen import planner
-    from demo_gen.config import Config, Secrets
-    from demo_gen.content import HeuristicContent
-    from demo_gen.items import Capabilities, build_items
-    from demo_gen.org_launch import open_crm
-    from demo_gen.selection import select_opportunities
+    from demo_gen.commands.org_launch import open_crm
+    from demo_gen.config.model import Config, Secrets
+    from demo_gen.stages import planner
+    from demo_gen.stages.content import HeuristicContent
+    from demo_gen.stages.items import Capabilities, build_items
+    from demo_gen.targets.salesforce.selection import select_opportunities
 
     assert isinstance(config, Config)
     created = 0

@@ -210,8 +210,8 @@ def _run(config_path: str) -> None:
     import resource
     from datetime import date
 
-    from demo_gen.config import Secrets, load_config
-    from demo_gen.runner import RunOptions, run
+    from demo_gen.commands.run import RunOptions, run
+    from demo_gen.config.model import Secrets, load_config
 
     config = load_config(config_path)
     started = time.perf_counter()

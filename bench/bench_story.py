@@ -20,14 +20,14 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
-from demo_gen import planner
-from demo_gen.config import Config, Secrets
-from demo_gen.local_org.fixtures import FixtureSpec, build_org
-from demo_gen.local_org.store import Store
-from demo_gen.org_launch import open_crm
-from demo_gen.realism import realism_report
-from demo_gen.selection import select_opportunities
-from demo_gen.timeline import deal_timeline, seller_week
+from demo_gen.commands.org_launch import open_crm
+from demo_gen.config.model import Config, Secrets
+from demo_gen.local_org.fixture.build import FixtureSpec, build_org
+from demo_gen.local_org.store.core import Store
+from demo_gen.stages import planner
+from demo_gen.stages.realism import realism_report
+from demo_gen.stages.timeline import deal_timeline, seller_week
+from demo_gen.targets.salesforce.selection import select_opportunities
 
 ANCHOR = date(2026, 11, 30)
 

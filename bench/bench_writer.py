@@ -163,8 +163,8 @@ def _contender(config_path: str) -> None:
     import pstats
     from datetime import date
 
-    from demo_gen.config import Secrets, load_config
-    from demo_gen.runner import RunOptions, run
+    from demo_gen.commands.run import RunOptions, run
+    from demo_gen.config.model import Secrets, load_config
 
     config = load_config(config_path)
     profile = cProfile.Profile()

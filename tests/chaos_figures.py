@@ -35,8 +35,8 @@ from typing import Any
 
 from simple_salesforce import Salesforce
 
-from demo_gen.crm_transport import local_session
 from demo_gen.local_org import LocalOrgServer, Store
+from demo_gen.targets.salesforce.transport import local_session
 
 MADE_OBJECTS = (
     "Event",

@@ -12,8 +12,8 @@ import pytest
 import yaml
 from state_backends import pg_server, pg_url, state_backend  # noqa: F401  (fixtures)
 
-from demo_gen.local_org.fixtures import FixtureSpec, build_org
-from demo_gen.local_org.store import Store
+from demo_gen.local_org.fixture.build import FixtureSpec, build_org
+from demo_gen.local_org.store.core import Store
 
 ANCHOR = date(2026, 11, 2)
 """The fixture org is laid around this date; tests pass it as "today" instead of the clock."""

@@ -14,20 +14,20 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from demo_gen import planner
 from demo_gen.cli import cli
-from demo_gen.compose import scorecards_for
-from demo_gen.config import Config, Secrets, load_config, load_environment
-from demo_gen.content import HeuristicContent
-from demo_gen.facts import FactSheet, fmt_day
-from demo_gen.org_launch import open_crm
-from demo_gen.plan import OpportunityPlan, Plan, PlannedEmail, PlannedMeeting
-from demo_gen.planning.calendar import is_working_day
-from demo_gen.planning.details import MEETING_NAMES
-from demo_gen.planning.story import RANK
-from demo_gen.planning.timezones import contact_place, owner_zone, zone_country
-from demo_gen.scorecards import BUILTIN, Scorecard, load_template
-from demo_gen.selection import select_opportunities
+from demo_gen.commands.org_launch import open_crm
+from demo_gen.config.model import Config, Secrets, load_config, load_environment
+from demo_gen.stages import planner
+from demo_gen.stages.compose import scorecards_for
+from demo_gen.stages.content import HeuristicContent
+from demo_gen.stages.facts import FactSheet, fmt_day
+from demo_gen.stages.plan import OpportunityPlan, Plan, PlannedEmail, PlannedMeeting
+from demo_gen.stages.planning.details import MEETING_NAMES
+from demo_gen.stages.planning.story import RANK
+from demo_gen.stages.planning.timezones import contact_place, owner_zone, zone_country
+from demo_gen.stages.planning.workdays import is_working_day
+from demo_gen.stages.scorecards import BUILTIN, Scorecard, load_template
+from demo_gen.targets.salesforce.selection import select_opportunities
 
 
 @dataclass(frozen=True)

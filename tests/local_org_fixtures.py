@@ -7,8 +7,8 @@ from typing import Any
 import requests
 from simple_salesforce import Salesforce
 
-from demo_gen.crm_transport import local_session
 from demo_gen.local_org import LocalOrgServer
+from demo_gen.targets.salesforce.transport import local_session
 
 USERNAME = "admin@demo-gen.local"
 PASSWORD = "demo-gen"

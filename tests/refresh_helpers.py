@@ -15,7 +15,7 @@ import yaml
 from click.testing import CliRunner
 
 from demo_gen.cli import cli
-from demo_gen.local_org.store import Store
+from demo_gen.local_org.store.core import Store
 
 ACTIVITIES = ("Event", "EventRelation", "Task", "EmailMessage", "EmailMessageRelation")
 SYSTEM = frozenset({
@@ -62,7 +62,7 @@ class Pack:
 
     def ours(self) -> set[str]:
         """The ids of every record the ledger says the pack created."""
-        from demo_gen.state import StateStore
+        from demo_gen.ledger.store import StateStore
 
         state = StateStore(f"sqlite:///{self.root / 'state.sqlite'}")
         try:

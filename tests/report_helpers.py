@@ -81,9 +81,9 @@ def expand(html: str) -> str:
 
 def story_of(reported: ReportedRun) -> Any:
     """The run read back as `demo-gen report` reads it."""
-    from demo_gen.config import Secrets, load_config
+    from demo_gen.config.model import Secrets, load_config
     from demo_gen.html_report.story import load_story
-    from demo_gen.state import StateStore
+    from demo_gen.ledger.store import StateStore
 
     config = load_config(reported.config, env={})
     state = StateStore.open_readonly(config.state.url)

@@ -10,10 +10,10 @@ from click.testing import CliRunner
 from simple_salesforce import Salesforce
 
 from demo_gen.cli import cli
-from demo_gen.crm_transport import local_session
-from demo_gen.local_org.store import Store
-from demo_gen.runlog import read_events
-from demo_gen.state import StateStore
+from demo_gen.ledger.runlog import read_events
+from demo_gen.ledger.store import StateStore
+from demo_gen.local_org.store.core import Store
+from demo_gen.targets.salesforce.transport import local_session
 
 OBJECTS = (
     "Event",

@@ -13,10 +13,10 @@ from llm_server import LlmServer
 from simple_salesforce.api import Salesforce
 
 from demo_gen import api
-from demo_gen.config import load_config
-from demo_gen.crm_transport import local_session
+from demo_gen.config.model import load_config
 from demo_gen.errors import DemoGenError, UsageError
-from demo_gen.state import StateStore
+from demo_gen.ledger.store import StateStore
+from demo_gen.targets.salesforce.transport import local_session
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from default_story import (
     scorecards,
 )
 
-from demo_gen.content.mail import by_first_name
+from demo_gen.stages.content.mail import by_first_name
 
 
 @pytest.fixture(scope="module")

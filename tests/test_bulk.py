@@ -16,11 +16,11 @@ import yaml
 from conftest import ANCHOR
 from safety_helpers import OBJECTS, connect, invoke, org_ids, run_json
 
-from demo_gen.config import BulkSettings
-from demo_gen.runlog import read_events
-from demo_gen.state import SCHEMA_VERSION, StateStore
-from demo_gen.state_bulk import BulkJob, BulkLedger, JobRow, row_key
-from demo_gen.targets.salesforce_bulk import (
+from demo_gen.config.model import BulkSettings
+from demo_gen.ledger.bulk_jobs import BulkJob, BulkLedger, JobRow, row_key
+from demo_gen.ledger.runlog import read_events
+from demo_gen.ledger.store import SCHEMA_VERSION, StateStore
+from demo_gen.targets.salesforce.bulk import (
     UNPROCESSED,
     JobResults,
     choose,

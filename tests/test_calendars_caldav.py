@@ -16,14 +16,14 @@ import requests
 from caldav_servers import DavServer, dav_server
 from conftest import ANCHOR
 
-from demo_gen.calendars.caldav_target import CalDavCalendars, CalDavSettings, uid_of
-from demo_gen.calendars.ical import CalendarEvent
-from demo_gen.config import Secrets, load_config
+from demo_gen.commands.dry_run import dry_run as dry_run_of
+from demo_gen.commands.org_launch import open_crm
+from demo_gen.commands.reset import reset
+from demo_gen.commands.run import RunOptions, run
+from demo_gen.config.model import Secrets, load_config
 from demo_gen.errors import TransientError, UsageError
-from demo_gen.org_launch import open_crm
-from demo_gen.preview import dry_run as dry_run_of
-from demo_gen.resetter import reset
-from demo_gen.runner import RunOptions, run
+from demo_gen.targets.calendars.caldav_target import CalDavCalendars, CalDavSettings, uid_of
+from demo_gen.targets.calendars.ical import CalendarEvent
 
 pytestmark = pytest.mark.slow
 ICS = {"Content-Type": "text/calendar; charset=utf-8"}
@@ -221,7 +221,7 @@ def test_kill_mid_write_then_rerun_leaves_no_duplicate_and_no_gap(
 
 def _ledger_copies(db: Path) -> set[tuple[str, str]]:
     """(calendar owner, UID) of every copy the ledger records as created."""
-    from demo_gen.state import StateStore
+    from demo_gen.ledger.store import StateStore
 
     store = StateStore(f"sqlite:///{db}")
     try:
@@ -338,7 +338,7 @@ def test_kill_mid_write_then_kill_mid_reset_then_reset_leaves_calendars_as_befor
 
     assert cli("run", "-c", str(config), crash="sent:calendar_event#3").returncode == 137
     assert sum(len(v) for v in _calendars(server, owners).values()) == 3
-    from demo_gen.state import StateStore
+    from demo_gen.ledger.store import StateStore
 
     store = StateStore(f"sqlite:///{tmp_path / 'state.sqlite'}")
     (run_row,) = store.list_runs()

@@ -16,11 +16,11 @@ from caldav_servers import DavServer, dav_server
 from conftest import ANCHOR
 from test_calendars_caldav import _event, _owners
 
-from demo_gen.calendars.caldav_target import CalDavCalendars, CalDavSettings
-from demo_gen.config import Secrets, load_config
+from demo_gen.commands.reset import reset
+from demo_gen.commands.run import RunOptions, run
+from demo_gen.config.model import Secrets, load_config
 from demo_gen.errors import TargetError
-from demo_gen.resetter import reset
-from demo_gen.runner import RunOptions, run
+from demo_gen.targets.calendars.caldav_target import CalDavCalendars, CalDavSettings
 
 pytestmark = pytest.mark.slow
 ANN, BOB = "ann@seller.example", "bob@seller.example"

@@ -6,12 +6,12 @@ import pytest
 from conftest import ANCHOR
 from icalendar import Calendar
 
-from demo_gen.calendars.ical import CALENDAR_EVENT, calendar_events, meeting_uid
-from demo_gen.config import Secrets, load_config
+from demo_gen.commands.dry_run import dry_run
+from demo_gen.commands.reset import reset
+from demo_gen.commands.run import RunOptions, run
+from demo_gen.config.model import Secrets, load_config
 from demo_gen.errors import ConfigError
-from demo_gen.preview import dry_run
-from demo_gen.resetter import reset
-from demo_gen.runner import RunOptions, run
+from demo_gen.targets.calendars.ical import CALENDAR_EVENT, calendar_events, meeting_uid
 
 
 def _ics_config(make_config, tmp_path, name="demo.yaml", state="state.sqlite"):
@@ -91,10 +91,10 @@ def _internal(event):
 
 
 def test_the_event_carries_a_stable_uid_stamp_and_the_organizers_zone(make_config, tmp_path):
-    from demo_gen import planner
-    from demo_gen.config import Config
-    from demo_gen.org_launch import open_crm
-    from demo_gen.selection import select_opportunities
+    from demo_gen.commands.org_launch import open_crm
+    from demo_gen.config.model import Config
+    from demo_gen.stages import planner
+    from demo_gen.targets.salesforce.selection import select_opportunities
 
     config = load_config(_ics_config(make_config, tmp_path), env={})
     with open_crm(config, Secrets()) as crm:
@@ -177,7 +177,7 @@ def _copy(owner: str, meeting: str, summary: str = "Discovery call"):
     """A calendar work item as prepare() builds it, for the ICS target alone."""
     from datetime import UTC, datetime
 
-    from demo_gen.calendars.ical import CalendarEvent, calendar_item
+    from demo_gen.targets.calendars.ical import CalendarEvent, calendar_item
 
     uid = meeting_uid(meeting)
     ics = (
@@ -195,7 +195,7 @@ def _row(target, item, snapshot=None):
     import json
     from dataclasses import replace
 
-    from demo_gen.state import ItemRow
+    from demo_gen.ledger.store import ItemRow
 
     row = ItemRow(item.signature, "r1", "p", target.key, item.opportunity_id, item.kind,
                   item.record_type, "pending", None, None, None, item.parent,

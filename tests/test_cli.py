@@ -109,7 +109,7 @@ def test_unreachable_org(make_config):
 
 def test_wrong_credentials(make_config, org_db):
     from demo_gen.local_org.server import LocalOrgServer
-    from demo_gen.local_org.store import Store
+    from demo_gen.local_org.store.core import Store
 
     store = Store(org_db)
     with LocalOrgServer(store, password="something-else") as server:
@@ -128,7 +128,7 @@ def test_missing_local_org_database(make_config, tmp_path):
 def test_state_store_from_the_future(make_config, tmp_path):
     from sqlalchemy import create_engine, text
 
-    from demo_gen.state import StateStore
+    from demo_gen.ledger.store import StateStore
 
     url = f"sqlite:///{tmp_path / 'state.sqlite'}"
     StateStore(url).close()
@@ -166,7 +166,7 @@ def test_org_serve_answers_the_readme_snippet_and_stops_on_sigterm(org_db):
 
     from simple_salesforce import Salesforce
 
-    from demo_gen.crm_transport import local_session
+    from demo_gen.targets.salesforce.transport import local_session
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "demo_gen", "org", "serve", "--db", str(org_db), "--port", "0"],
@@ -234,12 +234,12 @@ def test_debug_keeps_the_exit_code_and_adds_the_traceback(tmp_path):
 
 
 def test_debug_on_a_bug_is_still_exit_1_with_the_traceback(make_config, monkeypatch):
-    import demo_gen.preview
+    import demo_gen.commands.dry_run
 
     def broken(*_args, **_kwargs):
         raise ZeroDivisionError("planted")
 
-    monkeypatch.setattr(demo_gen.preview, "dry_run", broken)
+    monkeypatch.setattr(demo_gen.commands.dry_run, "dry_run", broken)
     result = invoke("--debug", "dry-run", "-c", str(make_config()))
     assert result.exit_code == 1
     assert "Traceback" in result.stderr and "bug: ZeroDivisionError: planted" in result.stderr
@@ -275,7 +275,7 @@ def test_json_config_error_names_file_line_and_key(tmp_path):
 
 
 def test_bad_opportunity_id_creates_no_run(make_config, tmp_path):
-    from demo_gen.state import StateStore
+    from demo_gen.ledger.store import StateStore
 
     config = make_config()
     result = invoke("smoke", "-c", str(config), "--opp-id", "hello")

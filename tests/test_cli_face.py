@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 
 from demo_gen.cli import cli
-from demo_gen.doctor import Check
+from demo_gen.commands.doctor import Check
+from demo_gen.commands.runref import resolve_run_id
 from demo_gen.errors import UsageError
-from demo_gen.runref import resolve_run_id
-from demo_gen.state import RunRow, StateStore
+from demo_gen.ledger.store import RunRow, StateStore
 
 PLAN_LINE = re.compile(r"Plan: ([\d,]+) to add, ([\d,]+) unchanged, across ([\d,]+) deals?\.")
 

@@ -15,10 +15,10 @@ import yaml
 from click.testing import CliRunner
 
 from demo_gen.cli import cli
-from demo_gen.config import Config, load_config
+from demo_gen.config.model import Config, load_config
+from demo_gen.config.preflight import opportunity_id_problem
 from demo_gen.errors import ConfigError
-from demo_gen.preflight import opportunity_id_problem
-from demo_gen.state import StateStore
+from demo_gen.ledger.store import StateStore
 
 
 def invoke(*args: str):
@@ -239,7 +239,7 @@ def test_state_store_far_from_anything_is_refused_not_created(example, tmp_path,
 
 def test_state_store_directories_it_may_create(tmp_path, monkeypatch):
     """One missing level, or anything under the working directory or runs_dir, is created."""
-    from demo_gen.preflight import _state_file_problem
+    from demo_gen.config.preflight import _state_file_problem
 
     work = tmp_path / "project"
     work.mkdir()

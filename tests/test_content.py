@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from test_planner import PLACES, golden_opportunities, make_config, make_opportunity
 
-from demo_gen.content import (
+from demo_gen.stages.content import (
     ContentError,
     FallbackContent,
     HeuristicContent,
@@ -16,8 +16,8 @@ from demo_gen.content import (
     extra_kinds,
     item_keys,
 )
-from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
-from demo_gen.planner import plan, plan_opportunity
+from demo_gen.stages.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
+from demo_gen.stages.planner import plan, plan_opportunity
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 PHONE = re.compile(r"\+?\d[\d\s().-]{7,}\d")
@@ -238,8 +238,8 @@ def all_plans() -> list[OpportunityPlan]:
 
 
 def test_each_fact_is_said_where_planned_and_not_before():
-    from demo_gen.facts.claims import found
-    from demo_gen.facts.timeline import past_activities
+    from demo_gen.stages.facts.claims import found
+    from demo_gen.stages.facts.timeline import past_activities
 
     checked = 0
     for op in all_plans():
@@ -259,8 +259,8 @@ def test_each_fact_is_said_where_planned_and_not_before():
 
 
 def test_no_sentence_repeats_within_a_deal_and_no_slips():
-    from demo_gen.plan import Plan
-    from demo_gen.textcounts import Corpus, deal_corpus
+    from demo_gen.stages.plan import Plan
+    from demo_gen.stages.textcounts import Corpus, deal_corpus
 
     corpus = Corpus()
     for op in all_plans():
@@ -279,10 +279,10 @@ def test_replies_answer_the_question_asked(asked):
     """Pairwise: the answer and the acknowledgement are about the question type asked, only."""
     from dataclasses import replace
 
-    from demo_gen.content.mail import question_type
-    from demo_gen.content.phrases import QUESTION_TYPES
-    from demo_gen.textcounts import _prose, sentences
-    from demo_gen.textmetrics import topic
+    from demo_gen.stages.content.mail import question_type
+    from demo_gen.stages.content.phrases import QUESTION_TYPES
+    from demo_gen.stages.textcounts import _prose, sentences
+    from demo_gen.stages.textmetrics import topic
 
     assert asked in QUESTION_TYPES
     asking = [op for op in all_plans() if any(e.purpose == "question" for e in op.emails)]
@@ -315,10 +315,10 @@ def test_every_wording_of_a_question_answer_or_thanks_is_about_its_type_only():
     question type's marker words and no other type's."""
     import random
 
-    from demo_gen.content.grammar import expand, split_sentences, tidy
-    from demo_gen.content.heuristic import Deal
-    from demo_gen.content.mail import QA
-    from demo_gen.textmetrics import topic
+    from demo_gen.stages.content.grammar import expand, split_sentences, tidy
+    from demo_gen.stages.content.heuristic import Deal
+    from demo_gen.stages.content.mail import QA
+    from demo_gen.stages.textmetrics import topic
 
     op = golden_plans()[0]
     deal = Deal.of(op, HeuristicContent(seed=SEED, pack=PACK).sheet(op))
@@ -346,7 +346,7 @@ def test_unknown_meeting_types_and_purposes_get_plain_text_and_no_facts():
 
 
 def test_possessives_and_abbreviations():
-    from demo_gen.content.grammar import possessive, tidy
+    from demo_gen.stages.content.grammar import possessive, tidy
 
     assert possessive("Halcyon Underwriters") == "Halcyon Underwriters'"
     assert possessive("Kestrel Health") == "Kestrel Health's"
@@ -358,7 +358,7 @@ def test_possessives_and_abbreviations():
 
 
 def test_the_article_fits_the_word_a_slot_put_after_it():
-    from demo_gen.content.grammar import tidy
+    from demo_gen.stages.content.grammar import tidy
 
     assert tidy("such a open call and an detailed note") == "Such an open call and a detailed note"
     assert tidy("a hour, a one-page recap, a user, a SLA. A item") == (
@@ -372,7 +372,7 @@ def test_the_article_fits_the_word_a_slot_put_after_it():
 
 
 def test_an_email_addresses_its_reader_by_name_at_most_once_in_the_body():
-    from demo_gen.content.mail import once_by_name
+    from demo_gen.stages.content.mail import once_by_name
 
     assert once_by_name("Ana, can we meet? Sent, Ana. Thanks, Ana.", "Ana") == (
         "Ana, can we meet? Sent. Thanks."
@@ -393,7 +393,7 @@ def test_texts_refer_back_only_to_meetings_that_were_held():
     """'After the demo' must not point at a demo nobody came to, or at an internal review."""
     from dataclasses import replace
 
-    from demo_gen.content.heuristic import Deal
+    from demo_gen.stages.content.heuristic import Deal
 
     op = golden_plans()[0]
     first, *rest = sorted(op.meetings, key=lambda m: m.start)
@@ -416,7 +416,7 @@ def test_no_word_is_written_twice_in_a_row():
 def test_no_rule_puts_a_figure_before_the_metric_that_names_its_unit():
     """A metric is named with its unit first ("days to a complete inspection view") and its
     figures carry the unit ("13 days"): "{target} {metric}" reads "13 days days to …"."""
-    from demo_gen.content.heuristic import ALL_RULES
+    from demo_gen.stages.content.heuristic import ALL_RULES
 
     for name, options in ALL_RULES.items():
         for option in options:

@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from conftest import ANCHOR
 
 from demo_gen.cli import cli
-from demo_gen.config import Secrets, load_config
-from demo_gen.runner import RunOptions, run
+from demo_gen.commands.run import RunOptions, run
+from demo_gen.config.model import Secrets, load_config
 
 ROOT = Path(__file__).parents[1]
 DOCS = (ROOT / "README.md", ROOT / "QUICKSTART.md")

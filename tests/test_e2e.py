@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from conftest import ANCHOR
 
 from demo_gen.cli import cli
-from demo_gen.config import Secrets, load_config
-from demo_gen.runner import RunOptions, run
-from demo_gen.state import StateStore
+from demo_gen.commands.run import RunOptions, run
+from demo_gen.config.model import Secrets, load_config
+from demo_gen.ledger.store import StateStore
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -79,8 +79,8 @@ def test_rerun_three_days_later_creates_nothing(make_config, org_counts):
 
 
 def org_snapshot(org_db: Path) -> dict[str, list]:
-    from demo_gen.local_org.schema import OBJECTS
-    from demo_gen.local_org.store import Store
+    from demo_gen.local_org.schema.core import OBJECTS
+    from demo_gen.local_org.store.core import Store
 
     store = Store(org_db)
     try:
@@ -116,7 +116,7 @@ def test_dry_run_changes_nothing(make_config, org_counts, org_db, tmp_path):
 
 
 def test_reset_restores_counts_and_keeps_existing_activity(make_config, org_counts, org_db):
-    from demo_gen.local_org.store import Store
+    from demo_gen.local_org.store.core import Store
 
     config = make_config()
     store = Store(org_db)
@@ -193,7 +193,7 @@ def test_injected_row_errors_give_exit_6_and_rerun_fills_the_gap(
 
 
 def test_tag_mode_stamps_and_is_idempotent(make_config, org_db):
-    from demo_gen.local_org.store import Store
+    from demo_gen.local_org.store.core import Store
 
     config = make_config(run={"idempotency_mode": "tag"})
     code, first = run_json(config)
@@ -211,7 +211,7 @@ def test_tag_mode_stamps_and_is_idempotent(make_config, org_db):
 
 def test_crash_between_send_and_commit_is_reconciled(make_config, org_counts, monkeypatch):
     """Killed after the org wrote a batch but before the ledger said so: no duplicate, no loss."""
-    from demo_gen.preview import dry_run
+    from demo_gen.commands.dry_run import dry_run
 
     config = load_config(make_config())
     before = org_counts()
@@ -268,7 +268,7 @@ def test_doctor_says_what_is_missing_and_how_to_fix_it(make_config):
 
 
 def test_ctrl_c_exits_130_and_the_rerun_resumes(make_config, org_counts, monkeypatch, tmp_path):
-    from demo_gen.writer import LedgerWriter
+    from demo_gen.ledger.writer import LedgerWriter
 
     config = make_config()
     real = LedgerWriter._record_results
@@ -293,7 +293,7 @@ def test_ctrl_c_exits_130_and_the_rerun_resumes(make_config, org_counts, monkeyp
 
 
 def _fail_first_write(monkeypatch, served_org, statuses):
-    from demo_gen.writer import LedgerWriter
+    from demo_gen.ledger.writer import LedgerWriter
 
     real = LedgerWriter.send
     armed = {"done": False}
@@ -310,7 +310,7 @@ def _fail_first_write(monkeypatch, served_org, statuses):
 def test_an_unconfirmed_write_stays_pending_and_the_rerun_settles_it(
     make_config, served_org, org_counts, monkeypatch
 ):
-    from demo_gen.preview import dry_run
+    from demo_gen.commands.dry_run import dry_run
 
     before = org_counts()
     config_path = make_config(salesforce={"local": {"url": served_org.url}})

@@ -12,11 +12,11 @@ from click.testing import CliRunner
 from conftest import ANCHOR
 
 from demo_gen.cli import cli
-from demo_gen.config import Secrets, load_config
-from demo_gen.export_rows import TABLE_OF_KIND
-from demo_gen.local_org.store import Store
-from demo_gen.runner import RunOptions, run
-from demo_gen.state import StateStore
+from demo_gen.commands.run import RunOptions, run
+from demo_gen.config.model import Secrets, load_config
+from demo_gen.export.rows import TABLE_OF_KIND
+from demo_gen.ledger.store import StateStore
+from demo_gen.local_org.store.core import Store
 
 pytestmark = pytest.mark.slow
 FORMATS = ("jsonl", "csv", "parquet")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from demo_gen.export_rows import TABLE_OF_KIND, build_tables, parse_time
-from demo_gen.export_source import LedgerRow
-from demo_gen.items import WorkItem
+from demo_gen.export.rows import TABLE_OF_KIND, build_tables, parse_time
+from demo_gen.export.source import LedgerRow
+from demo_gen.stages.items import WorkItem
 
 START = "2026-11-03T15:00:00.000+0000"
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from test_scorecards import ANCHOR, make_opportunity, make_plan
 
-from demo_gen.facts import build_fact_sheet, is_working_day
-from demo_gen.facts.banks import BANKS, budget_line, industry_bank
-from demo_gen.facts.claims import DATE, parse_date
-from demo_gen.facts.timeline import (
+from demo_gen.stages.facts import build_fact_sheet, is_working_day
+from demo_gen.stages.facts.banks import BANKS, budget_line, industry_bank
+from demo_gen.stages.facts.claims import DATE, parse_date
+from demo_gen.stages.facts.timeline import (
     attended,
     carries_facts,
     involved_ids,
@@ -43,7 +43,7 @@ def test_the_sheet_and_the_texts_are_the_same_under_any_hash_seed():
     code = (
         "import json, sys; sys.path.insert(0, 'tests');"
         "from test_facts import sheet_for;"
-        "from demo_gen.content import HeuristicContent;"
+        "from demo_gen.stages.content import HeuristicContent;"
         "w = HeuristicContent(seed=42, pack='p');"
         "print(json.dumps([[sheet_for(s)[1].to_json(), w.write(sheet_for(s)[0]).texts] for s in"
         " ['Discovery', 'Negotiation', 'Closed Won']], sort_keys=True))"
@@ -170,7 +170,11 @@ def test_no_economic_buyer_without_a_plausible_title():
 def test_working_days_skip_weekends_and_the_countrys_holidays():
     from datetime import date
 
-    from demo_gen.facts.dates import minus_working_days, working_day_after, working_day_before
+    from demo_gen.stages.facts.dates import (
+        minus_working_days,
+        working_day_after,
+        working_day_before,
+    )
 
     assert working_day_before(date(2027, 1, 1), "US") == date(2026, 12, 31)  # New Year's Day
     assert working_day_after(date(2026, 12, 25), "GB") == date(

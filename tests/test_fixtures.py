@@ -7,15 +7,16 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from demo_gen.local_org import ids, schema
-from demo_gen.local_org.fixtures import (
+from demo_gen.local_org import ids
+from demo_gen.local_org.fixture.build import (
     ADMIN_USERNAME,
     MAIN_STAGES,
     FixtureSpec,
     build_org,
 )
-from demo_gen.local_org.rules import PROBABILITY_BY_STAGE
-from demo_gen.local_org.store import Store
+from demo_gen.local_org.rules.engine import PROBABILITY_BY_STAGE
+from demo_gen.local_org.schema import core as schema
+from demo_gen.local_org.store.core import Store
 
 ANCHOR = date(2025, 6, 2)
 HORIZON = datetime(2025, 6, 2, tzinfo=UTC)

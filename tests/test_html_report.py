@@ -18,15 +18,15 @@ from test_scripted_e2e import _config as scripted_config
 from test_scripted_stories import LATE, QUIET, STALL, seeded  # noqa: F401
 
 from demo_gen.cli import cli
+from demo_gen.commands.runref import resolve_run_id
 from demo_gen.errors import UsageError
 from demo_gen.html_report import page
 from demo_gen.html_report.build import render_story
 from demo_gen.html_report.charts import target_range
 from demo_gen.html_report.deal_view import anchor_of
-from demo_gen.local_org.store import Store
-from demo_gen.runref import resolve_run_id
-from demo_gen.state import StateStore
-from demo_gen.timeline import deal_timeline, script_line
+from demo_gen.ledger.store import StateStore
+from demo_gen.local_org.store.core import Store
+from demo_gen.stages.timeline import deal_timeline, script_line
 
 UNSCRIPTED = re.compile(r'badge scripted|script-mark|data-scripted|class="[^"]*\bscripted')
 DRAWN = ("meeting", "email", "call")  # the ledger's kinds a timeline draws (LinkedIn is a call)
@@ -192,7 +192,7 @@ def test_latest_is_the_newest_of_several_runs():
 
 
 def _row(run_id: str, started: str):
-    from demo_gen.state import RunRow
+    from demo_gen.ledger.store import RunRow
 
     return RunRow(run_id, "p", "00D", "run", "completed", started, None, "f", None)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from demo_gen.identity import identity_fields, mismatch, snapshot
-from demo_gen.state import ItemRow
+from demo_gen.ledger.store import ItemRow
+from demo_gen.targets.salesforce.identity import identity_fields, mismatch, snapshot
 
 EVENT = {
     "Id": "00U000000000001AAA",

@@ -12,18 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from demo_gen.config import Config
+from demo_gen.commands.progress import NULL_PROGRESS
+from demo_gen.commands.reset import reset_targets, targets_of_run
+from demo_gen.commands.summary import tally
+from demo_gen.commands.writes import WritePhase, create, org_made_counts, reconciled_ledger
+from demo_gen.config.model import Config
 from demo_gen.errors import StateError, UsageError
-from demo_gen.items import INVITEE, MEETING, WorkItem, signature
-from demo_gen.ledger_protocol import check_binding
-from demo_gen.progress import NULL_PROGRESS
-from demo_gen.report import tally
-from demo_gen.resetter import reset_targets, targets_of_run
-from demo_gen.runlog import RunLog, read_events
-from demo_gen.state import RunRow, StateStore
+from demo_gen.ledger.protocol import check_binding
+from demo_gen.ledger.runlog import RunLog, read_events
+from demo_gen.ledger.store import RunRow, StateStore
+from demo_gen.stages.items import INVITEE, MEETING, WorkItem, signature
 from demo_gen.targets.base import Target
 from demo_gen.targets.fake import COMPANION, FakeTarget, SimulatedCrash, companion_signature
-from demo_gen.writes import WritePhase, create, org_made_counts, reconciled_ledger
 
 ORG = "00D000000000001AAA"
 PACK = "fake-pack"

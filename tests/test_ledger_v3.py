@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from safety_helpers import OBJECTS, invoke, org_ids, run_json
 
-from demo_gen.config import load_config
+from demo_gen.config.model import load_config
 from demo_gen.errors import StateError
-from demo_gen.state import SCHEMA_VERSION, StateStore
+from demo_gen.ledger.store import SCHEMA_VERSION, StateStore
 
 ORG = "00D000000000001AAA"
 TARGET = f"salesforce:{ORG}"

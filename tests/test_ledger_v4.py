@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from demo_gen.state import SCHEMA_VERSION, StateStore
-from demo_gen.state_updates import UpdateLedger, UpdateRow
+from demo_gen.ledger.store import SCHEMA_VERSION, StateStore
+from demo_gen.ledger.updates import UpdateLedger, UpdateRow
 
 V3_DDL = Path(__file__).parent / "state_schema_v3.sql"
 TARGET = "salesforce:00D000000000001AAA"

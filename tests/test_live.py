@@ -22,9 +22,9 @@ import pytest
 from conftest import ANCHOR
 from refresh_helpers import Pack, story_rows
 
-from demo_gen.config import Secrets, load_config
-from demo_gen.live import LIVE_LOG, LiveOptions, LiveState, live
-from demo_gen.state import StateStore
+from demo_gen.commands.live_loop import LIVE_LOG, LiveOptions, LiveState, live
+from demo_gen.config.model import Secrets, load_config
+from demo_gen.ledger.store import StateStore
 
 START = datetime.combine(ANCHOR, datetime.min.time(), tzinfo=UTC)
 SPAN = timedelta(days=4)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from demo_gen.live_clock import DAY_S, SimClock, TokenBucket
+from demo_gen.commands.live_clock import DAY_S, SimClock, TokenBucket
 
 
 class Wall:

@@ -16,14 +16,14 @@ import pytest
 from llm_server import LlmServer
 from test_planner import PLACES, make_config, make_opportunity
 
-from demo_gen.config import LlmSettings
-from demo_gen.content import HeuristicContent, item_keys
-from demo_gen.content.privacy import Pseudonyms, has_contact_data, scrub
-from demo_gen.content.stories import ScorecardQuestion, StoryWriter, estimate
-from demo_gen.content.story import Story, chunks
-from demo_gen.plan import OpportunityPlan
-from demo_gen.planner import plan_opportunity
-from demo_gen.state import StateStore
+from demo_gen.config.model import LlmSettings
+from demo_gen.ledger.store import StateStore
+from demo_gen.stages.content import HeuristicContent, item_keys
+from demo_gen.stages.content.privacy import Pseudonyms, has_contact_data, scrub
+from demo_gen.stages.content.stories import ScorecardQuestion, StoryWriter, estimate
+from demo_gen.stages.content.story import Story, chunks
+from demo_gen.stages.plan import OpportunityPlan
+from demo_gen.stages.planner import plan_opportunity
 
 ANCHOR = date(2026, 5, 4)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from llm_server import LlmServer
 
 from demo_gen.cli import cli
-from demo_gen.local_org.store import Store
+from demo_gen.local_org.store.core import Store
 
 
 @pytest.fixture

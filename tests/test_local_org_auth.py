@@ -24,8 +24,8 @@ from local_org_fixtures import (
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceAuthenticationFailed, SalesforceExpiredSession
 
-from demo_gen.crm_transport import local_session
 from demo_gen.local_org import LocalOrgServer, Store
+from demo_gen.targets.salesforce.transport import local_session
 
 
 def _key_pair():

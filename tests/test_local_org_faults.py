@@ -176,7 +176,7 @@ def test_parallel_collection_inserts(server):
 
 def test_unexpected_exception_is_500_and_store_untouched(server, monkeypatch):
     sf = connect(server)
-    from demo_gen.local_org import rules
+    from demo_gen.local_org.rules import engine as rules
 
     def boom(*args, **kwargs):
         raise RuntimeError("bug")

@@ -16,11 +16,12 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from demo_gen.local_org import schema, soql
-from demo_gen.local_org.app_http import OverlaySource
-from demo_gen.local_org.fixture_common import Writer
-from demo_gen.local_org.rules_base import Children
-from demo_gen.local_org.store import Store
+from demo_gen.local_org.app.http import OverlaySource
+from demo_gen.local_org.fixture.common import Writer
+from demo_gen.local_org.rules.base import Children
+from demo_gen.local_org.schema import core as schema
+from demo_gen.local_org.soql import engine as soql
+from demo_gen.local_org.store.core import Store
 
 TODAY = date(2026, 11, 2)
 SIGNATURES = ["sig-a", "SIG-A", "Sig-B", "sig-c", "straße", "STRASSE", None]

@@ -9,8 +9,8 @@ import sys
 import pytest
 import requests
 
-from demo_gen.crm_transport import LocalOrgAdapter, local_session
 from demo_gen.local_org import LocalOrgServer, Store
+from demo_gen.targets.salesforce.transport import LocalOrgAdapter, local_session
 
 SCRIPT = """
 import sys

@@ -240,7 +240,7 @@ def test_doctor_names_the_permission_when_the_org_does_not(make_config, org_db):
 
 
 def test_crm_can_set_audit_fields_reads_describe(audit_on, audit_off):
-    from demo_gen.crm import SalesforceCrm
+    from demo_gen.targets.salesforce.client import SalesforceCrm
 
     assert SalesforceCrm(audit_on, label="on").can_set_audit_fields("Event") is True
     assert SalesforceCrm(audit_on, label="on").can_set_audit_fields("EventRelation") is False
@@ -299,7 +299,7 @@ def test_the_pipeline_runs_reruns_and_resets_an_org_with_shared_activities(make_
     from click.testing import CliRunner
 
     from demo_gen.cli import cli
-    from demo_gen.local_org.fixtures import backfill_relations
+    from demo_gen.local_org.fixture.build import backfill_relations
 
     store = Store(org_db)
     settings = OrgSettings(shared_activities=True)

@@ -13,12 +13,12 @@ import pytest
 import requests
 
 import demo_gen
-from demo_gen.config import Secrets, load_config
-from demo_gen.crm import connect
+from demo_gen.commands.org_launch import local_org_address, open_crm
+from demo_gen.config.model import Secrets, load_config
 from demo_gen.errors import TargetError, UsageError
-from demo_gen.org_launch import local_org_address, open_crm
+from demo_gen.targets.salesforce.client import connect
 
-CLIENT_SIDE = ("crm.py", "crm_transport.py")
+CLIENT_SIDE = ("targets/salesforce/client.py", "targets/salesforce/transport.py")
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -36,7 +36,7 @@ def imported_modules(path: Path) -> set[str]:
 def test_the_client_side_never_imports_the_local_org(name):
     modules = imported_modules(Path(demo_gen.__file__).parent / name)
     assert sorted(m for m in modules if m.startswith("demo_gen.local_org")) == []
-    assert "demo_gen.org_launch" not in modules  # the launcher sits above the client
+    assert "demo_gen.commands.org_launch" not in modules  # the launcher sits above the client
 
 
 def test_the_embedded_org_is_served_only_while_a_command_uses_it(make_config):

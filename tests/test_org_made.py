@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from safety_helpers import OBJECTS, doubly_owned, invoke, live_owned, org_ids, orphans, run_json
 
-from demo_gen.config import load_config
-from demo_gen.crm import SalesforceCrm
-from demo_gen.local_org.store import Store
-from demo_gen.runlog import read_events
+from demo_gen.config.model import load_config
+from demo_gen.ledger.runlog import read_events
+from demo_gen.local_org.store.core import Store
+from demo_gen.targets.salesforce.client import SalesforceCrm
 
 
 @pytest.fixture

@@ -16,10 +16,10 @@ import pytest
 from safety_helpers import invoke, org_ids, run_json
 
 from demo_gen.errors import TargetError
-from demo_gen.local_org.fixtures import backfill_relations
+from demo_gen.local_org.fixture.build import backfill_relations
 from demo_gen.local_org.settings import OrgSettings
-from demo_gen.local_org.store import Store
-from demo_gen.targets import salesforce
+from demo_gen.local_org.store.core import Store
+from demo_gen.targets.salesforce import target as salesforce
 
 PARENT_FIELD = {"EventRelation": "EventId", "TaskRelation": "TaskId"}
 

@@ -13,14 +13,14 @@ from safety_helpers import connect, invoke, run_json
 from test_planner import golden_opportunities, make_config, opportunities
 
 from demo_gen.errors import StateError
-from demo_gen.items import sf_datetime
+from demo_gen.ledger.pinning import load_pins, save_pins
+from demo_gen.ledger.store import StateStore
 from demo_gen.local_org.server import LocalOrgServer
-from demo_gen.local_org.store import Store
-from demo_gen.pinning import load_pins, save_pins
-from demo_gen.plan import OpportunityPlan, Plan
-from demo_gen.plan_codec import dump_plan, fingerprint, load_plan
-from demo_gen.planner import plan
-from demo_gen.state import StateStore
+from demo_gen.local_org.store.core import Store
+from demo_gen.stages.items import sf_datetime
+from demo_gen.stages.plan import OpportunityPlan, Plan
+from demo_gen.stages.plan_codec import dump_plan, fingerprint, load_plan
+from demo_gen.stages.planner import plan
 
 # -- the codec -------------------------------------------------------------------------------
 

@@ -15,12 +15,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from demo_gen.config import Config
-from demo_gen.model import Account, Contact, Opportunity, Seller
-from demo_gen.plan import OpportunityPlan, Plan
-from demo_gen.planner import plan, plan_opportunity
-from demo_gen.planning.story import RANK
-from demo_gen.planning.timezones import contact_place, zone_country, zone_for
+from demo_gen.config.model import Config
+from demo_gen.stages.model import Account, Contact, Opportunity, Seller
+from demo_gen.stages.plan import OpportunityPlan, Plan
+from demo_gen.stages.planner import plan, plan_opportunity
+from demo_gen.stages.planning.story import RANK
+from demo_gen.stages.planning.timezones import contact_place, zone_country, zone_for
 
 GOLDEN = Path(__file__).parent / "golden" / "plan_seed42.json"
 UPDATE_GOLDEN = os.environ.get("DEMO_GEN_UPDATE_GOLDEN") == "1"  # read before env cleanup
@@ -476,7 +476,7 @@ def test_plan_is_byte_identical_across_hash_seeds():
 
 def test_planner_imports_no_io_libraries():
     code = (
-        "import sys, demo_gen.planner, demo_gen.realism\n"
+        "import sys, demo_gen.stages.planner, demo_gen.stages.realism\n"
         "names = ('openai', 'requests', 'simple_salesforce', 'sqlalchemy')\n"
         "bad = [m for m in names if m in sys.modules]\n"
         "assert not bad, bad\n"

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from demo_gen.config import Secrets, load_config
-from demo_gen.items import INVITEE, MEETING
-from demo_gen.prepare import Hooks, PrepareOptions, prepare
-from demo_gen.state import StateStore
+from demo_gen.commands.prepare import Hooks, PrepareOptions, prepare
+from demo_gen.config.model import Secrets, load_config
+from demo_gen.ledger.store import StateStore
+from demo_gen.stages.items import INVITEE, MEETING
 from demo_gen.targets.fake import FakeTarget
-from demo_gen.targets.salesforce import open_salesforce
+from demo_gen.targets.salesforce.target import open_salesforce
 
 TODAY = date(2026, 11, 30)
 

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime
 
 from test_planner import golden_opportunities, make_config, make_opportunity
 
-from demo_gen.plan import OpportunityPlan, Plan
-from demo_gen.planner import plan, plan_opportunity
-from demo_gen.realism import realism_report
+from demo_gen.stages.plan import OpportunityPlan, Plan
+from demo_gen.stages.planner import plan, plan_opportunity
+from demo_gen.stages.realism import realism_report
 
 KEYS = {
     "opportunities", "meetings", "past_meetings", "future_meetings", "emails", "threads",

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from safety_helpers import connect
 
-from demo_gen.reconcile import find_pending
-from demo_gen.state import ItemRow, RunRow, StateStore
+from demo_gen.ledger.store import ItemRow, RunRow, StateStore
 from demo_gen.targets.base import Reconciliation
+from demo_gen.targets.salesforce.reconcile import find_pending
 
 START = "2026-11-03T15:00:00.000+0000"
 SUBJECT = "Discovery call"
@@ -143,8 +143,8 @@ def test_a_pending_email_task_is_settled_by_its_emails_activity_id(make_config, 
 
     from safety_helpers import doubly_owned, run_json
 
-    from demo_gen.config import load_config
-    from demo_gen.local_org.store import Store
+    from demo_gen.config.model import load_config
+    from demo_gen.local_org.store.core import Store
 
     config = make_config()
     code, report = run_json(config)
@@ -181,8 +181,8 @@ def _twin_tasks(org_db, state_path) -> None:
     ActivityId link can tell which Task is whose now."""
     import sqlite3
 
-    from demo_gen.local_org.rules_base import sobject_named
-    from demo_gen.local_org.store import Store
+    from demo_gen.local_org.rules.base import sobject_named
+    from demo_gen.local_org.store.core import Store
 
     store = Store(org_db)
     try:

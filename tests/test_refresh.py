@@ -18,7 +18,7 @@ import pytest
 from conftest import ANCHOR
 from refresh_helpers import DayFigures, Pack, day_figures, story_rows, written
 
-from demo_gen.state import StateStore
+from demo_gen.ledger.store import StateStore
 
 DAYS = (*range(1, 11), 14, 21, 30)
 STALLED_SHARE = 0.25  # activity.messiness.stalled_share's default

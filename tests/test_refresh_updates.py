@@ -14,8 +14,8 @@ import pytest
 from conftest import ANCHOR
 from refresh_helpers import Pack, story_rows
 
-from demo_gen.state import StateStore
-from demo_gen.state_updates import UpdateLedger
+from demo_gen.ledger.store import StateStore
+from demo_gen.ledger.updates import UpdateLedger
 
 DAY = (ANCHOR + timedelta(days=30)).isoformat()  # meetings to finish, stages to move
 
@@ -98,8 +98,8 @@ def test_a_kill_during_updates_loses_no_before_value(pack: Pack, point: str) -> 
 
 
 def test_reset_leaves_a_record_changed_since_and_says_so(pack: Pack) -> None:
-    from demo_gen.config import Secrets, load_config
-    from demo_gen.org_launch import open_crm
+    from demo_gen.commands.org_launch import open_crm
+    from demo_gen.config.model import Secrets, load_config
 
     refresh = pack.ok("refresh", "--advance-stages", "--today", DAY)
     state, ledger = _ledger(pack)

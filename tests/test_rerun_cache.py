@@ -14,14 +14,14 @@ from click.testing import CliRunner
 from conftest import ANCHOR
 
 from demo_gen.cli import cli
-from demo_gen.config import Config, Secrets, load_config
+from demo_gen.commands.org_launch import open_crm
+from demo_gen.commands.run import RunOptions, run
+from demo_gen.config.model import Config, Secrets, load_config
 from demo_gen.errors import StateError
-from demo_gen.local_org.rules_base import sobject_named
-from demo_gen.local_org.store import Store
-from demo_gen.org_launch import open_crm
-from demo_gen.runner import RunOptions, run
-from demo_gen.state import ItemRow, StateStore
-from demo_gen.targets.salesforce import target_key
+from demo_gen.ledger.store import ItemRow, StateStore
+from demo_gen.local_org.rules.base import sobject_named
+from demo_gen.local_org.store.core import Store
+from demo_gen.targets.salesforce.target import target_key
 
 
 def _run(config: Config, **options: object) -> object:
@@ -205,8 +205,8 @@ def test_only_a_run_that_left_nothing_to_do_settles():
 
     from test_planner import golden_opportunities
 
-    from demo_gen.plan import OpportunityPlan, Plan
-    from demo_gen.rerun import settles
+    from demo_gen.commands.rerun import settles
+    from demo_gen.stages.plan import OpportunityPlan, Plan
 
     opps, anchors = golden_opportunities()
     deal = opps[0]

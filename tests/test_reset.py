@@ -12,8 +12,8 @@ from pathlib import Path
 
 from safety_helpers import OBJECTS, connect, invoke, org_ids, run_json
 
-from demo_gen.runlog import read_events
-from demo_gen.state import StateStore
+from demo_gen.ledger.runlog import read_events
+from demo_gen.ledger.store import StateStore
 
 
 def _served(make_config, served_org, **run):
@@ -21,7 +21,7 @@ def _served(make_config, served_org, **run):
 
 
 def _ledger(config_path: Path, run_id: str):
-    from demo_gen.config import load_config
+    from demo_gen.config.model import load_config
 
     config = load_config(config_path)
     with StateStore(config.state.url) as state:
@@ -88,7 +88,7 @@ def test_reset_keeps_a_record_created_again_under_a_reused_id(make_config, serve
     rows = _ledger(config, report["run_id"])
     answer = next(r for r in rows if r.kind == "answer")
     snap = json.loads(answer.identity)
-    from demo_gen.config import load_config
+    from demo_gen.config.model import load_config
 
     with StateStore(load_config(config).state.url) as state:
         changed = {**snap, "CreatedDate": "2020-01-01T00:00:00.000+0000"}
@@ -163,9 +163,9 @@ def test_an_event_reset_could_not_delete_keeps_its_relations_and_goes_next_time(
     """With Shared Activities an Event's What is an EventRelation the org made. If the Event
     itself cannot be deleted, reset must leave that row alone (deleting it clears the Event's
     WhatId, and the next reset would then keep the Event as no longer ours, forever)."""
-    from demo_gen.crm import SalesforceCrm, WriteResult
     from demo_gen.local_org.settings import OrgSettings
-    from demo_gen.local_org.store import Store
+    from demo_gen.local_org.store.core import Store
+    from demo_gen.targets.salesforce.client import SalesforceCrm, WriteResult
 
     store = Store(org_db)
     OrgSettings(shared_activities=True).write(store)

@@ -7,10 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from demo_gen.local_org import ids, rules, schema
-from demo_gen.local_org.rules import Actor, RecordError
+from demo_gen.local_org import ids
+from demo_gen.local_org.rules import engine as rules
+from demo_gen.local_org.rules.engine import Actor, RecordError
+from demo_gen.local_org.schema import core as schema
 from demo_gen.local_org.settings import OrgSettings
-from demo_gen.local_org.store import Store, Transaction
+from demo_gen.local_org.store.core import Store, Transaction
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=1)

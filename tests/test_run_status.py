@@ -10,9 +10,9 @@ from pathlib import Path
 
 from safety_helpers import invoke, run_json
 
-from demo_gen.config import load_config
+from demo_gen.config.model import load_config
 from demo_gen.errors import TargetError
-from demo_gen.state import StateStore
+from demo_gen.ledger.store import StateStore
 
 
 def killed_run(config: Path, point: str) -> subprocess.CompletedProcess[str]:
@@ -52,7 +52,7 @@ def test_a_killed_run_shows_as_interrupted_and_resumes(make_config):
 
 
 def test_a_failed_run_says_why(make_config, monkeypatch):
-    from demo_gen.writer import LedgerWriter
+    from demo_gen.ledger.writer import LedgerWriter
 
     def refuse(self, items, parent_ids):
         raise TargetError("the org refused: INSUFFICIENT_ACCESS on Event")

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from demo_gen.runlog import RunLog, new_run_id, read_events
+from demo_gen.ledger.runlog import RunLog, new_run_id, read_events
 
 RUN = "20261122T081500Z-se-demo-pack-3f9a1c"
 
@@ -156,7 +156,7 @@ def test_new_run_id_uses_utc_and_needs_a_zone():
 def test_is_run_of_knows_a_packs_run_ids():
     from datetime import UTC, datetime
 
-    from demo_gen.runlog import is_run_of, new_run_id
+    from demo_gen.ledger.runlog import is_run_of, new_run_id
 
     run_id = new_run_id(datetime(2026, 11, 30, 8, 0, tzinfo=UTC), "se-demo-pack")
     assert is_run_of(run_id, "se-demo-pack")

@@ -28,9 +28,9 @@ from safety_helpers import (
 )
 from test_run_status import killed_run
 
-from demo_gen.config import load_config
-from demo_gen.local_org.store import Store
-from demo_gen.state import ItemRow, StateStore
+from demo_gen.config.model import load_config
+from demo_gen.ledger.store import ItemRow, StateStore
+from demo_gen.local_org.store.core import Store
 
 
 @pytest.fixture(params=["rest", pytest.param("bulk", marks=pytest.mark.chaos)])
@@ -151,7 +151,7 @@ def _twin_owned_by_a(state: StateStore, org_db: Path, row: ItemRow, run_a: str) 
     from dataclasses import replace
 
     from demo_gen.local_org.server import LocalOrgServer
-    from demo_gen.local_org.store import Store
+    from demo_gen.local_org.store.core import Store
 
     store = Store(org_db)
     try:
@@ -228,7 +228,7 @@ def test_a_kill_where_the_email_tasks_used_to_be_recorded_leaves_nothing_unowned
 
 
 def _created_events(run_dir: Path) -> dict[str, int]:
-    from demo_gen.runlog import read_events
+    from demo_gen.ledger.runlog import read_events
 
     out: dict[str, int] = {}
     for e in read_events(run_dir):

@@ -13,14 +13,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from demo_gen.config import Config, ScorecardSettings
+from demo_gen.config.model import Config, ScorecardSettings
 from demo_gen.errors import ConfigError
-from demo_gen.facts.claims import claims, found
-from demo_gen.local_org.schema import STAGES
-from demo_gen.model import Account, Contact, Opportunity, Seller
-from demo_gen.plan import OpportunityPlan
-from demo_gen.planner import plan_opportunity
-from demo_gen.scorecards import (
+from demo_gen.local_org.schema.core import STAGES
+from demo_gen.stages.facts.claims import claims, found
+from demo_gen.stages.model import Account, Contact, Opportunity, Seller
+from demo_gen.stages.plan import OpportunityPlan
+from demo_gen.stages.planner import plan_opportunity
+from demo_gen.stages.scorecards import (
     BUILTIN,
     LlmAnswer,
     Template,
@@ -29,8 +29,8 @@ from demo_gen.scorecards import (
     render,
     validate_llm_answer,
 )
-from demo_gen.scorecards.evidence import Records
-from demo_gen.scorecards.scoring import past_keys
+from demo_gen.stages.scorecards.evidence import Records
+from demo_gen.stages.scorecards.scoring import past_keys
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE_GOLDEN = os.environ.get("DEMO_GEN_UPDATE_GOLDEN") == "1"  # read before env cleanup
@@ -144,7 +144,7 @@ def test_unknown_template_names_the_choices() -> None:
 
 
 def _user_template(tmp_path: Path, edit: str, new: str) -> Path:
-    text = (resources.files("demo_gen.scorecards") / "templates" / "BANT.yaml").read_text()
+    text = (resources.files("demo_gen.stages.scorecards") / "templates" / "BANT.yaml").read_text()
     assert edit in text
     path = tmp_path / "mine.yaml"
     path.write_text(text.replace(edit, new, 1))
@@ -227,7 +227,7 @@ def test_golden_scorecard(name: str, stage: str) -> None:
 
 
 def test_heuristic_answers_are_specific() -> None:
-    from demo_gen.facts import build_fact_sheet
+    from demo_gen.stages.facts import build_fact_sheet
 
     plan = make_plan(make_opportunity("Negotiation"))
     card = render(load_template("MEDDPICC"), plan, DEFAULT, seed=42, pack="test-pack")
@@ -284,7 +284,7 @@ def test_an_open_deal_past_its_date_says_so() -> None:
 
 
 def test_an_answer_whose_figure_no_record_says_is_dropped() -> None:
-    from demo_gen.scorecards import heuristic as H
+    from demo_gen.stages.scorecards import heuristic as H
 
     plan = make_plan(make_opportunity("Negotiation"))
     template = load_template("MEDDPICC")
@@ -462,7 +462,7 @@ def test_scorecard_invariants(case: tuple[OpportunityPlan, ScorecardSettings, st
 
 
 def test_an_answer_never_writes_a_weekend_date() -> None:
-    from demo_gen.scorecards.evidence import Record
+    from demo_gen.stages.scorecards.evidence import Record
 
     saturday = Record("k", "October 24, 2026", "email", False, frozenset(), "")
     friday = Record("k", "October 23, 2026", "email", False, frozenset(), "")

@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from demo_gen.cli import cli
-from demo_gen.local_org.store import Store
+from demo_gen.local_org.store.core import Store
 
 
 def invoke(*args: str):

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from test_scripted_stories import ANCHOR, LATE, QUIET, STALL, example_stories, seeded  # noqa: F401
 
 from demo_gen.cli import cli
-from demo_gen.local_org.store import Store
+from demo_gen.local_org.store.core import Store
 
 
 def _config(tmp_path: Path, db: Path) -> Path:

@@ -19,8 +19,8 @@ from pydantic import ValidationError
 from test_scripted_stories import ANCHOR, config_of, plan_with, seeded  # noqa: F401
 
 from demo_gen.errors import ConfigError
-from demo_gen.realism import realism_report
-from demo_gen.scripts import script_plans
+from demo_gen.stages.realism import realism_report
+from demo_gen.stages.stories.scripts import script_plans
 
 KINDS = ["intro", "discovery", "demo", "technical_deep_dive", "business_case", "proposal",
          "pricing", "negotiation", "legal_review", "kickoff", "lunch", ""]  # fmt: skip

@@ -12,19 +12,19 @@ from typing import Any
 import pytest
 import yaml
 
-from demo_gen import planner
-from demo_gen.compose import load_templates, scorecards_for
-from demo_gen.config import Config, Secrets
-from demo_gen.content import HeuristicContent
+from demo_gen.commands.org_launch import open_crm
+from demo_gen.config.model import Config, Secrets
 from demo_gen.errors import ConfigError
-from demo_gen.items import Capabilities, build_items
-from demo_gen.local_org.fixtures import FixtureSpec, build_org
-from demo_gen.local_org.store import Store
-from demo_gen.org_launch import open_crm
-from demo_gen.plan import OpportunityPlan, Plan
-from demo_gen.realism import realism_report
-from demo_gen.scripts import script_plans
-from demo_gen.selection import select_opportunities
+from demo_gen.local_org.fixture.build import FixtureSpec, build_org
+from demo_gen.local_org.store.core import Store
+from demo_gen.stages import planner
+from demo_gen.stages.compose import load_templates, scorecards_for
+from demo_gen.stages.content import HeuristicContent
+from demo_gen.stages.items import Capabilities, build_items
+from demo_gen.stages.plan import OpportunityPlan, Plan
+from demo_gen.stages.realism import realism_report
+from demo_gen.stages.stories.scripts import script_plans
+from demo_gen.targets.salesforce.selection import select_opportunities
 
 ANCHOR = date(2026, 11, 30)
 STAGES = ["Qualification", "Discovery", "Evaluation", "Proposal", "Negotiation", "Closed Won"]
@@ -92,7 +92,7 @@ def texts_and_cards(op: OpportunityPlan, config: Config):
 
 
 def local_day(op: OpportunityPlan, at) -> date:
-    from demo_gen.planning.timezones import owner_zone
+    from demo_gen.stages.planning.timezones import owner_zone
 
     return at.astimezone(owner_zone(op.opportunity)).date()
 
@@ -190,7 +190,7 @@ def test_a_quiet_champion_stops_and_the_champion_answer_says_so(scripted):
 
 
 def test_the_scenario_survives_the_pinned_plan_codec(scripted):
-    from demo_gen.plan_codec import dump_plan, load_plan
+    from demo_gen.stages.plan_codec import dump_plan, load_plan
 
     plan, _ = scripted
     for name in (STALL, LATE, QUIET):
@@ -260,7 +260,7 @@ def test_dry_run_and_run_refuse_an_impossible_script_naming_file_and_line(make_c
 
 
 def test_bad_vocabulary_names_file_line_and_key(tmp_path):
-    from demo_gen.config import load_config
+    from demo_gen.config.model import load_config
 
     bad = {
         "pace: {stall_after: lunch}": "stories.0.pace.stall_after",
@@ -334,7 +334,7 @@ PINNED = {
 
 
 def test_a_new_executive_an_absent_buyer_a_slip_and_pinned_facts(seeded, unscripted):
-    from demo_gen.facts.people import choose_roles
+    from demo_gen.stages.facts.people import choose_roles
 
     plan, config = plan_with(seeded, [PINNED])
     report = realism_report(plan, config.activity)
@@ -363,7 +363,7 @@ def test_a_new_executive_an_absent_buyer_a_slip_and_pinned_facts(seeded, unscrip
 
 
 def _rank_of(stage: str) -> int:
-    from demo_gen.scripts import _rank
+    from demo_gen.stages.stories.scripts import _rank
 
     return _rank(stage)
 
@@ -391,7 +391,7 @@ def test_on_track_marks_the_next_step_and_refuses_a_deal_without_one(seeded, uns
 
 
 def test_a_quiet_champion_sends_and_attends_nothing_from_that_day_on_any_deal(seeded, unscripted):
-    from demo_gen.facts.people import choose_roles
+    from demo_gen.stages.facts.people import choose_roles
 
     plan, _ = unscripted
     silenced_emails = silenced_meetings = 0
@@ -425,11 +425,11 @@ def test_a_quiet_champion_sends_and_attends_nothing_from_that_day_on_any_deal(se
 
 
 def test_a_new_executive_never_joins_a_meeting_they_are_busy_for(seeded, unscripted):
-    from demo_gen.config_stories import StoryScript
-    from demo_gen.model import BusyEvent
-    from demo_gen.script_apply import ScriptRefused
-    from demo_gen.script_people import senior
-    from demo_gen.scripts import apply_script
+    from demo_gen.config.stories import StoryScript
+    from demo_gen.stages.model import BusyEvent
+    from demo_gen.stages.stories.apply import ScriptRefused
+    from demo_gen.stages.stories.people import senior
+    from demo_gen.stages.stories.scripts import apply_script
 
     plan, _ = unscripted
     script = StoryScript.model_validate({"deal": {"name": "x"},
@@ -462,7 +462,7 @@ def test_a_new_executive_never_joins_a_meeting_they_are_busy_for(seeded, unscrip
 
 
 def test_pins_are_keyed_on_the_stories_and_unchanged_without_them(seeded):
-    from demo_gen.plan_codec import fingerprint
+    from demo_gen.stages.plan_codec import fingerprint
 
     db, _ = seeded
     plain = fingerprint(config_of(db))
@@ -476,7 +476,7 @@ def test_a_story_plans_the_same_wherever_it_sits_in_the_file(seeded, tmp_path):
     """Editing the file elsewhere (a comment above `stories:`) must not change a scripted deal's
     story: its randomness comes from what the script says, not from its file and line (which
     the plan keeps only to name the script in messages)."""
-    from demo_gen.config import load_config
+    from demo_gen.config.model import load_config
 
     db, snapshot = seeded
     config = config_of(db, example_stories())

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from demo_gen.local_org import ids, schema
-from demo_gen.local_org.soql import QueryOutput, SoqlError, execute, parse, run
-from demo_gen.local_org.soql_parse import STRING, date_range, tokenize
+from demo_gen.local_org import ids
+from demo_gen.local_org.schema import core as schema
+from demo_gen.local_org.soql.engine import QueryOutput, SoqlError, execute, parse, run
+from demo_gen.local_org.soql.parse import STRING, date_range, tokenize
 
 TODAY = date(2024, 5, 15)  # a Wednesday; its week runs Sunday 12 to Saturday 18 May
 VERSION = "59.0"

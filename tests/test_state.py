@@ -11,9 +11,9 @@ from sqlalchemy import create_engine, inspect
 from sqlalchemy.pool import NullPool
 from state_backends import Backend
 
-from demo_gen import state_schema
 from demo_gen.errors import ExitCode, StateError
-from demo_gen.state import SCHEMA_VERSION, ItemRow, RunRow, StateStore
+from demo_gen.ledger import schema as state_schema
+from demo_gen.ledger.store import SCHEMA_VERSION, ItemRow, RunRow, StateStore
 
 ORG = "00D000000000001AAA"
 SF_TARGET = f"salesforce:{ORG}"  # what a v1 or v2 store's org_id becomes (schema 3)
@@ -499,7 +499,7 @@ def test_a_stale_heartbeat_marks_its_run_interrupted(backend, store):
 def test_the_lock_holder_keeps_its_heartbeat_fresh(backend, store, monkeypatch):
     import time
 
-    from demo_gen import state_locks
+    from demo_gen.ledger import locks as state_locks
 
     monkeypatch.setattr(state_locks, "HEARTBEAT_S", 0.05)
     with store.lock(PACK, ORG, "r1"):

@@ -13,7 +13,7 @@ from state_backends import Backend
 from test_state import ORG, PACK, item, run_row
 
 from demo_gen.errors import ExitCode, StateError
-from demo_gen.state import SCHEMA_VERSION, StateStore
+from demo_gen.ledger.store import SCHEMA_VERSION, StateStore
 
 pytestmark = pytest.mark.postgres
 
@@ -163,7 +163,7 @@ def test_a_teammate_whose_clock_runs_ahead_does_not_take_a_live_lock(pg, monkeyp
     fresh heartbeat as fresh (on the machines' own clocks it would look 10 minutes old)."""
     from datetime import timedelta
 
-    from demo_gen import state_locks
+    from demo_gen.ledger import locks as state_locks
 
     with StateStore(pg.url) as a, StateStore(pg.url) as b, a.lock(PACK, ORG, "rA"):
         pg.execute("UPDATE locks SET host = 'machine-a'")

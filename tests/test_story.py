@@ -9,17 +9,17 @@ from pathlib import Path
 import pytest
 from test_planner import make_config, make_opportunity
 
-from demo_gen import planner
-from demo_gen.config import Config, Secrets
-from demo_gen.items import Capabilities, build_items
-from demo_gen.local_org.fixtures import FixtureSpec, build_org
-from demo_gen.local_org.store import Store
-from demo_gen.model import BusyEvent, Seller
-from demo_gen.org_launch import open_crm
-from demo_gen.plan import Plan
-from demo_gen.realism import realism_report
-from demo_gen.selection import select_opportunities
-from demo_gen.timeline import deal_timeline, seller_week
+from demo_gen.commands.org_launch import open_crm
+from demo_gen.config.model import Config, Secrets
+from demo_gen.local_org.fixture.build import FixtureSpec, build_org
+from demo_gen.local_org.store.core import Store
+from demo_gen.stages import planner
+from demo_gen.stages.items import Capabilities, build_items
+from demo_gen.stages.model import BusyEvent, Seller
+from demo_gen.stages.plan import Plan
+from demo_gen.stages.realism import realism_report
+from demo_gen.stages.timeline import deal_timeline, seller_week
+from demo_gen.targets.salesforce.selection import select_opportunities
 
 ANCHOR = date(2026, 11, 30)
 STAGES = ["Qualification", "Discovery", "Evaluation", "Proposal", "Negotiation", "Closed Won"]
@@ -216,7 +216,7 @@ def test_created_date_is_backdated_only_where_describe_allows_it():
 def test_the_book_keeps_travel_possible():
     from datetime import UTC, datetime
 
-    from demo_gen.planning.book import Book, Caps
+    from demo_gen.stages.planning.book import Book, Caps
 
     book = Book(Caps(daily=5, weekly=20))
     nine = datetime(2026, 6, 2, 9, tzinfo=UTC)

@@ -13,15 +13,15 @@ from datetime import timedelta
 import pytest
 from conftest import ANCHOR
 
-from demo_gen import planner
-from demo_gen.config import Secrets, load_config
-from demo_gen.org_launch import open_crm
-from demo_gen.plan import Plan
-from demo_gen.planning.ahead import plan_ahead, with_ahead
-from demo_gen.planning.context import anchor_instant
-from demo_gen.planning.outcome import realize, reveal, stage_on
-from demo_gen.planning.story import STAGES
-from demo_gen.selection import select_opportunities
+from demo_gen.commands.org_launch import open_crm
+from demo_gen.config.model import Secrets, load_config
+from demo_gen.stages import planner
+from demo_gen.stages.plan import Plan
+from demo_gen.stages.planning.ahead import plan_ahead, with_ahead
+from demo_gen.stages.planning.context import anchor_instant
+from demo_gen.stages.planning.outcome import realize, reveal, stage_on
+from demo_gen.stages.planning.story import STAGES
+from demo_gen.targets.salesforce.selection import select_opportunities
 
 
 @pytest.fixture

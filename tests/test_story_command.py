@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from llm_server import LlmServer
 
 from demo_gen.cli import cli
-from demo_gen.config import load_config
-from demo_gen.config_stories import StoryScript
+from demo_gen.config.model import load_config
+from demo_gen.config.stories import StoryScript
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from typing import Any
 
 from conftest import ANCHOR
 
-from demo_gen.config import Config, Secrets, load_config
-from demo_gen.report import RunReport
-from demo_gen.runner import RunOptions, run
+from demo_gen.commands.run import RunOptions, run
+from demo_gen.commands.summary import RunReport
+from demo_gen.config.model import Config, Secrets, load_config
 
 
 def _twin(make_config, tmp_path: Path, seeded_org_file: Path, name: str, **sections: Any) -> Config:
@@ -100,8 +100,8 @@ def test_a_crash_in_a_later_chunk_resumes_exactly(make_config, org_counts, monke
     resume (in chunks of another size) makes exactly the plan: no duplicate, no loss."""
     import pytest
 
-    from demo_gen.preview import dry_run
-    from demo_gen.state import StateStore
+    from demo_gen.commands.dry_run import dry_run
+    from demo_gen.ledger.store import StateStore
 
     config = load_config(make_config())
     before = org_counts()

@@ -16,8 +16,8 @@ import pytest
 from safety_helpers import invoke, org_ids, orphans, run_json
 from state_backends import Backend
 
+from demo_gen.ledger.store import StateStore
 from demo_gen.local_org.faults import Faults
-from demo_gen.state import StateStore
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 

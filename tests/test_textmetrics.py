@@ -10,13 +10,13 @@ from click.testing import CliRunner
 from test_content import PACK, SEED, golden_plans
 
 from demo_gen.cli import cli
-from demo_gen.compose import scorecards_for
-from demo_gen.config import Config
-from demo_gen.content import HeuristicContent
-from demo_gen.plan import Plan
-from demo_gen.scorecards import load_template, render
-from demo_gen.textcounts import Corpus, deal_corpus, mask
-from demo_gen.textmetrics import text_report, topic
+from demo_gen.config.model import Config
+from demo_gen.stages.compose import scorecards_for
+from demo_gen.stages.content import HeuristicContent
+from demo_gen.stages.plan import Plan
+from demo_gen.stages.scorecards import load_template, render
+from demo_gen.stages.textcounts import Corpus, deal_corpus, mask
+from demo_gen.stages.textmetrics import text_report, topic
 
 CONFIG = Config.model_validate({"run": {"name": PACK, "seed": SEED}})
 

@@ -18,10 +18,10 @@ from safety_helpers import invoke, org_ids
 from test_ledger_protocol import Rig
 from test_safety_scenarios import _run_id_of_last, _state_url
 
-from demo_gen import state_schema
-from demo_gen.config import Config
-from demo_gen.items import WorkItem
-from demo_gen.state import StateStore
+from demo_gen.config.model import Config
+from demo_gen.ledger import schema as state_schema
+from demo_gen.ledger.store import StateStore
+from demo_gen.stages.items import WorkItem
 from demo_gen.targets.base import WriteResult
 from demo_gen.targets.fake import FakeTarget
 
@@ -116,7 +116,7 @@ def test_each_batch_costs_one_commit_and_no_read_of_what_is_known(tmp_path, monk
 _FAILING_READ_BACK = """
 import sys
 from demo_gen.errors import TargetError
-from demo_gen.targets import salesforce
+from demo_gen.targets.salesforce import target as salesforce
 
 real = salesforce.SalesforceTarget.read_back
 

@@ -33,17 +33,17 @@ from demo_gen.errors import UsageError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from demo_gen.config import Config, Secrets
-    from demo_gen.doctor import Check
-    from demo_gen.export import ExportReport
+    from demo_gen.commands.doctor import Check
+    from demo_gen.commands.dry_run import Preview
+    from demo_gen.commands.live_loop import LiveReport, LiveView
+    from demo_gen.commands.progress import Progress
+    from demo_gen.commands.reset import ResetReport
+    from demo_gen.commands.summary import RunReport
+    from demo_gen.config.model import Config, Secrets
+    from demo_gen.export.run import ExportReport
     from demo_gen.html_report import ReportFile
-    from demo_gen.live import LiveReport, LiveView
-    from demo_gen.preview import Preview
-    from demo_gen.progress import Progress
-    from demo_gen.report import RunReport
-    from demo_gen.resetter import ResetReport
-    from demo_gen.scenario_draft import ScenarioDraft
-    from demo_gen.state import RunRow
+    from demo_gen.ledger.store import RunRow
+    from demo_gen.stages.stories.draft import ScenarioDraft
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -113,9 +113,9 @@ def run(
     """`demo-gen run`: create what the plan says and the ledger lacks; `run_id` resumes one
     (`latest` too). A report with `ok` False is a partial run: rerunning resumes it. `today`
     replaces the clock's date (`--today`)."""
-    from demo_gen.preflight import check_org
-    from demo_gen.runner import RunOptions
-    from demo_gen.runner import run as run_pipeline
+    from demo_gen.commands.run import RunOptions
+    from demo_gen.commands.run import run as run_pipeline
+    from demo_gen.config.preflight import check_org
 
     _at_least(1, max_opps, "max_opps")
     _within(1, 16, concurrency, "concurrency")
@@ -143,10 +143,10 @@ def refresh(
     what the window now covers is written, passed meetings get their outcome, and with
     `advance_stages` each Opportunity's stage moves along its story. Updates keep their
     earlier values in the ledger, so `reset` restores them."""
-    from demo_gen.preflight import check_org
-    from demo_gen.refresher import check_refreshable
-    from demo_gen.runner import RunOptions
-    from demo_gen.runner import run as run_pipeline
+    from demo_gen.commands.refresh import check_refreshable
+    from demo_gen.commands.run import RunOptions
+    from demo_gen.commands.run import run as run_pipeline
+    from demo_gen.config.preflight import check_org
 
     loaded, secrets = _config(config), _secrets(secrets)
     check_refreshable(loaded)
@@ -165,7 +165,7 @@ def dry_run(
 ) -> Preview:
     """`demo-gen dry-run`: what `run` would create per target (+) and what exists (=); writes
     nothing but, with `out`, the plan (every item with its text) as JSON."""
-    from demo_gen.preview import dry_run as preview_run
+    from demo_gen.commands.dry_run import dry_run as preview_run
 
     _at_least(1, max_opps, "max_opps")
     preview = preview_run(_config(config), _secrets(secrets), max_opps=max_opps, today=today)
@@ -195,10 +195,10 @@ def live(
     from datetime import UTC, time
 
     from demo_gen import clock
-    from demo_gen.live import LiveOptions
-    from demo_gen.live import live as live_loop
-    from demo_gen.preflight import check_org
-    from demo_gen.refresher import check_refreshable
+    from demo_gen.commands.live_loop import LiveOptions
+    from demo_gen.commands.live_loop import live as live_loop
+    from demo_gen.commands.refresh import check_refreshable
+    from demo_gen.config.preflight import check_org
 
     if speed < 1:
         raise UsageError(f"speed: {speed} is below 1 (real time)")
@@ -229,8 +229,8 @@ def smoke(
     progress: Progress | None = None,
 ) -> RunReport:
     """`demo-gen smoke`: one opportunity end to end (the first selected unless `opp_id`)."""
-    from demo_gen.preflight import check_org, opportunity_id_problem
-    from demo_gen.runner import smoke as smoke_run
+    from demo_gen.commands.run import smoke as smoke_run
+    from demo_gen.config.preflight import check_org, opportunity_id_problem
 
     problem = None if opp_id is None else opportunity_id_problem(opp_id)
     if problem:
@@ -249,8 +249,8 @@ def status(
 ) -> RunListing | RunStatus:
     """`demo-gen status`: without `run_id` the runs, newest first (a `RunListing`); with one
     (or `latest`) that run's `RunStatus`, and its scorecards when `scorecards` is set."""
-    from demo_gen.report import list_runs, run_status
-    from demo_gen.state import StateStore
+    from demo_gen.commands.summary import list_runs, run_status
+    from demo_gen.ledger.store import StateStore
 
     loaded, pack = _optional(config)
     run_id = None if run_id is None else _resolve(run_id, loaded, pack)
@@ -278,7 +278,7 @@ def reset(
     """`demo-gen reset`: delete exactly what `run_id` (or `latest`) made, each record verified
     first. Deleting needs `yes` or a `confirm` that sees the plan and returns True; `dry_run`
     only lists. A report with `ok` False kept or failed some records: rerunning retries."""
-    from demo_gen.resetter import reset as reset_run
+    from demo_gen.commands.reset import reset as reset_run
 
     if not (yes or dry_run or confirm is not None):
         raise UsageError("refusing to delete without confirmation", hint="pass yes=True")
@@ -297,7 +297,7 @@ def reset(
 
 def doctor(config: ConfigLike = DEFAULT_CONFIG, *, secrets: Secrets | None = None) -> list[Check]:
     """`demo-gen doctor`: every check in order, each with `ok`, what it saw and how to fix it."""
-    from demo_gen.doctor import diagnose
+    from demo_gen.commands.doctor import diagnose
 
     return diagnose(_config(config), _secrets(secrets))
 
@@ -329,8 +329,8 @@ def export(
 ) -> ExportReport:
     """`demo-gen export`: the run's records (or with `plan` what a run would write now) as one
     table per kind in `out`, as `format` (jsonl, csv or parquet), with manifest.json."""
-    from demo_gen.export import export_plan, export_run
-    from demo_gen.export_write import check_format
+    from demo_gen.export.run import export_plan, export_run
+    from demo_gen.export.write import check_format
 
     file_format, where, secrets = check_format(format), Path(out), _secrets(secrets)
     if plan == (run_id is not None):
@@ -361,7 +361,7 @@ def story(
 ) -> ScenarioDraft:
     """`demo-gen story`: the scripted story SENTENCE describes, asked of the configured LLM
     (a skeleton to fill in without one); `write` adds it to the configuration file."""
-    from demo_gen.scenario_draft import draft_scenario
+    from demo_gen.stages.stories.draft import draft_scenario
 
     loaded, secrets = _config(config), _secrets(secrets)
     draft = draft_scenario(sentence, loaded, secrets, _opportunities(loaded, secrets))
@@ -372,7 +372,7 @@ def story(
 
 def write_story(draft: ScenarioDraft, *, config: ConfigLike = DEFAULT_CONFIG) -> Path:
     """Add `draft` (from `story`) to the configuration file's `stories:`; its path."""
-    from demo_gen.scenario_draft import write_entry
+    from demo_gen.stages.stories.draft import write_entry
 
     path = _source_path(config)
     if not draft.writable:
@@ -390,7 +390,7 @@ def write_story(draft: ScenarioDraft, *, config: ConfigLike = DEFAULT_CONFIG) ->
 def _config(config: ConfigLike) -> Config:
     """The configuration `config` names (read from its file), or `config` itself."""
     if isinstance(config, str | os.PathLike):
-        from demo_gen.config import load_config, load_environment
+        from demo_gen.config.model import load_config, load_environment
 
         return load_config(Path(config), env=load_environment())
     return config
@@ -399,7 +399,7 @@ def _config(config: ConfigLike) -> Config:
 def _optional(config: ConfigLike | None) -> tuple[Config, str | None]:
     """The configuration and its pack; defaults and no pack when there is no file (status and
     reset need little). A missing file other than the default one is a usage error."""
-    from demo_gen.config import Config
+    from demo_gen.config.model import Config
 
     if config is None:
         return Config(), None
@@ -420,13 +420,13 @@ def _source_path(config: ConfigLike) -> Path:
 
 
 def _secrets(secrets: Secrets | None) -> Secrets:
-    from demo_gen.config import Secrets, load_environment
+    from demo_gen.config.model import Secrets, load_environment
 
     return Secrets.from_env(load_environment()) if secrets is None else secrets
 
 
 def _progress(progress: Progress | None) -> Progress:
-    from demo_gen.progress import NULL_PROGRESS
+    from demo_gen.commands.progress import NULL_PROGRESS
 
     return NULL_PROGRESS if progress is None else progress
 
@@ -434,7 +434,7 @@ def _progress(progress: Progress | None) -> Progress:
 def _resolve(ref: str, config: Config, pack: str | None, *, made: bool = False) -> str:
     """The run id `ref` names (`latest`: the newest run of `pack`, of any pack when None; with
     `made`, the newest one that owns records)."""
-    from demo_gen.runref import resolve_at
+    from demo_gen.commands.runref import resolve_at
 
     return resolve_at(config.state.url, ref, pack=pack, made=made)
 
@@ -456,8 +456,8 @@ def _opportunities(config: Config, secrets: Secrets) -> tuple[Any, ...]:
     """The selected opportunities a story's deal is matched among (only with the LLM on)."""
     if not config.llm.enabled:
         return ()
-    from demo_gen.org_launch import open_crm
-    from demo_gen.selection import select_opportunities
+    from demo_gen.commands.org_launch import open_crm
+    from demo_gen.targets.salesforce.selection import select_opportunities
 
     with open_crm(config, secrets) as crm:
         return tuple(select_opportunities(crm, config.salesforce.query).snapshot.opportunities)

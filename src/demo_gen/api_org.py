@@ -20,7 +20,7 @@ from demo_gen.errors import StateError, UsageError
 
 if TYPE_CHECKING:
     from demo_gen.local_org.server import LocalOrgServer
-    from demo_gen.local_org.store import Store
+    from demo_gen.local_org.store.core import Store
 
 DEFAULT_ORG_DB = "runs/local-org.sqlite"
 ERROR_STATUSES = (503, 500, 403)
@@ -63,7 +63,7 @@ def org_init(
     import secrets
 
     from demo_gen.local_org import ids
-    from demo_gen.local_org.fixtures import FixtureSpec, backfill_relations, build_org
+    from demo_gen.local_org.fixture.build import FixtureSpec, backfill_relations, build_org
     from demo_gen.local_org.settings import OrgSettings
 
     if not 1 <= opportunities <= 100_000:
@@ -156,7 +156,7 @@ def org_serve(
 
 def open_store(db: Path) -> Store:
     """The local org's store at `db`; a StateError for a file that is not one."""
-    from demo_gen.local_org.store import Store
+    from demo_gen.local_org.store.core import Store
 
     try:
         return Store(db)
@@ -166,7 +166,7 @@ def open_store(db: Path) -> Store:
 
 def _jwt_certificate(path: Path | None) -> bytes | None:
     """The PEM bytes of `jwt_cert`, checked to hold an RSA certificate or public key."""
-    from demo_gen.local_org.app_jwt import load_public_key
+    from demo_gen.local_org.app.jwt import load_public_key
 
     if path is None:
         return None

@@ -23,8 +23,7 @@ from demo_gen.cli_options import (
     today_of,
     today_option,
 )
-from demo_gen.cli_org import org
-from demo_gen.console import (
+from demo_gen.commands.console import (
     RichProgress,
     err_console,
     render_checks,
@@ -36,10 +35,11 @@ from demo_gen.console import (
     render_scorecards,
     render_status,
 )
+from demo_gen.commands.org import org
 from demo_gen.errors import ConfigError, DemoGenError, ExitCode, UsageError
 
 if TYPE_CHECKING:  # pydantic, SQLAlchemy and the pipeline load only with the commands that use them
-    from demo_gen.config import Config
+    from demo_gen.config.model import Config
 
 
 class DemoGenGroup(cli_help.CommandsLast):
@@ -371,14 +371,14 @@ def doctor(config_path: Path, as_json: bool) -> None:
 
 
 cli.add_command(org)
-from demo_gen.cli_story import story  # noqa: E402  (it reuses this module's options)
+from demo_gen.commands.story import story  # noqa: E402  (it reuses this module's options)
 
 cli.add_command(story)
 
-from demo_gen.cli_export import export  # noqa: E402  (it builds on the options above)
+from demo_gen.commands.export import export  # noqa: E402  (it builds on the options above)
 
 cli.add_command(export)
-from demo_gen.cli_live import live  # noqa: E402  (it reuses this module's options)
+from demo_gen.commands.live import live  # noqa: E402  (it reuses this module's options)
 
 cli.add_command(live)
 

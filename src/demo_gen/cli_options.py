@@ -18,14 +18,14 @@ from demo_gen import api
 from demo_gen.errors import UsageError
 
 if TYPE_CHECKING:
-    from demo_gen.config import Config, Secrets
+    from demo_gen.config.model import Config, Secrets
 
 DEFAULT_CONFIG = api.DEFAULT_CONFIG
 CONFIG_HELP = "configuration file (YAML); env DEMO_GEN_CONFIG"
 
 
 JSON_KEY = "demo_gen.json"
-CONFIG_KEY = "demo_gen.config"
+CONFIG_KEY = "demo_gen.config.model"
 
 
 def config_option(f: Any) -> Any:
@@ -58,7 +58,7 @@ def remember_json(ctx: click.Context, _param: click.Parameter, value: bool) -> b
 
 
 def load(config_path: Path) -> tuple[Config, Secrets]:
-    from demo_gen.config import Secrets, load_config, load_environment
+    from demo_gen.config.model import Secrets, load_config, load_environment
 
     environment = load_environment()
     config = remembered(load_config(config_path, env=environment))
@@ -99,7 +99,7 @@ def today_of(text: str | None) -> date | None:
 def optional_config(config_path: Path) -> Config | None:
     """The configuration if the file exists; None (the api's defaults, any pack) when the
     default file is missing; a usage error for another missing file."""
-    from demo_gen.config import load_config, load_environment
+    from demo_gen.config.model import load_config, load_environment
 
     if config_path.is_file():
         return remembered(load_config(config_path, env=load_environment()))

@@ -9,15 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from demo_gen import __version__
-from demo_gen.config import Config, Secrets
+from demo_gen.commands.runref import resolve_run_id
+from demo_gen.config.model import Config, Secrets
 from demo_gen.errors import UsageError
 from demo_gen.html_report.charts import realism_charts
 from demo_gen.html_report.deal_view import DealView, deal_view
 from demo_gen.html_report.page import render_page
 from demo_gen.html_report.story import RunStory, load_story
 from demo_gen.html_report.week_view import seller_views
-from demo_gen.runref import resolve_run_id
-from demo_gen.state import StateStore
+from demo_gen.ledger.store import StateStore
 
 _WARNINGS = 8  # shown on the page; the rest are counted (all are in events.jsonl)
 

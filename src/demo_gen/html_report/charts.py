@@ -18,8 +18,8 @@ from typing import Any
 import altair as alt
 import vl_convert
 
-from demo_gen.plan import Plan
-from demo_gen.planning.story import STAGES
+from demo_gen.stages.plan import Plan
+from demo_gen.stages.planning.story import STAGES
 
 OK, MISS, TARGET = "#16a34a", "#dc2626", "#f59e0b"
 _BOUND = re.compile(r"^\s*(<=|<|>=|>|≤|≥)?\s*(-?[0-9.]+)(?:\s*[–-]\s*(-?[0-9.]+))?")

@@ -14,10 +14,10 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from demo_gen.model import Seller
-from demo_gen.plan import OpportunityPlan, PlannedEmail, PlannedMeeting, PlannedTask
-from demo_gen.planning.timezones import contact_place, owner_zone
-from demo_gen.timeline import script_line, script_marks
+from demo_gen.stages.model import Seller
+from demo_gen.stages.plan import OpportunityPlan, PlannedEmail, PlannedMeeting, PlannedTask
+from demo_gen.stages.planning.timezones import contact_place, owner_zone
+from demo_gen.stages.timeline import script_line, script_marks
 
 WIDTH = 1400
 LEFT = 230  # the lane labels

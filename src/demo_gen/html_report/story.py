@@ -19,17 +19,17 @@ from typing import Any
 
 import openai
 
-from demo_gen.compose import load_templates, scorecard_questions
-from demo_gen.config import Config, Secrets, load_config
-from demo_gen.content.stories import StoryWriter
+from demo_gen.commands.prepare import own_record_ids
+from demo_gen.commands.progress import NULL_PROGRESS
+from demo_gen.config.model import Config, Secrets, load_config
 from demo_gen.errors import StateError
-from demo_gen.model import BusyEvent, Seller
-from demo_gen.pinning import load_pins
-from demo_gen.plan import OpportunityPlan, Plan
-from demo_gen.prepare import own_record_ids
-from demo_gen.progress import NULL_PROGRESS
-from demo_gen.state import RunRow, StateStore
-from demo_gen.storyline import on_day, story_texts, whole_story
+from demo_gen.ledger.pinning import load_pins
+from demo_gen.ledger.store import RunRow, StateStore
+from demo_gen.stages.compose import load_templates, scorecard_questions
+from demo_gen.stages.content.stories import StoryWriter
+from demo_gen.stages.model import BusyEvent, Seller
+from demo_gen.stages.plan import OpportunityPlan, Plan
+from demo_gen.stages.storyline import on_day, story_texts, whole_story
 from demo_gen.targets.open import open_targets
 
 _NO_SERVER = "http://127.0.0.1:9/v1"  # the discard port: a cache miss fails at once, offline

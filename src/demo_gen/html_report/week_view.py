@@ -13,9 +13,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from demo_gen.html_report.deal_view import anchor_of
-from demo_gen.model import Seller
-from demo_gen.plan import Plan
-from demo_gen.planning.timezones import safe_zone
+from demo_gen.stages.model import Seller
+from demo_gen.stages.plan import Plan
+from demo_gen.stages.planning.timezones import safe_zone
 
 DAY_WIDTH = 200
 LABEL = 33  # characters that fit a day column at 10px

@@ -2,7 +2,7 @@
 
 Example:
     with LocalOrgServer(Store(), faults=Faults(latency_ms=5)) as server:
-        session = local_session(server.url)      # demo_gen.crm_transport
+        session = local_session(server.url)      # demo_gen.targets.salesforce.transport
         ...
 """
 
@@ -16,9 +16,9 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from demo_gen.local_org.app import LocalOrgApp
+from demo_gen.local_org.app.wsgi import LocalOrgApp
 from demo_gen.local_org.faults import Faults
-from demo_gen.local_org.store import Store
+from demo_gen.local_org.store.core import Store
 
 HOST = "127.0.0.1"
 POLL_SECONDS = 0.05  # how fast stop() takes effect

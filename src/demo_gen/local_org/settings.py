@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from demo_gen.local_org.store import Store
+from demo_gen.local_org.store.core import Store
 
 _KEYS = {"shared_activities": "setting.shared_activities", "set_audit_fields": "setting.audit"}
 

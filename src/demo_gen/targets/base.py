@@ -30,9 +30,9 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from demo_gen.config import MAX_BATCH
-from demo_gen.items import Capabilities, WorkItem
-from demo_gen.state import ItemRow
+from demo_gen.config.model import MAX_BATCH
+from demo_gen.ledger.store import ItemRow
+from demo_gen.stages.items import Capabilities, WorkItem
 
 BATCH_LIMIT = MAX_BATCH
 """The most records one `send`, `read_back`, `verify` or `delete` call is given (sObject

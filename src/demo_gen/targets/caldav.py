@@ -23,13 +23,13 @@ import json
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from demo_gen.calendars.caldav_target import CalDavCalendars, CalDavSettings, Remote
-from demo_gen.calendars.ical import VEVENT, item_event, meeting_uid
 from demo_gen.errors import AuthError, LimitError, TargetError, TransientError
 from demo_gen.faultpoints import crash_point
-from demo_gen.items import CALENDAR_EVENT, Capabilities, WorkItem
-from demo_gen.state import ItemRow
+from demo_gen.ledger.store import ItemRow
+from demo_gen.stages.items import CALENDAR_EVENT, Capabilities, WorkItem
 from demo_gen.targets.base import LedgerView, ReadBack, Reconciliation, Verdicts, WriteResult
+from demo_gen.targets.calendars.caldav_target import CalDavCalendars, CalDavSettings, Remote
+from demo_gen.targets.calendars.ical import VEVENT, item_event, meeting_uid
 
 CALENDAR_CAPABILITIES = Capabilities(
     email_messages=False, tag_fields=False, scorecards=False, kinds=frozenset({CALENDAR_EVENT})

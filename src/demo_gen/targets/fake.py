@@ -20,8 +20,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from demo_gen.errors import TargetError, TransientError
-from demo_gen.items import EVENT_RELATION, PARENT_KINDS, Capabilities, WorkItem
-from demo_gen.state import ItemRow
+from demo_gen.ledger.store import ItemRow
+from demo_gen.stages.items import EVENT_RELATION, PARENT_KINDS, Capabilities, WorkItem
 from demo_gen.targets.base import (
     LedgerView,
     ReadBack,

@@ -26,18 +26,18 @@ from pathlib import Path
 
 from icalendar import Component
 
-from demo_gen.calendars.ical import item_event
-from demo_gen.calendars.ics_target import (
+from demo_gen.ledger.store import ItemRow
+from demo_gen.stages.items import Capabilities, WorkItem
+from demo_gen.targets.base import LedgerView, ReadBack, Reconciliation, Verdicts, WriteResult
+from demo_gen.targets.caldav import CALENDAR_CAPABILITIES, row_copy
+from demo_gen.targets.calendars.ical import item_event
+from demo_gen.targets.calendars.ics_target import (
     event_digest,
     read_events,
     render,
     replace_file,
     vevent_of,
 )
-from demo_gen.items import Capabilities, WorkItem
-from demo_gen.state import ItemRow
-from demo_gen.targets.base import LedgerView, ReadBack, Reconciliation, Verdicts, WriteResult
-from demo_gen.targets.caldav import CALENDAR_CAPABILITIES, row_copy
 
 
 class IcsTarget:

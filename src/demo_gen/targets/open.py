@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from demo_gen.calendars.caldav_target import CalDavSettings
-from demo_gen.config import Config, Secrets
+from demo_gen.config.model import Config, Secrets
 from demo_gen.targets.base import Target
 from demo_gen.targets.caldav import CalDavTarget
+from demo_gen.targets.calendars.caldav_target import CalDavSettings
 from demo_gen.targets.ics import IcsTarget
-from demo_gen.targets.salesforce import SalesforceTarget, open_salesforce
+from demo_gen.targets.salesforce.target import SalesforceTarget, open_salesforce
 
 
 @dataclass(frozen=True)

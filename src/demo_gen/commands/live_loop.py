@@ -1,0 +1,260 @@
+"""live: the deal story written as it happens, each write when its (simulated) time arrives.
+
+One loop: sleep until the next moment something falls due (`live_clock.schedule`), then make a
+*pass*: `refresh` revealed up to that exact moment (`RunOptions.now`), so a pass writes what
+fell due since the last one (an email at its sent time, a meeting as it enters the window, a
+meeting's outcome once it has ended) and nothing else. Every pass runs through the runner with
+the same run id, so all of live's writes are in the ledger under one run (`reset` removes them)
+and a killed pass is settled by the next one like any interrupted run; a restart replays the
+clock from its start and writes only what the ledger does not hold yet.
+
+The API budget is a token bucket (`TokenBucket.for_daily_budget`) holding `run.api_budget_share`
+of what the org had left today: a pass waits for tokens, caps its writes at what the bucket
+holds and spends what it used.
+
+A stop request (SIGINT/SIGTERM: `request_stop`) lets the pass in flight finish and ends the
+loop; a second one abandons the pass at once (the ledger protocol makes that safe too).
+Each pass is one line of `live.jsonl` in the run's directory: the moment it revealed, the
+simulated time when it was done, and the signatures it created.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from demo_gen import clock
+from demo_gen.commands.live_clock import Due, SimClock, TokenBucket, next_due, schedule
+from demo_gen.commands.prepare import Prepared
+from demo_gen.commands.run import RunOptions, run
+from demo_gen.config.model import Config, Secrets
+
+LIVE_LOG = "live.jsonl"
+UNREPORTED_LIMIT = 15_000
+"""An org that reports no daily limit is budgeted as Salesforce's smallest daily allocation."""
+IDLE = timedelta(days=1)
+"""With nothing left in the story, the loop looks again a simulated day later."""
+
+
+@dataclass(frozen=True)
+class LiveOptions:
+    """What the command line adds: speed, the simulated start, when to stop."""
+
+    speed: float = 1.0
+    start: datetime | None = None  # the simulated clock's start; None = the real now
+    until: datetime | None = None  # stop when the simulated clock reaches it
+    advance_stages: bool = False
+    tick_s: float = 0.5  # the longest sleep: how often the view refreshes and a stop is seen
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One pass: the moment it revealed up to, when it was done (simulated), what it wrote."""
+
+    reveal: datetime
+    started: datetime  # the simulated clock when the pass began (never before `reveal`)
+    done: datetime
+    created: int
+    updated: int
+    calls: int
+    kinds: dict[str, int]
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """What the live view shows."""
+
+    sim_now: datetime
+    speed: float
+    run_id: str | None
+    tokens: float
+    budget: int
+    spent: int
+    passes: tuple[Pass, ...]
+    upcoming: tuple[Due, ...]
+    status: str  # "writing" | "waiting" | "waiting for API budget" | "stopping" | "done"
+
+
+class LiveView(Protocol):
+    def show(self, state: LiveState) -> None: ...
+
+
+@dataclass
+class _Loop:
+    config: Config
+    secrets: Secrets
+    options: LiveOptions
+    sim: SimClock
+    bucket: TokenBucket
+    budget: int
+    wall: Callable[[], float]
+    sleep: Callable[[float], None]
+    view: LiveView
+    stop: Callable[[], bool]
+    run_id: str | None = None
+    due: tuple[Due, ...] = ()
+    passes: list[Pass] = field(default_factory=list)
+    status: str = "writing"
+
+
+@dataclass(frozen=True)
+class LiveReport:
+    run_id: str | None
+    passes: int
+    created: int
+    updated: int
+    api_calls: int
+    budget: int
+    stopped: str  # "until" | "signal"
+
+    def asdict(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "passes": self.passes, "created": self.created,
+                "updated": self.updated, "api_calls": self.api_calls, "budget": self.budget,
+                "stopped": self.stopped}  # fmt: skip
+
+
+def live(
+    config: Config,
+    secrets: Secrets,
+    options: LiveOptions,
+    view: LiveView,
+    stop: Callable[[], bool],
+    *,
+    wall: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> LiveReport:
+    """Write the story as its moments arrive until `options.until` or `stop()`."""
+    budget = daily_budget(config, secrets)
+    sim = SimClock(options.start or clock.now(), wall(), options.speed)
+    bucket = TokenBucket.for_daily_budget(budget, wall)
+    loop = _Loop(config, secrets, options, sim, bucket, budget, wall, sleep, view, stop)
+    stopped = _drive(loop)
+    loop.status = "done"
+    _show(loop)
+    return LiveReport(
+        loop.run_id, len(loop.passes), sum(p.created for p in loop.passes),
+        sum(p.updated for p in loop.passes), bucket.spent, budget, stopped,
+    )  # fmt: skip
+
+
+def daily_budget(config: Config, secrets: Secrets) -> int:
+    """`run.api_budget_share` of the API calls the org has left today (the org's own figure),
+    less the calls this look-up made."""
+    from demo_gen.targets.open import open_targets
+
+    with open_targets(config, secrets, clock.now()) as opened:
+        budget, _remaining = opened.source.api_budget(config.run.api_budget_share)
+        spent = opened.source.calls
+    if budget is None:
+        budget = int(UNREPORTED_LIMIT * config.run.api_budget_share)
+    return max(budget - spent, 1)
+
+
+def _drive(loop: _Loop) -> str:
+    """Passes until `until` or a stop request; which of the two ended it."""
+    while True:
+        if loop.stop():
+            return "signal"
+        if not _await_tokens(loop):
+            return "signal"
+        _pass(loop)
+        upcoming = next_due(loop.due, loop.passes[-1].reveal)
+        moment = upcoming[0].at if upcoming else loop.passes[-1].reveal + IDLE
+        if loop.options.until is not None and moment > loop.options.until:
+            return "until" if _sleep_until(loop, loop.options.until) else "signal"
+        if not _sleep_until(loop, moment):
+            return "signal"
+
+
+def _sleep_until(loop: _Loop, moment: datetime) -> bool:
+    """Sleep in ticks until the simulated clock passes `moment`; False on a stop request."""
+    loop.status = "waiting"
+    target = loop.sim.wall_of(moment)
+    while (left := target - loop.wall()) >= 0:
+        _show(loop)
+        if loop.stop():
+            return False
+        loop.sleep(min(loop.options.tick_s, left + 1e-3))
+    return not loop.stop()
+
+
+def _await_tokens(loop: _Loop) -> bool:
+    """Wait until the bucket holds what the costliest pass so far used; False on a stop."""
+    need = max((p.calls for p in loop.passes), default=0)
+    while (wait := loop.bucket.wait_for(need)) > 0:
+        loop.status = "waiting for API budget"
+        _show(loop)
+        if loop.stop():
+            return False
+        loop.sleep(min(loop.options.tick_s, wait))
+    return True
+
+
+def _pass(loop: _Loop) -> None:
+    """One refresh revealed up to the simulated now; spends its calls; logs what it created."""
+    loop.status = "writing"
+    reveal = started = loop.sim.at(loop.wall())
+    if loop.options.until is not None:
+        reveal = min(reveal, loop.options.until)  # a late pass never writes past --until
+    _show(loop)
+    options = RunOptions(
+        command="live", run_id=loop.run_id, today=reveal.date(), now=reveal, reveal=True,
+        advance_stages=loop.options.advance_stages,
+        max_calls=max(int(loop.bucket.available()), 0), on_prepared=lambda p: _story(loop, p),
+    )  # fmt: skip
+    before = _created(loop)
+    report = run(loop.config, loop.secrets, options)
+    loop.run_id = report.run_id
+    loop.bucket.spend(report.api_calls)
+    created = sorted(_created(loop) - before)
+    kinds = {k: c.get("created", 0) + c.get("updated", 0) for k, c in report.counts.items()}
+    updated = sum(c.get("updated", 0) for c in report.counts.values())
+    done = loop.sim.at(loop.wall())
+    made = Pass(reveal, started, done, len(created), updated, report.api_calls,
+                {k: n for k, n in kinds.items() if n})  # fmt: skip
+    loop.passes.append(made)
+    _log(Path(report.run_dir), loop, made, created)
+
+
+def _story(loop: _Loop, prepared: Prepared) -> None:
+    if prepared.whole is not None:
+        loop.due = schedule(prepared.whole, loop.config.activity.future_days)
+
+
+def _created(loop: _Loop) -> set[str]:
+    """The signatures the live run holds as created so far."""
+    if loop.run_id is None:
+        return set()
+    from demo_gen.ledger.store import StateStore
+
+    state = StateStore(loop.config.state.url)
+    try:
+        return {r.signature for r in state.run_items(loop.run_id, {"created"})}
+    finally:
+        state.close()
+
+
+def _log(run_dir: Path, loop: _Loop, made: Pass, created: list[str]) -> None:
+    line = {
+        "reveal": clock.stamp(made.reveal), "started": clock.stamp(made.started),
+        "done": clock.stamp(made.done),
+        "speed": loop.sim.speed, "tick_s": loop.options.tick_s, "calls": made.calls,
+        "tokens_after": round(loop.bucket.available(), 3), "budget": loop.budget,
+        "updated": made.updated, "created": created,
+    }  # fmt: skip
+    with (run_dir / LIVE_LOG).open("a", encoding="utf-8") as f:
+        f.write(json.dumps(line, sort_keys=True) + "\n")
+
+
+def _show(loop: _Loop) -> None:
+    now = loop.sim.at(loop.wall())
+    state = LiveState(
+        now, loop.sim.speed, loop.run_id, loop.bucket.available(), loop.budget,
+        loop.bucket.spent, tuple(loop.passes[-5:]), next_due(loop.due, now, 6), loop.status,
+    )  # fmt: skip
+    loop.view.show(replace(state))

@@ -1,0 +1,118 @@
+"""refresh: the same deal story, revealed up to today (DESIGN.md §1).
+
+`refresh` is `run` with each deal's whole story (its pinned plan and its story ahead,
+`storyline`) revealed as of the clock's day: what the window now covers and no run wrote yet is
+created (emails of the days that passed, meetings that entered the window), and the records
+that exist get what happened since (`due_changes`): a passed meeting's outcome (its notes in
+place of the agenda, its invitees' answers, the planned no-show) and, with `--advance-stages`,
+the Opportunity's StageName and Probability on the story's dates. Updates keep their
+before-values in the ledger (`updates`), so `reset` restores them.
+
+`due_changes` is the core a live writer calls too: given the whole story, the records as the
+run built them and the ids the ledger holds, the updates due by a day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from demo_gen.commands.prepare import Prepared
+from demo_gen.config.model import Config
+from demo_gen.errors import UsageError
+from demo_gen.ledger.store import StateStore
+from demo_gen.ledger.update_protocol import Change, Event, Updatable, apply
+from demo_gen.ledger.updates import UpdateLedger
+from demo_gen.stages.items import INVITEE, MEETING, WorkItem
+from demo_gen.stages.plan import Plan
+from demo_gen.stages.planning.outcome import PROBABILITY, passed_since_planned, stage_on
+
+OUTCOME, STAGE = "update:outcome", "update:stage"
+"""The report's count kinds of the two kinds of update."""
+
+
+@dataclass(frozen=True)
+class DueChanges:
+    outcomes: tuple[Change, ...]
+    stages: tuple[Change, ...]
+
+
+def check_refreshable(config: Config) -> None:
+    """A pinned `run.anchor_date` fixes the story's day: there is nothing to reveal."""
+    if config.run.anchor_date is not None:
+        raise UsageError(
+            f"refresh does nothing: run.anchor_date pins the story to "
+            f"{config.run.anchor_date.isoformat()}",
+            hint="set run.anchor_date to null to let the story move with the days",
+        )
+
+
+def due_changes(
+    whole: Plan,
+    items: Sequence[WorkItem],
+    ids: Mapping[str, str],
+    today: date,
+    *,
+    advance_stages: bool,
+) -> DueChanges:
+    """The updates due by `today`: each passed meeting's outcome on its records (those in `ids`,
+    signature -> record id) and, when asked, each deal's stage along its story."""
+    by_label = {i.label: i for i in items if i.kind == MEETING}
+    invitees: dict[str, list[WorkItem]] = {}
+    for item in items:
+        if item.kind == INVITEE and item.parent:
+            invitees.setdefault(item.parent, []).append(item)
+    outcomes: list[Change] = []
+    stages: list[Change] = []
+    for op in whole.opportunities:
+        for meeting in passed_since_planned(op, today):
+            made = by_label.get(meeting.key)
+            if made is not None and made.signature in ids:
+                outcomes += _outcome(made, invitees.get(made.signature, ()), ids)
+        stage = stage_on(op, today) if advance_stages else None
+        if stage is not None:
+            opp = op.opportunity.id
+            fields = {"StageName": stage, "Probability": PROBABILITY[stage]}
+            stages.append(Change(f"{opp}/stage/{stage}", "Opportunity", opp, fields))
+    return DueChanges(tuple(outcomes), tuple(stages))
+
+
+def _outcome(
+    meeting: WorkItem, invitees: Sequence[WorkItem], ids: Mapping[str, str]
+) -> list[Change]:
+    """A passed meeting's notes in its Event, its invitees' final answers in their relations."""
+    notes = {"Description": meeting.record.get("Description", "")}
+    out = [Change(f"{meeting.signature}/outcome", "Event", ids[meeting.signature], notes)]
+    for link in invitees:
+        if link.signature in ids:
+            answer = {"Status": link.record["Status"]}
+            out.append(Change(f"{link.signature}/answer", "EventRelation", ids[link.signature],
+                              answer))  # fmt: skip
+    return out
+
+
+def apply_due(
+    target: Updatable,
+    state: StateStore,
+    run_id: str,
+    prepared: Prepared,
+    today: date,
+    *,
+    advance_stages: bool,
+    event: Event,
+) -> dict[str, dict[str, int]]:
+    """Make the updates due by `today` in `target` (the org); the report's counts per kind."""
+    assert prepared.whole is not None
+    items = prepared.items[target.key]
+    rows = state.items_by_signature(target.key, [i.signature for i in items])
+    ids = {s: r.remote_id for s, r in rows.items() if r.status == "created" and r.remote_id}
+    due = due_changes(prepared.whole, items, ids, today, advance_stages=advance_stages)
+    ledger = UpdateLedger(state)
+    out: dict[str, dict[str, int]] = {}
+    for kind, changes in ((OUTCOME, due.outcomes), (STAGE, due.stages)):
+        counts = apply(target, ledger, run_id, changes, event)
+        out[kind] = {"created": 0, "skipped": counts.same, "failed": counts.failed,
+                     "deferred": 0, "updated": counts.done}  # fmt: skip
+        event("updates.made", kind=kind, **counts.asdict())
+    return out

@@ -1,0 +1,1 @@
+"""The configuration: strict YAML with file:line errors, the secrets, preflight checks."""

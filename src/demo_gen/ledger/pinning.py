@@ -1,0 +1,57 @@
+"""Plan pinning: a deal's plan is kept in the ledger the first time a run is about to write it.
+
+Planning is shared across deals (one calendar), so the same deal would get another plan when the
+set of selected deals changes or when other Events appear in the org; since a signature holds a
+meeting's start, a moved meeting would be a new record. A pinned deal is never replanned: runs
+and dry-runs load its pin and the planner books it first. The key holds the pack, the org, the
+deal, a fingerprint of the planning settings (`plan_codec.fingerprint`) and the anchor date, so
+other settings or another anchor give a new plan (docs/design-departures.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Protocol
+
+from demo_gen.config.model import Config
+from demo_gen.stages.model import Opportunity
+from demo_gen.stages.plan import OpportunityPlan, Plan
+from demo_gen.stages.plan_codec import dump_plan, fingerprint, load_plan, pin_key
+
+
+class PinStore(Protocol):
+    """Where pins live (the state store's content table); a key keeps its first value."""
+
+    def get_contents(self, keys: Sequence[str]) -> dict[str, str]: ...
+
+    def put_contents(self, values: Mapping[str, str]) -> None: ...
+
+
+def load_pins(
+    store: PinStore,
+    config: Config,
+    org_id: str,
+    opportunities: Sequence[Opportunity],
+    anchors: Mapping[str, date],
+) -> dict[str, OpportunityPlan]:
+    """The pinned plans of those `opportunities` that have one, around their current values."""
+    keys = _keys(config, org_id, [(o.id, anchors[o.id]) for o in opportunities])
+    found = store.get_contents(list(keys.values()))
+    return {o.id: load_plan(found[keys[o.id]], o) for o in opportunities if keys[o.id] in found}
+
+
+def save_pins(store: PinStore, config: Config, org_id: str, plan: Plan) -> int:
+    """Pin every deal of `plan` that has something to write, in one transaction; how many."""
+    kept = [op for op in plan.opportunities if op.meetings or op.emails or op.tasks]
+    keys = _keys(config, org_id, [(op.opportunity.id, op.anchor) for op in kept])
+    store.put_contents({keys[op.opportunity.id]: dump_plan(op) for op in kept})
+    return len(kept)
+
+
+def _keys(config: Config, org_id: str, deals: Sequence[tuple[str, date]]) -> dict[str, str]:
+    printed = fingerprint(config)
+    return {
+        opp_id: pin_key(config.run.name, org_id, opp_id, printed, anchor)
+        for opp_id, anchor in deals
+    }

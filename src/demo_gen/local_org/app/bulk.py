@@ -1,0 +1,371 @@
+"""Bulk API 2.0 ingest: jobs that load CSV into the org.
+
+The lifecycle is Open → (PUT CSV, 201) → UploadComplete, which this org processes synchronously
+in the same request: one transaction per job, a savepoint per row, so the job is `JobComplete`
+by the time the client first polls. Jobs live in memory; a restarted server forgets them.
+`hardDelete` soft-deletes, like `delete` (the store never removes rows). Job ids come from the
+store's persistent counters, so a restarted org never hands out an id it gave before.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from demo_gen.local_org import ids
+from demo_gen.local_org.app.collections import (
+    MAX_RECORDS,
+    Outcome,
+    RowError,
+    apply_one,
+    duplicate_keys,
+    field_value,
+)
+from demo_gen.local_org.app.http import (
+    CSV_TYPE,
+    ApiError,
+    ApiRequest,
+    ApiResponse,
+    Ctx,
+    bad_request,
+    not_found,
+)
+from demo_gen.local_org.app.rest import actor, without
+from demo_gen.local_org.rules import engine as rules
+from demo_gen.local_org.schema import core as schema
+from demo_gen.local_org.schema.core import SObject
+from demo_gen.local_org.store.core import Transaction
+
+log = logging.getLogger(__name__)
+
+OPERATIONS = ("insert", "update", "upsert", "delete", "hardDelete")
+DELIMITERS = {"COMMA": ",", "TAB": "\t", "PIPE": "|", "SEMICOLON": ";", "CARET": "^"}
+DELIMITERS["BACKQUOTE"] = "`"
+ABORTABLE = ("Open", "UploadComplete", "InProgress")
+LINE_ENDINGS = ("LF", "CRLF")
+JOB_PREFIX = "750"
+JOB_COUNTER = "bulk_job_counter"
+
+
+@dataclass
+class IngestJob:
+    """One Bulk 2.0 ingest job and its results."""
+
+    id: str
+    operation: str
+    obj: SObject
+    external_id_field: str | None
+    created_by: str
+    created: str
+    version: str
+    delimiter: str = "COMMA"
+    line_ending: str = "LF"
+    state: str = "Open"
+    modstamp: str = ""
+    uploads: list[str] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)
+    successful: list[list[str]] = field(default_factory=list)
+    failed: list[list[str]] = field(default_factory=list)
+    unprocessed: list[list[str]] = field(default_factory=list)
+    error_message: str | None = None
+
+    def info(self) -> dict[str, Any]:
+        """The job info JSON returned by create, close and get."""
+        out: dict[str, Any] = {
+            "id": self.id,
+            "operation": self.operation,
+            "object": self.obj.name,
+            "createdById": self.created_by,
+            "createdDate": self.created,
+            "systemModstamp": self.modstamp or self.created,
+            "state": self.state,
+            "concurrencyMode": "Parallel",
+            "contentType": "CSV",
+            "apiVersion": float(self.version),
+            "jobType": "V2Ingest",
+            "contentUrl": f"services/data/v{self.version}/jobs/ingest/{self.id}/batches",
+            "lineEnding": self.line_ending,
+            "columnDelimiter": self.delimiter,
+            "numberRecordsProcessed": len(self.successful) + len(self.failed),
+            "numberRecordsFailed": len(self.failed),
+            "retries": 0,
+            "totalProcessingTime": 0,
+            "apiActiveProcessingTime": 0,
+            "apexProcessingTime": 0,
+        }
+        if self.external_id_field:
+            out["externalIdFieldName"] = self.external_id_field
+        if self.error_message:
+            out["errorMessage"] = self.error_message
+        return out
+
+
+def _job(ctx: Ctx, job_id: str) -> IngestJob:
+    with ctx.org.lock:
+        job = ctx.org.jobs.get(job_id) or ctx.org.jobs.get(job_id[:15])
+    if not isinstance(job, IngestJob):
+        raise not_found()
+    return job
+
+
+def _invalid_job(message: str) -> ApiError:
+    return bad_request("INVALIDJOB", f"InvalidJob : {message}")
+
+
+def create_job(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse:
+    """POST jobs/ingest: a new job in state Open."""
+    body = req.json_object()
+    operation = str(body.get("operation", ""))
+    if operation not in OPERATIONS:
+        raise _invalid_job(f"Invalid operation: {operation}")
+    obj = schema.sobject(str(body.get("object", "")))
+    if obj is None:
+        raise _invalid_job(f"Unable to find object: {body.get('object')}")
+    ext = body.get("externalIdFieldName")
+    if operation == "upsert":
+        f = obj.field(str(ext or ""))
+        if f is None or not (f.external_id or f.name == "Id"):
+            raise _invalid_job(f"External ID was blank or not an external ID field: {ext}")
+        ext = f.name
+    delimiter = str(body.get("columnDelimiter", "COMMA"))
+    if delimiter not in DELIMITERS or str(body.get("contentType", "CSV")) != "CSV":
+        raise _invalid_job(f"Unsupported column delimiter or content type: {delimiter}")
+    line_ending = str(body.get("lineEnding", "LF"))
+    if line_ending not in LINE_ENDINGS:
+        raise _invalid_job(f"Invalid line ending: {line_ending} (LF or CRLF)")
+    now = schema.format_datetime(ctx.now())
+    job = IngestJob(
+        id=_new_job_id(ctx),
+        operation=operation,
+        obj=obj,
+        external_id_field=str(ext) if operation == "upsert" else None,
+        created_by=ctx.user_id,
+        created=now,
+        version=ctx.version,
+        delimiter=delimiter,
+        line_ending=line_ending,
+    )
+    with ctx.org.lock:
+        ctx.org.jobs[job.id] = job
+    return ApiResponse(200, job.info())
+
+
+def _new_job_id(ctx: Ctx) -> str:
+    """A job id never handed out before, even by this org before a restart (a real org's ids
+    never repeat, and a client may keep old ones): numbered by a counter the store keeps."""
+    store = ctx.org.store
+    with ctx.org.lock:
+        number = int(store.meta(JOB_COUNTER) or "0") + 1
+        store.set_meta(JOB_COUNTER, str(number))
+    return ids.make_id(JOB_PREFIX, number, store.generation)
+
+
+def upload(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse:
+    """PUT jobs/ingest/{id}/batches: store CSV for an Open job; 201."""
+    job = _job(ctx, params["job"])
+    if job.state != "Open":
+        raise ApiError(409, "INVALIDJOBSTATE", f"Job is not open for uploads: {job.state}")
+    try:
+        text = req.data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise bad_request("INVALIDBATCH", "InvalidBatch : data is not UTF-8") from None
+    job.uploads.append(text)
+    return ApiResponse(201)
+
+
+def set_state(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse:
+    """PATCH jobs/ingest/{id} {"state": "UploadComplete"|"Aborted"}: close (and run) or abort."""
+    job = _job(ctx, params["job"])
+    state = req.json_object().get("state")
+    if state == "UploadComplete" and job.state == "Open":
+        job.state = "UploadComplete"
+        _run(ctx, job)
+    elif state == "Aborted" and job.state in ABORTABLE:
+        job.state = "Aborted"
+        job.header, rows = _rows(job)
+        job.unprocessed = [cells for _, cells in rows]
+    else:
+        raise bad_request("INVALIDJOBSTATE", f"Cannot change job state from {job.state} to {state}")
+    job.modstamp = schema.format_datetime(ctx.now())
+    return ApiResponse(200, job.info())
+
+
+def get_job(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse:
+    """GET jobs/ingest/{id}: job info with counts."""
+    return ApiResponse(body=_job(ctx, params["job"]).info())
+
+
+def delete_job(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse:
+    """DELETE jobs/ingest/{id}: forget the job; 204."""
+    job = _job(ctx, params["job"])
+    with ctx.org.lock:
+        ctx.org.jobs.pop(job.id, None)
+    return ApiResponse(204)
+
+
+def list_jobs(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse:
+    """GET jobs/ingest: every ingest job, one page."""
+    with ctx.org.lock:
+        jobs = [j.info() for j in ctx.org.jobs.values() if isinstance(j, IngestJob)]
+    return ApiResponse(body={"done": True, "records": jobs, "nextRecordsUrl": None})
+
+
+def results(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse:
+    """GET jobs/ingest/{id}/successfulResults | failedResults | unprocessedRecords as CSV."""
+    job = _job(ctx, params["job"])
+    kind = req.segments[3].lower()
+    if kind == "successfulresults":
+        text = _csv(["sf__Id", "sf__Created", *job.header], job.successful)
+    elif kind == "failedresults":
+        text = _csv(["sf__Id", "sf__Error", *job.header], job.failed)
+    else:
+        text = _csv(job.header, job.unprocessed) if job.header else ""
+    return ApiResponse(200, text=text, content_type=CSV_TYPE)
+
+
+def _csv(header: list[str], rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+# --- processing --------------------------------------------------------------------------------
+
+
+def _rows(job: IngestJob) -> tuple[list[str], list[tuple[dict[str, str], list[str]]]]:
+    """The first upload's header and every data row as ({column: cell}, cells in that order)."""
+    header: list[str] = []
+    rows: list[tuple[dict[str, str], list[str]]] = []
+    for text in job.uploads:
+        reader = csv.reader(io.StringIO(text), delimiter=DELIMITERS[job.delimiter])
+        columns = next(reader, [])
+        header = header or columns
+        for cells in reader:
+            if not any(cells):
+                continue
+            row = dict(zip(columns, cells, strict=False))
+            rows.append((row, [row.get(c, "") for c in header]))
+    return header, rows
+
+
+def _body(row: Mapping[str, str]) -> dict[str, Any]:
+    """A CSV row as a record body: empty cells are left out, `#N/A` sets null."""
+    return {k: (None if v == "#N/A" else v) for k, v in row.items() if v != ""}
+
+
+def _run(ctx: Ctx, job: IngestJob) -> None:
+    """Process an UploadComplete job; it ends JobComplete, or Failed with a message."""
+    header, rows = _rows(job)
+    job.header = header
+    unknown = [c for c in header if job.obj.field(c) is None]
+    if unknown or not header:
+        job.state = "Failed"
+        job.error_message = f"InvalidBatch : Field name not found : {unknown[0] if unknown else ''}"
+        job.unprocessed = [cells for _, cells in rows]
+        return
+    try:
+        _apply(ctx, job, rows)
+    except Exception as exc:  # a bug in the rules must not leave the job half-done
+        log.exception("bulk job %s failed", job.id)
+        job.state = "Failed"
+        job.error_message = f"InternalError : {exc}"
+        job.successful, job.failed = [], []
+        job.unprocessed = [cells for _, cells in rows]
+        return
+    job.state = "JobComplete"
+
+
+def _repeated(job: IngestJob, rows: list[tuple[dict[str, str], list[str]]]) -> frozenset[int]:
+    """Indexes of upsert rows whose external id repeats within their chunk of 200.
+
+    The platform runs DML in chunks of 200 and checks repeated external ids per chunk
+    (salesforce.stackexchange.com/questions/296121): those rows fail DUPLICATE_VALUE.
+    """
+    ext = job.external_id_field
+    if job.operation != "upsert" or not ext or ext == "Id":
+        return frozenset()
+    out: set[int] = set()
+    for start in range(0, len(rows), MAX_RECORDS):
+        chunk = [row for row, _ in rows[start : start + MAX_RECORDS]]
+        keys = duplicate_keys(chunk, ext)
+        for offset, row in enumerate(chunk):
+            value = field_value(row, ext)
+            if value and str(value).lower() in keys:
+                out.add(start + offset)
+    return frozenset(out)
+
+
+def _apply(ctx: Ctx, job: IngestJob, rows: list[tuple[dict[str, str], list[str]]]) -> None:
+    repeated = _repeated(job, rows)
+    operation = _operation(ctx, job)
+    successful: list[list[str]] = []
+    failed: list[list[str]] = []
+    with ctx.transaction() as txn:
+        for index, (row, cells) in enumerate(rows):
+            if index in repeated:
+                ext = job.external_id_field or ""
+                message = f"Duplicate external id specified: {field_value(row, ext)}"
+                entry = {"statusCode": "DUPLICATE_VALUE", "message": message, "fields": [ext]}
+                outcome: Outcome = Outcome(None, [entry])
+            else:
+                outcome = apply_one(ctx, txn, row, operation, _row_id)
+            if outcome.ok:
+                created = "true" if outcome.created else "false"
+                successful.append([outcome.record_id or "", created, *cells])
+            else:
+                failed.append([outcome.record_id or "", _error_text(outcome.errors[0]), *cells])
+    job.successful, job.failed = successful, failed
+
+
+def _row_id(row: Any) -> str | None:
+    value = field_value(row, "Id")
+    return value if isinstance(value, str) and value else None
+
+
+def _error_text(entry: Mapping[str, Any]) -> str:
+    fields = ",".join(entry.get("fields") or [])
+    return f"{entry['statusCode']}:{entry['message']}:{fields} --"
+
+
+def _operation(ctx: Ctx, job: IngestJob) -> Any:
+    """The per-row function for the job's operation: (txn, row) -> (id, created)."""
+    obj, who = job.obj, actor(ctx)
+
+    def need_id(txn: Transaction, row: Mapping[str, str]) -> str:
+        raw = _row_id(row)
+        if raw is None:
+            raise RowError("MISSING_ARGUMENT", "Id not specified in an update call", ["Id"])
+        return rules.lookup_id(txn, raw)
+
+    def insert(txn: Transaction, row: Mapping[str, str]) -> tuple[str, bool]:
+        if _row_id(row) is not None:
+            raise RowError("INVALID_FIELD", "Record ID: cannot specify Id in an insert call")
+        return rules.insert(txn, obj, _body(row), who), True
+
+    def update(txn: Transaction, row: Mapping[str, str]) -> tuple[str, bool]:
+        record_id = need_id(txn, row)
+        rules.update(txn, obj, record_id, without(_body(row), "Id"), who)
+        return record_id, False
+
+    def delete(txn: Transaction, row: Mapping[str, str]) -> tuple[str, bool]:
+        record_id = need_id(txn, row)
+        rules.delete(txn, record_id, who)
+        return record_id, False
+
+    def upsert(txn: Transaction, row: Mapping[str, str]) -> tuple[str, bool]:
+        ext = job.external_id_field or "Id"
+        if ext == "Id":
+            return update(txn, row) if _row_id(row) else insert(txn, row)
+        value = field_value(row, ext)
+        if not value:
+            raise RowError("MISSING_ARGUMENT", f"{ext} not specified", [ext])
+        return rules.upsert(txn, obj, ext, value, without(_body(row), ext), who)
+
+    table = {"insert": insert, "update": update, "upsert": upsert}
+    return table.get(job.operation, delete)

@@ -1,0 +1,1 @@
+"""The objects and fields the local org holds."""

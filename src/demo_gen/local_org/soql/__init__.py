@@ -1,0 +1,1 @@
+"""The local org's SOQL engine, hand-written: tokens, parse tree, evaluation, output."""

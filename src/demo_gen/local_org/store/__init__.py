@@ -1,0 +1,1 @@
+"""The local org's rows: the store, its indexes and its write transactions."""

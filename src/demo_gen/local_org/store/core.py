@@ -1,0 +1,344 @@
+"""The local org's records: in memory for queries, in SQLite for durability.
+
+Each sObject is a SQLite table with one column per field, so the database can be inspected with
+any SQLite tool. All records are loaded at start; every write goes through a `Transaction`, which
+stages changes, writes them to SQLite in one database transaction and only then makes them
+visible. One write transaction at a time (`Store.lock`, held from the first staged change to the
+commit), so parallel HTTP requests never interleave half-writes and the rules that read committed
+rows (duplicate external ids, relations) see a state nothing else changes under them. Readers do
+not take that lock: a short publish lock makes each commit visible at once, so queries run beside
+writes and beside each other.
+
+Lookups by `Id` and by the fields `store_index` names go through indexes maintained as each
+transaction commits; `lookup` answers them in insertion order, as a scan would.
+`indexed_queries = False` makes `lookup` decline (the SOQL engine then scans), to measure and
+test the indexes against the scan.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Hashable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from demo_gen.local_org.schema import core as schema
+from demo_gen.local_org.schema.core import SObject
+from demo_gen.local_org.store.index import LookupIndex, Probe, index_key, is_indexed
+from demo_gen.local_org.store.txn import Record, Transaction
+
+SCHEMA_VERSION = 1
+GENERATION_KEY = "id_generation"
+__all__ = ["Probe", "Record", "Store", "Transaction", "now_utc"]
+
+
+def _column_type(f: schema.Field) -> str:
+    if f.type in (schema.BOOLEAN, schema.INT):
+        return "INTEGER"
+    if f.type in schema.NUMBER_TYPES:
+        return "REAL"
+    return "TEXT"
+
+
+def _to_sql(f: schema.Field, value: Any) -> Any:
+    if value is None:
+        return None
+    if f.type == schema.DATETIME:
+        return schema.format_datetime(value)
+    if f.type == schema.DATE:
+        return value.isoformat()
+    if f.type == schema.BOOLEAN:
+        return int(bool(value))
+    return value
+
+
+def _from_sql(f: schema.Field, value: Any) -> Any:
+    if value is None:
+        return False if f.type == schema.BOOLEAN else None
+    if f.type == schema.DATETIME:
+        return schema.parse_datetime(value)
+    if f.type == schema.DATE:
+        return date.fromisoformat(value)
+    if f.type == schema.BOOLEAN:
+        return bool(value)
+    return value
+
+
+_STATEMENTS: dict[str, tuple[str, str]] = {}
+
+
+def _statements(obj: SObject) -> tuple[str, str]:
+    """The INSERT and UPDATE statements of *obj*'s table (built once per object)."""
+    found = _STATEMENTS.get(obj.name)
+    if found is None:
+        cols = [f'"{f.name}"' for f in obj.fields]
+        marks = ", ".join("?" for _ in cols)
+        insert = f'INSERT INTO "{obj.name}" ({", ".join(cols)}, _seq) VALUES ({marks}, ?)'
+        sets = ", ".join(f"{c} = ?" for c in cols)
+        found = _STATEMENTS[obj.name] = (insert, f'UPDATE "{obj.name}" SET {sets} WHERE "Id" = ?')
+    return found
+
+
+class Store:
+    """All records of one local org. Thread-safe; reads see only committed data."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        target = ":memory:" if path is None else str(path)
+        if path is not None:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = None if path is None else Path(path)
+        self._conn = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
+        self._conn.execute(
+            "PRAGMA journal_mode=WAL" if path is not None else "PRAGMA journal_mode=MEMORY"
+        )
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self.lock = threading.RLock()
+        self._view = threading.Lock()  # held only while a commit is published or read at once
+        self.indexed_queries = True
+        self._lookup = LookupIndex()
+        self._seq: dict[str, int] = {}
+        self._tables: dict[str, dict[str, Record]] = {}
+        self._by_id: dict[str, tuple[SObject, Record]] = {}
+        self._unique: dict[tuple[str, str], dict[str, str]] = {}
+        self._counters: dict[str, int] = {}
+        self._next_seq: dict[str, int] = {}
+        self._meta: dict[str, str] = {}
+        self._create_tables()
+        self._load()
+
+    # --- reading -------------------------------------------------------------------------
+
+    def rows(self, sobject: str, include_deleted: bool = False) -> list[Record]:
+        """A snapshot of the records of *sobject* (canonical name), in insertion order."""
+        table = self._tables[sobject]
+        with self._view:
+            values = list(table.values())
+        return values if include_deleted else [r for r in values if not r.get("IsDeleted")]
+
+    def lookup(
+        self, sobject: str, probes: Sequence[Probe], include_deleted: bool = False
+    ) -> list[Record] | None:
+        """The records of *sobject* matching any probe, in insertion order; None if unindexed.
+
+        A probe matches a record whose field has one of the keys. None also when
+        `indexed_queries` is off: the caller scans `rows` instead.
+        """
+        if not self.can_lookup(sobject, probes):
+            return None
+        table = self._tables[sobject]
+        with self._view:
+            records = [table[i] for i in self.in_order(self.lookup_ids(sobject, probes))]
+        return records if include_deleted else [r for r in records if not r.get("IsDeleted")]
+
+    def can_lookup(self, sobject: str, probes: Sequence[Probe]) -> bool:
+        """True when `lookup` would answer these probes from the indexes."""
+        obj = schema.OBJECTS[sobject.lower()]
+        return self.indexed_queries and all(is_indexed(obj, name) for name, _ in probes)
+
+    def lookup_ids(self, sobject: str, probes: Iterable[Probe]) -> set[str]:
+        """The ids of the committed *sobject* records (deleted too) matching any probe."""
+        table = self._tables[sobject]
+        found: set[str] = set()
+        for name, keys in probes:
+            if name == "Id":
+                found.update(k for k in keys if isinstance(k, str) and k in table)
+            else:
+                found |= self._lookup.ids(sobject, name, keys)
+        return found
+
+    def ids_by_key(self, sobject: str, field: str, key: Hashable) -> list[str]:
+        """The committed *sobject* records (deleted too) whose *field* has index *key*, in order.
+
+        For the write rules: answered from the index whatever `indexed_queries` says, and by a
+        scan for a field `store_index` does not index.
+        """
+        obj = schema.OBJECTS[sobject.lower()]
+        if is_indexed(obj, field):
+            with self._view:
+                return self.in_order(self.lookup_ids(sobject, [(field, (key,))]))
+        f = obj.field(field)
+        assert f is not None, f"{sobject}.{field} missing from the schema"
+        return [r["Id"] for r in self.rows(sobject, True) if index_key(f, r.get(field)) == key]
+
+    def estimate(self, sobject: str, probe: Probe) -> int:
+        """An upper bound of how many records `lookup` finds for one probe (to pick the best)."""
+        name, keys = probe
+        return len(keys) if name == "Id" else self._lookup.size(sobject, name, keys)
+
+    def in_order(self, record_ids: Iterable[str]) -> list[str]:
+        """Committed *record_ids* in insertion order (the order `rows` gives)."""
+        return sorted(record_ids, key=self._seq.__getitem__)
+
+    def get(self, record_id: str) -> Record | None:
+        """The record with this 18-character id, deleted or not."""
+        found = self._by_id.get(record_id)
+        return None if found is None else found[1]
+
+    def find_unique(self, sobject: str, field: str, value: str) -> str | None:
+        """The id of the live record whose unique *field* equals *value* (case-insensitive)."""
+        return self._unique.get((sobject, field), {}).get(value.lower())
+
+    def count(self, sobject: str, include_deleted: bool = False) -> int:
+        return len(self.rows(sobject, include_deleted))
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        return self._meta.get(key, default)
+
+    @property
+    def generation(self) -> int:
+        """How many times this database was cleared (`org init --force`); ids carry it."""
+        return int(self._meta.get(GENERATION_KEY, "0"))
+
+    # --- writing -------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Stage writes; commit them all when the block ends, or none if it raises."""
+        with self.lock:
+            txn = Transaction(self)
+            yield txn
+            self._commit(txn)
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.lock:
+            self._conn.execute(
+                "INSERT OR REPLACE INTO _meta(key, value) VALUES (?, ?)", (key, value)
+            )
+            self._meta[key] = value
+
+    def clear(self) -> None:
+        """Remove every record, counter and setting (used by `org init --force`).
+
+        The generation goes up by one, so the ids the re-created org hands out (see
+        `ids.make_id`) differ from every id the previous org handed out.
+        """
+        with self.lock:
+            generation = str(self.generation + 1)
+            self._conn.execute("BEGIN")
+            for obj in schema.OBJECTS.values():
+                self._conn.execute(f'DELETE FROM "{obj.name}"')
+            self._conn.execute("DELETE FROM _counters")
+            self._conn.execute("DELETE FROM _meta WHERE key != 'schema_version'")
+            self._conn.execute(
+                "INSERT INTO _meta(key, value) VALUES (?, ?)", (GENERATION_KEY, generation)
+            )
+            self._conn.execute("COMMIT")
+            self._load()
+
+    def close(self) -> None:
+        with self.lock:
+            self._conn.close()
+
+    # --- internals -----------------------------------------------------------------------
+
+    def _create_tables(self) -> None:
+        conn = self._conn
+        conn.execute("CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value TEXT)")
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS _counters (prefix TEXT PRIMARY KEY, value INTEGER)"
+        )
+        for obj in schema.OBJECTS.values():
+            cols = ", ".join(
+                f'"{f.name}" {_column_type(f)}' + (" PRIMARY KEY" if f.name == "Id" else "")
+                for f in obj.fields
+            )
+            conn.execute(f'CREATE TABLE IF NOT EXISTS "{obj.name}" ({cols}, _seq INTEGER)')
+        row = conn.execute("SELECT value FROM _meta WHERE key='schema_version'").fetchone()
+        if row is None:
+            conn.execute(
+                "INSERT INTO _meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+        elif int(row[0]) > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"local org database {self.path} has schema {row[0]}, newer than {SCHEMA_VERSION}"
+            )
+
+    def _load(self) -> None:
+        with self._view:
+            self._load_records()
+        self._counters = dict(self._conn.execute("SELECT prefix, value FROM _counters").fetchall())
+        self._meta = dict(self._conn.execute("SELECT key, value FROM _meta").fetchall())
+
+    def _load_records(self) -> None:
+        self._tables = {obj.name: {} for obj in schema.OBJECTS.values()}
+        self._by_id = {}
+        self._unique = {}
+        self._seq = {}
+        self._lookup.clear()
+        for obj in schema.OBJECTS.values():
+            names = [f.name for f in obj.fields]
+            quoted = ", ".join(f'"{n}"' for n in names)
+            table = self._tables[obj.name]
+            (top,) = self._conn.execute(
+                f'SELECT COALESCE(MAX(_seq), 0) FROM "{obj.name}"'
+            ).fetchone()
+            self._next_seq[obj.name] = int(top) + 1
+            rows = self._conn.execute(f'SELECT {quoted}, _seq FROM "{obj.name}" ORDER BY _seq')
+            for *values, seq in rows:
+                record = {f.name: _from_sql(f, v) for f, v in zip(obj.fields, values, strict=True)}
+                table[record["Id"]] = record
+                self._by_id[record["Id"]] = (obj, record)
+                self._seq[record["Id"]] = seq
+                self._index(obj, record)
+
+    def _index(self, obj: SObject, record: Record, old: Record | None = None) -> None:
+        for f in obj.fields:
+            if not f.unique:
+                continue
+            index = self._unique.setdefault((obj.name, f.name), {})
+            previous = None if old is None else old.get(f.name)
+            if isinstance(previous, str) and index.get(previous.lower()) == record["Id"]:
+                del index[previous.lower()]
+            value = record.get(f.name)
+            if isinstance(value, str) and not record.get("IsDeleted"):
+                index[value.lower()] = record["Id"]
+        self._lookup.replace(obj, record, old)
+
+    def _reload_seq(self) -> None:
+        for name in self._tables:
+            (top,) = self._conn.execute(f'SELECT COALESCE(MAX(_seq), 0) FROM "{name}"').fetchone()
+            self._next_seq[name] = int(top) + 1
+
+    def _commit(self, txn: Transaction) -> None:
+        if not txn.changes:
+            return
+        conn = self._conn
+        seqs: dict[str, int] = {}
+        conn.execute("BEGIN")
+        try:
+            for obj, record in txn.changes.values():
+                insert, update = _statements(obj)
+                values = [_to_sql(f, record.get(f.name)) for f in obj.fields]
+                if record["Id"] in self._by_id:
+                    conn.execute(update, [*values, record["Id"]])
+                else:
+                    seq = self._next_seq[obj.name]
+                    self._next_seq[obj.name] = seq + 1
+                    seqs[record["Id"]] = seq
+                    conn.execute(insert, [*values, seq])
+            conn.executemany(
+                "INSERT OR REPLACE INTO _counters(prefix, value) VALUES (?, ?)",
+                sorted(txn.counters.items()),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            self._reload_seq()
+            raise
+        with self._view:
+            self._seq.update(seqs)
+            for obj, record in txn.changes.values():
+                old = self._by_id.get(record["Id"])
+                self._tables[obj.name][record["Id"]] = record
+                self._by_id[record["Id"]] = (obj, record)
+                self._index(obj, record, None if old is None else old[1])
+        self._counters.update(txn.counters)
+
+
+def now_utc() -> datetime:
+    """The local org's clock (the server may read the clock; the planner never does)."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=(now.microsecond // 1000) * 1000)

@@ -1,0 +1,105 @@
+"""The store's look-up indexes: record ids by the value of a lookup or external-id field.
+
+Which fields are indexed (`indexed_fields`): every lookup (reference) field a caller can set
+(WhatId, WhoId, RelatedToId, ActivityId, EventId, TaskId, OwnerId, AccountId, OpportunityId …;
+not the audit lookups CreatedById/LastModifiedById, which every update rewrites) and every
+external-id, unique or DemoGen text field. `Id` needs no index: the store keeps records by id.
+
+A key is what the SOQL engine compares (`index_key`): an id as stored (the canonical 18
+characters), a text value casefolded. Nulls are not indexed, so `= null` scans. Deleted records
+stay indexed (queryAll sees them); callers filter. `LookupIndex` is maintained record by record
+as transactions commit (`replace`), never rebuilt per call; it is not thread-safe by itself (the
+store guards it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Hashable, Iterable, Mapping
+from typing import Any
+
+from demo_gen.local_org.schema import core as schema
+from demo_gen.local_org.schema.core import Field, SObject
+
+Probe = tuple[str, Collection[Hashable]]
+"""A field (canonical name) and the index keys wanted (`index_key`)."""
+
+_AUDIT_LOOKUPS = frozenset({"CreatedById", "LastModifiedById"})
+
+
+_FIELDS: dict[str, tuple[Field, ...]] = {}
+_NAMES: dict[str, frozenset[str]] = {}
+
+
+def indexed_fields(obj: SObject) -> tuple[Field, ...]:
+    """The fields of *obj* the store indexes (see the module docstring)."""
+    found = _FIELDS.get(obj.name)
+    if found is None:  # cached by name: hashing an SObject would hash all its fields
+        found = _FIELDS[obj.name] = tuple(f for f in obj.fields if _indexable(f))
+    return found
+
+
+def _indexable(f: Field) -> bool:
+    if f.type == schema.REFERENCE:
+        return f.name not in _AUDIT_LOOKUPS
+    text = f.type in schema.TEXT_TYPES and f.type != schema.ID
+    return text and (f.external_id or f.unique or f.name.startswith("DemoGen_"))
+
+
+def is_indexed(obj: SObject, name: str) -> bool:
+    """True when the store can look *obj* records up by field *name* (canonical), Id included."""
+    names = _NAMES.get(obj.name)
+    if names is None:
+        names = _NAMES[obj.name] = frozenset({"Id", *(f.name for f in indexed_fields(obj))})
+    return name in names
+
+
+def index_key(f: Field, value: Any) -> Hashable | None:
+    """The key *value* of field *f* is indexed under; None for a null (not indexed)."""
+    if value is None:
+        return None
+    if f.type in (schema.ID, schema.REFERENCE):
+        return str(value)
+    return str(value).casefold()
+
+
+class LookupIndex:
+    """Record ids by (sObject, field, key), for the fields `indexed_fields` names."""
+
+    def __init__(self) -> None:
+        self._ids: dict[tuple[str, str], dict[Hashable, set[str]]] = {}
+
+    def replace(
+        self, obj: SObject, record: Mapping[str, Any], old: Mapping[str, Any] | None
+    ) -> None:
+        """Move *record* from the keys of its *old* state (None on insert) to its new keys."""
+        record_id = str(record["Id"])
+        for f in indexed_fields(obj):
+            before = None if old is None else index_key(f, old.get(f.name))
+            after = index_key(f, record.get(f.name))
+            if before == after:
+                continue
+            by_key = self._ids.setdefault((obj.name, f.name), {})
+            if before is not None:
+                holders = by_key.get(before)
+                if holders is not None:
+                    holders.discard(record_id)
+                    if not holders:
+                        del by_key[before]
+            if after is not None:
+                by_key.setdefault(after, set()).add(record_id)
+
+    def ids(self, sobject: str, field: str, keys: Iterable[Hashable]) -> set[str]:
+        """The ids of the records of *sobject* whose *field* has one of *keys* (deleted too)."""
+        by_key = self._ids.get((sobject, field), {})
+        out: set[str] = set()
+        for key in keys:
+            out.update(by_key.get(key, ()))
+        return out
+
+    def size(self, sobject: str, field: str, keys: Iterable[Hashable]) -> int:
+        """How many ids `ids` would return, without building the set (an upper bound)."""
+        by_key = self._ids.get((sobject, field), {})
+        return sum(len(by_key.get(key, ())) for key in keys)
+
+    def clear(self) -> None:
+        self._ids.clear()

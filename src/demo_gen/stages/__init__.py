@@ -1,0 +1,1 @@
+"""The pure, seeded stages: planner, facts, content, scorecards, and the items they yield."""

@@ -1,0 +1,117 @@
+"""The whole story of every deal and its view on one day: what `refresh` reveals.
+
+`whole_story` joins each deal's plan (pinned at its first write, `pinning`) to its story ahead
+(`planning.ahead`), which is pinned the same way the first time a writing command computes it —
+so a deal's story never changes afterwards, whatever else changes in the org (another deal
+selected, a stage moved by `--advance-stages`). `on_day` is then `planning.outcome.reveal` for
+every deal: the plan `refresh` writes on that day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import date
+
+from demo_gen.commands.progress import Progress
+from demo_gen.config.model import Config
+from demo_gen.ledger.pinning import PinStore
+from demo_gen.stages.content.stories import ScorecardQuestion, StoryResult, StoryWriter
+from demo_gen.stages.model import BusyEvent, Seller
+from demo_gen.stages.plan import OpportunityPlan, Plan
+from demo_gen.stages.plan_codec import dump_plan, fingerprint, load_plan, pin_key
+from demo_gen.stages.planning.ahead import Ahead, plan_ahead, with_ahead
+from demo_gen.stages.planning.outcome import realize, reveal
+
+AHEAD_SUFFIX = "/ahead"
+"""A deal's story ahead is pinned under its plan's pin key and this suffix."""
+
+
+def whole_story(
+    store: PinStore,
+    config: Config,
+    org_id: str,
+    plan: Plan,
+    *,
+    users: Sequence[Seller],
+    events: Sequence[BusyEvent],
+    write: bool,
+) -> Plan:
+    """Every deal's plan with its story ahead; a writing command pins the ahead it computed."""
+    printed = fingerprint(config)
+    keys = {
+        op.opportunity.id: pin_key(config.run.name, org_id, op.opportunity.id, printed, op.anchor)
+        + AHEAD_SUFFIX
+        for op in plan.opportunities
+    }
+    found = store.get_contents(list(keys.values()))
+    kept = []
+    for op in plan.opportunities:
+        text = found.get(keys[op.opportunity.id])
+        if text is not None:
+            pinned = load_plan(text, op.opportunity)
+            kept.append(Ahead(op.opportunity.id, pinned.meetings, pinned.emails))
+    aheads = plan_ahead(plan.opportunities, config, users=users, events=events, kept=kept)
+    if write:
+        fresh = {
+            keys[oid]: dump_plan(OpportunityPlan(op.opportunity, op.anchor, a.meetings, a.emails))
+            for op in plan.opportunities
+            for oid, a in [(op.opportunity.id, aheads[op.opportunity.id])]
+            if keys[oid] not in found
+        }
+        store.put_contents(fresh)
+    whole = tuple(with_ahead(op, aheads[op.opportunity.id]) for op in plan.opportunities)
+    return replace(plan, opportunities=whole)
+
+
+def on_day(whole: Plan, today: date | None, config: Config) -> Plan:
+    """The plan of `today`: each deal's whole story revealed up to that day (None: up to each
+    deal's own anchor, as `run` writes it)."""
+    return replace(
+        whole,
+        opportunities=tuple(reveal(op, today or op.anchor, config) for op in whole.opportunities),
+    )
+
+
+AGENDA_SUFFIX = "#agenda"
+"""The key of a meeting's agenda copy in the one plan the texts are written from."""
+
+
+def told_story(op: OpportunityPlan, config: Config) -> OpportunityPlan:
+    """A deal's whole story as its texts are written from it: every meeting realized (notes,
+    emails, calls), with an agenda copy (key + AGENDA_SUFFIX) of each meeting planned upcoming,
+    whatever the day: the same plan."""
+    done = tuple(realize(m, config) for m in op.meetings)
+    copies = tuple(
+        replace(m, key=m.key + AGENDA_SUFFIX) for m in op.meetings if m.status == "scheduled"
+    )
+    return replace(op, meetings=done + copies)
+
+
+def story_texts(
+    writer: StoryWriter,
+    plan: Plan,
+    whole: Plan,
+    questions: Mapping[str, Sequence[ScorecardQuestion]],
+    progress: Progress,
+    config: Config,
+) -> dict[str, StoryResult]:
+    """Each deal's texts, the same whatever the day they are written on, in one request per
+    deal: written from the whole story as it turns out (every meeting realized: notes, emails,
+    calls), with an upcoming copy (key + AGENDA_SUFFIX) of each meeting planned as upcoming,
+    whose text is the agenda of a meeting still ahead in `plan`. (Texts from the day's plan
+    alone would change as the days reveal more: a fact said in a later meeting moves.)"""
+    ahead = {
+        op.opportunity.id: {m.key for m in op.meetings if m.status == "scheduled"}
+        for op in plan.opportunities
+    }
+    told = [told_story(op, config) for op in whole.opportunities]
+    results = writer.write_all(told, questions, progress)
+    out = {}
+    for oid, result in results.items():
+        texts = dict(result.content.texts)
+        for key in ahead.get(oid, ()):
+            texts[key] = texts.pop(key + AGENDA_SUFFIX)
+        texts = {k: v for k, v in texts.items() if not k.endswith(AGENDA_SUFFIX)}
+        out[oid] = replace(result, content=replace(result.content, texts=texts))
+    return out

@@ -1,0 +1,171 @@
+"""The counting behind `textmetrics`: sentences, masked 3-grams, subjects and slips per deal."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from demo_gen.stages.content.grammar import split_sentences
+from demo_gen.stages.content.mail import seller_company
+from demo_gen.stages.facts.claims import DATE, parse_date
+from demo_gen.stages.facts.timeline import involved_ids
+from demo_gen.stages.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
+
+_LABEL = re.compile(r"^(Goal|Agenda|Prep|Next|Summary|Outcome|Next steps|Discussed):\s*")
+_SIGNOFF = re.compile(r"^[A-Z][A-Za-z ]{0,20},$")
+_GREETING = re.compile(
+    r"^(Hi|Hello|Dear|Good (?:morning|afternoon|evening)|Hey)\b|^[^\W\d][\w' -]{0,40},$"
+)
+_WHEN = re.compile(
+    r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),? (?:January|February|March|"
+    r"April|May|June|July|August|September|October|November|December) \d{1,2}"
+    r"(?: at \d{1,2}:\d{2})?"
+)
+_WEEKEND_NAME = re.compile(r"\b(Saturday|Sunday)\b")
+_NUMBER = re.compile(r"\$?\d[\d,.]*[%kM]?")
+_WORD = re.compile(r"<\w+>|[a-z][a-z'-]*")
+_DOUBLE = re.compile(r"(?<!\.)\.\.(?!\.)")
+_ATTACH = re.compile(r"\battach", re.IGNORECASE)
+_RE = re.compile(r"^(re:\s*)+", re.IGNORECASE)
+
+
+@dataclass
+class Corpus:
+    """Counts over every deal's texts; `deal_corpus` adds one deal."""
+
+    sentence_deals: dict[str, set[str]] = field(default_factory=dict)
+    sentence_count: Counter[str] = field(default_factory=Counter)
+    within_deal: int = 0
+    trigrams: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    subject_templates: set[str] = field(default_factory=set)
+    email_subjects: Counter[str] = field(default_factory=Counter)
+    absent: int = 0
+    weekend: int = 0
+    self_thanks: int = 0
+    double_stops: int = 0
+    lower_starts: int = 0
+    attachments: int = 0
+
+    def cross_deal_share(self) -> float:
+        total = sum(self.sentence_count.values())
+        shared = sum(n for s, n in self.sentence_count.items() if len(self.sentence_deals[s]) > 1)
+        return round(shared / total, 4) if total else 0.0
+
+    def trigram_ratio(self) -> float:
+        total = sum(self.trigrams.values())
+        return round(len(self.trigrams) / total, 4) if total else 0.0
+
+    def top_subject_share(self) -> float:
+        total = sum(self.email_subjects.values())
+        return round(self.email_subjects.most_common(1)[0][1] / total, 4) if total else 0.0
+
+
+def deal_corpus(corpus: Corpus, op: OpportunityPlan, texts: Mapping[str, str]) -> None:
+    """Add one deal's texts and subjects to the counts."""
+    opp = op.opportunity
+    masks = _masks(op)
+    seen: set[str] = set()
+    items: list[PlannedMeeting | PlannedEmail] = [*op.meetings, *op.emails]
+    for item in items:
+        text = texts.get(item.key, "")
+        prose = _prose(text) if isinstance(item, PlannedEmail) else text
+        if isinstance(item, PlannedEmail) and item.purpose == "out_of_office":
+            prose = text.split("\n\n")[0]  # an auto-reply: its message, not the signature
+        said = sentences(prose)
+        for sentence in said:
+            corpus.lower_starts += sentence[:1].islower()
+            if len(sentence.split()) < 3:
+                continue
+            corpus.sentence_count[sentence] += 1
+            corpus.sentence_deals.setdefault(sentence, set()).add(opp.id)
+            corpus.within_deal += sentence in seen
+            seen.add(sentence)
+        words = _WORD.findall(mask(" ".join(said), masks).lower())
+        corpus.trigrams.update(zip(words, words[1:], words[2:], strict=False))
+        corpus.weekend += sum(parse_date(d).weekday() >= 5 for d in DATE.findall(text))
+        corpus.weekend += len(_WEEKEND_NAME.findall(text))
+        corpus.double_stops += len(_DOUBLE.findall(text))
+        corpus.attachments += len(_ATTACH.findall(text))
+        subject = _RE.sub("", item.subject)
+        corpus.subject_templates.add(mask(subject, masks[:1] + [(opp.name, "<topic>")]))
+        if isinstance(item, PlannedEmail):
+            corpus.email_subjects[subject] += 1
+            corpus.self_thanks += _thanks_self(op, item, text)
+    involved = set(involved_ids(op))
+    named = " ".join(texts.get(k, "") for k in texts)
+    corpus.absent += sum(
+        1 for c in opp.contacts if c.id not in involved and c.first_name and c.name in named
+    )
+
+
+def sentences(prose: str) -> list[str]:
+    """Prose split into sentences, labels ("Next:") and attendee lines ("With: …") dropped."""
+    out = []
+    for part in split_sentences(prose):
+        if part.startswith("With: "):
+            continue  # an agenda's attendee line, not a sentence
+        part = _LABEL.sub("", part.strip())
+        if part:
+            out.append(part)
+    return out
+
+
+def _prose(email: str) -> str:
+    """An email without its greeting line, sign-off and signature."""
+    lines = email.splitlines()
+    if lines and _GREETING.match(lines[0].strip()):
+        lines = lines[1:]
+    for i in range(len(lines) - 1, -1, -1):
+        if _SIGNOFF.match(lines[i].strip()):
+            lines = lines[:i]
+            break
+    return "\n".join(lines)
+
+
+def _masks(op: OpportunityPlan) -> list[tuple[str, str]]:
+    opp = op.opportunity
+    seller = seller_company(opp.owner.email)
+    words: list[tuple[str, str]] = [(opp.account.name, "<company>")]
+    words += [(seller, "<company>")] if seller else []
+    owner = [first_of(opp.owner.name), opp.owner.name.rsplit(" ", 1)[-1]]
+    people = [w for c in opp.contacts for w in (c.first_name, c.last_name) if w] + owner
+    full = [c.name for c in opp.contacts] + [opp.owner.name]
+    # a full name is one name: masked to one placeholder, before its parts
+    words += [(w, "<name>") for w in sorted(set(full) | set(people), key=len, reverse=True)]
+    return words
+
+
+def mask(text: str, masks: list[tuple[str, str]]) -> str:
+    """Dates, numbers, then the given names replaced by placeholders."""
+    text = DATE.sub("<date>", text)
+    text = _WHEN.sub("<date>", text)
+    text = _NUMBER.sub("<num>", text)
+    for word, placeholder in masks:
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", placeholder, text)
+    return text
+
+
+def first_of(full_name: str) -> str:
+    """A seller's first name(s): everything before the last word ("Wei Jie Tan" → "Wei Jie")."""
+    parts = full_name.rsplit(" ", 1)
+    return parts[0] if len(parts) == 2 else full_name
+
+
+def _thanks_self(op: OpportunityPlan, email: PlannedEmail, text: str) -> int:
+    """1 if the sender greets, thanks or shares with their own first name; not counted when the
+    reader has the same first name (that greeting is right, and the clash is `name_clashes`)."""
+    contacts = {c.id: c.first_name or c.last_name for c in op.opportunity.contacts}
+    owner = first_of(op.opportunity.owner.name)
+    if email.direction == "outbound":
+        sender, readers = owner, {contacts.get(i, "") for i in email.to_contact_ids}
+    else:
+        sender, readers = contacts.get(email.from_contact_id or "", ""), {owner}
+    if not sender or sender in readers:
+        return 0
+    pattern = (
+        rf"(?im)^(thanks|thank you|cheers|many thanks)[,!]?[ \t]+{re.escape(sender)}\b"
+        rf"|shared (it|this) with {re.escape(sender)}\b|^(hi|hello|dear)\s+{re.escape(sender)}\b"
+    )
+    return 1 if re.search(pattern, text) else 0

@@ -1,0 +1,1 @@
+"""The Salesforce org as a target: simple-salesforce, SOQL, collections."""
