@@ -179,6 +179,46 @@ def test_resolve_run_id_picks_the_newest_of_the_pack_and_org(tmp_path):
         state.close()
 
 
+def test_latest_that_made_records_skips_a_run_already_reset(tmp_path):
+    """`reset latest` twice resets the two newest runs, not the same one twice."""
+    from demo_gen.ledger.store import ItemRow
+
+    state = StateStore(f"sqlite:///{tmp_path / 'state.sqlite'}")
+    first = _row("r1", "a", "org1", "2026-11-01T10:00:00+00:00")
+    state.start_run(first)
+    state.start_run(replace(first, run_id="r2", started_at="2026-11-02T10:00:00+00:00"))
+    state.start_run(replace(first, run_id="r3", started_at="2026-11-03T10:00:00+00:00"))
+    rows = [
+        ItemRow(
+            signature=f"s{n}",
+            run_id=f"r{n}",
+            pack="a",
+            target="salesforce:org1",
+            opportunity_id="006A",
+            kind="meeting",
+            record_type="Event",
+            status="pending",
+            remote_id=None,
+            error_code=None,
+            error=None,
+            parent_signature=None,
+            planned_start=None,
+            subject=None,
+            updated_at="",
+        )  # fmt: skip
+        for n in (1, 2)
+    ]
+    try:
+        state.mark_pending(rows)
+        state.mark_created("salesforce:org1", {"s1": "00U1", "s2": "00U2"})
+        assert resolve_run_id(state, "latest", pack="a", made=True) == "r2"  # r3 made nothing
+        state.mark_deleted("salesforce:org1", ["s2"])  # r2 was reset
+        assert resolve_run_id(state, "latest", pack="a", made=True) == "r1"
+        assert resolve_run_id(state, "latest", pack="a") == "r3"
+    finally:
+        state.close()
+
+
 # --- an unreachable served org ---------------------------------------------------------------
 
 

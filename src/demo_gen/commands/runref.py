@@ -2,8 +2,9 @@
 
 A run id names itself; `latest` names the newest run (by start time) in the state store, of one
 pack (and org) when the caller knows them. For the commands that read or remove what a run made
-(report, export, reset) it is the newest run that owns records: after a rerun that created
-nothing, `report latest` draws the run that made the records, not the empty one. Whether a named
+(report, export, reset) it is the newest run that still owns records: after a rerun that
+created nothing, `report latest` draws the run that made the records, not the empty one, and
+after `reset latest`, the next `reset latest` names the run before it. Whether a named
 run exists is left to the command, which says "unknown run id" in its own words.
 """
 
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from demo_gen.ledger.store import StateStore
 
 LATEST = "latest"
+OWNED = ("created", "pending")
+"""Ledger states of a record a run still owns in its target (a reset run owns none)."""
 
 
 def resolve_run_id(
@@ -38,8 +41,9 @@ def resolve_run_id(
         if (pack is None or run.pack == pack) and (org_id is None or run.org_id == org_id)
     ]
     if runs and made:
-        owning = state.count_by_run()
-        return next((r for r in runs if sum(owning.get(r, {}).values())), runs[0])
+        counts = state.count_by_run()
+        owning = {r: sum(n for s, n in counts.get(r, {}).items() if s in OWNED) for r in runs}
+        return next((r for r in runs if owning[r]), runs[0])
     if runs:
         return runs[0]
     scope = "".join(
