@@ -30,7 +30,7 @@ from demo_gen.faultpoints import crash_point
 from demo_gen.ledger.bulk_jobs import BulkJob, BulkLedger, JobRow, row_key
 from demo_gen.ledger.runlog import RunLog
 from demo_gen.ledger.store import ItemRow, StateStore
-from demo_gen.ledger.writer import WriteOutcome, WriteSettings
+from demo_gen.ledger.writer import WriteOutcome, WriteSettings, pending_row
 from demo_gen.stages.items import WorkItem
 from demo_gen.targets.base import BATCH_LIMIT, ReadBack, WriteResult
 from demo_gen.targets.salesforce.bulk import (
@@ -317,27 +317,6 @@ def _finish(target: SalesforceTarget, job_id: str) -> Mapping[str, Any] | None:
     if info is not None and not _ended(info):
         info = channel.wait(job_id)
     return info
-
-
-def pending_row(item: WorkItem, settings: WriteSettings, target: str) -> ItemRow:
-    """The pending ledger row of a work item (as `writer.LedgerWriter` writes it)."""
-    return ItemRow(
-        signature=item.signature,
-        run_id=settings.run_id,
-        pack=settings.pack,
-        target=target,
-        opportunity_id=item.opportunity_id,
-        kind=item.kind,
-        record_type=item.record_type,
-        status="pending",
-        remote_id=None,
-        error_code=None,
-        error=None,
-        parent_signature=item.parent,
-        planned_start=item.planned_start,
-        subject=item.match_key,
-        updated_at="",
-    )
 
 
 def _by_type(items: Sequence[WorkItem]) -> list[list[WorkItem]]:

@@ -220,10 +220,11 @@ class LedgerWriter:
         target made for it, in one commit (`created:KIND` once it is committed)."""
         created: dict[str, str] = {}
         failed: dict[str, tuple[str, str]] = {}
+        made: list[tuple[WorkItem, str]] = []
         for item, result in zip(batch, sent.results, strict=True):
             if result.success and result.id:
                 created[item.signature] = result.id
-                self._log.created(item, result.id, "demo-gen", self._target.key)
+                made.append((item, result.id))
             else:
                 code = result.error_code or "UNKNOWN"
                 failed[item.signature] = (code, result.message or "")
@@ -237,13 +238,26 @@ class LedgerWriter:
             )
         back = sent.back
         step = Step(f"created:{batch[0].kind}", (), created, failed, back.identities, back.owned)
-        self._recording.append(self._ledger.submit(step))
+        committed = self._ledger.submit(step)
+        committed.add_done_callback(lambda done: self._log_created(done, made, back.owned))
+        self._recording.append(committed)
         for row in back.owned:
-            self._log.created(row, row.remote_id, "org", self._target.key)
             outcome.owned[row.signature] = row
         outcome.created.update(created)
         outcome.failed.update(failed)
         self._progress.advance(len(batch))
+
+    def _log_created(
+        self, done: Future[None], made: Sequence[tuple[WorkItem, str]], owned: Sequence[ItemRow]
+    ) -> None:
+        """`item.created` for a batch once the ledger has it (so a record is listed once: a
+        crash before the commit leaves it to the next run's reconcile, which lists it)."""
+        if done.cancelled() or done.exception() is not None:
+            return
+        for item, remote_id in made:
+            self._log.created(item, remote_id, "demo-gen", self._target.key)
+        for row in owned:
+            self._log.created(row, row.remote_id, "org", self._target.key)
 
     def _read_back(self, batch: list[WorkItem], created: Mapping[str, str]) -> ReadBack:
         """Snapshots and org-made records of a batch; a failed read (`TargetError`) leaves them
@@ -270,23 +284,7 @@ class LedgerWriter:
         self._log.error(**fields)
 
     def _pending_row(self, item: WorkItem) -> ItemRow:
-        return ItemRow(
-            signature=item.signature,
-            run_id=self._s.run_id,
-            pack=self._s.pack,
-            target=self._target.key,
-            opportunity_id=item.opportunity_id,
-            kind=item.kind,
-            record_type=item.record_type,
-            status="pending",
-            remote_id=None,
-            error_code=None,
-            error=None,
-            parent_signature=item.parent,
-            planned_start=item.planned_start,
-            subject=item.match_key,
-            updated_at="",
-        )
+        return pending_row(item, self._s, self._target.key)
 
 
 def _batches(items: Sequence[WorkItem], size: int) -> list[list[WorkItem]]:
@@ -298,3 +296,24 @@ def _batches(items: Sequence[WorkItem], size: int) -> list[list[WorkItem]]:
     for group in by_type.values():
         out.extend(group[i : i + size] for i in range(0, len(group), size))
     return out
+
+
+def pending_row(item: WorkItem, settings: WriteSettings, target: str) -> ItemRow:
+    """The pending ledger row of a work item (the REST and the Bulk writers write it alike)."""
+    return ItemRow(
+        signature=item.signature,
+        run_id=settings.run_id,
+        pack=settings.pack,
+        target=target,
+        opportunity_id=item.opportunity_id,
+        kind=item.kind,
+        record_type=item.record_type,
+        status="pending",
+        remote_id=None,
+        error_code=None,
+        error=None,
+        parent_signature=item.parent,
+        planned_start=item.planned_start,
+        subject=item.match_key,
+        updated_at="",
+    )

@@ -85,9 +85,10 @@ class LedgerThread:
             for _, done in steps:
                 done.set_exception(exc)
             return
-        for step, done in steps:
-            crash_point(step.point)
+        for _, done in steps:  # first what waits on the commit (the run log's created events)
             done.set_result(None)
+        for step, _ in steps:
+            crash_point(step.point)
 
     def _commit(self, steps: Sequence[Step]) -> None:
         pending = [r for s in steps for r in s.pending]
