@@ -15,8 +15,8 @@ Events when it ends, after its own writes (`after_writes`).
 
 The marks travel with the run-start binding check (`ledger_protocol.check_binding`, unchanged:
 the same sample, the same verdicts, the same refusal) in one `composite` request, so a settled
-rerun costs that request and the login's Organization query. `docs/rerun-cache.md` has the key
-and its invalidation.
+rerun costs that request and the login's Organization query. `docs/reruns-and-streaming.md` has
+the key and its invalidation.
 """
 
 from __future__ import annotations
