@@ -9,7 +9,8 @@ nothing in the product sets it.
 The points (KIND is a work-item kind, e.g. meeting, email, invitee, email_task, scorecard):
 
     pending:KIND        a batch of KIND is committed pending; nothing of it has been sent
-                        (the write phase's ledger thread, writer_ledger.py, fires it after the
+                        (the write phase's ledger thread, ledger/writer_thread.py, fires it after
+                        the
                         commit and before the batch may be handed to a worker)
     sent:KIND           the org has answered a batch of KIND (and made its email Tasks or Event
                         relations), and the batch was read back; nothing of it is recorded yet
@@ -21,7 +22,8 @@ The points (KIND is a work-item kind, e.g. meeting, email, invitee, email_task, 
                         schema-1 ledger), at the run's end or in reset; one commit
     reset:sent:KIND     reset: the org has deleted a batch of KIND; the ledger does not know yet
 
-On the Bulk API 2.0 path (bulk_writer.py) a batch is one ingest job: `pending:KIND` (its rows are
+On the Bulk API 2.0 path (ledger/bulk_writer.py) a batch is one ingest job: `pending:KIND` (its
+rows are
 pending; no job exists yet), then
 
     bulk:job:KIND       the job is open and its id and rows are committed; nothing uploaded
@@ -36,7 +38,7 @@ the same names hold with KIND `calendar_event`; the CalDAV target also reaches
 `reset:sent:calendar_event` after each copy it deleted, besides the writer's and the resetter's
 once per batch.
 
-Updates (updates.py, refresh; RECORD_TYPE is e.g. Event, EventRelation, Opportunity):
+Updates (ledger/update_protocol.py, refresh; RECORD_TYPE is e.g. Event, EventRelation, Opportunity):
 
     update:pending:RECORD_TYPE  a batch's before-values are committed pending; nothing is sent
     update:sent:RECORD_TYPE     the org has taken the batch's updates; they are not marked done

@@ -144,7 +144,7 @@ def dry_run(
     from demo_gen.stages.storyline import told_story
 
     for op, op_json in zip(plan.opportunities, plan_json["opportunities"], strict=True):
-        # the sheet the texts were written from: the deal's whole story (storyline.py)
+        # the sheet the texts were written from: the deal's whole story (stages/storyline.py)
         told = told_story(whole[op.opportunity.id], config) if prepared.whole else op
         op_json["fact_sheet"] = sheets.sheet(told).to_json()
         for item in op_json["meetings"] + op_json["emails"]:

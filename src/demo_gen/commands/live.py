@@ -1,4 +1,5 @@
-"""`demo-gen live`: the deal story written as it happens (live.py), with its live view.
+"""`demo-gen live`: the deal story written as it happens (commands/live_loop.py), with its live
+view.
 
 Registered on the `cli` group by `cli.py`. SIGINT/SIGTERM ask the loop to stop after the pass
 in flight; a second signal abandons it (exit 130; the ledger settles it on the next run).

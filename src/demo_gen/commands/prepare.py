@@ -118,7 +118,7 @@ class Planned:
     source: SalesforceTarget
     targets: tuple[Target, ...]
     config: Config
-    whole: Plan  # each deal's whole story (storyline.py); `plan` is its view on the day
+    whole: Plan  # each deal's whole story (stages/storyline.py); `plan` is its view on the day
 
 
 def plan_step(
@@ -250,7 +250,8 @@ def _revealed(
     plan: Plan,
     users: tuple[Seller, ...],
 ) -> tuple[Plan, Plan]:
-    """(whole story, its view on `options.reveal` or else each deal's anchor; storyline.py)."""
+    """(whole story, its view on `options.reveal` or else each deal's anchor;
+    stages/storyline.py)."""
     from demo_gen.stages.storyline import on_day, whole_story
 
     whole = whole_story(

@@ -2,7 +2,7 @@
 nothing, from the ledger and one request to the org, without selecting or planning again.
 
 Why it is sound: after a complete run every selected deal is either pinned (its plan is kept in
-the ledger and used verbatim: `pinning.py`) or has no contacts (no activities, whatever the
+the ledger and used verbatim: `ledger/pinning.py`) or has no contacts (no activities, whatever the
 calendar holds), and every record of every pinned plan is `created` in the ledger. What could
 make a rerun create something is then only: other settings or another day (the key below), a
 change in the ledger (a reset, a failed or pending row, another run of the pack), or a change in

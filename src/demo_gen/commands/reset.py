@@ -151,7 +151,7 @@ def reset_targets(
 ) -> ResetReport:
     """Reset `run_id` in each of `targets` (open, locked): settle, verify, keep, delete; the
     updates the run made in `source` (the org) are restored before anything is deleted
-    (updates.py)."""
+    (ledger/update_protocol.py)."""
     with RunLog(config.run.runs_dir, run_id) as log:
         for target in targets:
             _settle(target, state, run_id, log)

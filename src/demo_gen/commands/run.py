@@ -2,13 +2,14 @@
 
 run:      check that each target still holds what the ledger recorded, with the org's marks in
           the same request → a settled run's record under this run's inputs? report from it
-          (rerun.py) → else plan (select → anchor → plan, pinned deals keep their plan:
-          prepare.plan_step) → per target: settle pending → 500 deals at a time (stream.py):
-          text → scorecards → items (prepare.build) → create parents → create links (writes.py;
-          each batch is read back with what the target made for it) → catch up what a
-          read-back missed → summarise → record the run as settled when it left nothing to do
+          (commands/rerun.py) → else plan (select → anchor → plan, pinned deals keep their plan:
+          prepare.plan_step) → per target: settle pending → 500 deals at a time
+          (commands/stream.py): text → scorecards → items (prepare.build) → create parents →
+          create links (commands/writes.py; each batch is read back with what the target
+          made for it) → catch up what a read-back missed → summarise → record the run as
+          settled when it left nothing to do
 dry-run:  prepare() (the same steps, all deals at once) against a read-only ledger; nothing is
-          written anywhere (preview.py)
+          written anywhere (commands/dry_run.py)
 smoke:    run on one opportunity, then list the ids of its records"""
 
 from __future__ import annotations
@@ -58,8 +59,8 @@ class RunOptions:
     opportunity_ids: tuple[str, ...] | None = None  # smoke: just these
     refresh_content: bool = False  # ask the LLM again instead of reusing cached text
     today: date | None = None  # the clock's date unless a caller pins it
-    chunk_deals: int = CHUNK_DEALS  # deals built and written at a time (stream.py)
-    reveal: bool = False  # refresh: each deal's whole story as of `today` (refresher.py)
+    chunk_deals: int = CHUNK_DEALS  # deals built and written at a time (commands/stream.py)
+    reveal: bool = False  # refresh: each deal's whole story as of `today` (commands/refresh.py)
     advance_stages: bool = False  # refresh: move each Opportunity's stage along its story
     now: datetime | None = None  # live: reveal the story up to this moment, not `today`'s start
     max_calls: int | None = None  # live: the writes' share of its token bucket
@@ -220,7 +221,8 @@ def _execute(ctx: _Context, started: float) -> RunReport:
 
 
 def _first(ctx: _Context, started: float) -> tuple[RunReport, Plan]:
-    """The run proper: plan, then text → items → writes a chunk of deals at a time (stream.py),
+    """The run proper: plan, then text → items → writes a chunk of deals at a time
+    (commands/stream.py),
     summarise."""
     pack = ctx.config.run.name
     planned = _plan_step(ctx)
@@ -283,7 +285,7 @@ def _inputs(ctx: _Context) -> rerun.Inputs:
 
 
 def _marks(ctx: _Context, checked: rerun.Checked) -> rerun.Marks | None:
-    """The org's marks when this run may be told by a settled run's record (rerun.py); None
+    """The org's marks when this run may be told by a settled run's record (commands/rerun.py); None
     when a run of this kind always works in full: smoke, named opportunities, fresh content,
     other targets or calendars, the LLM on, or marks the org would not give."""
     opts, cfg = ctx.options, ctx.config
@@ -295,7 +297,7 @@ def _marks(ctx: _Context, checked: rerun.Checked) -> rerun.Marks | None:
 
 
 def _settled_report(ctx: _Context, settled: dict[str, Any], started: float) -> RunReport:
-    """A rerun that creates nothing, told by a settled run's record (rerun.py)."""
+    """A rerun that creates nothing, told by a settled run's record (commands/rerun.py)."""
     ids = list(settled["opportunity_ids"])
     ctx.state.record_opportunities(ctx.run_id, ids)
     ctx.warnings.extend(settled["warnings"])

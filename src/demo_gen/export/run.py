@@ -1,7 +1,7 @@
 """export: a run's records (or what a run would write now) as tables of files, writing nothing else.
 
 `export_run` takes the rows a run owns in the ledger and fills in their fields by replaying the
-run's deals (export_source.py); `export_plan` exports what `run` would write now, as dry-run
+run's deals (export/source.py); `export_plan` exports what `run` would write now, as dry-run
 computes it. Both open the state store read-only and only read the org; the files go to `out`.
 """
 

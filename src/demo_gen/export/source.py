@@ -2,7 +2,8 @@
 
 A run's export reads the run's rows from the ledger (through `_ledger_row`, the one place that
 knows the ledger's column names) and rebuilds the records' fields by replaying the run's deals
-through `prepare()` read-only, as dry-run does: the pinned plans (pinning.py) make the replay give
+through `prepare()` read-only, as dry-run does: the pinned plans (ledger/pinning.py) make the
+replay give
 the run's own meetings, emails and calls, the heuristic writer gives the same text from the same
 seed, and with the LLM on the texts come from the content cache only (no request).
 Nothing is written: the state store is opened read-only and the org is only read.

@@ -1,7 +1,7 @@
 """What a report shows, read back: the run's files, its ledger rows, the org, the pinned plans.
 
 The only module of the package with I/O. A run's plan is not stored whole: each deal's plan is
-pinned in the ledger when a run is about to write it (`pinning.py`), so the report reads the
+pinned in the ledger when a run is about to write it (`ledger/pinning.py`), so the report reads the
 run's opportunities from the org (names, contacts, titles, owners), loads their pins under the
 run's own configuration (`runs/<id>/config.resolved.yaml`), and writes the texts again exactly as
 the run did: heuristic text is a pure function of the seed; LLM text comes from the ledger's

@@ -4,7 +4,7 @@ A bulk write records its rows `pending` (commit), opens the job, and records the
 its rows — their signatures in upload order and the hash of each row's CSV cells (`row_key`) —
 in one commit BEFORE any data is uploaded. A process that dies anywhere after that leaves
 pending rows the ledger can tie to a job id, so the next run (or reset) reads that job's
-results instead of guessing (targets/salesforce_bulk.py `settle_jobs`). Once a job's outcome is
+results instead of guessing (targets/salesforce/bulk.py `settle_jobs`). Once a job's outcome is
 recorded on its rows, `forget` drops its rows here and marks the job `settled`.
 """
 

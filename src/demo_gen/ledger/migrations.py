@@ -49,7 +49,7 @@ def _v1_to_v2(conn: Connection) -> None:
 
 SALESFORCE_PREFIX = "salesforce:"
 """A v2 store knew one kind of target: its `org_id` becomes the target key `salesforce:<org id>`
-(targets/salesforce.py makes the same key)."""
+(targets/salesforce/target.py makes the same key)."""
 
 _ITEM_COLUMNS_V2 = (
     "signature", "run_id", "pack", "opportunity_id", "kind", "sobject", "status", "sf_id",

@@ -31,7 +31,7 @@ def settle_pending(
     """Resolve `pending` rows (all of `target`) to created, failed (`NOT_SENT`: sent again) or,
     when ambiguous, still pending — recorded with the adopted records' snapshots and their own
     records in one commit, and logged. Rows a recorded bulk job holds are first settled by the
-    job's id, where the target writes in jobs (`settle_jobs`, bulk_writer.py)."""
+    job's id, where the target writes in jobs (`settle_jobs`, ledger/bulk_writer.py)."""
     settle_jobs = getattr(target, "settle_jobs", None)
     if settle_jobs is not None:
         pending = settle_jobs(pending, state, log)
@@ -77,7 +77,8 @@ def check_binding(
     skips and hangs its links on) of each record type of `pack`. A missing record is fine
     (someone deleted it); a different one means the destination was re-created or refreshed
     under the same key, and nothing may be written against this ledger. Returns how many
-    records were checked. `verify` reads the rows back in place of `target.verify` (rerun.py
+    records were checked. `verify` reads the rows back in place of `target.verify`
+    (commands/rerun.py
     batches the reads with its own in one request).
     """
     rows = state.created_sample(target.key, pack, sample, PARENT_KINDS)

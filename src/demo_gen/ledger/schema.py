@@ -24,10 +24,11 @@ v3 put the target in every item's and lock's key: `target` is the destination's 
 `anchors.org_id` stay: they name the org the opportunities were read from, not a target.
 
 A store written by a newer demo-gen (a higher `schema_version`) is refused; an older one is
-brought forward by `state_migrations.MIGRATIONS`, one version at a time, in one transaction.
+brought forward by `ledger.migrations.MIGRATIONS`, one version at a time, in one transaction.
 
 Also here: the engine set-up (SQLite pragmas and explicit BEGINs), the item status machine and the
-row helpers, so that `state.py` holds only the `StateStore` API (the lock rows: `state_locks.py`).
+row helpers, so that `ledger/store.py` holds only the `StateStore` API (the lock rows:
+`ledger/locks.py`).
 """
 
 from __future__ import annotations
@@ -214,7 +215,7 @@ bulk_jobs = Table(
     Column("state", String(16), nullable=False),
     Column("created_at", String(40), nullable=False),
 )
-"""v4: a Bulk API 2.0 ingest job, recorded before its data is uploaded (state_bulk.py)."""
+"""v4: a Bulk API 2.0 ingest job, recorded before its data is uploaded (ledger/bulk_jobs.py)."""
 
 bulk_job_rows = Table(
     "bulk_job_rows",
@@ -345,7 +346,7 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "deleted": frozenset({"pending", "failed", "created", "deleted"}),
     "foreign": frozenset({"created", "foreign"}),
 }
-"""The statuses an item may move from into each status other than pending (see state.py)."""
+"""The statuses an item may move from into each status other than pending (see ledger/store.py)."""
 
 CHUNK = 500  # old SQLite builds allow 999 bound parameters per statement: stay well under
 

@@ -249,7 +249,7 @@ class StateStore(StoreEngine):
         relation), recorded as created by the same commit that records their parent.
 
         The same commit may also record `pending` rows of batches not sent yet (the write
-        phase's ledger thread: one commit per batch, `writer_ledger.py`). `known`: what the
+        phase's ledger thread: one commit per batch, `ledger/writer_thread.py`). `known`: what the
         caller already knows of these rows (`state_items.Known`), not read again."""
         if not (created or failed or owned or pending):
             return
@@ -390,7 +390,7 @@ class StateStore(StoreEngine):
 
     def pack_marks(self, target: str, pack: str) -> dict[str, tuple[int, str]]:
         """`status -> (rows, latest updated_at)` of `pack`'s rows on `target`: what changes
-        whenever the ledger does (one indexed query; rerun.py's fast path compares it)."""
+        whenever the ledger does (one indexed query; commands/rerun.py's fast path compares it)."""
         t = schema.items.c
         query = (
             select(t.status, func.count(), func.max(t.updated_at))

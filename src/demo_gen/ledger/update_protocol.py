@@ -30,7 +30,7 @@ _BATCH = BATCH_LIMIT
 
 
 class Updatable(Protocol):
-    """What a target offers for updates (targets/salesforce.py)."""
+    """What a target offers for updates (targets/salesforce/target.py)."""
 
     @property
     def key(self) -> str: ...

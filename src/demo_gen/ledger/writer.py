@@ -5,7 +5,8 @@ Batches of up to `BATCH_LIMIT` records of one record type go to `Target.send`, s
 (`concurrency` workers). A worker sends its batch, then asks the target once (`Target.read_back`)
 for the identity snapshots of what it created and for the records it made itself (on an org: an
 EmailMessage's Task by its ActivityId, an Event's relations) — while the other workers keep
-writing. Every ledger write goes through one ledger thread (writer_ledger.py), never the thread
+writing. Every ledger write goes through one ledger thread (ledger/writer_thread.py), never the
+thread
 that feeds the pool: a batch is sent only once its `pending` rows are committed (the ledger
 thread commits up to `concurrency` batches ahead, so a free worker does not wait), and the
 batch's ids, snapshots and org-made records are committed together, in one transaction with the

@@ -58,7 +58,7 @@ def meeting_uid(meeting_signature: str) -> str:
 
 
 def meeting_signature(org_id: str, pack: str, opportunity_id: str, m: PlannedMeeting) -> str:
-    """The signature the meeting's Salesforce Event has (items.py builds the same one)."""
+    """The signature the meeting's Salesforce Event has (stages/items.py builds the same one)."""
     start = sf_datetime(m.start)
     return signature(
         org_id, pack, opportunity_id, MEETING, seq=m.seq, start=start, subject=m.subject
@@ -91,7 +91,8 @@ def calendar_items(
     org_id: str,
     pack: str,
 ) -> list[WorkItem]:
-    """The plan's calendar copies as work items for a calendar target (prepare.py): the owner
+    """The plan's calendar copies as work items for a calendar target (commands/prepare.py): the
+    owner
     is the match key and the meeting's signature the parent, so a pending row says which
     calendar and which UID (`targets.caldav.row_copy`)."""
     events = calendar_events(plan, texts, {u.id: u for u in users}, org_id=org_id, pack=pack)

@@ -255,7 +255,7 @@ class SalesforceCrm:
             out.extend(_results(raw, len(chunk), ids=chunk))
         return out
 
-    # --- Bulk API 2.0 (targets/salesforce_bulk.py drives the jobs) ---------------------------
+    # --- Bulk API 2.0 (targets/salesforce/bulk.py drives the jobs) ---------------------------
 
     def jobs(
         self,

@@ -1,5 +1,5 @@
 """Find what `pending` ledger rows became in a Salesforce org (DESIGN.md §3): the Salesforce
-target's `find` (targets/salesforce.py); the ledger records the outcome (ledger_protocol.py).
+target's `find` (targets/salesforce/target.py); the ledger records the outcome (ledger/protocol.py).
 
 A pending row means: we may or may not have created this record (the process died between the send
 and the commit of its id). In tag mode the org is asked by the signature external-id field;

@@ -142,7 +142,7 @@ class SalesforceTarget:
 
     @property
     def crm(self) -> SalesforceCrm:
-        """The org's client, for reads batched in one request (rerun.py)."""
+        """The org's client, for reads batched in one request (commands/rerun.py)."""
         return self._crm
 
     @property
@@ -235,7 +235,7 @@ class SalesforceTarget:
             return self._crm.upsert(record_type, field, records)
         return self._crm.create(records)
 
-    # -- Bulk API 2.0 (bulk_writer.py drives the jobs) --------------------------------------
+    # -- Bulk API 2.0 (ledger/bulk_writer.py drives the jobs) --------------------------------------
 
     def bulk(self) -> BulkChannel:
         """The org's Bulk API 2.0 ingest jobs."""
@@ -262,7 +262,7 @@ class SalesforceTarget:
         return to_csv(records)
 
     def settle_jobs(self, pending: Sequence[ItemRow], state: Any, log: Any) -> list[ItemRow]:
-        """Settle the pending rows a recorded bulk job holds by its id (bulk_writer.py); the
+        """Settle the pending rows a recorded bulk job holds by its id (ledger/bulk_writer.py); the
         rest are left for `find`."""
         from demo_gen.ledger.bulk_writer import settle_jobs
 
@@ -367,7 +367,8 @@ class SalesforceTarget:
     def read_fields(
         self, record_type: str, ids: Sequence[str], names: Sequence[str]
     ) -> dict[str, dict[str, Any]]:
-        """The current values of `names` on each of `ids` still in the org (updates.py)."""
+        """The current values of `names` on each of `ids` still in the org
+        (ledger/update_protocol.py)."""
         out: dict[str, dict[str, Any]] = {}
         for start in range(0, len(ids), BATCH_LIMIT):
             chunk = list(ids[start : start + BATCH_LIMIT])
@@ -381,7 +382,8 @@ class SalesforceTarget:
     def update_fields(
         self, record_type: str, changes: Mapping[str, Mapping[str, Any]]
     ) -> list[WriteResult]:
-        """Set fields on existing records (id -> fields), in input order (updates.py)."""
+        """Set fields on existing records (id -> fields), in input order
+        (ledger/update_protocol.py)."""
         records = [
             {"attributes": {"type": record_type}, "Id": rid, **fields}
             for rid, fields in changes.items()
