@@ -8,10 +8,10 @@ make a rerun create something is then only: other settings or another day (the k
 change in the ledger (a reset, a failed or pending row, another run of the pack), or a change in
 what the org selects — an opportunity added, changed or deleted, a contact added to an account,
 a User (re)activated, an Event booked (busy time: it shows in the realism report). These are
-read as marks, one aggregate query per object (`MARKS`: COUNT and MAX(SystemModstamp) of all
-Opportunities, all Contacts, the active Users and all Events; any change in the org, selected
-or not, counts). The first three are marked when the run starts (demo-gen never writes them);
-Events when it ends, after its own writes (`after_writes`).
+read as marks, one aggregate query per object (targets/salesforce/marks.py: COUNT and
+MAX(SystemModstamp) of all Opportunities, all Contacts, the active Users and all Events; any
+change in the org, selected or not, counts). The first three are marked when the run starts
+(demo-gen never writes them); Events when it ends, after its own writes (`after_writes`).
 
 The marks travel with the run-start binding check (`ledger_protocol.check_binding`, unchanged:
 the same sample, the same verdicts, the same refusal) in one `composite` request, so a settled
@@ -36,22 +36,11 @@ from demo_gen.ledger.store import ItemRow, StateStore
 from demo_gen.stages.plan import Plan
 from demo_gen.stages.plan_codec import fingerprint
 from demo_gen.targets.base import Verdicts
-from demo_gen.targets.salesforce.identity import verify
+from demo_gen.targets.salesforce.marks import Marks, event_mark, verify_with_marks
 from demo_gen.targets.salesforce.target import SalesforceTarget
 
 FORMAT = 1
 """Bumped when the settled record's shape or meaning changes: older records are never read."""
-
-MARKS = (
-    "SELECT COUNT(Id) n, MAX(SystemModstamp) m FROM Opportunity",
-    "SELECT COUNT(Id) n, MAX(SystemModstamp) m FROM Contact",
-    "SELECT COUNT(Id) n, MAX(SystemModstamp) m FROM User WHERE IsActive = true",
-    EVENT_MARK := "SELECT COUNT(Id) n, MAX(SystemModstamp) m FROM Event",
-)
-
-
-Marks = tuple[tuple[Any, ...], ...]
-"""(count, latest SystemModstamp) of each query of `MARKS`."""
 
 
 @dataclass(frozen=True)
@@ -79,12 +68,8 @@ def check_and_mark(source: SalesforceTarget, state: StateStore, pack: str) -> Ch
     got: dict[str, Marks] = {}
 
     def batched(rows: Sequence[ItemRow]) -> Verdicts:
-        recorder = _Recorder()
-        verify(recorder, state, source.key, rows)
-        answers = source.crm.query_many([*MARKS, *recorder.soqls])
-        got["marks"] = tuple(_mark(rows) for rows in answers[: len(MARKS)])
-        return verify(_Answers(dict(zip(recorder.soqls, answers[len(MARKS) :], strict=True))),
-                      state, source.key, rows)  # fmt: skip
+        verdicts, got["marks"] = verify_with_marks(source, state, rows)
+        return verdicts
 
     try:
         records = check_binding(source, state, pack, verify=batched)
@@ -95,8 +80,7 @@ def check_and_mark(source: SalesforceTarget, state: StateStore, pack: str) -> Ch
 
 def after_writes(source: SalesforceTarget, marks: Marks) -> Marks:
     """`marks` with the Events' mark read again after the run wrote its own (one call)."""
-    [events] = source.crm.query_many([EVENT_MARK])
-    return tuple(_mark(events) if q == EVENT_MARK else m for q, m in zip(MARKS, marks, strict=True))
+    return event_mark(source, marks)
 
 
 def settled_key(inputs: Inputs, state: StateStore, marks: Marks) -> str:
@@ -147,30 +131,3 @@ def as_skipped(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
         kind: {**c, "created": 0, "skipped": c.get("created", 0) + c.get("skipped", 0)}
         for kind, c in counts.items()
     }
-
-
-def _mark(rows: Sequence[dict[str, Any]]) -> tuple[Any, ...]:
-    row = rows[0] if rows else {}
-    return (row.get("n"), row.get("m"))
-
-
-class _Recorder:
-    """A reader that answers nothing and keeps the queries asked (they do not depend on
-    earlier answers: `identity.verify` reads each sObject's ids once)."""
-
-    def __init__(self) -> None:
-        self.soqls: list[str] = []
-
-    def query(self, soql: str) -> list[dict[str, Any]]:
-        self.soqls.append(soql)
-        return []
-
-
-class _Answers:
-    """A reader that answers the recorded queries from one composite response."""
-
-    def __init__(self, answers: dict[str, list[dict[str, Any]]]) -> None:
-        self._answers = answers
-
-    def query(self, soql: str) -> list[dict[str, Any]]:
-        return self._answers[soql]

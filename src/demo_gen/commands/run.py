@@ -45,6 +45,7 @@ from demo_gen.stages.scorecards import Scorecard
 from demo_gen.stages.textmetrics import text_report
 from demo_gen.targets.base import Target
 from demo_gen.targets.open import OpenTargets, open_targets
+from demo_gen.targets.salesforce.marks import Marks
 from demo_gen.targets.salesforce.readback import append_scorecards, record_ids, scorecard_details
 
 
@@ -284,7 +285,7 @@ def _inputs(ctx: _Context) -> rerun.Inputs:
     return rerun.Inputs(ctx.config, ctx.org_id, keys, ctx.today, ctx.options.max_opps)
 
 
-def _marks(ctx: _Context, checked: rerun.Checked) -> rerun.Marks | None:
+def _marks(ctx: _Context, checked: rerun.Checked) -> Marks | None:
     """The org's marks when this run may be told by a settled run's record (commands/rerun.py); None
     when a run of this kind always works in full: smoke, named opportunities, fresh content,
     other targets or calendars, the LLM on, or marks the org would not give."""
