@@ -17,13 +17,14 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from bench_common import cli, free_port, wait_for
 
 ANCHOR = "2026-11-02"
 ORG_MADE = ("email_task", "event_relation", "task_relation")
@@ -38,7 +39,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="demo-gen-bench-bulk-"))
     try:
         seed = work / "seed.sqlite"
-        _cli("org", "init", "--db", str(seed), "--opportunities", str(args.opportunities),
+        cli("org", "init", "--db", str(seed), "--opportunities", str(args.opportunities),
              "--anchor-date", ANCHOR)  # fmt: skip
         results = {
             mode: _measure(mode, work, seed, args.limit, args.latency_ms)
@@ -52,13 +53,13 @@ def main() -> None:
 def _measure(mode: str, work: Path, seed: Path, limit: int, latency: int) -> dict[str, float]:
     db = work / f"{mode}.sqlite"
     shutil.copy(seed, db)
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "demo_gen", "org", "serve", "--db", str(db),
                "--port", str(port), "--latency-ms", str(latency)]  # fmt: skip
     server = subprocess.Popen(command, stderr=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}"
-        _wait_for(url)
+        wait_for(url)
         config = _config(work / mode, url, limit, mode)
         started = time.perf_counter()
         done = subprocess.run(
@@ -140,27 +141,6 @@ def _report(results: dict[str, dict[str, float]], args: argparse.Namespace) -> N
         print(f"{name}: {r['records'] / r['requests']:.0f} records per API request, "
               f"{1e4 * r['requests'] / r['records']:.1f} requests per 10,000 records "
               f"({1e4 * r['writes_requests'] / r['records']:.2f} of them writes)")  # fmt: skip
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_for(url: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/_local/stats", timeout=1)
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"the local org at {url} did not start")
-
-
-def _cli(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "demo_gen", *args], check=True, stderr=subprocess.DEVNULL)
 
 
 if __name__ == "__main__":

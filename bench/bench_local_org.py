@@ -25,18 +25,17 @@ import argparse
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import requests
+from bench_common import free_port, wait_for
 
 ANCHOR = date(2026, 11, 2)
 API = "/services/data/v59.0"
@@ -179,7 +178,7 @@ def _lookups(db: Path, count: int) -> None:
 
 
 def _writes(db: Path, src: str | None, clients: int, calls: int) -> tuple[dict[str, float], float]:
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ)
     if src:
         env["PYTHONPATH"] = src
@@ -187,7 +186,7 @@ def _writes(db: Path, src: str | None, clients: int, calls: int) -> tuple[dict[s
     server = subprocess.Popen(cmd, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env)
     try:
         url = f"http://127.0.0.1:{port}"
-        _wait_for(url)
+        wait_for(url, 120)
         token = _login(url)
         what = _query(url, token, "SELECT Id FROM Opportunity LIMIT 50")
         people = _query(url, token, "SELECT Id FROM Contact LIMIT 50")
@@ -277,23 +276,6 @@ def _peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_for(url: str) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/_local/stats", timeout=1)
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"bench: the org at {url} did not start")
 
 
 if __name__ == "__main__":

@@ -14,13 +14,14 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from bench_common import cli, free_port, wait_for
 
 ANCHOR = "2026-11-02"
 
@@ -33,7 +34,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="demo-gen-bench-"))
     try:
         seed_db = work / "seed.sqlite"
-        _cli(
+        cli(
             "org",
             "init",
             "--db",
@@ -54,14 +55,14 @@ def main() -> None:
 def _measure(name: str, work: Path, seed_db: Path, limit: int) -> dict[str, float]:
     db = work / f"{name}.sqlite"
     shutil.copy(seed_db, db)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "demo_gen", "org", "serve", "--db", str(db), "--port", str(port)],
         stderr=subprocess.DEVNULL,
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        _wait_for(url)
+        wait_for(url, 20)
         config = _config(work / name, url, limit)
         out = subprocess.run(
             [sys.executable, __file__, "--contender", name, str(config)],
@@ -160,37 +161,16 @@ def _run_naive(config: object) -> int:
         caps = Capabilities(email_messages=True, tag_fields=False)
         ids: dict[str, str] = {}
         for op in plan.opportunities:
-            texts = HeuristicContent().write(op).texts
+            texts = HeuristicContent(seed=config.run.seed, pack=config.run.name).write(op).texts
             for item in build_items(
                 op, texts, org_id=selection.snapshot.org_id, pack="bench", caps=caps
             ):
                 record = dict(item.record)
                 if item.parent and item.parent_field:
                     record[item.parent_field] = ids[item.parent]
-                ids[item.signature] = getattr(sf, item.sobject).create(record)["id"]
+                ids[item.signature] = getattr(sf, item.record_type).create(record)["id"]
                 created += 1
     return created
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_for(url: str) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/_local/stats", timeout=1)
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"the local org at {url} did not start")
-
-
-def _cli(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "demo_gen", *args], check=True, stderr=subprocess.DEVNULL)
 
 
 if __name__ == "__main__":

@@ -28,13 +28,14 @@ import json
 import math
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from bench_common import cli, free_port, wait_for
 
 ANCHOR = "2026-11-02"
 BATCH = 200  # records per sObject Collections call
@@ -59,7 +60,7 @@ def main() -> None:
     try:
         seed_db = work / "seed.sqlite"
         started = time.perf_counter()
-        _cli("org", "init", "--db", str(seed_db), "--opportunities", str(org_size),
+        cli("org", "init", "--db", str(seed_db), "--opportunities", str(org_size),
              "--anchor-date", ANCHOR)  # fmt: skip
         print(f"org of {org_size:,} opportunities seeded in {time.perf_counter() - started:.0f} s",
               file=sys.stderr)  # fmt: skip
@@ -79,7 +80,7 @@ def _measure(work: Path, seed_db: Path, size: int, args: argparse.Namespace) -> 
     label = "all" if size == ALL else str(size)
     db = work / f"org-{label}.sqlite"
     shutil.copy(seed_db, db)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "demo_gen", "org", "serve", "--db", str(db), "--port", str(port),
          "--latency-ms", str(args.latency_ms)],
@@ -87,7 +88,7 @@ def _measure(work: Path, seed_db: Path, size: int, args: argparse.Namespace) -> 
     )  # fmt: skip
     try:
         url = f"http://127.0.0.1:{port}"
-        _wait_for(url)
+        wait_for(url)
         config = _config(work / f"run-{label}", url, size, args.concurrency)
         first = _contender(config, url, args.chunk_deals)
         rerun = _contender(config, url, args.chunk_deals)
@@ -236,27 +237,6 @@ def _run(config_path: str) -> None:
 
 
 _ORG_MADE = ("email_task", "event_relation", "task_relation")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_for(url: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/_local/stats", timeout=1)
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"the local org at {url} did not start")
-
-
-def _cli(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "demo_gen", *args], check=True, stderr=subprocess.DEVNULL)
 
 
 if __name__ == "__main__":
