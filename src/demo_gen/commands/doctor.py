@@ -19,6 +19,7 @@ from demo_gen.ledger.store import StateStore
 from demo_gen.stages.items import ANSWER_OBJECT, SCORECARD_OBJECT
 from demo_gen.targets.calendars.step import check_calendars
 from demo_gen.targets.salesforce.client import SalesforceCrm
+from demo_gen.targets.salesforce.selection import active_users
 from demo_gen.targets.salesforce.target import TAGGED_OBJECTS, missing_tag_fields, tagged_objects
 
 
@@ -79,8 +80,7 @@ def diagnose(config: Config, secrets: Secrets) -> list[Check]:
 
 def _calendar_owners(crm: SalesforceCrm) -> list[str]:
     """The emails of the org's active Users: each may get meetings in their calendar."""
-    rows = crm.query("SELECT Email FROM User WHERE IsActive = true ORDER BY Email")
-    return sorted({str(r["Email"]).lower() for r in rows if r.get("Email")})
+    return sorted({u.email.lower() for u in active_users(crm) if u.email})
 
 
 def _calendar_checks(config: Config, secrets: Secrets, owners: list[str]) -> list[Check]:

@@ -83,12 +83,13 @@ def select_opportunities(
     skipped = len(rows) - len(opportunities)
     if skipped:
         warnings.append(f"{skipped} selected opportunities have no account and were skipped")
-    users = _users(crm)
+    users = active_users(crm)
     events = _events(crm, opportunities, frozenset(exclude_event_ids), own_tag)
     return Selection(OrgSnapshot(org_id, opportunities, users, events), soql, tuple(warnings))
 
 
-def _users(crm: Reader) -> tuple[Seller, ...]:
+def active_users(crm: Reader) -> tuple[Seller, ...]:
+    """The org's active Users, as the planner and the calendar checks see them."""
     rows = crm.query(f"SELECT {_USER_FIELDS} FROM User WHERE IsActive = true ORDER BY Id")
     return tuple(
         Seller(
