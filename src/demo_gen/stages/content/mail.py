@@ -249,12 +249,40 @@ def _opening(deal: Deal, email: PlannedEmail, rng: random.Random, f: dict[str, s
             )
         deal.used.add(text)
         return text
+    if turn == 0 and email.direction == "outbound" and email.subject.startswith(INVITATION):
+        return _invitation(deal, rng, f)
     direction = "in" if email.direction == "inbound" else "out"
     stem = "open" if turn == 0 else "reply"
     rule = f"{stem}_{direction}_{purpose}"
     if rule not in ALL_RULES:
         rule = f"{stem}_{direction}_other"
     return deal.say(rule, rng, f)
+
+
+INVITATION = "Invitation: "
+"""The subject an organiser's calendar invitation goes out under: the seller's, never a buyer's."""
+_INVITE = (  # one sentence each, every one with the time: no two invitations of a deal alike
+    "I've sent you a calendar invitation for the {label} on {when}; if the time does not suit, "
+    "just propose another.",
+    "The invitation for the {label} on {when} is on its way, so feel free to forward it to "
+    "anyone who should join.",
+    "You should now have the invitation for the {label} on {when}: accept it or suggest a time "
+    "that works better.",
+    "I've booked {when} for the {label} and sent you the invitation; happy to move it if needed.",
+    "Here is the invitation for the {label} on {when}, and do add anyone from {team} who should "
+    "be there.",
+    "I've put the {label} in the calendar for {when} and sent the invitation to you.",
+)
+
+
+def _invitation(deal: Deal, rng: random.Random, f: dict[str, str]) -> str:
+    """The organiser's invitation: the meeting, its time, and room to move it (a wording the
+    deal has not used yet, where one is left)."""
+    order = rng.sample(range(len(_INVITE)), len(_INVITE))
+    texts = [tidy(expand(_INVITE[i], rng, f, deal.rules)) for i in order]
+    text = next((t for t in texts if t not in deal.used), texts[0])
+    deal.used.add(text)
+    return text
 
 
 def _fields(deal: Deal, email: PlannedEmail, reader: Contact | None) -> dict[str, str]:

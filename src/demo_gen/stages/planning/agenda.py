@@ -276,7 +276,8 @@ def _responses(
 
 
 def _prep(env: Env, deal: Deal, step: Step, cursor: _Cursor, rng: random.Random) -> list[Draft]:
-    mates = tuple(env.person_of(u) for u in _team_users(env, deal, "internal_prep", rng))
+    seats = f"internal_prep_{step.kind}"  # who preps depends on what is prepared
+    mates = tuple(env.person_of(u) for u in _team_users(env, deal, seats, rng))
     if not mates:
         return []
     low, high = _bounds(deal, step, cursor.low, env)

@@ -133,7 +133,9 @@ def _before_meeting(
             opens = min(soon, original - timedelta(hours=3))
         first: Direction = "inbound" if rng.random() < 0.35 else "outbound"
         purpose = "request" if first == "inbound" and index == 0 else "scheduling"
-        subject = thread_subject(purpose, opp.account, opp.name, d.subject, rng)
+        # the seller organises every meeting, so only the seller's thread opens "Invitation:"
+        bank = "scheduling_in" if purpose == "scheduling" and first == "inbound" else purpose
+        subject = thread_subject(bank, opp.account, opp.name, d.subject, rng)
         closes = original - timedelta(hours=2)
         length = rng.choice((2, 2, 3))
         specs.append(
