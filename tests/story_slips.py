@@ -144,3 +144,41 @@ def demo_prep_without_se_slips(story: Story, users: dict[str, tuple[str, str]]) 
             if not engineers & set(m.internal_ids):
                 bad.append(m.key)
     return bad
+
+
+def same_day_slips(story: Story) -> list[str]:
+    """Two customer meetings of one deal on the same day of the seller (a rebooked demo at 10:00
+    and the value review at 13:30): a deal's meetings rest a day between them."""
+    bad = []
+    for op in story.plan.opportunities:
+        zone = owner_zone(op.opportunity)
+        days: dict[date, str] = {}
+        for m in sorted((m for m in op.meetings if not m.internal), key=lambda m: m.start):
+            day = m.start.astimezone(zone).date()
+            if day in days:
+                bad.append(f"{days[day]} and {m.key} on {day}")
+            days[day] = m.key
+    return bad
+
+
+def unanswered_ask_slips(story: Story) -> list[str]:
+    """Customers who asked for a meeting ("Could you send a few times for the pricing call?")
+    and had no answer from the seller before the meeting took place."""
+    bad = []
+    for op in story.plan.opportunities:
+        meetings = {m.key: m for m in op.meetings}
+        for first in _first_emails(op):
+            meeting = meetings.get(first.meeting_key or "")
+            asked = first.direction == "inbound" and first.purpose in ("scheduling", "request")
+            if not asked or meeting is None or not meeting.past:
+                continue
+            answers = [
+                e
+                for e in op.emails
+                if e.thread_key == first.thread_key
+                and e.direction == "outbound"
+                and e.sent_at < meeting.start
+            ]
+            if not answers:
+                bad.append(f"{first.key}: {first.subject}")
+    return bad

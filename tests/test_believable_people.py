@@ -13,6 +13,8 @@ from story_slips import (
     invitation_slips,
     org_users,
     quiet_day_slips,
+    same_day_slips,
+    unanswered_ask_slips,
 )
 
 
@@ -53,3 +55,18 @@ def test_a_role_in_internal_notes_is_someone_who_was_there(story):
 def test_a_demo_dry_run_has_the_sales_engineer(story):
     plan, users = story
     assert demo_prep_without_se_slips(plan, users) == []
+
+
+def test_a_deal_meets_its_customer_at_most_once_a_day(story):
+    """ "Rebooked: Gable Partners — tailored demo" at 10:00 and the value review at 13:30 the same
+    day (5 deals): a rebooked meeting now rests a day before the next step, like any other."""
+    plan, _ = story
+    assert same_day_slips(plan) == []
+
+
+def test_a_customer_who_asks_for_a_meeting_hears_back_before_it(story):
+    """ "Could you send a few times for the pricing call?" and the call took place with no word
+    from the seller (8 threads); the seller now answers promptly, at the latest early on the
+    meeting's morning."""
+    plan, _ = story
+    assert unanswered_ask_slips(plan) == []

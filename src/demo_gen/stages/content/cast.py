@@ -8,8 +8,9 @@ lead through ...") becomes the colleague who held it in that meeting: "Lukas tak
 questions", "walked Henrik through ...".
 
 A role nobody in the meeting holds is never claimed for them:
-- as the one who acts (at the start of a sentence or clause), it goes to a colleague who was
-  there and is not named in that sentence yet, else the seller, else "our side";
+- as the one who acts (at the start of a sentence or clause), it goes to the seller (who owns the
+  deal's follow-ups), or when the sentence already names the seller to a colleague who was
+  there, else to "our side";
 - as the one acted on ("briefs the manager"), it is the deal's colleague of that role by name
   (briefing someone who was not there is ordinary), and stays a role word only when the org has
   nobody with that role.
@@ -104,7 +105,9 @@ def _name_for(
     if not acting:
         mate = next((u for u in team if _holds(u, role)), None)
         return first_of(mate.name) if mate is not None else None
+    if owner not in sentence:
+        return owner
     for mate in there:
         if first_of(mate.name) not in sentence:
             return first_of(mate.name)
-    return owner if owner not in sentence else "our side"
+    return "our side"

@@ -75,9 +75,9 @@ def plan_meetings(env: Env, deal: Deal) -> tuple[list[Draft], list[str]]:
         cursor.low = draft.start + timedelta(minutes=draft.minutes, hours=_REST)
         if draft.status == "no_show" and not step.fading:
             again = _rebook(env, deal, step, draft, cursor, rng)
-            if again is not None:
-                out.append(again)
-                cursor.low = again.start + timedelta(minutes=again.minutes)
+            if again is not None:  # the rebooked meeting rests like any other: the next step
+                out.append(again)  # is not held the same afternoon
+                cursor.low = again.start + timedelta(minutes=again.minutes, hours=_REST)
     out += _reviews(env, deal, out)
     return sorted(out, key=lambda d: d.start), notes
 
