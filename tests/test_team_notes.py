@@ -150,4 +150,5 @@ def test_the_llm_sees_the_colleagues_in_a_meeting_under_stand_in_names():
     said = json.dumps([v["colleagues"] for v in views])
     assert "Grace" not in said and "Priya" not in said and "(Sales Engineer)" in said
     shown = Story.of(op, pseudonymize=False, sheet=sheet)
-    assert "Grace Whitfield (Regional Sales Director)" in json.dumps([e.view for e in shown.timeline])
+    views = [e.view for e in shown.timeline]
+    assert "Grace Whitfield (Regional Sales Director)" in json.dumps(views)
