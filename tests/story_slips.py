@@ -182,3 +182,28 @@ def unanswered_ask_slips(story: Story) -> list[str]:
             if not answers:
                 bad.append(f"{first.key}: {first.subject}")
     return bad
+
+
+def third_person_reader_slips(story: Story) -> list[str]:
+    """Letters that speak of their reader by first name ("Brief recap of the proposal call with
+    Manon" to Manon, "Final markup back to Léa" to Léa) instead of to them; their full name, as
+    a fact states it ("approved by Léa Thomas"), is left out of the count."""
+    bad = []
+    for op in story.plan.opportunities:
+        people = {c.id: c for c in op.opportunity.contacts}
+        for e in op.emails:
+            if e.purpose == "out_of_office":
+                continue
+            if e.direction == "outbound":
+                reader = people.get(e.to_contact_ids[0]) if e.to_contact_ids else None
+                full = reader.name if reader else ""
+            else:
+                full = op.opportunity.owner.name
+            if " " not in full:
+                continue
+            first, last = full.rsplit(" ", 1)
+            body = "\n".join(story.texts[e.key].split("\n")[2:-3])  # no greeting or signature
+            said = rf"\b(?:with|to|from|for|by) {re.escape(first)}\b(?! {re.escape(last)})"
+            if re.search(said, body):
+                bad.append(e.key)
+    return bad

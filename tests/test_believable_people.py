@@ -14,6 +14,7 @@ from story_slips import (
     org_users,
     quiet_day_slips,
     same_day_slips,
+    third_person_reader_slips,
     unanswered_ask_slips,
 )
 
@@ -70,3 +71,10 @@ def test_a_customer_who_asks_for_a_meeting_hears_back_before_it(story):
     meeting's morning."""
     plan, _ = story
     assert unanswered_ask_slips(plan) == []
+
+
+def test_a_letter_speaks_to_its_reader_not_of_them(story):
+    """ "Hello Manon, Brief recap of the proposal call with Manon for the record." (62 letters):
+    the reader is "you" in their own letter."""
+    plan, _ = story
+    assert third_person_reader_slips(plan) == []

@@ -187,6 +187,7 @@ def _letter(
     reader = _reader(deal, email)
     prose = by_first_name(prose, reader.name if reader else deal.opp.owner.name, f["to_first"])
     prose = once_by_name(prose, f["to_first"])
+    prose = to_the_reader(prose, reader.name if reader else deal.opp.owner.name, f["to_first"])
     lines = [greeting, "", prose, "", signoff, *_signature(deal, email)]
     return "\n".join(lines)
 
@@ -213,6 +214,19 @@ def by_first_name(prose: str, full: str, first: str) -> str:
     prose = re.sub(rf"(?:(?<=^)|(?<=[.!?] )){name}, (?=[a-z])", f"{first}, ", prose)
     prose = re.sub(rf", {name}, (?=[a-z])", f", {first}, ", prose)
     return re.sub(rf", {name}(?=[.!?;])", f", {first}", prose)
+
+
+_ABOUT = r"\b(with|to|from|for|by) "
+
+
+def to_the_reader(prose: str, full: str, first: str) -> str:
+    """The reader spoken to, not of: "the first call with James" in a letter to James is "the
+    first call with you", "back to Léa" is "back to you" (their full name, as a fact states
+    it, stays)."""
+    if not first or " " not in full:
+        return prose
+    last = full.rsplit(" ", 1)[1]
+    return re.sub(_ABOUT + rf"{re.escape(first)}\b(?! {re.escape(last)})", r"\1 you", prose)
 
 
 def once_by_name(prose: str, name: str) -> str:
