@@ -214,15 +214,22 @@ def _next_step(note: str) -> str | None:
 
 
 def recap_slips(story: Story) -> list[str]:
-    """Thank-you recaps that name neither the next step nor any fact said in their meeting."""
+    """Thank-you recaps that name neither the next step nor any fact said in their meeting (the
+    step as said to the reader: "one for Carlos" in the notes is "one for you" to Carlos)."""
     bad = []
     for op in story.plan.opportunities:
         sheet = story.sheets[op.opportunity.id]
+        people = {c.id: c for c in op.opportunity.contacts}
         for e in op.emails:
             if e.purpose != "follow_up" or e.in_reply_to is not None or not e.meeting_key:
                 continue
             body = story.texts[e.key].lower()
-            step = _next_step(story.texts.get(e.meeting_key, ""))
+            notes = story.texts.get(e.meeting_key, "")
+            reader = people.get(e.to_contact_ids[0]) if e.to_contact_ids else None
+            if reader is not None and reader.first_name:
+                first = re.escape(reader.first_name)
+                notes = re.sub(rf"\b(with|to|from|for|by) {first}\b", r"\1 you", notes)
+            step = _next_step(notes)
             facts = [*sheet.said_in(e.meeting_key), *sheet.referred_in(e.meeting_key)]
             tokens = [t.lower() for f in facts for t in f.tokens]
             if not (step and step in body) and not any(t in body for t in tokens):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from demo_gen.stages.model import BusyEvent, Opportunity
+from demo_gen.stages.model import BusyEvent, Opportunity, Seller
 from demo_gen.stages.stories.scenario import Scenario
 
 Direction = Literal["outbound", "inbound"]
@@ -98,6 +98,8 @@ class OpportunityPlan:
     tasks: tuple[PlannedTask, ...] = ()
     anchor_event_ids: tuple[str, ...] = ()  # the org's own Events on the deal its story follows
     scenario: Scenario | None = None  # the deal's scripted story (`stories:`), None: all seeded
+    team: tuple[Seller, ...] = ()  # the owner's colleagues on the deal (org Users), by id:
+    # whom `internal_ids` and `cc_user_ids` name, so notes can say who was in the room
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,8 @@ def _opp_json(op: OpportunityPlan) -> dict[str, Any]:
     }
     if op.scenario is not None:
         out["scenario"] = op.scenario.to_json()
+    if op.team:
+        out["team"] = [{"id": u.id, "name": u.name, "title": u.title} for u in op.team]
     return out
 
 

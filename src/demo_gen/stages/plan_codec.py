@@ -1,11 +1,11 @@
 """One deal's plan as canonical JSON and back: what the ledger pins so a rerun replans nothing.
 
 `dump_plan` writes everything an `OpportunityPlan` holds except the Opportunity itself (anchor,
-the org's Events its story follows, meetings, emails, tasks), with sorted keys, datetimes as UTC
-ISO strings and tuples as lists. `load_plan` rebuilds the same frozen values around the current
-Opportunity, so `load_plan(dump_plan(p), p.opportunity) == p`. `fingerprint` names everything
-in the configuration that planning reads, so a pin is only ever used under the settings that
-made it.
+the org's Events its story follows, meetings, emails, tasks, the colleagues on the deal), with
+sorted keys, datetimes as UTC ISO strings and tuples as lists. `load_plan` rebuilds the same
+frozen values around the current Opportunity, so `load_plan(dump_plan(p), p.opportunity) == p`.
+`fingerprint` names everything in the configuration that planning reads, so a pin is only ever
+used under the settings that made it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from demo_gen.config.model import Config
 from demo_gen.errors import StateError
-from demo_gen.stages.model import Opportunity
+from demo_gen.stages.model import Opportunity, Seller
 from demo_gen.stages.plan import OpportunityPlan, PlannedEmail, PlannedMeeting, PlannedTask
 from demo_gen.stages.stories.scenario import Scenario
 
@@ -65,6 +65,8 @@ def dump_plan(op: OpportunityPlan) -> str:
     }
     if op.scenario is not None:  # only scripted deals carry the key: other pins read as before
         body["scenario"] = op.scenario.dump()
+    if op.team:  # likewise: a pin made before the team was kept reads as a deal without one
+        body["team"] = [{f.name: getattr(u, f.name) for f in fields(u)} for u in op.team]
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -82,6 +84,7 @@ def load_plan(text: str, opportunity: Opportunity) -> OpportunityPlan:
             tasks=tuple(_load_item(PlannedTask, t) for t in body["tasks"]),
             anchor_event_ids=tuple(body["anchor_event_ids"]),
             scenario=Scenario.load(body["scenario"]) if body.get("scenario") else None,
+            team=tuple(Seller(**u) for u in body.get("team", ())),
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise StateError(

@@ -215,8 +215,15 @@ def _plan_one(
     emails = _emails(deal, config, mails, meetings)
     tasks = _tasks(deal, config, booked.touches)
     used = tuple(a.id for a in deal.anchors)
-    plan = OpportunityPlan(opp, anchor, tuple(meetings), tuple(emails), tuple(tasks), used)
+    team = tuple(sorted((replace(u, role=r) for r, u in deal.team.by_role.items()), key=_id))
+    plan = OpportunityPlan(
+        opp, anchor, tuple(meetings), tuple(emails), tuple(tasks), used, team=team
+    )
     return plan, booked.notes
+
+
+def _id(user: Seller) -> str:
+    return user.id
 
 
 def _content_seed(config: Config, key: str) -> int:

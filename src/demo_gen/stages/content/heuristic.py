@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from demo_gen.stages.content import OpportunityContent, extra_kinds
+from demo_gen.stages.content.cast import cast, with_line
 from demo_gen.stages.content.clauses import widen
 from demo_gen.stages.content.grammar import expand, join_names, possessive, split_sentences, tidy
 from demo_gen.stages.content.phrases import EMAIL_RULES, RULES
@@ -296,7 +297,8 @@ def meeting_text(deal: Deal, m: PlannedMeeting) -> str:
 
 def _extra_meeting_text(deal: Deal, m: PlannedMeeting) -> str:
     """A new kind's notes or agenda (`extra_kinds`), redrawn until no sentence repeats in the deal;
-    an internal meeting is about the customer's lead (the champion) but lists only our side."""
+    an internal meeting is about the customer's lead (the champion) and lists our side: the seller
+    and the colleagues in it (`cast`), with each role word the name of who held it."""
     people = ", ".join(c.name for c in deal.people(m.invitee_ids)) or deal.opp.owner.name
     f = _meeting_fields(deal, m)
     if m.internal:  # about the customer meeting it prepares, or the latest one
@@ -308,6 +310,9 @@ def _extra_meeting_text(deal: Deal, m: PlannedMeeting) -> str:
         lambda seed: tidy(extra_kinds.meeting_text(replace(m, content_seed=seed), f)),
         m.content_seed,
     )
+    notes = cast(notes, deal.plan, m)  # "the sales engineer" is whoever held the role there
+    if m.internal and deal.plan.team:  # the seller and the colleagues who sat in
+        return f"{with_line(deal.plan, m)}\n{notes}"
     return f"With: {people}\n{notes}"
 
 

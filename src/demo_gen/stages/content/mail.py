@@ -187,6 +187,7 @@ def _letter(
     reader = _reader(deal, email)
     prose = by_first_name(prose, reader.name if reader else deal.opp.owner.name, f["to_first"])
     prose = once_by_name(prose, f["to_first"])
+    prose = to_the_reader(prose, reader.name if reader else deal.opp.owner.name, f["to_first"])
     lines = [greeting, "", prose, "", signoff, *_signature(deal, email)]
     return "\n".join(lines)
 
@@ -213,6 +214,19 @@ def by_first_name(prose: str, full: str, first: str) -> str:
     prose = re.sub(rf"(?:(?<=^)|(?<=[.!?] )){name}, (?=[a-z])", f"{first}, ", prose)
     prose = re.sub(rf", {name}, (?=[a-z])", f", {first}, ", prose)
     return re.sub(rf", {name}(?=[.!?;])", f", {first}", prose)
+
+
+_ABOUT = r"\b(with|to|from|for|by) "
+
+
+def to_the_reader(prose: str, full: str, first: str) -> str:
+    """The reader spoken to, not of: "the first call with James" in a letter to James is "the
+    first call with you", "back to Léa" is "back to you" (their full name, as a fact states
+    it, stays)."""
+    if not first or " " not in full:
+        return prose
+    last = full.rsplit(" ", 1)[1]
+    return re.sub(_ABOUT + rf"{re.escape(first)}\b(?! {re.escape(last)})", r"\1 you", prose)
 
 
 def once_by_name(prose: str, name: str) -> str:
@@ -249,12 +263,40 @@ def _opening(deal: Deal, email: PlannedEmail, rng: random.Random, f: dict[str, s
             )
         deal.used.add(text)
         return text
+    if turn == 0 and email.direction == "outbound" and email.subject.startswith(INVITATION):
+        return _invitation(deal, rng, f)
     direction = "in" if email.direction == "inbound" else "out"
     stem = "open" if turn == 0 else "reply"
     rule = f"{stem}_{direction}_{purpose}"
     if rule not in ALL_RULES:
         rule = f"{stem}_{direction}_other"
     return deal.say(rule, rng, f)
+
+
+INVITATION = "Invitation: "
+"""The subject an organiser's calendar invitation goes out under: the seller's, never a buyer's."""
+_INVITE = (  # one sentence each, every one with the time: no two invitations of a deal alike
+    "I've sent you a calendar invitation for the {label} on {when}; if the time does not suit, "
+    "just propose another.",
+    "The invitation for the {label} on {when} is on its way, so feel free to forward it to "
+    "anyone who should join.",
+    "You should now have the invitation for the {label} on {when}: accept it or suggest a time "
+    "that works better.",
+    "I've booked {when} for the {label} and sent you the invitation; happy to move it if needed.",
+    "Here is the invitation for the {label} on {when}, and do add anyone from {team} who should "
+    "be there.",
+    "I've put the {label} in the calendar for {when} and sent the invitation to you.",
+)
+
+
+def _invitation(deal: Deal, rng: random.Random, f: dict[str, str]) -> str:
+    """The organiser's invitation: the meeting, its time, and room to move it (a wording the
+    deal has not used yet, where one is left)."""
+    order = rng.sample(range(len(_INVITE)), len(_INVITE))
+    texts = [tidy(expand(_INVITE[i], rng, f, deal.rules)) for i in order]
+    text = next((t for t in texts if t not in deal.used), texts[0])
+    deal.used.add(text)
+    return text
 
 
 def _fields(deal: Deal, email: PlannedEmail, reader: Contact | None) -> dict[str, str]:

@@ -22,7 +22,7 @@ from demo_gen.config.model import LlmSettings
 from demo_gen.errors import ContentError
 from demo_gen.stages.content.privacy import Person, Pseudonyms, scrub
 from demo_gen.stages.facts import FactSheet
-from demo_gen.stages.model import Contact, Opportunity
+from demo_gen.stages.model import Contact, Opportunity, Seller
 from demo_gen.stages.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
 
 ITEM_TOKENS = 120
@@ -105,10 +105,12 @@ class Story:
     @classmethod
     def of(cls, plan: OpportunityPlan, *, pseudonymize: bool, sheet: FactSheet) -> Story:
         opp = plan.opportunity
-        names = Pseudonyms.of(_people(opp)) if pseudonymize else Pseudonyms.none()
+        people = _people(opp) + _team_people(plan)
+        names = Pseudonyms.of(people) if pseudonymize else Pseudonyms.none()
         contacts = {c.id: c for c in opp.contacts}
         aliases = _aliases(plan)
-        entries = [_meeting_entry(m, contacts, aliases, names) for m in plan.meetings]
+        team = {u.id: u for u in plan.team}
+        entries = [_meeting_entry(m, contacts, aliases, names, team) for m in plan.meetings]
         entries += [_email_entry(e, opp.owner.name, contacts, aliases, names) for e in plan.emails]
         entries = [_with_facts(e, sheet, names) for e in entries]
         entries.sort(key=lambda e: (e.at, e.alias))
@@ -156,6 +158,16 @@ def _people(opp: Opportunity) -> list[Person]:
     owner = opp.owner.name.rsplit(" ", 1)
     seller: Person = (owner[0], owner[1]) if len(owner) == 2 else (None, owner[0])
     return [seller, *((c.first_name, c.last_name) for c in opp.contacts)]
+
+
+def _team_people(plan: OpportunityPlan) -> list[Person]:
+    """The seller's colleagues on the deal, after everyone else (their stand-ins come last, so
+    a deal's earlier stand-ins stay the same)."""
+    out: list[Person] = []
+    for user in plan.team:
+        parts = user.name.rsplit(" ", 1)
+        out.append((parts[0], parts[1]) if len(parts) == 2 else (None, parts[0]))
+    return out
 
 
 def _aliases(plan: OpportunityPlan) -> dict[str, str]:
@@ -207,9 +219,13 @@ def _facts(plan: OpportunityPlan, names: Pseudonyms) -> dict[str, Any]:
 
 
 def _meeting_entry(
-    m: PlannedMeeting, contacts: Mapping[str, Contact], aliases: Mapping[str, str], n: Pseudonyms
+    m: PlannedMeeting,
+    contacts: Mapping[str, Contact],
+    aliases: Mapping[str, str],
+    n: Pseudonyms,
+    team: Mapping[str, Seller],
 ) -> Entry:
-    view = {
+    view: dict[str, Any] = {
         "key": aliases[m.key],
         "kind": "meeting",
         "type": m.meeting_type,
@@ -221,6 +237,9 @@ def _meeting_entry(
         "minutes": m.duration_minutes,
         "write": "notes" if m.past else "agenda",
     }
+    ours = [team[i] for i in m.internal_ids if i in team]
+    if ours:  # the seller's colleagues in it (a deal without them reads as before)
+        view["colleagues"] = [f"{n.hide(u.name)} ({u.title or 'colleague'})" for u in ours]
     return Entry(m.key, aliases[m.key], m.start, view)
 
 

@@ -75,9 +75,9 @@ def plan_meetings(env: Env, deal: Deal) -> tuple[list[Draft], list[str]]:
         cursor.low = draft.start + timedelta(minutes=draft.minutes, hours=_REST)
         if draft.status == "no_show" and not step.fading:
             again = _rebook(env, deal, step, draft, cursor, rng)
-            if again is not None:
-                out.append(again)
-                cursor.low = again.start + timedelta(minutes=again.minutes)
+            if again is not None:  # the rebooked meeting rests like any other: the next step
+                out.append(again)  # is not held the same afternoon
+                cursor.low = again.start + timedelta(minutes=again.minutes, hours=_REST)
     out += _reviews(env, deal, out)
     return sorted(out, key=lambda d: d.start), notes
 
@@ -276,7 +276,8 @@ def _responses(
 
 
 def _prep(env: Env, deal: Deal, step: Step, cursor: _Cursor, rng: random.Random) -> list[Draft]:
-    mates = tuple(env.person_of(u) for u in _team_users(env, deal, "internal_prep", rng))
+    seats = f"internal_prep_{step.kind}"  # who preps depends on what is prepared
+    mates = tuple(env.person_of(u) for u in _team_users(env, deal, seats, rng))
     if not mates:
         return []
     low, high = _bounds(deal, step, cursor.low, env)

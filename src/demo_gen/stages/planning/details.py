@@ -130,6 +130,8 @@ def meeting_label(meeting_type: str, subject: str) -> str:
 # every subject names its meeting, account or topic: no one line on more than a few % of emails
 _THREAD_SUBJECTS: dict[str, tuple[str, ...]] = {
     "scheduling": ("Scheduling: {meeting}", "Time for {meeting}?", "Invitation: {meeting}"),
+    # the customer asks for a time: an "Invitation:" comes only from the organiser (the seller)
+    "scheduling_in": ("Scheduling: {meeting}", "Time for {meeting}?", "Finding a time: {meeting}"),
     "follow_up": (
         "Follow-up: {meeting}",
         "Recap and next steps — {meeting}",

@@ -133,7 +133,9 @@ def _before_meeting(
             opens = min(soon, original - timedelta(hours=3))
         first: Direction = "inbound" if rng.random() < 0.35 else "outbound"
         purpose = "request" if first == "inbound" and index == 0 else "scheduling"
-        subject = thread_subject(purpose, opp.account, opp.name, d.subject, rng)
+        # the seller organises every meeting, so only the seller's thread opens "Invitation:"
+        bank = "scheduling_in" if purpose == "scheduling" and first == "inbound" else purpose
+        subject = thread_subject(bank, opp.account, opp.name, d.subject, rng)
         closes = original - timedelta(hours=2)
         length = rng.choice((2, 2, 3))
         specs.append(
@@ -266,8 +268,11 @@ def _write(env: Env, deal: Deal, spec: _Thread, number: int, rng: random.Random)
             moment = _opening(spec.opens, sender, rng, hours)
         elif position > 0:
             moment = _answering(env, out[-1].sent_at, reply_delay(rng, spec), sender, rng)
+            if _owes_answer(spec, position) and (moment is None or moment >= limit):
+                moment = _prompt(out[-1].sent_at, sender, rng)
         moment = _when_free(env, sender, moment, rng)
-        if moment is None or moment >= limit or moment < deal.opportunity.created_date:
+        last = _answer_limit(deal, spec, limit) if _owes_answer(spec, position) else limit
+        if moment is None or moment >= last or moment < deal.opportunity.created_date:
             break
         out.append(_mail(deal, env, spec, number, position, moment, direction, sender, out, rng))
         if direction == "outbound" and rng.random() < mess.out_of_office_share and out[-1].to:
@@ -276,6 +281,37 @@ def _write(env: Env, deal: Deal, spec: _Thread, number: int, rng: random.Random)
                 out.append(_ooo(deal, spec, number, len(out), auto, out[-1].to[0]))
         direction = "inbound" if direction == "outbound" else "outbound"
     return [Mail(**{**m.__dict__, "position": i}) for i, m in enumerate(out)]
+
+
+def _owes_answer(spec: _Thread, position: int) -> bool:
+    """The seller's answer to a customer who asked for a meeting: it comes before the meeting
+    (a slow reply is a quick one here), or the meeting would happen on an unanswered ask."""
+    return position == 1 and spec.first == "inbound" and spec.purpose in ("scheduling", "request")
+
+
+def _prompt(after: datetime, seller: Person, rng: random.Random) -> datetime | None:
+    """The seller's prompt answer to a customer's ask: within the hour, or first thing on their
+    next working morning (early, before the meeting) when the ask came in their night."""
+    moment = after + timedelta(minutes=rng.uniform(6, 50), seconds=rng.uniform(0, 59))
+    for offset in range(10):
+        day = moment.astimezone(seller.zone).date() + timedelta(days=offset)
+        if not is_working_day(seller.country, day):
+            continue
+        low = datetime.combine(day, _WAKING[0], tzinfo=seller.zone)
+        high = datetime.combine(day, _WAKING[1], tzinfo=seller.zone)
+        if low <= moment < high:
+            return moment
+        if moment < low:
+            return low + timedelta(minutes=rng.uniform(5, 40), seconds=rng.uniform(0, 59))
+    return None
+
+
+def _answer_limit(deal: Deal, spec: _Thread, limit: datetime) -> datetime:
+    """The seller's answer to an ask may come up to a quarter of an hour before the meeting
+    (a scheduling thread otherwise closes two hours before it), never after today or the close."""
+    late = spec.closes + timedelta(minutes=105)
+    late = min(late, deal.anchor_instant)
+    return min(late, deal.close_end()) if not deal.opportunity.is_won else late
 
 
 def _when_free(

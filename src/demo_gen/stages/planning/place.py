@@ -2,7 +2,8 @@
 
 A meeting aims at its target day and takes the best day near it (Tuesday–Thursday preferred,
 never past its latest day) on which the seller is under the load caps, every participant is in
-their local hours and free, and travel works. Starts lie on a 15-minute grid, mostly :00 and :30.
+their local hours and free, and travel works; a customer meeting also avoids everyone's quiet
+days (`workdays.is_quiet_day`). Starts lie on a 15-minute grid, mostly :00 and :30.
 Colleagues over their own caps are left out rather than the meeting; a customer group that never
 overlaps shrinks to its lead. Nothing here reads a clock or global random state.
 """
@@ -17,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from demo_gen.stages.planning.book import Book
 from demo_gen.stages.planning.slots import Person
 from demo_gen.stages.planning.windows import Span, Windows, choose_start, grid, inside
+from demo_gen.stages.planning.workdays import is_quiet_day
 
 _MAX_DAYS = 30
 _MIDWEEK = (1, 2, 3)
@@ -93,11 +95,11 @@ def _on_day(
     if not book.load_ok(seller.id, day):
         return None
     own = windows.of(seller, day, req.seller_hours)
-    if not own:
+    if not own or (guests and is_quiet_day(seller.country, day)):
         return None
-    guest_spans = [windows.around(g, day, req.guest_hours) for g in guests]
+    guest_spans = [_spans(windows, g, day, req.guest_hours, bool(guests)) for g in guests]
     colleagues = tuple(c for c in req.colleagues if book.load_ok(c.id, day))
-    mate_spans = [windows.around(c, day, req.seller_hours) for c in colleagues]
+    mate_spans = [_spans(windows, c, day, req.seller_hours, bool(guests)) for c in colleagues]
     length = timedelta(minutes=req.minutes)
     ids = [seller.id, *(g.id for g in guests)]
     starts = []
@@ -122,6 +124,21 @@ def _on_day(
         and book.travel_ok([c.id], start, end, req.city)
     )
     return Placed(start, guests, kept, day)
+
+
+def _spans(
+    windows: Windows, person: Person, day: date, hours: tuple[time, time], customer: bool
+) -> list[Span]:
+    """The person's spans around a seller day; for a customer meeting, none on their quiet days
+    (`workdays.is_quiet_day`: the Friday after US Thanksgiving, the Christmas week)."""
+    spans = windows.around(person, day, hours)
+    if not customer:
+        return spans
+    return [s for s in spans if not is_quiet_day(person.country, _local_day(s[0], person))]
+
+
+def _local_day(moment: datetime, person: Person) -> date:
+    return moment.astimezone(person.zone).date()
 
 
 def _book(book: Book, req: Request, placed: Placed) -> None:

@@ -38,6 +38,9 @@ _SEATS: dict[str, tuple[tuple[str, float], ...]] = {
     "onboarding": (("sales_engineer", 0.5),),
     "discovery": (("sales_engineer", 0.25),),
     "internal_prep": (("sales_engineer", 0.8), ("manager", 0.3)),
+    # a demo's dry run is the sales engineer's; a business case's, the manager's
+    "internal_prep_demo": (("sales_engineer", 1.0), ("manager", 0.2)),
+    "internal_prep_business_case": (("manager", 0.85), ("sales_engineer", 0.5)),
     "deal_review": (("manager", 1.0), ("executive", 0.15)),
 }
 # the order people join the deal, by persona

@@ -2,12 +2,22 @@
 
 Results are cached with `lru_cache` on pure functions of (country, year), so the cache never
 changes an answer. An unknown country (None) has a Saturday/Sunday weekend and no holidays.
+
+Quiet days (`is_quiet_day`) are working days on which B2B buyers are mostly out, so nobody books
+a customer meeting then; internal meetings, calls and emails still happen:
+- in the United States, the Friday after Thanksgiving (Thanksgiving Day as `holidays` dates it;
+  a state holiday in about half the states, and most of US business takes it off);
+- in every country whose `holidays` calendar keeps Christmas Day (December 25) as a public
+  holiday, Christmas Eve and the days from Christmas to New Year's Eve (24 and 26–31 December):
+  `holidays` lists Christmas Eve and New Year's Eve for the US only as "unofficial", and has no
+  fact for the week between; that most offices run thin that week is a design choice.
+A day that is already a weekend day or a public holiday is not counted as quiet (it is off).
 """
 
 from __future__ import annotations
 
 import warnings
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 import holidays
@@ -55,3 +65,26 @@ def is_weekend(country: str | None, day: date) -> bool:
 def is_working_day(country: str | None, day: date) -> bool:
     """Neither a weekend day nor a public holiday in `country`."""
     return not is_weekend(country, day) and not is_holiday(country, day)
+
+
+_YEAR_END = (24, 26, 27, 28, 29, 30, 31)  # December: Christmas Eve, then to New Year's Eve
+
+
+@lru_cache(maxsize=1024)
+def quiet_dates(country: str | None, year: int) -> frozenset[date]:
+    """A country's quiet working days of a year (see the module's docstring)."""
+    off = holiday_dates(country, year)
+    quiet: set[date] = set()
+    if country == "US":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            thanksgiving = holidays.country_holidays("US", years=year).get_named("Thanksgiving")
+        quiet.update(day + timedelta(days=1) for day in thanksgiving if day.year == year)
+    if date(year, 12, 25) in off:
+        quiet.update(date(year, 12, d) for d in _YEAR_END)
+    return frozenset(day for day in quiet if day not in off and not is_weekend(country, day))
+
+
+def is_quiet_day(country: str | None, day: date) -> bool:
+    """True on a working day when customers are mostly out: no customer meetings then."""
+    return day in quiet_dates(country, day.year)
