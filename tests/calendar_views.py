@@ -63,13 +63,15 @@ class CalendarPack:
         return out
 
     def vevents(self) -> dict[str, dict[str, Any]]:
-        """`<owner>/<uid>` -> the VEVENT as the calendar holds it."""
+        """The ledger's record id of each copy (`<owner>/<uid>` on a server,
+        `<pack>/<owner>.ics#<uid>` in files) -> the VEVENT as the calendar holds it."""
         out = {}
         for owner, resources in self.raw().items():
             for text in resources.values():
                 cal = Calendar.from_ical(text)
                 for e in [cal] if cal.name == "VEVENT" else cal.walk("VEVENT"):
-                    out[f"{owner}/{e['UID']}"] = e
+                    where = f"{owner}/" if self.server else f"test-pack/{owner}.ics#"
+                    out[f"{where}{e['UID']}"] = e
         return out
 
 
@@ -91,7 +93,8 @@ def _dav_listing(server: DavServer, owner: str) -> dict[str, str]:
     hrefs = [h.text for h in ElementTree.fromstring(r.content).iter("{DAV:}href") if h.text]
     out = {}
     for href in sorted(h for h in hrefs if h.endswith(".ics")):
-        out[href.rsplit("/", 1)[1]] = requests.get(server.base + href, timeout=10).text
+        got = requests.get(server.base + href, timeout=10)
+        out[href.rsplit("/", 1)[1]] = got.content.decode("utf-8")  # (no charset: not latin-1)
     return out
 
 
