@@ -184,3 +184,29 @@ def test_live_passes_write_to_the_calendars_too(
         assert done and all(r.status == "done" for r in done)
         assert cals.pack.ok("reset", report.run_id, "--yes")["ok"]
         assert cals.raw() == day0
+
+
+def test_a_copy_written_after_its_meeting_equals_the_updated_copy(
+    seeded_org_file: Path, tmp_path: Path
+) -> None:
+    """Refreshing day by day, or first on day 8 for the same window, gives the same .ics files
+    byte for byte: a copy created after its meeting passed is in the revised form the update
+    gives (SEQUENCE one up, LAST-MODIFIED and DTSTAMP the meeting's end)."""
+    from demo_gen.ledger.store import StateStore
+
+    with calendar_pack(tmp_path / "daily", seeded_org_file, "ics") as daily:
+        first = daily.pack.ok("run", "--today", ANCHOR.isoformat())
+        for n in (2, 4, 8):
+            daily.pack.ok("refresh", "--today", _day(n))
+        state = StateStore(f"sqlite:///{daily.pack.root / 'state.sqlite'}")
+        deals = state.run_opportunities(first["run_id"])
+        state.close()
+        with calendar_pack(tmp_path / "once", seeded_org_file, "ics") as once:
+            org_id = once.pack.rows("Organization")[0]["Id"]
+            state = StateStore(f"sqlite:///{once.pack.root / 'state.sqlite'}")
+            state.set_anchors("test-pack", org_id, dict.fromkeys(deals, ANCHOR))
+            state.close()
+            report = once.pack.ok("refresh", "--today", _day(8))
+            assert report["counts"]["update:calendar"]["updated"] == 0
+            assert once.raw() == daily.raw()
+            assert any("LAST-MODIFIED" in e for f in once.raw().values() for e in f.values())

@@ -178,15 +178,7 @@ def reset_targets(
         if not confirm(report):
             report.cancelled = True
             return report
-        restorers = [*([source] if source is not None else []), *updated]
-        if restorers:
-            report.updates = {}
-        for where in restorers:
-            restored = restore(where, UpdateLedger(state), run_id, log.event).asdict()
-            for name, count in restored.items():
-                report.updates[name] = report.updates.get(name, 0) + count
-        if restorers:
-            log.event("reset.updates", counts=report.updates)
+        _restore([*([source] if source is not None else []), *updated], state, run_id, report, log)
         keys = {t.key for t in targets}
         rows = [r for r in state.run_items(run_id, {"created"}) if r.target in keys]
         progress.phase("deleting", len(rows))
@@ -204,6 +196,20 @@ def reset_targets(
     status = "reset" if report.ok else "reset_partial"
     state.record_reset(run_id, status, json.dumps({**report.asdict(), "finished_at": utc_now()}))
     return report
+
+
+def _restore(
+    targets: Sequence[Updatable], state: StateStore, run_id: str, report: ResetReport, log: RunLog
+) -> None:
+    """Put back the before-values of the run's updates in each of `targets`."""
+    if not targets:
+        return
+    report.updates = {}
+    for target in targets:
+        restored = restore(target, UpdateLedger(state), run_id, log.event).asdict()
+        for name, count in restored.items():
+            report.updates[name] = report.updates.get(name, 0) + count
+    log.event("reset.updates", counts=report.updates)
 
 
 def _reset_target(

@@ -209,15 +209,7 @@ def meeting_ical(
     if description:
         event.add("description", description)
     event.add("organizer", _address(organizer.email, organizer.name))
-    answers = dict(m.responses)
-    for person in internal_people(m, users, organizer):
-        chair = person.id == organizer.id
-        status = "Accepted" if chair else answers.get(person.id, "Accepted")
-        event.add("attendee", _attendee(person.email, person.name, status, chair=chair))
-    for contact in opp.contacts:
-        if contact.id in m.invitee_ids and contact.email:
-            status = answers.get(contact.id, "Accepted" if m.past else "New")
-            event.add("attendee", _attendee(contact.email, contact.name, status))
+    _add_attendees(event, m, opp, users, organizer)
     event.add("x-demo-gen-opportunity", opp.id)
     if revised is not None:
         event.add("last-modified", revised)
@@ -228,6 +220,25 @@ def meeting_ical(
     cal.add_component(event)
     cal.add_missing_timezones()
     return bytes(cal.to_ical())
+
+
+def _add_attendees(
+    event: Event,
+    m: PlannedMeeting,
+    opp: Opportunity,
+    users: Mapping[str, Seller],
+    organizer: Seller,
+) -> None:
+    """The organizer (CHAIR) and colleagues, then the invited contacts, each with its answer."""
+    answers = dict(m.responses)
+    for person in internal_people(m, users, organizer):
+        chair = person.id == organizer.id
+        status = "Accepted" if chair else answers.get(person.id, "Accepted")
+        event.add("attendee", _attendee(person.email, person.name, status, chair=chair))
+    for contact in opp.contacts:
+        if contact.id in m.invitee_ids and contact.email:
+            status = answers.get(contact.id, "Accepted" if m.past else "New")
+            event.add("attendee", _attendee(contact.email, contact.name, status))
 
 
 def base_sequence(m: PlannedMeeting) -> int:
