@@ -21,8 +21,10 @@ from calendar_views import CalendarPack, calendar_pack, org_meetings, restrict, 
 from conftest import ANCHOR
 
 pytestmark = pytest.mark.slow
-DAYS = (1, 2, 4, 8, 12, 16)
-KINDS = ["radicale", "xandikos", "ics"]
+DAYS = (1, 2, 4, 8, 16)
+LONG = pytest.mark.long
+KINDS = ["radicale", pytest.param("xandikos", marks=LONG), pytest.param("ics", marks=LONG)]
+"""Radicale by default; the same tests on Xandikos and on files under `pytest -m long`."""
 
 
 @pytest.fixture(params=KINDS)
@@ -92,7 +94,12 @@ def _refresh_cli(cals: CalendarPack, day: str, crash: str | None) -> subprocess.
 
 
 @pytest.mark.parametrize(
-    "point", ["update:pending:VEVENT", "update:copy:calendar_event#2", "update:sent:VEVENT"]
+    "point",
+    [
+        pytest.param("update:pending:VEVENT", marks=LONG),
+        "update:copy:calendar_event#2",  # mid-batch: one copy written, the next one not
+        pytest.param("update:sent:VEVENT", marks=LONG),
+    ],
 )
 def test_kill_9_during_a_calendar_update_then_resume_loses_and_doubles_nothing(
     cals: CalendarPack, point: str
@@ -159,7 +166,7 @@ def _edit_description(cals: CalendarPack, record_id: str, text: str) -> None:
     assert put.status_code in (200, 201, 204), put.text
 
 
-@pytest.mark.parametrize("kind", ["radicale", "ics"])
+@pytest.mark.parametrize("kind", [pytest.param("radicale", marks=LONG), "ics"])
 def test_live_passes_write_to_the_calendars_too(
     kind: str, seeded_org_file: Path, tmp_path: Path
 ) -> None:
