@@ -232,3 +232,45 @@ def test_live_at_speed_600_for_a_simulated_day_wakes_within_a_tick(
                 assert dues[sig] <= started, sig
                 assert started - max(dues[sig], ended) <= tick, (sig, dues[sig], ended, started)
     assert report["stopped"] == "until"
+
+
+class BudgetWatch(Frames):
+    """A live view that reads the org's own call counter each time it is drawn (between passes,
+    while waiting) and records how far live's calls then were above its bucket's allowance."""
+
+    def __init__(self, org: Any, wall: FakeWall, start_usage: int) -> None:
+        super().__init__()
+        self.org, self.wall, self.start = org, wall, start_usage
+        self.used: list[tuple[float, int]] = []
+
+    def show(self, state: LiveState) -> None:
+        super().show(state)
+        self.used.append((self.wall(), self.org.app.stats()["api_usage"] - self.start))
+
+
+def test_live_charges_every_call_of_a_pass_and_never_goes_above_the_budget(
+    make_config, served_org
+) -> None:
+    """A simulated day at x600 over 40 deals whose first pass has more to write than the bucket
+    holds: the org's own counter never shows more of live's calls than the bucket allowed —
+    half the budget at once plus its refill — at any moment, reads included."""
+    served_org.app.faults.daily_limit = 1000
+    path = make_config(
+        run={"api_budget_share": 0.08},
+        salesforce={"local": {"url": served_org.url}, "query": {"limit": 40}},
+    )
+    config = load_config(path, env={})
+    start_usage = served_org.app.stats()["api_usage"]
+    wall = FakeWall()
+    watch = BudgetWatch(served_org, wall, start_usage)
+    options = LiveOptions(speed=SPEED, start=START, until=START + timedelta(days=1), tick_s=TICK_S)
+    report = live(config, Secrets.from_env({}), options, watch, lambda: False,
+                  wall=wall, sleep=wall.sleep)  # fmt: skip
+    lookup = 3  # the budget's own look-up before the bucket exists (login is not counted)
+    capacity, refill = report.budget / 2, report.budget / 2 / 86_400
+    assert report.passes >= 1 and report.created > 0
+    for at, used in watch.used:
+        assert used <= lookup + capacity + refill * at, (at, used, capacity)
+    used = served_org.app.stats()["api_usage"] - start_usage
+    assert used <= report.budget + lookup
+    assert used - lookup <= report.api_calls <= used  # every call charged, and only the org's

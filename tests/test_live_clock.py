@@ -67,3 +67,30 @@ def test_sim_clock_runs_speed_times_faster_and_back() -> None:
     assert sim.at(50.0) == start
     assert sim.at(56.0) == start + timedelta(hours=1)
     assert sim.wall_of(start + timedelta(days=1)) == pytest.approx(50.0 + 144)
+
+
+def test_a_reservation_spent_in_part_gives_the_rest_back() -> None:
+    wall = Wall()
+    bucket = TokenBucket(10, 0, wall)
+    bucket.spend(8)  # reserved before a pass
+    assert bucket.available() == 2
+    bucket.refund(8 - 5)  # the pass made 5 calls
+    assert bucket.available() == 5 and bucket.spent == 5
+    bucket.refund(100)  # never above its capacity
+    assert bucket.available() == 10
+
+
+def test_the_org_client_makes_no_call_beyond_its_ceiling(served_org) -> None:
+    """live's reservation is a hard ceiling: the call after it never reaches the org."""
+    from local_org_fixtures import connect
+
+    from demo_gen.targets.salesforce.client import CeilingReached, SalesforceCrm
+
+    crm = SalesforceCrm(connect(served_org), label="org")
+    crm.ceiling = 2
+    before = served_org.app.stats()["api_usage"]
+    crm.query("SELECT Id FROM User LIMIT 1")
+    crm.query("SELECT Id FROM Account LIMIT 1")
+    with pytest.raises(CeilingReached):
+        crm.query("SELECT Id FROM Contact LIMIT 1")
+    assert served_org.app.stats()["api_usage"] - before == 2 and crm.calls == 2

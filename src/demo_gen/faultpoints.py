@@ -43,6 +43,9 @@ Updates (ledger/update_protocol.py, refresh; RECORD_TYPE is e.g. Event, EventRel
     update:pending:RECORD_TYPE  a batch's before-values are committed pending; nothing is sent
     update:sent:RECORD_TYPE     the org has taken the batch's updates; they are not marked done
     restore:sent:RECORD_TYPE    reset has written the before-values back; not marked restored
+
+A calendar's updates (a passed meeting's outcome in its copies) have RECORD_TYPE `VEVENT`; the
+CalDAV target also reaches `update:copy:calendar_event` after each copy it wrote (`#N`: mid-batch).
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ drives them with a fake clock and no sleeping.
 - `SimClock`: simulated time = its start + (wall seconds since then) x speed. `--speed 60` runs
   an hour per minute; speed 1 is real time.
 - `TokenBucket`: the API budget. It starts with `capacity` tokens and refills at `per_second`;
-  a pass spends what it used. With `for_daily_budget(B)` the capacity and the refill over a day
+  a pass reserves (`spend`) what it may use at most before it starts, and `refund`s what it
+  did not use. With `for_daily_budget(B)` the capacity and the refill over a day
   add up to B, so no 24 hours of wall time ever see more than B calls spent from it.
 - `schedule`: each deal's whole story as moments at which something becomes due, in order:
   an email at its sent time, a call or task at its time, a meeting when it enters the window
@@ -70,6 +71,12 @@ class TokenBucket:
         self.available()
         self._tokens -= calls
         self.spent += calls
+
+    def refund(self, calls: int) -> None:
+        """Give back what a reservation (`spend` before a pass) did not use."""
+        self.available()
+        self._tokens = min(self.capacity, self._tokens + calls)
+        self.spent -= calls
 
     def wait_for(self, tokens: float) -> float:
         """Seconds until the bucket holds `tokens` (capped at its capacity); 0 if it does."""

@@ -9,8 +9,12 @@ and a killed pass is settled by the next one like any interrupted run; a restart
 clock from its start and writes only what the ledger does not hold yet.
 
 The API budget is a token bucket (`TokenBucket.for_daily_budget`) holding `run.api_budget_share`
-of what the org had left today: a pass waits for tokens, caps its writes at what the bucket
-holds and spends what it used.
+of what the org had left today. Every call a pass makes to the org is charged, its reads (the
+selection, the ledger check, the read-backs, the updates' before-values) as much as its writes:
+the pass waits until the bucket holds what a pass costs, reserves what the bucket holds before it
+starts and may not make one call more (the org client's ceiling, `CeilingReached`), caps its
+writes so that its reads fit beside them, and gives back what it did not use. So no 24 hours
+ever see the org count more of live's calls than the budget.
 
 A stop request (SIGINT/SIGTERM: `request_stop`) lets the pass in flight finish and ends the
 loop; a second one abandons the pass at once (the ledger protocol makes that safe too).
@@ -33,12 +37,17 @@ from demo_gen.commands.live_clock import Due, SimClock, TokenBucket, next_due, s
 from demo_gen.commands.prepare import Prepared
 from demo_gen.commands.run import RunOptions, run
 from demo_gen.config.model import Config, Secrets
+from demo_gen.errors import LimitError
+from demo_gen.targets.salesforce.client import CeilingReached
 
 LIVE_LOG = "live.jsonl"
 UNREPORTED_LIMIT = 15_000
 """An org that reports no daily limit is budgeted as Salesforce's smallest daily allocation."""
 IDLE = timedelta(days=1)
 """With nothing left in the story, the loop looks again a simulated day later."""
+OVERHEAD = 30
+"""The calls a pass is first assumed to make besides its writes (a pass over a small pack reads
+the org in 16 to 24); doubled each time a pass runs out of its reservation."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,7 @@ class _Loop:
     view: LiveView
     stop: Callable[[], bool]
     run_id: str | None = None
+    overhead: int = OVERHEAD  # the calls a pass makes besides its writes, as far as known
     due: tuple[Due, ...] = ()
     passes: list[Pass] = field(default_factory=list)
     status: str = "writing"
@@ -184,8 +194,15 @@ def _sleep_until(loop: _Loop, moment: datetime) -> bool:
 
 
 def _await_tokens(loop: _Loop) -> bool:
-    """Wait until the bucket holds what the costliest pass so far used; False on a stop."""
-    need = max((p.calls for p in loop.passes), default=0)
+    """Wait until the bucket holds what the costliest pass so far used, and at least a pass's
+    reads and one write; False on a stop."""
+    if loop.overhead + 2 > loop.bucket.capacity:
+        raise LimitError(
+            f"live's API budget ({loop.budget} calls a day, {int(loop.bucket.capacity)} at "
+            f"once) leaves no room for a pass: it reads the org in about {loop.overhead} calls",
+            hint="raise run.api_budget_share, or run `demo-gen refresh` once a day instead",
+        )
+    need = max([p.calls for p in loop.passes] + [loop.overhead + 2])
     while (wait := loop.bucket.wait_for(need)) > 0:
         loop.status = "waiting for API budget"
         _show(loop)
@@ -202,23 +219,51 @@ def _pass(loop: _Loop) -> None:
     if loop.options.until is not None:
         reveal = min(reveal, loop.options.until)  # a late pass never writes past --until
     _show(loop)
+    reserved = max(int(loop.bucket.available()), 0)
+    loop.bucket.spend(reserved)  # before the pass: what it may spend at most, reads included
     options = RunOptions(
         command="live", run_id=loop.run_id, today=reveal.date(), now=reveal, reveal=True,
-        advance_stages=loop.options.advance_stages,
-        max_calls=max(int(loop.bucket.available()), 0), on_prepared=lambda p: _story(loop, p),
+        advance_stages=loop.options.advance_stages, call_ceiling=reserved,
+        max_calls=max((reserved - loop.overhead) // 2, 0),  # a batch sent, one read back
+        on_prepared=lambda p: _story(loop, p),
     )  # fmt: skip
     before = _created(loop)
-    report = run(loop.config, loop.secrets, options)
-    loop.run_id = report.run_id
-    loop.bucket.spend(report.api_calls)
+    try:
+        report = run(loop.config, loop.secrets, options)
+    except CeilingReached:  # the reads outgrew the estimate: all of it spent, none too many
+        loop.overhead = min(loop.overhead * 2, int(loop.bucket.capacity))
+        loop.run_id = loop.run_id or _latest_live_run(loop)
+        calls, counts, run_dir = reserved, {}, _run_dir(loop)
+    else:
+        loop.run_id = report.run_id
+        calls, counts, run_dir = report.source_calls, report.counts, Path(report.run_dir)
+    loop.bucket.refund(reserved - calls)
     created = sorted(_created(loop) - before)
-    kinds = {k: c.get("created", 0) + c.get("updated", 0) for k, c in report.counts.items()}
-    updated = sum(c.get("updated", 0) for c in report.counts.values())
+    kinds = {k: c.get("created", 0) + c.get("updated", 0) for k, c in counts.items()}
+    updated = sum(c.get("updated", 0) for c in counts.values())
     done = loop.sim.at(loop.wall())
-    made = Pass(reveal, started, done, len(created), updated, report.api_calls,
+    made = Pass(reveal, started, done, len(created), updated, calls,
                 {k: n for k, n in kinds.items() if n})  # fmt: skip
     loop.passes.append(made)
-    _log(Path(report.run_dir), loop, made, created)
+    if run_dir is not None:
+        _log(run_dir, loop, made, created)
+
+
+def _latest_live_run(loop: _Loop) -> str | None:
+    """The run a first pass that ran out of its reservation started (its id never came back)."""
+    from demo_gen.ledger.store import StateStore
+
+    state = StateStore(loop.config.state.url)
+    try:
+        runs = [r for r in state.list_runs() if r.command == "live"]
+        runs = [r for r in runs if r.pack == loop.config.run.name]
+        return runs[0].run_id if runs else None
+    finally:
+        state.close()
+
+
+def _run_dir(loop: _Loop) -> Path | None:
+    return None if loop.run_id is None else loop.config.run.runs_dir / loop.run_id
 
 
 def _story(loop: _Loop, prepared: Prepared) -> None:

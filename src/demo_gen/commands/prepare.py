@@ -42,7 +42,7 @@ from demo_gen.stages.scorecards import Scorecard
 from demo_gen.stages.scorecards.templates import Template
 from demo_gen.stages.storyline import story_texts
 from demo_gen.targets.base import Target
-from demo_gen.targets.calendars.ical import calendar_items
+from demo_gen.targets.calendars.ical import calendar_items, upcoming_keys
 from demo_gen.targets.salesforce.target import SalesforceTarget
 
 
@@ -193,8 +193,13 @@ def build(planned: Planned, deals: Sequence[OpportunityPlan], progress: Progress
         if CALENDAR_EVENT in planned.caps[key].kinds:
             out.items[key].extend(
                 calendar_items(
-                    chunk, out.texts, planned.users, org_id=source.org_id, pack=config.run.name
-                )
+                    chunk,
+                    out.texts,
+                    planned.users,
+                    org_id=source.org_id,
+                    pack=config.run.name,
+                    upcoming=upcoming_keys(whole),
+                )  # fmt: skip
             )
     return out
 

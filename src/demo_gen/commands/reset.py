@@ -101,14 +101,16 @@ def reset(
                     hint="pass the configuration that run used with -c",
                 )
             targets = targets_of_run(state, run_id, opened.targets)
+            updated = _updated_calendars(state, run_id, opened.targets)
             if dry_run:
                 return _plan(state, run_id, run.org_id, dry_run=True)
             with ExitStack() as held:
-                for key in sorted({opened.source.key, *(t.key for t in targets)}):
+                keys = {opened.source.key, *(t.key for t in targets), *(t.key for t in updated)}
+                for key in sorted(keys):
                     held.enter_context(state.lock(run.pack, key, owner=f"reset:{run_id}"))
                 return reset_targets(
                     targets, state, config, run_id, run.org_id, confirm, progress,
-                    source=opened.source,
+                    source=opened.source, updated=updated,
                 )  # fmt: skip
     finally:
         state.close()
@@ -125,6 +127,22 @@ def targets_of_run(state: StateStore, run_id: str, opened: Sequence[Target]) -> 
             hint="pass the configuration that run used with -c",
         )
     return [by_key[k] for k in keys]
+
+
+def _updated_calendars(state: StateStore, run_id: str, opened: Sequence[Target]) -> list[Updatable]:
+    """The calendar targets the run updated (commands/refresh_calendars.py), to restore too; a
+    usage error for one the configuration lacks."""
+    from demo_gen.commands.refresh_calendars import calendar_targets
+
+    keys = {r.target for r in UpdateLedger(state).of_run(run_id)}
+    found: list[Updatable] = [t for t in calendar_targets(opened) if t.key in keys]
+    absent = sorted(keys - {t.key for t in found} - {t.key for t in opened})
+    if absent:
+        raise UsageError(
+            f"run {run_id} updated {', '.join(absent)}, which the configuration does not name",
+            hint="pass the configuration that run used with -c",
+        )
+    return found
 
 
 def _plan(state: StateStore, run_id: str, org_id: str, *, dry_run: bool) -> ResetReport:
@@ -148,10 +166,11 @@ def reset_targets(
     progress: Progress = NULL_PROGRESS,
     *,
     source: Updatable | None = None,
+    updated: Sequence[Updatable] = (),
 ) -> ResetReport:
     """Reset `run_id` in each of `targets` (open, locked): settle, verify, keep, delete; the
-    updates the run made in `source` (the org) are restored before anything is deleted
-    (ledger/update_protocol.py)."""
+    updates the run made in `source` (the org) and in `updated` (calendars) are restored before
+    anything is deleted (ledger/update_protocol.py)."""
     with RunLog(config.run.runs_dir, run_id) as log:
         for target in targets:
             _settle(target, state, run_id, log)
@@ -159,10 +178,7 @@ def reset_targets(
         if not confirm(report):
             report.cancelled = True
             return report
-        if source is not None:
-            restored = restore(source, UpdateLedger(state), run_id, log.event)
-            report.updates = restored.asdict()
-            log.event("reset.updates", counts=report.updates)
+        _restore([*([source] if source is not None else []), *updated], state, run_id, report, log)
         keys = {t.key for t in targets}
         rows = [r for r in state.run_items(run_id, {"created"}) if r.target in keys]
         progress.phase("deleting", len(rows))
@@ -180,6 +196,20 @@ def reset_targets(
     status = "reset" if report.ok else "reset_partial"
     state.record_reset(run_id, status, json.dumps({**report.asdict(), "finished_at": utc_now()}))
     return report
+
+
+def _restore(
+    targets: Sequence[Updatable], state: StateStore, run_id: str, report: ResetReport, log: RunLog
+) -> None:
+    """Put back the before-values of the run's updates in each of `targets`."""
+    if not targets:
+        return
+    report.updates = {}
+    for target in targets:
+        restored = restore(target, UpdateLedger(state), run_id, log.event).asdict()
+        for name, count in restored.items():
+            report.updates[name] = report.updates.get(name, 0) + count
+    log.event("reset.updates", counts=report.updates)
 
 
 def _reset_target(

@@ -65,6 +65,7 @@ class RunOptions:
     advance_stages: bool = False  # refresh: move each Opportunity's stage along its story
     now: datetime | None = None  # live: reveal the story up to this moment, not `today`'s start
     max_calls: int | None = None  # live: the writes' share of its token bucket
+    call_ceiling: int | None = None  # live: the most org calls the pass may make, reads included
     on_prepared: Callable[[Prepared], None] | None = None  # live: the whole story, for its view
 
 
@@ -98,6 +99,7 @@ def run(
     try:
         with open_targets(config, secrets, now) as opened, ExitStack() as held:
             org_id = opened.source.org_id
+            opened.source.cap_calls(options.call_ceiling)  # live: the pass's reservation
             run_id = _run_id(state, options, config.run.name, org_id)
             for target in opened.targets:  # one lock per pack and target
                 held.enter_context(state.lock(config.run.name, target.key, owner=run_id))
@@ -268,6 +270,7 @@ def _first(ctx: _Context, started: float) -> tuple[RunReport, Plan]:
         run_dir=str(ctx.log.path),
         record_ids=ids,
         scorecard_details=cards,
+        source_calls=source.calls,
     )
     return report, plan
 
@@ -316,6 +319,7 @@ def _settled_report(ctx: _Context, settled: dict[str, Any], started: float) -> R
         opportunities=len(ids),
         counts=rerun.as_skipped(settled["counts"]),
         api_calls=source.calls,
+        source_calls=source.calls,
         api_usage=None if api_used is None else {"used": api_used[0], "max": api_used[1]},
         duration_s=round(time.monotonic() - started, 3),
         warnings=tuple(ctx.warnings),
@@ -350,11 +354,17 @@ def _phase(ctx: _Context, target: Target) -> WritePhase:
 def _updates(ctx: _Context, prepared: Prepared) -> dict[str, dict[str, int]]:
     """refresh: what happened since in the records that exist (outcomes, stages)."""
     from demo_gen.commands.refresh import apply_due
+    from demo_gen.commands.refresh_calendars import apply_calendar_due
 
     ctx.progress.phase("updating passed meetings", 1)
-    return apply_due(
-        ctx.opened.source, ctx.state, ctx.run_id, prepared, ctx.options.now or ctx.today,
+    source, moment = ctx.opened.source, ctx.options.now or ctx.today
+    counts = apply_due(
+        source, ctx.state, ctx.run_id, prepared, moment,
         advance_stages=ctx.options.advance_stages, event=ctx.log.event,
+    )  # fmt: skip
+    return counts | apply_calendar_due(  # and in the calendars' copies of the meetings
+        ctx.opened.targets, ctx.state, ctx.run_id, prepared, moment,
+        source_key=source.key, event=ctx.log.event,
     )  # fmt: skip
 
 

@@ -59,6 +59,7 @@ class RunReport:
     run_dir: str = ""
     record_ids: dict[str, list[str]] = field(default_factory=dict)
     scorecard_details: list[dict[str, Any]] = field(default_factory=list)
+    source_calls: int = 0  # of `api_calls`, those made to the org (its daily limit counts them)
 
     @property
     def created(self) -> int:

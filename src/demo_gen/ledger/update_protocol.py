@@ -167,7 +167,7 @@ def restore(target: Updatable, ledger: UpdateLedger, run_id: str, event: Event) 
     after-values; report and keep the others."""
     counts = UpdateCounts()
     settle(target, ledger, event)
-    rows = list(reversed(ledger.of_run(run_id, ("done",))))
+    rows = [r for r in reversed(ledger.of_run(run_id, ("done",))) if r.target == target.key]
     for record_type in sorted({r.record_type for r in rows}):
         group = [r for r in rows if r.record_type == record_type]
         names = sorted({name for r in group for name in r.after})

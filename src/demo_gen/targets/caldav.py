@@ -14,6 +14,11 @@ verify   `gone` / `same` / `foreign`: another UID at the href; with `stamped` (r
          ETag that is not the one recorded — a user's edit, kept and reported, never deleted.
 delete   DELETE with If-Match on the recorded ETag; crash point `reset:sent:calendar_event`
          after each copy deleted.
+read_fields / update_fields   a passed meeting's outcome as an update of its copies (refresh,
+         live; ledger/update_protocol.py): GET, set the outcome's properties, PUT with If-Match
+         on the ETag read; crash point `update:copy:calendar_event` after each copy written.
+         Restoring the before-values gives back the copy's earlier bytes, and with them its
+         recorded ETag, so reset then deletes it as its own.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from demo_gen.stages.items import CALENDAR_EVENT, Capabilities, WorkItem
 from demo_gen.targets.base import LedgerView, ReadBack, Reconciliation, Verdicts, WriteResult
 from demo_gen.targets.calendars.caldav_target import CalDavCalendars, CalDavSettings, Remote
 from demo_gen.targets.calendars.ical import VEVENT, item_event, meeting_uid
+from demo_gen.targets.calendars.revision import fields_of, first_event, revise
 
 CALENDAR_CAPABILITIES = Capabilities(
     email_messages=False, tag_fields=False, scorecards=False, kinds=frozenset({CALENDAR_EVENT})
@@ -59,6 +65,7 @@ class CalDavTarget:
         self.calendars = CalDavCalendars(settings)
         self._key = f"caldav:{settings.url.rstrip('/')}"
         self._sent: dict[str, dict[str, str]] = {}  # signature -> identity, for read_back
+        self._read: dict[str, tuple[Remote, str]] = {}  # remote id -> copy, for update_fields
 
     @property
     def key(self) -> str:
@@ -166,6 +173,47 @@ class CalDavTarget:
                 continue
             crash_point(f"reset:sent:{CALENDAR_EVENT}")
             results.append(WriteResult(True, row.remote_id))
+        return results
+
+    # -- updates (ledger/update_protocol.py): a passed meeting's outcome in its copies -------------
+
+    def read_fields(
+        self, record_type: str, ids: Sequence[str], names: Sequence[str]
+    ) -> dict[str, dict[str, Any]]:
+        """The outcome's properties (targets/calendars/revision.py) of each copy still there, by
+        `<owner>/<uid>`; the copy and its ETag are kept for `update_fields`."""
+        out: dict[str, dict[str, Any]] = {}
+        for rid in ids:
+            owner, uid = rid.split("/", 1)
+            got = self.calendars.get(self.calendars.href(owner, f"{uid}.ics"), owner)
+            if got is None or got[0].uid != uid:
+                found = self.calendars.find(owner, uid)  # stored under another name
+                got = None if found is None else self.calendars.get(found.href, owner)
+            event = None if got is None else first_event(got[1])
+            if got is None or event is None:
+                continue
+            self._read[rid] = got
+            out[rid] = {name: value for name, value in fields_of(event).items() if name in names}
+        return out
+
+    def update_fields(
+        self, record_type: str, changes: Mapping[str, Mapping[str, Any]]
+    ) -> list[WriteResult]:
+        """Write each copy back with the fields set, with If-Match on the ETag `read_fields`
+        saw: a copy changed since (a user's edit) is not written over (`CHANGED`)."""
+        results = []
+        for rid, fields in changes.items():
+            seen = self._read.pop(rid, None)
+            if seen is None:
+                results.append(WriteResult(False, rid, "NOT_READ", "read it first"))
+                continue
+            remote, text = seen
+            if self.calendars.update(remote, revise(text, fields)) is None:
+                why = "the calendar event changed since it was read: not written over"
+                results.append(WriteResult(False, rid, "CHANGED", why))
+                continue
+            crash_point(f"update:copy:{CALENDAR_EVENT}")
+            results.append(WriteResult(True, rid))
         return results
 
     def _remote(self, row: ItemRow) -> Remote:

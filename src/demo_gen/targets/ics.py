@@ -14,6 +14,9 @@ verify   `gone` when the UID is not in the file; with `stamped` (reset) an event
          differ from the recorded digest (edited by hand) is `foreign`: kept and reported.
 delete   removes exactly those events; a file left with no event is removed, and so is the pack's
          folder when it is left empty.
+read_fields / update_fields   a passed meeting's outcome as an update of its events (refresh,
+         live; ledger/update_protocol.py), set in place, so restoring the before-values gives
+         the event's earlier bytes (and recorded digest) back.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import threading
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from icalendar import Component
 
@@ -38,6 +42,7 @@ from demo_gen.targets.calendars.ics_target import (
     replace_file,
     vevent_of,
 )
+from demo_gen.targets.calendars.revision import fields_of, set_fields
 
 
 class IcsTarget:
@@ -51,6 +56,7 @@ class IcsTarget:
         self._key = f"ics:{self.folder}"
         self._lock = threading.Lock()  # batches run in threads; a file is rewritten whole
         self._sent: dict[str, dict[str, str]] = {}
+        self._read: dict[str, str] = {}  # remote id -> digest read, for update_fields
         self._calls = 0
 
     @property
@@ -183,6 +189,51 @@ class IcsTarget:
                     for row in mine:
                         results[row.signature] = _remove(events, row, *self._where(row)[1:])
         return [results[r.signature] for r in rows]
+
+    # -- updates (ledger/update_protocol.py): a passed meeting's outcome in its events ------------
+
+    def read_fields(
+        self, record_type: str, ids: Sequence[str], names: Sequence[str]
+    ) -> dict[str, dict[str, Any]]:
+        """The outcome's properties of each event still in its file, by `<file>#<uid>`; its
+        digest is kept for `update_fields`."""
+        out: dict[str, dict[str, Any]] = {}
+        files: dict[str, dict[str, Component]] = {}
+        for rid in ids:
+            name, uid = rid.split("#", 1)
+            if name not in files:
+                self._calls += 1
+                files[name] = read_events(self.folder / name)
+            event = files[name].get(uid)
+            if event is not None:
+                self._read[rid] = event_digest(event)
+                out[rid] = {k: v for k, v in fields_of(event).items() if k in names}
+        return out
+
+    def update_fields(
+        self, record_type: str, changes: Mapping[str, Mapping[str, Any]]
+    ) -> list[WriteResult]:
+        """Set the fields of each event in its file, in place; an event changed since
+        `read_fields` saw it is left as it is (`CHANGED`)."""
+        by_file: dict[str, list[str]] = {}
+        for rid in changes:
+            by_file.setdefault(rid.split("#", 1)[0], []).append(rid)
+        results: dict[str, WriteResult] = {}
+        with self._lock:
+            for name, rids in by_file.items():
+                with self._file(name) as events:
+                    for rid in rids:
+                        results[rid] = self._revise(events, rid, changes[rid])
+        return [results[rid] for rid in changes]
+
+    def _revise(
+        self, events: dict[str, Component], rid: str, fields: Mapping[str, Any]
+    ) -> WriteResult:
+        event = events.get(rid.split("#", 1)[1])
+        if event is None or event_digest(event) != self._read.pop(rid, None):
+            return WriteResult(False, rid, "CHANGED", "the event changed since it was read")
+        set_fields(event, fields)
+        return WriteResult(True, rid)
 
     def _where(self, row: ItemRow) -> tuple[str, str, str]:
         """(file, UID, recorded digest) of a row."""

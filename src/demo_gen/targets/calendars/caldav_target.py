@@ -169,12 +169,18 @@ class CalDavCalendars:
 
     def read(self, href: str, owner: str = "") -> Remote | None:
         """The resource at *href* (in *owner*'s calendar) with its ETag and UID, or None."""
+        got = self.get(href, owner)
+        return None if got is None else got[0]
+
+    def get(self, href: str, owner: str = "") -> tuple[Remote, str] | None:
+        """The resource at *href* and its text, or None when there is none."""
         response = self._call("GET", href, owner=owner)
         if response.status == 404:
             return None
         if response.status != 200:
             raise _refused("read", href, response)
-        return Remote(href, _etag(response.headers), uid_of(response.raw), owner)
+        text = response.raw if isinstance(response.raw, str) else str(response.raw)
+        return Remote(href, _etag(response.headers), uid_of(text), owner), text
 
     def update(self, remote: Remote, ics: bytes) -> Remote | None:
         """Replace the resource if it is still the one recorded (If-Match on its ETag); None,

@@ -9,7 +9,7 @@ runs give identical bytes. Every ATTENDEE carries SCHEDULE-AGENT=CLIENT: a serve
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -72,14 +72,18 @@ def calendar_events(
     *,
     org_id: str,
     pack: str,
+    upcoming: Collection[str] = (),
 ) -> list[CalendarEvent]:
     """Every meeting of the plan, once per internal attendee with an email; sorted by calendar
-    owner, then start, then UID. *users* maps User ids to the selling side's people."""
+    owner, then start, then UID. *users* maps User ids to the selling side's people. A passed
+    meeting whose key is in *upcoming* (the story planned it ahead: refresh revealed it) is in
+    its revised form (`revision_of`)."""
     out: list[CalendarEvent] = []
     for op in plan.opportunities:
         everyone = {op.opportunity.owner.id: op.opportunity.owner, **users}
         for m in op.meetings:
-            out.extend(_copies(op, m, texts.get(m.key, ""), everyone, org_id, pack))
+            revised = revision_of(m) if m.past and m.key in upcoming else None
+            out.extend(_copies(op, m, texts.get(m.key, ""), everyone, org_id, pack, revised))
     return sorted(out, key=lambda e: (e.owner, e.start, e.uid))
 
 
@@ -90,13 +94,20 @@ def calendar_items(
     *,
     org_id: str,
     pack: str,
+    upcoming: Collection[str] = (),
 ) -> list[WorkItem]:
     """The plan's calendar copies as work items for a calendar target (commands/prepare.py): the
-    owner
-    is the match key and the meeting's signature the parent, so a pending row says which
-    calendar and which UID (`targets.caldav.row_copy`)."""
-    events = calendar_events(plan, texts, {u.id: u for u in users}, org_id=org_id, pack=pack)
+    owner is the match key and the meeting's signature the parent, so a pending row says which
+    calendar and which UID (`targets.caldav.row_copy`). *upcoming*: see `calendar_events`."""
+    everyone = {u.id: u for u in users}
+    events = calendar_events(plan, texts, everyone, org_id=org_id, pack=pack, upcoming=upcoming)
     return [calendar_item(e) for e in events]
+
+
+def upcoming_keys(whole: Plan) -> frozenset[str]:
+    """The meetings a deal's whole story plans as upcoming: those refresh reveals as revised."""
+    return frozenset(m.key for op in whole.opportunities for m in op.meetings
+                     if m.status == "scheduled")  # fmt: skip
 
 
 def calendar_item(e: CalendarEvent) -> WorkItem:
@@ -137,13 +148,16 @@ def _copies(
     users: Mapping[str, Seller],
     org_id: str,
     pack: str,
+    revised: datetime | None = None,
 ) -> list[CalendarEvent]:
     opp = op.opportunity
     parent = meeting_signature(org_id, pack, opp.id, m)
     uid = meeting_uid(parent)
     organizer = users.get(m.organizer_id, opp.owner)
     stamp = stamp_of(op.anchor)
-    body = meeting_ical(m, opp, users, description, uid=uid, stamp=stamp, organizer=organizer)
+    body = meeting_ical(
+        m, opp, users, description, uid=uid, stamp=stamp, organizer=organizer, revised=revised
+    )
     owners = sorted({p.email.lower() for p in internal_people(m, users, organizer) if p.email})
     return [
         CalendarEvent(
@@ -176,22 +190,46 @@ def meeting_ical(
     uid: str,
     stamp: datetime,
     organizer: Seller,
+    revised: datetime | None = None,
 ) -> bytes:
-    """One VCALENDAR with the meeting's VEVENT and the organizer's VTIMEZONE."""
+    """One VCALENDAR with the meeting's VEVENT and the organizer's VTIMEZONE; `revised`: the
+    moment the meeting's outcome revised it (SEQUENCE one up, DTSTAMP and LAST-MODIFIED then),
+    byte for byte what updating its agenda copy gives (targets/calendars/revision.py)."""
     zone = _zone(organizer.time_zone)
     event = Event()
     event.add("uid", uid)
-    event.add("dtstamp", stamp)
+    event.add("dtstamp", revised or stamp)
     event.add("dtstart", m.start.astimezone(zone))
     event.add("dtend", (m.start + timedelta(minutes=m.duration_minutes)).astimezone(zone))
     event.add("summary", m.subject)
-    event.add("sequence", 1 if m.rescheduled_from is not None else 0)
+    event.add("sequence", base_sequence(m) + (revised is not None))
     event.add("status", "CONFIRMED")
     event.add("transp", "OPAQUE")
     _add_place(event, m.location)
     if description:
         event.add("description", description)
     event.add("organizer", _address(organizer.email, organizer.name))
+    _add_attendees(event, m, opp, users, organizer)
+    event.add("x-demo-gen-opportunity", opp.id)
+    if revised is not None:
+        event.add("last-modified", revised)
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add_component(event)
+    cal.add_missing_timezones()
+    return bytes(cal.to_ical())
+
+
+def _add_attendees(
+    event: Event,
+    m: PlannedMeeting,
+    opp: Opportunity,
+    users: Mapping[str, Seller],
+    organizer: Seller,
+) -> None:
+    """The organizer (CHAIR) and colleagues, then the invited contacts, each with its answer."""
     answers = dict(m.responses)
     for person in internal_people(m, users, organizer):
         chair = person.id == organizer.id
@@ -201,14 +239,16 @@ def meeting_ical(
         if contact.id in m.invitee_ids and contact.email:
             status = answers.get(contact.id, "Accepted" if m.past else "New")
             event.add("attendee", _attendee(contact.email, contact.name, status))
-    event.add("x-demo-gen-opportunity", opp.id)
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add_component(event)
-    cal.add_missing_timezones()
-    return bytes(cal.to_ical())
+
+
+def base_sequence(m: PlannedMeeting) -> int:
+    """SEQUENCE of a meeting as first written: 1 once rescheduled (a revision), else 0."""
+    return 1 if m.rescheduled_from is not None else 0
+
+
+def revision_of(m: PlannedMeeting) -> datetime:
+    """When a meeting's outcome revises its copies: its end (UTC)."""
+    return (m.start + timedelta(minutes=m.duration_minutes)).astimezone(UTC)
 
 
 def _zone(name: str) -> ZoneInfo:

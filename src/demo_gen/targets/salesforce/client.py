@@ -103,6 +103,11 @@ def soql_list(values: Sequence[str]) -> str:
     return "(" + ", ".join(soql_quote(v) for v in values) + ")"
 
 
+class CeilingReached(LimitError):
+    """The calls reserved for this work are spent (`SalesforceCrm.ceiling`); the org's own
+    limit may well have room."""
+
+
 class SalesforceCrm:
     """Queries and batched writes against one org, through simple-salesforce."""
 
@@ -113,6 +118,9 @@ class SalesforceCrm:
         self._calls_lock = threading.Lock()
         self.calls = 0
         """API requests this client made (retries included)."""
+        self.ceiling: int | None = None
+        """The most requests it may make (live reserves a pass's calls): the next one raises
+        `CeilingReached` instead of reaching the org."""
 
     # --- reading -------------------------------------------------------------------------
 
@@ -303,6 +311,9 @@ class SalesforceCrm:
         """
         for attempt in range(_RETRIES):
             with self._calls_lock:
+                if self.ceiling is not None and self.calls >= self.ceiling:
+                    raise CeilingReached(f"{self.label}: {what}: the {self.ceiling} API calls "
+                                         "reserved for this pass are spent")  # fmt: skip
                 self.calls += 1
             try:
                 with _translate_errors(f"{self.label}: {what}"):

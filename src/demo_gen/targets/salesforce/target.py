@@ -170,6 +170,11 @@ class SalesforceTarget:
             own_tag=own,
         )
 
+    def cap_calls(self, ceiling: int | None) -> None:
+        """Make no more than `ceiling` API calls in all (those made so far included): the next
+        one raises `CeilingReached` (live's reservation for a pass)."""
+        self._crm.ceiling = ceiling
+
     def api_usage(self) -> tuple[int, int] | None:
         """(used, max) of the org's daily API requests, as last reported."""
         return self._crm.api_usage()
