@@ -49,6 +49,7 @@ from demo_gen.stages.scorecards.scoring import (
     Answer,
     LlmAnswer,
     Scorecard,
+    Seen,
     render,
     validate_llm_answer,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "Element",
     "LlmAnswer",
     "Scorecard",
+    "Seen",
     "Template",
     "expected_elements",
     "load_template",
