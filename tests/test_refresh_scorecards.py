@@ -178,3 +178,38 @@ def test_resetting_every_run_newest_first_walks_back_through_the_days(series: Se
     result = pack.cli("reset", days[0].report["run_id"], "--yes", "--json")
     assert result.exit_code == 0, result.output[-1500:]
     assert all(not bag for bag in card_rows(pack).values())
+
+
+def test_reset_of_a_live_run_walks_each_scorecard_back_through_its_passes(
+    seeded_org_file: Path, tmp_path: Path
+) -> None:
+    """`live` is one run of many passes: a scorecard it brought up to date pass after pass has
+    several updates in that one run, and its reset must undo them all, newest first."""
+    from test_live import FakeWall, Frames
+
+    from demo_gen.commands.live_loop import LiveOptions, live
+    from demo_gen.config.model import Secrets, load_config
+    from demo_gen.ledger.store import StateStore
+    from demo_gen.ledger.updates import UpdateLedger
+
+    pack = Pack.make(tmp_path / "live", seeded_org_file)
+    pack.ok("run", "--today", ANCHOR.isoformat())
+    day_0, cards_0 = story_rows(pack), card_rows(pack, ids=True)
+    start = datetime.combine(ANCHOR + timedelta(days=1), time(0), tzinfo=UTC)
+    options = LiveOptions(speed=3600.0, start=start, until=start + timedelta(days=8),
+                          advance_stages=True, tick_s=0.5)  # fmt: skip
+    wall = FakeWall()
+    report = live(load_config(pack.config, env={}), Secrets.from_env({}), options, Frames(),
+                  lambda: False, wall=wall, sleep=wall.sleep)  # fmt: skip
+    state = StateStore(f"sqlite:///{pack.root / 'state.sqlite'}")
+    try:
+        rows = UpdateLedger(state).of_run(report.run_id or "", ("done",))
+    finally:
+        state.close()
+    per_record = Counter(r.record_id for r in rows if r.record_type in CARDS)
+    assert per_record and max(per_record.values()) >= 2, per_record
+    assert card_rows(pack, ids=True) != cards_0
+    result = pack.cli("reset", report.run_id or "", "--yes", "--json")
+    assert result.exit_code == 0, result.output[-1500:]
+    assert card_rows(pack, ids=True) == cards_0
+    assert story_rows(pack) == day_0
