@@ -12,6 +12,7 @@ each reset giving back exactly the org of the day before.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -213,3 +214,41 @@ def test_reset_of_a_live_run_walks_each_scorecard_back_through_its_passes(
     assert result.exit_code == 0, result.output[-1500:]
     assert card_rows(pack, ids=True) == cards_0
     assert story_rows(pack) == day_0
+
+
+def test_an_answer_the_day_no_longer_gives_is_left_as_it_is(
+    seeded_org_file: Path, tmp_path: Path
+) -> None:
+    """Evidence only grows, so the scorer takes no answer back; a stage moved back by hand makes
+    the card expect less, and the answers it no longer gives keep their records as they were."""
+    from demo_gen.commands.org_launch import open_crm
+    from demo_gen.config.model import Secrets, load_config
+
+    pack = Pack.make(tmp_path / "back", seeded_org_file)
+    pack.ok("run", "--today", ANCHOR.isoformat())
+    day = ANCHOR + timedelta(days=30)
+    pack.ok("refresh", "--advance-stages", "--today", day.isoformat())
+    cards = {c["Id"]: c for c in pack.rows(CARDS[0])}
+    answers = pack.rows(ANSWER)
+    per_opp = Counter(cards[a["Scorecard__c"]]["Opportunity__c"] for a in answers)
+    opp_id = max(per_opp, key=lambda o: (per_opp[o], o))
+    with open_crm(load_config(pack.config, env={}), Secrets()) as crm:
+        (moved,) = crm.update([{"attributes": {"type": "Opportunity"}, "Id": opp_id,
+                                "StageName": "Qualification", "Probability": 10}])  # fmt: skip
+    assert moved.success
+    before = {a["Id"]: a for a in pack.rows(ANSWER)}
+    later = pack.ok("refresh", "--today", (day + timedelta(days=1)).isoformat())
+    after = {a["Id"]: a for a in pack.rows(ANSWER)}
+    assert set(after) == set(before)  # nothing deleted, nothing made again
+    mine = [i for i, a in before.items() if cards[a["Scorecard__c"]]["Opportunity__c"] == opp_id]
+    card = next(c for c in map(json.loads, _jsonl(pack, later["run_id"]))
+                if c["opportunity_id"] == opp_id)  # fmt: skip
+    given = {a["element_id"] for a in card["answers"]}
+    left = [i for i in mine if before[i]["Element__c"] not in given]
+    assert left, (given, [before[i]["Element__c"] for i in mine])
+    assert all(after[i] == before[i] for i in left)
+
+
+def _jsonl(pack: Pack, run_id: str) -> list[str]:
+    path = pack.root / "runs" / run_id / "scorecards.jsonl"
+    return path.read_text(encoding="utf-8").splitlines()
