@@ -111,6 +111,36 @@ def story_rows(pack: Pack) -> dict[str, Counter[str]]:
     out["Opportunity"] = Counter(
         f"{r['Id']}:{r.get('StageName')}:{r.get('Probability')}" for r in pack.rows("Opportunity")
     )
+    out.update(card_rows(pack))
+    return out
+
+
+CARDS = ("DemoGen_Scorecard__c", "DemoGen_Scorecard_Answer__c")
+
+
+def card_rows(pack: Pack, *, ids: bool = False) -> dict[str, Counter[str]]:
+    """Every scorecard and answer record as a multiset of its fields, without stamps; an
+    answer names its scorecard by its Name and the records it cites by subject@time (record ids
+    differ from org to org). `ids`: keep each record's own Id (the same org, day after day)."""
+    cited = {r["Id"]: f"{r.get('Subject')}@{r.get('StartDateTime')}" for r in pack.rows("Event")}
+    cited |= {r["Id"]: f"{r.get('Subject')}@{r.get('MessageDate')}"
+              for r in pack.rows("EmailMessage")}  # fmt: skip
+    cards = {r["Id"]: r["Name"] for r in pack.rows(CARDS[0])}
+    out: dict[str, Counter[str]] = {}
+    for sobject in CARDS:
+        bag: Counter[str] = Counter()
+        for row in pack.rows(sobject):
+            fields = {k: v for k, v in row.items() if k not in SYSTEM and v is not None}
+            if ids:
+                fields["Id"] = row["Id"]
+            if "Scorecard__c" in fields:
+                fields["Scorecard__c"] = cards.get(fields["Scorecard__c"], "?")
+            if "Evidence_Ids__c" in fields:
+                fields["Evidence_Ids__c"] = [
+                    cited.get(i, "?") for i in str(fields["Evidence_Ids__c"]).split(",")
+                ]
+            bag[json.dumps(fields, sort_keys=True, default=str)] += 1
+        out[sobject] = bag
     return out
 
 

@@ -73,6 +73,8 @@ def pack(seeded_org_file: Path, tmp_path: Path) -> Pack:
         pytest.param("update:sent:Event", marks=pytest.mark.long),  # sent, not marked done
         pytest.param("update:pending:Opportunity", marks=pytest.mark.long),
         "update:sent:Opportunity",  # a stage moved, not recorded as done
+        "update:sent:DemoGen_Scorecard_Answer__c",  # answers brought to the day, not marked done
+        pytest.param("update:pending:DemoGen_Scorecard__c", marks=pytest.mark.long),
     ],
 )
 def test_a_kill_during_updates_loses_no_before_value(pack: Pack, point: str) -> None:
@@ -92,6 +94,8 @@ def test_a_kill_during_updates_loses_no_before_value(pack: Pack, point: str) -> 
     assert all("Agenda:" not in r.after["Description"] for r in events)
     stages = [r for r in rows if r.record_type == "Opportunity" and r.status == "done"]
     assert stages and all(r.before["StageName"] != r.after["StageName"] for r in stages)
+    cards = [r for r in rows if r.record_type.startswith("DemoGen_") and r.status == "done"]
+    assert cards and all(r.before != r.after for r in cards)  # refresh_cards.py
     refreshes = _runs(pack)[:-1]  # both refreshes, the killed one included; not day 0's run
     _reset(pack, refreshes)
     assert _org(pack) == day0  # agendas, answers and stages back as day 0 left them

@@ -210,8 +210,10 @@ def refresh(config_path: Path, advance_stages: bool, today: str | None, as_json:
 
     Writes what the window now covers and no run wrote yet (emails of the days that passed,
     meetings that came into the window), gives each passed meeting its outcome (notes in place
-    of the agenda, the invitees' answers, a planned no-show) and, with --advance-stages, moves
-    stages on the story's dates. Rerunning on the same day writes nothing. Updates keep their
+    of the agenda, the invitees' answers, a planned no-show), brings each deal's scorecard to
+    what the meetings and emails before today support (same records, updated in place) and,
+    with --advance-stages, moves stages on the story's dates. Rerunning on the same day writes
+    nothing. Updates keep their
     earlier values in the state store: `reset` restores them. A pinned run.anchor_date fixes
     the story's day, so refresh refuses it (exit 2).
     """

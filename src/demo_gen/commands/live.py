@@ -78,7 +78,8 @@ def _until(text: str | None) -> datetime | None:
 @click.option(
     "--until",
     metavar="TIME",
-    help="Stop when the simulated clock reaches TIME (YYYY-MM-DDTHH:MM, UTC).",
+    help="Stop when the simulated clock reaches TIME (YYYY-MM-DDTHH:MM, UTC), after a last "
+    "pass at TIME.",
 )
 @click.option(
     "--advance-stages",

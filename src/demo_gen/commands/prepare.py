@@ -40,7 +40,7 @@ from demo_gen.stages.model import Seller
 from demo_gen.stages.plan import OpportunityPlan, Plan
 from demo_gen.stages.scorecards import Scorecard
 from demo_gen.stages.scorecards.templates import Template
-from demo_gen.stages.storyline import story_texts
+from demo_gen.stages.storyline import seen_on, story_texts
 from demo_gen.targets.base import Target
 from demo_gen.targets.calendars.ical import calendar_items, upcoming_keys
 from demo_gen.targets.salesforce.target import SalesforceTarget
@@ -60,6 +60,7 @@ class PrepareOptions:
     only_ids: tuple[str, ...] | None = None
     refresh_content: bool = False
     reveal: date | None = None  # refresh: the day each deal's story is seen on; None = its anchor
+    advance_stages: bool = False  # refresh: stages move along the story (the cards follow them)
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,8 @@ class Planned:
     targets: tuple[Target, ...]
     config: Config
     whole: Plan  # each deal's whole story (stages/storyline.py); `plan` is its view on the day
+    reveal: date | None = None  # the day `plan` shows (None: each deal's anchor)
+    advance_stages: bool = False  # the deals' stages move along their stories that day
 
 
 def plan_step(
@@ -151,8 +154,9 @@ def plan_step(
     )
     templates = load_templates(config)
     return Planned(
-        plan, soql, users, caps, templates, writer, source, tuple(targets), config, whole
-    )
+        plan, soql, users, caps, templates, writer, source, tuple(targets), config, whole,
+        options.reveal, options.advance_stages,
+    )  # fmt: skip
 
 
 def build(planned: Planned, deals: Sequence[OpportunityPlan], progress: Progress) -> Prepared:
@@ -177,11 +181,14 @@ def build(planned: Planned, deals: Sequence[OpportunityPlan], progress: Progress
         users=planned.users,
         whole=planned.whole,
     )
+    stories_by_id = {o.opportunity.id: o for o in whole.opportunities}
     for op in deals:
         story = stories[op.opportunity.id]
         texts = story.content.texts
         out.texts.update(texts)
-        cards = scorecards_for(planned.templates, op, config, llm_answers(story), texts)
+        seen = seen_on(stories_by_id[op.opportunity.id], planned.reveal, config,
+                       advance_stages=planned.advance_stages)  # fmt: skip
+        cards = scorecards_for(planned.templates, op, config, llm_answers(story), texts, seen)
         out.scorecards.extend(cards)
         for key in keys:
             caps = planned.caps[key]

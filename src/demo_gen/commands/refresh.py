@@ -5,7 +5,8 @@
 created (emails of the days that passed, meetings that entered the window), and the records
 that exist get what happened since (`due_changes`): a passed meeting's outcome (its notes in
 place of the agenda, its invitees' answers, the planned no-show) and, with `--advance-stages`,
-the Opportunity's StageName and Probability on the story's dates. Updates keep their
+the Opportunity's StageName and Probability on the story's dates; each deal's scorecard becomes
+the day's (`refresh_cards`: its score and its answers' texts and citations). Updates keep their
 before-values in the ledger (`updates`), so `reset` restores them.
 
 `due_changes` is the core a live writer calls too: given the whole story, the records as the
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from demo_gen.commands.prepare import Prepared
+from demo_gen.commands.refresh_cards import CARDS, card_changes
 from demo_gen.config.model import Config
 from demo_gen.errors import UsageError
 from demo_gen.ledger.store import StateStore
@@ -108,9 +110,10 @@ def apply_due(
     rows = state.items_by_signature(target.key, [i.signature for i in items])
     ids = {s: r.remote_id for s, r in rows.items() if r.status == "created" and r.remote_id}
     due = due_changes(prepared.whole, items, ids, today, advance_stages=advance_stages)
+    cards = card_changes(target, items, ids, today)  # refresh_cards.py
     ledger = UpdateLedger(state)
     out: dict[str, dict[str, int]] = {}
-    for kind, changes in ((OUTCOME, due.outcomes), (STAGE, due.stages)):
+    for kind, changes in ((OUTCOME, due.outcomes), (STAGE, due.stages), (CARDS, tuple(cards))):
         counts = apply(target, ledger, run_id, changes, event)
         out[kind] = {"created": 0, "skipped": counts.same, "failed": counts.failed,
                      "deferred": 0, "updated": counts.done}  # fmt: skip

@@ -164,7 +164,9 @@ def settle(target: Updatable, ledger: UpdateLedger, event: Event) -> int:
 
 def restore(target: Updatable, ledger: UpdateLedger, run_id: str, event: Event) -> UpdateCounts:
     """Put back the before-values of the run's updates where the record still holds the
-    after-values; report and keep the others."""
+    after-values; report and keep the others. A record the run updated more than once (a
+    scorecard over the passes of `live`) walks back through them, newest first, to the values
+    it had before the run."""
     counts = UpdateCounts()
     settle(target, ledger, event)
     rows = [r for r in reversed(ledger.of_run(run_id, ("done",))) if r.target == target.key]
@@ -172,30 +174,44 @@ def restore(target: Updatable, ledger: UpdateLedger, run_id: str, event: Event) 
         group = [r for r in rows if r.record_type == record_type]
         names = sorted({name for r in group for name in r.after})
         current = target.read_fields(record_type, [r.record_id for r in group], names)
-        back: dict[str, Mapping[str, Any]] = {}
-        marks: dict[str, str] = {}
-        for r in group:
-            now = current.get(r.record_id)
-            if now is None:
-                marks[r.key] = "gone"
-            elif same(now, r.before) and not same(now, r.after):
-                marks[r.key] = "restored"  # an earlier reset restored it and then stopped
-            elif same(now, r.after) and r.record_id not in back:
-                back[r.record_id] = r.before
-                marks[r.key] = "restored"
-            else:
-                marks[r.key] = "kept"
-                event("reset.update_kept", level="warning", key=r.key, record_id=r.record_id,
-                      reason="changed since demo-gen updated it")  # fmt: skip
+        marks, back = _walk_back(group, current, event)
         results = target.update_fields(record_type, back) if back else []
         crash_point(f"restore:sent:{record_type}")
         for (rid, _), result in zip(back.items(), results, strict=True):
             if not result.success:
-                key = next(r.key for r in group if r.record_id == rid)
-                marks.pop(key)
+                for key in [r.key for r in group if r.record_id == rid and r.key in marks]:
+                    marks.pop(key)
                 counts.failed += 1
-                counts.errors.append(f"{key}: {result.error_code} {result.message}")
+                counts.errors.append(f"{rid}: {result.error_code} {result.message}")
         ledger.mark(target.key, marks)
         for status in marks.values():
             setattr(counts, status, getattr(counts, status) + 1)
     return counts
+
+
+def _walk_back(
+    group: Sequence[UpdateRow], current: dict[str, dict[str, Any]], event: Event
+) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+    """Each row's mark and each record's values to send, the rows taken newest first: a record
+    holding a row's after-values takes its before-values, and the next older row of the same
+    record is judged against those."""
+    origin: dict[str, dict[str, Any]] = {}  # record id -> its values before the run
+    for r in group:
+        origin.setdefault(r.record_id, {}).update(r.before)  # older rows override newer ones
+    marks: dict[str, str] = {}
+    back: dict[str, dict[str, Any]] = {}
+    for r in group:
+        now = current.get(r.record_id)
+        if now is None:
+            marks[r.key] = "gone"
+        elif same(now, r.after):
+            back.setdefault(r.record_id, {}).update(r.before)
+            current[r.record_id] = {**now, **r.before}
+            marks[r.key] = "restored"
+        elif same(now, r.before) or same(now, origin[r.record_id]):
+            marks[r.key] = "restored"  # an earlier reset restored it and then stopped
+        else:
+            marks[r.key] = "kept"
+            event("reset.update_kept", level="warning", key=r.key, record_id=r.record_id,
+                  reason="changed since demo-gen updated it")  # fmt: skip
+    return marks, back

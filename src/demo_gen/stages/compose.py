@@ -23,6 +23,7 @@ from demo_gen.stages.plan import OpportunityPlan
 from demo_gen.stages.scorecards import (
     LlmAnswer,
     Scorecard,
+    Seen,
     Template,
     expected_elements,
     load_template,
@@ -73,10 +74,12 @@ def scorecards_for(
     config: Config,
     llm_answers: LlmAnswers | None = None,
     texts: Mapping[str, str] | None = None,
+    seen: Seen | None = None,
 ) -> list[Scorecard]:
     """One scorecard per template for this opportunity, checked against its texts as written.
 
-    Without `texts` the heuristic writer's texts (same seed and pack) are used.
+    Without `texts` the heuristic writer's texts (same seed and pack) are used; with `seen`,
+    `op` is the deal's story on `seen.day` and each card is that day's (`scorecards.Seen`).
     """
     return [
         render(
@@ -87,6 +90,7 @@ def scorecards_for(
             pack=config.run.name,
             llm_answers=None if llm_answers is None else llm_answers.get(template.name, {}),
             texts=texts,
+            seen=seen,
         )
         for template in templates
     ]

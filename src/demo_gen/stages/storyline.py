@@ -21,7 +21,8 @@ from demo_gen.stages.model import BusyEvent, Seller
 from demo_gen.stages.plan import OpportunityPlan, Plan
 from demo_gen.stages.plan_codec import dump_plan, fingerprint, load_plan, pin_key
 from demo_gen.stages.planning.ahead import Ahead, plan_ahead, with_ahead
-from demo_gen.stages.planning.outcome import realize, reveal
+from demo_gen.stages.planning.outcome import realize, reveal, stage_on
+from demo_gen.stages.scorecards import Seen
 
 AHEAD_SUFFIX = "/ahead"
 """A deal's story ahead is pinned under its plan's pin key and this suffix."""
@@ -71,6 +72,17 @@ def on_day(whole: Plan, today: date | None, config: Config) -> Plan:
         whole,
         opportunities=tuple(reveal(op, today or op.anchor, config) for op in whole.opportunities),
     )
+
+
+def seen_on(
+    whole: OpportunityPlan, day: date | None, config: Config, *, advance_stages: bool
+) -> Seen:
+    """The day a deal's scorecard is made on (`scorecards.Seen`): `day` (None: its anchor, as
+    `run` writes it), the story its texts are told from, and its stage that day — the story's
+    (`planning.outcome.stage_on`) when stages advance with it, else the Opportunity's own."""
+    on = day or whole.anchor
+    moved = stage_on(whole, on) if advance_stages else None
+    return Seen(told_story(whole, config), on, moved or whole.opportunity.stage)
 
 
 AGENDA_SUFFIX = "#agenda"

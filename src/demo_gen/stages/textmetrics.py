@@ -122,7 +122,9 @@ def _support(
         op = by_id.get(card.opportunity_id)
         if op is None:
             continue
-        recs = records.setdefault(op.opportunity.id, Records(op, texts[op.opportunity.id]))
+        recs = records.setdefault(
+            op.opportunity.id, Records(op, texts[op.opportunity.id], card.until)
+        )
         names = [c.name for c in op.opportunity.contacts]
         for answer in card.answers:
             cited = [r for r in recs.items if r.key in answer.evidence_keys]

@@ -21,6 +21,14 @@ Answers, per `scorecards.mode`:
 - hybrid: the LLM's answer where valid, else the heuristic one.
 Evidence keys are always keys of PAST meetings or of emails (history) of the same plan.
 
+The day. `render(..., seen=Seen(story, day, stage))` makes the card of a day: the plan is the
+deal's story as seen that day (`storyline.on_day`), the fact sheet is the whole story's (the one
+the texts are told from), only meetings held and emails sent before the day's start are
+evidence (`evidence.happened`, also for an LLM answer's citations), a decision step due before
+the day is "date passed", and the elements are those of `stage`. So the card of day N depends
+on the story and N only: `refresh` on day N makes it, whether or not earlier days were
+refreshed (commands/refresh_cards.py brings the records that exist to it).
+
 Confidence of a heuristic answer (0–1, two decimals):
     0.72 + 0.04 × min(cited meetings − 1, 3)   if a cited record is a meeting
     0.60                                       if only emails are cited
@@ -49,6 +57,7 @@ from demo_gen.stages.scorecards.scoring import (
     Answer,
     LlmAnswer,
     Scorecard,
+    Seen,
     render,
     validate_llm_answer,
 )
@@ -72,6 +81,7 @@ __all__ = [
     "Element",
     "LlmAnswer",
     "Scorecard",
+    "Seen",
     "Template",
     "expected_elements",
     "load_template",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from demo_gen.stages.facts import fmt_day, local_day
 from demo_gen.stages.facts.claims import claims, found, parse_date
@@ -49,17 +50,34 @@ class Record:
         return f"{article} {self.label} on {self.day}"
 
 
-class Records:
-    """A deal's past records that say something (`timeline.speaks`), in time order."""
+def happened(item: Activity, plan: OpportunityPlan, until: datetime | None = None) -> bool:
+    """Whether a record had happened before `until`: a meeting that has passed (`past`) and
+    started before it, an email sent before it. None: by the plan's anchor (`timeline.is_past`).
 
-    def __init__(self, plan: OpportunityPlan, texts: Mapping[str, str]) -> None:
+    `until` is the start of the day a scorecard is made on (`refresh` reveals the story day by
+    day, `stages/planning/outcome.reveal`): nothing later is evidence."""
+    if until is None:
+        return is_past(item, plan)
+    if isinstance(item, PlannedMeeting):
+        return item.past and item.start < until
+    return item.sent_at < until
+
+
+class Records:
+    """A deal's past records that say something (`timeline.speaks`), in time order; with
+    `until`, the records that had happened before it (`happened`)."""
+
+    def __init__(
+        self, plan: OpportunityPlan, texts: Mapping[str, str], until: datetime | None = None
+    ) -> None:
         contacts = {c.id: c for c in plan.opportunity.contacts}
         self.plan = plan
         self.contacts = contacts
+        self.until = until
         zone = plan.opportunity.owner.time_zone
         everything: list[Activity] = [*plan.meetings, *plan.emails]
         past = sorted(
-            (i for i in everything if is_past(i, plan) and speaks(i)),
+            (i for i in everything if happened(i, plan, until) and speaks(i)),
             key=lambda i: (when(i), i.key),
         )
         self.items: list[Record] = [_record(i, texts, contacts, zone) for i in past]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from demo_gen.stages.facts import FactSheet, fmt_day
 from demo_gen.stages.facts.model import Fact, Step
@@ -32,6 +33,7 @@ class Ctx:
     sheet: FactSheet
     records: Records
     position: str
+    today: date  # the day the card is made on (a step due before it has passed)
 
     def said(self, kind: str) -> tuple[Fact, Record] | None:
         """A fact and the first record that carries all its tokens (None: not said yet)."""
@@ -162,10 +164,10 @@ def decision_process(x: Ctx, rng: random.Random) -> Draft | None:
     if got is None:
         return None
     fact, first = got
-    anchor, open_deal = x.records.plan.anchor, not x.opp.is_closed
+    today, open_deal = x.today, not x.opp.is_closed
 
     def step(s: Step) -> str:
-        late = " (date passed, not confirmed done)" if open_deal and s.due < anchor else ""
+        late = " (date passed, not confirmed done)" if open_deal and s.due < today else ""
         return f"{s.what} by {fmt_day(s.due)}{late}"
 
     steps = "; ".join(step(s) for s in x.sheet.steps)

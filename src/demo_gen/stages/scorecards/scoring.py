@@ -9,13 +9,14 @@ import math
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import Any, Literal
 
 from demo_gen.config.model import ScorecardSettings
-from demo_gen.stages.facts import build_fact_sheet
-from demo_gen.stages.facts.timeline import attended, is_past
+from demo_gen.stages.facts import build_fact_sheet, local_day
+from demo_gen.stages.facts.timeline import attended
 from demo_gen.stages.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
-from demo_gen.stages.scorecards.evidence import Records
+from demo_gen.stages.scorecards.evidence import Records, happened
 from demo_gen.stages.scorecards.heuristic import WRITERS, Ctx, Draft
 from demo_gen.stages.scorecards.markdown import scorecard_markdown
 from demo_gen.stages.scorecards.templates import (
@@ -41,6 +42,22 @@ class LlmAnswer:
     text: str
     confidence: float
     evidence_keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Seen:
+    """The day a scorecard is made on, for a plan that is the deal's story as seen that day
+    (`stages/storyline.on_day`: what `run` and `refresh` write).
+
+    `story` is the deal's whole story as its texts are written from it (`storyline.told_story`):
+    the fact sheet comes from it, so the answers state the facts the texts state. `day` is the
+    day the plan shows (a datetime: that moment, as `live` reveals it): only what happened
+    before its start is evidence. `stage` is the deal's stage that day (its Opportunity's
+    StageName once the command is done): the elements it expects."""
+
+    story: OpportunityPlan
+    day: date
+    stage: str
 
 
 @dataclass(frozen=True)
@@ -86,6 +103,9 @@ class Scorecard:
     expected_ids: tuple[str, ...] = ()
     texts: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     """The deal's activity texts the answers were checked against (not serialised)."""
+    until: datetime | None = field(default=None, repr=False, compare=False)
+    """The start of the day the card was made on: its evidence happened before it (None: by
+    the plan's anchor; `evidence.happened`)."""
 
     @property
     def answered(self) -> int:
@@ -132,20 +152,27 @@ def render(
     pack: str,
     llm_answers: Mapping[str, LlmAnswer] | None = None,
     texts: Mapping[str, str] | None = None,
+    seen: Seen | None = None,
 ) -> Scorecard:
     """Fill `template` for one opportunity's plan. Pure: same inputs, same scorecard.
 
-    `texts` are the deal's activity texts as written (item key → text); without them the
-    heuristic writer's texts for the same seed and pack are used.
+    `texts` are the deal's activity texts as written (item key -> text); without them the
+    heuristic writer's texts for the same seed and pack are used. With `seen`, `plan` is the
+    deal's story on `seen.day`: the card is what the scorer makes of that day's evidence
+    (`Seen`); without it, of the plan's past as of its anchor, with the plan's own fact sheet.
     """
+    until = _until(plan, seen)
+    if seen is not None:
+        plan = replace(plan, opportunity=replace(plan.opportunity, stage=seen.stage))
     opp = plan.opportunity
     base = f"{seed}/{pack}/{opp.id}/scorecard"
-    sheet = build_fact_sheet(plan, seed=seed, pack=pack)
+    sheet = build_fact_sheet(seen.story if seen else plan, seed=seed, pack=pack)
     if texts is None:
         from demo_gen.stages.content.heuristic import HeuristicContent
 
-        texts = HeuristicContent(seed=seed, pack=pack).write(plan).texts
-    ctx = Ctx(opp, sheet, Records(plan, texts), stage_position(opp.stage))
+        texts = HeuristicContent(seed=seed, pack=pack).write(seen.story if seen else plan).texts
+    today = local_day(until, opp.owner.time_zone) if until else plan.anchor
+    ctx = Ctx(opp, sheet, Records(plan, texts, until), stage_position(opp.stage), today)
     expected = expected_elements(template, opp.stage)
     # llm mode with no LLM output at all (disabled or failed) falls back to the heuristic
     mode = settings.mode if llm_answers is not None else "heuristic"
@@ -155,7 +182,16 @@ def render(
         if answer is not None and answer.confidence >= settings.confidence_floor:
             answers.append(answer)
     card = _scorecard(template, plan, settings, expected, answers)
-    return replace(card, texts=texts)
+    return replace(card, texts=texts, until=until)
+
+
+def _until(plan: OpportunityPlan, seen: Seen | None) -> datetime | None:
+    """The start of the day the card is made on (a moment is its own start)."""
+    if seen is None:
+        return None
+    from demo_gen.stages.planning.outcome import boundary_of
+
+    return boundary_of(plan, seen.day)
 
 
 def _answer(
@@ -253,7 +289,8 @@ def validate_llm_answer(
     if not (math.isfinite(answer.confidence) and 0.0 <= answer.confidence <= 1.0):
         return False
     keys = answer.evidence_keys
-    if not keys or len(set(keys)) != len(keys) or not set(keys) <= past_keys(plan):
+    until = records.until if records is not None else None
+    if not keys or len(set(keys)) != len(keys) or not set(keys) <= past_keys(plan, until):
         return False
     if records is not None:
         cited = [r for r in records.items if r.key in keys]
@@ -271,7 +308,8 @@ def validate_llm_answer(
     return any(c.id in attended(items[k]) for k in keys for c in named)
 
 
-def past_keys(plan: OpportunityPlan) -> frozenset[str]:
-    """The keys an answer may cite: past meetings and emails."""
+def past_keys(plan: OpportunityPlan, until: datetime | None = None) -> frozenset[str]:
+    """The keys an answer may cite: meetings and emails that happened before `until` (None: by
+    the plan's anchor; `evidence.happened`)."""
     everything: list[PlannedMeeting | PlannedEmail] = [*plan.meetings, *plan.emails]
-    return frozenset(i.key for i in everything if is_past(i, plan))
+    return frozenset(i.key for i in everything if happened(i, plan, until))

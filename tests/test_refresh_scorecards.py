@@ -1,0 +1,254 @@
+"""refresh: scorecards follow the days (issue 14).
+
+One series for the module: a first run on day 0, a refresh each day to day 4, then on days 9 and
+30, all with `--advance-stages`. After each command the org's scorecards are read back as a user
+reads them — the answer records, the records their Evidence_Ids__c cite — and checked against
+that day: nothing cited is dated on or after the day's start in the deal owner's zone, and every
+date, number and contact name of an answer is in a record it cites (its subject, date, text or
+people). Then: the answers of day 0 are the same records on day 30, now citing the month's
+meetings and emails; and resetting every run newest first walks the org back through the days,
+each reset giving back exactly the org of the day before.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import ANCHOR
+from refresh_helpers import CARDS, Pack, card_rows, story_rows
+
+from demo_gen.stages.facts import fmt_day, local_day
+from demo_gen.stages.facts.claims import claims, found
+
+DAYS = (1, 2, 3, 4, 9, 30)
+ANSWER = CARDS[1]
+
+
+@dataclass
+class Day:
+    day: date
+    report: dict[str, Any]
+    story: dict[str, Counter[str]]  # story_rows, for the reset walk back
+    cards: dict[str, Counter[str]]  # card_rows with record ids
+    answers: dict[str, dict[str, Any]]  # answer record id -> record
+    late: list[str]  # cited records dated on or after the day's start
+    unsupported: list[str]  # claims found in no cited record
+    checked: int  # claims looked for
+    cited_after_day_0: int  # answers citing a record of a day after day 0
+
+
+def _when(text: Any) -> datetime:
+    value = str(text).replace("Z", "+00:00").replace("+0000", "+00:00")
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _read_day(pack: Pack, day: date, report: dict[str, Any]) -> Day:
+    """The org's scorecards on `day`, checked against that day (module docstring)."""
+    zones = {u["Id"]: u.get("TimeZoneSidKey") or "UTC" for u in pack.rows("User")}
+    opps = {o["Id"]: o for o in pack.rows("Opportunity")}
+    contacts = {c["Id"]: c for c in pack.rows("Contact")}
+    cards = {c["Id"]: c for c in pack.rows(CARDS[0])}
+    records = _cited_records(pack, contacts)
+    late: list[str] = []
+    unsupported: list[str] = []
+    checked = after_day_0 = 0
+    answers = {a["Id"]: a for a in pack.rows(ANSWER)}
+    for answer in answers.values():
+        opp = opps[cards[answer["Scorecard__c"]]["Opportunity__c"]]
+        zone = zones.get(opp["OwnerId"], "UTC")
+        start = datetime.combine(day, time(0), tzinfo=ZoneInfo(zone))
+        day_0 = datetime.combine(ANCHOR, time(0), tzinfo=ZoneInfo(zone))
+        cited = [records[i] for i in str(answer.get("Evidence_Ids__c") or "").split(",") if i]
+        assert cited, answer
+        late += [f"{answer['Name']}: {when}" for when, _ in cited if when >= start]
+        after_day_0 += any(when >= day_0 for when, _ in cited)
+        names = [c["Name"] for c in contacts.values() if c.get("AccountId") == opp["AccountId"]]
+        stacks = [f"{fmt_day(local_day(when, zone))}\n{text}" for when, text in cited]
+        checked += len(claims(answer["Answer__c"], names))
+        unsupported += [
+            f"{answer['Name']}: {claim!r} in {answer['Answer__c']!r}"
+            for claim in claims(answer["Answer__c"], names)
+            if not any(found(claim, stack) for stack in stacks)
+        ]
+    return Day(
+        day, report, story_rows(pack), card_rows(pack, ids=True), answers, late, unsupported,
+        checked, after_day_0,
+    )  # fmt: skip
+
+
+def _cited_records(
+    pack: Pack, contacts: dict[str, dict[str, Any]]
+) -> dict[str, tuple[datetime, str]]:
+    """Every Event and EmailMessage: its time, and what a reader sees in it (subject, text,
+    the names of the contacts in it)."""
+    people: dict[str, list[str]] = {}
+    for rel in pack.rows("EventRelation"):
+        people.setdefault(rel["EventId"], []).append(rel["RelationId"])
+    for rel in pack.rows("EmailMessageRelation"):
+        people.setdefault(rel["EmailMessageId"], []).append(rel.get("RelationId") or "")
+    out: dict[str, tuple[datetime, str]] = {}
+    for sobject, when, body in (
+        ("Event", "StartDateTime", "Description"),
+        ("EmailMessage", "MessageDate", "TextBody"),
+    ):
+        for row in pack.rows(sobject):
+            ids = [*people.get(row["Id"], []), row.get("WhoId") or ""]
+            names = " ".join(contacts[i]["Name"] for i in ids if i in contacts)
+            text = f"{row.get('Subject')}\n{row.get(body) or ''}\n{names}"
+            out[row["Id"]] = (_when(row[when]), text)
+    return out
+
+
+@dataclass
+class Series:
+    pack: Pack
+    days: list[Day]
+
+
+@pytest.fixture(scope="module")
+def series(seeded_org_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Series:
+    pack = Pack.make(tmp_path_factory.mktemp("cards"), seeded_org_file)
+    out = [_read_day(pack, ANCHOR, pack.ok("run", "--today", ANCHOR.isoformat()))]
+    for n in DAYS:
+        day = ANCHOR + timedelta(days=n)
+        report = pack.ok("refresh", "--advance-stages", "--today", day.isoformat())
+        out.append(_read_day(pack, day, report))
+    return Series(pack, out)
+
+
+@pytest.fixture(scope="module")
+def days(series: Series) -> list[Day]:
+    return series.days
+
+
+def test_no_answer_cites_a_record_of_a_later_day(days: list[Day]) -> None:
+    for d in days:
+        assert d.answers, d.day
+        assert d.late == [], (d.day, d.late[:5])
+
+
+def test_every_claim_of_every_answer_is_in_a_record_it_cites(days: list[Day]) -> None:
+    for d in days:
+        assert d.checked > 2 * len(d.answers), (d.day, d.checked)  # dates, numbers, names
+        assert d.unsupported == [], (d.day, d.unsupported[:5])
+
+
+def test_the_cards_follow_the_month_in_the_same_records(days: list[Day]) -> None:
+    first, last = days[0], days[-1]
+    assert first.cited_after_day_0 == 0
+    assert last.cited_after_day_0 > 0  # the month's meetings and emails are cited
+    for before, after in zip(days, days[1:], strict=False):
+        assert set(before.answers) <= set(after.answers), after.day  # never deleted
+    changed = [
+        i for i, a in first.answers.items() if last.answers[i]["Answer__c"] != a["Answer__c"]
+    ]
+    assert changed, "no answer of day 0 reads differently on day 30"
+    updated = sum(d.report["counts"]["update:scorecard"]["updated"] for d in days[1:])
+    created = sum(d.report["counts"]["answer"]["created"] for d in days[1:])
+    assert updated > 0 and created > 0, (updated, created)
+
+
+def test_a_same_day_rerun_updates_no_scorecard(series: Series) -> None:
+    pack, days = series.pack, series.days
+    again = pack.ok("refresh", "--advance-stages", "--today", days[-1].day.isoformat())
+    assert again["counts"]["update:scorecard"] == {
+        "created": 0, "skipped": 0, "failed": 0, "deferred": 0, "updated": 0,
+    }  # fmt: skip
+    assert again["counts"]["answer"]["created"] == 0
+    assert card_rows(pack, ids=True) == days[-1].cards
+    reset = pack.cli("reset", again["run_id"], "--yes", "--json")
+    assert reset.exit_code == 0, reset.output[-1500:]
+
+
+def test_resetting_every_run_newest_first_walks_back_through_the_days(series: Series) -> None:
+    # runs last in this module: it takes the series' records away
+    pack, days = series.pack, series.days
+    for newer, older in zip(reversed(days), list(reversed(days))[1:], strict=False):
+        result = pack.cli("reset", newer.report["run_id"], "--yes", "--json")
+        assert result.exit_code == 0, result.output[-1500:]
+        assert card_rows(pack, ids=True) == older.cards, (newer.day, "scorecards")
+        assert story_rows(pack) == older.story, newer.day
+    result = pack.cli("reset", days[0].report["run_id"], "--yes", "--json")
+    assert result.exit_code == 0, result.output[-1500:]
+    assert all(not bag for bag in card_rows(pack).values())
+
+
+def test_reset_of_a_live_run_walks_each_scorecard_back_through_its_passes(
+    seeded_org_file: Path, tmp_path: Path
+) -> None:
+    """`live` is one run of many passes: a scorecard it brought up to date pass after pass has
+    several updates in that one run, and its reset must undo them all, newest first."""
+    from test_live import FakeWall, Frames
+
+    from demo_gen.commands.live_loop import LiveOptions, live
+    from demo_gen.config.model import Secrets, load_config
+    from demo_gen.ledger.store import StateStore
+    from demo_gen.ledger.updates import UpdateLedger
+
+    pack = Pack.make(tmp_path / "live", seeded_org_file)
+    pack.ok("run", "--today", ANCHOR.isoformat())
+    day_0, cards_0 = story_rows(pack), card_rows(pack, ids=True)
+    start = datetime.combine(ANCHOR + timedelta(days=1), time(0), tzinfo=UTC)
+    options = LiveOptions(speed=3600.0, start=start, until=start + timedelta(days=8),
+                          advance_stages=True, tick_s=0.5)  # fmt: skip
+    wall = FakeWall()
+    report = live(load_config(pack.config, env={}), Secrets.from_env({}), options, Frames(),
+                  lambda: False, wall=wall, sleep=wall.sleep)  # fmt: skip
+    state = StateStore(f"sqlite:///{pack.root / 'state.sqlite'}")
+    try:
+        rows = UpdateLedger(state).of_run(report.run_id or "", ("done",))
+    finally:
+        state.close()
+    per_record = Counter(r.record_id for r in rows if r.record_type in CARDS)
+    assert per_record and max(per_record.values()) >= 2, per_record
+    assert card_rows(pack, ids=True) != cards_0
+    result = pack.cli("reset", report.run_id or "", "--yes", "--json")
+    assert result.exit_code == 0, result.output[-1500:]
+    assert card_rows(pack, ids=True) == cards_0
+    assert story_rows(pack) == day_0
+
+
+def test_an_answer_the_day_no_longer_gives_is_left_as_it_is(
+    seeded_org_file: Path, tmp_path: Path
+) -> None:
+    """Evidence only grows, so the scorer takes no answer back; a stage moved back by hand makes
+    the card expect less, and the answers it no longer gives keep their records as they were."""
+    from demo_gen.commands.org_launch import open_crm
+    from demo_gen.config.model import Secrets, load_config
+
+    pack = Pack.make(tmp_path / "back", seeded_org_file)
+    pack.ok("run", "--today", ANCHOR.isoformat())
+    day = ANCHOR + timedelta(days=30)
+    pack.ok("refresh", "--advance-stages", "--today", day.isoformat())
+    cards = {c["Id"]: c for c in pack.rows(CARDS[0])}
+    answers = pack.rows(ANSWER)
+    per_opp = Counter(cards[a["Scorecard__c"]]["Opportunity__c"] for a in answers)
+    opp_id = max(per_opp, key=lambda o: (per_opp[o], o))
+    with open_crm(load_config(pack.config, env={}), Secrets()) as crm:
+        (moved,) = crm.update([{"attributes": {"type": "Opportunity"}, "Id": opp_id,
+                                "StageName": "Qualification", "Probability": 10}])  # fmt: skip
+    assert moved.success
+    before = {a["Id"]: a for a in pack.rows(ANSWER)}
+    later = pack.ok("refresh", "--today", (day + timedelta(days=1)).isoformat())
+    after = {a["Id"]: a for a in pack.rows(ANSWER)}
+    assert set(after) == set(before)  # nothing deleted, nothing made again
+    mine = [i for i, a in before.items() if cards[a["Scorecard__c"]]["Opportunity__c"] == opp_id]
+    card = next(c for c in map(json.loads, _jsonl(pack, later["run_id"]))
+                if c["opportunity_id"] == opp_id)  # fmt: skip
+    given = {a["element_id"] for a in card["answers"]}
+    left = [i for i in mine if before[i]["Element__c"] not in given]
+    assert left, (given, [before[i]["Element__c"] for i in mine])
+    assert all(after[i] == before[i] for i in left)
+
+
+def _jsonl(pack: Pack, run_id: str) -> list[str]:
+    path = pack.root / "runs" / run_id / "scorecards.jsonl"
+    return path.read_text(encoding="utf-8").splitlines()
