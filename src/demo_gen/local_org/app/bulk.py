@@ -3,6 +3,7 @@
 The lifecycle is Open → (PUT CSV, 201) → UploadComplete, which this org processes synchronously
 in the same request: one transaction per job, a savepoint per row, so the job is `JobComplete`
 by the time the client first polls. Jobs live in memory; a restarted server forgets them.
+Query jobs (`bulk_query`) take their ids from the same counter.
 `hardDelete` soft-deletes, like `delete` (the store never removes rows). Job ids come from the
 store's persistent counters, so a restarted org never hands out an id it gave before.
 """
@@ -139,7 +140,7 @@ def create_job(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiRespo
         raise _invalid_job(f"Invalid line ending: {line_ending} (LF or CRLF)")
     now = schema.format_datetime(ctx.now())
     job = IngestJob(
-        id=_new_job_id(ctx),
+        id=new_job_id(ctx),
         operation=operation,
         obj=obj,
         external_id_field=str(ext) if operation == "upsert" else None,
@@ -154,7 +155,7 @@ def create_job(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiRespo
     return ApiResponse(200, job.info())
 
 
-def _new_job_id(ctx: Ctx) -> str:
+def new_job_id(ctx: Ctx) -> str:
     """A job id never handed out before, even by this org before a restart (a real org's ids
     never repeat, and a client may keep old ones): numbered by a counter the store keeps."""
     store = ctx.org.store
