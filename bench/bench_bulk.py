@@ -3,8 +3,11 @@
 Both contenders run `demo-gen run` with the same config, seed and anchor on identical copies of
 one seeded local org, each served by its own `demo-gen org serve` (optionally slowed down);
 only `salesforce.bulk.mode` differs (never / always). The org's `/_local/stats` counts the
-requests (logins excluded), split into writes (sObject Collections, or Bulk job requests),
-SOQL reads (selection, read-back of snapshots and org-made records, reconcile) and the rest.
+requests (logins excluded), split into writes (sObject Collections, or Bulk ingest job
+requests), SOQL reads (selection, read-back of snapshots and org-made records, reconcile: REST
+query pages, or Bulk API 2.0 query jobs — create, status, result pages) and the rest (describe,
+limits, the composite request of the rerun check), and prints them per 1,000 and per 10,000
+records written, REST beside Bulk.
 
     python bench/bench_bulk.py [--opportunities 2000] [--limit 50000] [--latency-ms 0]
 
@@ -80,17 +83,18 @@ def _measure(mode: str, work: Path, seed: Path, limit: int, latency: int) -> dic
 def _figures(report: dict, requests: dict[str, int], seconds: float) -> dict[str, float]:
     counts = report["counts"]
     written = sum(v["created"] for k, v in counts.items() if k not in ORG_MADE)
-    split = {"writes": 0, "reads": 0, "other": 0}
+    split = {"writes": 0, "reads": 0, "query_jobs": 0, "other": 0}
     for key, n in requests.items():
         if "login" in key or "oauth" in key:
             continue
-        if "jobs/" in key or "composite" in key:
+        if "jobs/ingest" in key or "composite/" in key:
             split["writes"] += n
-        elif "query" in key.lower():
+        elif "query" in key.lower():  # REST query pages and Bulk query jobs
             split["reads"] += n
+            split["query_jobs"] += n if "jobs/query" in key else 0
         else:
             split["other"] += n
-    total = sum(split.values())
+    total = split["writes"] + split["reads"] + split["other"]
     return {
         "records": written,
         "org_made": sum(counts.get(k, {}).get("created", 0) for k in ORG_MADE),
@@ -98,6 +102,7 @@ def _figures(report: dict, requests: dict[str, int], seconds: float) -> dict[str
         **{f"{k}_requests": v for k, v in split.items()},
         "per_1000": 1000 * total / written if written else float("nan"),
         "writes_per_1000": 1000 * split["writes"] / written if written else float("nan"),
+        "per_10000": 10_000 * total / written if written else float("nan"),
         "seconds": seconds,
     }
 
@@ -129,8 +134,10 @@ def _report(results: dict[str, dict[str, float]], args: argparse.Namespace) -> N
         ("requests", "API requests"),
         ("writes_requests", "  writes (collections / jobs)"),
         ("reads_requests", "  SOQL reads"),
+        ("query_jobs_requests", "    of which Bulk query jobs"),
         ("other_requests", "  other (describe, limits, …)"),
         ("per_1000", "API requests per 1,000 records"),
+        ("per_10000", "API requests per 10,000 records"),
         ("writes_per_1000", "  of which writes"),
         ("seconds", "wall time (s)"),
     )

@@ -184,3 +184,23 @@ def test_a_large_org_read_through_query_jobs_gives_the_same_plan(make_config, se
         jobs = served_org.app.request_counts.get("POST jobs/query", 0)
         assert jobs == (4 if name == "bulk" else 0)
     assert plans["bulk"] == plans["rest"]
+
+
+def test_selection_through_query_jobs_equals_the_rest_selection(served_org):
+    """Field by field: opportunities (numbers, booleans, dates), accounts, owners, contacts with
+    their roles and the primary one, users and busy Events."""
+    from demo_gen.config.model import BulkSettings, QuerySettings
+    from demo_gen.targets.salesforce.bulk_query import QueryChannel
+    from demo_gen.targets.salesforce.client import SalesforceCrm
+    from demo_gen.targets.salesforce.selection import BulkReads, select_opportunities
+
+    crm = SalesforceCrm(connect(served_org), label="local org")
+    settings = QuerySettings(opportunity_type=None, limit=30)
+    rest = select_opportunities(crm, settings)
+    channel = QueryChannel(crm, BulkSettings(poll_seconds=0))
+    bulk = select_opportunities(crm, settings, bulk=BulkReads(channel, 1))
+    assert channel.jobs == 4
+    assert bulk == rest
+    opportunities = bulk.snapshot.opportunities
+    assert any(c.is_primary for o in opportunities for c in o.contacts)
+    assert any(o.amount for o in opportunities) and bulk.snapshot.events

@@ -50,6 +50,12 @@ ABORTABLE = ("Open", "UploadComplete", "InProgress")
 LINE_ENDINGS = ("LF", "CRLF")
 JOB_PREFIX = "750"
 JOB_COUNTER = "bulk_job_counter"
+MULTIPLE_UPLOADS = (
+    "Found multiple contents for job: <{job}>, please 'Close' / 'Abort' / 'Delete' the current "
+    "Job then create a new Job and make sure you only do 'PUT' once on a given Job."
+)
+"""A real org takes one upload per ingest job: a second PUT is accepted (201), and closing
+the job is then refused with 400 INVALIDJOB (salesforce.stackexchange.com/questions/222330)."""
 
 
 @dataclass
@@ -182,6 +188,8 @@ def set_state(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiRespon
     """PATCH jobs/ingest/{id} {"state": "UploadComplete"|"Aborted"}: close (and run) or abort."""
     job = _job(ctx, params["job"])
     state = req.json_object().get("state")
+    if state == "UploadComplete" and job.state == "Open" and len(job.uploads) > 1:
+        raise _invalid_job(MULTIPLE_UPLOADS.format(job=job.id[:15]))
     if state == "UploadComplete" and job.state == "Open":
         job.state = "UploadComplete"
         _run(ctx, job)

@@ -62,6 +62,9 @@ carry them too); links (EventRelation, EmailMessageRelation) never do."""
 STAMPED_KINDS = (MEETING, EMAIL, SCORECARD, ANSWER)
 """The kinds whose records tag mode stamps with the run id and signature (reset checks them)."""
 
+DESCRIBED = ("Opportunity", "Event", "Task", "EmailMessage", SCORECARD_OBJECT, ANSWER_OBJECT)
+"""The objects a run describes (selection, capabilities): asked for in one composite request."""
+
 GONE = ("ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_CROSS_REFERENCE_KEY")
 """Delete error codes that mean the record is already gone: a success for reset."""
 
@@ -165,6 +168,7 @@ class SalesforceTarget:
         """The opportunities the plan is for, with the users and the busy time it reads
         (through Bulk query jobs when the org is large: selection.BulkReads)."""
         own = (self._config.run.run_tag_field, self._config.run.name) if self.tag_mode else None
+        self._crm.describe_many(DESCRIBED)
         settings = self._config.salesforce.bulk
         bulk = None
         if settings.mode != "never":
