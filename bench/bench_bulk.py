@@ -10,6 +10,7 @@ limits, the composite request of the rerun check), and prints them per 1,000 and
 records written, REST beside Bulk.
 
     python bench/bench_bulk.py [--opportunities 2000] [--limit 50000] [--latency-ms 0]
+                               [--only rest|bulk]
 
 `--limit` caps the opportunities the run selects; the default takes every eligible one.
 """
@@ -38,16 +39,15 @@ def main() -> None:
     parser.add_argument("--opportunities", type=int, default=2000, help="opportunities in the org")
     parser.add_argument("--limit", type=int, default=50_000, help="opportunities a run selects")
     parser.add_argument("--latency-ms", type=int, default=0, help="delay on every REST answer")
+    parser.add_argument("--only", choices=("rest", "bulk"), help="run one contender only")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="demo-gen-bench-bulk-"))
     try:
         seed = work / "seed.sqlite"
         cli("org", "init", "--db", str(seed), "--opportunities", str(args.opportunities),
              "--anchor-date", ANCHOR)  # fmt: skip
-        results = {
-            mode: _measure(mode, work, seed, args.limit, args.latency_ms)
-            for mode in ("never", "always")
-        }
+        modes = {"rest": ("never",), "bulk": ("always",)}.get(args.only or "", ("never", "always"))
+        results = {mode: _measure(mode, work, seed, args.limit, args.latency_ms) for mode in modes}
     finally:
         shutil.rmtree(work, ignore_errors=True)
     _report(results, args)
@@ -74,6 +74,7 @@ def _measure(mode: str, work: Path, seed: Path, limit: int, latency: int) -> dic
             raise RuntimeError(f"{mode}: run exited {done.returncode}: {done.stderr[-800:]}")
         report = json.loads(done.stdout)
         stats = json.loads(urllib.request.urlopen(f"{url}/_local/stats").read())
+        print(f"{mode}: {json.dumps(stats['requests'], sort_keys=True)}", file=sys.stderr)
         return _figures(report, stats["requests"], seconds)
     finally:
         server.terminate()
@@ -124,7 +125,8 @@ def _config(folder: Path, url: str, limit: int, mode: str) -> Path:
 
 
 def _report(results: dict[str, dict[str, float]], args: argparse.Namespace) -> None:
-    rest, bulk = results["never"], results["always"]
+    missing = dict.fromkeys(next(iter(results.values())), float("nan"))
+    rest, bulk = results.get("never", missing), results.get("always", missing)
     print(f"org: {args.opportunities} opportunities, run limit {args.limit}, "
           f"latency {args.latency_ms} ms")  # fmt: skip
     print(f"{'':34}{'REST':>12}{'Bulk 2.0':>12}{'REST/Bulk':>11}")
