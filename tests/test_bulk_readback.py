@@ -37,6 +37,7 @@ def _ledger(state: Path) -> dict[tuple[str, str], tuple[int, int]]:
 
 
 def test_query_read_back_owns_what_the_per_200_read_back_owns(make_config, org_db, tmp_path):
+    _shared_activities(org_db)  # the org makes relations for Events and email Tasks
     other_db = tmp_path / "per200-org.sqlite"
     shutil.copy(org_db, other_db)
     before = org_ids(org_db)
@@ -51,6 +52,8 @@ def test_query_read_back_owns_what_the_per_200_read_back_owns(make_config, org_d
         k: v["created"] for k, v in expected["counts"].items()
     }
     assert report["counts"]["email_task"]["created"] > 0
+    assert report["counts"]["event_relation"]["created"] > 0
+    assert report["counts"]["task_relation"]["created"] > 0
     events = list(read_events(Path(report["run_dir"]) / "events.jsonl"))
     read = {e["sobject"]: e for e in events if e["event"] == "bulk.read_back"}
     assert set(read) >= {"Event", "EmailMessage", "EventRelation", "EmailMessageRelation"}
@@ -204,3 +207,79 @@ def test_selection_through_query_jobs_equals_the_rest_selection(served_org):
     opportunities = bulk.snapshot.opportunities
     assert any(c.is_primary for o in opportunities for c in o.contacts)
     assert any(o.amount for o in opportunities) and bulk.snapshot.events
+
+
+def _shared_activities(db: Path) -> None:
+    from demo_gen.local_org.settings import OrgSettings
+
+    store = Store(db)
+    try:
+        OrgSettings(shared_activities=True).write(store)
+    finally:
+        store.close()
+
+
+def test_the_window_claims_only_what_the_org_made_for_our_rows(org_db):
+    """Inside the window someone else writes an Event with its relations and an EmailMessage
+    with its Task: the read-back owns the relations of our Event and our email's Task, never
+    theirs, though the window's query jobs bring both."""
+    from demo_gen.config.model import BulkSettings
+    from demo_gen.targets.salesforce.bulk_query import QueryChannel
+    from demo_gen.targets.salesforce.bulk_readback import WindowFetch, since_literal
+    from demo_gen.targets.salesforce.client import SalesforceCrm
+    from demo_gen.targets.salesforce.orgmade import read_back
+
+    _shared_activities(org_db)
+    store = Store(org_db)
+    with LocalOrgServer(store) as server:
+        _claims_only_ours(server, read_back, WindowFetch, QueryChannel, BulkSettings,
+                          SalesforceCrm, since_literal)  # fmt: skip
+    store.close()
+
+
+def _claims_only_ours(served_org, read_back, WindowFetch, QueryChannel, BulkSettings,
+                      SalesforceCrm, since_literal):  # fmt: skip
+    sf = connect(served_org)
+    crm = SalesforceCrm(sf, label="local org")
+    opp = sf.query("SELECT Id, AccountId FROM Opportunity LIMIT 1")["records"][0]
+    who = sf.query(f"SELECT Id FROM Contact WHERE AccountId = '{opp['AccountId']}' LIMIT 1")
+    contact = who["records"][0]["Id"]
+    since = since_literal(served_org.app.now().strftime("%Y-%m-%dT%H:%M:%S.000+0000"))
+
+    def event(subject):
+        body = {"Subject": subject, "WhatId": opp["Id"], "WhoId": contact,
+                "StartDateTime": "2026-11-03T10:00:00Z", "DurationInMinutes": 30}  # fmt: skip
+        return sf.Event.create(body)["id"]
+
+    def email(subject):
+        body = {"Subject": subject, "RelatedToId": opp["Id"], "Status": "3",
+                "MessageDate": "2026-11-03T10:00:00Z", "FromAddress": "a@example.com",
+                "ToAddress": "b@example.com", "TextBody": "x"}  # fmt: skip
+        return sf.EmailMessage.create(body)["id"]
+
+    ours_event, theirs_event = event("Ours"), event("Theirs")
+    ours_email, theirs_email = email("Ours"), email("Theirs")
+    fetch = WindowFetch(QueryChannel(crm, BulkSettings(poll_seconds=0)), since)
+
+    def rows(kind, record_type, remote_id):
+        return [ItemRow(f"sig-{kind}", "r", "p", "t", opp["Id"], kind, record_type, "created",
+                        remote_id, None, None, None, None, "Ours", "")]  # fmt: skip
+
+    events = read_back(crm, rows("meeting", "Event", ours_event), fetch=fetch)
+    theirs = {r["Id"] for r in sf.query(
+        f"SELECT Id FROM EventRelation WHERE EventId = '{theirs_event}'")["records"]}  # fmt: skip
+    owned = {o.remote_id for o in events.owned}
+    mine = {r["Id"] for r in sf.query(
+        f"SELECT Id FROM EventRelation WHERE EventId = '{ours_event}'")["records"]}  # fmt: skip
+    assert owned == mine and mine and not owned & theirs
+    assert {o.parent_signature for o in events.owned} == {"sig-meeting"}
+
+    emails = read_back(crm, rows("email", "EmailMessage", ours_email), fetch=fetch)
+    tasks = {o.remote_id for o in emails.owned if o.kind == "email_task"}
+    their_task = sf.query(f"SELECT ActivityId FROM EmailMessage WHERE Id = '{theirs_email}'")
+    assert len(tasks) == 1 and their_task["records"][0]["ActivityId"] not in tasks
+    relations = {o.remote_id for o in emails.owned if o.kind == "task_relation"}
+    (task,) = tasks
+    mine = {r["Id"] for r in sf.query(
+        f"SELECT Id FROM TaskRelation WHERE TaskId = '{task}'")["records"]}  # fmt: skip
+    assert relations == mine and mine
