@@ -10,7 +10,7 @@ limits, the composite request of the rerun check), and prints them per 1,000 and
 records written, REST beside Bulk.
 
     python bench/bench_bulk.py [--opportunities 2000] [--limit 50000] [--latency-ms 0]
-                               [--only rest|bulk]
+                               [--only rest|bulk] [--seed-db ORG.sqlite]
 
 `--limit` caps the opportunities the run selects; the default takes every eligible one.
 """
@@ -40,12 +40,16 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=50_000, help="opportunities a run selects")
     parser.add_argument("--latency-ms", type=int, default=0, help="delay on every REST answer")
     parser.add_argument("--only", choices=("rest", "bulk"), help="run one contender only")
+    parser.add_argument("--seed-db", type=Path, help="copy this seeded org instead of org init")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="demo-gen-bench-bulk-"))
     try:
         seed = work / "seed.sqlite"
-        cli("org", "init", "--db", str(seed), "--opportunities", str(args.opportunities),
-             "--anchor-date", ANCHOR)  # fmt: skip
+        if args.seed_db is not None:
+            shutil.copy(args.seed_db, seed)
+        else:
+            cli("org", "init", "--db", str(seed), "--opportunities", str(args.opportunities),
+                 "--anchor-date", ANCHOR)  # fmt: skip
         modes = {"rest": ("never",), "bulk": ("always",)}.get(args.only or "", ("never", "always"))
         results = {mode: _measure(mode, work, seed, args.limit, args.latency_ms) for mode in modes}
     finally:
@@ -104,6 +108,7 @@ def _figures(report: dict, requests: dict[str, int], seconds: float) -> dict[str
         "per_1000": 1000 * total / written if written else float("nan"),
         "writes_per_1000": 1000 * split["writes"] / written if written else float("nan"),
         "per_10000": 10_000 * total / written if written else float("nan"),
+        "writes_per_10000": 10_000 * split["writes"] / written if written else float("nan"),
         "seconds": seconds,
     }
 
@@ -139,8 +144,9 @@ def _report(results: dict[str, dict[str, float]], args: argparse.Namespace) -> N
         ("query_jobs_requests", "    of which Bulk query jobs"),
         ("other_requests", "  other (describe, limits, …)"),
         ("per_1000", "API requests per 1,000 records"),
-        ("per_10000", "API requests per 10,000 records"),
         ("writes_per_1000", "  of which writes"),
+        ("per_10000", "API requests per 10,000 records"),
+        ("writes_per_10000", "  of which writes"),
         ("seconds", "wall time (s)"),
     )
     for key, label in rows:
