@@ -16,7 +16,7 @@ import yaml
 from local_org_fixtures import connect
 from safety_helpers import invoke, org_ids, run_json
 
-from demo_gen.ledger.bulk_writer import part_of
+from demo_gen.ledger.bulk_writer import parts
 from demo_gen.ledger.runlog import read_events
 from demo_gen.ledger.store import ItemRow
 from demo_gen.local_org import LocalOrgServer, Store
@@ -150,7 +150,7 @@ def test_part_of_gives_each_chunk_what_the_org_made_for_its_rows():
         identities={"a": {"x": 1}, "b": {"x": 2}},
         owned=[_row("ta", "a"), _row("rel-ta", "ta"), _row("tb", "b")],
     )
-    part = part_of(back, [_row("a")])
+    part = parts(back)([_row("a")])
     assert set(part.identities) == {"a"}
     assert [o.signature for o in part.owned] == ["ta", "rel-ta"]  # a Task's relation goes too
 

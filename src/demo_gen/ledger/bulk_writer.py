@@ -292,26 +292,30 @@ def _reader(
         owned=len(whole.owned),
         since=str(since),
     )
-    return lambda chunk: part_of(whole, chunk)
+    return parts(whole)
 
 
-def part_of(back: ReadBack, rows: Sequence[ItemRow]) -> ReadBack:
-    """The part of a read-back that belongs to `rows`: their snapshots and records, and what
-    the org made for them (an owned row's parent, or its parent's parent, is one of `rows`)."""
-    sigs = {r.signature for r in rows}
+def parts(back: ReadBack) -> Reader:
+    """Split one read-back by rows: each chunk of rows gets their snapshots and records, and
+    what the org made for them (an owned row whose parent — or its parent's parent, an email
+    Task's relation — is one of the rows). Grouped once, so a chunk costs its own size."""
     parent = {o.signature: o.parent_signature for o in back.owned}
+    by_root: dict[str | None, list[ItemRow]] = {}
+    for row in back.owned:
+        root = row.parent_signature
+        while root in parent:
+            root = parent[root]
+        by_root.setdefault(root, []).append(row)
 
-    def root(sig: str | None) -> str | None:
-        seen = 0
-        while sig is not None and sig not in sigs and sig in parent and seen < 4:
-            sig, seen = parent[sig], seen + 1
-        return sig
+    def part(rows: Sequence[ItemRow]) -> ReadBack:
+        sigs = [r.signature for r in rows]
+        out = ReadBack(task_relations=back.task_relations)
+        out.identities.update((s, back.identities[s]) for s in sigs if s in back.identities)
+        out.records.update((s, back.records[s]) for s in sigs if s in back.records)
+        out.owned.extend(o for s in sigs for o in by_root.get(s, ()))
+        return out
 
-    out = ReadBack(task_relations=back.task_relations)
-    out.identities.update((s, v) for s, v in back.identities.items() if s in sigs)
-    out.records.update((s, v) for s, v in back.records.items() if s in sigs)
-    out.owned.extend(o for o in back.owned if root(o.parent_signature) in sigs)
-    return out
+    return part
 
 
 def _read_back(
