@@ -62,7 +62,7 @@ carry them too); links (EventRelation, EmailMessageRelation) never do."""
 STAMPED_KINDS = (MEETING, EMAIL, SCORECARD, ANSWER)
 """The kinds whose records tag mode stamps with the run id and signature (reset checks them)."""
 
-DESCRIBED = ("Opportunity", "Event", "Task", "EmailMessage", SCORECARD_OBJECT, ANSWER_OBJECT)
+DESCRIBED = ("Opportunity", *TAGGED_OBJECTS, SCORECARD_OBJECT, ANSWER_OBJECT)
 """The objects a run describes (selection, capabilities): asked for in one composite request."""
 
 GONE = ("ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_CROSS_REFERENCE_KEY")
