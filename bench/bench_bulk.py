@@ -3,10 +3,14 @@
 Both contenders run `demo-gen run` with the same config, seed and anchor on identical copies of
 one seeded local org, each served by its own `demo-gen org serve` (optionally slowed down);
 only `salesforce.bulk.mode` differs (never / always). The org's `/_local/stats` counts the
-requests (logins excluded), split into writes (sObject Collections, or Bulk job requests),
-SOQL reads (selection, read-back of snapshots and org-made records, reconcile) and the rest.
+requests (logins excluded), split into writes (sObject Collections, or Bulk ingest job
+requests), SOQL reads (selection, read-back of snapshots and org-made records, reconcile: REST
+query pages, or Bulk API 2.0 query jobs — create, status, result pages) and the rest (describe,
+limits, the composite request of the rerun check), and prints them per 1,000 and per 10,000
+records written, REST beside Bulk.
 
     python bench/bench_bulk.py [--opportunities 2000] [--limit 50000] [--latency-ms 0]
+                               [--only rest|bulk] [--seed-db ORG.sqlite]
 
 `--limit` caps the opportunities the run selects; the default takes every eligible one.
 """
@@ -35,16 +39,19 @@ def main() -> None:
     parser.add_argument("--opportunities", type=int, default=2000, help="opportunities in the org")
     parser.add_argument("--limit", type=int, default=50_000, help="opportunities a run selects")
     parser.add_argument("--latency-ms", type=int, default=0, help="delay on every REST answer")
+    parser.add_argument("--only", choices=("rest", "bulk"), help="run one contender only")
+    parser.add_argument("--seed-db", type=Path, help="copy this seeded org instead of org init")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="demo-gen-bench-bulk-"))
     try:
         seed = work / "seed.sqlite"
-        cli("org", "init", "--db", str(seed), "--opportunities", str(args.opportunities),
-             "--anchor-date", ANCHOR)  # fmt: skip
-        results = {
-            mode: _measure(mode, work, seed, args.limit, args.latency_ms)
-            for mode in ("never", "always")
-        }
+        if args.seed_db is not None:
+            shutil.copy(args.seed_db, seed)
+        else:
+            cli("org", "init", "--db", str(seed), "--opportunities", str(args.opportunities),
+                 "--anchor-date", ANCHOR)  # fmt: skip
+        modes = {"rest": ("never",), "bulk": ("always",)}.get(args.only or "", ("never", "always"))
+        results = {mode: _measure(mode, work, seed, args.limit, args.latency_ms) for mode in modes}
     finally:
         shutil.rmtree(work, ignore_errors=True)
     _report(results, args)
@@ -71,6 +78,7 @@ def _measure(mode: str, work: Path, seed: Path, limit: int, latency: int) -> dic
             raise RuntimeError(f"{mode}: run exited {done.returncode}: {done.stderr[-800:]}")
         report = json.loads(done.stdout)
         stats = json.loads(urllib.request.urlopen(f"{url}/_local/stats").read())
+        print(f"{mode}: {json.dumps(stats['requests'], sort_keys=True)}", file=sys.stderr)
         return _figures(report, stats["requests"], seconds)
     finally:
         server.terminate()
@@ -80,17 +88,18 @@ def _measure(mode: str, work: Path, seed: Path, limit: int, latency: int) -> dic
 def _figures(report: dict, requests: dict[str, int], seconds: float) -> dict[str, float]:
     counts = report["counts"]
     written = sum(v["created"] for k, v in counts.items() if k not in ORG_MADE)
-    split = {"writes": 0, "reads": 0, "other": 0}
+    split = {"writes": 0, "reads": 0, "query_jobs": 0, "other": 0}
     for key, n in requests.items():
         if "login" in key or "oauth" in key:
             continue
-        if "jobs/" in key or "composite" in key:
+        if "jobs/ingest" in key or "composite/" in key:
             split["writes"] += n
-        elif "query" in key.lower():
+        elif "query" in key.lower():  # REST query pages and Bulk query jobs
             split["reads"] += n
+            split["query_jobs"] += n if "jobs/query" in key else 0
         else:
             split["other"] += n
-    total = sum(split.values())
+    total = split["writes"] + split["reads"] + split["other"]
     return {
         "records": written,
         "org_made": sum(counts.get(k, {}).get("created", 0) for k in ORG_MADE),
@@ -98,6 +107,8 @@ def _figures(report: dict, requests: dict[str, int], seconds: float) -> dict[str
         **{f"{k}_requests": v for k, v in split.items()},
         "per_1000": 1000 * total / written if written else float("nan"),
         "writes_per_1000": 1000 * split["writes"] / written if written else float("nan"),
+        "per_10000": 10_000 * total / written if written else float("nan"),
+        "writes_per_10000": 10_000 * split["writes"] / written if written else float("nan"),
         "seconds": seconds,
     }
 
@@ -119,7 +130,8 @@ def _config(folder: Path, url: str, limit: int, mode: str) -> Path:
 
 
 def _report(results: dict[str, dict[str, float]], args: argparse.Namespace) -> None:
-    rest, bulk = results["never"], results["always"]
+    missing = dict.fromkeys(next(iter(results.values())), float("nan"))
+    rest, bulk = results.get("never", missing), results.get("always", missing)
     print(f"org: {args.opportunities} opportunities, run limit {args.limit}, "
           f"latency {args.latency_ms} ms")  # fmt: skip
     print(f"{'':34}{'REST':>12}{'Bulk 2.0':>12}{'REST/Bulk':>11}")
@@ -129,9 +141,12 @@ def _report(results: dict[str, dict[str, float]], args: argparse.Namespace) -> N
         ("requests", "API requests"),
         ("writes_requests", "  writes (collections / jobs)"),
         ("reads_requests", "  SOQL reads"),
+        ("query_jobs_requests", "    of which Bulk query jobs"),
         ("other_requests", "  other (describe, limits, …)"),
         ("per_1000", "API requests per 1,000 records"),
         ("writes_per_1000", "  of which writes"),
+        ("per_10000", "API requests per 10,000 records"),
+        ("writes_per_10000", "  of which writes"),
         ("seconds", "wall time (s)"),
     )
     for key, label in rows:

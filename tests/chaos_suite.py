@@ -333,8 +333,9 @@ def catalogue(*, random_kills_count: int, seed: int) -> dict[str, Scenario]:
     return out
 
 
-BULK = {"salesforce": {"bulk": {"mode": "always", "poll_seconds": 0}}}
-"""The sections that send every write of a run through Bulk API 2.0 jobs."""
+BULK = {"salesforce": {"bulk": {"mode": "always", "poll_seconds": 0, "query_min_records": 1}}}
+"""The sections that send every write of a run through Bulk API 2.0 jobs, each job read back
+through Bulk API 2.0 query jobs (targets/salesforce/bulk_readback.py), and the first reads too."""
 BULK_POINTS = ("bulk:job", "bulk:uploaded", "bulk:results")
 """The crash points only the Bulk path has (per kind), besides pending/sent/created."""
 

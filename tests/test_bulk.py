@@ -31,6 +31,9 @@ from demo_gen.targets.salesforce.bulk import (
 )
 
 BULK = {"bulk": {"mode": "always", "poll_seconds": 0}}
+BULK_QUERY = {"bulk": {"mode": "always", "poll_seconds": 0, "query_min_records": 1}}
+"""Every job read back through Bulk API 2.0 query jobs (bulk_readback.py): the kills below
+land around that read-back too."""
 V3_DDL = Path(__file__).parent / "state_schema_v3.sql"
 
 # -- the choice ----------------------------------------------------------------------------------
@@ -234,7 +237,7 @@ def _config(root: Path, db: Path, url: str | None = None) -> Path:
     data = {
         "run": {"name": "kill", "seed": 42, "anchor_date": ANCHOR.isoformat(),
                 "runs_dir": str(root / "runs")},
-        "salesforce": {"local": {"db": str(db), "url": url}, **BULK,
+        "salesforce": {"local": {"db": str(db), "url": url}, **BULK_QUERY,
                        "query": {"opportunity_type": None, "limit": 3}},
         "state": {"url": f"sqlite:///{root / 'state.sqlite'}"},
     }  # fmt: skip

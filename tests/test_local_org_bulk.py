@@ -137,6 +137,23 @@ def test_bulk2_abort_bad_column_and_bad_job(server, sf):
     assert count(sf, "SELECT COUNT() FROM Contact WHERE LastName IN ('Aborted', 'x')") == 0
 
 
+def test_bulk2_takes_one_upload_per_job(server, sf):
+    """A second PUT is taken (201) but the close is refused, as a real org refuses it; nothing
+    of the job is loaded."""
+    http = raw(server, sf)
+    base = f"{server.url}{API}/jobs/ingest"
+    job = http.post(base, json={"operation": "insert", "object": "Contact"}).json()
+    for name in ("Twice1", "Twice2"):
+        assert (
+            http.put(f"{base}/{job['id']}/batches", data=f"LastName\n{name}\n").status_code == 201
+        )
+    closed = http.patch(f"{base}/{job['id']}", json={"state": "UploadComplete"})
+    assert closed.status_code == 400 and closed.json()[0]["errorCode"] == "INVALIDJOB"
+    assert "only do 'PUT' once" in closed.json()[0]["message"]
+    assert http.patch(f"{base}/{job['id']}", json={"state": "Aborted"}).status_code == 200
+    assert count(sf, "SELECT COUNT() FROM Contact WHERE LastName LIKE 'Twice%'") == 0
+
+
 def test_bulk2_upsert_repeated_external_id_fails_within_a_chunk_of_200(sf):
     def event(sig, subject):
         return {

@@ -146,6 +146,9 @@ class BulkSettings(Strict):
     has left today (0 < share ≤ 1)."""
     poll_seconds: float = Field(default=1.0, ge=0.0, le=60.0, strict=True, allow_inf_nan=False)
     """Seconds between two looks at a running job (0 … 60)."""
+    query_min_records: int = count(1_000, 1, 100_000_000)
+    """Reads through Bulk API 2.0 query jobs when they bring at least this many records: the
+    read-back of a Bulk ingest job, and (unless mode is never) the first reads of a large org."""
 
 
 class SalesforceSettings(Strict):

@@ -20,7 +20,7 @@ the results do not account for, and the rows of a job the org forgot, go to `Tar
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -195,9 +195,10 @@ def settle_job(
     waiting = [r.signature for r in rows if _pending(ledger.get(r.signature))]
     done = Settled({}, {}, [s for s in waiting if s not in mapped], [])
     order = [s for s in waiting if s in mapped]
+    read = _reader(target, log, job, info, [ledger[s] for s in order], mapped, planned)
     for start in range(0, len(order), BATCH_LIMIT):
         chunk = {s: mapped[s] for s in order[start : start + BATCH_LIMIT]}
-        _record(target, state, log, ledger, chunk, planned, done)
+        _record(target, state, log, ledger, chunk, read, done)
     log.event(
         "bulk.settled",
         job_id=job.job_id,
@@ -228,7 +229,7 @@ def _record(
     log: RunLog,
     ledger: Mapping[str, ItemRow],
     chunk: Mapping[str, WriteResult],
-    planned: Sequence[ItemRow],
+    read: Reader,
     done: Settled,
 ) -> None:
     """Up to 200 rows' outcome, read back and recorded in one commit, then logged."""
@@ -239,7 +240,7 @@ def _record(
         if not (r.success and r.id)
     }
     rows = [replace(ledger[s], remote_id=i) for s, i in created.items() if s in ledger]
-    back = _read_back(target, log, rows, planned)
+    back = read(rows)
     state.record_batch(target.key, created, failed, back.identities, back.owned)
     for sig, remote_id in created.items():
         log.created(ledger[sig], remote_id, "demo-gen", target.key)
@@ -261,15 +262,75 @@ def _log_failure(log: RunLog, target: str, row: ItemRow, code: str, message: str
     log.error(**fields)
 
 
+Reader = Callable[[Sequence[ItemRow]], ReadBack]
+"""Reads back up to 200 created rows of a job (what `_record` commits with them)."""
+
+
+def _reader(
+    target: SalesforceTarget,
+    log: RunLog,
+    job: BulkJob,
+    info: Mapping[str, Any],
+    rows: Sequence[ItemRow],
+    mapped: Mapping[str, WriteResult],
+    planned: Sequence[ItemRow],
+) -> Reader:
+    """How the job's created rows are read back: per 200 through REST, or — for a job of at
+    least `salesforce.bulk.query_min_records` rows — all at once through query jobs over the
+    job's window (bulk_readback.py); the rows of each 200 then take their part of it."""
+    created = [replace(r, remote_id=mapped[r.signature].id) for r in rows
+               if mapped[r.signature].success and mapped[r.signature].id]  # fmt: skip
+    since = info.get("createdDate")
+    if not since or len(created) < target.bulk_settings.query_min_records:
+        return lambda chunk: _read_back(target, log, chunk, planned)
+    whole = _read_back(target, log, created, planned, since=str(since))
+    log.event(
+        "bulk.read_back",
+        job_id=job.job_id,
+        sobject=job.record_type,
+        rows=len(created),
+        owned=len(whole.owned),
+        since=str(since),
+    )
+    return parts(whole)
+
+
+def parts(back: ReadBack) -> Reader:
+    """Split one read-back by rows: each chunk of rows gets their snapshots and records, and
+    what the org made for them (an owned row whose parent — or its parent's parent, an email
+    Task's relation — is one of the rows). Grouped once, so a chunk costs its own size."""
+    parent = {o.signature: o.parent_signature for o in back.owned}
+    by_root: dict[str | None, list[ItemRow]] = {}
+    for row in back.owned:
+        root = row.parent_signature
+        while root in parent:
+            root = parent[root]
+        by_root.setdefault(root, []).append(row)
+
+    def part(rows: Sequence[ItemRow]) -> ReadBack:
+        sigs = [r.signature for r in rows]
+        out = ReadBack(task_relations=back.task_relations)
+        out.identities.update((s, back.identities[s]) for s in sigs if s in back.identities)
+        out.records.update((s, back.records[s]) for s in sigs if s in back.records)
+        out.owned.extend(o for s in sigs for o in by_root.get(s, ()))
+        return out
+
+    return part
+
+
 def _read_back(
-    target: SalesforceTarget, log: RunLog, rows: Sequence[ItemRow], planned: Sequence[ItemRow]
+    target: SalesforceTarget,
+    log: RunLog,
+    rows: Sequence[ItemRow],
+    planned: Sequence[ItemRow],
+    since: str | None = None,
 ) -> ReadBack:
     """As `writer.LedgerWriter._read_back`: a failed read leaves the org-made records to the
     run's catch-up and to reset, which look them up again by their link."""
     if not rows:
         return ReadBack()
     try:
-        return target.read_back(rows, planned=planned)
+        return target.read_back(rows, planned=planned, since=since)
     except TargetError as exc:
         log.event("readback.failed", level="warning", sobject=rows[0].record_type, error=str(exc))
         return ReadBack()

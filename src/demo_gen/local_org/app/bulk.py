@@ -3,6 +3,7 @@
 The lifecycle is Open → (PUT CSV, 201) → UploadComplete, which this org processes synchronously
 in the same request: one transaction per job, a savepoint per row, so the job is `JobComplete`
 by the time the client first polls. Jobs live in memory; a restarted server forgets them.
+Query jobs (`bulk_query`) take their ids from the same counter.
 `hardDelete` soft-deletes, like `delete` (the store never removes rows). Job ids come from the
 store's persistent counters, so a restarted org never hands out an id it gave before.
 """
@@ -49,6 +50,12 @@ ABORTABLE = ("Open", "UploadComplete", "InProgress")
 LINE_ENDINGS = ("LF", "CRLF")
 JOB_PREFIX = "750"
 JOB_COUNTER = "bulk_job_counter"
+MULTIPLE_UPLOADS = (
+    "Found multiple contents for job: <{job}>, please 'Close' / 'Abort' / 'Delete' the current "
+    "Job then create a new Job and make sure you only do 'PUT' once on a given Job."
+)
+"""A real org takes one upload per ingest job: a second PUT is accepted (201), and closing
+the job is then refused with 400 INVALIDJOB (salesforce.stackexchange.com/questions/222330)."""
 
 
 @dataclass
@@ -139,7 +146,7 @@ def create_job(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiRespo
         raise _invalid_job(f"Invalid line ending: {line_ending} (LF or CRLF)")
     now = schema.format_datetime(ctx.now())
     job = IngestJob(
-        id=_new_job_id(ctx),
+        id=new_job_id(ctx),
         operation=operation,
         obj=obj,
         external_id_field=str(ext) if operation == "upsert" else None,
@@ -154,7 +161,7 @@ def create_job(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiRespo
     return ApiResponse(200, job.info())
 
 
-def _new_job_id(ctx: Ctx) -> str:
+def new_job_id(ctx: Ctx) -> str:
     """A job id never handed out before, even by this org before a restart (a real org's ids
     never repeat, and a client may keep old ones): numbered by a counter the store keeps."""
     store = ctx.org.store
@@ -181,6 +188,8 @@ def set_state(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiRespon
     """PATCH jobs/ingest/{id} {"state": "UploadComplete"|"Aborted"}: close (and run) or abort."""
     job = _job(ctx, params["job"])
     state = req.json_object().get("state")
+    if state == "UploadComplete" and job.state == "Open" and len(job.uploads) > 1:
+        raise _invalid_job(MULTIPLE_UPLOADS.format(job=job.id[:15]))
     if state == "UploadComplete" and job.state == "Open":
         job.state = "UploadComplete"
         _run(ctx, job)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from demo_gen.local_org.app.bulk_query import QUERY_JOBS_USED
 from demo_gen.local_org.app.http import (
     ApiRequest,
     ApiResponse,
@@ -160,13 +161,14 @@ def limits(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse:
     limit = ctx.org.effective_limit()
     with ctx.org.lock:
         used = ctx.org.api_usage
+        query_jobs = ctx.org.counters.get(QUERY_JOBS_USED, 0)
     body: dict[str, Any] = {
         "DailyApiRequests": {"Max": limit, "Remaining": max(0, limit - used)},
         "ConcurrentAsyncGetReportInstances": {"Max": 200, "Remaining": 200},
         "DailyAsyncApexExecutions": {"Max": 250000, "Remaining": 250000},
         "DailyBulkApiBatches": {"Max": 15000, "Remaining": 15000},
         "DailyBulkV2QueryFileStorageMB": {"Max": 976562, "Remaining": 976562},
-        "DailyBulkV2QueryJobs": {"Max": 10000, "Remaining": 10000},
+        "DailyBulkV2QueryJobs": {"Max": 10000, "Remaining": max(0, 10000 - query_jobs)},
         "DailyStreamingApiEvents": {"Max": 10000, "Remaining": 10000},
         "DataStorageMB": {"Max": 1024, "Remaining": 1024},
         "FileStorageMB": {"Max": 1024, "Remaining": 1024},

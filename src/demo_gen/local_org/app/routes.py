@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from demo_gen.local_org.app import bulk as app_bulk
+from demo_gen.local_org.app import bulk_query as app_bulk_query
 from demo_gen.local_org.app import collections as app_collections
 from demo_gen.local_org.app import composite as app_composite
 from demo_gen.local_org.app import describe as app_describe
@@ -92,6 +93,16 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route("jobs/ingest/{job}/batches", {"PUT": app_bulk.upload}),
     *_results_routes(),
+    Route("jobs/query", {"POST": app_bulk_query.create_job, "GET": app_bulk_query.list_jobs}),
+    Route(
+        "jobs/query/{job}",
+        {
+            "GET": app_bulk_query.get_job,
+            "PATCH": app_bulk_query.set_state,
+            "DELETE": app_bulk_query.delete_job,
+        },
+    ),
+    Route("jobs/query/{job}/results", {"GET": app_bulk_query.results}),
 )
 
 

@@ -9,12 +9,13 @@ handful of SOQL queries; writes go through sObject Collections, at most 200 reco
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
@@ -128,6 +129,22 @@ class SalesforceCrm:
         """All rows of a query, following nextRecordsUrl."""
         return self._call("query", lambda: list(self._sf.query_all_iter(soql)))
 
+    def query_unless_larger(self, soql: str, threshold: int) -> list[dict[str, Any]] | None:
+        """All rows of a query when it has fewer than `threshold` (its first page says how
+        many), else None without reading further: the caller reads it through a Bulk query."""
+        first = self._call("query", lambda: self._sf.query(soql))
+        if int(first.get("totalSize", 0)) >= threshold:
+            return None
+        rows = list(first.get("records", []))
+        page = first
+        while not page.get("done", True) and page.get("nextRecordsUrl"):
+            page = self._call("query", functools.partial(self._more, str(page["nextRecordsUrl"])))
+            rows.extend(page.get("records", []))
+        return rows
+
+    def _more(self, url: str) -> Any:
+        return self._sf.query_more(url, identifier_is_url=True)
+
     def count(self, sobject: str, where: str = "") -> int:
         soql = f"SELECT COUNT() FROM {sobject}" + (f" WHERE {where}" if where else "")
         result = self._call("count", lambda: self._sf.query(soql))
@@ -184,6 +201,30 @@ class SalesforceCrm:
                 described = None
             self._describe_cache[sobject] = described
         return self._describe_cache[sobject]
+
+    def describe_many(self, sobjects: Sequence[str]) -> None:
+        """Describe the objects not yet cached in one `composite` request (one API call for up
+        to 25); an object the org lacks (404) is cached as None, and any other answer is left
+        for `describe` to ask again on its own."""
+        wanted = [s for s in dict.fromkeys(sobjects) if s not in self._describe_cache]
+        for chunk in _chunks(wanted, MAX_SUBREQUESTS):
+            base = f"/services/data/v{self._sf.sf_version}/sobjects"
+            body = {
+                "allOrNone": False,
+                "compositeRequest": [
+                    {"method": "GET", "url": f"{base}/{name}/describe", "referenceId": f"d{i}"}
+                    for i, name in enumerate(chunk)
+                ],
+            }
+            post = functools.partial(self._sf.restful, "composite", method="POST", json=body)
+            raw = self._call("composite describe", post)
+            answers = raw.get("compositeResponse") if isinstance(raw, dict) else None
+            for name, answer in zip(chunk, answers or [], strict=False):
+                status = answer.get("httpStatusCode")
+                if status == 200 and isinstance(answer.get("body"), dict):
+                    self._describe_cache[name] = answer["body"]
+                elif status == 404:
+                    self._describe_cache[name] = None
 
     def fields_of(self, sobject: str) -> frozenset[str] | None:
         """The field names of *sobject*, or None when the org does not have that object."""
@@ -273,9 +314,11 @@ class SalesforceCrm:
         safe: bool,
         body: Mapping[str, Any] | None = None,
         csv_text: str | None = None,
+        params: Mapping[str, str] | None = None,
     ) -> BulkAnswer:
         """One request under `jobs/` (`path` like "jobs/ingest/750…/batches"): a JSON `body`, or
-        CSV (`csv_text`, an upload); answers with the status and the body's text. *safe* as for
+        CSV (`csv_text`, an upload), and query `params`; answers with the status, the body's text
+        and the `Sforce-*` headers. *safe* as for
         `_write`: an upload is not (a repeated PUT could load its rows twice)."""
         url = f"{self._sf.base_url}{path}"
         headers = {"Accept": "application/json"}
@@ -289,10 +332,13 @@ class SalesforceCrm:
             headers["Accept"] = "text/csv"
 
         def fn() -> BulkAnswer:
-            answer = self._sf._call_salesforce(method, url, name=path, headers=headers, data=data)
+            answer = self._sf._call_salesforce(
+                method, url, name=path, headers=headers, data=data, params=params
+            )
             # Bulk API 2.0 speaks UTF-8; a text/csv answer without a charset would otherwise be
             # read as ISO-8859-1 by requests, and echoed cells would no longer match the upload
-            return BulkAnswer(answer.status_code, answer.content.decode("utf-8-sig"))
+            text = answer.content.decode("utf-8-sig")
+            return BulkAnswer(answer.status_code, text, _bulk_headers(answer.headers))
 
         return self._call(f"{method} {path}", fn, safe=safe)
 
@@ -327,10 +373,16 @@ class SalesforceCrm:
 
 @dataclass(frozen=True)
 class BulkAnswer:
-    """A Bulk API 2.0 answer: its HTTP status and body text (JSON job info, or CSV)."""
+    """A Bulk API 2.0 answer: its HTTP status and body text (JSON job info, or CSV), and the
+    `Sforce-*` headers a query job's results carry (`Sforce-Locator`, `Sforce-NumberOfRecords`)."""
 
     status: int
     text: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def _bulk_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {k: v for k, v in headers.items() if k.lower().startswith("sforce-")}
 
 
 def _results(raw: Any, expected: int, ids: Sequence[str] | None = None) -> list[WriteResult]:

@@ -21,7 +21,7 @@ import hashlib
 import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 from demo_gen.errors import TargetError
 from demo_gen.ledger.store import ItemRow
@@ -40,11 +40,60 @@ from demo_gen.targets.salesforce.identity import (
 _TASK = "Task"
 _RELATION = "EventRelation"
 _TASK_RELATION = "TaskRelation"
+_RELATION_FIELDS = tuple(
+    dict.fromkeys(("Id", "IsParent", "IsInvitee", *identity_fields(_RELATION)))
+)
+"""The fields of an Event's EventRelations that read-back reads."""
 
 
 def relation_signature(parent_signature: str, relation_id: str) -> str:
     """The ledger identity of an EventRelation or TaskRelation the org made for our record."""
     return hashlib.sha256(f"{parent_signature}/relation/{relation_id}".encode()).hexdigest()
+
+
+class Fetch(Protocol):
+    """How read-back gets records: REST SOQL per 200 ids (`SoqlFetch`), or Bulk API 2.0 query
+    jobs over the window of an ingest job (`bulk_readback.WindowFetch`)."""
+
+    def records(
+        self, sobject: str, ids: Sequence[str], extra: Sequence[str], relations: Sequence[str]
+    ) -> dict[str, dict[str, Any]]:
+        """`Id -> record` with the identity fields and `extra`; with `relations` (fields of
+        EventRelation), each Event's relations under `EventRelations` as `{"records": […]}`."""
+        ...
+
+    def task_relations(
+        self, task_ids: Sequence[str], fields: Sequence[str]
+    ) -> list[dict[str, Any]]:
+        """The TaskRelation rows of these Tasks; TargetError INVALID_TYPE where the org has none."""
+        ...
+
+
+class SoqlFetch:
+    """Read-back through REST queries: one per 200 ids (an Event's relations as a subquery)."""
+
+    def __init__(self, crm: Reader) -> None:
+        self._crm = crm
+
+    def records(
+        self, sobject: str, ids: Sequence[str], extra: Sequence[str], relations: Sequence[str]
+    ) -> dict[str, dict[str, Any]]:
+        if relations:
+            extra = (*extra, f"(SELECT {', '.join(relations)} FROM EventRelations)")
+        return read_records(self._crm, sobject, ids, extra)
+
+    def task_relations(
+        self, task_ids: Sequence[str], fields: Sequence[str]
+    ) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for start in range(0, len(task_ids), READ_CHUNK):
+            chunk = list(task_ids[start : start + READ_CHUNK])
+            soql = (
+                f"SELECT {', '.join(fields)} FROM {_TASK_RELATION} WHERE TaskId IN "
+                f"{soql_list(chunk)}"
+            )
+            out.extend(self._crm.query(soql))
+        return out
 
 
 def read_back(
@@ -55,6 +104,7 @@ def read_back(
     owned_ids: Collection[str] = (),
     verify: bool = False,
     task_relations: bool = True,
+    fetch: Fetch | None = None,
 ) -> ReadBack:
     """Snapshots of `rows` (created, one sObject, each with its `remote_id`) and the records the org
     made for them that no ledger row holds yet (`owned_ids`: ids some row already holds).
@@ -62,14 +112,16 @@ def read_back(
     `verify`: for rows recorded earlier (reset, a catch-up), take nothing from a record that is no
     longer the one its row made (an id the org reused): its Task is not ours either.
     `task_relations`: also read the TaskRelation rows of the emails' Tasks and of our own Tasks.
+    `fetch`: how to read (default: REST queries through `crm`).
     """
     out = ReadBack()
     if not rows:
         return out
+    source = fetch or SoqlFetch(crm)
     sobject = rows[0].record_type
-    extra = _extra_fields(sobject)
     by_id = {r.remote_id: r for r in rows if r.remote_id}
-    records = read_records(crm, sobject, list(by_id), extra)
+    relations = _RELATION_FIELDS if sobject == "Event" else ()
+    records = source.records(sobject, list(by_id), _extra_fields(sobject), relations)
     for remote_id, row in by_id.items():
         record = records.get(remote_id)
         if record is None:
@@ -86,53 +138,46 @@ def read_back(
     if sobject == _TASK:  # our own Tasks (calls, LinkedIn touches, emails logged as Tasks)
         tasks += [row for row in by_id.values() if row.signature in out.records]
     if task_relations and tasks:
-        found = _task_relations(crm, tasks, owned_ids)
+        found = _task_relations(source, tasks, owned_ids)
         out.task_relations = found is not None and bool(found)
         out.owned.extend(found or [])
     return out
 
 
 def _task_relations(
-    crm: Reader, tasks: Sequence[ItemRow], owned_ids: Collection[str]
+    source: Fetch, tasks: Sequence[ItemRow], owned_ids: Collection[str]
 ) -> list[ItemRow] | None:
     """The TaskRelation rows of these Tasks as owned rows; None where the org has no such object
     (Shared Activities off in a real org: INVALID_TYPE)."""
     by_id = {t.remote_id: t for t in tasks if t.remote_id}
-    fields = ", ".join(dict.fromkeys(("Id", "IsWhat", *identity_fields(_TASK_RELATION))))
+    fields = tuple(dict.fromkeys(("Id", "IsWhat", *identity_fields(_TASK_RELATION))))
+    try:
+        records = source.task_relations(list(by_id), fields)
+    except TargetError as exc:
+        if "INVALID_TYPE" in str(exc):
+            return None
+        raise
     out: list[ItemRow] = []
-    for start in range(0, len(by_id), READ_CHUNK):
-        chunk = list(by_id)[start : start + READ_CHUNK]
-        soql = f"SELECT {fields} FROM {_TASK_RELATION} WHERE TaskId IN {soql_list(chunk)}"
-        try:
-            records = crm.query(soql)
-        except TargetError as exc:
-            if "INVALID_TYPE" in str(exc):
-                return None
-            raise
-        for rel in records:
-            task = by_id.get(rel["TaskId"])
-            if task is None or rel["Id"] in owned_ids:
-                continue
-            row = replace(
-                task,
-                signature=relation_signature(task.signature, rel["RelationId"]),
-                kind=TASK_RELATION,
-                record_type=_TASK_RELATION,
-                parent_signature=task.signature,
-                subject=rel["RelationId"],
-                remote_id=rel["Id"],
-            )
-            out.append(_with_identity(row, snapshot(_TASK_RELATION, rel)))
+    for rel in records:
+        task = by_id.get(rel["TaskId"])
+        if task is None or rel["Id"] in owned_ids:
+            continue
+        row = replace(
+            task,
+            signature=relation_signature(task.signature, rel["RelationId"]),
+            kind=TASK_RELATION,
+            record_type=_TASK_RELATION,
+            parent_signature=task.signature,
+            subject=rel["RelationId"],
+            remote_id=rel["Id"],
+        )
+        out.append(_with_identity(row, snapshot(_TASK_RELATION, rel)))
     return out
 
 
 def _extra_fields(sobject: str) -> tuple[str, ...]:
     if sobject == "EmailMessage":
         return ("ActivityId", *(f"Activity.{name}" for name in identity_fields(_TASK)))
-    if sobject == "Event":
-        names = ("Id", "IsParent", "IsInvitee", *identity_fields(_RELATION))
-        fields = ", ".join(dict.fromkeys(names))
-        return (f"(SELECT {fields} FROM EventRelations)",)
     return ()
 
 

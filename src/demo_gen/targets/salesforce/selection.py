@@ -12,6 +12,7 @@ from demo_gen.config.model import QuerySettings
 from demo_gen.errors import ConfigError, UsageError
 from demo_gen.ledger.runlog import is_run_of
 from demo_gen.stages.model import Account, BusyEvent, Contact, Opportunity, OrgSnapshot, Seller
+from demo_gen.targets.salesforce import selection_bulk
 from demo_gen.targets.salesforce.client import soql_list, soql_quote
 from demo_gen.targets.salesforce.identity import READ_CHUNK
 
@@ -33,9 +34,20 @@ _ID = re.compile(r"[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?")
 
 class Reader(Protocol):
     def query(self, soql: str) -> list[dict[str, Any]]: ...
+    def query_unless_larger(self, soql: str, threshold: int) -> list[dict[str, Any]] | None: ...
     def describe(self, sobject: str) -> dict[str, Any] | None: ...
     def fields_of(self, sobject: str) -> frozenset[str] | None: ...
     def org_id(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class BulkReads:
+    """Read a large org through Bulk API 2.0 query jobs: when the opportunities' query has at
+    least `threshold` rows (its first REST page says so), they, their contact roles, contacts
+    and busy Events are read in query jobs instead (selection_bulk.py)."""
+
+    rows: selection_bulk.Rows
+    threshold: int
 
 
 @dataclass(frozen=True)
@@ -53,6 +65,7 @@ def select_opportunities(
     only_ids: Sequence[str] | None = None,
     exclude_event_ids: Collection[str] = (),
     own_tag: tuple[str, str] | None = None,
+    bulk: BulkReads | None = None,
 ) -> Selection:
     """The opportunities the query settings select, with accounts, owners and contacts, the
     org's active Users and its own Events (minus `exclude_event_ids`: the ids, or the
@@ -70,22 +83,38 @@ def select_opportunities(
     if only_ids is not None:
         where = [f"Id IN {soql_list(list(only_ids))}"]
     limit = min(settings.limit, max_opps) if max_opps is not None else settings.limit
+    order_limit = f"ORDER BY CloseDate ASC, Id ASC LIMIT {limit}"
     soql = f"SELECT {_OPP_FIELDS} FROM Opportunity"
     if where:
         soql += " WHERE " + " AND ".join(where)
-    soql += f" ORDER BY CloseDate ASC, Id ASC LIMIT {limit}"
-    rows = crm.query(soql)
+    soql += f" {order_limit}"
+    rows = _opportunity_rows(crm, soql, bulk if only_ids is None else None, limit)
+    large = rows is None
+    if rows is None:
+        assert bulk is not None
+        rows = selection_bulk.opportunities(bulk.rows, where, order_limit)
     org_id = crm.org_id()
     if only_ids is not None and not rows:
         raise UsageError(f"no opportunity with id {', '.join(only_ids)} in org {org_id}")
-    contacts = _contacts_by_account(crm, sorted({r["AccountId"] for r in rows if r["AccountId"]}))
+    accounts = sorted({r["AccountId"] for r in rows if r["AccountId"]})
+    reads = bulk.rows if large and bulk is not None else None
+    contacts = _contacts_by_account(crm, accounts, reads)
     opportunities = tuple(_opportunity(row, contacts) for row in rows if row["AccountId"])
     skipped = len(rows) - len(opportunities)
     if skipped:
         warnings.append(f"{skipped} selected opportunities have no account and were skipped")
     users = active_users(crm)
-    events = _events(crm, opportunities, frozenset(exclude_event_ids), own_tag)
+    events = _events(crm, opportunities, frozenset(exclude_event_ids), own_tag, reads)
     return Selection(OrgSnapshot(org_id, opportunities, users, events), soql, tuple(warnings))
+
+
+def _opportunity_rows(
+    crm: Reader, soql: str, bulk: BulkReads | None, limit: int
+) -> list[dict[str, Any]] | None:
+    """The rows through REST, or None when the org is large enough for query jobs."""
+    if bulk is None or limit < bulk.threshold:
+        return crm.query(soql)
+    return crm.query_unless_larger(soql, bulk.threshold)
 
 
 def active_users(crm: Reader) -> tuple[Seller, ...]:
@@ -108,6 +137,7 @@ def _events(
     opportunities: Sequence[Opportunity],
     exclude: frozenset[str],
     own_tag: tuple[str, str] | None,
+    bulk: selection_bulk.Rows | None = None,
 ) -> tuple[BusyEvent, ...]:
     """Events owned by the deals' owners from the earliest CreatedDate on (busy time)."""
     if not opportunities:
@@ -116,31 +146,36 @@ def _events(
     owners = sorted({o.owner.id for o in opportunities})
     since = min(o.created_date for o in opportunities).strftime("%Y-%m-%dT%H:%M:%SZ")
     out: list[BusyEvent] = []
-    for start in range(0, len(owners), _IN_CHUNK):
-        chunk = owners[start : start + _IN_CHUNK]
-        soql = (
-            f"SELECT {fields} FROM Event WHERE OwnerId IN {soql_list(chunk)} "
-            f"AND StartDateTime >= {since} ORDER BY StartDateTime, Id"
-        )
-        for row in crm.query(soql):
-            if not row.get("StartDateTime") or not row.get("EndDateTime"):
-                continue
-            key = f"{row.get('Subject') or ''}|{row['StartDateTime'][:19]}"
-            if row["Id"] in exclude or key in exclude:
-                continue
-            if own_tag and is_run_of(row.get(own_tag[0]) or "", own_tag[1]):
-                continue
-            out.append(
-                BusyEvent(
-                    id=row["Id"],
-                    owner_id=row["OwnerId"],
-                    who_id=row.get("WhoId"),
-                    what_id=row.get("WhatId"),
-                    subject=row.get("Subject") or "",
-                    start=_parse_dt(row["StartDateTime"]),
-                    end=_parse_dt(row["EndDateTime"]),
-                )
+    if bulk is not None:
+        found = selection_bulk.events(bulk, fields, owners, since, _IN_CHUNK)
+    else:
+        found = []
+        for start in range(0, len(owners), _IN_CHUNK):
+            chunk = owners[start : start + _IN_CHUNK]
+            soql = (
+                f"SELECT {fields} FROM Event WHERE OwnerId IN {soql_list(chunk)} "
+                f"AND StartDateTime >= {since} ORDER BY StartDateTime, Id"
             )
+            found.extend(crm.query(soql))
+    for row in found:
+        if not row.get("StartDateTime") or not row.get("EndDateTime"):
+            continue
+        key = f"{row.get('Subject') or ''}|{row['StartDateTime'][:19]}"
+        if row["Id"] in exclude or key in exclude:
+            continue
+        if own_tag and is_run_of(row.get(own_tag[0]) or "", own_tag[1]):
+            continue
+        out.append(
+            BusyEvent(
+                id=row["Id"],
+                owner_id=row["OwnerId"],
+                who_id=row.get("WhoId"),
+                what_id=row.get("WhatId"),
+                subject=row.get("Subject") or "",
+                start=_parse_dt(row["StartDateTime"]),
+                end=_parse_dt(row["EndDateTime"]),
+            )
+        )
     return tuple(out)
 
 
@@ -186,11 +221,13 @@ def _where(settings: QuerySettings, opp_fields: frozenset[str], warnings: list[s
 
 
 def _contacts_by_account(
-    crm: Reader, account_ids: Sequence[str]
+    crm: Reader, account_ids: Sequence[str], bulk: selection_bulk.Rows | None = None
 ) -> dict[str, list[dict[str, Any]]]:
-    from demo_gen.targets.salesforce.client import soql_list
-
     out: dict[str, list[dict[str, Any]]] = {}
+    if bulk is not None:
+        for row in selection_bulk.contacts(bulk, _CONTACT_FIELDS, account_ids):
+            out.setdefault(row["AccountId"], []).append(row)
+        return out
     for start in range(0, len(account_ids), _IN_CHUNK):
         chunk = account_ids[start : start + _IN_CHUNK]
         soql = (

@@ -47,11 +47,13 @@ from demo_gen.targets.base import (
     WriteResult,
 )
 from demo_gen.targets.salesforce.bulk import BulkChannel, Csv, to_csv
+from demo_gen.targets.salesforce.bulk_query import QueryChannel
+from demo_gen.targets.salesforce.bulk_readback import WindowFetch, since_literal
 from demo_gen.targets.salesforce.client import SalesforceCrm, soql_list
 from demo_gen.targets.salesforce.identity import verify
 from demo_gen.targets.salesforce.orgmade import read_back
 from demo_gen.targets.salesforce.reconcile import find_pending
-from demo_gen.targets.salesforce.selection import Selection, select_opportunities
+from demo_gen.targets.salesforce.selection import BulkReads, Selection, select_opportunities
 
 TAGGED_OBJECTS = ("Event", "Task", "EmailMessage")
 """The activity objects that carry the tag fields in tag mode (the scorecard objects, custom,
@@ -59,6 +61,9 @@ carry them too); links (EventRelation, EmailMessageRelation) never do."""
 
 STAMPED_KINDS = (MEETING, EMAIL, SCORECARD, ANSWER)
 """The kinds whose records tag mode stamps with the run id and signature (reset checks them)."""
+
+DESCRIBED = ("Opportunity", *TAGGED_OBJECTS, SCORECARD_OBJECT, ANSWER_OBJECT)
+"""The objects a run describes (selection, capabilities): asked for in one composite request."""
 
 GONE = ("ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_CROSS_REFERENCE_KEY")
 """Delete error codes that mean the record is already gone: a success for reset."""
@@ -131,6 +136,7 @@ class SalesforceTarget:
         self._caps: Capabilities | None = None
         self._task_relations = True  # until a batch shows the org makes none
         self._bulk: BulkChannel | None = None
+        self._queries: QueryChannel | None = None
 
     @property
     def key(self) -> str:
@@ -159,8 +165,14 @@ class SalesforceTarget:
         only_ids: Sequence[str] | None = None,
         exclude_event_ids: frozenset[str] = frozenset(),
     ) -> Selection:
-        """The opportunities the plan is for, with the users and the busy time it reads."""
+        """The opportunities the plan is for, with the users and the busy time it reads
+        (through Bulk query jobs when the org is large: selection.BulkReads)."""
         own = (self._config.run.run_tag_field, self._config.run.name) if self.tag_mode else None
+        self._crm.describe_many(DESCRIBED)
+        settings = self._config.salesforce.bulk
+        bulk = None
+        if settings.mode != "never":
+            bulk = BulkReads(self.queries(), settings.query_min_records)
         return select_opportunities(
             self._crm,
             query,
@@ -168,6 +180,7 @@ class SalesforceTarget:
             only_ids=only_ids,
             exclude_event_ids=exclude_event_ids,
             own_tag=own,
+            bulk=bulk,
         )
 
     def cap_calls(self, ceiling: int | None) -> None:
@@ -248,6 +261,12 @@ class SalesforceTarget:
             self._bulk = BulkChannel(self._crm, self._config.salesforce.bulk)
         return self._bulk
 
+    def queries(self) -> QueryChannel:
+        """The org's Bulk API 2.0 query jobs."""
+        if self._queries is None:
+            self._queries = QueryChannel(self._crm, self._config.salesforce.bulk)
+        return self._queries
+
     @property
     def bulk_settings(self) -> BulkSettings:
         return self._config.salesforce.bulk
@@ -293,9 +312,13 @@ class SalesforceTarget:
         owned_ids: Collection[str] = (),
         verify: bool = False,
         planned: Sequence[ItemRow] = (),
+        since: str | None = None,
     ) -> ReadBack:
         """Snapshots, an EmailMessage's Task, an Event's relations (a planned invitee the org
-        made itself is adopted under the invitee's signature), a Task's TaskRelations."""
+        made itself is adopted under the invitee's signature), a Task's TaskRelations.
+
+        `since`: the `createdDate` of the Bulk ingest job that made `rows`: read them back
+        through query jobs over what changed since then (bulk_readback.py), not per 200 ids."""
         invitees = {
             (r.parent_signature, r.subject): r
             for r in planned
@@ -308,6 +331,7 @@ class SalesforceTarget:
             owned_ids=owned_ids,
             verify=verify,
             task_relations=self._task_relations,
+            fetch=None if since is None else WindowFetch(self.queries(), since_literal(since)),
         )
         if back.task_relations is False:
             self._task_relations = False  # no TaskRelation here: stop asking

@@ -1,0 +1,162 @@
+"""Bulk API 2.0 query jobs for the Salesforce target: a SOQL query read as pages of CSV.
+
+    POST jobs/query → GET jobs/query/{id} until JobComplete → GET …/results?maxRecords=N, then
+    again with each Sforce-Locator until it says "null"
+
+About three requests whatever the number of rows (one more per `PAGE_RECORDS` rows), against
+one per 2,000 rows for REST `query` paging and one per 200 ids for an `IN` list: what the
+read-back of a Bulk ingest job (`WindowFetch`) and the first reads of a large org
+(`selection.py`) use (docs/adr/0008-bulk-query-for-reads.md). A query job supports no
+aggregates, OFFSET, GROUP BY or parent-to-child subqueries; child-to-parent paths come back as
+`Parent.Field` columns, which `rows` nests as the REST API would (`{"Parent": {"Field": …}}`,
+None when every cell of the parent is empty).
+
+CSV has no types: an empty cell is null (Salesforce stores no empty strings); `types` converts
+the columns that are not text (`BOOL`, `NUMBER`). A job the org forgot (restarted) is asked
+again once, as a new job.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from demo_gen.config.model import BulkSettings
+from demo_gen.errors import TargetError, TransientError
+from demo_gen.targets.salesforce.client import SalesforceCrm
+
+PAGE_RECORDS = 100_000
+"""maxRecords: the rows a results page may hold (the org may cut pages smaller by size)."""
+REQUESTS_PER_QUERY = 3
+"""What a query job costs at least: create, one status, one page of results."""
+_TERMINAL = ("JobComplete", "Failed", "Aborted")
+
+
+def _bool(cell: str) -> bool:
+    return cell.lower() == "true"
+
+
+def _number(cell: str) -> float | int:
+    number = float(cell)
+    return int(number) if number.is_integer() and "." not in cell else number
+
+
+BOOL: Callable[[str], Any] = _bool
+NUMBER: Callable[[str], Any] = _number
+
+
+class QueryChannel:
+    """Query jobs against one org (every request through `SalesforceCrm.jobs`, so counted)."""
+
+    def __init__(self, crm: SalesforceCrm, settings: BulkSettings) -> None:
+        self._crm = crm
+        self._settings = settings
+        self.jobs = 0
+        """Query jobs this channel created."""
+
+    def rows(
+        self,
+        soql: str,
+        *,
+        include_deleted: bool = False,
+        types: Mapping[str, Callable[[str], Any]] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Every row of `soql` as a dict, parents nested; a job the org lost is asked again."""
+        for attempt in range(2):
+            try:
+                return self._rows(soql, include_deleted, types or {})
+            except TargetError as exc:
+                if attempt or "NOT_FOUND" not in str(exc):
+                    raise
+        raise AssertionError("unreachable")
+
+    def _rows(
+        self, soql: str, include_deleted: bool, types: Mapping[str, Callable[[str], Any]]
+    ) -> list[dict[str, Any]]:
+        job_id = self._create(soql, include_deleted)
+        self._wait(job_id)
+        out: list[dict[str, Any]] = []
+        locator = ""
+        while True:
+            params = {"maxRecords": str(PAGE_RECORDS)}
+            if locator:
+                params["locator"] = locator
+            answer = self._crm.jobs("GET", f"jobs/query/{job_id}/results", safe=True, params=params)
+            out.extend(_parse(answer.text, types))
+            locator = answer.headers.get("Sforce-Locator", "null")
+            if locator in ("", "null"):
+                return out
+
+    def _create(self, soql: str, include_deleted: bool) -> str:
+        body = {
+            "operation": "queryAll" if include_deleted else "query",
+            "query": soql,
+            "contentType": "CSV",
+            "columnDelimiter": "COMMA",
+            "lineEnding": "LF",
+        }
+        info = _json(self._crm.jobs("POST", "jobs/query", safe=True, body=body))
+        if not info.get("id"):
+            raise TargetError(f"bulk query job did not start: {str(info)[:200]}")
+        self.jobs += 1
+        return str(info["id"])
+
+    def _wait(self, job_id: str) -> None:
+        """Poll until JobComplete; a Failed or Aborted job is a TargetError."""
+        attempt = 0
+        while True:
+            info = _json(self._crm.jobs("GET", f"jobs/query/{job_id}", safe=True))
+            state = info.get("state")
+            if state == "JobComplete":
+                return
+            if state in _TERMINAL:
+                raise TargetError(f"bulk query job {job_id} {state}: {info.get('errorMessage')}")
+            time.sleep(min(self._settings.poll_seconds * (1 + attempt // 10), 30.0))
+            attempt += 1
+
+
+def _parse(text: str, types: Mapping[str, Callable[[str], Any]]) -> list[dict[str, Any]]:
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None:
+        return []
+    return [_record(header, cells, types) for cells in reader if cells]
+
+
+def _record(
+    header: list[str], cells: list[str], types: Mapping[str, Callable[[str], Any]]
+) -> dict[str, Any]:
+    """One CSV row as the REST API would give it: null for empty cells, parents nested."""
+    out: dict[str, Any] = {}
+    for name, cell in zip(header, cells, strict=False):
+        value = None if cell == "" else types.get(name, str)(cell)
+        *parents, leaf = name.split(".")
+        node = out
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[leaf] = value
+    for name in {n.split(".")[0] for n in header if "." in n}:
+        out[name] = _none_if_empty(out[name])
+    return out
+
+
+def _none_if_empty(node: Any) -> Any:
+    """A parent whose every value is null is a null parent (CSV cannot tell them apart)."""
+    if not isinstance(node, dict):
+        return node
+    nested = {k: _none_if_empty(v) for k, v in node.items()}
+    return None if all(v is None for v in nested.values()) else nested
+
+
+def _json(answer: Any) -> dict[str, Any]:
+    try:
+        value = json.loads(answer.text) if answer.text else {}
+    except json.JSONDecodeError as exc:
+        raise TransientError(f"bulk query answer is not JSON: {answer.text[:120]}") from exc
+    if not isinstance(value, dict):
+        raise TargetError(f"unexpected bulk query answer: {answer.text[:200]}")
+    return value
