@@ -99,7 +99,7 @@ def _measure(work: Path, seed_db: Path, size: int, args: argparse.Namespace) -> 
         db.unlink(missing_ok=True)
     print(f"size {label}: {first['opportunities']:.0f} opportunities, {first['seconds']:.1f} s, "
           f"rerun {rerun['seconds']:.1f} s", file=sys.stderr)  # fmt: skip
-    return {
+    out = {
         "size": float(size),
         **first,
         "org_peak_rss_mb": org_rss,
@@ -108,7 +108,10 @@ def _measure(work: Path, seed_db: Path, size: int, args: argparse.Namespace) -> 
         "rerun_created": rerun["records"],
         "latency_ms": float(args.latency_ms),
         "concurrency": float(args.concurrency),
+        "load_average": os.getloadavg()[0],  # a shared machine: wall figures move with it
     }
+    print(json.dumps(out), file=sys.stderr, flush=True)  # each size's figures as it ends
+    return out
 
 
 def _contender(config: Path, url: str, chunk: int | None) -> dict[str, float]:
