@@ -54,6 +54,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a 400-opportunity org, 25/100/all")
     parser.add_argument("--chunk-deals", type=int, default=None, help="deals built at a time")
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    parser.add_argument("--org-db", default=None, help="a seeded org file to copy, not seed one")
     args = parser.parse_args()
     org_size = args.opportunities or (400 if args.quick else 20_000)
     sizes = _sizes(args.sizes or ("25,100,all" if args.quick else "200,2000,all"))
@@ -61,9 +62,12 @@ def main() -> None:
     try:
         seed_db = work / "seed.sqlite"
         started = time.perf_counter()
-        cli("org", "init", "--db", str(seed_db), "--opportunities", str(org_size),
-             "--anchor-date", ANCHOR)  # fmt: skip
-        print(f"org of {org_size:,} opportunities seeded in {time.perf_counter() - started:.0f} s",
+        if args.org_db:  # seeded before (`demo-gen org init --anchor-date ANCHOR`)
+            shutil.copy(args.org_db, seed_db)
+        else:
+            cli("org", "init", "--db", str(seed_db), "--opportunities", str(org_size),
+                "--anchor-date", ANCHOR)  # fmt: skip
+        print(f"org of {org_size:,} opportunities ready in {time.perf_counter() - started:.0f} s",
               file=sys.stderr)  # fmt: skip
         results = [_measure(work, seed_db, size, args) for size in sizes]
     finally:
