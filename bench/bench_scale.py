@@ -19,6 +19,10 @@ Printed side by side, one column per size:
 
     python bench/bench_scale.py            # 20,000 opportunities: 200 / 2,000 / all (minutes)
     python bench/bench_scale.py --quick    # 400 opportunities: 25 / 100 / all (a few minutes)
+    python bench/bench_scale.py --sizes 2000 --org-db seed.sqlite   # an org seeded before
+
+Each size's figures are also printed to stderr as JSON as soon as it ends (with the load
+average: on a shared machine wall times move with it; RSS and call counts do not).
 """
 
 from __future__ import annotations
