@@ -19,6 +19,10 @@ Printed side by side, one column per size:
 
     python bench/bench_scale.py            # 20,000 opportunities: 200 / 2,000 / all (minutes)
     python bench/bench_scale.py --quick    # 400 opportunities: 25 / 100 / all (a few minutes)
+    python bench/bench_scale.py --sizes 2000 --org-db seed.sqlite   # an org seeded before
+
+Each size's figures are also printed to stderr as JSON as soon as it ends (with the load
+average: on a shared machine wall times move with it; RSS and call counts do not).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ ANCHOR = "2026-11-02"
 BATCH = 200  # records per sObject Collections call
 READS = 5  # queries a run cannot avoid: stages, opportunities, contacts, users, Events
 ALL = 10**9  # "every eligible opportunity"
+START_S = 900  # the org loads every record at start: minutes for 20,000 opportunities under load
 SENT = ("meeting", "email", "call", "invitee", "email_relation", "scorecard", "answer")
 
 
@@ -53,6 +58,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a 400-opportunity org, 25/100/all")
     parser.add_argument("--chunk-deals", type=int, default=None, help="deals built at a time")
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    parser.add_argument("--org-db", default=None, help="a seeded org file to copy, not seed one")
     args = parser.parse_args()
     org_size = args.opportunities or (400 if args.quick else 20_000)
     sizes = _sizes(args.sizes or ("25,100,all" if args.quick else "200,2000,all"))
@@ -60,9 +66,12 @@ def main() -> None:
     try:
         seed_db = work / "seed.sqlite"
         started = time.perf_counter()
-        cli("org", "init", "--db", str(seed_db), "--opportunities", str(org_size),
-             "--anchor-date", ANCHOR)  # fmt: skip
-        print(f"org of {org_size:,} opportunities seeded in {time.perf_counter() - started:.0f} s",
+        if args.org_db:  # seeded before (`demo-gen org init --anchor-date ANCHOR`)
+            shutil.copy(args.org_db, seed_db)
+        else:
+            cli("org", "init", "--db", str(seed_db), "--opportunities", str(org_size),
+                "--anchor-date", ANCHOR)  # fmt: skip
+        print(f"org of {org_size:,} opportunities ready in {time.perf_counter() - started:.0f} s",
               file=sys.stderr)  # fmt: skip
         results = [_measure(work, seed_db, size, args) for size in sizes]
     finally:
@@ -88,7 +97,7 @@ def _measure(work: Path, seed_db: Path, size: int, args: argparse.Namespace) -> 
     )  # fmt: skip
     try:
         url = f"http://127.0.0.1:{port}"
-        wait_for(url)
+        wait_for(url, timeout_s=START_S)
         config = _config(work / f"run-{label}", url, size, args.concurrency)
         first = _contender(config, url, args.chunk_deals)
         rerun = _contender(config, url, args.chunk_deals)
@@ -99,7 +108,7 @@ def _measure(work: Path, seed_db: Path, size: int, args: argparse.Namespace) -> 
         db.unlink(missing_ok=True)
     print(f"size {label}: {first['opportunities']:.0f} opportunities, {first['seconds']:.1f} s, "
           f"rerun {rerun['seconds']:.1f} s", file=sys.stderr)  # fmt: skip
-    return {
+    out = {
         "size": float(size),
         **first,
         "org_peak_rss_mb": org_rss,
@@ -108,7 +117,10 @@ def _measure(work: Path, seed_db: Path, size: int, args: argparse.Namespace) -> 
         "rerun_created": rerun["records"],
         "latency_ms": float(args.latency_ms),
         "concurrency": float(args.concurrency),
+        "load_average": os.getloadavg()[0],  # a shared machine: wall figures move with it
     }
+    print(json.dumps(out), file=sys.stderr, flush=True)  # each size's figures as it ends
+    return out
 
 
 def _contender(config: Path, url: str, chunk: int | None) -> dict[str, float]:

@@ -103,3 +103,18 @@ def test_shared_activities_gives_the_seeded_events_their_parent_relations(tmp_pa
     task_pairs = {(r["TaskId"], r["RelationId"]) for r in task_rows}
     wanted = {(t["Id"], t[f]) for t in tasks for f in ("WhoId", "WhatId") if t[f]}
     assert wanted and task_pairs == wanted
+
+
+def test_a_20000_opportunity_org_finds_a_name_for_every_rep():
+    """At 20,000 opportunities a country's first and last names run out: the draw used to loop
+    forever (bench_scale.py never got past `org init`); now such a rep gets a double-barrelled
+    surname, and every rep's name is still their own."""
+    from datetime import date
+
+    from demo_gen.local_org.fixture.accounts import extra_reps
+    from demo_gen.local_org.fixture.common import FixtureSpec
+
+    reps = extra_reps(FixtureSpec(anchor=date(2026, 11, 2), opportunities=20_000))
+    assert len(reps) > 1_000
+    assert len({(r.first, r.last) for r in reps}) == len(reps)
+    assert any("-" in r.last for r in reps)

@@ -280,3 +280,47 @@ def test_lost_and_stalled_stories_fade():
         assert last_email.sent_at > max(m.start for m in customer)
     report = realism_report(plan, config.activity)
     assert report["lost_deals_ending_unanswered"] == 1 and report["stalled_open_deals"] == 1
+
+
+def test_the_org_events_figures_match_a_scan_of_every_event(story):
+    """realism_story groups the org's Events by deal once (a scan of every Event per deal was
+    quadratic at 20,000 opportunities): the figures are those of the scan, on deals shaped so
+    that the Events count (steps out of their order, a cycle opened by an Event)."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from demo_gen.stages.model import BusyEvent
+    from demo_gen.stages.planning.existing import anchors_for, out_of_order
+    from demo_gen.stages.planning.story import RANK
+    from demo_gen.stages.realism_story import _coverage, story_report  # noqa: PLC2701
+
+    _, plan, _ = story
+
+    def disorder(op, events):
+        used = set(op.anchor_event_ids)
+        marks = [a for a in anchors_for(op.opportunity.id, events) if a.id in used]
+        customer = [(m.start, RANK[m.meeting_type]) for m in op.meetings
+                    if m.invitee_ids and m.meeting_type in RANK]  # fmt: skip
+        return out_of_order(marks, customer)
+
+    shaped = []
+    for op in (op for op in plan.opportunities if op.anchor_event_ids):
+        for kind in ("intro", "signature"):
+            moved = replace(op, meetings=tuple(
+                replace(m, meeting_type=kind) if m.invitee_ids and m.meeting_type in RANK else m
+                for m in op.meetings
+            ))  # fmt: skip
+            if disorder(moved, plan.events):
+                shaped.append(moved)
+                break
+    won = next(op for op in plan.opportunities if op.opportunity.is_won and op.meetings)
+    opened = BusyEvent(id="00UOPENED", owner_id=won.opportunity.owner.id, who_id=None,
+                       what_id=won.opportunity.id, subject="Kick-off call",
+                       start=won.opportunity.created_date + timedelta(hours=1),
+                       end=won.opportunity.created_date + timedelta(hours=2))  # fmt: skip
+    events = (*plan.events, opened)
+    assert shaped and _coverage(won, events) != _coverage(won, ())  # the Events count here
+    report = story_report(replace(plan, opportunities=tuple(shaped), events=events))
+    assert report["org_events_out_of_order"]["value"] == sum(disorder(op, events) for op in shaped)
+    report = story_report(replace(plan, opportunities=(won,), events=events))
+    assert report["closed_won_cycle_coverage_min"]["value"] == round(_coverage(won, events), 4)

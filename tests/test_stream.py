@@ -73,6 +73,13 @@ def test_chunked_and_whole_runs_make_the_same_plan_and_records(
     assert _cards(whole) == _cards(chunked)
     assert all(json.loads(line)["sf_id"] for line in
                (Path(chunked.run_dir) / "scorecards.jsonl").read_text().splitlines())  # fmt: skip
+    assert _spilled(whole) == [] and _spilled(chunked) == [chunked.opportunities]
+
+
+def _spilled(report: RunReport) -> list[int]:
+    """The deals a run read back from its spilled plan (event plan.spilled)."""
+    lines = (Path(report.run_dir) / "events.jsonl").read_text().splitlines()
+    return [e["deals"] for e in map(json.loads, lines) if e["event"] == "plan.spilled"]
 
 
 def test_a_chunked_rerun_creates_nothing(make_config, tmp_path, seeded_org_file):

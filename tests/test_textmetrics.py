@@ -200,3 +200,43 @@ def test_the_default_run_meets_issue_11s_targets(tmp_path, monkeypatch):
     ):
         assert text[name]["ok"], (name, text[name])
     assert text["masked_distinct_3gram_ratio"]["value"] >= 0.35
+
+
+def test_the_tally_keeps_counts_not_texts_and_says_what_text_report_says():
+    """TextTally (a run adds a chunk of deals at a time) gives text_report's figures; the corpus
+    keeps each distinct sentence's deal (None once in two) and each distinct 3-gram as one
+    string: the figures of the sets of deals and the tuples they replace."""
+    from collections import Counter
+
+    from demo_gen.stages.plan import PlannedEmail
+    from demo_gen.stages.textcounts import _WORD, _masks, _prose, sentences  # noqa: PLC2701
+    from demo_gen.stages.textmetrics import TextTally
+
+    plans = golden_plans()
+    cards = [c for op in plans for c in scorecards_for([load_template("MEDDPICC")], op, CONFIG)]
+    tally = TextTally()
+    for op in plans:
+        tally.add([op], [c for c in cards if c.opportunity_id == op.opportunity.id])
+    assert tally.report() == text_report(Plan(tuple(plans), SEED, PACK), cards)
+    deals: dict[str, set[str]] = {}
+    counts: Counter[str] = Counter()
+    grams: Counter[tuple[str, ...]] = Counter()
+    for op in plans:
+        texts = cards[[c.opportunity_id for c in cards].index(op.opportunity.id)].texts
+        for item in (*op.meetings, *op.emails):
+            text = texts.get(item.key, "")
+            prose = _prose(text) if isinstance(item, PlannedEmail) else text
+            if isinstance(item, PlannedEmail) and item.purpose == "out_of_office":
+                prose = text.split("\n\n")[0]
+            said = sentences(prose)
+            for sentence in (s for s in said if len(s.split()) >= 3):
+                counts[sentence] += 1
+                deals.setdefault(sentence, set()).add(op.opportunity.id)
+            words = _WORD.findall(mask(" ".join(said), _masks(op)).lower())
+            grams.update(zip(words, words[1:], words[2:], strict=False))
+    shared = sum(n for s, n in counts.items() if len(deals[s]) > 1)
+    assert 0 < shared < sum(counts.values())  # some sentences are shared, some are not
+    corpus = tally.corpus
+    assert corpus.cross_deal_share() == round(shared / sum(counts.values()), 4)
+    assert corpus.trigram_ratio() == round(len(grams) / sum(grams.values()), 4)
+    assert len(corpus.trigrams) == len(grams) > 100

@@ -159,28 +159,28 @@ def plan_step(
     )  # fmt: skip
 
 
-def build(planned: Planned, deals: Sequence[OpportunityPlan], progress: Progress) -> Prepared:
+def build(
+    planned: Planned,
+    deals: Sequence[OpportunityPlan],
+    progress: Progress,
+    wholes: Sequence[OpportunityPlan] | None = None,
+) -> Prepared:
     """Text, scorecards and each target's work items for `deals` (some or all of the plan's:
-    a deal's items depend on its own plan only)."""
+    a deal's items depend on its own plan only); `wholes` are their whole stories, else
+    looked up in `planned.whole`. The result's `plan` and `whole` hold these deals only."""
     config, source = planned.config, planned.source
     questions = scorecard_questions(planned.templates, deals, config)
-    ids = {op.opportunity.id for op in deals}
-    whole = replace(
-        planned.whole,
-        opportunities=tuple(o for o in planned.whole.opportunities if o.opportunity.id in ids),
-    )
+    if wholes is None:
+        ids = {op.opportunity.id for op in deals}
+        wholes = [o for o in planned.whole.opportunities if o.opportunity.id in ids]
+    whole = replace(planned.whole, opportunities=tuple(wholes))
     chunk = replace(planned.plan, opportunities=tuple(deals))
     stories = story_texts(planned.writer, chunk, whole, questions, progress, config)
     keys = [t.key for t in planned.targets]
     out = Prepared(
-        planned.plan,
-        planned.soql,
-        [],
-        {k: [] for k in keys},
-        planned.caps,
-        users=planned.users,
-        whole=planned.whole,
-    )
+        chunk, planned.soql, [], {k: [] for k in keys}, planned.caps, users=planned.users,
+        whole=whole,
+    )  # fmt: skip
     stories_by_id = {o.opportunity.id: o for o in whole.opportunities}
     for op in deals:
         story = stories[op.opportunity.id]

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -33,7 +33,7 @@ from demo_gen.config.model import Config
 from demo_gen.errors import TargetError
 from demo_gen.ledger.protocol import check_binding
 from demo_gen.ledger.store import ItemRow, StateStore
-from demo_gen.stages.plan import Plan
+from demo_gen.stages.plan import OpportunityPlan, Plan
 from demo_gen.stages.plan_codec import fingerprint
 from demo_gen.targets.base import Verdicts
 from demo_gen.targets.salesforce.marks import Marks, event_mark, verify_with_marks
@@ -112,12 +112,17 @@ def lookup(state: StateStore, key: str) -> dict[str, Any] | None:
 def settles(plan: Plan, counts: dict[str, dict[str, int]]) -> bool:
     """True when a run left nothing to do: nothing failed, deferred or ambiguous, and every
     deal is pinned (it has records) or has no contacts (it can have none)."""
-    if any(c.get("failed", 0) or c.get("deferred", 0) for c in counts.values()):
-        return False
-    return all(
-        op.meetings or op.emails or op.tasks or not op.opportunity.contacts
-        for op in plan.opportunities
-    )
+    return deals_settle(plan.opportunities) and counts_settle(counts)
+
+
+def deals_settle(deals: Iterable[OpportunityPlan]) -> bool:
+    """`settles`, the plan's part: every deal is pinned (it has records) or has no contacts."""
+    return all(op.meetings or op.emails or op.tasks or not op.opportunity.contacts for op in deals)
+
+
+def counts_settle(counts: dict[str, dict[str, int]]) -> bool:
+    """`settles`, the writes' part: nothing failed or deferred."""
+    return not any(c.get("failed", 0) or c.get("deferred", 0) for c in counts.values())
 
 
 def record(state: StateStore, key: str, body: dict[str, Any]) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -26,6 +26,7 @@ import yaml
 
 from demo_gen import __version__, clock
 from demo_gen.commands import rerun
+from demo_gen.commands.plan_spill import spill_plan
 from demo_gen.commands.prepare import Hooks, Planned, Prepared, PrepareOptions, plan_step
 from demo_gen.commands.progress import NULL_PROGRESS, Progress
 from demo_gen.commands.rerun import check_and_mark
@@ -38,11 +39,10 @@ from demo_gen.ledger.engine import display_url
 from demo_gen.ledger.protocol import check_binding
 from demo_gen.ledger.runlog import RunLog, new_run_id, utc_now
 from demo_gen.ledger.store import RunRow, StateStore
-from demo_gen.stages.compose import scorecard_summary
-from demo_gen.stages.plan import Plan
+from demo_gen.stages.compose import CardFigures, card_figures, scorecard_summary
 from demo_gen.stages.realism import realism_report
 from demo_gen.stages.scorecards import Scorecard
-from demo_gen.stages.textmetrics import text_report
+from demo_gen.stages.textmetrics import TextTally
 from demo_gen.targets.base import Target
 from demo_gen.targets.open import OpenTargets, open_targets
 from demo_gen.targets.salesforce.marks import Marks
@@ -209,12 +209,12 @@ def _execute(ctx: _Context, started: float) -> RunReport:
         settled = rerun.lookup(ctx.state, rerun.settled_key(_inputs(ctx), ctx.state, marks))
         if settled is not None:
             return _settled_report(ctx, settled, started)
-    report, plan = _first(ctx, started)
-    if marks is not None and rerun.settles(plan, report.counts):
+    report, ids, deals_settle = _first(ctx, started)
+    if marks is not None and deals_settle and rerun.counts_settle(report.counts):
         marks = rerun.after_writes(source, marks)
         rerun.record(ctx.state, rerun.settled_key(_inputs(ctx), ctx.state, marks), {
             "run_id": ctx.run_id,
-            "opportunity_ids": [op.opportunity.id for op in plan.opportunities],
+            "opportunity_ids": list(ids),
             "counts": report.counts,
             "warnings": list(report.warnings),
             "realism": report.realism,
@@ -223,18 +223,32 @@ def _execute(ctx: _Context, started: float) -> RunReport:
     return report
 
 
-def _first(ctx: _Context, started: float) -> tuple[RunReport, Plan]:
+def _first(ctx: _Context, started: float) -> tuple[RunReport, tuple[str, ...], bool]:
     """The run proper: plan, then text → items → writes a chunk of deals at a time
-    (commands/stream.py),
-    summarise."""
+    (commands/stream.py), summarise. Returns the report, the deals' ids and whether every
+    deal is settled (`rerun.deals_settle`)."""
     pack = ctx.config.run.name
     planned = _plan_step(ctx)
-    plan, source = planned.plan, ctx.opened.source
+    source, chunk = ctx.opened.source, _chunk(ctx, planned)
+    ids = tuple(op.opportunity.id for op in planned.plan.opportunities)
+    deals_settle = rerun.deals_settle(planned.plan.opportunities)
+    realism = realism_report(planned.plan, ctx.config.activity)  # while the plan is whole
+    spill = None
+    if chunk < len(ids):  # chunks read their deals back from disk: the plan is not held
+        planned, spill = spill_plan(planned)
+        ctx.log.event("plan.spilled", deals=len(spill), bytes=spill.bytes, chunk=chunk)
     smoke = ctx.options.command == "smoke"
     kept: list[Prepared] = []
+    texts, figures = (
+        TextTally(),
+        list[CardFigures](),
+    )  # what the report needs of each chunk: counts, not texts
 
     def done(part: Prepared) -> None:
-        ctx.scorecards.extend(part.scorecards)
+        texts.add(part.plan.opportunities, part.scorecards)
+        figures.extend(card_figures(card) for card in part.scorecards)
+        if smoke:  # its scorecard details, read once its one chunk is written
+            ctx.scorecards.extend(part.scorecards)
         items = part.items[source.key]
         append_scorecards(ctx.state, ctx.log, source.key, items, part.scorecards)
         if smoke or ctx.options.reveal:
@@ -244,35 +258,36 @@ def _first(ctx: _Context, started: float) -> tuple[RunReport, Plan]:
 
     ctx.log.write_text("scorecards.jsonl", "")
     phases = [_phase(ctx, t) for t in ctx.opened.targets]
-    counts = write_in_chunks(planned, phases, _chunk(ctx, planned), ctx.progress, done).counts
+    with spill or nullcontext():
+        counts = write_in_chunks(planned, phases, chunk, ctx.progress, done, spill).counts
     if ctx.options.reveal and kept:  # one chunk (`_chunk`): the whole run's items
         counts.update(_updates(ctx, kept[0]))
     if ctx.config.llm.enabled:
         ctx.llm = planned.writer.stats.asdict()
     api_used = source.api_usage()
     items = [i for part in kept for i in part.items[source.key]]
-    ids = record_ids(ctx.state, source.key, items) if smoke else {}
+    made = record_ids(ctx.state, source.key, items) if smoke else {}
     cards = scorecard_details(ctx.state, source.key, items, ctx.scorecards) if smoke else []
     report = RunReport(
         run_id=ctx.run_id,
         command=ctx.options.command,
         org_id=ctx.org_id,
         pack=pack,
-        opportunities=len(plan.opportunities),
+        opportunities=len(ids),
         counts=counts,
         api_calls=sum(t.calls for t in ctx.opened.targets),
         api_usage=None if api_used is None else {"used": api_used[0], "max": api_used[1]},
         duration_s=round(time.monotonic() - started, 3),
         warnings=tuple(ctx.warnings),
-        realism=realism_report(plan, ctx.config.activity) | text_report(plan, ctx.scorecards),
-        scorecards=scorecard_summary(ctx.scorecards),
+        realism=realism | texts.report(),
+        scorecards=scorecard_summary(figures),
         llm=ctx.llm,
         run_dir=str(ctx.log.path),
-        record_ids=ids,
+        record_ids=made,
         scorecard_details=cards,
         source_calls=source.calls,
     )
-    return report, plan
+    return report, ids, deals_settle
 
 
 def _chunk(ctx: _Context, planned: Planned) -> int:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
+from demo_gen.commands.plan_spill import PlanSpill
 from demo_gen.commands.prepare import Planned, Prepared, build
 from demo_gen.commands.progress import Progress
 from demo_gen.commands.summary import tally
@@ -41,28 +42,45 @@ def write_in_chunks(
     chunk: int,
     progress: Progress,
     on_chunk: Callable[[Prepared], None],
+    spill: PlanSpill | None = None,
 ) -> Streamed:
-    """Build and write the plan's deals `chunk` at a time, to every target of `phases`."""
+    """Build and write the plan's deals `chunk` at a time, to every target of `phases` (read
+    back from `spill` when the plan was spilled: `planned` then holds no deal)."""
     ambiguous = {phase.target.key: _settle(phase) for phase in phases}
     budgets = {phase.target.key: phase.max_calls for phase in phases}
     out = Streamed()
-    for deals in _chunks(planned.plan.opportunities, chunk):
-        part = build(planned, deals, progress)
+    for deals, wholes in _chunks(planned, spill, chunk):
+        part = build(planned, deals, progress, wholes)
+        del deals, wholes  # the chunk's plans live in `part` only, and go with it
         for phase in phases:
             key = phase.target.key
-            items = part.items[key]
-            sigs = [i.signature for i in items]
-            ledger = phase.state.items_by_signature(key, sigs)
-            step = replace(phase, max_calls=budgets[key])
-            outcome = create(step, items, ledger, ambiguous[key].intersection(sigs))
             remaining = budgets[key]
+            counts = _write(replace(phase, max_calls=remaining), part, ambiguous[key])
+            calls = counts.pop(_CALLS)["n"]
             if remaining is not None:
-                budgets[key] = max(remaining - outcome.calls, 0)
-            _add(out.counts, tally(items, ledger, outcome))
-            _add(out.counts, org_made_counts(step, items, outcome, part.caps[key]))
+                budgets[key] = max(remaining - calls, 0)
+            _add(out.counts, counts)
         on_chunk(part)
+        del part  # before the next chunk is built: one chunk's texts and items at a time
         out.chunks += 1
     return out
+
+
+_CALLS = "_calls"
+
+
+def _write(step: WritePhase, part: Prepared, ambiguous: set[str]) -> dict[str, dict[str, int]]:
+    """One chunk written to one target: its counts, and the calls it made under `_CALLS`."""
+    key = step.target.key
+    items = part.items[key]
+    sigs = [i.signature for i in items]
+    ledger = step.state.items_by_signature(key, sigs)
+    outcome = create(step, items, ledger, ambiguous.intersection(sigs))
+    counts: dict[str, dict[str, int]] = {}
+    _add(counts, tally(items, ledger, outcome))
+    _add(counts, org_made_counts(step, items, outcome, part.caps[key]))
+    counts[_CALLS] = {"n": outcome.calls}
+    return counts
 
 
 def _settle(phase: WritePhase) -> set[str]:
@@ -71,10 +89,19 @@ def _settle(phase: WritePhase) -> set[str]:
     return ambiguous
 
 
-def _chunks(deals: Sequence[OpportunityPlan], size: int) -> Iterator[Sequence[OpportunityPlan]]:
+def _chunks(
+    planned: Planned, spill: PlanSpill | None, size: int
+) -> Iterator[tuple[Sequence[OpportunityPlan], Sequence[OpportunityPlan] | None]]:
+    """(plans on the day, whole stories or None: look them up in `planned.whole`), a chunk at
+    a time, in plan order."""
+    if spill is not None:
+        for pairs in spill.chunks(size):
+            yield [day for day, _ in pairs], [whole for _, whole in pairs]
+        return
+    deals = planned.plan.opportunities
     step = max(size, 1)
     for start in range(0, len(deals), step):
-        yield deals[start : start + step]
+        yield deals[start : start + step], None
 
 
 def _add(total: dict[str, dict[str, int]], more: dict[str, dict[str, int]]) -> None:

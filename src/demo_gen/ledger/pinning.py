@@ -10,7 +10,7 @@ other settings or another anchor give a new plan (docs/design-departures.md).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from typing import Protocol
 
@@ -45,8 +45,25 @@ def save_pins(store: PinStore, config: Config, org_id: str, plan: Plan) -> int:
     """Pin every deal of `plan` that has something to write, in one transaction; how many."""
     kept = [op for op in plan.opportunities if op.meetings or op.emails or op.tasks]
     keys = _keys(config, org_id, [(op.opportunity.id, op.anchor) for op in kept])
-    store.put_contents({keys[op.opportunity.id]: dump_plan(op) for op in kept})
+    store.put_contents(_Dumps({keys[op.opportunity.id]: op for op in kept}))
     return len(kept)
+
+
+class _Dumps(Mapping[str, str]):
+    """pin key -> `dump_plan` of its deal, made when it is read: the store inserts the pins a
+    batch at a time, so the JSON of a whole run's plans is never held at once."""
+
+    def __init__(self, plans: Mapping[str, OpportunityPlan]) -> None:
+        self._plans = plans
+
+    def __getitem__(self, key: str) -> str:
+        return dump_plan(self._plans[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._plans)
+
+    def __len__(self) -> int:
+        return len(self._plans)
 
 
 def _keys(config: Config, org_id: str, deals: Sequence[tuple[str, date]]) -> dict[str, str]:

@@ -36,6 +36,9 @@ from demo_gen.ledger import locks, schema
 from demo_gen.ledger.engine import StoreEngine
 from demo_gen.ledger.schema import SCHEMA_VERSION, chunks, now_iso
 
+_CONTENT_BATCH = 500
+"""Content rows inserted at a time, in the one transaction: a run's pins are never all held."""
+
 __all__ = [
     "SCHEMA_VERSION",
     "UNFINISHED_RUN_STATUSES",
@@ -433,11 +436,13 @@ class StateStore(StoreEngine):
             present: set[str] = set()
             for chunk in chunks(list(values)):
                 present.update(conn.execute(select(t.c.key).where(t.c.key.in_(chunk))).scalars())
-            rows = [
-                {"key": k, "value": v, "created_at": now_iso()}
-                for k, v in values.items()
-                if k not in present
-            ]
+            rows: list[dict[str, str]] = []
+            for key in values:  # a value is read only when its batch is due (pinning._Dumps)
+                if key not in present:
+                    rows.append({"key": key, "value": values[key], "created_at": now_iso()})
+                if len(rows) >= _CONTENT_BATCH:
+                    conn.execute(insert(t), rows)
+                    rows = []
             if rows:
                 conn.execute(insert(t), rows)
 

@@ -6,8 +6,9 @@ Shared by `run` and `dry-run`, so both count exactly the same records.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from statistics import mean
-from typing import Any
+from typing import Any, Protocol
 
 from demo_gen.config.model import Config
 from demo_gen.stages.content.stories import ScorecardQuestion, StoryResult
@@ -114,7 +115,45 @@ def opportunity_items(
     return items
 
 
-def scorecard_summary(cards: Sequence[Scorecard]) -> dict[str, Any]:
+class CardLike(Protocol):
+    """What `scorecard_summary` reads of a scorecard."""
+
+    @property
+    def template(self) -> str: ...
+
+    @property
+    def score(self) -> float: ...
+
+    @property
+    def coverage(self) -> float: ...
+
+    @property
+    def coverage_of_expected(self) -> float: ...
+
+    @property
+    def answered(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CardFigures:
+    """A scorecard's figures for `scorecard_summary`, without its answers and texts: what a run
+    keeps of each scorecard once its chunk is written."""
+
+    template: str
+    score: float
+    coverage: float
+    coverage_of_expected: float
+    answered: int
+
+
+def card_figures(card: Scorecard) -> CardFigures:
+    """The figures `scorecard_summary` reads of `card`."""
+    return CardFigures(
+        card.template, card.score, card.coverage, card.coverage_of_expected, card.answered
+    )
+
+
+def scorecard_summary(cards: Sequence[CardLike]) -> dict[str, Any]:
     """Coverage and the score distribution, as summary.json and `status` show them."""
     if not cards:
         return {"scorecards": 0}
@@ -128,6 +167,6 @@ def scorecard_summary(cards: Sequence[Scorecard]) -> dict[str, Any]:
         "mean_score": round(mean(c.score for c in cards), 1),
         "mean_coverage": round(mean(c.coverage for c in cards), 4),
         "mean_coverage_of_expected": round(mean(c.coverage_of_expected for c in cards), 4),
-        "answers": sum(len(c.answers) for c in cards),
+        "answers": sum(c.answered for c in cards),
         "score_distribution": bands,
     }

@@ -85,10 +85,10 @@ def plan(
         if i not in done:
             marks = anchors_for(opp.id, on_deals.get(opp.id, ()))
             calendars[i] = _calendar(env, opp, config, anchors[opp.id], marks)
-    for i in order:
+    for i in order:  # each calendar dropped once its deal is planned: never all of both held
         if i in calendars:
             done[i] = _plan_one(
-                env, opportunities[i], config, anchors[opportunities[i].id], calendars[i]
+                env, opportunities[i], config, anchors[opportunities[i].id], calendars.pop(i)
             )
     planned = [done[i] for i in range(len(opportunities))]
     scripted, unscripted = script_plans(

@@ -256,7 +256,10 @@ def _shape(plan: Plan) -> dict[str, Any]:
     won = [op for op in plan.opportunities if op.opportunity.is_won and op.meetings]
     path_ok = sum(1 for op in won if _path_ok(op))
     kickoff_ok = sum(1 for op in won if _kickoff_ok(op))
-    coverage = [_coverage(op, plan.events) for op in won]
+    on_deals: dict[str, list[BusyEvent]] = defaultdict(list)  # once, not a scan per deal
+    for event in plan.events:
+        on_deals[event.what_id or ""].append(event)
+    coverage = [_coverage(op, on_deals.get(op.opportunity.id, ())) for op in won]
     covered = sum(1 for c in coverage if c >= 0.8)
     named = after = repeats = 0
     for op in plan.opportunities:
@@ -271,7 +274,8 @@ def _shape(plan: Plan) -> dict[str, Any]:
     deal_ids = {op.opportunity.id for op in plan.opportunities}
     for op in plan.opportunities:
         used = set(op.anchor_event_ids)
-        marks = [a for a in anchors_for(op.opportunity.id, plan.events) if a.id in used]
+        on_deal = on_deals.get(op.opportunity.id, ())
+        marks = [a for a in anchors_for(op.opportunity.id, on_deal) if a.id in used]
         customer = [(m.start, RANK[m.meeting_type]) for m in op.meetings
                     if m.invitee_ids and m.meeting_type in RANK]  # fmt: skip
         disorder += out_of_order(marks, customer)

@@ -35,10 +35,11 @@ _RE = re.compile(r"^(re:\s*)+", re.IGNORECASE)
 class Corpus:
     """Counts over every deal's texts; `deal_corpus` adds one deal."""
 
-    sentence_deals: dict[str, set[str]] = field(default_factory=dict)
+    sentence_deals: dict[str, str | None] = field(default_factory=dict)  # its deal; None: many
     sentence_count: Counter[str] = field(default_factory=Counter)
     within_deal: int = 0
-    trigrams: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    trigrams: set[str] = field(default_factory=set)  # "w1 w2 w3": words hold no space
+    trigram_total: int = 0
     subject_templates: set[str] = field(default_factory=set)
     email_subjects: Counter[str] = field(default_factory=Counter)
     absent: int = 0
@@ -50,11 +51,11 @@ class Corpus:
 
     def cross_deal_share(self) -> float:
         total = sum(self.sentence_count.values())
-        shared = sum(n for s, n in self.sentence_count.items() if len(self.sentence_deals[s]) > 1)
+        shared = sum(n for s, n in self.sentence_count.items() if self.sentence_deals[s] is None)
         return round(shared / total, 4) if total else 0.0
 
     def trigram_ratio(self) -> float:
-        total = sum(self.trigrams.values())
+        total = self.trigram_total
         return round(len(self.trigrams) / total, 4) if total else 0.0
 
     def top_subject_share(self) -> float:
@@ -79,11 +80,14 @@ def deal_corpus(corpus: Corpus, op: OpportunityPlan, texts: Mapping[str, str]) -
             if len(sentence.split()) < 3:
                 continue
             corpus.sentence_count[sentence] += 1
-            corpus.sentence_deals.setdefault(sentence, set()).add(opp.id)
+            if corpus.sentence_deals.setdefault(sentence, opp.id) != opp.id:
+                corpus.sentence_deals[sentence] = None  # in more than one deal
             corpus.within_deal += sentence in seen
             seen.add(sentence)
         words = _WORD.findall(mask(" ".join(said), masks).lower())
-        corpus.trigrams.update(zip(words, words[1:], words[2:], strict=False))
+        grams = [" ".join(t) for t in zip(words, words[1:], words[2:], strict=False)]
+        corpus.trigrams.update(grams)  # distinct ones kept as one string: a run's are many
+        corpus.trigram_total += len(grams)
         corpus.weekend += sum(parse_date(d).weekday() >= 5 for d in DATE.findall(text))
         corpus.weekend += len(_WEEKEND_NAME.findall(text))
         corpus.double_stops += len(_DOUBLE.findall(text))

@@ -64,32 +64,60 @@ _WEEKDAY_DATE = re.compile(
 
 def text_report(plan: Plan, cards: Sequence[Scorecard]) -> dict[str, Any]:
     """The measures for a run's texts and scorecards, each with its target (see module doc)."""
-    texts = _texts_by_deal(cards)
-    deals = [op for op in plan.opportunities if op.opportunity.id in texts]
-    if not deals:
-        return {"text": "no texts recorded (no scorecard templates configured)"}
-    corpus = Corpus()
-    for op in deals:
-        deal_corpus(corpus, op, texts[op.opportunity.id])
-    support, claims = _support(deals, cards, texts)
-    values: dict[str, float | int] = {
-        "cross_deal_repeated_sentence_share": corpus.cross_deal_share(),
-        "within_deal_repeated_sentences": corpus.within_deal,
-        "masked_distinct_3gram_ratio": corpus.trigram_ratio(),
-        "subject_templates": len(corpus.subject_templates),
-        "top_email_subject_share": corpus.top_subject_share(),
-        "qa_agreement": _qa(deals, texts),
-        "evidence_support_rate": round(support / claims, 4) if claims else 1.0,
-        "named_people_absent": corpus.absent,
-        "weekend_dates": corpus.weekend + _weekend_in_answers(cards),
-        "self_thanks": corpus.self_thanks,
-        "double_stops": corpus.double_stops,
-        "lower_case_starts": corpus.lower_starts,
-        "attachment_claims": corpus.attachments,
-        "won_without_champion_or_eb": _won_gaps(deals, cards),
-        "name_clashes": sum(_clashes(op) for op in deals),
-    }
-    return {"text": {k: _judged(k, v) for k, v in values.items()}}
+    tally = TextTally()
+    tally.add(plan.opportunities, cards)
+    return tally.report()
+
+
+class TextTally:
+    """`text_report` a chunk of deals at a time: `add` each chunk's deals and scorecards (in
+    any order, each deal once), then `report`. It keeps counts, never the texts."""
+
+    def __init__(self) -> None:
+        self.corpus = Corpus()
+        self.deals = self.supported = self.claims = self.agree = self.asked = 0
+        self.weekend = self.won_gaps = self.clashes = 0
+
+    def add(self, plans: Sequence[OpportunityPlan], cards: Sequence[Scorecard]) -> None:
+        """Count these deals (those with texts in `cards`) and their scorecards."""
+        texts = _texts_by_deal(cards)
+        deals = [op for op in plans if op.opportunity.id in texts]
+        self.deals += len(deals)
+        for op in deals:
+            deal_corpus(self.corpus, op, texts[op.opportunity.id])
+        supported, claims = _support(deals, cards, texts)
+        self.supported += supported
+        self.claims += claims
+        agree, asked = _qa_counts(deals, texts)
+        self.agree += agree
+        self.asked += asked
+        self.weekend += _weekend_in_answers(cards)
+        self.won_gaps += _won_gaps(deals, cards)
+        self.clashes += sum(_clashes(op) for op in deals)
+
+    def report(self) -> dict[str, Any]:
+        """The measures of every deal added so far."""
+        if not self.deals:
+            return {"text": "no texts recorded (no scorecard templates configured)"}
+        corpus = self.corpus
+        values: dict[str, float | int] = {
+            "cross_deal_repeated_sentence_share": corpus.cross_deal_share(),
+            "within_deal_repeated_sentences": corpus.within_deal,
+            "masked_distinct_3gram_ratio": corpus.trigram_ratio(),
+            "subject_templates": len(corpus.subject_templates),
+            "top_email_subject_share": corpus.top_subject_share(),
+            "qa_agreement": round(self.agree / self.asked, 4) if self.asked else 1.0,
+            "evidence_support_rate": round(self.supported / self.claims, 4) if self.claims else 1.0,
+            "named_people_absent": corpus.absent,
+            "weekend_dates": corpus.weekend + self.weekend,
+            "self_thanks": corpus.self_thanks,
+            "double_stops": corpus.double_stops,
+            "lower_case_starts": corpus.lower_starts,
+            "attachment_claims": corpus.attachments,
+            "won_without_champion_or_eb": self.won_gaps,
+            "name_clashes": self.clashes,
+        }
+        return {"text": {k: _judged(k, v) for k, v in values.items()}}
 
 
 def _judged(name: str, value: float | int) -> dict[str, Any]:
@@ -134,7 +162,10 @@ def _support(
     return supported, total
 
 
-def _qa(deals: Sequence[OpportunityPlan], texts: Mapping[str, Mapping[str, str]]) -> float:
+def _qa_counts(
+    deals: Sequence[OpportunityPlan], texts: Mapping[str, Mapping[str, str]]
+) -> tuple[int, int]:
+    """(question threads whose reply agrees, question threads answered)."""
     agree = asked = 0
     for op in deals:
         threads: dict[str, list[str]] = {}
@@ -147,7 +178,7 @@ def _qa(deals: Sequence[OpportunityPlan], texts: Mapping[str, Mapping[str, str]]
                 continue
             asked += 1
             agree += topic(chain[0]) is not None and topic(chain[0]) == topic(chain[1])
-    return round(agree / asked, 4) if asked else 1.0
+    return agree, asked
 
 
 def topic(text: str) -> str | None:

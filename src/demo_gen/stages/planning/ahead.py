@@ -67,7 +67,10 @@ def plan_ahead(
     env = shared_env(config, users, events)
     for op in plans:
         book_plan(env.book, op)
-    marks = {op.opportunity.id: _marks(op, events) for op in plans}
+    on_deals: dict[str, list[BusyEvent]] = {}  # once: a scan of every Event per deal was quadratic
+    for event in events:
+        on_deals.setdefault(event.what_id or "", []).append(event)
+    marks = {op.opportunity.id: _marks(op, on_deals.get(op.opportunity.id, ())) for op in plans}
     done = {a.opportunity_id: a for a in kept}
     for ahead in kept:
         _book_meetings(env, ahead.meetings, plans)

@@ -16,6 +16,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 
 from demo_gen.stages.model import Contact, Seller
 from demo_gen.stages.planning.cadence import champion, persona
@@ -67,7 +68,14 @@ _HEADCOUNT: dict[str, tuple[int, int]] = {
 
 def user_role(user: Seller) -> str:
     """ae, sales_engineer, manager or executive, from the User's title (ae when unsure)."""
-    title = f" {(user.title or '').lower()} "
+    return _title_role(user.title or "")
+
+
+@cache
+def _title_role(text: str) -> str:
+    """`user_role` of a title, once per title: every deal asks it of every User (an org of
+    20,000 opportunities has over a thousand)."""
+    title = f" {text.lower()} "
     for words, role in _ROLE_WORDS:
         if any(word in title for word in words):
             return role
@@ -104,8 +112,14 @@ def deal_team(owner: Seller, users: Sequence[Seller], rng: random.Random) -> Dea
 
 
 def _offset_gap(a: Seller, b: Seller) -> float:
+    return _zone_gap(a.time_zone, b.time_zone)
+
+
+@cache
+def _zone_gap(a: str, b: str) -> float:
+    """Hours between two zones' offsets on one fixed day, once per pair of zone names."""
     moment = datetime(2026, 1, 15, tzinfo=UTC)
-    za, zb = safe_zone(a.time_zone), safe_zone(b.time_zone)
+    za, zb = safe_zone(a), safe_zone(b)
     if za is None or zb is None:
         return 24.0
     oa, ob = moment.astimezone(za).utcoffset(), moment.astimezone(zb).utcoffset()
