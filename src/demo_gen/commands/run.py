@@ -398,6 +398,7 @@ def _plan_step(ctx: _Context) -> Planned:
         only_ids=ctx.options.opportunity_ids,
         refresh_content=ctx.options.refresh_content,
         reveal=(ctx.options.now or ctx.today) if ctx.options.reveal else None,
+        advance=ctx.options.advance_stages,
     )
     hooks = Hooks(
         warn=lambda message: _warn(ctx, message),

@@ -90,6 +90,20 @@ class PlannedTask:
 
 
 @dataclass(frozen=True, slots=True)
+class PlannedTurn:
+    """A change of the deal itself on its story ahead: the close date moves out (a slip) or the
+    deal closes (StageName Closed Won / Closed Lost). Due from `day` (the owner's zone); only
+    `refresh --advance-stages` writes it (planning/course.py)."""
+
+    key: str  # "006…/turn/1"
+    opportunity_id: str
+    day: date
+    reason: str  # "slip", "won", "lost", "lost_silent"
+    stage: str | None = None  # the StageName it moves to; None: the stage stays
+    close_date: date | None = None  # the CloseDate it moves to; None: it stays
+
+
+@dataclass(frozen=True, slots=True)
 class OpportunityPlan:
     opportunity: Opportunity
     anchor: date
@@ -98,6 +112,7 @@ class OpportunityPlan:
     tasks: tuple[PlannedTask, ...] = ()
     anchor_event_ids: tuple[str, ...] = ()  # the org's own Events on the deal its story follows
     scenario: Scenario | None = None  # the deal's scripted story (`stories:`), None: all seeded
+    turns: tuple[PlannedTurn, ...] = ()  # the story ahead's changes of the deal (whole story only)
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,13 @@ from demo_gen.stages.model import BusyEvent, Seller
 from demo_gen.stages.plan import OpportunityPlan, Plan
 from demo_gen.stages.plan_codec import dump_plan, fingerprint, load_plan, pin_key
 from demo_gen.stages.planning.ahead import Ahead, plan_ahead, with_ahead
+from demo_gen.stages.planning.course_pin import dump_course, load_course
 from demo_gen.stages.planning.outcome import realize, reveal
 
 AHEAD_SUFFIX = "/ahead"
 """A deal's story ahead is pinned under its plan's pin key and this suffix."""
+TURNS_SUFFIX = "/turns"
+"""...and its turns, with the deal's values as the story began, under this one after it."""
 
 
 def whole_story(
@@ -37,39 +40,58 @@ def whole_story(
     events: Sequence[BusyEvent],
     write: bool,
 ) -> Plan:
-    """Every deal's plan with its story ahead; a writing command pins the ahead it computed."""
+    """Every deal's plan with its story ahead; a writing command pins the ahead it computed,
+    with its turns and the deal's own values as the story began (`course_pin`): the whole story
+    is told of the deal as it was then, whatever `--advance-stages` has moved since."""
     printed = fingerprint(config)
     keys = {
         op.opportunity.id: pin_key(config.run.name, org_id, op.opportunity.id, printed, op.anchor)
         + AHEAD_SUFFIX
         for op in plan.opportunities
     }
-    found = store.get_contents(list(keys.values()))
+    found = store.get_contents([k for key in keys.values() for k in (key, key + TURNS_SUFFIX)])
     kept = []
+    origins = {}
     for op in plan.opportunities:
         text = found.get(keys[op.opportunity.id])
         if text is not None:
             pinned = load_plan(text, op.opportunity)
-            kept.append(Ahead(op.opportunity.id, pinned.meetings, pinned.emails))
+            turned = found.get(keys[op.opportunity.id] + TURNS_SUFFIX)
+            origin, turns, kind = (
+                load_course(turned, op.opportunity) if turned else (op.opportunity, (), "")
+            )
+            origins[op.opportunity.id] = origin
+            kept.append(Ahead(op.opportunity.id, pinned.meetings, pinned.emails, turns, kind))
     aheads = plan_ahead(plan.opportunities, config, users=users, events=events, kept=kept)
     if write:
-        fresh = {
-            keys[oid]: dump_plan(OpportunityPlan(op.opportunity, op.anchor, a.meetings, a.emails))
-            for op in plan.opportunities
-            for oid, a in [(op.opportunity.id, aheads[op.opportunity.id])]
-            if keys[oid] not in found
-        }
+        fresh: dict[str, str] = {}
+        for op in plan.opportunities:
+            key, ahead = keys[op.opportunity.id], aheads[op.opportunity.id]
+            if key not in found:
+                fresh[key] = dump_plan(
+                    OpportunityPlan(op.opportunity, op.anchor, ahead.meetings, ahead.emails)
+                )
+                fresh[key + TURNS_SUFFIX] = dump_course(op.opportunity, ahead.turns, ahead.course)
         store.put_contents(fresh)
-    whole = tuple(with_ahead(op, aheads[op.opportunity.id]) for op in plan.opportunities)
+    whole = tuple(
+        with_ahead(
+            replace(op, opportunity=origins.get(op.opportunity.id, op.opportunity)),
+            aheads[op.opportunity.id],
+        )
+        for op in plan.opportunities
+    )
     return replace(plan, opportunities=whole)
 
 
-def on_day(whole: Plan, today: date | None, config: Config) -> Plan:
+def on_day(whole: Plan, today: date | None, config: Config, *, advance: bool = False) -> Plan:
     """The plan of `today`: each deal's whole story revealed up to that day (None: up to each
-    deal's own anchor, as `run` writes it)."""
+    deal's own anchor, as `run` writes it); `advance`: the deal's own turns (close date, stage)
+    are written, so the day shows the deal as its story has it (`outcome.reveal`)."""
     return replace(
         whole,
-        opportunities=tuple(reveal(op, today or op.anchor, config) for op in whole.opportunities),
+        opportunities=tuple(
+            reveal(op, today or op.anchor, config, advance=advance) for op in whole.opportunities
+        ),
     )
 
 
