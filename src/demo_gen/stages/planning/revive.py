@@ -46,7 +46,7 @@ def revive(
     meetings: list[PlannedMeeting] = []
     notes: list[Note] = []
     last = first if opp.close_date <= op.anchor else op.anchor
-    day = first + timedelta(days=rng.randint(0, 8))  # the seller gets to each in turn
+    day = first + timedelta(days=rng.randint(0, 5))  # the seller gets to each in turn
     subjects = [t.format(account=opp.account.name, topic=opp.name) for t in _CHECK_IN]
     rng.shuffle(subjects)
     parked = False
@@ -61,7 +61,7 @@ def revive(
         if round_ == 1 or rng.random() < 0.5:
             notes.append(reply(opp, said, lead, rng))
             last = max(last, _day(opp, notes[-1].sent))
-        target = _day(opp, nudge) + timedelta(days=rng.randint(3, 8))
+        target = _day(opp, nudge) + timedelta(days=rng.randint(2, 6))
         met = book(target, min(limit, target + timedelta(days=3)), subjects[round_])
         if met is not None:
             meetings.append(met)
