@@ -54,6 +54,7 @@ from demo_gen.stages.planning.context import anchor_instant
 from demo_gen.stages.planning.course import WON, Course, course_turns, plan_course, shows_ok
 from demo_gen.stages.planning.env import Env
 from demo_gen.stages.planning.existing import Anchor, anchors_for
+from demo_gen.stages.planning.outcome import REBOOKED, realize
 from demo_gen.stages.planning.revive import revive
 from demo_gen.stages.planning.slots import Person
 from demo_gen.stages.planning.story import _KINDS, RANK, STAGES, outcome_of, reached  # noqa: PLC2701
@@ -244,6 +245,31 @@ def _meetings(
         walk.day = target if meeting is None else meeting.start.astimezone(zone).date()
         if meeting is not None:
             out.append(meeting)
+            again = _rebook(env, op, meeting, end, stages, walk, config, rng)
+            out += [again] if again is not None else []
+            walk.day = out[-1].start.astimezone(zone).date()
+
+
+def _rebook(
+    env: Env,
+    op: OpportunityPlan,
+    missed: PlannedMeeting,
+    end: date,
+    stages: Sequence[tuple[date, str]],
+    walk: Walk,
+    config: Config,
+    rng: random.Random,
+) -> PlannedMeeting | None:
+    """A meeting ahead that turns into a no-show (`outcome.realize`) is booked again two to six
+    days later, "Rebooked: …" (shown only once the no-show has passed: `outcome.reveal`)."""
+    if realize(missed, config).status != "no_show":
+        return None
+    opp = op.opportunity
+    day = missed.start.astimezone(owner_zone(opp)).date() + timedelta(days=rng.randint(2, 6))
+    slot = Slot(missed.meeting_type, day, day, min(day + timedelta(days=4), end), end,
+                f"{REBOOKED}{missed.subject}")  # fmt: skip
+    return book(env, op, seller_of(op), missed.invitee_ids, slot,
+                lambda d: stage_ahead(stages, opp.stage, d), walk, config, rng)  # fmt: skip
 
 
 def stage_dates(
