@@ -13,12 +13,12 @@ from __future__ import annotations
 Bank = tuple[tuple[str, ...], tuple[str, ...]]
 
 _TIMELINE_ANSWER: tuple[str, ...] = (
-    "Thanks for the heads-up, {to_first}; I will move our close date and keep the work going.",
-    "Understood, {to_first}. I have updated the timeline on our side.",
-    "Thanks for telling me early, {to_first}; better now than at signature.",
-    "That makes sense, {to_first}. I will re-plan the next steps around the new date.",
-    "Appreciate the candour, {to_first}; we can work with the later date.",
-    "Thanks, {to_first}. Nothing changes in how we support the {team} team meanwhile.",
+    "Thanks for the heads-up; I will move our close date and keep the work going.",
+    "Understood. I have updated the timeline on our side.",
+    "Thanks for telling me early; better now than at signature.",
+    "That makes sense. I will re-plan the next steps around the new date.",
+    "Appreciate the candour; we can work with the later date.",
+    "Thanks. Nothing changes in how we support the {team} team meanwhile.",
 )
 _TIMELINE_NEXT: tuple[str, ...] = (
     "Shall we keep our regular call so the evaluation does not stall?",
@@ -32,12 +32,12 @@ _TIMELINE_NEXT: tuple[str, ...] = (
 EMAIL: dict[tuple[str, bool], Bank] = {
     ("timeline_budget", False): (
         (
-            "A heads-up, {owner}: the {fy} {line} budget opens only after the planning cycle.",
-            "{owner}, finance moved the {fy} budget review, so we cannot sign on the date we set.",
-            "Quick update, {owner}: our {line} budget sign-off slipped to the next cycle.",
-            "{owner}, the budget approval we counted on is now part of the {fy} planning round.",
-            "Honest update, {owner}: the money sits in the {fy} {line} budget, which opens later.",
-            "{owner}, our CFO wants every new spend in the next budget cycle, ours included.",
+            "A heads-up: the {fy} {line} budget opens only after the planning cycle.",
+            "Finance moved the {fy} budget review, so we cannot sign on the date we set.",
+            "Quick update: our {line} budget sign-off slipped to the next cycle.",
+            "The budget approval we counted on is now part of the {fy} planning round.",
+            "Honest update: the money sits in the {fy} {line} budget, which opens later.",
+            "Our CFO wants every new spend in the next budget cycle, ours included.",
         ),
         (
             "The project is still a priority for the {team} team; it is timing, not intent.",
@@ -50,12 +50,12 @@ EMAIL: dict[tuple[str, bool], Bank] = {
     ),
     ("timeline_legal", False): (
         (
-            "{owner}, our legal team has a queue of contracts ahead of yours this month.",
-            "Update from our side, {owner}: legal needs more time with the {paper}.",
-            "{owner}, legal came back with more questions on the {paper} than we expected.",
-            "A heads-up, {owner}: contract review will take a few more weeks here.",
-            "{owner}, our counsel is out for two weeks, so the {paper} review slips.",
-            "Quick note, {owner}: procurement added a review step for new vendors.",
+            "Our legal team has a queue of contracts ahead of yours this month.",
+            "Update from our side: legal needs more time with the contract.",
+            "Legal came back with more questions on the contract than we expected.",
+            "A heads-up: contract review will take a few more weeks here.",
+            "Our counsel is out for two weeks, so the contract review slips.",
+            "Quick note: procurement added a review step for new vendors.",
         ),
         (
             "We are still committed; the signature date just needs to move.",
@@ -68,12 +68,12 @@ EMAIL: dict[tuple[str, bool], Bank] = {
     ),
     ("timeline_security", False): (
         (
-            "{owner}, our security team wants a full review before we commit.",
-            "A heads-up, {owner}: the security questionnaire has to go through a second round.",
-            "{owner}, IT security put the review on their next sprint, not this one.",
-            "Update, {owner}: our CISO asked for a penetration-test report before approval.",
-            "{owner}, the vendor risk review takes longer than the date we set allows.",
-            "Quick one, {owner}: security needs another few weeks with the architecture.",
+            "Our security team wants a full review before we commit.",
+            "A heads-up: the security questionnaire has to go through a second round.",
+            "IT security put the review on their next sprint, not this one.",
+            "Update: our CISO asked for a penetration-test report before approval.",
+            "The vendor risk review takes longer than the date we set allows.",
+            "Quick one: security needs another few weeks with the architecture.",
         ),
         (
             "The {team} team is still keen; it is only the review that takes time.",
@@ -86,12 +86,12 @@ EMAIL: dict[tuple[str, bool], Bank] = {
     ),
     ("timeline_priorities", False): (
         (
-            "{owner}, a reorganisation here has pulled the {team} team onto other work for now.",
-            "Honest update, {owner}: {event} has taken everyone's time this month.",
-            "{owner}, our leadership reshuffled the quarter's priorities last week.",
-            "A heads-up, {owner}: we have a system migration that has to land first.",
-            "{owner}, two of the people we need are on another project until next month.",
-            "Update from us, {owner}: the quarter-end push means this waits a few weeks.",
+            "A reorganisation here has pulled the {team} team onto other work for now.",
+            "Honest update: {event} has taken everyone's time this month.",
+            "Our leadership reshuffled the quarter's priorities last week.",
+            "A heads-up: we have a system migration that has to land first.",
+            "Two of the people we need are on another project until next month.",
+            "Update from us: the quarter-end push means this waits a few weeks.",
         ),
         (
             "This is still on our list; it is a question of sequencing.",
@@ -104,12 +104,12 @@ EMAIL: dict[tuple[str, bool], Bank] = {
     ),
     ("decision", False): (
         (
-            "{owner}, thank you for the time your team put into this evaluation.",
-            "{owner}, I wanted to tell you myself before you heard it elsewhere.",
-            "{owner}, we have made a decision on the {team} project.",
-            "Thanks for your patience, {owner}; we finished our review this week.",
-            "{owner}, I appreciate all the work on the proposal.",
-            "{owner}, we have concluded the evaluation.",
+            "Thank you for the time your team put into this evaluation.",
+            "I wanted to tell you myself before you heard it elsewhere.",
+            "We have made a decision on the {team} project.",
+            "Thanks for your patience; we finished our review this week.",
+            "I appreciate all the work on the proposal.",
+            "We have concluded the evaluation.",
         ),
         (
             "We have decided to stay with {incumbent} for now.",
@@ -122,12 +122,12 @@ EMAIL: dict[tuple[str, bool], Bank] = {
     ),
     ("decision", True): (
         (
-            "Thank you for letting me know, {to_first}, and for being straight with us.",
-            "I appreciate you telling me directly, {to_first}.",
-            "Thanks for the clear answer, {to_first}; that helps us both.",
-            "Understood, {to_first}, and thank you for the time you gave us.",
-            "Sorry to hear it, {to_first}, but thanks for the candour.",
-            "Thank you, {to_first}; I respect the decision.",
+            "Thank you for letting me know, and for being straight with us.",
+            "I appreciate you telling me directly.",
+            "Thanks for the clear answer; that helps us both.",
+            "Understood, and thank you for the time you gave us.",
+            "Sorry to hear it, but thanks for the candour.",
+            "Thank you; I respect the decision.",
         ),
         (
             "If anything changes, I would be glad to pick it up again.",
@@ -140,12 +140,12 @@ EMAIL: dict[tuple[str, bool], Bank] = {
     ),
     ("close_out", False): (
         (
-            "{to_first}, no word for a few weeks, so I assume the timing is not right.",
-            "{to_first}, as we have not connected in a while, I will close the file for now.",
-            "{to_first}, I do not want to fill your inbox, so this is my last note for now.",
-            "{to_first}, I take the silence to mean the project is on hold.",
-            "{to_first}, it looks like priorities have moved, so I will pause this on my side.",
-            "{to_first}, I will stop chasing and mark this as closed for now.",
+            "No word for a few weeks, so I assume the timing is not right.",
+            "As we have not connected in a while, I will close the file for now.",
+            "I do not want to fill your inbox, so this is my last note for now.",
+            "I take the silence to mean the project is on hold.",
+            "It looks like priorities have moved, so I will pause this on my side.",
+            "I will stop chasing and mark this as closed for now.",
         ),
         (
             "If things change, reply to this and we can pick it up where we left it.",
@@ -158,12 +158,12 @@ EMAIL: dict[tuple[str, bool], Bank] = {
     ),
     ("parked", False): (
         (
-            "Thanks for being open on our call, {to_first}; I understand the project is on hold.",
-            "{to_first}, thanks for the honest picture on our check-in.",
-            "{to_first}, after our call I will close this on my side while the project is parked.",
-            "Good to speak, {to_first}, even if the news is that it waits.",
-            "{to_first}, thanks for the time on the call; parking it makes sense given the budget.",
-            "{to_first}, as agreed on the call, I will stop the clock on this for now.",
+            "Thanks for being open on our call; I understand the project is on hold.",
+            "Thanks for the honest picture on our check-in.",
+            "After our call I will close this on my side while the project is parked.",
+            "Good to speak, even if the news is that it waits.",
+            "Thanks for the time on the call; parking it makes sense given the budget.",
+            "As agreed on the call, I will stop the clock on this for now.",
         ),
         (
             "When planning for next year starts, I would be glad to pick it up again.",
@@ -176,12 +176,12 @@ EMAIL: dict[tuple[str, bool], Bank] = {
     ),
     ("nudge", True): (
         (
-            "Sorry for going quiet, {to_first}; things have been hectic here.",
-            "Thanks for the nudge, {to_first}.",
-            "Apologies for the slow reply, {to_first}.",
-            "Hi {to_first}, still here, just swamped.",
-            "Thanks for your patience, {to_first}.",
-            "Good to hear from you, {to_first}.",
+            "Sorry for going quiet; things have been hectic here.",
+            "Thanks for the nudge.",
+            "Apologies for the slow reply.",
+            "Still here, just swamped.",
+            "Thanks for your patience.",
+            "Good to hear from you.",
         ),
         (
             "Priorities have shifted this quarter; can we revisit in the new year?",
@@ -207,7 +207,7 @@ MEETING: dict[str, Bank] = {
             "Review of the open actions with {account}, one by one.",
         ),
         (
-            "The {paper} is still with their legal team; no new redlines this week.",
+            "The the contract is still with their legal team; no new redlines this week.",
             "They confirmed the {fy} {line} budget line is still earmarked for this.",
             "Their IT lead asked for the data-residency note again; we resend it.",
             "{incumbent} renewal terms came up; they want our pricing held until then.",
