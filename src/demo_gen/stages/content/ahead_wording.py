@@ -207,7 +207,7 @@ MEETING: dict[str, Bank] = {
             "Review of the open actions with {account}, one by one.",
         ),
         (
-            "The the contract is still with their legal team; no new redlines this week.",
+            "The contract is still with their legal team; no new redlines this week.",
             "They confirmed the {fy} {line} budget line is still earmarked for this.",
             "Their IT lead asked for the data-residency note again; we resend it.",
             "{incumbent} renewal terms came up; they want our pricing held until then.",

@@ -30,8 +30,7 @@ Booker = Callable[[date, date, str], PlannedMeeting | None]
 """Books a check-in call: (target day, last day, subject) -> the meeting, or None."""
 PARKED_SHARE = 0.4
 """Share of stalled deals the first check-in settles: parked, so the seller closes it then."""
-_CHECK_IN = ("Check-in: {account} and {topic}", "Where things stand: {account}",
-             "Quick catch-up: {topic}")  # fmt: skip
+_CHECK_IN = ("Check-in: {topic}", "Where things stand: {account}", "Quick catch-up: {account}")
 
 
 def revive(
