@@ -212,9 +212,9 @@ def refresh(config_path: Path, advance_stages: bool, today: str | None, as_json:
     meetings that came into the window), gives each passed meeting its outcome (notes in place
     of the agenda, the invitees' answers, a planned no-show) and, with --advance-stages, moves
     stages on the story's dates, slips close dates and closes deals won or lost. Without it the
-    story is shown up to each deal's close date only. Rerunning on the same day writes nothing. Updates keep their
-    earlier values in the state store: `reset` restores them. A pinned run.anchor_date fixes
-    the story's day, so refresh refuses it (exit 2).
+    story is shown up to each deal's close date only. Rerunning on the same day writes nothing.
+    Updates keep their earlier values in the state store: `reset` restores them. A pinned
+    run.anchor_date fixes the story's day, so refresh refuses it (exit 2).
     """
     day = today_of(today)
     config, secrets = load(config_path)
