@@ -205,6 +205,10 @@ MEETING: dict[str, Bank] = {
             "Check-in with the {team} team on owners and dates for the remaining steps.",
             "Call with {account} to keep the plan moving while the timeline is longer.",
             "Review of the open actions with {account}, one by one.",
+            "Short sync with {account} on where each workstream stands.",
+            "Touchpoint with {account} to confirm the plan still holds.",
+            "Progress call with the {team} team on the remaining approvals.",
+            "Call with {account} to line up the next approvals and who signs them.",
         ),
         (
             "The contract is still with their legal team; no new redlines this week.",
@@ -234,3 +238,29 @@ MEETING: dict[str, Bank] = {
         ),
     ),
 }
+
+AGENDA: dict[str, tuple[str, ...]] = {
+    "status": (
+        "What moved since the last call",
+        "Approvals still open and who owns them",
+        "The revised dates in the mutual plan",
+        "Anything blocking legal or procurement",
+        "Budget confirmation for {account}",
+        "Who else at {account} needs an update",
+        "Questions from the {team} team",
+        "Risks to the new date",
+        "The next customer reference, if needed",
+        "Agreeing the date of the next call",
+    ),
+    "check_in": (
+        "Whether the project is still a priority this quarter",
+        "What changed at {account} since we last spoke",
+        "Who owns the decision now",
+        "Budget timing for {account}",
+        "Whether to keep the deal open or pause it",
+        "What would need to be true to restart",
+        "A realistic next date, if any",
+        "Anything the {team} team needs from us",
+    ),
+}
+"""Agenda items of the meetings only the story ahead has (two are drawn per agenda)."""

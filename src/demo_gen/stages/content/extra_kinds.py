@@ -85,6 +85,11 @@ def meeting_text(meeting: PlannedMeeting, fields: Mapping[str, str]) -> str:
     )
     body = _fill(rng.choice(parts[0]), f, rng)
     if not meeting.past:
+        own = ahead_wording.AGENDA.get(meeting.meeting_type)
+        if own:  # a recurring call: one agenda line, so a repeat shows as one (Deal.fresh)
+            items = [_fill(item, f, rng) for item in rng.sample(own, k=2)]
+            second = items[1][:1].lower() + items[1][1:]
+            return "\n".join([f"Objective: {body}", f"Agenda: {items[0]}; {second}."])
         items = rng.sample(AGENDA, k=2)
         agenda = [f"{n}. {_fill(item, f, rng)}" for n, item in enumerate(items, start=1)]
         return "\n".join([f"Objective: {body}", "Agenda:", *agenda])
