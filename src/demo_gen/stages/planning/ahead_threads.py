@@ -56,7 +56,8 @@ def meeting_notes(
         lead = m.primary_contact_id or ""
         day = m.start.astimezone(zone).date()
         if rng.random() < CONFIRM_SHARE:
-            before = at_work(opp, None, day - timedelta(days=rng.randint(1, 3)), rng)
+            back = 1 if m.meeting_type == "kickoff" else rng.randint(1, 3)  # after the close day
+            before = at_work(opp, None, day - timedelta(days=back), rng)
             if floor <= before < m.start:
                 subject = thread_subject("scheduling", opp.account, opp.name, m.subject, rng)
                 out.append(Note(before, "scheduling", subject, None, lead, m.stage, m.key))
