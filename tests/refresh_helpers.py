@@ -167,23 +167,37 @@ class DayFigures:
 
     day: date
     open_deals: int
-    active: int  # open, not stalling, close date ahead
+    active: int  # open, its story neither stalling nor slipping that day
     active_covered: int  # of those, with a customer meeting in the next 14 days
     covered: int  # open deals with a customer meeting in the next 14 days
     past_with_agenda: int  # meetings before the day still showing an agenda
     duplicates: int  # activities with the same deal, subject and time more than once
+    uncovered: tuple[str, ...] = ()  # the active deals without a meeting ahead
 
 
-def day_figures(pack: Pack, day: date, deal_ids: set[str], stalled_share: float) -> DayFigures:
-    """The figures of `day` (each deal's day starts at midnight in its owner's zone)."""
-    import random
+def day_figures(
+    pack: Pack, day: date, deal_ids: set[str], future_days: int = 21, pack_name: str = "test-pack"
+) -> DayFigures:
+    """The figures of `day` (each deal's day starts at midnight in its owner's zone). Whether a
+    deal's story stalls or slips comes from its pinned course (`commands.told.pinned_courses`)."""
     from zoneinfo import ZoneInfo
+
+    from demo_gen.commands.told import pinned_courses
+    from demo_gen.ledger.store import StateStore
+    from demo_gen.stages.planning.course import slipping_on
 
     zones = {u["Id"]: u.get("TimeZoneSidKey") or "UTC" for u in pack.rows("User")}
     opps = {o["Id"]: o for o in pack.rows("Opportunity") if o["Id"] in deal_ids}
+    org_id = pack.rows("Organization")[0]["Id"]
+    state = StateStore(f"sqlite:///{pack.root / 'state.sqlite'}")
+    try:
+        courses = pinned_courses(state, pack_name, org_id)
+    finally:
+        state.close()
     ours = pack.ours()
     meetings = {k: [m for m in v if m["Id"] in ours] for k, v in meetings_by_deal(pack).items()}
     counts = dict(open_deals=0, active=0, active_covered=0, covered=0, past_with_agenda=0)
+    uncovered = []
     for oid, opp in opps.items():
         zone = ZoneInfo(zones.get(opp["OwnerId"], "UTC"))
         start = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
@@ -197,11 +211,15 @@ def day_figures(pack: Pack, day: date, deal_ids: set[str], stalled_share: float)
         counts["open_deals"] += 1
         covered = any(start <= when < soon for when, _ in mine)
         counts["covered"] += covered
-        stalled = random.Random(f"42/test-pack/{oid}/story").random() < stalled_share
-        if not stalled and date.fromisoformat(str(opp["CloseDate"])[:10]) > day:
+        origin, turns, kind = courses.get(oid, (date.min, (), ""))
+        quiet = kind != "active" or slipping_on(origin, turns, day)
+        if not quiet:
             counts["active"] += 1
             counts["active_covered"] += covered
-    return DayFigures(day=day, duplicates=duplicates(pack, ours), **counts)
+            if not covered:
+                uncovered.append(oid)
+    return DayFigures(day=day, duplicates=duplicates(pack, ours), uncovered=tuple(uncovered),
+                      **counts)  # fmt: skip
 
 
 def _when(text: Any) -> datetime:

@@ -21,7 +21,6 @@ from refresh_helpers import DayFigures, Pack, day_figures, story_rows, written
 from demo_gen.ledger.store import StateStore
 
 DAYS = (*range(1, 11), 14, 21, 30)
-STALLED_SHARE = 0.25  # activity.messiness.stalled_share's default
 
 
 @dataclass
@@ -52,7 +51,7 @@ def series(seeded_org_file: Path, tmp_path_factory: pytest.TempPathFactory) -> S
     state = StateStore(f"sqlite:///{pack.root / 'state.sqlite'}")
     deals = set(state.run_opportunities(first["run_id"]))
     state.close()
-    figures = [day_figures(pack, ANCHOR, deals, STALLED_SHARE)]
+    figures = [day_figures(pack, ANCHOR, deals)]
     reports, rerun = [first], {}
     for n in DAYS:
         day = (ANCHOR + timedelta(days=n)).isoformat()
@@ -60,7 +59,7 @@ def series(seeded_org_file: Path, tmp_path_factory: pytest.TempPathFactory) -> S
         if n == 5:
             rerun = pack.ok("refresh", "--advance-stages", "--today", day)
             reports.append(rerun)
-        figures.append(day_figures(pack, ANCHOR + timedelta(days=n), deals, STALLED_SHARE))
+        figures.append(day_figures(pack, ANCHOR + timedelta(days=n), deals))
     return Series(pack, before, opportunities, figures, reports, rerun, deals)
 
 

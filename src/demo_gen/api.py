@@ -141,8 +141,9 @@ def refresh(
 ) -> RunReport:
     """`demo-gen refresh`: the same deal stories revealed up to `today` (default the clock's):
     what the window now covers is written, passed meetings get their outcome, and with
-    `advance_stages` each Opportunity's stage moves along its story. Updates keep their
-    earlier values in the ledger, so `reset` restores them."""
+    `advance_stages` each Opportunity's stage, close date (a slip) and close (Closed Won / Lost)
+    move along its story. Updates keep their earlier values in the ledger, so `reset` restores
+    them."""
     from demo_gen.commands.refresh import check_refreshable
     from demo_gen.commands.run import RunOptions
     from demo_gen.commands.run import run as run_pipeline

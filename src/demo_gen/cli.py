@@ -200,8 +200,8 @@ def dry_run(
 @click.option(
     "--advance-stages",
     is_flag=True,
-    help="Also move each Opportunity's StageName and Probability along its story (reset "
-    "restores them).",
+    help="Also move each Opportunity's StageName, Probability and CloseDate along its story: "
+    "stages, slips of the close date, Closed Won / Closed Lost (reset restores them).",
 )
 @today_option
 @json_option
@@ -212,10 +212,11 @@ def refresh(config_path: Path, advance_stages: bool, today: str | None, as_json:
     meetings that came into the window), gives each passed meeting its outcome (notes in place
     of the agenda, the invitees' answers, a planned no-show), brings each deal's scorecard to
     what the meetings and emails before today support (same records, updated in place) and,
-    with --advance-stages, moves stages on the story's dates. Rerunning on the same day writes
-    nothing. Updates keep their
-    earlier values in the state store: `reset` restores them. A pinned run.anchor_date fixes
-    the story's day, so refresh refuses it (exit 2).
+    with --advance-stages, moves stages on the story's dates, slips close dates and closes
+    deals won or lost. Without it the story is shown up to each deal's close date only.
+    Rerunning on the same day writes nothing. Updates keep their earlier values in the state
+    store: `reset` restores them. A pinned run.anchor_date fixes the story's day, so refresh
+    refuses it (exit 2).
     """
     day = today_of(today)
     config, secrets = load(config_path)

@@ -83,7 +83,8 @@ def render_run(report: RunReport, console: Console = err_console) -> None:
     if updated:  # refresh: what happened since, written into records that exist
         console.print(
             f"updated {updated.get('update:outcome', 0)} records with the outcome of a passed "
-            f"meeting, {updated.get('update:stage', 0)} opportunities' stages, "
+            f"meeting, {updated.get('update:reply', 0)} emails answered since, "
+            f"{updated.get('update:stage', 0)} opportunities' stages or close dates, "
             f"{updated.get('update:scorecard', 0)} scorecard records to the day's evidence"
         )
     usage = report.api_usage

@@ -60,7 +60,8 @@ class PrepareOptions:
     only_ids: tuple[str, ...] | None = None
     refresh_content: bool = False
     reveal: date | None = None  # refresh: the day each deal's story is seen on; None = its anchor
-    advance_stages: bool = False  # refresh: stages move along the story (the cards follow them)
+    advance_stages: bool = False  # refresh: the day shows each deal as its story has it (stage,
+    # close date, close), and the scorecards follow
 
 
 @dataclass(frozen=True)
@@ -220,12 +221,17 @@ def _plan(
 ) -> tuple[Plan, str, tuple[Seller, ...]]:
     hooks.progress.phase("selecting opportunities", 1)
     pack, org_id = config.run.name, source.org_id
+    own = own_record_ids(state, pack, source)
     selection = source.select(
         config.salesforce.query,
         max_opps=options.max_opps,
         only_ids=options.only_ids,
-        exclude_event_ids=own_record_ids(state, pack, source),
+        exclude_event_ids=own,
     )
+    if options.reveal is not None and options.only_ids is None:  # refresh, live: stories go on
+        from demo_gen.commands.told import with_told
+
+        selection = with_told(source, state, pack, selection, own, config.salesforce.query)
     for warning in selection.warnings:
         hooks.warn(warning)
     if config.scorecards.mode == "llm" and not config.llm.enabled:
@@ -270,7 +276,7 @@ def _revealed(
         state, config, source.org_id, plan, users=users, events=plan.events,
         write=options.run_id is not None,
     )  # fmt: skip
-    return whole, on_day(whole, options.reveal, config)
+    return whole, on_day(whole, options.reveal, config, advance=options.advance_stages)
 
 
 def own_record_ids(state: StateStore, pack: str, source: SalesforceTarget) -> frozenset[str]:

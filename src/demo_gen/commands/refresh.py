@@ -5,9 +5,11 @@
 created (emails of the days that passed, meetings that entered the window), and the records
 that exist get what happened since (`due_changes`): a passed meeting's outcome (its notes in
 place of the agenda, its invitees' answers, the planned no-show) and, with `--advance-stages`,
-the Opportunity's StageName and Probability on the story's dates; each deal's scorecard becomes
-the day's (`refresh_cards`: its score and its answers' texts and citations). Updates keep their
-before-values in the ledger (`updates`), so `reset` restores them.
+the Opportunity's StageName and Probability on the story's dates, its CloseDate when the
+story slips, and its close (Closed Won / Closed Lost) on the day after its close date; each
+deal's scorecard becomes the day's (`refresh_cards`: its score and its answers' texts and
+citations). Updates keep their before-values in the ledger (`updates`), so `reset` restores
+them.
 
 `due_changes` is the core a live writer calls too: given the whole story, the records as the
 run built them and the ids the ledger holds, the updates due by a day.
@@ -27,17 +29,25 @@ from demo_gen.ledger.store import StateStore
 from demo_gen.ledger.update_protocol import Change, Event, Updatable, apply
 from demo_gen.ledger.updates import UpdateLedger
 from demo_gen.stages.items import INVITEE, MEETING, WorkItem
-from demo_gen.stages.plan import Plan
-from demo_gen.stages.planning.outcome import PROBABILITY, passed_since_planned, stage_on
+from demo_gen.stages.plan import OpportunityPlan, Plan
+from demo_gen.stages.planning.course import CLOSED_PROBABILITY, deal_on
+from demo_gen.stages.planning.outcome import (
+    PROBABILITY,
+    boundary_of,
+    passed_since_planned,
+    stage_on,
+)
+from demo_gen.stages.planning.timezones import owner_zone
 
-OUTCOME, STAGE = "update:outcome", "update:stage"
-"""The report's count kinds of the two kinds of update."""
+OUTCOME, STAGE, REPLY = "update:outcome", "update:stage", "update:reply"
+"""The report's count kinds of the three kinds of update (a reply: an email marked Replied)."""
 
 
 @dataclass(frozen=True)
 class DueChanges:
     outcomes: tuple[Change, ...]
     stages: tuple[Change, ...]
+    replies: tuple[Change, ...] = ()
 
 
 def check_refreshable(config: Config) -> None:
@@ -59,12 +69,14 @@ def due_changes(
     advance_stages: bool,
 ) -> DueChanges:
     """The updates due by `today`: each passed meeting's outcome on its records (those in `ids`,
-    signature -> record id) and, when asked, each deal's stage along its story."""
+    signature -> record id), each answered email's Status (Replied) and, when asked, each deal's
+    own fields along its story (`deal_change`)."""
     by_label = {i.label: i for i in items if i.kind == MEETING}
     invitees: dict[str, list[WorkItem]] = {}
     for item in items:
         if item.kind == INVITEE and item.parent:
             invitees.setdefault(item.parent, []).append(item)
+    replies = tuple(_replied(i, ids) for i in items if _was_answered(i, ids))
     outcomes: list[Change] = []
     stages: list[Change] = []
     for op in whole.opportunities:
@@ -72,12 +84,49 @@ def due_changes(
             made = by_label.get(meeting.key)
             if made is not None and made.signature in ids:
                 outcomes += _outcome(made, invitees.get(made.signature, ()), ids)
-        stage = stage_on(op, today) if advance_stages else None
-        if stage is not None:
-            opp = op.opportunity.id
-            fields = {"StageName": stage, "Probability": PROBABILITY[stage]}
-            stages.append(Change(f"{opp}/stage/{stage}", "Opportunity", opp, fields))
-    return DueChanges(tuple(outcomes), tuple(stages))
+        change = deal_change(op, today) if advance_stages else None
+        if change is not None:
+            stages.append(change)
+    return DueChanges(tuple(outcomes), tuple(stages), replies)
+
+
+def deal_change(op: OpportunityPlan, today: date) -> Change | None:
+    """The deal's own fields as its story has them on `today`, in one change: the stage of its
+    latest meeting along the path, or the close (Closed Won / Closed Lost) once due, and the
+    close date its slips moved it to (`planning.course`). None when the story moved nothing."""
+    opp = op.opportunity
+    day = boundary_of(op, today).astimezone(owner_zone(opp)).date()
+    view = deal_on(op, day)
+    fields: dict[str, object] = {}
+    stage = stage_on(op, today)
+    if view.is_closed and view.stage != opp.stage:
+        fields = {"StageName": view.stage, "Probability": CLOSED_PROBABILITY[view.stage]}
+    elif stage is not None:
+        fields = {"StageName": stage, "Probability": PROBABILITY[stage]}
+    if view.close_date != opp.close_date:
+        fields["CloseDate"] = view.close_date.isoformat()
+    if not fields:
+        return None
+    if "CloseDate" not in fields:
+        key = f"{opp.id}/stage/{fields['StageName']}"
+    else:
+        key = f"{opp.id}/course/{fields.get('StageName', '-')}/{fields['CloseDate']}"
+    return Change(key, "Opportunity", opp.id, fields)
+
+
+def _was_answered(item: WorkItem, ids: Mapping[str, str]) -> bool:
+    """An inbound EmailMessage the day's story has answered (Status 2, Replied) that exists."""
+    return (
+        item.record_type == "EmailMessage"
+        and item.record.get("Status") == "2"
+        and item.signature in ids
+    )
+
+
+def _replied(item: WorkItem, ids: Mapping[str, str]) -> Change:
+    """An email written before its answer was: Status Read (1) becomes Replied (2) once the
+    answer is in the story (a first run on that day writes it Replied)."""
+    return Change(f"{item.signature}/replied", "EmailMessage", ids[item.signature], {"Status": "2"})
 
 
 def _outcome(
@@ -113,7 +162,12 @@ def apply_due(
     cards = card_changes(target, items, ids, today)  # refresh_cards.py
     ledger = UpdateLedger(state)
     out: dict[str, dict[str, int]] = {}
-    for kind, changes in ((OUTCOME, due.outcomes), (STAGE, due.stages), (CARDS, tuple(cards))):
+    for kind, changes in (
+        (OUTCOME, due.outcomes),
+        (REPLY, due.replies),
+        (STAGE, due.stages),
+        (CARDS, tuple(cards)),
+    ):
         counts = apply(target, ledger, run_id, changes, event)
         out[kind] = {"created": 0, "skipped": counts.same, "failed": counts.failed,
                      "deferred": 0, "updated": counts.done}  # fmt: skip

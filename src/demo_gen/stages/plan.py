@@ -90,6 +90,20 @@ class PlannedTask:
 
 
 @dataclass(frozen=True, slots=True)
+class PlannedTurn:
+    """A change of the deal itself on its story ahead: the close date moves out (a slip) or the
+    deal closes (StageName Closed Won / Closed Lost). Due from `day` (the owner's zone); only
+    `refresh --advance-stages` writes it (planning/course.py)."""
+
+    key: str  # "006…/turn/1"
+    opportunity_id: str
+    day: date
+    reason: str  # "slip", "won", "lost", "lost_silent"
+    stage: str | None = None  # the StageName it moves to; None: the stage stays
+    close_date: date | None = None  # the CloseDate it moves to; None: it stays
+
+
+@dataclass(frozen=True, slots=True)
 class OpportunityPlan:
     opportunity: Opportunity
     anchor: date
@@ -100,6 +114,7 @@ class OpportunityPlan:
     scenario: Scenario | None = None  # the deal's scripted story (`stories:`), None: all seeded
     team: tuple[Seller, ...] = ()  # the owner's colleagues on the deal (org Users), by id:
     # whom `internal_ids` and `cc_user_ids` name, so notes can say who was in the room
+    turns: tuple[PlannedTurn, ...] = ()  # the story ahead's changes of the deal (whole story only)
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,16 @@ from demo_gen.stages.model import BusyEvent, Seller
 from demo_gen.stages.plan import OpportunityPlan, Plan
 from demo_gen.stages.plan_codec import dump_plan, fingerprint, load_plan, pin_key
 from demo_gen.stages.planning.ahead import Ahead, plan_ahead, with_ahead
-from demo_gen.stages.planning.outcome import realize, reveal, stage_on
+from demo_gen.stages.planning.course import deal_on
+from demo_gen.stages.planning.course_pin import dump_course, load_course
+from demo_gen.stages.planning.outcome import boundary_of, realize, reveal, stage_on
+from demo_gen.stages.planning.timezones import owner_zone
 from demo_gen.stages.scorecards import Seen
 
 AHEAD_SUFFIX = "/ahead"
 """A deal's story ahead is pinned under its plan's pin key and this suffix."""
+TURNS_SUFFIX = "/turns"
+"""...and its turns, with the deal's values as the story began, under this one after it."""
 
 
 def whole_story(
@@ -38,39 +43,58 @@ def whole_story(
     events: Sequence[BusyEvent],
     write: bool,
 ) -> Plan:
-    """Every deal's plan with its story ahead; a writing command pins the ahead it computed."""
+    """Every deal's plan with its story ahead; a writing command pins the ahead it computed,
+    with its turns and the deal's own values as the story began (`course_pin`): the whole story
+    is told of the deal as it was then, whatever `--advance-stages` has moved since."""
     printed = fingerprint(config)
     keys = {
         op.opportunity.id: pin_key(config.run.name, org_id, op.opportunity.id, printed, op.anchor)
         + AHEAD_SUFFIX
         for op in plan.opportunities
     }
-    found = store.get_contents(list(keys.values()))
+    found = store.get_contents([k for key in keys.values() for k in (key, key + TURNS_SUFFIX)])
     kept = []
+    origins = {}
     for op in plan.opportunities:
         text = found.get(keys[op.opportunity.id])
         if text is not None:
             pinned = load_plan(text, op.opportunity)
-            kept.append(Ahead(op.opportunity.id, pinned.meetings, pinned.emails))
+            turned = found.get(keys[op.opportunity.id] + TURNS_SUFFIX)
+            origin, turns, kind = (
+                load_course(turned, op.opportunity) if turned else (op.opportunity, (), "")
+            )
+            origins[op.opportunity.id] = origin
+            kept.append(Ahead(op.opportunity.id, pinned.meetings, pinned.emails, turns, kind))
     aheads = plan_ahead(plan.opportunities, config, users=users, events=events, kept=kept)
     if write:
-        fresh = {
-            keys[oid]: dump_plan(OpportunityPlan(op.opportunity, op.anchor, a.meetings, a.emails))
-            for op in plan.opportunities
-            for oid, a in [(op.opportunity.id, aheads[op.opportunity.id])]
-            if keys[oid] not in found
-        }
+        fresh: dict[str, str] = {}
+        for op in plan.opportunities:
+            key, ahead = keys[op.opportunity.id], aheads[op.opportunity.id]
+            if key not in found:
+                fresh[key] = dump_plan(
+                    OpportunityPlan(op.opportunity, op.anchor, ahead.meetings, ahead.emails)
+                )
+                fresh[key + TURNS_SUFFIX] = dump_course(op.opportunity, ahead.turns, ahead.course)
         store.put_contents(fresh)
-    whole = tuple(with_ahead(op, aheads[op.opportunity.id]) for op in plan.opportunities)
+    whole = tuple(
+        with_ahead(
+            replace(op, opportunity=origins.get(op.opportunity.id, op.opportunity)),
+            aheads[op.opportunity.id],
+        )
+        for op in plan.opportunities
+    )
     return replace(plan, opportunities=whole)
 
 
-def on_day(whole: Plan, today: date | None, config: Config) -> Plan:
+def on_day(whole: Plan, today: date | None, config: Config, *, advance: bool = False) -> Plan:
     """The plan of `today`: each deal's whole story revealed up to that day (None: up to each
-    deal's own anchor, as `run` writes it)."""
+    deal's own anchor, as `run` writes it); `advance`: the deal's own turns (close date, stage)
+    are written, so the day shows the deal as its story has it (`outcome.reveal`)."""
     return replace(
         whole,
-        opportunities=tuple(reveal(op, today or op.anchor, config) for op in whole.opportunities),
+        opportunities=tuple(
+            reveal(op, today or op.anchor, config, advance=advance) for op in whole.opportunities
+        ),
     )
 
 
@@ -79,10 +103,21 @@ def seen_on(
 ) -> Seen:
     """The day a deal's scorecard is made on (`scorecards.Seen`): `day` (None: its anchor, as
     `run` writes it), the story its texts are told from, and its stage that day — the story's
-    (`planning.outcome.stage_on`) when stages advance with it, else the Opportunity's own."""
+    (`_stage_seen`: its close, or `planning.outcome.stage_on`) when stages advance with it,
+    else the Opportunity's own."""
     on = day or whole.anchor
-    moved = stage_on(whole, on) if advance_stages else None
-    return Seen(told_story(whole, config), on, moved or whole.opportunity.stage)
+    stage = _stage_seen(whole, on) if advance_stages else whole.opportunity.stage
+    return Seen(told_story(whole, config), on, stage)
+
+
+def _stage_seen(whole: OpportunityPlan, on: date) -> str:
+    """The stage `refresh --advance-stages` gives the deal on `on` (`refresh.deal_change`): its
+    close once due, else the stage of its latest meeting along the path, else its own."""
+    opp = whole.opportunity
+    view = deal_on(whole, boundary_of(whole, on).astimezone(owner_zone(opp)).date())
+    if view.is_closed and view.stage != opp.stage:
+        return view.stage
+    return stage_on(whole, on) or opp.stage
 
 
 AGENDA_SUFFIX = "#agenda"

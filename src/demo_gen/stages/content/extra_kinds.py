@@ -13,14 +13,20 @@ import random
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+from demo_gen.stages.content import ahead_wording
 from demo_gen.stages.content.extra_banks import AGENDA, GENERIC, REQUEST_ACCEPTED, Bank
 from demo_gen.stages.content.extra_wording import EMAIL, MEETING, NO_SHOW, OOO, OUTCOME, WORDS
 from demo_gen.stages.content.grammar import expand
 from demo_gen.stages.model import Opportunity
 from demo_gen.stages.plan import PlannedEmail, PlannedMeeting, PlannedTask
 
-MEETING_KINDS = frozenset({"signature", "onboarding", "internal_prep", "deal_review"})
-EMAIL_PURPOSES = frozenset({"request", "reschedule", "no_show", "nudge", "out_of_office"})
+MEETING_KINDS = frozenset(
+    {"signature", "onboarding", "internal_prep", "deal_review", *ahead_wording.MEETING}
+)
+EMAIL_PURPOSES = frozenset(
+    {"request", "reschedule", "no_show", "nudge", "out_of_office"}
+    | {purpose for purpose, _ in ahead_wording.EMAIL}
+)
 
 _CALL: dict[str, tuple[str, ...]] = {
     "Connected": (
@@ -74,9 +80,16 @@ def meeting_text(meeting: PlannedMeeting, fields: Mapping[str, str]) -> str:
     if meeting.status == "no_show" and meeting.past:
         said, rebook = (_fill(rng.choice(part), f, rng) for part in NO_SHOW)
         return "\n".join([f"Summary: {said}", f"Outcome: {rebook}"])
-    parts = MEETING.get(meeting.meeting_type, MEETING["deal_review"])
+    parts = ahead_wording.MEETING.get(meeting.meeting_type) or MEETING.get(
+        meeting.meeting_type, MEETING["deal_review"]
+    )
     body = _fill(rng.choice(parts[0]), f, rng)
     if not meeting.past:
+        own = ahead_wording.AGENDA.get(meeting.meeting_type)
+        if own:  # a recurring call: one agenda line, so a repeat shows as one (Deal.fresh)
+            items = [_fill(item, f, rng) for item in rng.sample(own, k=2)]
+            second = items[1][:1].lower() + items[1][1:]
+            return "\n".join([f"Objective: {body}", f"Agenda: {items[0]}; {second}."])
         items = rng.sample(AGENDA, k=2)
         agenda = [f"{n}. {_fill(item, f, rng)}" for n, item in enumerate(items, start=1)]
         return "\n".join([f"Objective: {body}", "Agenda:", *agenda])
@@ -98,7 +111,12 @@ def email_body(email: PlannedEmail, fields: Mapping[str, str]) -> str:
     reply = email.in_reply_to is not None
     if email.purpose == "request" and reply and email.direction == "inbound":
         return _two(rng, REQUEST_ACCEPTED, f)  # the customer takes up the seller's offer
-    bank = EMAIL.get((email.purpose, reply)) or EMAIL.get((email.purpose, False)) or GENERIC
+    bank = (
+        ahead_wording.EMAIL.get((email.purpose, reply))
+        or EMAIL.get((email.purpose, reply))
+        or EMAIL.get((email.purpose, False))
+        or GENERIC
+    )
     return _two(rng, bank, f)
 
 

@@ -60,7 +60,8 @@ def script_note(
     s = plan.scenario
     if s is None or key not in s.marks:
         return "", False
-    rng = random.Random(f"{s.where}/{key}/note")
+    # the deal and the activity, not where the script sits: the same in every copy of the file
+    rng = random.Random(f"{plan.opportunity.id}/{key}/note")
     who = speaker.name if speaker else "the customer"
     notes, replaces_next = [], False
     for mark in s.marks[key].split("; "):

@@ -3,21 +3,27 @@
 A first run plans each deal's history and near future around its anchor (the planner). The story
 ahead continues it to the deal's close (at most `HORIZON_DAYS` after the anchor), planned once
 and pinned like the plan itself, so that every later day reveals the same story:
-- an open deal that is not stalling keeps meeting the customer every five to ten days (a gap
-  the window's own meetings leave is filled too), walking the rest of the stage path
-  (Qualification … Negotiation) on dates spread between the anchor and the close; nothing
-  is planned after the close date (a deal that slips past it goes quiet, as the planner's
-  history does: the realism figure `activity_after_close_not_won` holds);
-- every customer meeting still to come at the anchor (the window's and these) gets a
-  confirmation email a day or three before it and, once it has passed, a recap the same day —
-  or a "missed you" note if it turns into a no-show (`outcome.realize` decides, seeded).
+- an active deal (open, its story not stalling) keeps meeting the customer every five to ten
+  days (a gap the window's own meetings leave is filled too), walking the rest of the stage path
+  (Qualification … Negotiation) on dates spread between the anchor and the close. At the close
+  it does not go quiet: its course (`planning.course`) either slips — the customer writes that
+  the timeline moves, the close date moves out, the meetings go on to the new date — or closes:
+  won after a signature call, with a kickoff once the close shows; or lost, after the customer
+  writes the decision. Nothing is shown past a close date the deal has on the day it shows (the
+  realism figure `activity_after_close_not_won` holds on every day);
+- a stalled deal is revived and let go (`planning.revive`): the seller's nudges and a check-in
+  call or two, then, after weeks of silence, Closed Lost;
+- every customer meeting still to come at the anchor (the window's and these) gets emails
+  around it, some written by the customer (`planning.ahead_threads`).
 
 Scripted deals (`stories:`) get no story ahead: their script tells all of it.
 
 Meetings ahead are planned in their upcoming form (status `scheduled`, answers so far); what
-happens once they pass is `outcome.realize`. Pure and seeded: one stream per deal
-(`{seed}/{pack}/{opportunity id}/ahead`), deals booked in a fixed order into one shared calendar
-that already holds every deal's planned meetings.
+happens once they pass is `outcome.realize`. The changes of the deal itself (close date, stage)
+are `PlannedTurn`s, which `refresh --advance-stages` writes on their day. Pure and seeded: one
+stream per deal and part (`{seed}/{pack}/{opportunity id}/ahead`, `…/course`, `…/revive`),
+deals booked in a fixed order into one shared calendar that already holds every deal's planned
+meetings.
 """
 
 from __future__ import annotations
@@ -25,34 +31,50 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from demo_gen.config.model import Config
 from demo_gen.stages.model import BusyEvent, Opportunity, Seller
-from demo_gen.stages.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
-from demo_gen.stages.planner import book_plan, content_seed, shared_env
+from demo_gen.stages.plan import OpportunityPlan, PlannedEmail, PlannedMeeting, PlannedTurn
+from demo_gen.stages.planner import book_plan, shared_env
+from demo_gen.stages.planning.ahead_book import (
+    REPEATS,
+    Slot,
+    Walk,
+    book,
+    guests_of,
+    seller_of,
+    start_walk,
+    status_subject,
+    won_path,
+)
+from demo_gen.stages.planning.ahead_mail import Note, at_work, kept, number
+from demo_gen.stages.planning.ahead_threads import StageOf, course_notes, meeting_notes
 from demo_gen.stages.planning.context import anchor_instant
-from demo_gen.stages.planning.details import location, meeting_subject, thread_subject
+from demo_gen.stages.planning.course import WON, Course, course_turns, plan_course, shows_ok
 from demo_gen.stages.planning.env import Env
 from demo_gen.stages.planning.existing import Anchor, anchors_for
-from demo_gen.stages.planning.outcome import realize
-from demo_gen.stages.planning.place import Request, place
+from demo_gen.stages.planning.outcome import REBOOKED, realize
+from demo_gen.stages.planning.revive import revive
 from demo_gen.stages.planning.slots import Person
 from demo_gen.stages.planning.story import _KINDS, RANK, STAGES, outcome_of, reached  # noqa: PLC2701
-from demo_gen.stages.planning.timezones import contact_place, owner_zone, zone_country
+from demo_gen.stages.planning.timezones import owner_zone, zone_country
 
 HORIZON_DAYS = 180
 """How far past its anchor a deal's story is planned; refresh says when a day goes beyond."""
-_CADENCE = (5, 10)  # days between customer meetings ahead
+_CADENCE = (5, 9)  # days between customer meetings ahead (placed up to 4 days late: < 14)
 
 
 @dataclass(frozen=True)
 class Ahead:
-    """One deal's story ahead: the meetings and emails it adds to the deal's plan."""
+    """One deal's story ahead: the meetings and emails it adds to the deal's plan, and the
+    changes of the deal itself (`turns`: a slip of the close date, the close)."""
 
     opportunity_id: str
     meetings: tuple[PlannedMeeting, ...]
     emails: tuple[PlannedEmail, ...]
+    turns: tuple[PlannedTurn, ...] = ()
+    course: str = ""  # "active", "stalled" or "none" (`_kind`); "" when pinned without one
 
 
 def plan_ahead(
@@ -72,18 +94,19 @@ def plan_ahead(
         on_deals.setdefault(event.what_id or "", []).append(event)
     marks = {op.opportunity.id: _marks(op, on_deals.get(op.opportunity.id, ())) for op in plans}
     done = {a.opportunity_id: a for a in kept}
-    for ahead in kept:
-        _book_meetings(env, ahead.meetings, plans)
     order = sorted(plans, key=lambda op: (op.opportunity.created_date, op.opportunity.id))
-    for op in order:
-        if op.opportunity.id not in done:
+    for op in order:  # a kept deal is booked at its own turn: the others see what they saw
+        if op.opportunity.id in done:
+            _book_meetings(env, done[op.opportunity.id].meetings, plans)
+        else:
             done[op.opportunity.id] = _one(env, op, config, marks[op.opportunity.id])
     return {op.opportunity.id: done[op.opportunity.id] for op in plans}
 
 
 def with_ahead(op: OpportunityPlan, ahead: Ahead) -> OpportunityPlan:
     """The deal's whole story: its plan and its story ahead."""
-    return replace(op, meetings=op.meetings + ahead.meetings, emails=op.emails + ahead.emails)
+    return replace(op, meetings=op.meetings + ahead.meetings, emails=op.emails + ahead.emails,
+                   turns=ahead.turns)  # fmt: skip
 
 
 def _book_meetings(
@@ -107,59 +130,113 @@ def _one(env: Env, op: OpportunityPlan, config: Config, marks: tuple[Anchor, ...
         return Ahead(opp.id, (), ())
     stream = f"{config.run.seed}/{config.run.name}/{opp.id}"
     rng = random.Random(f"{stream}/ahead")
+    kind = _kind(opp, env, stream, op.anchor)
     meetings: list[PlannedMeeting] = []
-    if _goes_on(opp, env, stream, op.anchor):
-        meetings = _meetings(env, op, config, rng, marks)
+    notes: list[Note] = []
+    turns: tuple[PlannedTurn, ...] = ()
+    walk = start_walk(op, marks)
+    if kind == "active":
+        meetings, notes, turns = _active(env, op, config, rng, walk, stream)
+    elif kind == "stalled":
+        booker = _Booker(env, op, config, walk, rng)
+        meetings, notes, turn = revive(op, booker, random.Random(f"{stream}/revive"))
+        turns = (turn,)
     upcoming = [
         m
         for m in (*op.meetings, *meetings)
         if m.status == "scheduled" and m.primary_contact_id is not None
     ]
-    emails = _emails(op, upcoming, config, rng)
-    return Ahead(opp.id, tuple(meetings), tuple(emails))
+    floor = anchor_instant(opp, op.anchor)
+    notes += meeting_notes(opp, upcoming, floor, config, rng)
+    notes = kept(notes, lambda at: at >= floor and _fits(turns, opp, at))
+    emails = number(notes, opp, max((e.seq for e in op.emails), default=0), config)
+    return Ahead(opp.id, tuple(meetings), tuple(emails), turns, kind)
 
 
-def _goes_on(opp: Opportunity, env: Env, stream: str, anchor: date) -> bool:
-    """An open deal whose story is not stalling (the planner's own draw), its close ahead."""
-    if opp.is_closed or opp.close_date <= anchor or not opp.contacts:
-        return False
+def _active(
+    env: Env, op: OpportunityPlan, config: Config, rng: random.Random, walk: Walk, stream: str
+) -> tuple[list[PlannedMeeting], list[Note], tuple[PlannedTurn, ...]]:
+    """An active deal's meetings to its close, its course's emails and its turns. The deal
+    closes on the day of its last conversation (the signature call, or the customer's decision)
+    when that comes before the planned close date: the date is moved to the day it happened."""
+    opp = op.opportunity
+    end = op.anchor + timedelta(days=HORIZON_DAYS)
+    lead = guests_of(op)[0]
+    first = at_work(opp, lead, op.anchor, random.Random(f"{stream}/first")).date()
+    course = plan_course(opp, op.anchor, end, config.activity.future_days,
+                         random.Random(f"{stream}/course"), first)  # fmt: skip
+    stages = stage_dates(opp, op.anchor, min(course.close, end), rng)
+    meetings = _meetings(env, op, config, rng, walk, course, stages)
+    won = course.won and won_path(op.meetings, meetings, config)
+    meetings += _signature(env, op, config, course, won, walk, rng)
+    if course.ends:
+        course = replace(course, close=_last_talk(op, meetings, course.close))
+    talks = [m for m in (*op.meetings, *meetings) if m.primary_contact_id
+             and m.start.astimezone(owner_zone(opp)).date() <= course.close]  # fmt: skip
+    last = max(talks, key=lambda m: m.start) if talks and course.ends else None
+    notes, close = course_notes(opp, course, won, lead, StageOf(stages, opp.stage),
+                                random.Random(f"{stream}/course-mail"), last)  # fmt: skip
+    course = replace(course, close=close)
+    meetings += _kickoff(env, op, config, course, won, walk, rng)
+    return meetings, notes, course_turns(opp.id, course, won)
+
+
+def _last_talk(op: OpportunityPlan, ahead: Sequence[PlannedMeeting], close: date) -> date:
+    """The day of the last customer meeting still to come by `close` (else `close`)."""
+    zone = owner_zone(op.opportunity)
+    floor = anchor_instant(op.opportunity, op.anchor)
+    days = [
+        m.start.astimezone(zone).date()
+        for m in (*op.meetings, *ahead)
+        if m.primary_contact_id and m.start >= floor
+    ]
+    return max((d for d in days if d <= close), default=close)
+
+
+def _fits(turns: tuple[PlannedTurn, ...], opp: Opportunity, at: datetime) -> bool:
+    """An email shows the day after it is sent: the deal must then still be open on that date
+    (or won)."""
+    day = at.astimezone(owner_zone(opp)).date()
+    return shows_ok(opp, turns, day, day + timedelta(days=1))
+
+
+def _kind(opp: Opportunity, env: Env, stream: str, anchor: date) -> str:
+    """ "active" (an open deal whose story is not stalling: the planner's own draw), "stalled",
+    or "none" (a closed deal, or one without contacts)."""
+    if opp.is_closed or not opp.contacts:
+        return "none"
     rng = random.Random(f"{stream}/story")  # the planner's story stream, drawn the same way
     reached(opp, rng)
-    return outcome_of(opp, env.settings.messiness.stalled_share, rng) == "open"
-
-
-@dataclass
-class _Walk:
-    """Where the walk ahead is: the last meeting's day, the path so far, the subjects used."""
-
-    day: date
-    floor: int
-    used: set[str]
-    seq: int
-    marks: tuple[tuple[date, int], ...] = ()  # the org's Events the story follows: (day, rank)
+    return (
+        "active"
+        if outcome_of(opp, env.settings.messiness.stalled_share, rng) == "open"
+        else ("stalled")
+    )
 
 
 def _meetings(
-    env: Env, op: OpportunityPlan, config: Config, rng: random.Random, marks: tuple[Anchor, ...]
+    env: Env,
+    op: OpportunityPlan,
+    config: Config,
+    rng: random.Random,
+    walk: Walk,
+    course: Course,
+    stages: Sequence[tuple[date, str]],
 ) -> list[PlannedMeeting]:
     opp = op.opportunity
     zone = owner_zone(opp)
     seller = Person(opp.owner.id, zone, zone_country(opp.owner.time_zone))
-    end = min(opp.close_date, op.anchor + timedelta(days=HORIZON_DAYS))
-    stages = stage_dates(opp, op.anchor, end, rng)
+    end = min(course.close, op.anchor + timedelta(days=HORIZON_DAYS))
     planned = sorted(
         op.meetings[i].start.astimezone(zone).date()
         for i in range(len(op.meetings))
         if op.meetings[i].primary_contact_id and op.meetings[i].status == "scheduled"
     )
-    kinds = [RANK.get(m.meeting_type, 0) for m in op.meetings if m.meeting_type in RANK]
-    walk = _Walk(op.anchor, max(kinds, default=0), {m.subject for m in op.meetings},
-                 max((m.seq for m in op.meetings), default=0),
-                 tuple((a.start.astimezone(zone).date(), a.rank) for a in marks))  # fmt: skip
-    guests = _guests(op)
+    guests = guests_of(op)
     out: list[PlannedMeeting] = []
     while True:
-        target = walk.day + timedelta(days=rng.randint(*_CADENCE))
+        gap = rng.randint(*_CADENCE) if out or walk.day > op.anchor else rng.randint(2, 6)
+        target = walk.day + timedelta(days=gap)
         if walk.day >= end:
             return out
         target = min(target, end)  # the last conversation comes by the close day
@@ -171,6 +248,31 @@ def _meetings(
         walk.day = target if meeting is None else meeting.start.astimezone(zone).date()
         if meeting is not None:
             out.append(meeting)
+            again = _rebook(env, op, meeting, end, stages, walk, config, rng)
+            out += [again] if again is not None else []
+            walk.day = out[-1].start.astimezone(zone).date()
+
+
+def _rebook(
+    env: Env,
+    op: OpportunityPlan,
+    missed: PlannedMeeting,
+    end: date,
+    stages: Sequence[tuple[date, str]],
+    walk: Walk,
+    config: Config,
+    rng: random.Random,
+) -> PlannedMeeting | None:
+    """A meeting ahead that turns into a no-show (`outcome.realize`) is booked again two to six
+    days later, "Rebooked: …" (shown only once the no-show has passed: `outcome.reveal`)."""
+    if realize(missed, config).status != "no_show":
+        return None
+    opp = op.opportunity
+    day = missed.start.astimezone(owner_zone(opp)).date() + timedelta(days=rng.randint(2, 6))
+    slot = Slot(missed.meeting_type, day, day, min(day + timedelta(days=4), end), end,
+                f"{REBOOKED}{missed.subject}")  # fmt: skip
+    return book(env, op, seller_of(op), missed.invitee_ids, slot,
+                lambda d: stage_ahead(stages, opp.stage, d), walk, config, rng)  # fmt: skip
 
 
 def stage_dates(
@@ -195,14 +297,6 @@ def stage_ahead(changes: Sequence[tuple[date, str]], current: str, day: date) ->
     return label
 
 
-def _guests(op: OpportunityPlan) -> tuple[str, ...]:
-    """Who the customer sends: the last meeting's attendees, else the first contact."""
-    last = [m for m in op.meetings if m.primary_contact_id]
-    if last:
-        return last[-1].invitee_ids
-    return (op.opportunity.contacts[0].id,)
-
-
 def _meeting(
     env: Env,
     op: OpportunityPlan,
@@ -211,7 +305,7 @@ def _meeting(
     target: date,
     end: date,
     stages: Sequence[tuple[date, str]],
-    walk: _Walk,
+    walk: Walk,
     config: Config,
     rng: random.Random,
 ) -> PlannedMeeting | None:
@@ -225,96 +319,68 @@ def _meeting(
     if not pool:
         return None
     kind = rng.choice(pool)
+    subject = None
+    if walk.kinds.get(kind, 0) >= REPEATS:  # a long Negotiation: status calls, not more of it
+        kind, subject = "status", status_subject(opp, walk, rng)
     last = min(target + timedelta(days=4), end)
     for day, rank in walk.marks:  # before an org Event further on the path: on an earlier day
-        if day >= target and rank > RANK[kind]:
+        if day >= target and rank > RANK.get(kind, walk.floor):
             last = min(last, day - timedelta(days=1))
-    people = {c.id: c for c in opp.contacts}
-    persons = tuple(_person(people[g], opp) for g in guests if g in people)
-    minutes = rng.choice(sorted(env.settings.meetings.duration_minutes))
-    low = anchor_instant(opp, op.anchor) + timedelta(days=1)
-    high = datetime.combine(end + timedelta(days=1), time(0), tzinfo=seller.zone)
     first = max(walk.day + timedelta(days=1), target - timedelta(days=2))
-    req = Request(
-        seller=seller, guests=persons, colleagues=(), minutes=minutes, target=target,
-        first_day=first, last_day=last, low=low, high=high, city=None,
-        seller_hours=env.seller_hours, guest_hours=env.business, prefer=env.business,
-    )  # fmt: skip
-    placed = place(env.book, env.windows, req, rng) if persons and req.first_day <= last else None
-    if placed is None:
-        return None
-    walk.floor = max(walk.floor, RANK[kind])
-    walk.seq += 1
-    key = f"{opp.id}/meeting/{walk.seq}"
-    invitees = tuple(g.id for g in placed.guests)
-    return PlannedMeeting(
-        key=key, opportunity_id=opp.id, seq=walk.seq, meeting_type=kind,
-        subject=meeting_subject(kind, opp.account, opp.name, rng, walk.used),
-        start=placed.start, duration_minutes=minutes,
-        location=location(kind, opp.account, 0.0, rng), past=False, organizer_id=opp.owner.id,
-        primary_contact_id=invitees[0], invitee_ids=invitees,
-        stage=stage_ahead(stages, opp.stage, placed.day),
-        content_seed=content_seed(config, key), status="scheduled",
-        responses=_answers(env, invitees[1:], rng),
-    )  # fmt: skip
+    slot = Slot(kind, target, first, last, end, subject)
+    return book(env, op, seller, guests, slot, lambda day: stage_ahead(stages, opp.stage, day),
+                 walk, config, rng)  # fmt: skip
 
 
-def _person(contact: object, opp: Opportunity) -> Person:
-    country, zone = contact_place(contact, opp)  # type: ignore[arg-type]
-    return Person(contact.id, zone, country)  # type: ignore[attr-defined]
+def _signature(
+    env: Env,
+    op: OpportunityPlan,
+    config: Config,
+    course: Course,
+    won: bool,
+    walk: Walk,
+    rng: random.Random,
+) -> list[PlannedMeeting]:
+    """A won deal's signature call in its last days before the close."""
+    if not (course.ends and won):
+        return []
+    first = max(walk.day + timedelta(days=1), course.close - timedelta(days=5))
+    sign = Slot("signature", course.close - timedelta(days=2), first, course.close, course.close)
+    signed = book(env, op, seller_of(op), guests_of(op), sign, lambda _: STAGES[-1], walk, config,
+                   rng)  # fmt: skip
+    return [signed] if signed is not None else []
 
 
-def _answers(env: Env, invited: Sequence[str], rng: random.Random) -> tuple[tuple[str, str], ...]:
-    """The answers before the meeting: some declined, most accepted, some not yet."""
-    mess = env.settings.messiness
-    out = []
-    for person in invited:
-        roll = rng.random()
-        answer = "Declined" if roll < mess.decline_share else "Accepted"
-        if answer == "Accepted" and rng.random() < 0.3:
-            answer = "New"
-        out.append((person, answer))
-    return tuple(out)
+def _kickoff(
+    env: Env,
+    op: OpportunityPlan,
+    config: Config,
+    course: Course,
+    won: bool,
+    walk: Walk,
+    rng: random.Random,
+) -> list[PlannedMeeting]:
+    """A won deal's kickoff within two weeks of the close (`outcome.reveal` shows it once the
+    deal is won: nothing past the close date shows while the deal is open)."""
+    if not (course.ends and won):
+        return []
+    start = course.close + timedelta(days=rng.randint(3, 8))
+    kick = Slot("kickoff", start, start, start + timedelta(days=6), start + timedelta(days=6))
+    kicked = book(env, op, seller_of(op), guests_of(op), kick, lambda _: WON, walk, config, rng)
+    return [kicked] if kicked is not None else []
 
 
-def _emails(
-    op: OpportunityPlan, upcoming: Sequence[PlannedMeeting], config: Config, rng: random.Random
-) -> list[PlannedEmail]:
-    """A confirmation before each upcoming customer meeting (when after the anchor) and the
-    recap — or the "missed you" note — the same day it passes."""
-    opp = op.opportunity
-    floor = anchor_instant(opp, op.anchor)
-    drafts: list[tuple[datetime, str, PlannedMeeting]] = []
-    for m in sorted(upcoming, key=lambda m: (m.start, m.seq)):
-        before = _working_morning(m.start - timedelta(days=rng.randint(1, 3)), opp, rng)
-        if before >= floor:
-            drafts.append((before, "scheduling", m))
-        held = realize(m, config).status == "held"
-        after = m.start + timedelta(minutes=m.duration_minutes + rng.randint(20, 180),
-                                    seconds=rng.randint(0, 59))  # fmt: skip
-        drafts.append((after, "follow_up" if held else "no_show", m))
-    seq = max((e.seq for e in op.emails), default=0)
-    out = []
-    for sent, purpose, m in sorted(drafts, key=lambda d: (d[0], d[1])):
-        seq += 1
-        key = f"{opp.id}/email/{seq}"
-        out.append(
-            PlannedEmail(
-                key=key, opportunity_id=opp.id, seq=seq, thread_key=key,
-                subject=thread_subject(purpose, opp.account, opp.name, m.subject, rng),
-                sent_at=sent.astimezone(UTC), direction="outbound", from_contact_id=None,
-                to_contact_ids=(m.primary_contact_id or "",), meeting_key=m.key,
-                in_reply_to=None, purpose=purpose, content_seed=content_seed(config, key),
-                stage=m.stage,
-            )
-        )  # fmt: skip
-    return out
+class _Booker:
+    """Books a stalled deal's check-in calls for `planning.revive`."""
 
+    def __init__(
+        self, env: Env, op: OpportunityPlan, config: Config, walk: Walk, rng: random.Random
+    ) -> None:
+        self.env, self.op, self.config, self.walk, self.rng = env, op, config, walk, rng
+        self.seller = seller_of(op)
 
-def _working_morning(moment: datetime, opp: Opportunity, rng: random.Random) -> datetime:
-    zone = owner_zone(opp)
-    day = moment.astimezone(zone).date()
-    while day.weekday() >= 5:
-        day -= timedelta(days=1)
-    clock = time(8 + rng.randint(0, 2), rng.choice((5, 20, 35, 50)), rng.randint(0, 59))
-    return datetime.combine(day, clock, tzinfo=zone)
+    def __call__(self, target: date, last: date, subject: str) -> PlannedMeeting | None:
+        slot = Slot("check_in", target, target, last, last, subject)
+        stage = self.op.opportunity.stage
+        return book(self.env, self.op, self.seller, guests_of(self.op)[:1], slot,
+                     lambda _: stage, self.walk, self.config, self.rng)  # fmt: skip

@@ -16,9 +16,15 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from demo_gen.config.model import Config
+from demo_gen.stages.model import Opportunity
 from demo_gen.stages.plan import OpportunityPlan, PlannedMeeting
 from demo_gen.stages.planning.context import anchor_instant
+from demo_gen.stages.planning.course import deal_on
 from demo_gen.stages.planning.story import STAGES
+from demo_gen.stages.planning.timezones import owner_zone
+
+REBOOKED = "Rebooked: "
+"""The subject prefix of a meeting booked again after a no-show (planning.agenda)."""
 
 
 def realize(meeting: PlannedMeeting, config: Config) -> PlannedMeeting:
@@ -58,18 +64,61 @@ def has_passed(meeting: PlannedMeeting, boundary: datetime, *, exact: bool = Fal
     return meeting.start + timedelta(minutes=meeting.duration_minutes) <= boundary
 
 
-def reveal(op: OpportunityPlan, today: date, config: Config) -> OpportunityPlan:
-    """The deal's plan on `today`: what the window covers, passed meetings with their outcome."""
+def reveal(
+    op: OpportunityPlan, today: date, config: Config, *, advance: bool = True
+) -> OpportunityPlan:
+    """The deal's plan on `today`: what the window covers, passed meetings with their outcome,
+    and the deal as the story has it that day (its turns due by then; `course.deal_on`).
+
+    Nothing of the story ahead past the close date the deal has that day shows while the deal
+    is not won (the realism figure `activity_after_close_not_won`): a meeting after a date that
+    will slip shows once the slip is due, a won deal's kickoff once it is won. Without `advance`
+    (the deal's own fields are not moved: no `--advance-stages`) the deal keeps the values it had,
+    so the story shows up to its close date only."""
     boundary, exact = boundary_of(op, today), isinstance(today, datetime)
     end = boundary + timedelta(days=1 + config.activity.future_days)
+    day = boundary.astimezone(owner_zone(op.opportunity)).date()
+    deal = deal_on(op, day) if advance else op.opportunity
+    fence = None if deal.is_won else _close_end(deal, op)
     meetings = []
     for m in op.meetings:
-        if m.start >= end:
+        if m.start >= end or (fence is not None and m.start >= fence and m.key in _ahead(op)):
+            continue
+        if _rebook_waits(op, m, boundary, exact=exact):
             continue
         meetings.append(realize(m, config) if has_passed(m, boundary, exact=exact) else m)
-    emails = tuple(e for e in op.emails if e.sent_at < boundary)
+    emails = tuple(
+        e for e in op.emails
+        if e.sent_at < boundary and (fence is None or e.sent_at < fence or e.key not in _ahead(op))
+    )  # fmt: skip
     tasks = tuple(t for t in op.tasks if t.at < boundary)
-    return replace(op, meetings=tuple(meetings), emails=emails, tasks=tasks)
+    return replace(op, opportunity=deal, meetings=tuple(meetings), emails=emails, tasks=tasks)
+
+
+def _close_end(deal: Opportunity, op: OpportunityPlan) -> datetime:
+    return anchor_instant(deal, deal.close_date + timedelta(days=1))
+
+
+def _ahead(op: OpportunityPlan) -> frozenset[str]:
+    """The keys of the story ahead's items: those after the deal's anchor instant."""
+    floor = anchor_instant(op.opportunity, op.anchor)
+    return frozenset(
+        [m.key for m in op.meetings if m.start >= floor]
+        + [e.key for e in op.emails if e.sent_at >= floor]
+    )
+
+
+def _rebook_waits(
+    op: OpportunityPlan, meeting: PlannedMeeting, boundary: datetime, *, exact: bool
+) -> bool:
+    """A rebooked meeting never shows before the no-show it replaces has passed."""
+    if not meeting.subject.startswith(REBOOKED):
+        return False
+    missed = meeting.subject.removeprefix(REBOOKED)
+    return any(
+        m.subject == missed and m.start < meeting.start and not has_passed(m, boundary, exact=exact)
+        for m in op.meetings
+    )
 
 
 def passed_since_planned(op: OpportunityPlan, today: date) -> tuple[PlannedMeeting, ...]:
