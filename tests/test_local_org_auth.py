@@ -310,6 +310,6 @@ def test_unknown_paths_and_methods(server):
     r = s.put(f"{server.url}{API}/sobjects/Account/", json={})
     assert r.status_code == 405
     assert r.json()[0]["errorCode"] == "METHOD_NOT_ALLOWED"
-    r = s.get(f"{server.url}{API}/jobs/query")
+    r = s.get(f"{server.url}{API}/jobs/nothing")
     assert r.status_code == 404
     assert r.json()[0]["errorCode"] == "NOT_FOUND"

@@ -187,8 +187,9 @@ def build(
         story = stories[op.opportunity.id]
         texts = story.content.texts
         out.texts.update(texts)
-        seen = seen_on(stories_by_id[op.opportunity.id], planned.reveal, config,
-                       advance_stages=planned.advance_stages)  # fmt: skip
+        whole_op, stage = stories_by_id[op.opportunity.id], op.opportunity.stage
+        seen = seen_on(whole_op, planned.reveal, config, advance_stages=planned.advance_stages,
+                       stage=stage)  # fmt: skip
         cards = scorecards_for(planned.templates, op, config, llm_answers(story), texts, seen)
         out.scorecards.extend(cards)
         for key in keys:
@@ -276,7 +277,14 @@ def _revealed(
         state, config, source.org_id, plan, users=users, events=plan.events,
         write=options.run_id is not None,
     )  # fmt: skip
-    return whole, on_day(whole, options.reveal, config, advance=options.advance_stages)
+    day = on_day(whole, options.reveal, config, advance=options.advance_stages)
+    if options.advance_stages:
+        return whole, day
+    now = {op.opportunity.id: op.opportunity for op in plan.opportunities}  # the org's values:
+    return whole, replace(day, opportunities=tuple(  # nothing moves them without the flag
+        replace(op, opportunity=now.get(op.opportunity.id, op.opportunity))
+        for op in day.opportunities
+    ))  # fmt: skip
 
 
 def own_record_ids(state: StateStore, pack: str, source: SalesforceTarget) -> frozenset[str]:

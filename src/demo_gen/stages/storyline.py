@@ -21,10 +21,8 @@ from demo_gen.stages.model import BusyEvent, Seller
 from demo_gen.stages.plan import OpportunityPlan, Plan
 from demo_gen.stages.plan_codec import dump_plan, fingerprint, load_plan, pin_key
 from demo_gen.stages.planning.ahead import Ahead, plan_ahead, with_ahead
-from demo_gen.stages.planning.course import deal_on
 from demo_gen.stages.planning.course_pin import dump_course, load_course
-from demo_gen.stages.planning.outcome import boundary_of, realize, reveal, stage_on
-from demo_gen.stages.planning.timezones import owner_zone
+from demo_gen.stages.planning.outcome import realize, reveal, stage_on
 from demo_gen.stages.scorecards import Seen
 
 AHEAD_SUFFIX = "/ahead"
@@ -99,25 +97,18 @@ def on_day(whole: Plan, today: date | None, config: Config, *, advance: bool = F
 
 
 def seen_on(
-    whole: OpportunityPlan, day: date | None, config: Config, *, advance_stages: bool
+    whole: OpportunityPlan, day: date | None, config: Config, *, advance_stages: bool, stage: str
 ) -> Seen:
     """The day a deal's scorecard is made on (`scorecards.Seen`): `day` (None: its anchor, as
-    `run` writes it), the story its texts are told from, and its stage that day — the story's
-    (`_stage_seen`: its close, or `planning.outcome.stage_on`) when stages advance with it,
-    else the Opportunity's own."""
+    `run` writes it), the story its texts are told from, and its stage that day — with
+    `--advance-stages` the story's open stage (`planning.outcome.stage_on`; a deal the story has
+    closed keeps the card of its last open stage, so a card's questions only grow along the
+    path and the day's card is the same however the days were refreshed), else `stage`, the
+    Opportunity's own in the org."""
     on = day or whole.anchor
-    stage = _stage_seen(whole, on) if advance_stages else whole.opportunity.stage
+    if advance_stages:
+        stage = stage_on(whole, on) or whole.opportunity.stage
     return Seen(told_story(whole, config), on, stage)
-
-
-def _stage_seen(whole: OpportunityPlan, on: date) -> str:
-    """The stage `refresh --advance-stages` gives the deal on `on` (`refresh.deal_change`): its
-    close once due, else the stage of its latest meeting along the path, else its own."""
-    opp = whole.opportunity
-    view = deal_on(whole, boundary_of(whole, on).astimezone(owner_zone(opp)).date())
-    if view.is_closed and view.stage != opp.stage:
-        return view.stage
-    return stage_on(whole, on) or opp.stage
 
 
 AGENDA_SUFFIX = "#agenda"
