@@ -147,3 +147,27 @@ def test_customers_start_threads_in_the_story_ahead_and_every_figure_holds(story
         first = failing if first is None else first
         assert failing <= first, (n, failing - first)
         assert report["customer_started_threads_share"]["ok"], n
+
+
+def test_a_deals_scorecard_stage_never_moves_back_over_the_days(story) -> None:
+    """With --advance-stages a day's card asks the questions of the furthest stage the story
+    has reached (`storyline.furthest_stage`); a won deal's kickoff, a meeting off the stage
+    path, must not send its card back to the stage the story began in. (Taken from the latest
+    meeting's stage, the card shrank after a kickoff, and the day-90 org of a daily series kept
+    answers a first refresh on day 90 never gave.)"""
+    from demo_gen.stages.planning.story import STAGES
+    from demo_gen.stages.storyline import furthest_stage
+
+    _config, whole, _aheads = story
+    off_path_held, back = 0, []
+    for op in whole.opportunities:
+        seen = [furthest_stage(op, ANCHOR + timedelta(days=n)) for n in range(0, 91, 3)]
+        ranks = [STAGES.index(s) for s in seen if s in STAGES]
+        back += [op.opportunity.id for a, b in zip(ranks, ranks[1:], strict=False) if b < a]
+        end = ANCHOR + timedelta(days=90)
+        off_path_held += sum(
+            1 for m in op.meetings
+            if m.primary_contact_id and m.stage not in STAGES and m.start.date() < end
+        )  # fmt: skip
+    assert off_path_held > 0  # a kickoff is held in the 90 days, or the test proves nothing
+    assert back == []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
 from demo_gen.commands.progress import Progress
 from demo_gen.config.model import Config
@@ -22,7 +22,8 @@ from demo_gen.stages.plan import OpportunityPlan, Plan
 from demo_gen.stages.plan_codec import dump_plan, fingerprint, load_plan, pin_key
 from demo_gen.stages.planning.ahead import Ahead, plan_ahead, with_ahead
 from demo_gen.stages.planning.course_pin import dump_course, load_course
-from demo_gen.stages.planning.outcome import realize, reveal, stage_on
+from demo_gen.stages.planning.outcome import boundary_of, has_passed, realize, reveal
+from demo_gen.stages.planning.story import STAGES
 from demo_gen.stages.scorecards import Seen
 
 AHEAD_SUFFIX = "/ahead"
@@ -101,14 +102,32 @@ def seen_on(
 ) -> Seen:
     """The day a deal's scorecard is made on (`scorecards.Seen`): `day` (None: its anchor, as
     `run` writes it), the story its texts are told from, and its stage that day — with
-    `--advance-stages` the story's open stage (`planning.outcome.stage_on`; a deal the story has
+    `--advance-stages` the story's open stage (`furthest_stage`; a deal the story has
     closed keeps the card of its last open stage, so a card's questions only grow along the
     path and the day's card is the same however the days were refreshed), else `stage`, the
     Opportunity's own in the org."""
     on = day or whole.anchor
     if advance_stages:
-        stage = stage_on(whole, on) or whole.opportunity.stage
+        stage = furthest_stage(whole, on)
     return Seen(told_story(whole, config), on, stage)
+
+
+def furthest_stage(whole: OpportunityPlan, on: date) -> str:
+    """The furthest stage on the path (Qualification … Negotiation) that a customer meeting
+    held before `on` reached, or the deal's own when that is further. Not the latest meeting's
+    (`planning.outcome.stage_on`): a won deal's kickoff is off the path, and its card must not
+    fall back to the stage the story began in once the kickoff has been held."""
+    boundary, exact = boundary_of(whole, on), isinstance(on, datetime)
+    reached = [
+        STAGES.index(m.stage)
+        for m in whole.meetings
+        if m.primary_contact_id and m.stage in STAGES and has_passed(m, boundary, exact=exact)
+    ]
+    own = whole.opportunity.stage
+    top = max(reached, default=-1)
+    if top < 0 or (own in STAGES and STAGES.index(own) >= top):
+        return own
+    return STAGES[top]
 
 
 AGENDA_SUFFIX = "#agenda"
