@@ -15,7 +15,7 @@ import io
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from demo_gen.local_org import ids
 from demo_gen.local_org.app.collections import (
@@ -111,15 +111,24 @@ class IngestJob:
         return out
 
 
-def _job(ctx: Ctx, job_id: str) -> IngestJob:
+_J = TypeVar("_J")
+
+
+def job_of(ctx: Ctx, job_id: str, kind: type[_J]) -> _J:
+    """The job of `kind` (ingest or query) by its 18- or 15-character id, else 404."""
     with ctx.org.lock:
         job = ctx.org.jobs.get(job_id) or ctx.org.jobs.get(job_id[:15])
-    if not isinstance(job, IngestJob):
+    if not isinstance(job, kind):
         raise not_found()
     return job
 
 
-def _invalid_job(message: str) -> ApiError:
+def _job(ctx: Ctx, job_id: str) -> IngestJob:
+    return job_of(ctx, job_id, IngestJob)
+
+
+def invalid_job(message: str) -> ApiError:
+    """A Bulk API 2.0 job request the org refuses (400 INVALIDJOB)."""
     return bad_request("INVALIDJOB", f"InvalidJob : {message}")
 
 
@@ -128,22 +137,22 @@ def create_job(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiRespo
     body = req.json_object()
     operation = str(body.get("operation", ""))
     if operation not in OPERATIONS:
-        raise _invalid_job(f"Invalid operation: {operation}")
+        raise invalid_job(f"Invalid operation: {operation}")
     obj = schema.sobject(str(body.get("object", "")))
     if obj is None:
-        raise _invalid_job(f"Unable to find object: {body.get('object')}")
+        raise invalid_job(f"Unable to find object: {body.get('object')}")
     ext = body.get("externalIdFieldName")
     if operation == "upsert":
         f = obj.field(str(ext or ""))
         if f is None or not (f.external_id or f.name == "Id"):
-            raise _invalid_job(f"External ID was blank or not an external ID field: {ext}")
+            raise invalid_job(f"External ID was blank or not an external ID field: {ext}")
         ext = f.name
     delimiter = str(body.get("columnDelimiter", "COMMA"))
     if delimiter not in DELIMITERS or str(body.get("contentType", "CSV")) != "CSV":
-        raise _invalid_job(f"Unsupported column delimiter or content type: {delimiter}")
+        raise invalid_job(f"Unsupported column delimiter or content type: {delimiter}")
     line_ending = str(body.get("lineEnding", "LF"))
     if line_ending not in LINE_ENDINGS:
-        raise _invalid_job(f"Invalid line ending: {line_ending} (LF or CRLF)")
+        raise invalid_job(f"Invalid line ending: {line_ending} (LF or CRLF)")
     now = schema.format_datetime(ctx.now())
     job = IngestJob(
         id=new_job_id(ctx),
@@ -189,7 +198,7 @@ def set_state(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiRespon
     job = _job(ctx, params["job"])
     state = req.json_object().get("state")
     if state == "UploadComplete" and job.state == "Open" and len(job.uploads) > 1:
-        raise _invalid_job(MULTIPLE_UPLOADS.format(job=job.id[:15]))
+        raise invalid_job(MULTIPLE_UPLOADS.format(job=job.id[:15]))
     if state == "UploadComplete" and job.state == "Open":
         job.state = "UploadComplete"
         _run(ctx, job)

@@ -34,7 +34,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from demo_gen.local_org.app.bulk import DELIMITERS, LINE_ENDINGS, new_job_id
+from demo_gen.local_org.app.bulk import (
+    DELIMITERS,
+    LINE_ENDINGS,
+    invalid_job,
+    job_of,
+    new_job_id,
+)
 from demo_gen.local_org.app.http import (
     CSV_TYPE,
     ApiError,
@@ -42,7 +48,6 @@ from demo_gen.local_org.app.http import (
     ApiResponse,
     Ctx,
     bad_request,
-    not_found,
 )
 from demo_gen.local_org.schema import core as schema
 from demo_gen.local_org.schema.types import BOOLEAN, DATETIME
@@ -97,15 +102,7 @@ class QueryJob:
 
 
 def _job(ctx: Ctx, job_id: str) -> QueryJob:
-    with ctx.org.lock:
-        job = ctx.org.jobs.get(job_id) or ctx.org.jobs.get(job_id[:15])
-    if not isinstance(job, QueryJob):
-        raise not_found()
-    return job
-
-
-def _invalid(message: str) -> ApiError:
-    return bad_request("INVALIDJOB", f"InvalidJob : {message}")
+    return job_of(ctx, job_id, QueryJob)
 
 
 def create_job(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse:
@@ -113,16 +110,16 @@ def create_job(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiRespo
     body = req.json_object()
     operation = str(body.get("operation", ""))
     if operation not in OPERATIONS:
-        raise _invalid(f"Invalid operation: {operation} (query or queryAll)")
+        raise invalid_job(f"Invalid operation: {operation} (query or queryAll)")
     delimiter = str(body.get("columnDelimiter", "COMMA"))
     line_ending = str(body.get("lineEnding", "LF"))
     if delimiter not in DELIMITERS or str(body.get("contentType", "CSV")) != "CSV":
-        raise _invalid(f"Unsupported column delimiter or content type: {delimiter}")
+        raise invalid_job(f"Unsupported column delimiter or content type: {delimiter}")
     if line_ending not in LINE_ENDINGS:
-        raise _invalid(f"Invalid line ending: {line_ending} (LF or CRLF)")
+        raise invalid_job(f"Invalid line ending: {line_ending} (LF or CRLF)")
     text = body.get("query")
     if not isinstance(text, str) or not text.strip():
-        raise _invalid("a query job needs a query")
+        raise invalid_job("a query job needs a query")
     header, rows, object_name = _run(ctx, text, operation == "queryAll")
     job = QueryJob(
         id=new_job_id(ctx),
@@ -168,14 +165,16 @@ def _run(ctx: Ctx, text: str, include_deleted: bool) -> tuple[list[str], list[li
 def _check_supported(query: Query) -> None:
     """Bulk API 2.0 refuses GROUP BY, OFFSET, aggregates and parent-to-child subqueries."""
     if query.group_by:
-        raise _invalid("GROUP BY is not supported in a Bulk API 2.0 query")
+        raise invalid_job("GROUP BY is not supported in a Bulk API 2.0 query")
     if query.offset is not None:
-        raise _invalid("OFFSET is not supported in a Bulk API 2.0 query")
+        raise invalid_job("OFFSET is not supported in a Bulk API 2.0 query")
     for item in query.select:
         if isinstance(item, CountAll | Aggregate):
-            raise _invalid("aggregate functions are not supported in a Bulk API 2.0 query")
+            raise invalid_job("aggregate functions are not supported in a Bulk API 2.0 query")
         if isinstance(item, Subquery):
-            raise _invalid("parent-to-child relationship queries are not supported in Bulk API 2.0")
+            raise invalid_job(
+                "parent-to-child relationship queries are not supported in Bulk API 2.0"
+            )
 
 
 def _cell(record: Mapping[str, Any], hops: Sequence[str], name: str, kind: str) -> str:
