@@ -13,22 +13,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-
 from demo_gen.config.model import QuerySettings
-from demo_gen.ledger.schema import anchors, content
 from demo_gen.ledger.store import StateStore
 from demo_gen.stages.plan import PlannedTurn
 from demo_gen.targets.salesforce.selection import Selection
 from demo_gen.targets.salesforce.target import SalesforceTarget
-
-
-def told_deals(state: StateStore, pack: str, org_id: str) -> list[str]:
-    """The ids of every deal the pack has anchored in the org, sorted."""
-    t = anchors.c
-    query = select(t.opportunity_id).where(t.pack == pack, t.org_id == org_id)
-    with state._read() as conn:
-        return sorted(conn.execute(query).scalars())
 
 
 def with_told(
@@ -43,7 +32,7 @@ def with_told(
     selects: read again by id when that differs from `selection`. (A slip moves a deal's
     CloseDate, which the query orders by: without this, a deal of the pack pushed past the
     limit would make room for one it never told.)"""
-    told = told_deals(state, pack, source.org_id)
+    told = state.anchored(pack, source.org_id)
     if not told:
         return selection
     chosen = [o.id for o in selection.snapshot.opportunities]
@@ -66,8 +55,5 @@ def pinned_courses(
     from demo_gen.stages.planning.course_pin import course_of
     from demo_gen.stages.storyline import AHEAD_SUFFIX, TURNS_SUFFIX
 
-    t = content.c
     like = f"plan/{pack}/{org_id}/%{AHEAD_SUFFIX}{TURNS_SUFFIX}"
-    with state._read() as conn:
-        values = list(conn.execute(select(t.value).where(t.key.like(like))).scalars())
-    return dict(course_of(value) for value in values)
+    return dict(course_of(value) for value in state.contents_like(like))

@@ -191,6 +191,13 @@ class StateStore(StoreEngine):
         with self._read() as conn:
             return schema.select_anchors(conn, pack, org_id, opportunity_ids)
 
+    def anchored(self, pack: str, org_id: str) -> list[str]:
+        """The ids of every deal the pack has anchored in the org, sorted."""
+        t = schema.anchors.c
+        query = select(t.opportunity_id).where(t.pack == pack, t.org_id == org_id)
+        with self._read() as conn:
+            return sorted(conn.execute(query).scalars())
+
     def set_anchors(self, pack: str, org_id: str, anchors: Mapping[str, date]) -> None:
         """Store the anchors not stored yet; an anchor once set never changes."""
         with self._write() as conn:
@@ -418,6 +425,12 @@ class StateStore(StoreEngine):
         with self._write() as conn:
             if conn.execute(select(t.c.key).where(t.c.key == key)).first() is None:
                 conn.execute(insert(t).values(key=key, value=value, created_at=now_iso()))
+
+    def contents_like(self, pattern: str) -> list[str]:
+        """The texts pinned under keys matching the SQL LIKE `pattern`."""
+        t = schema.content
+        with self._read() as conn:
+            return list(conn.execute(select(t.c.value).where(t.c.key.like(pattern))).scalars())
 
     def get_contents(self, keys: Sequence[str]) -> dict[str, str]:
         """The texts pinned under those of `keys` that have one."""
