@@ -4,7 +4,8 @@ Every deal the fixture org's default query selects is planned with its story ahe
 day of `DAYS` is revealed with `--advance-stages` semantics (`reveal(advance=True)`), as refresh
 writes it (tests/test_refresh.py checks that the org equals the revealed plan). On every day:
 - every open deal whose story is neither stalling nor slipping has a customer meeting in the
-  next 14 days, and so do at least 75% of all open deals (the first day included);
+  next 14 days, through the year-end break too (`DAYS` reaches past it), and so do at least
+  75% of all open deals (the first day included);
 - a rebooked meeting never shows before the no-show it replaces has passed;
 - every realism figure that holds on day 0 holds, `customer_started_threads_share` among them,
   and the story ahead's own threads are started by the customer often enough to keep it.
@@ -31,7 +32,7 @@ from demo_gen.stages.planning.outcome import REBOOKED, boundary_of, reveal
 from demo_gen.stages.realism import realism_report
 from demo_gen.targets.salesforce.selection import select_opportunities
 
-DAYS = 45
+DAYS = 62  # through the year-end break (24 December to 3 January)
 SHARE = 0.75
 
 

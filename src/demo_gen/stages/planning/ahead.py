@@ -5,12 +5,14 @@ ahead continues it to the deal's close (at most `HORIZON_DAYS` after the anchor)
 and pinned like the plan itself, so that every later day reveals the same story:
 - an active deal (open, its story not stalling) keeps meeting the customer every five to ten
   days (a gap the window's own meetings leave is filled too), walking the rest of the stage path
-  (Qualification … Negotiation) on dates spread between the anchor and the close. At the close
-  it does not go quiet: its course (`planning.course`) either slips — the customer writes that
-  the timeline moves, the close date moves out, the meetings go on to the new date — or closes:
-  won after a signature call, with a kickoff once the close shows; or lost, after the customer
-  writes the decision. Nothing is shown past a close date the deal has on the day it shows (the
-  realism figure `activity_after_close_not_won` holds on every day);
+  (Qualification … Negotiation) on dates spread between the anchor and the close; a meeting
+  that falls in the year-end break is held just before it or on the first days back
+  (`workdays.around_break`). At the close it does not go quiet: its course (`planning.course`)
+  either slips — the customer writes that the timeline moves, the close date moves out, the
+  meetings go on to the new date — or closes: won after a signature call, with a kickoff once
+  the close shows; or lost, after the customer writes the decision. Nothing is shown past a
+  close date the deal has on the day it shows (the realism figure
+  `activity_after_close_not_won` holds on every day);
 - a stalled deal is revived and let go (`planning.revive`): the seller's nudges and a check-in
   call or two, then, after weeks of silence, Closed Lost;
 - every customer meeting still to come at the anchor (the window's and these) gets emails
@@ -59,6 +61,7 @@ from demo_gen.stages.planning.revive import revive
 from demo_gen.stages.planning.slots import Person
 from demo_gen.stages.planning.story import _KINDS, RANK, STAGES, outcome_of, reached  # noqa: PLC2701
 from demo_gen.stages.planning.timezones import owner_zone, zone_country
+from demo_gen.stages.planning.workdays import around_break
 
 HORIZON_DAYS = 180
 """How far past its anchor a deal's story is planned; refresh says when a day goes beyond."""
@@ -327,9 +330,16 @@ def _meeting(
         if day >= target and rank > RANK.get(kind, walk.floor):
             last = min(last, day - timedelta(days=1))
     first = max(walk.day + timedelta(days=1), target - timedelta(days=2))
-    slot = Slot(kind, target, first, last, end, subject)
-    return book(env, op, seller, guests, slot, lambda day: stage_ahead(stages, opp.stage, day),
-                 walk, config, rng)  # fmt: skip
+
+    def stage_of(day: date) -> str:
+        return stage_ahead(stages, opp.stage, day)
+
+    for aim, since, until in around_break(seller.country, walk.day, target, first, last, end):
+        booked = book(env, op, seller, guests, Slot(kind, aim, since, until, end, subject),
+                      stage_of, walk, config, rng)  # fmt: skip
+        if booked is not None:
+            return booked
+    return None
 
 
 def _signature(
@@ -360,14 +370,21 @@ def _kickoff(
     walk: Walk,
     rng: random.Random,
 ) -> list[PlannedMeeting]:
-    """A won deal's kickoff within two weeks of the close (`outcome.reveal` shows it once the
-    deal is won: nothing past the close date shows while the deal is open)."""
+    """A won deal's kickoff within two weeks of the close, or on the first days back after a
+    year-end break (`workdays.around_break`); `outcome.reveal` shows it once the deal is won:
+    nothing past the close date shows while the deal is open."""
     if not (course.ends and won):
         return []
     start = course.close + timedelta(days=rng.randint(3, 8))
-    kick = Slot("kickoff", start, start, start + timedelta(days=6), start + timedelta(days=6))
-    kicked = book(env, op, seller_of(op), guests_of(op), kick, lambda _: WON, walk, config, rng)
-    return [kicked] if kicked is not None else []
+    seller, week = seller_of(op), timedelta(days=6)
+    late = start + 3 * week  # past a year-end break, the first days back
+    for aim, first, last in around_break(seller.country, course.close, start, start, start + week,
+                                         late):  # fmt: skip
+        kick = Slot("kickoff", aim, first, last, last)
+        kicked = book(env, op, seller, guests_of(op), kick, lambda _: WON, walk, config, rng)
+        if kicked is not None:
+            return [kicked]
+    return []
 
 
 class _Booker:

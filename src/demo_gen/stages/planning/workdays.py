@@ -88,3 +88,44 @@ def quiet_dates(country: str | None, year: int) -> frozenset[date]:
 def is_quiet_day(country: str | None, day: date) -> bool:
     """True on a working day when customers are mostly out: no customer meetings then."""
     return day in quiet_dates(country, day.year)
+
+
+def is_customer_day(country: str | None, day: date) -> bool:
+    """A working day that is not quiet: a day a customer meeting can be held."""
+    return is_working_day(country, day) and not is_quiet_day(country, day)
+
+
+BREAK_GAP = 2
+"""Fewest days between a meeting and the next one that is pulled before a break."""
+
+
+def around_break(
+    country: str | None, after: date, target: date, first: date, last: date, end: date
+) -> list[tuple[date, date, date]]:
+    """The (target, first, last) days to try, in order, for a meeting that aims at `target` on
+    the days `first`…`last`. Days that hold a customer day are kept as they are. When every one
+    falls in a break (weekends, holidays and quiet days: the year-end week), a seller books
+    around the break, not a week past it, so that the deal has a meeting ahead on every day of
+    the break: on the last customer days before it at least `BREAK_GAP` days after the previous
+    meeting (`after`); else on the first customer day after it, within two weeks of `after`;
+    else the day after `after`; else the first days after the break, by `end`."""
+    span = range((last - first).days + 1)
+    if first > last or any(is_customer_day(country, first + timedelta(days=n)) for n in span):
+        return [(target, first, last)]
+    one = timedelta(days=1)
+    before = first - one
+    while before > after and not is_customer_day(country, before):
+        before -= one
+    back = last + one
+    while back <= end and not is_customer_day(country, back):
+        back += one
+    out = []
+    if (before - after).days >= BREAK_GAP:
+        out.append((before, max(after + timedelta(days=BREAK_GAP), before - 2 * one), before))
+    if back <= end:
+        out.append((back, back, max(back, min(after + timedelta(days=14), end))))
+    if is_customer_day(country, after + one) and after + one < first:
+        out.append((after + one, after + one, after + one))
+    if back <= end:
+        out.append((back, back, min(back + timedelta(days=6), end)))
+    return out or [(target, first, last)]
