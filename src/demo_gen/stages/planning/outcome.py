@@ -27,6 +27,10 @@ REBOOKED = "Rebooked: "
 """The subject prefix of a meeting booked again after a no-show (planning.agenda)."""
 
 
+KEPT = frozenset({"signature"})
+"""Meetings never missed: a won deal's signing call (the planner keeps it too: `story`)."""
+
+
 def realize(meeting: PlannedMeeting, config: Config) -> PlannedMeeting:
     """A meeting planned as upcoming, as it turned out: held or a no-show, answers final."""
     if meeting.status != "scheduled":
@@ -35,6 +39,7 @@ def realize(meeting: PlannedMeeting, config: Config) -> PlannedMeeting:
     rng = random.Random(f"{config.run.seed}/{config.run.name}/{meeting.key}/outcome")
     customer = meeting.primary_contact_id is not None
     no_show = config.activity.realism_level != "none" and rng.random() < mess.no_show_share
+    no_show = no_show and meeting.meeting_type not in KEPT  # a signing call is kept
     answers = []
     for person, answer in meeting.responses:
         if answer in ("New", "Maybe"):
