@@ -172,3 +172,27 @@ def test_a_deals_scorecard_stage_never_moves_back_over_the_days(story) -> None:
         )  # fmt: skip
     assert off_path_held > 0  # a kickoff is held in the 90 days, or the test proves nothing
     assert back == []
+
+
+def test_the_sellers_answer_to_a_slip_names_the_new_close_date(story) -> None:
+    """The customer writes that the timeline moves; the seller's answer names the date the
+    Opportunity's CloseDate moves to that day, so the email and the record agree."""
+    from demo_gen.stages.content.heuristic import HeuristicContent
+    from demo_gen.stages.facts import fmt_day
+    from demo_gen.stages.storyline import told_story
+
+    config, whole, _aheads = story
+    writer = HeuristicContent(seed=config.run.seed, pack=config.run.name)
+    answered = 0
+    for op in whole.opportunities:
+        slips = sorted((t for t in op.turns if t.reason == "slip"), key=lambda t: t.day)
+        if not slips:
+            continue
+        texts = writer.write(told_story(op, config)).texts
+        began = {e.key: e.sent_at.date() for e in op.emails}
+        for email in op.emails:
+            if email.purpose.startswith("timeline_") and email.in_reply_to is not None:
+                moved = next(t for t in slips if t.day >= began[email.in_reply_to])
+                assert fmt_day(moved.close_date) in texts[email.key], texts[email.key]
+                answered += 1
+    assert answered > 0  # deals slip in the story, or the test proves nothing

@@ -5,7 +5,9 @@ or of a status call (a long Negotiation's regular sync).
 
 Each bank is two parts, one sentence drawn from each (`extra_kinds._two`); the fields are the
 deal's (`heuristic.deal_fields`: account, team, owner, fy, line, incumbent, event, …) and the
-email's (`to_first`: whom it greets, `back`: a working weekday soon).
+email's (`to_first`: whom it greets, `back`: a working weekday soon, `new_close`: the close
+date a timeline email moves the deal to — the seller's answer always names it, so the email and
+the Opportunity's CloseDate agree).
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ from __future__ import annotations
 Bank = tuple[tuple[str, ...], tuple[str, ...]]
 
 _TIMELINE_ANSWER: tuple[str, ...] = (
-    "Thanks for the heads-up; I will move our close date and keep the work going.",
-    "Understood. I have updated the timeline on our side.",
-    "Thanks for telling me early; better now than at signature.",
-    "That makes sense. I will re-plan the next steps around the new date.",
-    "Appreciate the candour; we can work with the later date.",
-    "Thanks. Nothing changes in how we support the {team} team meanwhile.",
+    "Thanks for the heads-up; I have moved our close date to {new_close}; the work goes on.",
+    "Understood. I have updated the timeline on our side: {new_close} is our new target.",
+    "Thanks for telling me early; better to move to {new_close} now than to slip at signature.",
+    "That makes sense. I will re-plan the next steps around {new_close}.",
+    "Appreciate the candour; we can work with {new_close} as the new date.",
+    "Thanks. I have noted {new_close}; nothing changes in how we support the {team} team.",
 )
 _TIMELINE_NEXT: tuple[str, ...] = (
     "Shall we keep our regular call so the evaluation does not stall?",

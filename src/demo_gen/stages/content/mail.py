@@ -20,6 +20,7 @@ from demo_gen.stages.content.mail_wording import BUDGET_RULE
 from demo_gen.stages.content.phrases import QA as _QA
 from demo_gen.stages.content.phrases import QUESTION_TYPES
 from demo_gen.stages.content.qa_wording import wider_qa
+from demo_gen.stages.facts import fmt_day
 from demo_gen.stages.model import Contact
 from demo_gen.stages.plan import PlannedEmail, PlannedMeeting
 from demo_gen.stages.planning.timezones import contact_place, owner_zone
@@ -311,8 +312,20 @@ def _fields(deal: Deal, email: PlannedEmail, reader: Contact | None) -> dict[str
         when=_when(deal, email, meeting),
         lead=first_name(reader),
         minutes=str(meeting.duration_minutes) if meeting else "30",
+        new_close=_new_close(deal, email),
     )
     return f
+
+
+def _new_close(deal: Deal, email: PlannedEmail) -> str:
+    """The close date the slip an email is about moves the deal to: the first slip on or after
+    the day its thread began (the customer writes days before the slip; the answer may come
+    after it); "the new date" when the deal has none (a plan without its story ahead)."""
+    sent = min(e.sent_at for e in _thread(deal, email) or [email]).date()
+    for turn in sorted(deal.plan.turns, key=lambda t: t.day):
+        if turn.reason == "slip" and turn.close_date is not None and turn.day >= sent:
+            return fmt_day(turn.close_date)
+    return "the new date"
 
 
 def _sender(deal: Deal, email: PlannedEmail) -> Contact | None:
