@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 from conftest import ANCHOR
+from live_helpers import live_dues as _dues
+from live_helpers import live_passes as _passes
 from refresh_helpers import Pack, story_rows
 
 from demo_gen.commands.live_loop import LIVE_LOG, LiveOptions, LiveState, live
@@ -59,31 +61,6 @@ def _live_in_process(pack: Pack) -> tuple[Any, Frames]:
     report = live(config, Secrets.from_env({}), options, frames, lambda: False,
                   wall=wall, sleep=wall.sleep)  # fmt: skip
     return report, frames
-
-
-def _passes(pack: Pack, run_id: str) -> list[dict[str, Any]]:
-    path = pack.root / "runs" / run_id / LIVE_LOG
-    return [json.loads(line) for line in path.read_text().splitlines()]
-
-
-def _dues(pack: Pack, run_id: str, future_days: int) -> dict[str, datetime]:
-    """Each created row's due moment: an email or call at its time, a meeting when it enters the
-    window; a child (invitee, relation, an email's Task) with its parent."""
-    state = StateStore(f"sqlite:///{pack.root / 'state.sqlite'}")
-    try:
-        rows = {r.signature: r for r in state.run_items(run_id, {"created"})}
-    finally:
-        state.close()
-    ahead = timedelta(days=1 + future_days)
-
-    def own(sig: str) -> datetime:
-        row = rows[sig]
-        if row.parent_signature in rows:
-            return own(row.parent_signature)
-        at = datetime.fromisoformat(str(row.planned_start))
-        return at - ahead if row.kind == "meeting" else at
-
-    return {sig: own(sig) for sig, row in rows.items() if row.planned_start}
 
 
 def test_live_writes_each_activity_in_order_when_it_falls_due(
