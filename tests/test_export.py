@@ -246,3 +246,25 @@ def test_a_run_whose_org_was_re_created_is_one_line(done_run, tmp_path, org_db):
     out = tmp_path / "gone"
     result = invoke("export", run_id, "-c", str(config), "--format", "csv", "--out", str(out))
     assert_one_line_error(result, 2, "no opportunity with id")
+
+
+def test_a_refresh_run_exports_the_day_it_wrote(seeded_org_file, tmp_path):
+    """A refresh run's records are filled in from the story as that run showed it (its day,
+    its stages moved), not from each deal's anchor: every record it owns has its fields, and
+    each meeting's description is the one in the org (an agenda that later became notes is
+    exported as the notes the refresh wrote)."""
+    from datetime import timedelta
+
+    from refresh_helpers import Pack
+
+    pack = Pack.make(tmp_path / "p", seeded_org_file)
+    pack.ok("run", "--today", ANCHOR.isoformat())
+    day = (ANCHOR + timedelta(days=12)).isoformat()
+    refreshed = pack.ok("refresh", "--advance-stages", "--today", day)
+    manifest = export(pack.config, tmp_path / "j", "jsonl", refreshed["run_id"])
+    assert manifest["records_without_fields"] == 0
+    meetings = read_jsonl(tmp_path / "j" / "meetings.jsonl")
+    assert meetings  # the refresh made meetings that entered the window
+    events = {row["Id"]: row for row in pack.rows("Event")}
+    for row in meetings:
+        assert events[row["salesforce_id"]]["Description"] == row["description"]

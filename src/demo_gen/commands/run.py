@@ -194,6 +194,10 @@ def _run_json(ctx: _Context, status: str, started: str, finished: str | None) ->
         "finished_at": finished,
         "status": status,
         "today": ctx.today.isoformat(),  # the clock's day (refresh shows the story of this day)
+        # refresh and live: the day (or live's moment) the story was shown as of, and whether
+        # the deals moved along it; what `export` replays the run with
+        "revealed": (ctx.options.now or ctx.today).isoformat() if ctx.options.reveal else None,
+        "advance_stages": ctx.options.advance_stages,
     }
 
 

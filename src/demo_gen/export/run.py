@@ -7,8 +7,9 @@ computes it. Both open the state store read-only and only read the org; the file
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -101,13 +102,32 @@ def _replay(
     deals = state.run_opportunities(run.run_id)
     if not deals:
         return Planned(run.org_id, run.pack, (), {})
-    planned = planned_items(_run_config(config, run), secrets, state, today, only_ids=deals)
+    revealed, advance = _revealed(config, run)
+    planned = planned_items(_run_config(config, run), secrets, state, today, only_ids=deals,
+                            reveal=revealed, advance_stages=advance)  # fmt: skip
     if planned.org_id != run.org_id:
         raise UsageError(
             f"run {run.run_id} wrote to org {run.org_id}; the configured org is {planned.org_id}",
             hint="pass the -c CONFIG of the run's org",
         )
     return planned
+
+
+def _revealed(config: Config, run: RunRow) -> tuple[date | None, bool]:
+    """The day (a `live` run's last moment) a refresh or live run showed the story as of, and
+    whether it moved the deals along it, from its run.json; (None, False) for a `run`: each
+    deal's anchor, as it wrote it."""
+    path = config.run.runs_dir / run.run_id / "run.json"
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path}: unreadable ({exc})") from exc
+    text = kept.get("revealed")
+    if not text:
+        return None, False
+    moment = datetime.fromisoformat(text)
+    day = moment if "T" in text else moment.date()
+    return day, bool(kept.get("advance_stages"))
 
 
 def _today(today: date | None) -> date:

@@ -88,11 +88,15 @@ def planned_items(
     *,
     only_ids: Sequence[str] | None = None,
     max_opps: int | None = None,
+    reveal: date | None = None,
+    advance_stages: bool = False,
 ) -> Planned:
     """The records a run would write now (or, with `only_ids`, a past run's deals), read-only:
-    one call to `prepare()` without a run id, as dry-run makes."""
+    one call to `prepare()` without a run id, as dry-run makes; `reveal` and `advance_stages`
+    show the story as a refresh or live run wrote it (`PrepareOptions`)."""
     only = None if only_ids is None else tuple(only_ids)
-    options = PrepareOptions(today=today, max_opps=max_opps, only_ids=only)
+    options = PrepareOptions(today=today, max_opps=max_opps, only_ids=only, reveal=reveal,
+                             advance_stages=advance_stages)  # fmt: skip
     warnings: list[str] = []  # dry-run shows them; an export's files hold records only
     with open_targets(config, secrets) as opened:
         source = opened.source
