@@ -196,3 +196,21 @@ def test_the_sellers_answer_to_a_slip_names_the_new_close_date(story) -> None:
                 assert fmt_day(moved.close_date) in texts[email.key], texts[email.key]
                 answered += 1
     assert answered > 0  # deals slip in the story, or the test proves nothing
+
+
+def test_a_new_close_date_holds_for_weeks_and_a_status_call_is_half_an_hour(story) -> None:
+    """Two slips of one deal are at least `SLIP_GAP` apart (an overdue deal's date was reset on
+    the first day and moved again four days later), and the story ahead's status and check-in
+    calls take 30 minutes (they took any allowed length: a 90-minute status call)."""
+    from demo_gen.stages.planning.course import SLIP_GAP
+
+    _config, _whole, aheads = story
+    slipped_twice = 0
+    for ahead in aheads.values():
+        days = sorted(t.day for t in ahead.turns if t.reason == "slip")
+        assert all(b - a >= SLIP_GAP for a, b in zip(days, days[1:], strict=False)), days
+        slipped_twice += len(days) > 1
+        for m in ahead.meetings:
+            if m.meeting_type in ("status", "check_in"):
+                assert m.duration_minutes == 30, (m.subject, m.duration_minutes)
+    assert slipped_twice > 0  # some deal slips twice, or the gap is not tested

@@ -22,7 +22,8 @@ _MINUTES = {
     "intro": (30,), "discovery": (30, 45), "demo": (60,), "technical_deep_dive": (60, 90),
     "business_case": (45, 60), "proposal": (45,), "negotiation": (30, 45),
     "legal_review": (30, 45), "signature": (30,), "kickoff": (60,), "onboarding": (60, 45),
-    "internal_prep": (30,), "deal_review": (30,), "rebooked": (30,),
+    "internal_prep": (30,), "deal_review": (30,), "rebooked": (30,), "status": (30,),
+    "check_in": (30,),
 }  # fmt: skip
 _REST = 20  # hours between one customer meeting of a deal and the next: not two in a day
 _IN_PERSON_KINDS = frozenset({"business_case", "negotiation", "signature", "kickoff"})
@@ -122,7 +123,7 @@ def _customer(
     mates = tuple(env.person_of(u) for u in _team_users(env, deal, step.kind, rng))
     in_person = step.kind in _IN_PERSON_KINDS and rng.random() < env.settings.in_person_share
     city = deal.opportunity.account.id if in_person else None
-    minutes = _minutes(env, step.kind, rng)
+    minutes = minutes_for(env, step.kind, rng)
     last = step.latest
     placed = _try(env, deal, guests, mates, minutes, step.target, last, low, high, city, rng)
     if placed is None and step.essential:
@@ -191,7 +192,9 @@ def _team_users(env: Env, deal: Deal, kind: str, rng: random.Random) -> list:  #
     return [u for u in env.users if u.id in ids]
 
 
-def _minutes(env: Env, kind: str, rng: random.Random) -> int:
+def minutes_for(env: Env, kind: str, rng: random.Random) -> int:
+    """A meeting's length: one the kind usually takes (a status call half an hour, a deep dive an
+    hour or more) that the configuration allows, else the allowed length nearest to it."""
     allowed = env.settings.meetings.duration_minutes
     preferred = _MINUTES.get(kind, (30,))
     fitting = [d for d in preferred if d in allowed]

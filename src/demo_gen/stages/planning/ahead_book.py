@@ -20,6 +20,7 @@ from demo_gen.config.model import Config
 from demo_gen.stages.model import Opportunity
 from demo_gen.stages.plan import OpportunityPlan, PlannedMeeting
 from demo_gen.stages.planner import content_seed
+from demo_gen.stages.planning.agenda import minutes_for
 from demo_gen.stages.planning.context import anchor_instant
 from demo_gen.stages.planning.details import location, meeting_subject
 from demo_gen.stages.planning.env import Env
@@ -110,11 +111,7 @@ def book(
     opp = op.opportunity
     people = {c.id: c for c in opp.contacts}
     persons = tuple(_person(people[g], opp) for g in guests if g in people)
-    minutes = (
-        30
-        if slot.kind == "check_in"
-        else rng.choice(sorted(env.settings.meetings.duration_minutes))
-    )
+    minutes = minutes_for(env, slot.kind, rng)
     low = anchor_instant(opp, op.anchor) + timedelta(days=1)
     high = datetime.combine(slot.end + timedelta(days=1), time(0), tzinfo=seller.zone)
     req = Request(

@@ -57,6 +57,11 @@ class Course:
     ends: bool  # the close falls within the story's horizon: the deal closes there
 
 
+SLIP_GAP = timedelta(days=21)
+"""Fewest days between two slips: a new date holds for weeks before it moves again (an overdue
+deal's date reset on the first day, then moved again days later, read as a script)."""
+
+
 def plan_course(opp: Opportunity, anchor: date, end: date, future_days: int, rng: random.Random,
                 first_day: date) -> Course:  # fmt: skip
     """The course of an active deal from `anchor` (`end`: the story's horizon; `first_day`: the
@@ -68,7 +73,7 @@ def plan_course(opp: Opportunity, anchor: date, end: date, future_days: int, rng
         slips.append(Slip(first_day + timedelta(days=1), close, after, rng.choice(REASONS)))
         close = after
     while len(slips) < MAX_SLIPS and rng.random() < SLIP_SHARE:
-        earliest = (slips[-1].day if slips else anchor) + timedelta(days=1)
+        earliest = slips[-1].day + SLIP_GAP if slips else anchor + timedelta(days=1)
         day = close - timedelta(days=rng.randint(future_days + 3, future_days + 12))
         if day < earliest:  # too late to say so before the meetings past it show: it closes
             break
