@@ -49,6 +49,7 @@ from demo_gen.local_org.app.http import (
     Ctx,
     bad_request,
 )
+from demo_gen.local_org.app.spool import RowSpool
 from demo_gen.local_org.schema import core as schema
 from demo_gen.local_org.schema.types import BOOLEAN, DATETIME
 from demo_gen.local_org.soql import engine as soql
@@ -74,7 +75,7 @@ class QueryJob:
     delimiter: str
     line_ending: str
     header: list[str]
-    rows: list[list[str]] = field(default_factory=list)
+    rows: RowSpool = field(default_factory=RowSpool)
     state: str = "JobComplete"
     modstamp: str = ""
 
@@ -131,7 +132,7 @@ def create_job(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiRespo
         delimiter=delimiter,
         line_ending=line_ending,
         header=header,
-        rows=rows,
+        rows=RowSpool(rows),
     )
     with ctx.org.lock:
         ctx.org.jobs[job.id] = job
@@ -231,7 +232,7 @@ def results(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse
         raise ApiError(409, "INVALIDJOBSTATE", "use the API version the job was created with")
     start = _offset(req.args.get("locator"), len(job.rows))
     size = _max_records(req.args.get("maxRecords"))
-    page = job.rows[start : start + size]
+    page = job.rows.slice(start, start + size)
     end = start + len(page)
     buffer = io.StringIO()
     terminator = "\r\n" if job.line_ending == "CRLF" else "\n"

@@ -10,8 +10,9 @@ a dict per record held them again in every record (about 3× the memory of the t
 
 * an id or lookup value is the `Id` string of the record it points at (references to a User or
   an Opportunity share one string, not one copy each);
-* short text of fields whose values repeat (picklists, names, titles, cities …) is one string
-  per distinct value; unique-looking text (e-mail, phone, URL, external ids) is left alone;
+* short text of fields whose values repeat (picklists, names, titles, cities, the e-mail
+  addresses of EmailMessageRelation …) is one string per distinct value; unique-looking text
+  (phone, URL, external ids) and long text are left alone;
 * a datetime equal to another of the same record (CreatedDate = LastModifiedDate =
   SystemModstamp on insert) or to the previous record's (a batch committed at once) is one
   object; dates are one object per day.
@@ -32,7 +33,7 @@ from demo_gen.local_org.schema.core import Field, SObject
 _PARSED_MAX = 4096
 INTERN_MAX_LEN = 48
 """Text up to this length is interned (`Interner`); longer text is rarely repeated."""
-_NOT_INTERNED = frozenset({schema.EMAIL, schema.PHONE, schema.URL, schema.TEXTAREA})
+_NOT_INTERNED = frozenset({schema.PHONE, schema.URL, schema.TEXTAREA})
 
 
 class Stored(Mapping[str, Any]):
