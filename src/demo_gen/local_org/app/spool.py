@@ -51,6 +51,8 @@ class RowSpool:
             block, offset = divmod(index, BLOCK)
             rows = self._block(block)
             take = rows[offset : offset + (stop - index)]
+            if not take:  # a block shorter than BLOCK: never written so
+                raise AssertionError(f"row spool block {block} has no row {offset}")
             out.extend(take)
             index += len(take)
         return out
