@@ -97,6 +97,8 @@ Canonical = Callable[[str], str | None]
 
 
 _PLAIN, _ID, _DATETIME, _DATE, _TEXT = range(5)
+_KINDS = 5
+_RECENT_IDS = 4096
 
 
 class Interner:
@@ -110,37 +112,62 @@ class Interner:
         self._kinds: dict[str, tuple[int, ...]] = {}
         self._parsed: dict[str, datetime] = {}  # datetime texts lately loaded, parsed
         self._days: dict[str, date] = {}  # date texts loaded, parsed
+        self._spec: dict[str, tuple[tuple[str, ...], tuple[tuple[int, ...], ...]]] = {}
+        self._recent_ids: dict[str, str] = {}
 
     def clear(self) -> None:
         self._text.clear()
         self._dates.clear()
         self._parsed.clear()
         self._days.clear()
+        self._recent_ids.clear()
         self._last = None
 
     def store(self, obj: SObject, record: Mapping[str, Any], seq: int) -> Stored:
         """*record* (the full state, as staged or loaded) as a `Stored` of *obj*, at *seq*."""
-        kinds = self._kinds.get(obj.name)
-        if kinds is None:
-            kinds = self._kinds[obj.name] = tuple(_kind(f) for f in obj.fields)
-        values = []
+        names, by_kind = self._positions(obj)
+        get = record.get
+        values = [get(name) for name in names]
+        for i in by_kind[_ID]:
+            value = values[i]
+            if type(value) is str:
+                values[i] = self._id(value)
+        text = self._text
+        for i in by_kind[_TEXT]:
+            value = values[i]
+            if type(value) is str and len(value) <= INTERN_MAX_LEN:
+                values[i] = text.setdefault(value, value)
+        for i in by_kind[_DATE]:
+            values[i] = self._date(values[i])
         seen: list[datetime] = []
-        for f, kind in zip(obj.fields, kinds, strict=True):
-            value = record.get(f.name)
-            if value is None or kind == _PLAIN:
-                pass
-            elif kind == _ID:
-                if isinstance(value, str):
-                    value = self._canonical_id(value) or value
-            elif kind == _TEXT:
-                if isinstance(value, str) and len(value) <= INTERN_MAX_LEN:
-                    value = self._text.setdefault(value, value)
-            elif kind == _DATE:
-                value = self._date(value)
-            elif isinstance(value, datetime):
-                value = self._datetime(value, seen)
-            values.append(value)
+        for i in by_kind[_DATETIME]:
+            value = values[i]
+            if isinstance(value, datetime):
+                values[i] = self._datetime(value, seen)
         return layout(obj)(tuple(values), seq)
+
+    def _positions(self, obj: SObject) -> tuple[tuple[str, ...], tuple[tuple[int, ...], ...]]:
+        """*obj*'s field names, and the positions of each kind of field (by kind number)."""
+        found = self._spec.get(obj.name)
+        if found is None:
+            kinds = [_kind(f) for f in obj.fields]
+            by_kind = tuple(
+                tuple(i for i, k in enumerate(kinds) if k == kind) for kind in range(_KINDS)
+            )
+            found = self._spec[obj.name] = (tuple(f.name for f in obj.fields), by_kind)
+        return found
+
+    def _id(self, value: str) -> str:
+        """The canonical string of an id; lately seen ids are answered from a small cache."""
+        found = self._recent_ids.get(value)
+        if found is None:
+            found = self._canonical_id(value)
+            if found is None:
+                return value
+            if len(self._recent_ids) >= _RECENT_IDS:
+                self._recent_ids.clear()
+            self._recent_ids[value] = found
+        return found
 
     def load(self, obj: SObject, row: Sequence[Any], seq: int) -> Stored:
         """A row as SQLite holds it (`store.core`'s column types) as a `Stored` of *obj*.
@@ -156,7 +183,7 @@ class Interner:
             if value is None:
                 value = False if boolean else None
             elif kind == _ID:
-                value = self._canonical_id(value) or value
+                value = self._id(value)
             elif kind == _TEXT:
                 if len(value) <= INTERN_MAX_LEN:
                     value = self._text.setdefault(value, value)
