@@ -132,7 +132,7 @@ def create_job(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiRespo
         delimiter=delimiter,
         line_ending=line_ending,
         header=header,
-        rows=RowSpool(rows),
+        rows=rows,
     )
     with ctx.org.lock:
         ctx.org.jobs[job.id] = job
@@ -140,7 +140,7 @@ def create_job(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiRespo
     return ApiResponse(200, job.info("UploadComplete"))
 
 
-def _run(ctx: Ctx, text: str, include_deleted: bool) -> tuple[list[str], list[list[str]], str]:
+def _run(ctx: Ctx, text: str, include_deleted: bool) -> tuple[list[str], RowSpool, str]:
     """(header, rows of cells, object name) of a query a job may run; 400 otherwise."""
     try:
         query = soql.parse(text)
@@ -159,7 +159,7 @@ def _run(ctx: Ctx, text: str, include_deleted: bool) -> tuple[list[str], list[li
         raise ApiError(400, exc.error_code, exc.message) from exc
     header = [".".join([*(hop.name for hop in p.hops), p.leaf.name]) for p in paths]
     columns = [([hop.name for hop in p.hops], p.leaf.name, p.leaf.type) for p in paths]
-    rows = [[_cell(record, *column) for column in columns] for record in output.records]
+    rows = RowSpool([_cell(record, *column) for column in columns] for record in output.records)
     return header, rows, obj.name
 
 
