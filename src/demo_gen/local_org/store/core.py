@@ -20,6 +20,7 @@ test the indexes against the scan.
 
 from __future__ import annotations
 
+import operator
 import sqlite3
 import threading
 from collections.abc import Hashable, Iterable, Iterator, Sequence
@@ -34,6 +35,7 @@ from demo_gen.local_org.store.index import LookupIndex, Probe, index_key, is_ind
 from demo_gen.local_org.store.record import Interner, Stored
 from demo_gen.local_org.store.txn import Record, Transaction, View
 
+_SEQ = operator.attrgetter("seq")
 SCHEMA_VERSION = 1
 GENERATION_KEY = "id_generation"
 __all__ = ["Probe", "Record", "Store", "Stored", "Transaction", "View", "now_utc"]
@@ -123,7 +125,7 @@ class Store:
             return None
         table = self._tables[sobject]
         with self._view:
-            records = [table[i] for i in self.in_order(self.lookup_ids(sobject, probes))]
+            records = sorted((table[i] for i in self.lookup_ids(sobject, probes)), key=_SEQ)
         return records if include_deleted else [r for r in records if not r.get("IsDeleted")]
 
     def can_lookup(self, sobject: str, probes: Sequence[Probe]) -> bool:
@@ -164,7 +166,7 @@ class Store:
     def in_order(self, record_ids: Iterable[str]) -> list[str]:
         """Committed *record_ids* in insertion order (the order `rows` gives)."""
         tables = self._by_prefix
-        return sorted(record_ids, key=lambda i: tables[i[:3]][i].seq)
+        return sorted(record_ids, key=lambda i: _SEQ(tables[i[:3]][i]))
 
     def get(self, record_id: str) -> Stored | None:
         """The record with this 18-character id, deleted or not."""
