@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -36,6 +36,7 @@ from demo_gen.local_org.app.http import (
     not_found,
 )
 from demo_gen.local_org.app.rest import actor, without
+from demo_gen.local_org.app.spool import RowSpool
 from demo_gen.local_org.rules import engine as rules
 from demo_gen.local_org.schema import core as schema
 from demo_gen.local_org.schema.core import SObject
@@ -75,9 +76,9 @@ class IngestJob:
     modstamp: str = ""
     uploads: list[str] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
-    successful: list[list[str]] = field(default_factory=list)
-    failed: list[list[str]] = field(default_factory=list)
-    unprocessed: list[list[str]] = field(default_factory=list)
+    successful: RowSpool = field(default_factory=RowSpool)
+    failed: RowSpool = field(default_factory=RowSpool)
+    unprocessed: RowSpool = field(default_factory=RowSpool)
     error_message: str | None = None
 
     def info(self) -> dict[str, Any]:
@@ -205,7 +206,8 @@ def set_state(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiRespon
     elif state == "Aborted" and job.state in ABORTABLE:
         job.state = "Aborted"
         job.header, rows = _rows(job)
-        job.unprocessed = [cells for _, cells in rows]
+        job.unprocessed = RowSpool(cells for _, cells in rows)
+        job.uploads = []
     else:
         raise bad_request("INVALIDJOBSTATE", f"Cannot change job state from {job.state} to {state}")
     job.modstamp = schema.format_datetime(ctx.now())
@@ -245,7 +247,7 @@ def results(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse
     return ApiResponse(200, text=text, content_type=CSV_TYPE)
 
 
-def _csv(header: list[str], rows: list[list[str]]) -> str:
+def _csv(header: list[str], rows: Iterable[list[str]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
     writer.writerow(header)
@@ -278,14 +280,17 @@ def _body(row: Mapping[str, str]) -> dict[str, Any]:
 
 
 def _run(ctx: Ctx, job: IngestJob) -> None:
-    """Process an UploadComplete job; it ends JobComplete, or Failed with a message."""
+    """Process an UploadComplete job; it ends JobComplete, or Failed with a message.
+
+    The upload is dropped once read: the results hold every row's cells.
+    """
     header, rows = _rows(job)
-    job.header = header
+    job.header, job.uploads = header, []
     unknown = [c for c in header if job.obj.field(c) is None]
     if unknown or not header:
         job.state = "Failed"
         job.error_message = f"InvalidBatch : Field name not found : {unknown[0] if unknown else ''}"
-        job.unprocessed = [cells for _, cells in rows]
+        job.unprocessed = RowSpool(cells for _, cells in rows)
         return
     try:
         _apply(ctx, job, rows)
@@ -293,8 +298,8 @@ def _run(ctx: Ctx, job: IngestJob) -> None:
         log.exception("bulk job %s failed", job.id)
         job.state = "Failed"
         job.error_message = f"InternalError : {exc}"
-        job.successful, job.failed = [], []
-        job.unprocessed = [cells for _, cells in rows]
+        job.successful, job.failed = RowSpool(), RowSpool()
+        job.unprocessed = RowSpool(cells for _, cells in rows)
         return
     job.state = "JobComplete"
 
@@ -322,8 +327,7 @@ def _repeated(job: IngestJob, rows: list[tuple[dict[str, str], list[str]]]) -> f
 def _apply(ctx: Ctx, job: IngestJob, rows: list[tuple[dict[str, str], list[str]]]) -> None:
     repeated = _repeated(job, rows)
     operation = _operation(ctx, job)
-    successful: list[list[str]] = []
-    failed: list[list[str]] = []
+    successful, failed = RowSpool(), RowSpool()
     with ctx.transaction() as txn:
         for index, (row, cells) in enumerate(rows):
             if index in repeated:

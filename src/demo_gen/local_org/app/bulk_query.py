@@ -49,6 +49,7 @@ from demo_gen.local_org.app.http import (
     Ctx,
     bad_request,
 )
+from demo_gen.local_org.app.spool import RowSpool
 from demo_gen.local_org.schema import core as schema
 from demo_gen.local_org.schema.types import BOOLEAN, DATETIME
 from demo_gen.local_org.soql import engine as soql
@@ -74,7 +75,7 @@ class QueryJob:
     delimiter: str
     line_ending: str
     header: list[str]
-    rows: list[list[str]] = field(default_factory=list)
+    rows: RowSpool = field(default_factory=RowSpool)
     state: str = "JobComplete"
     modstamp: str = ""
 
@@ -139,7 +140,7 @@ def create_job(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiRespo
     return ApiResponse(200, job.info("UploadComplete"))
 
 
-def _run(ctx: Ctx, text: str, include_deleted: bool) -> tuple[list[str], list[list[str]], str]:
+def _run(ctx: Ctx, text: str, include_deleted: bool) -> tuple[list[str], RowSpool, str]:
     """(header, rows of cells, object name) of a query a job may run; 400 otherwise."""
     try:
         query = soql.parse(text)
@@ -158,7 +159,7 @@ def _run(ctx: Ctx, text: str, include_deleted: bool) -> tuple[list[str], list[li
         raise ApiError(400, exc.error_code, exc.message) from exc
     header = [".".join([*(hop.name for hop in p.hops), p.leaf.name]) for p in paths]
     columns = [([hop.name for hop in p.hops], p.leaf.name, p.leaf.type) for p in paths]
-    rows = [[_cell(record, *column) for column in columns] for record in output.records]
+    rows = RowSpool([_cell(record, *column) for column in columns] for record in output.records)
     return header, rows, obj.name
 
 
@@ -231,7 +232,7 @@ def results(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse
         raise ApiError(409, "INVALIDJOBSTATE", "use the API version the job was created with")
     start = _offset(req.args.get("locator"), len(job.rows))
     size = _max_records(req.args.get("maxRecords"))
-    page = job.rows[start : start + size]
+    page = job.rows.slice(start, start + size)
     end = start + len(page)
     buffer = io.StringIO()
     terminator = "\r\n" if job.line_ending == "CRLF" else "\n"

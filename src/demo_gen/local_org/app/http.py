@@ -23,7 +23,7 @@ from werkzeug.datastructures import Headers
 from demo_gen.local_org.faults import Faults
 from demo_gen.local_org.schema import core as schema
 from demo_gen.local_org.schema.core import SObject
-from demo_gen.local_org.store.core import Probe, Record, Store, Transaction
+from demo_gen.local_org.store.core import Probe, Store, Transaction, View
 
 JSON_TYPE = "application/json;charset=UTF-8"
 CSV_TYPE = "text/csv"
@@ -152,20 +152,20 @@ class OverlaySource:
         self._store = store
         self._txn = txn
 
-    def rows(self, sobject: str, include_deleted: bool = False) -> list[Record]:
+    def rows(self, sobject: str, include_deleted: bool = False) -> list[View]:
         staged = {rid: rec for rid, (obj, rec) in self._txn.changes.items() if obj.name == sobject}
-        out: list[Record] = []
+        out: list[View] = []
         for row in self._store.rows(sobject, include_deleted=True):
             out.append(staged.pop(row["Id"], row))
         out.extend(staged.values())
         return [r for r in out if include_deleted or not r.get("IsDeleted")]
 
-    def get(self, record_id: str) -> Record | None:
+    def get(self, record_id: str) -> View | None:
         return self._txn.get(record_id)
 
     def lookup(
         self, sobject: str, probes: Sequence[Probe], include_deleted: bool = False
-    ) -> list[Record] | None:
+    ) -> list[View] | None:
         """`Store.lookup` with the staged changes on top (all staged rows of *sobject* are kept:
         the query's WHERE decides about them), in the order `rows` gives."""
         if not self._store.can_lookup(sobject, probes):
@@ -173,7 +173,7 @@ class OverlaySource:
         staged = {rid: rec for rid, (obj, rec) in self._txn.changes.items() if obj.name == sobject}
         committed = self._store.lookup_ids(sobject, probes)
         committed.update(rid for rid in staged if self._store.get(rid) is not None)
-        out: list[Record] = []
+        out: list[View] = []
         for rid in self._store.in_order(committed):
             record = staged.pop(rid, None) or self._store.get(rid)
             assert record is not None  # committed records are never removed

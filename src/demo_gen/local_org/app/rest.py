@@ -28,7 +28,7 @@ from demo_gen.local_org.schema import core as schema
 from demo_gen.local_org.schema.core import SObject
 from demo_gen.local_org.settings import OrgSettings
 from demo_gen.local_org.soql import engine as soql
-from demo_gen.local_org.store.core import Record
+from demo_gen.local_org.store.core import View
 from demo_gen.local_org.store.index import index_key
 
 PAGE_SIZE = 2000
@@ -136,7 +136,7 @@ def _more(ctx: Ctx, locator: str) -> dict[str, Any]:
 # --- single records ----------------------------------------------------------------------------
 
 
-def _record_body(ctx: Ctx, obj: SObject, record: Record, fields: str | None) -> dict[str, Any]:
+def _record_body(ctx: Ctx, obj: SObject, record: View, fields: str | None) -> dict[str, Any]:
     full = schema.record_to_wire(obj, record, ctx.version)
     if not fields:
         return full
@@ -151,7 +151,7 @@ def _record_body(ctx: Ctx, obj: SObject, record: Record, fields: str | None) -> 
     return out
 
 
-def _lookup(ctx: Ctx, obj: SObject, raw_id: str) -> tuple[str, Record]:
+def _lookup(ctx: Ctx, obj: SObject, raw_id: str) -> tuple[str, View]:
     """The live record *raw_id* of type *obj*; 404 when it is another object's id."""
     with ctx.transaction() as txn, record_errors():
         record_id = rules.lookup_id(txn, raw_id)

@@ -16,7 +16,7 @@ from typing import Any
 from demo_gen.local_org.schema import core as schema
 from demo_gen.local_org.schema.core import SObject
 from demo_gen.local_org.settings import OrgSettings
-from demo_gen.local_org.store.core import Record, Transaction
+from demo_gen.local_org.store.core import Record, Transaction, View
 
 
 class RecordError(Exception):
@@ -94,11 +94,11 @@ class Children:
     def __init__(self, txn: Transaction) -> None:
         self.txn = txn
 
-    def of(self, child: str, field_name: str, parent_id: str) -> list[Record]:
+    def of(self, child: str, field_name: str, parent_id: str) -> list[View]:
         """The live *child* records whose *field_name* is *parent_id*, in their current state."""
         committed = self.txn.store.ids_by_key(child, field_name, parent_id)
         staged = [r["Id"] for r in self.txn.staged(child, field_name, parent_id)]
-        out: dict[str, Record] = {}
+        out: dict[str, View] = {}
         for child_id in [*committed, *staged]:
             record = self.txn.live(child_id)
             if record is not None and record.get(field_name) == parent_id:
@@ -125,7 +125,7 @@ class Write:
     txn: Transaction
     obj: SObject
     record: Record
-    old: Record | None
+    old: View | None
     given: tuple[str, ...]  # canonical names of the fields in the body, in body order
     actor: Actor
     children: Children

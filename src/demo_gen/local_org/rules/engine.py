@@ -83,7 +83,7 @@ from demo_gen.local_org.rules.objects import (
 )
 from demo_gen.local_org.schema import core as schema
 from demo_gen.local_org.schema.core import Field, SObject
-from demo_gen.local_org.store.core import Record, Transaction
+from demo_gen.local_org.store.core import Transaction, View
 
 __all__ = [
     "MAX_EVENT_CONTACTS",
@@ -197,7 +197,7 @@ def update(
     old = txn.get(record_id)
     assert old is not None  # lookup_id found it
     values = parse_body(obj, _without_own_id(body, record_id), creating=False)
-    w = Write(txn, obj, old | values, old, tuple(values), actor, Children(txn))
+    w = Write(txn, obj, {**old, **values}, old, tuple(values), actor, Children(txn))
     _validate(w)
     stamp(w.record, actor, creating=False)
     _stage(w)
@@ -254,7 +254,7 @@ def delete_many(
     """
     children = Children(txn)
     results: list[RecordError | None] = []
-    relations: list[Record] = []
+    relations: list[View] = []
     for raw in record_ids:
         try:
             record_id = lookup_id(txn, raw)
@@ -279,7 +279,7 @@ def _delete_tree(txn: Transaction, record_id: str, actor: Actor, children: Child
         obj = schema.sobject_of_id(current)
         if record is None or obj is None:
             continue
-        deleted = record | {"IsDeleted": True}
+        deleted = {**record, "IsDeleted": True}
         stamp(deleted, actor, creating=False)
         txn.put(obj, deleted)
         for rel in obj.children:
@@ -288,7 +288,7 @@ def _delete_tree(txn: Transaction, record_id: str, actor: Actor, children: Child
         stack.extend(_email_activity(record, obj.name, children))
 
 
-def _email_activity(record: Record, sobject: str, children: Children) -> list[str]:
+def _email_activity(record: View, sobject: str, children: Children) -> list[str]:
     """The other half of an email: an EmailMessage's Task (ActivityId), a Task's EmailMessages.
 
     With Enhanced Email a sent email is one EmailMessage plus the Task the org creates for it
@@ -319,5 +319,6 @@ def _refresh_group_events(
         relations = children.of("EventRelation", "EventId", event_id)
         if not any(r["IsInvitee"] for r in relations):
             txn.put(
-                sobject_named("Event"), event | {"IsGroupEvent": False, "SystemModstamp": actor.now}
+                sobject_named("Event"),
+                {**event, "IsGroupEvent": False, "SystemModstamp": actor.now},
             )

@@ -244,7 +244,7 @@ def _group_event(w: Write) -> Staged:
     if event["IsGroupEvent"] == grouped:
         return []
     return [
-        (sobject_named("Event"), event | {"IsGroupEvent": grouped, "SystemModstamp": w.actor.now})
+        (sobject_named("Event"), {**event, "IsGroupEvent": grouped, "SystemModstamp": w.actor.now})
     ]
 
 
@@ -256,7 +256,7 @@ def _one_primary(w: Write) -> Staged:
     out: Staged = []
     for role in roles:
         if role["Id"] != w.record["Id"] and role["IsPrimary"]:
-            cleared = role | {"IsPrimary": False}
+            cleared = {**role, "IsPrimary": False}
             stamp(cleared, w.actor, creating=False)
             out.append((w.obj, cleared))
     return out

@@ -50,7 +50,7 @@ from demo_gen.local_org.rules.base import (
     type_of,
 )
 from demo_gen.local_org.schema.core import SObject
-from demo_gen.local_org.store.core import Record, Store, Transaction
+from demo_gen.local_org.store.core import Record, Store, Transaction, View
 
 PERSON_TYPES = ("Contact", "Lead", "User")
 
@@ -96,13 +96,13 @@ def _new_row(w: Write, relation_id: str, is_what: bool) -> Record:
     return row
 
 
-def _changed(row: Record, actor: Actor, **values: object) -> Record:
-    out = row | values
+def _changed(row: View, actor: Actor, **values: object) -> Record:
+    out = {**row, **values}
     stamp(out, actor, creating=False)
     return out
 
 
-def _move(w: Write, rows: list[Record], field: str, is_what: bool) -> list[Record]:
+def _move(w: Write, rows: list[View], field: str, is_what: bool) -> list[Record]:
     """The relation rows to stage so that the parent flag follows *field*'s new value."""
     new = w.record[field]
     old = None if w.old is None else w.old[field]
@@ -136,7 +136,7 @@ def event_relations(w: Write) -> list[tuple[SObject, Record]]:
 
 
 def release_parents(
-    txn: Transaction, deleted: Iterable[Record], actor: Actor, children: Children
+    txn: Transaction, deleted: Iterable[View], actor: Actor, children: Children
 ) -> None:
     """After parent rows were deleted: promote another Who to WhoId, or clear WhoId/WhatId."""
     if not actor.settings.shared_activities:
@@ -155,7 +155,7 @@ def release_parents(
             if r["IsParent"] and not r["IsWhat"] and r["Id"] != row["Id"]
         ]
         value = others[0] if field == "WhoId" and others else None
-        changed = event | {field: value}
+        changed = {**event, field: value}
         # AccountId follows WhatId, then a Contact WhoId (rules_objects._derive_activity)
         who = changed["WhoId"] if type_of(changed["WhoId"]) == "Contact" else None
         changed["AccountId"] = account_of(txn, changed["WhatId"]) or account_of(txn, who)

@@ -1,6 +1,7 @@
 """The objects and fields the local org holds, and how their values look on the wire.
 
-Records live in memory as plain dicts keyed by the canonical field name, with native values:
+Records are mappings keyed by the canonical field name (staged: dicts; committed: the store's
+compact `store.record.Stored`), with native values:
 str, bool, int, float, `datetime.date`, timezone-aware UTC `datetime.datetime`, or None.
 `to_wire`/`from_wire` convert between those and the JSON the REST API speaks.
 

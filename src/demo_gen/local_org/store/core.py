@@ -9,30 +9,36 @@ rows (duplicate external ids, relations) see a state nothing else changes under 
 not take that lock: a short publish lock makes each commit visible at once, so queries run beside
 writes and beside each other.
 
-Lookups by `Id` and by the fields `store_index` names go through indexes maintained as each
-transaction commits; `lookup` answers them in insertion order, as a scan would.
+Each committed record is a compact, read-only `Stored` mapping (`store.record`: one tuple of
+values per record, repeated ids, short text and datetimes shared), kept in one insertion-ordered
+table per sObject; a record's table is found from its id's key prefix. Lookups by `Id` and by
+the fields `store_index` names go through indexes maintained as each transaction commits;
+`lookup` answers them in insertion order, as a scan would.
 `indexed_queries = False` makes `lookup` decline (the SOQL engine then scans), to measure and
 test the indexes against the scan.
 """
 
 from __future__ import annotations
 
+import operator
 import sqlite3
 import threading
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from demo_gen.local_org.schema import core as schema
 from demo_gen.local_org.schema.core import SObject
 from demo_gen.local_org.store.index import LookupIndex, Probe, index_key, is_indexed
-from demo_gen.local_org.store.txn import Record, Transaction
+from demo_gen.local_org.store.record import Interner, Stored
+from demo_gen.local_org.store.txn import Record, Transaction, View
 
+_SEQ = operator.attrgetter("seq")
 SCHEMA_VERSION = 1
 GENERATION_KEY = "id_generation"
-__all__ = ["Probe", "Record", "Store", "Transaction", "now_utc"]
+__all__ = ["Probe", "Record", "Store", "Stored", "Transaction", "View", "now_utc"]
 
 
 def _column_type(f: schema.Field) -> str:
@@ -52,18 +58,6 @@ def _to_sql(f: schema.Field, value: Any) -> Any:
         return value.isoformat()
     if f.type == schema.BOOLEAN:
         return int(bool(value))
-    return value
-
-
-def _from_sql(f: schema.Field, value: Any) -> Any:
-    if value is None:
-        return False if f.type == schema.BOOLEAN else None
-    if f.type == schema.DATETIME:
-        return schema.parse_datetime(value)
-    if f.type == schema.DATE:
-        return date.fromisoformat(value)
-    if f.type == schema.BOOLEAN:
-        return bool(value)
     return value
 
 
@@ -99,9 +93,10 @@ class Store:
         self._view = threading.Lock()  # held only while a commit is published or read at once
         self.indexed_queries = True
         self._lookup = LookupIndex()
-        self._seq: dict[str, int] = {}
-        self._tables: dict[str, dict[str, Record]] = {}
-        self._by_id: dict[str, tuple[SObject, Record]] = {}
+        self._tables: dict[str, dict[str, Stored]] = {}
+        self._by_prefix: dict[str, dict[str, Stored]] = {}
+        self._staged: dict[str, tuple[SObject, Record]] = {}  # the commit being stored
+        self._interner = Interner(self._canonical_id)
         self._unique: dict[tuple[str, str], dict[str, str]] = {}
         self._counters: dict[str, int] = {}
         self._next_seq: dict[str, int] = {}
@@ -111,7 +106,7 @@ class Store:
 
     # --- reading -------------------------------------------------------------------------
 
-    def rows(self, sobject: str, include_deleted: bool = False) -> list[Record]:
+    def rows(self, sobject: str, include_deleted: bool = False) -> list[Stored]:
         """A snapshot of the records of *sobject* (canonical name), in insertion order."""
         table = self._tables[sobject]
         with self._view:
@@ -120,7 +115,7 @@ class Store:
 
     def lookup(
         self, sobject: str, probes: Sequence[Probe], include_deleted: bool = False
-    ) -> list[Record] | None:
+    ) -> list[Stored] | None:
         """The records of *sobject* matching any probe, in insertion order; None if unindexed.
 
         A probe matches a record whose field has one of the keys. None also when
@@ -130,7 +125,7 @@ class Store:
             return None
         table = self._tables[sobject]
         with self._view:
-            records = [table[i] for i in self.in_order(self.lookup_ids(sobject, probes))]
+            records = sorted((table[i] for i in self.lookup_ids(sobject, probes)), key=_SEQ)
         return records if include_deleted else [r for r in records if not r.get("IsDeleted")]
 
     def can_lookup(self, sobject: str, probes: Sequence[Probe]) -> bool:
@@ -170,12 +165,13 @@ class Store:
 
     def in_order(self, record_ids: Iterable[str]) -> list[str]:
         """Committed *record_ids* in insertion order (the order `rows` gives)."""
-        return sorted(record_ids, key=self._seq.__getitem__)
+        tables = self._by_prefix
+        return sorted(record_ids, key=lambda i: _SEQ(tables[i[:3]][i]))
 
-    def get(self, record_id: str) -> Record | None:
+    def get(self, record_id: str) -> Stored | None:
         """The record with this 18-character id, deleted or not."""
-        found = self._by_id.get(record_id)
-        return None if found is None else found[1]
+        table = self._by_prefix.get(record_id[:3])
+        return None if table is None else table.get(record_id)
 
     def find_unique(self, sobject: str, field: str, value: str) -> str | None:
         """The id of the live record whose unique *field* equals *value* (case-insensitive)."""
@@ -264,10 +260,12 @@ class Store:
 
     def _load_records(self) -> None:
         self._tables = {obj.name: {} for obj in schema.OBJECTS.values()}
-        self._by_id = {}
+        self._by_prefix = {
+            obj.key_prefix: self._tables[obj.name] for obj in schema.OBJECTS.values()
+        }
         self._unique = {}
-        self._seq = {}
         self._lookup.clear()
+        self._interner.clear()
         for obj in schema.OBJECTS.values():
             names = [f.name for f in obj.fields]
             quoted = ", ".join(f'"{n}"' for n in names)
@@ -277,14 +275,21 @@ class Store:
             ).fetchone()
             self._next_seq[obj.name] = int(top) + 1
             rows = self._conn.execute(f'SELECT {quoted}, _seq FROM "{obj.name}" ORDER BY _seq')
+            load = self._interner.load
             for *values, seq in rows:
-                record = {f.name: _from_sql(f, v) for f, v in zip(obj.fields, values, strict=True)}
+                record = load(obj, values, seq)
                 table[record["Id"]] = record
-                self._by_id[record["Id"]] = (obj, record)
-                self._seq[record["Id"]] = seq
                 self._index(obj, record)
 
-    def _index(self, obj: SObject, record: Record, old: Record | None = None) -> None:
+    def _canonical_id(self, record_id: str) -> str | None:
+        """The `Id` string of the stored (or being stored) record with *record_id*, if any."""
+        found = self.get(record_id)
+        if found is not None:
+            return str(found["Id"])
+        staged = self._staged.get(record_id)
+        return None if staged is None else str(staged[1]["Id"])
+
+    def _index(self, obj: SObject, record: Stored, old: Stored | None = None) -> None:
         for f in obj.fields:
             if not f.unique:
                 continue
@@ -312,7 +317,7 @@ class Store:
             for obj, record in txn.changes.values():
                 insert, update = _statements(obj)
                 values = [_to_sql(f, record.get(f.name)) for f in obj.fields]
-                if record["Id"] in self._by_id:
+                if record["Id"] in self._tables[obj.name]:
                     conn.execute(update, [*values, record["Id"]])
                 else:
                     seq = self._next_seq[obj.name]
@@ -328,14 +333,27 @@ class Store:
             conn.execute("ROLLBACK")
             self._reload_seq()
             raise
+        stored = self._store_changes(txn, seqs)
         with self._view:
-            self._seq.update(seqs)
-            for obj, record in txn.changes.values():
-                old = self._by_id.get(record["Id"])
-                self._tables[obj.name][record["Id"]] = record
-                self._by_id[record["Id"]] = (obj, record)
-                self._index(obj, record, None if old is None else old[1])
+            for obj, new, old in stored:
+                self._tables[obj.name][new["Id"]] = new
+                self._index(obj, new, old)
         self._counters.update(txn.counters)
+
+    def _store_changes(
+        self, txn: Transaction, seqs: dict[str, int]
+    ) -> list[tuple[SObject, Stored, Stored | None]]:
+        """The committed changes as `Stored` records, each with the state it replaces."""
+        out = []
+        self._staged = txn.changes
+        try:
+            for obj, record in txn.changes.values():
+                old = self._tables[obj.name].get(record["Id"])
+                seq = seqs[record["Id"]] if old is None else old.seq
+                out.append((obj, self._interner.store(obj, record, seq), old))
+        finally:
+            self._staged = {}
+        return out
 
 
 def now_utc() -> datetime:

@@ -63,10 +63,15 @@ def index_key(f: Field, value: Any) -> Hashable | None:
 
 
 class LookupIndex:
-    """Record ids by (sObject, field, key), for the fields `indexed_fields` names."""
+    """Record ids by (sObject, field, key), for the fields `indexed_fields` names.
+
+    A key held by one record maps to its id itself, a key held by more to a list of ids (a set
+    per key cost ~200 bytes where most keys have one record). A record is added to a key only
+    when it moves there (`replace`), so a list never holds an id twice.
+    """
 
     def __init__(self) -> None:
-        self._ids: dict[tuple[str, str], dict[Hashable, set[str]]] = {}
+        self._ids: dict[tuple[str, str], dict[Hashable, str | list[str]]] = {}
 
     def replace(
         self, obj: SObject, record: Mapping[str, Any], old: Mapping[str, Any] | None
@@ -80,26 +85,49 @@ class LookupIndex:
                 continue
             by_key = self._ids.setdefault((obj.name, f.name), {})
             if before is not None:
-                holders = by_key.get(before)
-                if holders is not None:
-                    holders.discard(record_id)
-                    if not holders:
-                        del by_key[before]
+                _remove(by_key, before, record_id)
             if after is not None:
-                by_key.setdefault(after, set()).add(record_id)
+                holders = by_key.get(after)
+                if holders is None:
+                    by_key[after] = record_id
+                elif isinstance(holders, str):
+                    by_key[after] = [holders, record_id]
+                else:
+                    holders.append(record_id)
 
     def ids(self, sobject: str, field: str, keys: Iterable[Hashable]) -> set[str]:
         """The ids of the records of *sobject* whose *field* has one of *keys* (deleted too)."""
         by_key = self._ids.get((sobject, field), {})
         out: set[str] = set()
         for key in keys:
-            out.update(by_key.get(key, ()))
+            holders = by_key.get(key)
+            if isinstance(holders, str):
+                out.add(holders)
+            elif holders is not None:
+                out.update(holders)
         return out
 
     def size(self, sobject: str, field: str, keys: Iterable[Hashable]) -> int:
         """How many ids `ids` would return, without building the set (an upper bound)."""
         by_key = self._ids.get((sobject, field), {})
-        return sum(len(by_key.get(key, ())) for key in keys)
+        return sum(_count(by_key.get(key)) for key in keys)
 
     def clear(self) -> None:
         self._ids.clear()
+
+
+def _count(holders: str | list[str] | None) -> int:
+    if holders is None:
+        return 0
+    return 1 if isinstance(holders, str) else len(holders)
+
+
+def _remove(by_key: dict[Hashable, str | list[str]], key: Hashable, record_id: str) -> None:
+    holders = by_key.get(key)
+    if isinstance(holders, str):
+        if holders == record_id:
+            del by_key[key]
+    elif holders is not None and record_id in holders:
+        holders.remove(record_id)
+        if len(holders) == 1:
+            by_key[key] = holders[0]

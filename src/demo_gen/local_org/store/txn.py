@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from demo_gen.local_org.store.core import Store
 
 Record = dict[str, Any]
+"""A record being staged: the write rules build and change it."""
+View = Mapping[str, Any]
+"""A record as read: staged (`Record`) or committed (`store.record.Stored`, read-only)."""
 
 
 class Transaction:
@@ -35,11 +38,11 @@ class Transaction:
         self._log: list[tuple[str, tuple[SObject, Record] | None]] = []
         self._keys: dict[tuple[str, str, Hashable], dict[str, None]] = {}
 
-    def get(self, record_id: str) -> Record | None:
+    def get(self, record_id: str) -> View | None:
         staged = self.changes.get(record_id)
         return staged[1] if staged is not None else self.store.get(record_id)
 
-    def live(self, record_id: str) -> Record | None:
+    def live(self, record_id: str) -> View | None:
         """The record if it exists and is not deleted."""
         record = self.get(record_id)
         return None if record is None or record.get("IsDeleted") else record
