@@ -166,7 +166,11 @@ def test_reset_of_a_live_run_walks_each_scorecard_back_through_its_passes(
     seeded_org_file: Path, tmp_path: Path
 ) -> None:
     """`live` is one run of many passes: a scorecard it brought up to date pass after pass has
-    several updates in that one run, and its reset must undo them all, newest first."""
+    several updates in that one run, and its reset must undo them all, newest first. The live
+    run starts on day 4 and runs four simulated days: its first pass brings the cards to day 4,
+    and two answers then take a second update of the same fields, which is what the order of
+    the undo shows on (undone oldest first, they keep their first update's values). Starting
+    on day 1 it took eight days, twice the time, to give as many."""
     from test_live import FakeWall, Frames
 
     from demo_gen.commands.live_loop import LiveOptions, live
@@ -177,8 +181,8 @@ def test_reset_of_a_live_run_walks_each_scorecard_back_through_its_passes(
     pack = Pack.make(tmp_path / "live", seeded_org_file)
     pack.ok("run", "--today", ANCHOR.isoformat())
     day_0, cards_0 = story_rows(pack), card_rows(pack, ids=True)
-    start = datetime.combine(ANCHOR + timedelta(days=1), time(0), tzinfo=UTC)
-    options = LiveOptions(speed=3600.0, start=start, until=start + timedelta(days=8),
+    start = datetime.combine(ANCHOR + timedelta(days=4), time(0), tzinfo=UTC)
+    options = LiveOptions(speed=3600.0, start=start, until=start + timedelta(days=4),
                           advance_stages=True, tick_s=0.5)  # fmt: skip
     wall = FakeWall()
     report = live(load_config(pack.config, env={}), Secrets.from_env({}), options, Frames(),
