@@ -101,6 +101,11 @@ def _dav_listing(server: DavServer, owner: str) -> dict[str, str]:
 def org_meetings(pack: Pack, owners: list[str]) -> dict[str, set[Meeting]]:
     """owner -> the pack's meetings in the org that the owner organizes or is invited to, each
     with its invitees' answers as the EventRelations say (the organizer's own line aside)."""
+    with pack.reading():
+        return _org_meetings(pack, owners)
+
+
+def _org_meetings(pack: Pack, owners: list[str]) -> dict[str, set[Meeting]]:
     users = {u["Id"]: str(u.get("Email") or "").lower() for u in pack.rows("User")}
     contacts = {c["Id"]: str(c.get("Email") or "").lower() for c in pack.rows("Contact")}
     ours = pack.ours()

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from refresh_series import refresh_series  # noqa: F401  (fixture)
 from state_backends import pg_server, pg_url, state_backend  # noqa: F401  (fixtures)
 
 from demo_gen.local_org.fixture.build import FixtureSpec, build_org

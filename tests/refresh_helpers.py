@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ class Pack:
     root: Path
     org: Path
     config: Path
+    _open: Store | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def make(cls, root: Path, seeded: Path, limit: int = 8, **run: Any) -> Pack:
@@ -76,11 +79,41 @@ class Pack:
             state.close()
 
     def rows(self, sobject: str) -> list[dict[str, Any]]:
+        if self._open is not None:
+            return [dict(r) for r in self._open.rows(sobject)]
         store = Store(self.org)
         try:
             return [dict(r) for r in store.rows(sobject)]
         finally:
             store.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Pack]:
+        """Read the org once for many `rows` calls (opening a Store loads every record); the
+        pack must not be written meanwhile."""
+        if self._open is not None:
+            yield self
+            return
+        self._open = Store(self.org)
+        try:
+            yield self
+        finally:
+            self._open.close()
+            self._open = None
+
+
+@contextmanager
+def restored(pack: Pack) -> Iterator[Pack]:
+    """The pack, for a test that changes it; put back byte for byte afterwards (its org, ledger
+    and run folders all live under its root), so tests sharing one pack stay independent."""
+    root = pack.root
+    backup = root.with_name(root.name + "-backup")
+    shutil.copytree(root, backup)
+    try:
+        yield pack
+    finally:
+        shutil.rmtree(root)
+        backup.rename(root)
 
 
 def written(report: dict[str, Any]) -> int:
@@ -91,6 +124,11 @@ def written(report: dict[str, Any]) -> int:
 def story_rows(pack: Pack) -> dict[str, Counter[str]]:
     """Every activity record (and every Opportunity's stage), as a multiset of its fields
     without ids and stamps, children named by their parent's subject and start."""
+    with pack.reading():
+        return _story_rows(pack)
+
+
+def _story_rows(pack: Pack) -> dict[str, Counter[str]]:
     events = {r["Id"]: r for r in pack.rows("Event")}
     mails = {r["Id"]: r for r in pack.rows("EmailMessage")}
     out: dict[str, Counter[str]] = {}
@@ -122,6 +160,11 @@ def card_rows(pack: Pack, *, ids: bool = False) -> dict[str, Counter[str]]:
     """Every scorecard and answer record as a multiset of its fields, without stamps; an
     answer names its scorecard by its Name and the records it cites by subject@time (record ids
     differ from org to org). `ids`: keep each record's own Id (the same org, day after day)."""
+    with pack.reading():
+        return _card_rows(pack, ids=ids)
+
+
+def _card_rows(pack: Pack, *, ids: bool) -> dict[str, Counter[str]]:
     cited = {r["Id"]: f"{r.get('Subject')}@{r.get('StartDateTime')}" for r in pack.rows("Event")}
     cited |= {r["Id"]: f"{r.get('Subject')}@{r.get('MessageDate')}"
               for r in pack.rows("EmailMessage")}  # fmt: skip
@@ -180,6 +223,11 @@ def day_figures(
 ) -> DayFigures:
     """The figures of `day` (each deal's day starts at midnight in its owner's zone). Whether a
     deal's story stalls or slips comes from its pinned course (`commands.told.pinned_courses`)."""
+    with pack.reading():
+        return _day_figures(pack, day, deal_ids, pack_name)
+
+
+def _day_figures(pack: Pack, day: date, deal_ids: set[str], pack_name: str) -> DayFigures:
     from zoneinfo import ZoneInfo
 
     from demo_gen.commands.told import pinned_courses

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -63,12 +64,29 @@ def _live_in_process(pack: Pack) -> tuple[Any, Frames]:
     return report, frames
 
 
-def test_live_writes_each_activity_in_order_when_it_falls_due(
-    seeded_org_file: Path, tmp_path: Path
-) -> None:
-    pack = Pack.make(tmp_path / "p", seeded_org_file)
+@dataclass
+class LiveRun:
+    """One in-process `live` over SPAN on its own pack, and the org before and after it."""
+
+    pack: Pack
+    before: dict[str, Any]  # story_rows before the run
+    after: dict[str, Any]  # story_rows after it
+    report: Any
+    frames: Frames
+
+
+@pytest.fixture(scope="module")
+def live_run(seeded_org_file: Path, tmp_path_factory: pytest.TempPathFactory) -> LiveRun:
+    """Shared by the in-order test and the kill -9 test (the org an uninterrupted live leaves);
+    only the in-order test touches its pack afterwards, resetting it last."""
+    pack = Pack.make(tmp_path_factory.mktemp("live") / "p", seeded_org_file)
     before = story_rows(pack)
     report, frames = _live_in_process(pack)
+    return LiveRun(pack, before, story_rows(pack), report, frames)
+
+
+def test_live_writes_each_activity_in_order_when_it_falls_due(live_run: LiveRun) -> None:
+    pack, before, report, frames = live_run.pack, live_run.before, live_run.report, live_run.frames
     assert report.stopped == "until" and report.passes > 3
     passes = _passes(pack, report.run_id)
     config = load_config(pack.config, env={})
@@ -110,11 +128,9 @@ def _live_log_lines(pack: Pack) -> int:
 
 
 def test_kill_9_during_live_then_restart_loses_and_duplicates_nothing(
-    seeded_org_file: Path, tmp_path: Path
+    live_run: LiveRun, seeded_org_file: Path, tmp_path: Path
 ) -> None:
-    whole = Pack.make(tmp_path / "whole", seeded_org_file)
-    report, _ = _live_in_process(whole)
-    expected = story_rows(whole)
+    expected = live_run.after  # the org of the same live run uninterrupted
     pack = Pack.make(tmp_path / "killed", seeded_org_file)
     before = story_rows(pack)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}

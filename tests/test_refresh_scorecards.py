@@ -1,13 +1,14 @@
 """refresh: scorecards follow the days (issue 14).
 
-One series for the module: a first run on day 0, a refresh each day to day 4, then on days 9 and
-30, all with `--advance-stages`. After each command the org's scorecards are read back as a user
-reads them — the answer records, the records their Evidence_Ids__c cite — and checked against
-that day: nothing cited is dated on or after the day's start in the deal owner's zone, and every
-date, number and contact name of an answer is in a record it cites (its subject, date, text or
-people). Then: the answers of day 0 are the same records on day 30, now citing the month's
-meetings and emails; and resetting every run newest first walks the org back through the days,
-each reset giving back exactly the org of the day before.
+The session's refresh series (tests/refresh_series.py: a first run on day 0, then refreshes with
+`--advance-stages` through day 30) is read on days 0, 1, 2, 3, 4, 9 and 30: the org's
+scorecards are read back as a user reads them — the answer records, the records their
+Evidence_Ids__c cite — and checked against that day: nothing cited is dated on or after the
+day's start in the deal owner's zone, and every date, number and contact name of an answer is in
+a record it cites (its subject, date, text or people). Then: the answers of day 0 are the same
+records on day 30, now citing the month's meetings and emails. That resetting every run newest
+first walks the scorecards back through the days, each card and answer the same record with the
+values of the day before, is checked step by step in tests/test_refresh.py over the same series.
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import ANCHOR
 from refresh_helpers import CARDS, Pack, card_rows, story_rows
+from refresh_series import Series, scratch
 
 from demo_gen.stages.facts import fmt_day, local_day
 from demo_gen.stages.facts.claims import claims, found
 
-DAYS = (1, 2, 3, 4, 9, 30)
+READ_DAYS = (0, 1, 2, 3, 4, 9, 30)
+"""The days of the series whose scorecards are read (days after the first run's)."""
 ANSWER = CARDS[1]
 
 
@@ -52,6 +55,11 @@ def _when(text: Any) -> datetime:
 
 def _read_day(pack: Pack, day: date, report: dict[str, Any]) -> Day:
     """The org's scorecards on `day`, checked against that day (module docstring)."""
+    with pack.reading():
+        return _checked_day(pack, day, report)
+
+
+def _checked_day(pack: Pack, day: date, report: dict[str, Any]) -> Day:
     zones = {u["Id"]: u.get("TimeZoneSidKey") or "UTC" for u in pack.rows("User")}
     opps = {o["Id"]: o for o in pack.rows("Opportunity")}
     contacts = {c["Id"]: c for c in pack.rows("Contact")}
@@ -107,26 +115,14 @@ def _cited_records(
     return out
 
 
-@dataclass
-class Series:
-    pack: Pack
-    days: list[Day]
-
-
 @pytest.fixture(scope="module")
-def series(seeded_org_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Series:
-    pack = Pack.make(tmp_path_factory.mktemp("cards"), seeded_org_file)
-    out = [_read_day(pack, ANCHOR, pack.ok("run", "--today", ANCHOR.isoformat()))]
-    for n in DAYS:
-        day = ANCHOR + timedelta(days=n)
-        report = pack.ok("refresh", "--advance-stages", "--today", day.isoformat())
-        out.append(_read_day(pack, day, report))
-    return Series(pack, out)
-
-
-@pytest.fixture(scope="module")
-def days(series: Series) -> list[Day]:
-    return series.days
+def days(refresh_series: Series) -> list[Day]:
+    series, out = refresh_series, []
+    for index, (day, report) in enumerate(zip(series.days, series.reports, strict=True)):
+        if (day - ANCHOR).days in READ_DAYS and report is not series.rerun:
+            out.append(_read_day(series.org_after(index), day, report))
+    assert [d.day for d in out] == [ANCHOR + timedelta(days=n) for n in READ_DAYS]
+    return out
 
 
 def test_no_answer_cites_a_record_of_a_later_day(days: list[Day]) -> None:
@@ -156,36 +152,25 @@ def test_the_cards_follow_the_month_in_the_same_records(days: list[Day]) -> None
     assert updated > 0 and created > 0, (updated, created)
 
 
-def test_a_same_day_rerun_updates_no_scorecard(series: Series) -> None:
-    pack, days = series.pack, series.days
-    again = pack.ok("refresh", "--advance-stages", "--today", days[-1].day.isoformat())
-    assert again["counts"]["update:scorecard"] == {
-        "created": 0, "skipped": 0, "failed": 0, "deferred": 0, "updated": 0,
-    }  # fmt: skip
-    assert again["counts"]["answer"]["created"] == 0
-    assert card_rows(pack, ids=True) == days[-1].cards
-    reset = pack.cli("reset", again["run_id"], "--yes", "--json")
-    assert reset.exit_code == 0, reset.output[-1500:]
-
-
-def test_resetting_every_run_newest_first_walks_back_through_the_days(series: Series) -> None:
-    # runs last in this module: it takes the series' records away
-    pack, days = series.pack, series.days
-    for newer, older in zip(reversed(days), list(reversed(days))[1:], strict=False):
-        result = pack.cli("reset", newer.report["run_id"], "--yes", "--json")
-        assert result.exit_code == 0, result.output[-1500:]
-        assert card_rows(pack, ids=True) == older.cards, (newer.day, "scorecards")
-        assert story_rows(pack) == older.story, newer.day
-    result = pack.cli("reset", days[0].report["run_id"], "--yes", "--json")
-    assert result.exit_code == 0, result.output[-1500:]
-    assert all(not bag for bag in card_rows(pack).values())
+def test_a_same_day_rerun_updates_no_scorecard(refresh_series: Series, days: list[Day]) -> None:
+    with scratch(refresh_series) as pack:
+        again = pack.ok("refresh", "--advance-stages", "--today", days[-1].day.isoformat())
+        assert again["counts"]["update:scorecard"] == {
+            "created": 0, "skipped": 0, "failed": 0, "deferred": 0, "updated": 0,
+        }  # fmt: skip
+        assert again["counts"]["answer"]["created"] == 0
+        assert card_rows(pack, ids=True) == days[-1].cards
 
 
 def test_reset_of_a_live_run_walks_each_scorecard_back_through_its_passes(
     seeded_org_file: Path, tmp_path: Path
 ) -> None:
     """`live` is one run of many passes: a scorecard it brought up to date pass after pass has
-    several updates in that one run, and its reset must undo them all, newest first."""
+    several updates in that one run, and its reset must undo them all, newest first. The live
+    run starts on day 4 and runs four simulated days: its first pass brings the cards to day 4,
+    and two answers then take a second update of the same fields, which is what the order of
+    the undo shows on (undone oldest first, they keep their first update's values). Starting
+    on day 1 it took eight days, twice the time, to give as many."""
     from test_live import FakeWall, Frames
 
     from demo_gen.commands.live_loop import LiveOptions, live
@@ -196,8 +181,8 @@ def test_reset_of_a_live_run_walks_each_scorecard_back_through_its_passes(
     pack = Pack.make(tmp_path / "live", seeded_org_file)
     pack.ok("run", "--today", ANCHOR.isoformat())
     day_0, cards_0 = story_rows(pack), card_rows(pack, ids=True)
-    start = datetime.combine(ANCHOR + timedelta(days=1), time(0), tzinfo=UTC)
-    options = LiveOptions(speed=3600.0, start=start, until=start + timedelta(days=8),
+    start = datetime.combine(ANCHOR + timedelta(days=4), time(0), tzinfo=UTC)
+    options = LiveOptions(speed=3600.0, start=start, until=start + timedelta(days=4),
                           advance_stages=True, tick_s=0.5)  # fmt: skip
     wall = FakeWall()
     report = live(load_config(pack.config, env={}), Secrets.from_env({}), options, Frames(),
@@ -216,18 +201,18 @@ def test_reset_of_a_live_run_walks_each_scorecard_back_through_its_passes(
     assert story_rows(pack) == day_0
 
 
-def test_an_answer_the_day_no_longer_gives_is_left_as_it_is(
-    seeded_org_file: Path, tmp_path: Path
-) -> None:
+def test_an_answer_the_day_no_longer_gives_is_left_as_it_is(refresh_series: Series) -> None:
     """Evidence only grows, so the scorer takes no answer back; a stage moved back by hand makes
-    the card expect less, and the answers it no longer gives keep their records as they were."""
+    the card expect less, and the answers it no longer gives keep their records as they were.
+    (On the series' org of day 30; a copy, put back afterwards.)"""
+    with scratch(refresh_series) as pack:
+        _moved_back_then_refreshed(pack, refresh_series.days[-1])
+
+
+def _moved_back_then_refreshed(pack: Pack, day: date) -> None:
     from demo_gen.commands.org_launch import open_crm
     from demo_gen.config.model import Secrets, load_config
 
-    pack = Pack.make(tmp_path / "back", seeded_org_file)
-    pack.ok("run", "--today", ANCHOR.isoformat())
-    day = ANCHOR + timedelta(days=30)
-    pack.ok("refresh", "--advance-stages", "--today", day.isoformat())
     cards = {c["Id"]: c for c in pack.rows(CARDS[0])}
     answers = pack.rows(ANSWER)
     per_opp = Counter(cards[a["Scorecard__c"]]["Opportunity__c"] for a in answers)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import ANCHOR
-from refresh_helpers import Pack, story_rows
+from refresh_helpers import Pack, restored, story_rows
 
 from demo_gen.ledger.store import StateStore
 from demo_gen.ledger.updates import UpdateLedger
@@ -59,11 +60,19 @@ def _reset(pack: Pack, run_ids: list[str]) -> list[dict[str, Any]]:
     return out
 
 
-@pytest.fixture
-def pack(seeded_org_file: Path, tmp_path: Path) -> Pack:
-    made = Pack.make(tmp_path / "pack", seeded_org_file)
+@pytest.fixture(scope="module")
+def day_0(seeded_org_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Pack:
+    """A pack after its first run on day 0, made once for the module."""
+    made = Pack.make(tmp_path_factory.mktemp("updates") / "pack", seeded_org_file)
     made.ok("run", "--today", ANCHOR.isoformat())
     return made
+
+
+@pytest.fixture
+def pack(day_0: Pack) -> Iterator[Pack]:
+    """The day-0 pack, put back as it was after the test (`restored`)."""
+    with restored(day_0) as made:
+        yield made
 
 
 @pytest.mark.parametrize(
