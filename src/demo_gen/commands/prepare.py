@@ -133,9 +133,12 @@ def plan_step(
     secrets: Secrets,
     options: PrepareOptions,
     hooks: Hooks,
+    picked: Selected | None = None,
 ) -> Planned:
-    """Select, anchor and plan every deal (pinning the plans of a writing command)."""
-    plan, soql, users = _plan(source, state, config, options, hooks)
+    """Select, anchor and plan every deal (pinning the plans of a writing command); `picked`:
+    the deals `select_step` selected already."""
+    picked = picked or select_step(source, state, config, options, hooks)
+    plan, soql, users = _plan(picked, source, state, config, options, hooks)
     whole, plan = _revealed(source, state, config, options, plan, users)
     made = plan, whole, soql, users
     return finish_step(source, targets, state, config, secrets, options, hooks, made)
@@ -282,13 +285,13 @@ def select_step(
 
 
 def _plan(
+    picked: Selected,
     source: SalesforceTarget,
     state: StateStore,
     config: Config,
     options: PrepareOptions,
     hooks: Hooks,
 ) -> tuple[Plan, str, tuple[Seller, ...]]:
-    picked = select_step(source, state, config, options, hooks)
     plan = planner.plan(
         picked.opportunities, config, picked.anchors,
         users=picked.users, events=picked.events, pinned=picked.pins,
