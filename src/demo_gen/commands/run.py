@@ -248,8 +248,9 @@ def _first(ctx: _Context, started: float) -> tuple[RunReport, tuple[str, ...], b
         spill = None
         if chunk < len(ids):  # chunks read their deals back from disk: the plan is not held
             planned, spill = spill_plan(planned)
-    if spill is not None:
-        ctx.log.event("plan.spilled", deals=len(spill), bytes=spill.bytes, chunk=chunk)
+    if spill is not None:  # streamed: the whole plan was never held
+        ctx.log.event("plan.spilled", deals=len(spill), bytes=spill.bytes, chunk=chunk,
+                      streamed=spilled is not None)  # fmt: skip
     del spilled
     smoke = ctx.options.command == "smoke"
     kept: list[Prepared] = []
