@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from conftest import ANCHOR
+from test_story import ANCHOR as STORY_ANCHOR
+from test_story import _config, seeded  # noqa: F401 (the `make demo` org, module-scoped)
 from test_stream import _cards, _ledger, _twin
 
 from demo_gen.commands.run import RunOptions, run
@@ -60,3 +62,38 @@ def test_a_streamed_run_after_pins_makes_what_a_whole_run_makes(
     assert streamed.warnings == whole.warnings
     assert streamed.scorecards == whole.scorecards
     assert _cards(streamed) == _cards(whole)
+
+
+def test_the_deals_on_disk_are_the_whole_plans_deal_by_deal(seeded, tmp_path):  # noqa: F811
+    """On the `make demo` org (200 opportunities, sellers sharing calendars across deals), the
+    spill holds each deal's plan on the day and whole story exactly as `plan_step` makes them,
+    in the selection's order; its realism figures are `realism_report`'s, its settle flag
+    `deals_settle`'s."""
+    from demo_gen.commands.plan_stream import plan_to_disk
+    from demo_gen.commands.prepare import Hooks, PrepareOptions, plan_step, select_step
+    from demo_gen.commands.rerun import deals_settle
+    from demo_gen.ledger.store import StateStore
+    from demo_gen.stages.realism import realism_report
+    from demo_gen.targets.open import open_targets
+
+    db, _ = seeded
+    config = _config(db)
+    state = StateStore(f"sqlite:///{tmp_path / 'state.sqlite'}")
+    options, hooks = PrepareOptions(today=STORY_ANCHOR), Hooks(lambda _: None)
+    try:
+        with open_targets(config, Secrets()) as opened:
+            src, targets = opened.source, opened.targets
+            picked = select_step(src, state, config, options, hooks)
+            whole = plan_step(src, targets, state, config, Secrets(), options, hooks, picked)
+            _, spilled = plan_to_disk(
+                src, targets, state, config, Secrets(), options, hooks, picked
+            )
+    finally:
+        state.close()
+    deals = whole.plan.opportunities
+    assert len(deals) > 50 and spilled.ids == tuple(op.opportunity.id for op in deals)
+    with spilled.spill as spill:
+        for n, (day, story) in enumerate(p for chunk in spill.chunks(7) for p in chunk):
+            assert day == deals[n] and story == whole.whole.opportunities[n], n
+    assert spilled.realism == realism_report(whole.plan, config.activity)
+    assert spilled.settle == deals_settle(deals)

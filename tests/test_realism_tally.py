@@ -50,9 +50,10 @@ def test_the_tally_is_the_whole_report_on_the_default_plan(default_plan):
 
 
 def test_the_tally_is_the_whole_report_where_deals_clash(default_plan):
-    """Every deal's meetings moved onto the first deal's first meeting, in person in a city of
-    their own, with its seller; calls onto it too; and an org Event over it: the cross-deal
-    figures count hundreds of clashes, and the tally counts the same."""
+    """Every deal's first three meetings moved onto the first deal's first one and 7 and 14
+    hours after it, in person in one of four cities, with its seller; calls onto it too; and
+    org Events over it: the cross-deal figures count hundreds of clashes, and the tally counts
+    the same."""
     config, plan = default_plan
     first = next(op for op in plan.opportunities if op.meetings)
     at, seller = first.meetings[0].start, first.opportunity.owner.id
@@ -62,7 +63,7 @@ def test_the_tally_is_the_whole_report_where_deals_clash(default_plan):
             tuple(
                 replace(
                     m,
-                    start=at + timedelta(minutes=15 * (k % 3)),
+                    start=at + timedelta(hours=7 * (k % 3), minutes=15 * (n % 2)),
                     organizer_id=seller,
                     in_person=True,
                     location=f"City {n % 4}",
