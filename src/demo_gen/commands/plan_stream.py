@@ -33,12 +33,15 @@ from demo_gen.commands.prepare import (
     PrepareOptions,
     Selected,
     finish_step,
+    plan_step,
+    select_step,
 )
 from demo_gen.commands.rerun import deals_settle
 from demo_gen.config.model import Config, Secrets
 from demo_gen.ledger.pinning import save_pins_of
 from demo_gen.ledger.store import StateStore
 from demo_gen.stages import planner
+from demo_gen.stages.model import Opportunity
 from demo_gen.stages.plan import OpportunityPlan, Plan
 from demo_gen.stages.planning.outcome import reveal
 from demo_gen.stages.realism_tally import RealismTally
@@ -77,6 +80,24 @@ class _Made:
     emails: int = 0
 
 
+def plan_chunked(
+    source: SalesforceTarget,
+    targets: Sequence[Target],
+    state: StateStore,
+    config: Config,
+    secrets: Secrets,
+    options: PrepareOptions,
+    hooks: Hooks,
+    chunk: int,
+) -> tuple[Planned, Spilled | None]:
+    """Select, then `plan_step` (None: nothing spilled) or, when the deals fill more than one
+    `chunk` (`streams`), plan straight to disk, letting the selection go once it is planned."""
+    held = [select_step(source, state, config, options, hooks)]
+    if not streams(config, len(held[0].opportunities), chunk):
+        return plan_step(source, targets, state, config, secrets, options, hooks, held.pop()), None
+    return _to_disk(source, targets, state, config, secrets, options, hooks, held)
+
+
 def plan_to_disk(
     source: SalesforceTarget,
     targets: Sequence[Target],
@@ -89,15 +110,29 @@ def plan_to_disk(
 ) -> tuple[Planned, Spilled]:
     """`plan_step` of the deals `picked`, straight to disk (module docstring): `Planned` holds
     no deal; `Spilled` has them."""
-    opps = picked.opportunities
+    return _to_disk(source, targets, state, config, secrets, options, hooks, [picked])
+
+
+def _to_disk(
+    source: SalesforceTarget,
+    targets: Sequence[Target],
+    state: StateStore,
+    config: Config,
+    secrets: Secrets,
+    options: PrepareOptions,
+    hooks: Hooks,
+    held: list[Selected],
+) -> tuple[Planned, Spilled]:
+    """`plan_to_disk` of the selection `held` hands over (taken out of it: once the deals are
+    planned, their Opportunities and pins are let go unless the caller kept them)."""
+    picked = held.pop()
     made = _Made(
-        [o.id for o in opps],
-        sorted(range(len(opps)), key=lambda i: (opps[i].created_date, opps[i].id)),
-        len(picked.pins),
+        [o.id for o in picked.opportunities], _created(picked.opportunities), len(picked.pins)
     )
-    first = PlanSpill(len(opps))
+    first = PlanSpill(len(made.ids))
     with first:
         _plan(first, made, config, picked)
+        picked = replace(picked, opportunities=(), pins={})  # in the spill now
         if options.run_id is not None:
             _pin(first, made, state, config, source.org_id, hooks)
         for n in sorted(made.notes):
@@ -110,6 +145,11 @@ def plan_to_disk(
                 notes=tuple(n for i in sorted(made.notes) for n in made.notes[i]))  # fmt: skip
     done = plan, plan, picked.soql, picked.users
     return finish_step(source, targets, state, config, secrets, options, hooks, done), spilled
+
+
+def _created(opps: Sequence[Opportunity]) -> list[int]:
+    """The deals' places in CreatedDate-then-id order (the planner's and the story ahead's)."""
+    return sorted(range(len(opps)), key=lambda i: (opps[i].created_date, opps[i].id))
 
 
 def spilled_caps(config: Config) -> tuple[int, int]:

@@ -27,14 +27,13 @@ import yaml
 from demo_gen import __version__, clock
 from demo_gen.commands import rerun
 from demo_gen.commands.plan_spill import PlanSpill, spill_plan
-from demo_gen.commands.plan_stream import Spilled, plan_to_disk, streams
+from demo_gen.commands.plan_stream import Spilled, plan_chunked
 from demo_gen.commands.prepare import (
     Hooks,
     Planned,
     Prepared,
     PrepareOptions,
     plan_step,
-    select_step,
 )
 from demo_gen.commands.progress import NULL_PROGRESS, Progress
 from demo_gen.commands.rerun import check_and_mark
@@ -452,13 +451,11 @@ def _plan_step(ctx: _Context) -> tuple[Planned, Spilled | None]:
         note=lambda note: _note(ctx, note),
     )
     opened = ctx.opened
-    picked = select_step(opened.source, ctx.state, ctx.config, options, hooks)
-    chunk = ctx.options.chunk_deals
-    if not _one_chunk(ctx) and streams(ctx.config, len(picked.opportunities), chunk):
-        return plan_to_disk(opened.source, opened.targets, ctx.state, ctx.config, ctx.secrets,
-                            options, hooks, picked)  # fmt: skip
-    return plan_step(opened.source, opened.targets, ctx.state, ctx.config, ctx.secrets, options,
-                     hooks, picked), None  # fmt: skip
+    if _one_chunk(ctx):
+        return plan_step(opened.source, opened.targets, ctx.state, ctx.config, ctx.secrets,
+                         options, hooks), None  # fmt: skip
+    return plan_chunked(opened.source, opened.targets, ctx.state, ctx.config, ctx.secrets,
+                        options, hooks, ctx.options.chunk_deals)  # fmt: skip
 
 
 def _note(ctx: _Context, note: str) -> None:
