@@ -30,34 +30,44 @@ _LEVEL = 1  # zlib: the fastest level already takes a deal's pickle to about a f
 
 
 class PlanSpill:
-    """Deals in the order they are added; each read back as it went in. A context manager."""
+    """Deals by place (added at the end, or `put` in a place `slots` made ready); each read
+    back as it went in, in place order. A context manager."""
 
-    def __init__(self) -> None:
+    def __init__(self, slots: int = 0) -> None:
         self._file: IO[bytes] = tempfile.TemporaryFile(prefix="demo-gen-plan-")  # noqa: SIM115 (closed by close())
-        self._ends = array("q")  # where each deal's blob ends; the previous one's end starts it
+        self._start = array("q", [0]) * slots  # where each deal's blob begins in the file
+        self._size = array("q", [-1]) * slots  # and how long it is (-1: a place not filled yet)
         self.bytes = 0
 
     def add(self, day: OpportunityPlan, whole: OpportunityPlan) -> None:
-        """Spill one deal (`whole` is `day` for a run that reveals nothing)."""
+        """Spill one deal in a new last place (`whole` is `day` for a run that reveals nothing)."""
+        self._start.append(0)
+        self._size.append(-1)
+        self.put(len(self) - 1, day, whole)
+
+    def put(self, place: int, day: OpportunityPlan, whole: OpportunityPlan) -> None:
+        """Spill one deal in `place` (one of the `slots`, or one `add` made)."""
         blob = zlib.compress(pickle.dumps((day, whole), pickle.HIGHEST_PROTOCOL), _LEVEL)
+        self._file.seek(0, 2)  # blobs go on at the end, whatever was read since
+        self._start[place], self._size[place] = self.bytes, len(blob)
         self._file.write(blob)
         self.bytes += len(blob)
-        self._ends.append(self.bytes)
 
     def __len__(self) -> int:
-        return len(self._ends)
+        return len(self._size)
 
     def chunks(self, size: int) -> Iterator[list[Deal]]:
-        """The deals in order, `size` at a time (at least one)."""
+        """The deals in place order, `size` at a time (at least one)."""
         step = max(size, 1)
         for start in range(0, len(self), step):
-            yield [self._read(i) for i in range(start, min(start + step, len(self)))]
+            yield [self.get(i) for i in range(start, min(start + step, len(self)))]
 
-    def _read(self, index: int) -> Deal:
-        begin = self._ends[index - 1] if index else 0
-        self._file.seek(begin)
-        blob = self._file.read(self._ends[index] - begin)
-        self._file.seek(0, 2)  # later adds go on at the end
+    def get(self, place: int) -> Deal:
+        """The deal in `place`, as it went in."""
+        if self._size[place] < 0:
+            raise IndexError(f"no deal was spilled in place {place}")
+        self._file.seek(self._start[place])
+        blob = self._file.read(self._size[place])
         deal: Deal = pickle.loads(zlib.decompress(blob))  # our own file, written above
         return deal
 

@@ -36,7 +36,7 @@ from demo_gen.stages.items import (
     Capabilities,
     WorkItem,
 )
-from demo_gen.stages.model import Seller
+from demo_gen.stages.model import BusyEvent, Opportunity, Seller
 from demo_gen.stages.plan import OpportunityPlan, Plan
 from demo_gen.stages.scorecards import Scorecard
 from demo_gen.stages.scorecards.templates import Template
@@ -133,10 +133,30 @@ def plan_step(
     secrets: Secrets,
     options: PrepareOptions,
     hooks: Hooks,
+    picked: Selected | None = None,
 ) -> Planned:
-    """Select, anchor and plan every deal (pinning the plans of a writing command)."""
-    plan, soql, users = _plan(source, state, config, options, hooks)
+    """Select, anchor and plan every deal (pinning the plans of a writing command); `picked`:
+    the deals `select_step` selected already."""
+    picked = picked or select_step(source, state, config, options, hooks)
+    plan, soql, users = _plan(picked, source, state, config, options, hooks)
     whole, plan = _revealed(source, state, config, options, plan, users)
+    made = plan, whole, soql, users
+    return finish_step(source, targets, state, config, secrets, options, hooks, made)
+
+
+def finish_step(
+    source: SalesforceTarget,
+    targets: Sequence[Target],
+    state: StateStore,
+    config: Config,
+    secrets: Secrets,
+    options: PrepareOptions,
+    hooks: Hooks,
+    made: tuple[Plan, Plan, str, tuple[Seller, ...]],
+) -> Planned:
+    """`Planned` around what `made` holds (the plan on the day, the whole story, the selection's
+    SOQL and the org's selling-side users), with the writer and the scorecard templates."""
+    plan, whole, soql, users = made
     caps = {t.key: t.capabilities() for t in targets}
     if not caps[source.key].scorecards:
         hooks.warn(
@@ -213,13 +233,26 @@ def build(
     return out
 
 
-def _plan(
+@dataclass(frozen=True)
+class Selected:
+    """The deals to plan and what their plans depend on, before any is planned."""
+
+    opportunities: tuple[Opportunity, ...]
+    anchors: Mapping[str, date]
+    pins: dict[str, OpportunityPlan]  # the deals pinned before: their plans, kept verbatim
+    users: tuple[Seller, ...]
+    events: tuple[BusyEvent, ...]
+    soql: str
+
+
+def select_step(
     source: SalesforceTarget,
     state: StateStore,
     config: Config,
     options: PrepareOptions,
     hooks: Hooks,
-) -> tuple[Plan, str, tuple[Seller, ...]]:
+) -> Selected:
+    """Select and anchor the deals (recorded by a writing command) and load their pins."""
     hooks.progress.phase("selecting opportunities", 1)
     pack, org_id = config.run.name, source.org_id
     own = own_record_ids(state, pack, source)
@@ -246,10 +279,26 @@ def _plan(
     hooks.progress.phase("planning", len(opps))
     snap = selection.snapshot
     pins = load_pins(state, config, org_id, opps, anchors)
-    plan = planner.plan(opps, config, anchors, users=snap.users, events=snap.events, pinned=pins)
+    return Selected(
+        tuple(opps), anchors, pins, tuple(snap.users), tuple(snap.events), selection.soql
+    )
+
+
+def _plan(
+    picked: Selected,
+    source: SalesforceTarget,
+    state: StateStore,
+    config: Config,
+    options: PrepareOptions,
+    hooks: Hooks,
+) -> tuple[Plan, str, tuple[Seller, ...]]:
+    plan = planner.plan(
+        picked.opportunities, config, picked.anchors,
+        users=picked.users, events=picked.events, pinned=picked.pins,
+    )  # fmt: skip
     if options.run_id is not None:
-        pinned = save_pins(state, config, org_id, plan)  # before anything is written
-        hooks.event("plan.pinned", reused=len(pins), new=pinned - len(pins))
+        pinned = save_pins(state, config, source.org_id, plan)  # before anything is written
+        hooks.event("plan.pinned", reused=len(picked.pins), new=pinned - len(picked.pins))
     for note in plan.notes:
         (hooks.note or hooks.warn)(note)
     hooks.event(
@@ -258,7 +307,7 @@ def _plan(
         meetings=sum(len(op.meetings) for op in plan.opportunities),
         emails=sum(len(op.emails) for op in plan.opportunities),
     )
-    return plan, selection.soql, tuple(snap.users)
+    return plan, picked.soql, picked.users
 
 
 def _revealed(

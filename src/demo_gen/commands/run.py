@@ -26,8 +26,15 @@ import yaml
 
 from demo_gen import __version__, clock
 from demo_gen.commands import rerun
-from demo_gen.commands.plan_spill import spill_plan
-from demo_gen.commands.prepare import Hooks, Planned, Prepared, PrepareOptions, plan_step
+from demo_gen.commands.plan_spill import PlanSpill, spill_plan
+from demo_gen.commands.plan_stream import Spilled, plan_chunked
+from demo_gen.commands.prepare import (
+    Hooks,
+    Planned,
+    Prepared,
+    PrepareOptions,
+    plan_step,
+)
 from demo_gen.commands.progress import NULL_PROGRESS, Progress
 from demo_gen.commands.rerun import check_and_mark
 from demo_gen.commands.stream import CHUNK_DEALS, write_in_chunks
@@ -232,15 +239,22 @@ def _first(ctx: _Context, started: float) -> tuple[RunReport, tuple[str, ...], b
     (commands/stream.py), summarise. Returns the report, the deals' ids and whether every
     deal is settled (`rerun.deals_settle`)."""
     pack = ctx.config.run.name
-    planned = _plan_step(ctx)
-    source, chunk = ctx.opened.source, _chunk(ctx, planned)
-    ids = tuple(op.opportunity.id for op in planned.plan.opportunities)
-    deals_settle = rerun.deals_settle(planned.plan.opportunities)
-    realism = realism_report(planned.plan, ctx.config.activity)  # while the plan is whole
-    spill = None
-    if chunk < len(ids):  # chunks read their deals back from disk: the plan is not held
-        planned, spill = spill_plan(planned)
-        ctx.log.event("plan.spilled", deals=len(spill), bytes=spill.bytes, chunk=chunk)
+    planned, spilled = _plan_step(ctx)
+    source, chunk = ctx.opened.source, _chunk(ctx, planned, spilled)
+    if spilled is not None:  # planned straight to disk (commands/plan_stream.py)
+        ids, deals_settle, realism = spilled.ids, spilled.settle, spilled.realism
+        spill: PlanSpill | None = spilled.spill
+    else:
+        ids = tuple(op.opportunity.id for op in planned.plan.opportunities)
+        deals_settle = rerun.deals_settle(planned.plan.opportunities)
+        realism = realism_report(planned.plan, ctx.config.activity)  # while the plan is whole
+        spill = None
+        if chunk < len(ids):  # chunks read their deals back from disk: the plan is not held
+            planned, spill = spill_plan(planned)
+    if spill is not None:  # streamed: the whole plan was never held
+        ctx.log.event("plan.spilled", deals=len(spill), bytes=spill.bytes, chunk=chunk,
+                      streamed=spilled is not None)  # fmt: skip
+    del spilled
     smoke = ctx.options.command == "smoke"
     kept: list[Prepared] = []
     texts, figures = (
@@ -294,12 +308,16 @@ def _first(ctx: _Context, started: float) -> tuple[RunReport, tuple[str, ...], b
     return report, ids, deals_settle
 
 
-def _chunk(ctx: _Context, planned: Planned) -> int:
+def _chunk(ctx: _Context, planned: Planned, spilled: Spilled | None = None) -> int:
     """Deals per chunk: all at once for smoke (it lists its ids), for refresh (its updates read
     the whole run's items) and with the LLM on (its batching and accounting span the run)."""
-    if ctx.options.command == "smoke" or ctx.options.reveal or ctx.config.llm.enabled:
+    if spilled is None and _one_chunk(ctx):
         return max(len(planned.plan.opportunities), 1)
     return ctx.options.chunk_deals
+
+
+def _one_chunk(ctx: _Context) -> bool:
+    return ctx.options.command == "smoke" or bool(ctx.options.reveal) or ctx.config.llm.enabled
 
 
 def _inputs(ctx: _Context) -> rerun.Inputs:
@@ -419,7 +437,8 @@ def smoke(
     return report
 
 
-def _plan_step(ctx: _Context) -> Planned:
+def _plan_step(ctx: _Context) -> tuple[Planned, Spilled | None]:
+    """The plan: straight to disk for a run of more than one chunk (commands/plan_stream.py)."""
     options = PrepareOptions(
         today=ctx.today,
         run_id=ctx.run_id,
@@ -435,9 +454,12 @@ def _plan_step(ctx: _Context) -> Planned:
         progress=ctx.progress,
         note=lambda note: _note(ctx, note),
     )
-    return plan_step(
-        ctx.opened.source, ctx.opened.targets, ctx.state, ctx.config, ctx.secrets, options, hooks
-    )
+    opened = ctx.opened
+    if _one_chunk(ctx):
+        return plan_step(opened.source, opened.targets, ctx.state, ctx.config, ctx.secrets,
+                         options, hooks), None  # fmt: skip
+    return plan_chunked(opened.source, opened.targets, ctx.state, ctx.config, ctx.secrets,
+                        options, hooks, ctx.options.chunk_deals)  # fmt: skip
 
 
 def _note(ctx: _Context, note: str) -> None:

@@ -10,7 +10,7 @@ other settings or another anchor give a new plan (docs/design-departures.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Protocol
 
@@ -43,27 +43,42 @@ def load_pins(
 
 def save_pins(store: PinStore, config: Config, org_id: str, plan: Plan) -> int:
     """Pin every deal of `plan` that has something to write, in one transaction; how many."""
-    kept = [op for op in plan.opportunities if op.meetings or op.emails or op.tasks]
-    keys = _keys(config, org_id, [(op.opportunity.id, op.anchor) for op in kept])
-    store.put_contents(_Dumps({keys[op.opportunity.id]: op for op in kept}))
-    return len(kept)
+    kept = {
+        op.opportunity.id: op for op in plan.opportunities if op.meetings or op.emails or op.tasks
+    }
+    deals = [(op.opportunity.id, op.anchor) for op in kept.values()]
+    return save_pins_of(store, config, org_id, deals, kept.__getitem__)
+
+
+def save_pins_of(
+    store: PinStore,
+    config: Config,
+    org_id: str,
+    deals: Sequence[tuple[str, date]],
+    plan_of: Callable[[str], OpportunityPlan],
+) -> int:
+    """`save_pins` of the `deals` (id, anchor) that have something to write, each plan got from
+    `plan_of(id)` only when its batch is inserted; how many."""
+    keys = _keys(config, org_id, deals)
+    store.put_contents(_Dumps({keys[opp_id]: opp_id for opp_id, _ in deals}, plan_of))
+    return len(deals)
 
 
 class _Dumps(Mapping[str, str]):
     """pin key -> `dump_plan` of its deal, made when it is read: the store inserts the pins a
     batch at a time, so the JSON of a whole run's plans is never held at once."""
 
-    def __init__(self, plans: Mapping[str, OpportunityPlan]) -> None:
-        self._plans = plans
+    def __init__(self, ids: Mapping[str, str], plan_of: Callable[[str], OpportunityPlan]) -> None:
+        self._ids, self._plan_of = ids, plan_of
 
     def __getitem__(self, key: str) -> str:
-        return dump_plan(self._plans[key])
+        return dump_plan(self._plan_of(self._ids[key]))
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._plans)
+        return iter(self._ids)
 
     def __len__(self) -> int:
-        return len(self._plans)
+        return len(self._ids)
 
 
 def _keys(config: Config, org_id: str, deals: Sequence[tuple[str, date]]) -> dict[str, str]:

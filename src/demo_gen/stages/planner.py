@@ -24,8 +24,10 @@ Pure, seeded, deterministic. Rules (the parts live in `demo_gen.stages.planning`
 
 from __future__ import annotations
 
+import pickle
 import random
-from collections.abc import Mapping, Sequence
+import zlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from types import MappingProxyType
@@ -65,31 +67,12 @@ def plan(
     plan verbatim (around its current Opportunity); its meetings and calls are booked first, so
     the other deals plan around them.
     """
-    env = _env(config, users, events)
-    order = sorted(
-        range(len(opportunities)),
-        key=lambda i: (opportunities[i].created_date, opportunities[i].id),
-    )
     done: dict[int, tuple[OpportunityPlan, list[str]]] = {}
-    for i in order:
-        kept = pinned.get(opportunities[i].id)
-        if kept is not None:
-            done[i] = replace(kept, opportunity=opportunities[i]), []
-            _book_pinned(env.book, done[i][0])
-    on_deals: dict[str, list[BusyEvent]] = {}
-    for event in events:
-        on_deals.setdefault(event.what_id or "", []).append(event)
-    calendars: dict[int, _Calendar] = {}
-    for i in order:  # every deal's meetings and calls first: the mail plans around all of them
-        opp = opportunities[i]
-        if i not in done:
-            marks = anchors_for(opp.id, on_deals.get(opp.id, ()))
-            calendars[i] = _calendar(env, opp, config, anchors[opp.id], marks)
-    for i in order:  # each calendar dropped once its deal is planned: never all of both held
-        if i in calendars:
-            done[i] = _plan_one(
-                env, opportunities[i], config, anchors[opportunities[i].id], calendars.pop(i)
-            )
+
+    def keep(index: int, op: OpportunityPlan, notes: list[str]) -> None:
+        done[index] = op, notes
+
+    plan_each(opportunities, config, anchors, keep, users=users, events=events, pinned=pinned)
     planned = [done[i] for i in range(len(opportunities))]
     scripted, unscripted = script_plans(
         [p for p, _ in planned], config, events, keep=frozenset(pinned)
@@ -102,6 +85,63 @@ def plan(
         events=tuple(events),
         caps=(config.activity.seller_daily_max, config.activity.seller_weekly_max),
     )
+
+
+Emit = Callable[[int, OpportunityPlan, list[str]], None]
+"""Takes a finished deal: its index in the opportunities, its plan and the planner's notes."""
+
+
+def plan_each(
+    opportunities: Sequence[Opportunity],
+    config: Config,
+    anchors: Mapping[str, date],
+    emit: Emit,
+    *,
+    users: Sequence[Seller] = (),
+    events: Sequence[BusyEvent] = (),
+    pinned: Mapping[str, OpportunityPlan] = MappingProxyType({}),
+) -> None:
+    """`plan` without the stories' scripts, each deal handed to `emit` as soon as it is planned
+    (pinned deals first, then the others in CreatedDate-then-id order) and not kept: what is
+    held across deals is the shared calendar and, until its mail is planned, each deal's
+    meetings and calls. `plan` collects these very deals."""
+    env = _env(config, users, events)
+    order = sorted(
+        range(len(opportunities)),
+        key=lambda i: (opportunities[i].created_date, opportunities[i].id),
+    )
+    fresh = []
+    for i in order:
+        kept = pinned.get(opportunities[i].id)
+        if kept is None:
+            fresh.append(i)
+            continue
+        op = replace(kept, opportunity=opportunities[i])
+        _book_pinned(env.book, op)
+        emit(i, op, [])
+    on_deals: dict[str, list[BusyEvent]] = {}
+    for event in events:
+        on_deals.setdefault(event.what_id or "", []).append(event)
+    calendars: dict[int, bytes] = {}
+    for i in fresh:  # every deal's meetings and calls first: the mail plans around all of them
+        opp = opportunities[i]
+        marks = anchors_for(opp.id, on_deals.get(opp.id, ()))
+        calendars[i] = _pack(_calendar(env, opp, config, anchors[opp.id], marks))
+    for i in fresh:  # each calendar dropped once its deal is planned: never all of both held
+        emit(i, *_plan_one(env, opportunities[i], config, anchors[opportunities[i].id],
+                           _unpack(calendars.pop(i))))  # fmt: skip
+
+
+def _pack(calendar: _Calendar) -> bytes:
+    """A deal's calendar held between the passes: pickled and compressed, about 2 KB where the
+    objects take 25 (a whole run holds every deal's at once). It reads back equal, its random
+    streams where they were."""
+    return zlib.compress(pickle.dumps(calendar, pickle.HIGHEST_PROTOCOL), 1)
+
+
+def _unpack(packed: bytes) -> _Calendar:
+    calendar: _Calendar = pickle.loads(zlib.decompress(packed))  # made by _pack just above
+    return calendar
 
 
 def plan_opportunity(opportunity: Opportunity, config: Config, anchor: date) -> OpportunityPlan:

@@ -30,25 +30,31 @@ from demo_gen.stages.realism_story import story_report
 
 def realism_report(plan: Plan, settings: ActivitySettings) -> dict[str, Any]:
     """Scores and counts for a plan (see the module docstring for the keys)."""
-    tally = _Tally()
+    tally = Tally()
     for op in plan.opportunities:
-        people = _people(op)
-        seller = people[op.opportunity.owner.id]
-        for meeting in op.meetings:
-            tally.meeting(meeting, seller, _guests(meeting, people), settings)
-        tally.stage_violations += _stage_violations(op.meetings)
-        for email in op.emails:
-            sender = (
-                seller if email.direction == "outbound" else people.get(email.from_contact_id or "")
-            )
-            tally.email(email, sender or seller, settings)
-        tally.replied += _replied(op.emails)
+        tally.deal(op, settings)
     report = tally.report(len(plan.opportunities))
     report.update(story_report(plan))
     return report
 
 
-class _Tally:
+class Tally:
+    """The figures above `story_report`'s, counted a deal at a time (`deal`), then `report`."""
+
+    def deal(self, op: OpportunityPlan, settings: ActivitySettings) -> None:
+        """Count one deal's meetings and emails."""
+        people = _people(op)
+        seller = people[op.opportunity.owner.id]
+        for meeting in op.meetings:
+            self.meeting(meeting, seller, _guests(meeting, people), settings)
+        self.stage_violations += _stage_violations(op.meetings)
+        for email in op.emails:
+            sender = (
+                seller if email.direction == "outbound" else people.get(email.from_contact_id or "")
+            )
+            self.email(email, sender or seller, settings)
+        self.replied += _replied(op.emails)
+
     def __init__(self) -> None:
         self.meetings = self.past = self.in_business = self.in_seller = self.working = 0
         self.weekend = self.holiday = self.half_hour = self.external = self.stage_violations = 0

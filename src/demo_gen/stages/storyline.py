@@ -17,10 +17,10 @@ from demo_gen.commands.progress import Progress
 from demo_gen.config.model import Config
 from demo_gen.ledger.pinning import PinStore
 from demo_gen.stages.content.stories import ScorecardQuestion, StoryResult, StoryWriter
-from demo_gen.stages.model import BusyEvent, Seller
+from demo_gen.stages.model import BusyEvent, Opportunity, Seller
 from demo_gen.stages.plan import OpportunityPlan, Plan
 from demo_gen.stages.plan_codec import dump_plan, fingerprint, load_plan, pin_key
-from demo_gen.stages.planning.ahead import Ahead, plan_ahead, with_ahead
+from demo_gen.stages.planning.ahead import Ahead, Teller, with_ahead
 from demo_gen.stages.planning.course_pin import dump_course, load_course
 from demo_gen.stages.planning.outcome import boundary_of, has_passed, realize, reveal
 from demo_gen.stages.planning.story import STAGES
@@ -45,44 +45,84 @@ def whole_story(
     """Every deal's plan with its story ahead; a writing command pins the ahead it computed,
     with its turns and the deal's own values as the story began (`course_pin`): the whole story
     is told of the deal as it was then, whatever `--advance-stages` has moved since."""
-    printed = fingerprint(config)
-    keys = {
-        op.opportunity.id: pin_key(config.run.name, org_id, op.opportunity.id, printed, op.anchor)
-        + AHEAD_SUFFIX
-        for op in plan.opportunities
-    }
-    found = store.get_contents([k for key in keys.values() for k in (key, key + TURNS_SUFFIX)])
-    kept = []
-    origins = {}
+    story = StoryAhead(store, config, org_id, users, events, write=write)
     for op in plan.opportunities:
-        text = found.get(keys[op.opportunity.id])
-        if text is not None:
-            pinned = load_plan(text, op.opportunity)
-            turned = found.get(keys[op.opportunity.id] + TURNS_SUFFIX)
-            origin, turns, kind = (
-                load_course(turned, op.opportunity) if turned else (op.opportunity, (), "")
-            )
-            origins[op.opportunity.id] = origin
-            kept.append(Ahead(op.opportunity.id, pinned.meetings, pinned.emails, turns, kind))
-    aheads = plan_ahead(plan.opportunities, config, users=users, events=events, kept=kept)
-    if write:
+        story.book(op)
+    order = sorted(plan.opportunities, key=lambda op: (op.opportunity.created_date,
+                                                       op.opportunity.id))  # fmt: skip
+    wholes = {}
+    for start in range(0, len(order), PIN_BATCH):
+        for op in story.tell(order[start : start + PIN_BATCH]):
+            wholes[op.opportunity.id] = op
+    return replace(
+        plan, opportunities=tuple(wholes[op.opportunity.id] for op in plan.opportunities)
+    )
+
+
+PIN_BATCH = 500
+"""Deals whose pinned stories ahead are read (and the new ones pinned) at a time."""
+
+
+class StoryAhead:
+    """`whole_story` a batch of deals at a time: `book` every deal's plan, then `tell` the deals
+    in CreatedDate-then-id order, in batches (`planning.ahead.Teller`). Each batch's pins are
+    read, and a writing command's new ones written, with the batch."""
+
+    def __init__(
+        self,
+        store: PinStore,
+        config: Config,
+        org_id: str,
+        users: Sequence[Seller],
+        events: Sequence[BusyEvent],
+        *,
+        write: bool,
+    ) -> None:
+        self.store, self.config, self.org_id, self.write = store, config, org_id, write
+        self.printed = fingerprint(config)
+        self.teller = Teller(config, users, events)
+
+    def book(self, op: OpportunityPlan) -> None:
+        """A deal's plan in the shared calendar (every deal's, before any is told)."""
+        self.teller.book(op)
+
+    def tell(self, ops: Sequence[OpportunityPlan]) -> list[OpportunityPlan]:
+        """The whole stories of `ops`, the next deals in CreatedDate-then-id order."""
+        keys = [self._key(op) for op in ops]
+        found = self.store.get_contents([k for key in keys for k in (key, key + TURNS_SUFFIX)])
         fresh: dict[str, str] = {}
-        for op in plan.opportunities:
-            key, ahead = keys[op.opportunity.id], aheads[op.opportunity.id]
-            if key not in found:
+        out = []
+        for op, key in zip(ops, keys, strict=True):
+            kept, origin = _kept(found, key, op)
+            ahead = self.teller.tell(op, kept)
+            if kept is None and key not in found:
                 fresh[key] = dump_plan(
                     OpportunityPlan(op.opportunity, op.anchor, ahead.meetings, ahead.emails)
                 )
                 fresh[key + TURNS_SUFFIX] = dump_course(op.opportunity, ahead.turns, ahead.course)
-        store.put_contents(fresh)
-    whole = tuple(
-        with_ahead(
-            replace(op, opportunity=origins.get(op.opportunity.id, op.opportunity)),
-            aheads[op.opportunity.id],
-        )
-        for op in plan.opportunities
+            out.append(with_ahead(replace(op, opportunity=origin), ahead))
+        if self.write:
+            self.store.put_contents(fresh)
+        return out
+
+    def _key(self, op: OpportunityPlan) -> str:
+        opp_id, pack = op.opportunity.id, self.config.run.name
+        return pin_key(pack, self.org_id, opp_id, self.printed, op.anchor) + AHEAD_SUFFIX
+
+
+def _kept(
+    found: Mapping[str, str], key: str, op: OpportunityPlan
+) -> tuple[Ahead | None, Opportunity]:
+    """The deal's pinned story ahead (None: none yet) and its values as the story began."""
+    text = found.get(key)
+    if text is None:
+        return None, op.opportunity
+    pinned = load_plan(text, op.opportunity)
+    turned = found.get(key + TURNS_SUFFIX)
+    origin, turns, kind = (
+        load_course(turned, op.opportunity) if turned else (op.opportunity, (), "")
     )
-    return replace(plan, opportunities=whole)
+    return Ahead(op.opportunity.id, pinned.meetings, pinned.emails, turns, kind), origin
 
 
 def on_day(whole: Plan, today: date | None, config: Config, *, advance: bool = False) -> Plan:

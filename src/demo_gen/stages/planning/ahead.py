@@ -90,36 +90,49 @@ def plan_ahead(
     kept: Sequence[Ahead] = (),
 ) -> dict[str, Ahead]:
     """The story ahead of every deal in `plans` that `kept` (pinned) does not already hold."""
-    env = shared_env(config, users, events)
+    teller = Teller(config, users, events)
     for op in plans:
-        book_plan(env.book, op)
-    on_deals: dict[str, list[BusyEvent]] = {}  # once: a scan of every Event per deal was quadratic
-    for event in events:
-        on_deals.setdefault(event.what_id or "", []).append(event)
-    marks = {op.opportunity.id: _marks(op, on_deals.get(op.opportunity.id, ())) for op in plans}
+        teller.book(op)
     done = {a.opportunity_id: a for a in kept}
     order = sorted(plans, key=lambda op: (op.opportunity.created_date, op.opportunity.id))
     for op in order:  # a kept deal is booked at its own turn: the others see what they saw
-        if op.opportunity.id in done:
-            _book_meetings(env, done[op.opportunity.id].meetings, plans)
-        else:
-            done[op.opportunity.id] = _one(env, op, config, marks[op.opportunity.id])
+        done[op.opportunity.id] = teller.tell(op, done.get(op.opportunity.id))
     return {op.opportunity.id: done[op.opportunity.id] for op in plans}
+
+
+class Teller:
+    """`plan_ahead` a deal at a time: `book` every deal's plan first, then `tell` each deal in
+    CreatedDate-then-id order (the deals' stories ahead share one calendar). Holds the calendar
+    and the org's Events, not the deals."""
+
+    def __init__(
+        self, config: Config, users: Sequence[Seller], events: Sequence[BusyEvent]
+    ) -> None:
+        self.config = config
+        self.env = shared_env(config, users, events)
+        self.on_deals: dict[str, list[BusyEvent]] = {}  # once: a scan of every Event per deal
+        for event in events:  # was quadratic
+            self.on_deals.setdefault(event.what_id or "", []).append(event)
+
+    def book(self, op: OpportunityPlan) -> None:
+        """One deal's planned meetings and calls, in everyone's calendar."""
+        book_plan(self.env.book, op)
+
+    def tell(self, op: OpportunityPlan, kept: Ahead | None = None) -> Ahead:
+        """The deal's story ahead, booked in the calendar: `kept` (pinned) when it has one."""
+        if kept is None:
+            return _one(
+                self.env, op, self.config, _marks(op, self.on_deals.get(op.opportunity.id, ()))
+            )
+        if kept.meetings and kept.meetings[0].opportunity_id == op.opportunity.id:
+            book_plan(self.env.book, OpportunityPlan(op.opportunity, date.min, kept.meetings, ()))
+        return kept
 
 
 def with_ahead(op: OpportunityPlan, ahead: Ahead) -> OpportunityPlan:
     """The deal's whole story: its plan and its story ahead."""
     return replace(op, meetings=op.meetings + ahead.meetings, emails=op.emails + ahead.emails,
                    turns=ahead.turns)  # fmt: skip
-
-
-def _book_meetings(
-    env: Env, meetings: Sequence[PlannedMeeting], plans: Sequence[OpportunityPlan]
-) -> None:
-    opps = {op.opportunity.id: op.opportunity for op in plans}
-    if meetings and meetings[0].opportunity_id in opps:
-        opp = opps[meetings[0].opportunity_id]
-        book_plan(env.book, OpportunityPlan(opp, date.min, tuple(meetings), ()))
 
 
 def _marks(op: OpportunityPlan, events: Sequence[BusyEvent]) -> tuple[Anchor, ...]:

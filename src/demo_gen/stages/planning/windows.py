@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from demo_gen.stages.planning.slots import Person, Rules
 from demo_gen.stages.planning.workdays import is_working_day
@@ -22,18 +22,26 @@ _MINUTE_WEIGHT = {0: 8, 30: 5, 15: 1, 45: 1}
 
 
 class Windows:
-    """Memoised meeting windows per (person, local date, hours)."""
+    """Memoised meeting windows per (person, local date, hours). A person keeps the window
+    first made for them on a day (a contact placed otherwise in another deal sees it too); the
+    windows themselves are shared by everyone in the same place, so the memo's entries cost a
+    key each, not a window each (a run's plan spans thousands of people and hundreds of days)."""
 
     def __init__(self, rules: Rules) -> None:
         self.rules = rules
         self._memo: dict[tuple[str, date, time, time], tuple[Span, ...]] = {}
+        self._places: dict[tuple[tzinfo, str | None, date, time, time], tuple[Span, ...]] = {}
 
     def of(self, person: Person, day: date, hours: tuple[time, time]) -> tuple[Span, ...]:
         """The UTC spans of `person`'s local `day` inside `hours` (empty on a day off)."""
         key = (person.id, day, hours[0], hours[1])
         found = self._memo.get(key)
         if found is None:
-            found = self._memo[key] = self._build(person, day, hours)
+            place = (person.zone, person.country, day, hours[0], hours[1])
+            found = self._places.get(place)
+            if found is None:
+                found = self._places[place] = self._build(person, day, hours)
+            self._memo[key] = found
         return found
 
     def _build(self, person: Person, day: date, hours: tuple[time, time]) -> tuple[Span, ...]:
