@@ -21,6 +21,8 @@ the protocol of one chunk's job, unchanged.
 
 from __future__ import annotations
 
+import csv
+import io
 import tempfile
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -90,14 +92,14 @@ class SpanWriter:
         log: RunLog,
         settings: WriteSettings,
         progress: Progress = NULL_PROGRESS,
-        limit: int = MAX_UPLOAD_BYTES,
+        limit: int | None = None,
     ) -> None:
         self._target = target
         self._state = state
         self._log = log
         self._s = settings
         self._progress = progress
-        self._limit = limit
+        self._limit = MAX_UPLOAD_BYTES if limit is None else limit  # one job's CSV, at most
         self._planned: list[ItemRow] = []
         self.counts: Counts = {}
         self.owned: Counter[str] = Counter()
@@ -129,34 +131,59 @@ class SpanWriter:
         ]
 
     def _write_type(self, spool: BulkSpool, record_type: str, links: bool) -> None:
+        """The spooled items of one record type in as few jobs as the upload limit allows."""
         header = tuple(sorted(spool.columns[record_type]))
+        head = _line(header)
         job: _Job | None = None
         for batch in spool.batches(record_type, SPOOL_BATCH):
             todo, ids = self._ready(batch, links)
-            if not todo:
-                continue
-            upload = to_csv(self._target.records(todo, ids, self._s.run_id), header)
-            body = upload.text.split("\n", 1)[1]
-            size = len(body.encode("utf-8"))
-            if job is not None and len(job.head) + job.size + size > self._limit:
-                self._send(job, header)
-                job = None
-            if job is None and self._budget_spent():
-                self._count(todo, "deferred")
-                continue
-            if job is None:
-                head = upload.text[: len(upload.text) - len(body)]
-                # closed by `_send` once read for the upload (a temporary file: gone either way)
-                spooled = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
-                job = _Job(spooled, record_type, head)
-            self._state.mark_pending([pending_row(i, self._s, self._target.key) for i in todo])
-            for item, cells in zip(todo, upload.rows, strict=True):
-                job.rows.append(JobRow(len(job.rows), item.signature, row_key(cells)))
-                job.kinds[item.signature] = item.kind
-            job.file.write(body)
-            job.size += size
+            rows = to_csv(self._target.records(todo, ids, self._s.run_id), header).rows
+            lines = [_line(cells) for cells in rows]
+            start = 0
+            while start < len(todo):
+                if job is None and self._budget_spent():
+                    self._count(todo[start:], "deferred")
+                    break
+                if job is None:
+                    # closed by `_send` once read for the upload (a temporary file either way)
+                    spooled = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
+                    job = _Job(spooled, record_type, head, size=len(head.encode("utf-8")))
+                end = self._fill(job, todo, rows, lines, start)
+                if end < len(todo):  # the next row would take the upload past the limit
+                    self._send(job, header)
+                    job = None
+                start = end
         if job is not None:
             self._send(job, header)
+
+    def _fill(
+        self,
+        job: _Job,
+        todo: Sequence[WorkItem],
+        rows: Sequence[Sequence[str]],
+        lines: Sequence[str],
+        start: int,
+    ) -> int:
+        """Add rows from `start` to `job` while its upload stays under the limit (one row at
+        least): pending first (commit), then their CSV on disk. The index after the last."""
+        end, size = start, job.size
+        while end < len(todo):
+            weight = len(lines[end].encode("utf-8"))
+            if size + weight > self._limit and (end > start or job.rows):
+                break
+            size += weight
+            end += 1
+        if end == start:
+            return end
+        key = self._target.key
+        self._state.mark_pending([pending_row(i, self._s, key) for i in todo[start:end]])
+        taken = zip(todo[start:end], rows[start:end], lines[start:end], strict=True)
+        for item, cells, line in taken:
+            job.rows.append(JobRow(len(job.rows), item.signature, row_key(cells)))
+            job.kinds[item.signature] = item.kind
+            job.file.write(line)
+        job.size = size
+        return end
 
     def _ready(self, batch: list[WorkItem], links: bool) -> tuple[list[WorkItem], dict[str, str]]:
         """The items of `batch` to send, and the ids their records need (a link's parent, an
@@ -249,6 +276,13 @@ class SpanWriter:
     def _tally(self, job: _Job, sigs: Mapping[str, object] | Sequence[str], outcome: str) -> None:
         for sig in sigs:
             _bump(self.counts, job.kinds[sig], outcome)
+
+
+def _line(cells: Sequence[str]) -> str:
+    """One CSV line as `bulk.to_csv` writes it."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(cells)
+    return buffer.getvalue()
 
 
 def _bump(counts: Counts, kind: str, outcome: str) -> None:
