@@ -109,6 +109,7 @@ class SpanWriter:
     def write(self, spool: BulkSpool) -> None:
         before = self._target.calls
         self._planned = self._invitees(spool)
+        self._log.event("bulk.span", records=dict(spool.counts), invitees=len(self._planned))
         for links in (False, True):
             types = spool.record_types(links)
             what = "adding invitees and recipients" if links else "creating meetings and emails"
