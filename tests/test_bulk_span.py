@@ -167,3 +167,19 @@ def test_killed_between_the_chunks_spooling_and_the_upload_resumes_and_resets_ex
         )  # fmt: skip
         assert done.returncode == 0, done.stderr[-2000:]
     assert org_ids(db) == before  # reset exact
+
+
+def test_the_api_budget_stops_the_run_wide_jobs_and_the_next_run_finishes(
+    org_db, reference, tmp_path
+):
+    """A budget spent after the first job defers the other record types (nothing pending);
+    the next run sends them and makes exactly what an unbudgeted run makes."""
+    config = _config(tmp_path, org_db)
+    first = run(
+        load_config(config), Secrets(), RunOptions(today=ANCHOR, chunk_deals=CHUNK, max_calls=4)
+    )
+    assert first.counts["meeting"]["created"] > 0
+    assert sum(v["deferred"] for v in first.counts.values()) > 0
+    assert _one(tmp_path, "SELECT COUNT(*) FROM items WHERE status = 'pending'") == 0
+    assert _chunked(config) == 0
+    assert _counts(org_db) == reference

@@ -105,9 +105,10 @@ class SpanWriter:
         self.owned: Counter[str] = Counter()
         self.jobs = 0
         self.calls = 0
+        self._started = target.calls
 
     def write(self, spool: BulkSpool) -> None:
-        before = self._target.calls
+        before = self._started = self._target.calls
         self._planned = self._invitees(spool)
         self._log.event("bulk.span", records=dict(spool.counts), invitees=len(self._planned))
         for links in (False, True):
@@ -201,7 +202,9 @@ class SpanWriter:
         return [i for i in batch if i.signature not in done], ids
 
     def _budget_spent(self) -> bool:
-        return self._s.max_calls is not None and self._target.calls >= self._s.max_calls
+        """The writes' API budget is spent (the requests of this writer, reads included)."""
+        spent = self._target.calls - self._started
+        return self._s.max_calls is not None and spent >= self._s.max_calls
 
     def _send(self, job: _Job, header: tuple[str, ...]) -> None:
         """One job: open, job id and rows recorded, upload, close and wait, settle."""
