@@ -15,7 +15,6 @@ before (`writes.create`).
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 
@@ -85,17 +84,17 @@ class BulkSpan:
         self._decided = True
         phase = self._phase
         assert isinstance(phase.target, SalesforceTarget)
-        estimate = len(todo) if self._chunks == 1 else math.ceil(len(todo) * self._chunks)
+        estimate = len(todo) * self._chunks
         jobs = len({i.record_type for i in todo})
         bulk, why = choose(estimate, phase.target.bulk_settings, phase.max_calls, jobs)
         if not bulk:
             return  # each chunk decides as before (writes.create → write_path.writer_for)
         phase.log.event("write.path", path="bulk", records=estimate, reason=why,
                         chunks=self._chunks, spans_run=True)  # fmt: skip
-        about = "" if self._chunks == 1 else f"about {self._chunks} chunks × {len(todo)} = "
+        many = "" if self._chunks == 1 else f"about {self._chunks} chunks × {len(todo)}, "
         phase.progress.note(
-            f"writing {about}{estimate} records through Bulk API 2.0, one job per record "
-            f"type for the run: {why}"
+            f"writing {many}{estimate} records through Bulk API 2.0, one job per record type "
+            f"for the run: {why}"
         )
         self.spool = BulkSpool()
 
