@@ -21,7 +21,9 @@ from safety_helpers import connect, org_ids
 from demo_gen.commands.run import RunOptions, run
 from demo_gen.config.model import Secrets, load_config
 from demo_gen.ledger import bulk_span
+from demo_gen.ledger.bulk_spool import BulkSpool
 from demo_gen.ledger.runlog import read_events
+from demo_gen.stages.items import WorkItem
 
 BULK = {"mode": "always", "poll_seconds": 0, "query_min_records": 1}
 CHUNK = 2
@@ -73,6 +75,25 @@ def _run_ids(root: Path) -> list[str]:
 def _one(root: Path, sql: str) -> object:
     with sqlite3.connect(root / "state.sqlite") as conn:
         return conn.execute(sql).fetchone()[0]
+
+
+def test_the_spool_gives_back_each_type_in_order_a_batch_at_a_time():
+    def item(n: int, record_type: str, parent: str | None = None) -> WorkItem:
+        return WorkItem(f"s{n}", "k", record_type, "006", {"F": n}, "", "", parent=parent)
+
+    with BulkSpool() as spool:
+        first = [item(1, "Event"), item(2, "EventRelation", "s1"), item(3, "Event")]
+        spool.add(first, lambda i: ["A"])
+        spool.add([item(4, "Event")], lambda i: ["B"])
+        assert spool.record_types(False) == ["Event"]
+        assert spool.record_types(True) == ["EventRelation"]
+        batches = [[i.signature for i in b] for b in spool.batches("Event", 1)]
+        assert batches == [["s1"], ["s3"], ["s4"]]
+        spool.add([item(5, "Event")], lambda i: ["C"])  # added after a read: still at the end
+        again = [i.signature for b in spool.batches("Event", 10) for i in b]
+        assert again == ["s1", "s3", "s4", "s5"]
+        assert spool.columns["Event"] == {"A", "B", "C"} and spool.counts["Event"] == 4
+        assert spool.bytes_on_disk() > 0
 
 
 def test_a_run_of_several_chunks_opens_one_ingest_job_per_record_type(
