@@ -5,6 +5,7 @@ spooling and the upload — or at a job of the whole run — resumes and resets 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -123,6 +124,9 @@ def test_a_run_of_several_chunks_opens_one_ingest_job_per_record_type(
     assert _counts(org_db) == _counts(whole_db)
     assert report.counts == one.counts
     assert report.counts["email_task"]["created"] > 0  # owned through the query jobs
+    cards = (Path(report.run_dir) / "scorecards.jsonl").read_text().splitlines()
+    ids = [json.loads(line)["sf_id"] for line in cards]  # filled once the cards' job ran
+    assert len(ids) == report.counts["scorecard"]["created"] > 0 and all(ids)
     again = run(
         load_config(_config(spanned, org_db, served_org.url)),
         Secrets(),
