@@ -180,6 +180,12 @@ def test_killed_between_the_chunks_spooling_and_the_upload_resumes_and_resets_ex
         assert org_ids(db) == before  # nothing left the process
         assert _one(tmp_path, "SELECT COUNT(*) FROM items") == 0
         assert _one(tmp_path, "SELECT COUNT(*) FROM bulk_jobs") == 0
+    if point.startswith("bulk:uploaded"):  # the job id and every row it carries, recorded
+        assert _one(tmp_path, "SELECT COUNT(*) FROM bulk_jobs WHERE state = 'open'") == 1
+        pending = "SELECT COUNT(*) FROM items WHERE status = 'pending'"
+        assert _one(tmp_path, "SELECT COUNT(*) FROM bulk_job_rows") == _one(tmp_path, pending)
+        deals = "SELECT COUNT(DISTINCT opportunity_id) FROM items WHERE status = 'pending'"
+        assert _one(tmp_path, deals) > CHUNK  # one job for the links of several chunks
     assert _chunked(config, run_id=_run_ids(tmp_path)[0]) == 0
     assert _chunked(config) == 0
     assert _counts(db) == reference  # 0 duplicates, 0 missing
