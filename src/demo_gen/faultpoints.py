@@ -31,6 +31,11 @@ pending; no job exists yet), then
     sent:KIND           the job has ended (the org made its rows and their Tasks/relations)
     bulk:results:KIND   its results are read and mapped to rows; nothing of them recorded
     created:KIND        every row of the job is recorded and the job forgotten
+    bulk:spooled        a chunk's items to send are spooled to disk for the run's jobs
+                        (commands/stream_bulk.py; `bulk:spooled#2`: after the second chunk);
+                        nothing of the run is pending or sent yet. The jobs, one per record
+                        type and level for the whole run, follow the last chunk (the points
+                        above, once per job: ledger/bulk_span.py)
 
 Calendar copies (targets/caldav.py, targets/ics.py) go through the same writer and resetter, so
 the same names hold with KIND `calendar_event`; the CalDAV target also reaches

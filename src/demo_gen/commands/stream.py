@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from demo_gen.commands.plan_spill import PlanSpill
 from demo_gen.commands.prepare import Planned, Prepared, build
 from demo_gen.commands.progress import Progress
+from demo_gen.commands.stream_bulk import BulkSpan
 from demo_gen.commands.summary import tally
 from demo_gen.commands.writes import WritePhase, create, org_made_counts, reconciled_ledger
 from demo_gen.stages.plan import OpportunityPlan
@@ -48,14 +49,41 @@ def write_in_chunks(
     back from `spill` when the plan was spilled: `planned` then holds no deal)."""
     ambiguous = {phase.target.key: _settle(phase) for phase in phases}
     budgets = {phase.target.key: phase.max_calls for phase in phases}
+    total = _count_chunks(planned, spill, chunk)
+    spans = {phase.target.key: BulkSpan(phase, total) for phase in phases}
     out = Streamed()
+    try:
+        _stream(planned, phases, chunk, progress, on_chunk, spill, ambiguous, budgets, spans, out)
+        for phase in phases:  # the spooled Bulk writes: one job per record type and level
+            counts, _ = spans[phase.target.key].flush(budgets[phase.target.key])
+            _add(out.counts, counts)
+    finally:
+        for span in spans.values():
+            span.close()
+    return out
+
+
+def _stream(
+    planned: Planned,
+    phases: Sequence[WritePhase],
+    chunk: int,
+    progress: Progress,
+    on_chunk: Callable[[Prepared], None],
+    spill: PlanSpill | None,
+    ambiguous: dict[str, set[str]],
+    budgets: dict[str, int | None],
+    spans: dict[str, BulkSpan],
+    out: Streamed,
+) -> None:
+    """The chunks, each built, written or spooled to every target, then handed to `on_chunk`."""
     for deals, wholes in _chunks(planned, spill, chunk):
         part = build(planned, deals, progress, wholes)
         del deals, wholes  # the chunk's plans live in `part` only, and go with it
         for phase in phases:
             key = phase.target.key
             remaining = budgets[key]
-            counts = _write(replace(phase, max_calls=remaining), part, ambiguous[key])
+            step = replace(phase, max_calls=remaining)
+            counts = _write(step, part, ambiguous[key], spans[key])
             calls = counts.pop(_CALLS)["n"]
             if remaining is not None:
                 budgets[key] = max(remaining - calls, 0)
@@ -63,18 +91,24 @@ def write_in_chunks(
         on_chunk(part)
         del part  # before the next chunk is built: one chunk's texts and items at a time
         out.chunks += 1
-    return out
 
 
 _CALLS = "_calls"
 
 
-def _write(step: WritePhase, part: Prepared, ambiguous: set[str]) -> dict[str, dict[str, int]]:
-    """One chunk written to one target: its counts, and the calls it made under `_CALLS`."""
+def _write(
+    step: WritePhase, part: Prepared, ambiguous: set[str], span: BulkSpan
+) -> dict[str, dict[str, int]]:
+    """One chunk written to one target (or spooled for the run's Bulk jobs): its counts, and
+    the calls it made under `_CALLS`."""
     key = step.target.key
     items = part.items[key]
     sigs = [i.signature for i in items]
     ledger = step.state.items_by_signature(key, sigs)
+    spooled = span.take(items, ledger, ambiguous, part.caps[key])
+    if spooled is not None:
+        spooled[_CALLS] = {"n": 0}
+        return spooled
     outcome = create(step, items, ledger, ambiguous.intersection(sigs))
     counts: dict[str, dict[str, int]] = {}
     _add(counts, tally(items, ledger, outcome))
@@ -87,6 +121,11 @@ def _settle(phase: WritePhase) -> set[str]:
     """Settle the target's pending rows once, before anything is sent; the ambiguous ones."""
     _, ambiguous = reconciled_ledger(phase, ())
     return ambiguous
+
+
+def _count_chunks(planned: Planned, spill: PlanSpill | None, size: int) -> int:
+    deals = len(spill) if spill is not None else len(planned.plan.opportunities)
+    return max(-(-deals // max(size, 1)), 1)
 
 
 def _chunks(

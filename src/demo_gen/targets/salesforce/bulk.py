@@ -60,9 +60,12 @@ def cell(value: Any) -> str:
     return str(value)
 
 
-def to_csv(records: Sequence[Mapping[str, Any]]) -> Csv:
-    """The records (without `attributes`) as one CSV upload, columns sorted by name."""
-    header = tuple(sorted({k for r in records for k in r if k != "attributes"}))
+def to_csv(records: Sequence[Mapping[str, Any]], header: Sequence[str] | None = None) -> Csv:
+    """The records (without `attributes`) as one CSV upload, columns sorted by name (or
+    `header`'s: the columns of a whole run's records of a type, for a job that spans chunks)."""
+    if header is None:
+        header = sorted({k for r in records for k in r if k != "attributes"})
+    header = tuple(header)
     rows = tuple(tuple(cell(r.get(name)) for name in header) for r in records)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

@@ -1,0 +1,294 @@
+"""One Bulk API 2.0 ingest job per record type and level for a whole run (docs/adr/0009-bulk-
+jobs-span-the-run.md), from the items `bulk_spool.BulkSpool` kept on disk.
+
+Per record type, parents first, then their links:
+
+    per batch of spooled items (SPOOL_BATCH): drop what is created already (an invitee the org
+    made with its Event was adopted), defer a link whose parent was not created, fill the links'
+    parent ids from the ledger, price the rows as CSV (one header for the whole type), append
+    them to the job's file on disk, mark them pending (commit)
+    ... until the next batch would take the file past the upload limit: then that file is one
+    job, and the rest start another
+    per job, as bulk_writer.py:  pending:KIND → open, job id + rows (commit) bulk:job:KIND →
+    upload bulk:uploaded:KIND → close, wait sent:KIND → results bulk:results:KIND → read back
+    and record per 200 (commit) → forget created:KIND
+
+Every row is pending (committed) before the job that carries it opens; the job id and its rows
+are committed before the upload; the outcome after. A kill anywhere leaves pending rows that are
+either tied to a recorded job (settled by its id on resume) or to none (found by signature):
+the protocol of one chunk's job, unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import IO
+
+from demo_gen.commands.progress import NULL_PROGRESS, Progress
+from demo_gen.commands.summary import COUNT_KEYS
+from demo_gen.errors import AuthError, LimitError, TargetError
+from demo_gen.faultpoints import crash_point
+from demo_gen.ledger.bulk_jobs import BulkJob, BulkLedger, JobRow, row_key
+from demo_gen.ledger.bulk_spool import BulkSpool
+from demo_gen.ledger.bulk_writer import NOT_SENT, settle_job
+from demo_gen.ledger.protocol import catch_up
+from demo_gen.ledger.runlog import RunLog
+from demo_gen.ledger.store import ItemRow, StateStore, created_ids
+from demo_gen.ledger.writer import WriteSettings, pending_row
+from demo_gen.stages.items import INVITEE, WorkItem
+from demo_gen.targets.salesforce.bulk import MAX_UPLOAD_BYTES, to_csv
+from demo_gen.targets.salesforce.target import SalesforceTarget
+
+SPOOL_BATCH = 2000
+"""Spooled items read back, priced and marked pending at a time (what a batch holds in memory)."""
+
+Counts = dict[str, dict[str, int]]
+
+
+class _AnyIds(Mapping[str, str]):
+    """Every signature has an id: how a record's columns are known before its parent exists."""
+
+    def __getitem__(self, key: str) -> str:
+        return "-"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def record_columns(target: SalesforceTarget, item: WorkItem, run_id: str) -> list[str]:
+    """The CSV columns `item`'s record will have (parent ids and tags included)."""
+    record = target.records([item], _AnyIds(), run_id)[0]
+    return [k for k in record if k != "attributes"]
+
+
+@dataclass
+class _Job:
+    """One job's rows before it opens: their CSV on disk, their ledger rows' keys in memory."""
+
+    file: IO[str]
+    record_type: str
+    head: str  # the CSV header line
+    rows: list[JobRow] = field(default_factory=list)
+    kinds: dict[str, str] = field(default_factory=dict)  # signature -> kind
+    size: int = 0
+
+
+class SpanWriter:
+    """Writes a spooled run in one job per record type and level (more only past the upload
+    limit); `counts` by kind as `summary.tally` gives them, `calls` its API requests."""
+
+    def __init__(
+        self,
+        target: SalesforceTarget,
+        state: StateStore,
+        log: RunLog,
+        settings: WriteSettings,
+        progress: Progress = NULL_PROGRESS,
+        limit: int | None = None,
+    ) -> None:
+        self._target = target
+        self._state = state
+        self._log = log
+        self._s = settings
+        self._progress = progress
+        self._limit = MAX_UPLOAD_BYTES if limit is None else limit  # one job's CSV, at most
+        self._planned: list[ItemRow] = []
+        self.counts: Counts = {}
+        self.owned: Counter[str] = Counter()
+        self.jobs = 0
+        self.calls = 0
+        self._started = target.calls
+
+    def write(self, spool: BulkSpool) -> None:
+        before = self._started = self._target.calls
+        self._planned = self._invitees(spool)
+        self._log.event("bulk.span", records=dict(spool.counts), invitees=len(self._planned))
+        for links in (False, True):
+            types = spool.record_types(links)
+            what = "adding invitees and recipients" if links else "creating meetings and emails"
+            self._progress.phase(what, sum(spool.counts[t] for t in types))
+            for record_type in types:
+                self._write_type(spool, record_type, links)
+            self._planned = []  # only an Event's read-back adopts planned invitees
+        self._catch_up(spool)
+        self.calls = self._target.calls - before
+
+    def _invitees(self, spool: BulkSpool) -> list[ItemRow]:
+        """The planned invitees, which an Event's read-back adopts when the org made them."""
+        key = self._target.key
+        return [
+            pending_row(i, self._s, key)
+            for t in spool.record_types(True)
+            for batch in spool.batches(t, SPOOL_BATCH)
+            for i in batch
+            if i.kind == INVITEE
+        ]
+
+    def _write_type(self, spool: BulkSpool, record_type: str, links: bool) -> None:
+        """The spooled items of one record type in as few jobs as the upload limit allows."""
+        header = tuple(sorted(spool.columns[record_type]))
+        head = _line(header)
+        job: _Job | None = None
+        for batch in spool.batches(record_type, SPOOL_BATCH):
+            todo, ids = self._ready(batch, links)
+            rows = to_csv(self._target.records(todo, ids, self._s.run_id), header).rows
+            lines = [_line(cells) for cells in rows]
+            start = 0
+            while start < len(todo):
+                if job is None and self._budget_spent():
+                    self._count(todo[start:], "deferred")
+                    break
+                if job is None:
+                    # closed by `_send` once read for the upload (a temporary file either way)
+                    spooled = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
+                    job = _Job(spooled, record_type, head, size=len(head.encode("utf-8")))
+                end = self._fill(job, todo, rows, lines, start)
+                if end < len(todo):  # the next row would take the upload past the limit
+                    self._send(job, header)
+                    job = None
+                start = end
+        if job is not None:
+            self._send(job, header)
+
+    def _fill(
+        self,
+        job: _Job,
+        todo: Sequence[WorkItem],
+        rows: Sequence[Sequence[str]],
+        lines: Sequence[str],
+        start: int,
+    ) -> int:
+        """Add rows from `start` to `job` while its upload stays under the limit (one row at
+        least): pending first (commit), then their CSV on disk. The index after the last."""
+        end, size = start, job.size
+        while end < len(todo):
+            weight = len(lines[end].encode("utf-8"))
+            if size + weight > self._limit and (end > start or job.rows):
+                break
+            size += weight
+            end += 1
+        if end == start:
+            return end
+        key = self._target.key
+        self._state.mark_pending([pending_row(i, self._s, key) for i in todo[start:end]])
+        taken = zip(todo[start:end], rows[start:end], lines[start:end], strict=True)
+        for item, cells, line in taken:
+            job.rows.append(JobRow(len(job.rows), item.signature, row_key(cells)))
+            job.kinds[item.signature] = item.kind
+            job.file.write(line)
+        job.size = size
+        return end
+
+    def _ready(self, batch: list[WorkItem], links: bool) -> tuple[list[WorkItem], dict[str, str]]:
+        """The items of `batch` to send, and the ids their records need (a link's parent, an
+        answer's evidence), from the ledger; counts what is created already or blocked."""
+        wanted = [i.signature for i in batch]
+        if links:
+            wanted += [p for i in batch for p in (i.parent or "", *i.evidence) if p]
+        ids = created_ids(self._state.items_by_signature(self._target.key, wanted))
+        adopted = [i for i in batch if i.signature in ids]  # the org made it with its parent
+        blocked = [i for i in batch if links and i.signature not in ids and i.parent not in ids]
+        self._count(adopted, "created")
+        self._count(blocked, "deferred")
+        done = {i.signature for i in adopted + blocked}
+        return [i for i in batch if i.signature not in done], ids
+
+    def _budget_spent(self) -> bool:
+        """The writes' API budget is spent (the requests of this writer, reads included)."""
+        spent = self._target.calls - self._started
+        return self._s.max_calls is not None and spent >= self._s.max_calls
+
+    def _send(self, job: _Job, header: tuple[str, ...]) -> None:
+        """One job: open, job id and rows recorded, upload, close and wait, settle."""
+        kind = next(iter(job.kinds.values()))
+        crash_point(f"pending:{kind}")
+        job.file.seek(0)
+        text = job.head + job.file.read()
+        job.file.close()
+        sigs = [r.signature for r in job.rows]
+        try:
+            recorded = self._open(job, header, kind)
+        except (AuthError, LimitError):
+            raise
+        except TargetError as exc:  # no job: nothing can have been created
+            failures = {s: (NOT_SENT[0], f"{NOT_SENT[1]} ({exc})") for s in sigs}
+            self._state.record_batch(self._target.key, {}, failures, {}, ())
+            self._tally(job, failures, "failed")
+            self._log.event("bulk.not_sent", level="warning", records=len(sigs), error=str(exc))
+            return
+        channel = self._target.bulk()
+        try:
+            channel.upload(recorded.job_id, text)
+            del text
+            crash_point(f"bulk:uploaded:{kind}")
+            info = channel.finish(recorded.job_id)
+        except (AuthError, LimitError):
+            raise  # the job id is recorded: the next run settles it
+        except TargetError as exc:  # the job may have loaded rows: pending, tied to the job
+            self._tally(job, sigs, "deferred")
+            self._log.event("batch.unconfirmed", level="warning", records=len(sigs), error=str(exc))
+            return
+        crash_point(f"sent:{kind}")
+        done = settle_job(
+            self._target, self._state, self._log, recorded, job.rows, info, self._planned
+        )
+        self._tally(job, done.created, "created")
+        self._tally(job, done.failed, "failed")
+        self._tally(job, done.unknown, "deferred")
+        self.owned.update(row.kind for row in done.owned)
+        self._progress.advance(len(sigs))
+
+    def _open(self, job: _Job, header: tuple[str, ...], kind: str) -> BulkJob:
+        """Open the job and commit its id and rows before anything is uploaded."""
+        record_type = job.record_type
+        external = self._target.upsert_field(record_type)
+        operation = "upsert" if external else "insert"
+        job_id = self._target.bulk().open(record_type, operation, external)
+        recorded = BulkJob(self._target.key, job_id, self._s.pack, self._s.run_id, record_type,
+                           kind, operation, header, "open")  # fmt: skip
+        BulkLedger(self._state).record_job(recorded, job.rows)
+        crash_point(f"bulk:job:{kind}")
+        self.jobs += 1
+        self._log.event("bulk.job", job_id=job_id, sobject=record_type, operation=operation,
+                        records=len(job.rows), bytes=job.size, spans_run=True)  # fmt: skip
+        return recorded
+
+    def _catch_up(self, spool: BulkSpool) -> None:
+        """Own what the org made for the created parents and the ledger lacks (a failed
+        read-back), as `writes.org_made_counts` does after a chunk."""
+        for record_type in spool.record_types(False):
+            for batch in spool.batches(record_type, SPOOL_BATCH):
+                ledger = self._state.items_by_signature(
+                    self._target.key, [i.signature for i in batch]
+                )
+                created = [r for r in ledger.values() if r.status == "created"]
+                caught = catch_up(self._target, self._state, self._log, created)
+                self.owned.update(row.kind for row in caught)
+
+    def _count(self, items: Sequence[WorkItem], outcome: str) -> None:
+        for item in items:
+            _bump(self.counts, item.kind, outcome)
+
+    def _tally(self, job: _Job, sigs: Mapping[str, object] | Sequence[str], outcome: str) -> None:
+        for sig in sigs:
+            _bump(self.counts, job.kinds[sig], outcome)
+
+
+def _line(cells: Sequence[str]) -> str:
+    """One CSV line as `bulk.to_csv` writes it."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(cells)
+    return buffer.getvalue()
+
+
+def _bump(counts: Counts, kind: str, outcome: str) -> None:
+    bucket = counts.setdefault(kind, dict.fromkeys(COUNT_KEYS, 0))
+    bucket[outcome] += 1
