@@ -152,3 +152,30 @@ def test_a_login_named_in_the_config_but_missing_from_env_is_one_clear_line(make
     assert "demo.yaml:" in result.stderr
     assert "CALDAV_USERNAME_ANN and CALDAV_PASSWORD_ANN are not set" in result.stderr
     assert "Traceback" not in result.output + result.stderr
+
+
+def _refusals(calendars: CalDavCalendars, login: tuple[str, str]) -> list[int]:
+    """The 401s one login's client meets from now on (a response hook on its session)."""
+    seen: list[int] = []
+    client = calendars._client_for(login)  # noqa: SLF001  (the client a person's copies use)
+    client.session.hooks["response"].append(
+        lambda r, *args, **kwargs: seen.append(r.status_code) if r.status_code == 401 else None
+    )
+    return seen
+
+
+@pytest.mark.parametrize("auth", ["auto", "basic"])
+def test_only_the_first_login_meets_a_401_and_basic_meets_none(radicale, auth: str) -> None:
+    """Each 401 is a round trip (and a second's wait on a default Radicale): with `auto` the
+    first login learns the scheme and every later one sends it up front; with `basic` none
+    waits for a 401. (Before, every person's login met one.)"""
+    for user in (ANN, BOB):
+        _as(radicale, user, f"pw-{user[:3]}").make_calendar(user)
+    logins = {ANN: (ANN, "pw-ann"), BOB: (BOB, "pw-bob")}
+    settings = CalDavSettings(url=radicale.base, locate="principal", logins=logins, auth=auth)
+    with CalDavCalendars(settings) as calendars:
+        first, second = _refusals(calendars, logins[ANN]), _refusals(calendars, logins[BOB])
+        calendars.calendar_url(ANN)
+        calendars.calendar_url(BOB)
+    assert second == []
+    assert len(first) == (1 if auth == "auto" else 0)

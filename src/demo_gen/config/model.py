@@ -364,6 +364,9 @@ class CalendarSettings(Strict):
     logins: dict[LoginEmail, EnvName] = Field(default_factory=dict, max_length=1000)
     """A person's own login: email -> NAME, read from CALDAV_USERNAME_<NAME> and
     CALDAV_PASSWORD_<NAME> in .env; everyone else logs in as CALDAV_USERNAME."""
+    auth: Literal["auto", "basic", "digest"] = "auto"
+    """auto: the scheme the server asks for on the first login, then sent up front by every
+    other login; basic or digest: sent up front from the first request (no 401 round trip)."""
 
     @field_validator("collection")
     @classmethod

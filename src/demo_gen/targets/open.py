@@ -79,4 +79,5 @@ def caldav_settings(config: Config, secrets: Secrets) -> CalDavSettings:
         locate=cal.locate,
         calendar_name=cal.calendar_name,
         logins=logins,
+        auth=cal.auth,
     )

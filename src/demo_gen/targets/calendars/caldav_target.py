@@ -41,6 +41,7 @@ class Remote:
 
 
 Login = tuple[str, str]  # (username, password)
+_SCHEMES = {"HTTPBasicAuth": "basic", "HTTPDigestAuth": "digest"}  # the client's auth, by class
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class CalDavSettings:
     locate: Literal["template", "principal"] = "template"
     calendar_name: str | None = None
     logins: Mapping[str, Login] = field(default_factory=dict)
+    auth: Literal["auto", "basic", "digest"] = "auto"
 
 
 class CalDavCalendars:
@@ -86,7 +88,25 @@ class CalDavCalendars:
                     require_tls=False,  # a server on loopback in tests; the config checks it
                     enable_rfc6764=False,
                 )
-            return self._clients[login]
+            client = self._clients[login]
+            scheme = self._scheme()
+            if client.auth is None and scheme is not None:  # sent up front from now on
+                client.auth_type = scheme
+                client.build_auth_object([scheme])
+            return client
+
+    def _scheme(self) -> str | None:
+        """The auth scheme a new login sends up front: the configured one, else the one a
+        login of this server has already been asked for (None until then: the client learns it
+        from the server's first 401). Each 401 is a round trip, and Radicale sleeps a second
+        on each one by default: a run with a login per person paid it once per person."""
+        if self.settings.auth != "auto":
+            return self.settings.auth
+        for client in self._clients.values():  # requests' or niquests' classes, by name
+            scheme = _SCHEMES.get(type(client.auth).__name__)
+            if scheme is not None:
+                return scheme
+        return None
 
     def login_of(self, owner: str) -> Login | None:
         """*owner*'s own login, or None for the default one."""
