@@ -228,3 +228,30 @@ def test_a_new_close_date_holds_for_weeks(overdue: bool) -> None:
         assert all(b - a >= SLIP_GAP for a, b in zip(days, days[1:], strict=False)), days
         twice += len(days) > 1
     assert twice > 0  # deals do slip twice, or the gap is not tested
+
+
+def test_a_won_deal_signs_in_a_signature_call_it_keeps_before_its_kickoff(story) -> None:
+    """Every deal the story ahead wins has a signature call as its last conversation, on or
+    before the day it is won, held (a signing call is never a no-show), and its kickoff after.
+    (Before, the walk's meetings ran up to the close and left no day for it: the story ahead's
+    won deals had kickoffs and no signature call at all.)"""
+    from demo_gen.stages.planning.outcome import realize
+    from demo_gen.stages.planning.timezones import owner_zone
+
+    config, whole, aheads = story
+    opps = {op.opportunity.id: op.opportunity for op in whole.opportunities}
+    won = 0
+    for deal_id, ahead in aheads.items():
+        day = next((t.day for t in ahead.turns if t.stage == "Closed Won"), None)
+        if day is None:
+            continue
+        won += 1
+        talks = sorted((m for m in ahead.meetings if m.primary_contact_id), key=lambda m: m.start)
+        kinds = [m.meeting_type for m in talks]
+        assert "signature" in kinds, (deal_id, kinds)
+        signing = talks[kinds.index("signature")]
+        assert signing.start.astimezone(owner_zone(opps[deal_id])).date() <= day
+        assert realize(signing, config).status == "held"
+        after = [m.meeting_type for m in talks if m.start > signing.start]
+        assert set(after) <= {"kickoff"}, (deal_id, kinds)
+    assert won > 0  # deals are won within the story ahead, or the test proves nothing
