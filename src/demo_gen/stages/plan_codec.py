@@ -108,11 +108,21 @@ def _dump_value(value: Any) -> Any:
 
 
 def _load_item(cls: type[_T], data: dict[str, Any]) -> _T:
-    hints = get_type_hints(cls)
-    names = {f.name for f in fields(cls)}
+    hints, names = _shape(cls)
     if set(data) != names:
         raise ValueError(f"{cls.__name__} fields differ: {sorted(set(data) ^ names)}")
     return cls(**{name: _load_value(hints[name], value) for name, value in data.items()})
+
+
+_SHAPES: dict[type, tuple[dict[str, Any], frozenset[str]]] = {}
+
+
+def _shape(cls: type) -> tuple[dict[str, Any], frozenset[str]]:
+    """A plan class's field types and names, resolved once per class (`get_type_hints` was a
+    fifth of every `live` pass: each pass loads every deal's pins)."""
+    if cls not in _SHAPES:
+        _SHAPES[cls] = (get_type_hints(cls), frozenset(f.name for f in fields(cls)))
+    return _SHAPES[cls]
 
 
 def _load_value(hint: Any, value: Any) -> Any:
