@@ -50,11 +50,11 @@ from demo_gen.stages.planning.ahead_book import (
     status_subject,
     won_path,
 )
+from demo_gen.stages.planning.ahead_close import kickoff, signing
 from demo_gen.stages.planning.ahead_mail import Note, at_work, kept, number
 from demo_gen.stages.planning.ahead_threads import StageOf, course_notes, meeting_notes
 from demo_gen.stages.planning.context import anchor_instant
-from demo_gen.stages.planning.course import WON, Course, course_turns, plan_course, shows_ok
-from demo_gen.stages.planning.details import meeting_subject
+from demo_gen.stages.planning.course import Course, course_turns, plan_course, shows_ok
 from demo_gen.stages.planning.env import Env
 from demo_gen.stages.planning.existing import Anchor, anchors_for
 from demo_gen.stages.planning.outcome import REBOOKED, realize
@@ -62,7 +62,7 @@ from demo_gen.stages.planning.revive import revive
 from demo_gen.stages.planning.slots import Person
 from demo_gen.stages.planning.story import _KINDS, RANK, STAGES, outcome_of, reached  # noqa: PLC2701
 from demo_gen.stages.planning.timezones import owner_zone, zone_country
-from demo_gen.stages.planning.workdays import around_break, is_customer_day
+from demo_gen.stages.planning.workdays import around_break
 
 HORIZON_DAYS = 180
 """How far past its anchor a deal's story is planned; refresh says when a day goes beyond."""
@@ -185,7 +185,7 @@ def _active(
     stages = stage_dates(opp, op.anchor, min(course.close, end), rng)
     meetings = _meetings(env, op, config, rng, walk, course, stages)
     won = course.won and won_path(op.meetings, meetings, config)
-    meetings = _signature(env, op, config, course, won, walk, meetings, rng)
+    meetings = signing(env, op, config, course, won, walk, meetings, rng)
     if course.ends:
         course = replace(course, close=_last_talk(op, meetings, course.close))
     talks = [m for m in (*op.meetings, *meetings) if m.primary_contact_id
@@ -194,7 +194,7 @@ def _active(
     notes, close = course_notes(opp, course, won, lead, StageOf(stages, opp.stage),
                                 random.Random(f"{stream}/course-mail"), last)  # fmt: skip
     course = replace(course, close=close)
-    meetings += _kickoff(env, op, config, course, won, walk, rng)
+    meetings += kickoff(env, op, config, course, won, walk, rng)
     return meetings, notes, course_turns(opp.id, course, won)
 
 
@@ -354,75 +354,6 @@ def _meeting(
         if booked is not None:
             return booked
     return None
-
-
-def _signature(
-    env: Env,
-    op: OpportunityPlan,
-    config: Config,
-    course: Course,
-    won: bool,
-    walk: Walk,
-    meetings: list[PlannedMeeting],
-    rng: random.Random,
-) -> list[PlannedMeeting]:
-    """A won deal's meetings ahead ending with its signature call, the last conversation before
-    the close: the last meeting becomes it when it falls in the deal's last `_SIGNING_DAYS` and
-    is neither a meeting the win rests on (discovery, demo, proposal) nor a rebooking; else one
-    is booked after it by the close. The last meeting also becomes it when no customer day is
-    left before the close (a year-end break)."""
-    if not (course.ends and won):
-        return meetings
-    opp = op.opportunity
-    last = meetings[-1] if meetings else None
-    late = course.close - timedelta(days=_SIGNING_DAYS)
-    held = last.start.astimezone(owner_zone(opp)).date() if last is not None else op.anchor
-    country = seller_of(op).country
-    days_left = (held + timedelta(days=n) for n in range(1, (course.close - held).days + 1))
-    if (
-        last is not None
-        and last.meeting_type not in _WIN_RESTS_ON
-        and not last.subject.startswith(REBOOKED)
-        and (held >= late or not any(is_customer_day(country, d) for d in days_left))
-    ):
-        subject = meeting_subject("signature", opp.account, opp.name, rng, walk.used)
-        signing = replace(last, meeting_type="signature", subject=subject, stage=STAGES[-1])
-        return [*meetings[:-1], signing]
-    first = max(held + timedelta(days=1), late)  # the walk may have gone on to the close
-    sign = Slot("signature", course.close - timedelta(days=2), first, course.close, course.close)
-    signed = book(env, op, seller_of(op), guests_of(op), sign, lambda _: STAGES[-1], walk, config,
-                   rng)  # fmt: skip
-    return meetings if signed is None else [*meetings, signed]
-
-
-_SIGNING_DAYS = 5
-_WIN_RESTS_ON = frozenset({"discovery", "demo", "proposal"})
-
-
-def _kickoff(
-    env: Env,
-    op: OpportunityPlan,
-    config: Config,
-    course: Course,
-    won: bool,
-    walk: Walk,
-    rng: random.Random,
-) -> list[PlannedMeeting]:
-    """A won deal's kickoff within two weeks of the close, or on the first days back after a
-    year-end break (`workdays.around_break`); `outcome.reveal` shows it once the deal is won:
-    nothing past the close date shows while the deal is open."""
-    if not (course.ends and won):
-        return []
-    start = course.close + timedelta(days=rng.randint(3, 8))
-    seller, week = seller_of(op), timedelta(days=6)
-    late = start + 3 * week  # past a year-end break, the first days back
-    for aim, first, last in around_break(seller.country, course.close, start, start, start + week,
-                                         late):  # fmt: skip
-        kick = Slot("kickoff", aim, first, last, last)
-        kicked = book(env, op, seller, guests_of(op), kick, lambda _: WON, walk, config, rng)
-        if kicked is not None:
-            return [kicked]
-    return []
 
 
 class _Booker:
