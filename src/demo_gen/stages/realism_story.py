@@ -11,7 +11,7 @@ numbers. Keys are listed in `story_report`'s body.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, time, timedelta
 from statistics import median
 from typing import Any
@@ -81,8 +81,9 @@ def _calendars(plan: Plan, meetings: Sequence[PlannedMeeting]) -> dict[str, Any]
     }
 
 
-def _overlaps(spans: list[tuple[datetime, datetime, bool]]) -> tuple[int, int]:
-    """(overlapping pairs with a planned item on one side, pairs of the org's own Events)."""
+def _overlaps(spans: Iterable[tuple[Any, Any, Any]]) -> tuple[int, int]:
+    """(overlapping pairs with a planned item on one side, pairs of the org's own Events), of
+    one person's (start, end, planned) spans: datetimes here, integers in `realism_tally`."""
     ours = org = 0
     ordered = sorted(spans)
     for i, (_, end, planned) in enumerate(ordered):
@@ -103,12 +104,19 @@ def _travel(meetings: Sequence[PlannedMeeting]) -> int:
             for person in set(_attendees(m)):
                 end = m.start + timedelta(minutes=m.duration_minutes)
                 places[person].append((m.start, end, m.location))
+    return _travel_count(places, CITY_GAP)
+
+
+def _travel_count(places: Mapping[str, Iterable[tuple[Any, Any, str]]], gap: Any) -> int:
+    """In-person meetings of one person in another place less than `gap` after the last one
+    ended, over each person's (start, end, place): datetimes here, integers in
+    `realism_tally`."""
     bad = 0
-    for items in places.values():
-        items.sort()
+    for found in places.values():
+        items = sorted(found)
         for i, (_, end, where) in enumerate(items):
             for start2, _, where2 in items[i + 1 :]:
-                if start2 - end >= CITY_GAP:
+                if start2 - end >= gap:
                     break
                 bad += where2 != where
     return bad

@@ -35,10 +35,12 @@ from demo_gen.stages.realism_story import (  # noqa: PLC2701 (the whole report's
     _dated,
     _external,
     _kickoff_ok,
+    _overlaps,
     _path_ok,
     _ratio,
     _sender_local,
     _stalled,
+    _travel_count,
     figure,
 )
 
@@ -205,11 +207,12 @@ class RealismTally:
         return out
 
     def _calendar_report(self) -> dict[str, Any]:
-        clashes = [_overlaps(spans) for spans in self.spans.values()]
+        clashes = [_overlaps(zip(f[0::3], f[1::3], f[2::3], strict=True))
+                   for f in self.spans.values()]  # fmt: skip
         ours = sum(c[0] for c in clashes)
         daily = max(self.day.values(), default=0)
         weekly = max(self.week.values(), default=0)
-        travel = _travel(self.places)
+        travel = _travel_count(self.places, CITY_GAP // _MICRO)
         return {
             "double_bookings": figure(ours, "0", ours == 0),
             "double_bookings_worst_person": max((c[0] for c in clashes), default=0),
@@ -305,32 +308,3 @@ class RealismTally:
             "lost_deals_ending_unanswered": n["faded"],
             "stalled_open_deals": n["stalled"],
         }
-
-
-def _overlaps(flat: array[int]) -> tuple[int, int]:
-    """`realism_story._overlaps` of one person's spans, flattened (start, end, planned)."""
-    ours = org = 0
-    ordered = sorted(zip(flat[0::3], flat[1::3], flat[2::3], strict=True))
-    for i, (_, end, planned) in enumerate(ordered):
-        for later, _, other in ordered[i + 1 :]:
-            if later >= end:
-                break
-            if planned or other:
-                ours += 1
-            else:
-                org += 1
-    return ours, org
-
-
-def _travel(places: dict[str, list[tuple[int, int, str]]]) -> int:
-    """`realism_story._travel` of each person's in-person meetings."""
-    gap = CITY_GAP // _MICRO
-    bad = 0
-    for person in places:
-        items = sorted(places[person])
-        for i, (_, end, where) in enumerate(items):
-            for start2, _, where2 in items[i + 1 :]:
-                if start2 - end >= gap:
-                    break
-                bad += where2 != where
-    return bad
