@@ -221,16 +221,25 @@ def get_job(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse
 
 def delete_job(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse:
     """DELETE jobs/ingest/{id}: forget the job; 204."""
-    job = _job(ctx, params["job"])
-    with ctx.org.lock:
-        ctx.org.jobs.pop(job.id, None)
-    return ApiResponse(204)
+    return forget(ctx, _job(ctx, params["job"]).id)
 
 
 def list_jobs(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse:
     """GET jobs/ingest: every ingest job, one page."""
+    return listing(ctx, IngestJob)
+
+
+def forget(ctx: Ctx, job_id: str) -> ApiResponse:
+    """A DELETE of a job (ingest or query) found by `job_of`: gone with its results; 204."""
     with ctx.org.lock:
-        jobs = [j.info() for j in ctx.org.jobs.values() if isinstance(j, IngestJob)]
+        ctx.org.jobs.pop(job_id, None)
+    return ApiResponse(204)
+
+
+def listing(ctx: Ctx, kind: type[Any]) -> ApiResponse:
+    """A GET of every job of `kind` (ingest or query), one page."""
+    with ctx.org.lock:
+        jobs = [j.info() for j in ctx.org.jobs.values() if isinstance(j, kind)]
     return ApiResponse(body={"done": True, "records": jobs, "nextRecordsUrl": None})
 
 

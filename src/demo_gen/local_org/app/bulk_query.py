@@ -37,8 +37,10 @@ from typing import Any
 from demo_gen.local_org.app.bulk import (
     DELIMITERS,
     LINE_ENDINGS,
+    forget,
     invalid_job,
     job_of,
+    listing,
     new_job_id,
 )
 from demo_gen.local_org.app.http import (
@@ -210,17 +212,12 @@ def set_state(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiRespon
 
 def delete_job(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse:
     """DELETE jobs/query/{id}: forget the job and its results; 204."""
-    job = _job(ctx, params["job"])
-    with ctx.org.lock:
-        ctx.org.jobs.pop(job.id, None)
-    return ApiResponse(204)
+    return forget(ctx, _job(ctx, params["job"]).id)
 
 
 def list_jobs(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse:
     """GET jobs/query: every query job, one page."""
-    with ctx.org.lock:
-        jobs = [j.info() for j in ctx.org.jobs.values() if isinstance(j, QueryJob)]
-    return ApiResponse(body={"done": True, "records": jobs, "nextRecordsUrl": None})
+    return listing(ctx, QueryJob)
 
 
 def results(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse:

@@ -187,7 +187,7 @@ class BulkChannel:
         }
         if external_id:
             body["externalIdFieldName"] = external_id
-        info = self._json(self._crm.jobs("POST", "jobs/ingest", safe=True, body=body))
+        info = job_json(self._crm.jobs("POST", "jobs/ingest", safe=True, body=body))
         if info.get("state") != "Open" or not info.get("id"):
             raise TargetError(f"bulk job for {record_type} did not open: {str(info)[:200]}")
         return str(info["id"])
@@ -210,7 +210,7 @@ class BulkChannel:
             if info is None or info.get("state") == "Open":
                 raise
             return info
-        return self._json(answer)
+        return job_json(answer)
 
     def finish(self, job_id: str) -> dict[str, Any] | None:
         """Close the job and wait for its end (no poll when the close answer says it ended)."""
@@ -226,7 +226,7 @@ class BulkChannel:
     def info(self, job_id: str) -> dict[str, Any] | None:
         """The job's info, or None when the org no longer knows the job."""
         try:
-            return self._json(self._crm.jobs("GET", f"jobs/ingest/{job_id}", safe=True))
+            return job_json(self._crm.jobs("GET", f"jobs/ingest/{job_id}", safe=True))
         except TargetError as exc:
             if "NOT_FOUND" in str(exc):
                 return None
@@ -260,15 +260,17 @@ class BulkChannel:
         answer = self._crm.jobs("GET", f"jobs/ingest/{job_id}/{kind}", safe=True)
         return list(csv.DictReader(io.StringIO(answer.text)))
 
-    @staticmethod
-    def _json(answer: Any) -> dict[str, Any]:
-        try:
-            value = json.loads(answer.text) if answer.text else {}
-        except json.JSONDecodeError as exc:
-            raise TransientError(f"bulk job answer is not JSON: {answer.text[:120]}") from exc
-        if not isinstance(value, dict):
-            raise TargetError(f"unexpected bulk job answer: {answer.text[:200]}")
-        return value
+
+def job_json(answer: Any, what: str = "job") -> dict[str, Any]:
+    """A Bulk API answer's JSON object (an ingest or query job's info): not JSON is transient
+    (a proxy's page, a cut answer), anything else but an object is the org's error."""
+    try:
+        value = json.loads(answer.text) if answer.text else {}
+    except json.JSONDecodeError as exc:
+        raise TransientError(f"bulk {what} answer is not JSON: {answer.text[:120]}") from exc
+    if not isinstance(value, dict):
+        raise TargetError(f"unexpected bulk {what} answer: {answer.text[:200]}")
+    return value
 
 
 def _forever() -> Iterator[int]:

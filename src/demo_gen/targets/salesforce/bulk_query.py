@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from demo_gen.config.model import BulkSettings
-from demo_gen.errors import TargetError, TransientError
+from demo_gen.errors import TargetError
+from demo_gen.targets.salesforce.bulk import job_json
 from demo_gen.targets.salesforce.client import SalesforceCrm
 
 PAGE_RECORDS = 100_000
@@ -99,7 +99,7 @@ class QueryChannel:
             "columnDelimiter": "COMMA",
             "lineEnding": "LF",
         }
-        info = _json(self._crm.jobs("POST", "jobs/query", safe=True, body=body))
+        info = job_json(self._crm.jobs("POST", "jobs/query", safe=True, body=body), "query")
         if not info.get("id"):
             raise TargetError(f"bulk query job did not start: {str(info)[:200]}")
         self.jobs += 1
@@ -109,7 +109,7 @@ class QueryChannel:
         """Poll until JobComplete; a Failed or Aborted job is a TargetError."""
         attempt = 0
         while True:
-            info = _json(self._crm.jobs("GET", f"jobs/query/{job_id}", safe=True))
+            info = job_json(self._crm.jobs("GET", f"jobs/query/{job_id}", safe=True), "query")
             state = info.get("state")
             if state == "JobComplete":
                 return
@@ -150,13 +150,3 @@ def _none_if_empty(node: Any) -> Any:
         return node
     nested = {k: _none_if_empty(v) for k, v in node.items()}
     return None if all(v is None for v in nested.values()) else nested
-
-
-def _json(answer: Any) -> dict[str, Any]:
-    try:
-        value = json.loads(answer.text) if answer.text else {}
-    except json.JSONDecodeError as exc:
-        raise TransientError(f"bulk query answer is not JSON: {answer.text[:120]}") from exc
-    if not isinstance(value, dict):
-        raise TargetError(f"unexpected bulk query answer: {answer.text[:200]}")
-    return value
