@@ -40,7 +40,6 @@ from live_helpers import live_dues, live_passes  # noqa: E402
 from refresh_helpers import Pack, duplicates, story_rows  # noqa: E402
 
 from demo_gen.api_org import org_init  # noqa: E402
-from demo_gen.ledger.store import StateStore  # noqa: E402
 
 DAY = ANCHOR + timedelta(days=1)
 START = datetime.combine(DAY, datetime.min.time(), tzinfo=UTC)
@@ -96,15 +95,6 @@ def _killed(pack: Pack, speed: float) -> tuple[int, dict[str, Any]]:
     return lines, _live(pack, speed)
 
 
-def _reset_all(pack: Pack) -> None:
-    state = StateStore(f"sqlite:///{pack.root / 'state.sqlite'}")
-    runs = [r.run_id for r in state.list_runs()]
-    state.close()
-    for run_id in sorted(runs, reverse=True):
-        result = pack.cli("reset", run_id, "--yes", "--json")
-        assert result.exit_code == 0, result.output[-1000:]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--speed", type=float, default=600.0)
@@ -141,7 +131,7 @@ def main() -> None:
           f"duplicates: {dups}")  # fmt: skip
     back = []
     for name, (one, origin) in packs.items():
-        _reset_all(one)
+        one.reset_every_run()
         back.append(f"{name} {story_rows(one) == origin}")
     print(f"reset of every run, newest first, gives the org back: {', '.join(back)}")
 

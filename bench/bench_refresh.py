@@ -106,9 +106,7 @@ def main() -> None:
     same = story_rows(fresh) == story_rows(pack)
     if not same:
         _diff(story_rows(pack), story_rows(fresh))
-    for report in reversed(reports):
-        result = pack.cli("reset", report["run_id"], "--yes")
-        assert result.exit_code == 0, result.output[-1000:]
+    pack.reset_every_run()
     back = story_rows(pack) == before
     print(f"\n{args.days} days, {len(deals)} deals, {took:.0f}s of runs and refreshes\n"
           f"worst day's share of open deals with a customer meeting in the next 14 days: "

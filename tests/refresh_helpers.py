@@ -78,6 +78,19 @@ class Pack:
         finally:
             state.close()
 
+    def reset_every_run(self) -> None:
+        """`demo-gen reset` of every run in the ledger, newest first (each must exit 0)."""
+        from demo_gen.ledger.store import StateStore
+
+        state = StateStore(f"sqlite:///{self.root / 'state.sqlite'}")
+        try:
+            runs = [r.run_id for r in state.list_runs()]
+        finally:
+            state.close()
+        for run_id in sorted(runs, reverse=True):
+            result = self.cli("reset", run_id, "--yes", "--json")
+            assert result.exit_code == 0, result.output[-2000:]
+
     def rows(self, sobject: str) -> list[dict[str, Any]]:
         if self._open is not None:
             return [dict(r) for r in self._open.rows(sobject)]

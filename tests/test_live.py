@@ -149,12 +149,7 @@ def test_kill_9_during_live_then_restart_loses_and_duplicates_nothing(
                            text=True, timeout=300, check=False)  # fmt: skip
     assert again.returncode == 0, again.stderr[-2000:]
     assert story_rows(pack) == expected
-    state = StateStore(f"sqlite:///{pack.root / 'state.sqlite'}")
-    runs = [r.run_id for r in state.list_runs()]
-    state.close()
-    for run_id in sorted(runs, reverse=True):
-        result = pack.cli("reset", run_id, "--yes", "--json")
-        assert result.exit_code == 0, result.output[-2000:]
+    pack.reset_every_run()
     assert story_rows(pack) == before
 
 

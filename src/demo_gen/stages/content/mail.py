@@ -320,7 +320,10 @@ def _fields(deal: Deal, email: PlannedEmail, reader: Contact | None) -> dict[str
 def _new_close(deal: Deal, email: PlannedEmail) -> str:
     """The close date the slip an email is about moves the deal to: the first slip on or after
     the day its thread began (the customer writes days before the slip; the answer may come
-    after it); "the new date" when the deal has none (a plan without its story ahead)."""
+    after it); "the new date" when the deal has none (a plan without its story ahead), or for
+    an email that is not about a slip (only the timeline wording names it)."""
+    if not email.purpose.startswith("timeline_"):
+        return "the new date"
     sent = min(e.sent_at for e in _thread(deal, email) or [email]).date()
     for turn in sorted(deal.plan.turns, key=lambda t: t.day):
         if turn.reason == "slip" and turn.close_date is not None and turn.day >= sent:
