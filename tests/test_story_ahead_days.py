@@ -255,3 +255,29 @@ def test_a_won_deal_signs_in_a_signature_call_it_keeps_before_its_kickoff(story)
         after = [m.meeting_type for m in talks if m.start > signing.start]
         assert set(after) <= {"kickoff"}, (deal_id, kinds)
     assert won > 0  # deals are won within the story ahead, or the test proves nothing
+
+
+def test_a_recap_going_on_after_a_comma_does_not_start_its_step_with_a_capital(story) -> None:
+    """ "Before the next session, A proper discovery …" read as a slip: after a recap's comma the
+    step goes on in lower case, unless it begins with a name (a person's, the account's) or an
+    acronym."""
+    import re
+
+    from demo_gen.stages.content.heuristic import HeuristicContent
+    from demo_gen.stages.storyline import told_story
+
+    config, whole, _aheads = story
+    writer = HeuristicContent(seed=config.run.seed, pack=config.run.name)
+    leads = ("For the record", "From here", "As discussed", "Before the next session",
+             "In terms of follow-up", "As we wrapped up")  # fmt: skip
+    pattern = re.compile(rf"(?:{'|'.join(leads)}), (\w+)")
+    seen, capital = 0, []
+    for op in whole.opportunities:
+        names = {c.name.split()[0] for c in op.opportunity.contacts}
+        names |= {op.opportunity.owner.name.split()[0], op.opportunity.account.name.split()[0]}
+        for text in writer.write(told_story(op, config)).texts.values():
+            for word in pattern.findall(text):
+                seen += 1
+                if word[0].isupper() and word not in names and word != "I" and not word.isupper():
+                    capital.append(word)
+    assert seen > 0 and capital == [], capital

@@ -155,8 +155,22 @@ def _recap(deal: Deal, email: PlannedEmail, rng: random.Random, f: dict[str, str
         return ""
     step = in_person(step, first_of(deal.opp.owner.name), "I")
     step = in_person(step, f["to_first"], "you")
-    line = rng.choice(_RECAP).format(step=step)
+    template = rng.choice(_RECAP)
+    if ", {step}" in template:  # the step goes on the sentence: "For the record, a proper …"
+        step = mid_sentence(step, deal)
+    line = template.format(step=step)
     return line[:1].upper() + line[1:]
+
+
+def mid_sentence(text: str, deal: Deal) -> str:
+    """`text` going on a sentence after a comma: its first letter lowered, unless its first
+    word is a name of the deal (a person's, the account's), "I" or an acronym."""
+    word = text.split(" ", 1)[0]
+    names = {first_name(c) for c in deal.contacts.values()}
+    names |= {first_of(deal.opp.owner.name), deal.opp.account.name.split(" ", 1)[0], "I"}
+    if word in names or (len(word) > 1 and word.isupper()):
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def in_person(step: str, name: str, pronoun: str) -> str:
