@@ -26,6 +26,7 @@ from demo_gen.targets.salesforce.bulk import (
     choose,
     map_results,
     parse_error,
+    result_row,
     split_jobs,
     to_csv,
 )
@@ -72,20 +73,23 @@ def test_csv_cells_and_results_mapped_back_by_row_even_out_of_order():
     assert upload.rows[0] == ("", "true", "1.5", 'a, "b"')
     rows = [JobRow(n, f"sig{n}", row_key(cells)) for n, cells in enumerate(upload.rows)]
 
-    def echo(n: int, **extra: str) -> dict[str, str]:
-        return {**extra, **dict(zip(upload.header, upload.rows[n], strict=True))}
+    def echo(n: int, column: str | None = None, **extra: str) -> tuple[str, str]:
+        row = {**extra, **dict(zip(upload.header, upload.rows[n], strict=True))}
+        return result_row(row, upload.header, column)  # as the channel keeps each result row
 
     results = JobResults(
         successful=[
-            echo(3, sf__Id="id-3b", sf__Created="true"),  # identical rows: upload order
-            echo(1, sf__Id="id-1", sf__Created="true"),
-            echo(2, sf__Id="id-2b", sf__Created="true"),
-            echo(0, sf__Id="id-0", sf__Created="true"),
+            echo(3, "sf__Id", sf__Id="id-3b", sf__Created="true"),  # identical rows: upload order
+            echo(1, "sf__Id", sf__Id="id-1", sf__Created="true"),
+            echo(2, "sf__Id", sf__Id="id-2b", sf__Created="true"),
+            echo(0, "sf__Id", sf__Id="id-0", sf__Created="true"),
         ],
-        failed=[echo(4, sf__Id="", sf__Error="REQUIRED_FIELD_MISSING:Missing: [X]:X,Y --")],
+        failed=[
+            echo(4, "sf__Error", sf__Id="", sf__Error="REQUIRED_FIELD_MISSING:Missing: [X]:X,Y --")
+        ],
         unprocessed=[],
     )
-    mapped = map_results(upload.header, rows, results)
+    mapped = map_results(rows, results)
     assert {s: r.id for s, r in mapped.items() if r.success} == {
         "sig0": "id-0",
         "sig1": "id-1",
@@ -96,7 +100,7 @@ def test_csv_cells_and_results_mapped_back_by_row_even_out_of_order():
     assert mapped["sig4"].fields == ("X", "Y")
     assert "sig5" not in mapped  # in no result file: unknown, left pending for find()
     results.unprocessed = [echo(5)]
-    assert map_results(upload.header, rows, results)["sig5"].error_code == UNPROCESSED
+    assert map_results(rows, results)["sig5"].error_code == UNPROCESSED
 
 
 def test_parse_error_and_split():

@@ -73,9 +73,8 @@ def record_columns(target: SalesforceTarget, item: WorkItem, run_id: str) -> lis
 class _Job:
     """One job's rows before it opens: their CSV on disk, their ledger rows' keys in memory."""
 
-    file: IO[str]
+    file: IO[bytes]  # the upload: the header line, then each row's, as UTF-8
     record_type: str
-    head: str  # the CSV header line
     rows: list[JobRow] = field(default_factory=list)
     kinds: dict[str, str] = field(default_factory=dict)  # signature -> kind
     size: int = 0
@@ -135,21 +134,22 @@ class SpanWriter:
     def _write_type(self, spool: BulkSpool, record_type: str, links: bool) -> None:
         """The spooled items of one record type in as few jobs as the upload limit allows."""
         header = tuple(sorted(spool.columns[record_type]))
-        head = _line(header)
+        head = _line(header).encode("utf-8")
         job: _Job | None = None
         for batch in spool.batches(record_type, SPOOL_BATCH):
             todo, ids = self._ready(batch, links)
             rows = to_csv(self._target.records(todo, ids, self._s.run_id), header).rows
-            lines = [_line(cells) for cells in rows]
+            lines = [_line(cells).encode("utf-8") for cells in rows]
             start = 0
             while start < len(todo):
                 if job is None and self._budget_spent():
                     self._count(todo[start:], "deferred")
                     break
                 if job is None:
-                    # closed by `_send` once read for the upload (a temporary file either way)
-                    spooled = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
-                    job = _Job(spooled, record_type, head, size=len(head.encode("utf-8")))
+                    # closed by `_send` once uploaded (a temporary file either way)
+                    spooled = tempfile.TemporaryFile()  # noqa: SIM115
+                    spooled.write(head)
+                    job = _Job(spooled, record_type, size=len(head))
                 end = self._fill(job, todo, rows, lines, start)
                 if end < len(todo):  # the next row would take the upload past the limit
                     self._send(job, header)
@@ -163,14 +163,14 @@ class SpanWriter:
         job: _Job,
         todo: Sequence[WorkItem],
         rows: Sequence[Sequence[str]],
-        lines: Sequence[str],
+        lines: Sequence[bytes],
         start: int,
     ) -> int:
         """Add rows from `start` to `job` while its upload stays under the limit (one row at
         least): pending first (commit), then their CSV on disk. The index after the last."""
         end, size = start, job.size
         while end < len(todo):
-            weight = len(lines[end].encode("utf-8"))
+            weight = len(lines[end])
             if size + weight > self._limit and (end > start or job.rows):
                 break
             size += weight
@@ -210,9 +210,11 @@ class SpanWriter:
         """One job: open, job id and rows recorded, upload, close and wait, settle."""
         kind = next(iter(job.kinds.values()))
         crash_point(f"pending:{kind}")
-        job.file.seek(0)
-        text = job.head + job.file.read()
-        job.file.close()
+        with job.file:  # uploaded from disk as it is read: a job's CSV is up to 100 MB
+            self._run(job, header, kind)
+
+    def _run(self, job: _Job, header: tuple[str, ...], kind: str) -> None:
+        """`_send` with the job's file open."""
         sigs = [r.signature for r in job.rows]
         try:
             recorded = self._open(job, header, kind)
@@ -226,8 +228,7 @@ class SpanWriter:
             return
         channel = self._target.bulk()
         try:
-            channel.upload(recorded.job_id, text)
-            del text
+            channel.upload(recorded.job_id, job.file)
             crash_point(f"bulk:uploaded:{kind}")
             info = channel.finish(recorded.job_id)
         except (AuthError, LimitError):

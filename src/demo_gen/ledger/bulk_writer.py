@@ -188,8 +188,10 @@ def settle_job(
     pending (`unknown`); when there are none, the job is forgotten."""
     if info is None:
         return Settled({}, {}, [r.signature for r in rows], [])
-    results = target.bulk().results(job.job_id, info, len(rows)) if _ended(info) else JobResults()
-    mapped = map_results(job.header, rows, results)
+    ended = _ended(info)
+    results = target.bulk().results(job.job_id, info, len(rows), job.header) if ended else None
+    mapped = map_results(rows, results or JobResults())
+    del results  # the rows' ids are in `mapped`
     crash_point(f"bulk:results:{job.kind}")
     ledger = state.items_by_signature(target.key, [r.signature for r in rows])
     waiting = [r.signature for r in rows if _pending(ledger.get(r.signature))]

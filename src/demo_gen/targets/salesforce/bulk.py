@@ -21,7 +21,7 @@ import math
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from demo_gen.config.model import BulkSettings
 from demo_gen.errors import TargetError, TransientError
@@ -89,16 +89,23 @@ def split_jobs(records: Sequence[Mapping[str, Any]], limit: int = MAX_UPLOAD_BYT
 
 @dataclass
 class JobResults:
-    """The three result files of a finished job, as rows of `{column: cell}`."""
+    """The three result files of a finished job, each row as (its `row_key` over the job's
+    header, its `sf__Id` / `sf__Error` / nothing)."""
 
-    successful: list[dict[str, str]] = field(default_factory=list)
-    failed: list[dict[str, str]] = field(default_factory=list)
-    unprocessed: list[dict[str, str]] = field(default_factory=list)
+    successful: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    unprocessed: list[tuple[str, str]] = field(default_factory=list)
 
 
-def map_results(
-    header: Sequence[str], rows: Sequence[JobRow], results: JobResults
-) -> dict[str, WriteResult]:
+def result_row(
+    row: Mapping[str, str], header: Sequence[str], column: str | None
+) -> tuple[str, str]:
+    """A result file's row as `JobResults` keeps it: its uploaded cells' `row_key`, and its
+    `column` (`sf__Id`, `sf__Error`; None: nothing)."""
+    return row_key([row.get(name, "") for name in header]), (row.get(column, "") if column else "")
+
+
+def map_results(rows: Sequence[JobRow], results: JobResults) -> dict[str, WriteResult]:
     """`signature -> WriteResult` of each job row found in the results; rows found nowhere are
     absent (unknown). Identical rows (one `row_key`) take the results in upload order."""
     waiting: dict[str, list[str]] = {}
@@ -106,21 +113,21 @@ def map_results(
         waiting.setdefault(row.row_key, []).append(row.signature)
     out: dict[str, WriteResult] = {}
 
-    def take(result_row: Mapping[str, str]) -> str | None:
-        queue = waiting.get(row_key([result_row.get(name, "") for name in header]))
+    def take(key: str) -> str | None:
+        queue = waiting.get(key)
         return queue.pop(0) if queue else None
 
-    for result_row in results.successful:
-        sig = take(result_row)
+    for key, sf_id in results.successful:
+        sig = take(key)
         if sig is not None:
-            out[sig] = WriteResult(True, result_row.get("sf__Id") or None)
-    for result_row in results.failed:
-        sig = take(result_row)
+            out[sig] = WriteResult(True, sf_id or None)
+    for key, error in results.failed:
+        sig = take(key)
         if sig is not None:
-            code, message, fields = parse_error(result_row.get("sf__Error", ""))
+            code, message, fields = parse_error(error)
             out[sig] = WriteResult(False, None, code, message, fields)
-    for result_row in results.unprocessed:
-        sig = take(result_row)
+    for key, _ in results.unprocessed:
+        sig = take(key)
         if sig is not None:
             out[sig] = WriteResult(False, None, UNPROCESSED, "the bulk job did not process it")
     return out
@@ -192,8 +199,9 @@ class BulkChannel:
             raise TargetError(f"bulk job for {record_type} did not open: {str(info)[:200]}")
         return str(info["id"])
 
-    def upload(self, job_id: str, text: str) -> None:
-        """The job's data (one PUT; an answer other than 201 fails the job)."""
+    def upload(self, job_id: str, text: str | IO[bytes]) -> None:
+        """The job's data (one PUT; an answer other than 201 fails the job): the CSV text, or a
+        binary file of it, sent from its start as it is read (never held whole)."""
         answer = self._crm.jobs("PUT", f"jobs/ingest/{job_id}/batches", safe=False, csv_text=text)
         if answer.status != 201:
             raise TargetError(f"bulk job {job_id}: upload answered {answer.status}, not 201")
@@ -243,22 +251,32 @@ class BulkChannel:
             time.sleep(min(self._settings.poll_seconds * (1 + attempt // 10), 30.0))
         raise AssertionError("unreachable")
 
-    def results(self, job_id: str, info: Mapping[str, Any], rows: int) -> JobResults:
-        """The job's result files, fetching only those its counts say hold rows."""
+    def results(
+        self, job_id: str, info: Mapping[str, Any], rows: int, header: Sequence[str]
+    ) -> JobResults:
+        """The job's result files, fetching only those its counts say hold rows; each row kept
+        as its `row_key` over the job's `header` and its id or error (`JobResults`)."""
         processed = int(info.get("numberRecordsProcessed") or 0)
         failed = int(info.get("numberRecordsFailed") or 0)
         out = JobResults()
         if processed - failed > 0:
-            out.successful = self._csv(job_id, "successfulResults")
+            out.successful = self._csv(job_id, "successfulResults", header, "sf__Id")
         if failed > 0:
-            out.failed = self._csv(job_id, "failedResults")
+            out.failed = self._csv(job_id, "failedResults", header, "sf__Error")
         if processed < rows:
-            out.unprocessed = self._csv(job_id, "unprocessedrecords")
+            out.unprocessed = self._csv(job_id, "unprocessedrecords", header, None)
         return out
 
-    def _csv(self, job_id: str, kind: str) -> list[dict[str, str]]:
-        answer = self._crm.jobs("GET", f"jobs/ingest/{job_id}/{kind}", safe=True)
-        return list(csv.DictReader(io.StringIO(answer.text)))
+    def _csv(
+        self, job_id: str, kind: str, header: Sequence[str], column: str | None
+    ) -> list[tuple[str, str]]:
+        """A result file, streamed to disk and read a row at a time: (row key, `column`'s
+        cell). A job's results echo every uploaded cell (up to 100 MB of them): as text and
+        rows of cells they took several times the upload in memory."""
+        answer = self._crm.jobs("GET", f"jobs/ingest/{job_id}/{kind}", safe=True, to_file=True)
+        assert answer.file is not None
+        with answer.file as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text:
+            return [result_row(row, header, column) for row in csv.DictReader(text)]
 
 
 def job_json(answer: Any, what: str = "job") -> dict[str, Any]:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import functools
 import json
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 import requests
@@ -313,32 +314,39 @@ class SalesforceCrm:
         *,
         safe: bool,
         body: Mapping[str, Any] | None = None,
-        csv_text: str | None = None,
+        csv_text: str | IO[bytes] | None = None,
         params: Mapping[str, str] | None = None,
+        to_file: bool = False,
     ) -> BulkAnswer:
         """One request under `jobs/` (`path` like "jobs/ingest/750…/batches"): a JSON `body`, or
-        CSV (`csv_text`, an upload), and query `params`; answers with the status, the body's text
-        and the `Sforce-*` headers. *safe* as for
+        CSV (`csv_text`, an upload: text, or a binary file sent from its start as it is read),
+        and query `params`; answers with the status, the body's text (`to_file`: the body in a
+        temporary file instead, never held whole) and the `Sforce-*` headers. *safe* as for
         `_write`: an upload is not (a repeated PUT could load its rows twice)."""
         url = f"{self._sf.base_url}{path}"
         headers = {"Accept": "application/json"}
-        data: bytes | None = None
+        data: bytes | IO[bytes] | None = None
         if csv_text is not None:
             headers["Content-Type"] = "text/csv"
-            data = csv_text.encode("utf-8")
+            data = csv_text.encode("utf-8") if isinstance(csv_text, str) else csv_text
         elif body is not None:
             data = json.dumps(body).encode("utf-8")
         if path.lower().endswith(("results", "records")):
             headers["Accept"] = "text/csv"
 
         def fn() -> BulkAnswer:
+            if data is not None and not isinstance(data, bytes):
+                data.seek(0)  # a repeated upload (503: nothing processed) sends it again whole
             answer = self._sf._call_salesforce(
-                method, url, name=path, headers=headers, data=data, params=params
+                method, url, name=path, headers=headers, data=data, params=params, stream=to_file
             )
+            found = _bulk_headers(answer.headers)
+            if to_file:
+                return BulkAnswer(answer.status_code, "", found, _downloaded(answer))
             # Bulk API 2.0 speaks UTF-8; a text/csv answer without a charset would otherwise be
             # read as ISO-8859-1 by requests, and echoed cells would no longer match the upload
             text = answer.content.decode("utf-8-sig")
-            return BulkAnswer(answer.status_code, text, _bulk_headers(answer.headers))
+            return BulkAnswer(answer.status_code, text, found)
 
         return self._call(f"{method} {path}", fn, safe=safe)
 
@@ -379,6 +387,21 @@ class BulkAnswer:
     status: int
     text: str
     headers: Mapping[str, str] = field(default_factory=dict)
+    file: IO[bytes] | None = None  # `jobs(..., to_file=True)`: the body, read from its start
+
+
+_DOWNLOAD_BLOCK = 1 << 20
+
+
+def _downloaded(answer: requests.Response) -> IO[bytes]:
+    """A streamed answer's body in a temporary file, a block at a time, rewound (the caller
+    closes it: the file goes with it)."""
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller, who closes it
+    with answer:
+        for block in answer.iter_content(_DOWNLOAD_BLOCK):
+            out.write(block)
+    out.seek(0)
+    return out
 
 
 def _bulk_headers(headers: Mapping[str, str]) -> dict[str, str]:
