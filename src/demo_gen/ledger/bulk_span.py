@@ -228,6 +228,7 @@ class SpanWriter:
             return
         channel = self._target.bulk()
         try:
+            job.file.flush()  # its size on disk is the upload's Content-Length
             channel.upload(recorded.job_id, job.file)
             crash_point(f"bulk:uploaded:{kind}")
             info = channel.finish(recorded.job_id)

@@ -1,0 +1,81 @@
+"""A run-wide Bulk job's memory follows its rows, not its bytes (ledger/bulk_span.py,
+docs/reruns-and-streaming.md): its CSV (up to 100 MB) is uploaded from its file on disk as it
+is read, and its result files, which echo every uploaded cell, are streamed to disk and kept as
+one short pair per row (its row key and its id or error). Held whole, a job cost its CSV as text
+and as bytes, and its results as bytes, text and dicts: several times the upload."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import IO, Any
+
+import yaml
+from conftest import ANCHOR
+
+from demo_gen.commands.run import RunOptions, run
+from demo_gen.config.model import Secrets, load_config
+from demo_gen.targets.salesforce import bulk
+from demo_gen.targets.salesforce.client import SalesforceCrm
+
+CHUNK = 2
+DEALS = 7
+
+
+def _config(root: Path, db: Path, url: str) -> Path:
+    data = {
+        "run": {"name": "mem", "seed": 42, "anchor_date": ANCHOR.isoformat(),
+                "runs_dir": str(root / "runs")},
+        "salesforce": {"local": {"db": str(db), "url": url},
+                       "bulk": {"mode": "always", "poll_seconds": 0, "query_min_records": 1},
+                       "query": {"opportunity_type": None, "limit": DEALS}},
+        "state": {"url": f"sqlite:///{root / 'state.sqlite'}"},
+    }  # fmt: skip
+    path = root / "c.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def test_a_jobs_upload_and_results_are_never_held_whole(org_db, served_org, tmp_path, monkeypatch):
+    uploads: list[tuple[bool, int]] = []  # (sent as text, bytes on disk)
+    answers: list[tuple[str, bool, Any]] = []  # (path, to_file, what the answer holds)
+    results: list[bulk.JobResults] = []
+    real_upload, real_results, real_jobs = (
+        bulk.BulkChannel.upload,
+        bulk.BulkChannel.results,
+        SalesforceCrm.jobs,
+    )
+
+    def upload(self: bulk.BulkChannel, job_id: str, text: str | IO[bytes]) -> None:
+        on_disk = not isinstance(text, str)
+        uploads.append((not on_disk, os.fstat(text.fileno()).st_size if on_disk else 0))
+        real_upload(self, job_id, text)
+
+    def jobs(self: SalesforceCrm, method: str, path: str, **kw: Any) -> Any:
+        answer = real_jobs(self, method, path, **kw)
+        answers.append((path, bool(kw.get("to_file")), answer))
+        return answer
+
+    def kept(self: bulk.BulkChannel, *args: Any) -> bulk.JobResults:
+        results.append(real_results(self, *args))
+        return results[-1]
+
+    monkeypatch.setattr(bulk.BulkChannel, "upload", upload)
+    monkeypatch.setattr(bulk.BulkChannel, "results", kept)
+    monkeypatch.setattr(SalesforceCrm, "jobs", jobs)
+    report = run(
+        load_config(_config(tmp_path, org_db, served_org.url)),
+        Secrets(),
+        RunOptions(today=ANCHOR, chunk_deals=CHUNK),
+    )
+    assert report.counts["email"]["created"] > 0
+    # every upload is a file on disk, sent as it is read, never the job's text
+    assert uploads and all(not text and size for text, size in uploads), uploads
+    # every ingest result file came to disk, not into memory as text
+    files = [(to_file, a) for path, to_file, a in answers if path.startswith("jobs/ingest/")
+             and path.endswith(("Results", "unprocessedrecords"))]  # fmt: skip
+    assert files and all(to_file and a.text == "" for to_file, a in files)
+    # and each result row is kept as (row key, id or error): never the echoed cells
+    rows = [r for res in results for r in (*res.successful, *res.failed, *res.unprocessed)]
+    assert rows and all(len(r) == 2 and re.fullmatch("[0-9a-f]{64}", r[0]) for r in rows)
