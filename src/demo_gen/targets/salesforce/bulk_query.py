@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from demo_gen.config.model import BulkSettings
-from demo_gen.errors import TargetError
+from demo_gen.errors import AuthError, LimitError, TargetError
 from demo_gen.targets.salesforce.bulk import job_json
 from demo_gen.targets.salesforce.client import BulkAnswer, SalesforceCrm
 
@@ -105,17 +105,23 @@ class QueryChannel:
     def _first_page(self, job_id: str) -> BulkAnswer:
         """The first page of results, asked for without a status look first; a job not done yet
         (the org refuses its results, or answers them empty: 204) is polled to JobComplete —
-        a Failed or Aborted job is a TargetError there — and asked again."""
+        a Failed or Aborted job is a TargetError there — and asked again.
+
+        Never more requests than a status look first: a job done by the first ask costs 2
+        instead of 3; one that runs k polling intervals costs k + 2 after a wait (k + 3 before)."""
         if self.wait_first:
             time.sleep(self._settings.poll_seconds)
         try:
             answer = self._page(job_id)
             if answer.status == 200:
                 return answer
+        except (AuthError, LimitError):
+            raise
         except TargetError as exc:
             if "NOT_FOUND" in str(exc):
                 raise  # the org forgot the job: `rows` asks again as a new one
         self.wait_first = True
+        time.sleep(self._settings.poll_seconds)  # it was running a moment ago: no look at once
         self._wait(job_id)
         return self._page(job_id)
 
