@@ -10,14 +10,17 @@ polled to its end, and read whole.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import yaml
 from conftest import ANCHOR
 from local_org_fixtures import connect
+from safety_helpers import org_ids
 
 from demo_gen.commands.run import RunOptions, run
 from demo_gen.config.model import BulkSettings, QuerySettings, Secrets, load_config
+from demo_gen.local_org import LocalOrgServer, Store
 from demo_gen.targets.salesforce import selection_bulk
 from demo_gen.targets.salesforce.bulk_query import QueryChannel
 from demo_gen.targets.salesforce.client import SalesforceCrm
@@ -81,6 +84,37 @@ def test_a_bulk_run_of_several_chunks_makes_only_the_requests_it_needs(
     again = run(config, Secrets(), RunOptions(today=ANCHOR, chunk_deals=CHUNK))
     assert sum(c["created"] for c in again.counts.values()) == 0
     assert sum(_requests(served_org, before).values()) <= 3  # a rerun near free
+
+
+def test_a_run_whose_query_jobs_are_still_running_when_first_asked_makes_the_same_records(
+    org_db, served_org, seeded_org_file, tmp_path
+):
+    """An org whose query jobs run on after they are created (a real org's): every selection
+    and read-back job is polled to its end, and the run owns what it owns on an org whose jobs
+    are done at once — the same counts, kind by kind, the same records in the org."""
+    served_org.app.faults.query_job_running = 1
+    slow = tmp_path / "slow"
+    slow.mkdir()
+    report = run(load_config(_config(slow, served_org.url)), Secrets(),
+                 RunOptions(today=ANCHOR, chunk_deals=CHUNK))  # fmt: skip
+    counts = _requests(served_org)
+    jobs = counts["POST jobs/query"]
+    assert counts["GET jobs/query/{job}/results"] == 2 * jobs  # refused, then read
+    assert counts["GET jobs/query/{job}"] == jobs  # one look, after a wait, finds it done
+    fast = tmp_path / "fast"
+    fast.mkdir()
+    db = fast / "org.sqlite"
+    shutil.copy(seeded_org_file, db)
+    store = Store(db)
+    with LocalOrgServer(store) as other:
+        expected = run(load_config(_config(fast, other.url)), Secrets(),
+                       RunOptions(today=ANCHOR, chunk_deals=CHUNK))  # fmt: skip
+    store.close()
+    assert report.counts == expected.counts
+    assert report.counts["email_task"]["created"] > 0
+    assert {k: len(v) for k, v in org_ids(org_db).items()} == {
+        k: len(v) for k, v in org_ids(db).items()
+    }
 
 
 def test_a_query_job_still_running_is_polled_to_its_end_and_read_whole(served_org):
