@@ -8,7 +8,7 @@ not make; the next run exits 0; and a reset brings the org back to exactly its s
 A failure prints the scenario's exit codes, figures and example records (`Outcome.report`).
 
 `CI` below runs by default (a few placed kills, the session-expiry and row-error faults, two
-packs, a re-created org, and a plain run and reset in tag mode).
+packs, a re-created org).
 Everything else is marked `chaos` and deselected by default (pyproject `-m "not chaos"`):
 `make chaos` runs the whole catalogue, ≥ 20 random kills included; `bench/bench_chaos.py`
 prints its figures as a table.
@@ -38,7 +38,6 @@ CI = (
     "fault-row-errors",
     "two-packs@sent:scorecard",
     "re-created-org",
-    "tag-mode uninterrupted",
 )
 """`fault-503s` and `fault-daily-limit` run under `make chaos` only; the default suite proves
 what they prove, in process and in seconds:
@@ -51,14 +50,18 @@ what they prove, in process and in seconds:
 - a daily limit spent mid-run stops the run with exit 5 and the next run resumes it without a
   duplicate (tests/test_e2e.py, `test_a_limit_spent_elsewhere_mid_run_stops_with_exit_5_*`);
   the run's share of the limit is never exceeded (`test_the_api_budget_share_is_never_exceeded`).
+`tag-mode uninterrupted` too: a tag-mode run tags every Event it makes, a rerun makes nothing and
+its reset gives the org back exactly (tests/test_e2e.py, `test_tag_mode_stamps_and_is_idempotent`;
+tests/test_reset.py has the tag check of reset, tests/test_bulk.py tag mode on the Bulk path).
 """
 
 
-BULK_CI = (
-    "bulk job-forgotten@sent:email",
-    "bulk fault-row-errors",
-)
-"""The Bulk path's own kill points (job recorded, uploaded, results read) run in CI through
+BULK_CI = ("bulk job-forgotten@sent:email",)
+"""`bulk fault-row-errors` runs under `make chaos`: tests/test_bulk.py
+(`test_rows_a_bulk_job_fails_give_exit_6_the_rerun_fills_them_and_reset_is_exact`) proves in
+process that rows an ingest job fails give exit 6, the next run makes exactly those and nothing
+twice, and resetting both runs gives the org back.
+The Bulk path's own kill points (job recorded, uploaded, results read) run in CI through
 tests/test_bulk.py (a kill at each, then resume and reset); their chaos scenarios run with
 the rest of the catalogue under `make chaos`."""
 

@@ -193,11 +193,19 @@ def test_injected_row_errors_give_exit_6_and_rerun_fills_the_gap(
 
 
 def test_tag_mode_stamps_and_is_idempotent(make_config, org_db):
+    """Also the default suite's share of the chaos case `tag-mode uninterrupted` (under `make
+    chaos`): every Event a tag-mode run makes carries its tag, a rerun makes nothing, and its
+    reset gives the org back exactly."""
+    from safety_helpers import org_ids
+
     from demo_gen.local_org.store.core import Store
 
+    before = org_ids(org_db)
     config = make_config(run={"idempotency_mode": "tag"})
     code, first = run_json(config)
     assert code == 0, first
+    made = len(org_ids(org_db)["Event"] - before["Event"])
+    assert made == first["counts"]["meeting"]["created"] > 0
     store = Store(org_db)
     tagged = [e for e in store.rows("Event") if e["DemoGen_Signature__c"]]
     store.close()
@@ -207,6 +215,7 @@ def test_tag_mode_stamps_and_is_idempotent(make_config, org_db):
     assert code == 0 and second["totals"]["created"] == 0
     code, _, err = invoke("reset", first["run_id"], "-c", str(config), "--yes")
     assert code == 0, err
+    assert org_ids(org_db) == before
 
 
 def test_crash_between_send_and_commit_is_reconciled(make_config, org_counts, monkeypatch):
