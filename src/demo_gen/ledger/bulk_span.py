@@ -128,6 +128,7 @@ class SpanWriter:
         return [
             pending_row(i, self._s, key)
             for t in spool.record_types(True)
+            if spool.holds(t, INVITEE)  # not the emails' relations, many more
             for batch in spool.batches(t, SPOOL_BATCH)
             for i in batch
             if i.kind == INVITEE

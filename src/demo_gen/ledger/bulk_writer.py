@@ -251,13 +251,11 @@ def _record(
     back = read([made[s] for s in created if s in made])
     known = {s: (ledger[s].status, ledger[s].remote_id) for s in chunk}  # read by settle_job
     state.record_batch(target.key, created, failed, back.identities, back.owned, known=known)
-    for sig, remote_id in created.items():
-        log.created(ledger[sig], remote_id, "demo-gen", target.key)
+    log.created_many(((ledger[s], i) for s, i in created.items()), "demo-gen", target.key)
     for sig, (code, message) in failed.items():
         if code != UNPROCESSED:  # sent again, like a row the org never saw
             _log_failure(log, target.key, ledger[sig], code, message)
-    for row in back.owned:
-        log.created(row, row.remote_id, "org", target.key)
+    log.created_many(((row, row.remote_id) for row in back.owned), "org", target.key)
     done.created.update(created)
     done.failed.update(failed)
     done.owned.extend(back.owned)
