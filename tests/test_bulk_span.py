@@ -98,6 +98,8 @@ def test_the_spool_gives_back_each_type_in_order_a_batch_at_a_time():
         again = [i.signature for b in spool.batches("Event", 10) for i in b]
         assert again == ["s1", "s3", "s4", "s5"]
         assert spool.columns["Event"] == {"A", "B", "C"} and spool.counts["Event"] == 4
+        assert spool.holds("Event", "k") and not spool.holds("Event", "invitee")
+        assert not spool.holds("Contact", "k")  # a type never spooled
         assert spool.bytes_on_disk() > 0
 
 
