@@ -267,19 +267,25 @@ class DiskTables:
     # --- decoding ----------------------------------------------------------------------------
 
     def decode(self, obj: SObject, row: Sequence[Any]) -> Stored:
-        """A row (the fields in schema order, then `_seq`) as a `Stored` of *obj*."""
-        values = []
-        for value, f in zip(row, obj.fields, strict=False):
-            if value is None:
-                value = False if f.type == schema.BOOLEAN else None
-            elif f.type == schema.DATETIME:
-                value = self._datetime(value)
-            elif f.type == schema.DATE:
-                value = date.fromisoformat(value)
-            elif f.type == schema.BOOLEAN:
-                value = bool(value)
-            values.append(value)
-        return layout(obj)(tuple(values), int(row[-1]))
+        """A row (the fields in schema order, then `_seq`) as a `Stored` of *obj*.
+
+        Converted as `record.Interner.load` converts (booleans, dates, datetimes), not interned.
+        """
+        booleans, datetimes, dates = _conversions(obj)
+        values = list(row)
+        seq = values.pop()
+        for i in booleans:
+            values[i] = bool(values[i])
+        for i in datetimes:
+            text = values[i]
+            if text is not None:
+                found = self._parsed.get(text)
+                values[i] = self._datetime(text) if found is None else found
+        for i in dates:
+            text = values[i]
+            if text is not None:
+                values[i] = date.fromisoformat(text)
+        return layout(obj)(tuple(values), int(seq))
 
     def _datetime(self, text: str) -> datetime:
         found = self._parsed.get(text)
@@ -288,6 +294,22 @@ class DiskTables:
                 self._parsed.clear()
             found = self._parsed[text] = schema.parse_datetime(text)
         return found
+
+
+_CONVERSIONS: dict[str, tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]] = {}
+
+
+def _conversions(obj: SObject) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """The positions of *obj*'s boolean, datetime and date fields."""
+    found = _CONVERSIONS.get(obj.name)
+    if found is None:
+        kinds = [f.type for f in obj.fields]
+        booleans, datetimes, dates = (
+            tuple(i for i, k in enumerate(kinds) if k == kind)
+            for kind in (schema.BOOLEAN, schema.DATETIME, schema.DATE)
+        )
+        found = _CONVERSIONS[obj.name] = (booleans, datetimes, dates)
+    return found
 
 
 def _columns(obj: SObject) -> str:
