@@ -224,3 +224,44 @@ def test_a_failed_write_is_never_read(folder: Path) -> None:
     assert store.count("Task", True) == 0 and store.lookup("Task", [("WhatId", {what})]) == []
     _tasks(store, 2, what)  # the sequence numbers and counters go on
     assert [r["Subject"] for r in store.rows("Task")] == ["task 0", "task 1"]
+
+
+def test_a_bulk_job_stages_one_chunk_at_a_time(folder: Path, monkeypatch: Any) -> None:
+    """An ingest job commits a transaction per 200 rows (its staged records are one chunk's, not
+    the job's); a chunk that fails leaves the chunks before it done and the rest unprocessed."""
+    from local_org_fixtures import connect
+    from simple_salesforce.exceptions import SalesforceOperationError
+
+    from demo_gen.local_org import LocalOrgServer
+    from demo_gen.local_org.app import bulk
+
+    commits: list[int] = []
+    commit = Store._commit
+
+    def counted(self: Store, txn: Any) -> None:
+        commits.append(len(txn.changes))
+        commit(self, txn)
+
+    def failing(ctx: Any, txn: Any, row: Any, *rest: Any) -> Any:
+        if row.get("Subject") == "S450":
+            raise RuntimeError("a bug in the rules")
+        return apply_one(ctx, txn, row, *rest)
+
+    apply_one = bulk.apply_one
+    monkeypatch.setattr(Store, "_commit", counted)
+    store = Store(folder / "org.sqlite")
+    with LocalOrgServer(store) as server:
+        sf = connect(server)
+        records = [{"Subject": f"S{i}", "Status": "Completed"} for i in range(500)]
+        (done,) = sf.bulk2.Task.insert(records=records[:430], wait=0)
+        assert done["numberRecordsProcessed"] == 430 and done["numberRecordsFailed"] == 0
+        assert max(commits) <= 200 and sum(commits) >= 430
+        monkeypatch.setattr(bulk, "apply_one", failing)
+        with pytest.raises(SalesforceOperationError, match="a bug in the rules"):
+            sf.bulk2.Task.insert(records=records, wait=0)
+        jobs = sf.restful("jobs/ingest")["records"]
+        failed = next(j for j in jobs if j["state"] == "Failed")
+        assert failed["numberRecordsProcessed"] == 400
+        unprocessed = sf.bulk2.Task.get_unprocessed_records(failed["id"])
+        assert len(unprocessed.splitlines()) == 1 + 100  # the header, then rows 400-499
+        assert store.count("Task") == 830
