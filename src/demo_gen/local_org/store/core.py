@@ -5,8 +5,8 @@ any SQLite tool. The records are loaded at start, except those of the big activi
 (`store.disk.DISK_TABLES`), which are read from SQLite through its indexes when asked for
 (ADR 0011; `Store()` without a path keeps its file in a private temporary directory). Every
 write goes through a `Transaction`, which stages changes, writes them to SQLite in one database
-transaction and only then makes them visible. One write transaction at a time (`Store.lock`, held from the first staged change to the
-commit), so parallel HTTP requests never interleave half-writes and the rules that read committed
+transaction and only then makes them visible. One write transaction at a time (`Store.lock`,
+held from the first staged change to the commit), so parallel HTTP requests never interleave half-writes and the rules that read committed
 rows (duplicate external ids, relations) see a state nothing else changes under them. Readers do
 not take that lock: a short publish lock makes each commit visible at once, so queries run beside
 writes and beside each other.
