@@ -1,15 +1,15 @@
 """The local org's records: in memory for queries, in SQLite for durability.
 
-Each sObject is a SQLite table with one column per field, so the database can be inspected with
-any SQLite tool. The records are loaded at start, except those of the big activity tables
-(`store.disk.DISK_TABLES`), which are read from SQLite through its indexes when asked for
-(ADR 0011; `Store()` without a path keeps its file in a private temporary directory). Every
-write goes through a `Transaction`, which stages changes, writes them to SQLite in one database
-transaction and only then makes them visible. One write transaction at a time (`Store.lock`,
-held from the first staged change to the commit), so parallel HTTP requests never interleave half-writes and the rules that read committed
-rows (duplicate external ids, relations) see a state nothing else changes under them. Readers do
-not take that lock: a short publish lock makes each commit visible at once, so queries run beside
-writes and beside each other.
+Each sObject is a SQLite table with one column per field, so the database can be inspected with any
+SQLite tool. The records are loaded at start, except those of the big activity tables
+(`store.disk.DISK_TABLES`), which are read from SQLite through its indexes when asked for (ADR
+0011; `Store()` without a path keeps its file in a private temporary directory). Every write goes
+through a `Transaction`, which stages changes, writes them to SQLite in one database transaction
+and only then makes them visible. One write transaction at a time (`Store.lock`, held from the
+first staged change to the commit), so parallel HTTP requests never interleave half-writes and the
+rules that read committed rows (duplicate external ids, relations) see a state nothing else changes
+under them. Readers do not take that lock: a short publish lock makes each commit visible at once,
+so queries run beside writes and beside each other.
 
 Each committed record is a compact, read-only `Stored` mapping (`store.record`: one tuple of
 values per record, repeated ids, short text and datetimes shared), kept in one insertion-ordered
