@@ -9,6 +9,7 @@ random queries with ORDER BY, LIMIT/OFFSET, relationship fields and queryAll.
 
 from __future__ import annotations
 
+import codecs
 import gc
 import sqlite3
 import tempfile
@@ -270,3 +271,37 @@ def test_a_bulk_job_stages_one_chunk_at_a_time(folder: Path, monkeypatch: Any) -
         unprocessed = sf.bulk2.Task.get_unprocessed_records(failed["id"])
         assert len(unprocessed.splitlines()) == 1 + 100  # the header, then rows 400-499
         assert store.count("Task") == 830
+
+
+def test_an_upload_is_read_a_line_at_a_time_as_it_was_sent(folder: Path) -> None:
+    """Uploads are kept as bytes and decoded line by line: a BOM, non-ASCII text and a quoted
+    field over several lines (CRLF inside) come through; bytes that are not UTF-8 are refused."""
+    from local_org_fixtures import API, connect, raw
+
+    from demo_gen.local_org import LocalOrgServer
+
+    store = Store(folder / "org.sqlite")
+    with LocalOrgServer(store) as server:
+        sf = connect(server)
+        http = raw(server, sf)
+
+        def job() -> str:
+            body = {"object": "Task", "operation": "insert", "lineEnding": "LF"}
+            answer = http.post(f"{server.url}{API}/jobs/ingest", json=body)
+            return str(answer.json()["id"])
+
+        headers = {"Content-Type": "text/csv"}
+        bad = http.put(f"{server.url}{API}/jobs/ingest/{job()}/batches", data=b"Subject\n\xff\n",
+                       headers=headers)  # fmt: skip
+        assert bad.status_code == 400 and "not UTF-8" in bad.text
+        csv_text = 'Subject,Description\n"Straße – one","line 1\r\nline 2\nline 3"\nplain,x\n'
+        good = job()
+        url = f"{server.url}{API}/jobs/ingest/{good}"
+        data = codecs.BOM_UTF8 + csv_text.encode()
+        assert http.put(f"{url}/batches", data=data, headers=headers).status_code == 201
+        assert http.patch(url, json={"state": "UploadComplete"}).json()["state"] == "JobComplete"
+    tasks = store.rows("Task")
+    assert [(t["Subject"], t["Description"]) for t in tasks] == [
+        ("Straße – one", "line 1\r\nline 2\nline 3"),
+        ("plain", "x"),
+    ]
