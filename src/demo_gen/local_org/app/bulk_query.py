@@ -160,18 +160,18 @@ def _run(ctx: Ctx, text: str, include_deleted: bool) -> tuple[list[str], RowSpoo
         obj = query_sobject(query)
         refs = [item for item in query.select if isinstance(item, FieldRef)]
         paths = [resolve(query, obj, ref) for ref in refs]
-        output = soql.run(
-            text,
+        records = soql.stream(
+            query,
             ctx.source(),
             version=ctx.version,
             today=ctx.now().date(),
             include_deleted=include_deleted,
         )
+        columns = [([hop.name for hop in p.hops], p.leaf.name, p.leaf.type) for p in paths]
+        rows = RowSpool([_cell(record, *column) for column in columns] for record in records)
     except soql.SoqlError as exc:
         raise ApiError(400, exc.error_code, exc.message) from exc
     header = [".".join([*(hop.name for hop in p.hops), p.leaf.name]) for p in paths]
-    columns = [([hop.name for hop in p.hops], p.leaf.name, p.leaf.type) for p in paths]
-    rows = RowSpool([_cell(record, *column) for column in columns] for record in output.records)
     return header, rows, obj.name
 
 
