@@ -6,7 +6,7 @@ CONFIG ?= demo.example.yaml
 ORG_DB ?= runs/local-org.sqlite
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint format typecheck check bench chaos clean
+.PHONY: help install demo test lint format typecheck check bench chaos long clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ bench: install ## the benchmarks in bench/ (ratios measured side by side)
 
 chaos: install ## the long chaos suite: every placed kill, >= 20 random kill -9s, every fault (minutes)
 	$(PY) -m pytest -q -m "" tests/test_chaos.py
+
+long: install ## the slow variants deselected by default (pytest -m long: the 90-day refresh series, every update kill point, the CalDAV kill tests on Xandikos)
+	$(PY) -m pytest -q -m long
 
 clean: ## remove the virtualenv and run outputs (keeps runs/.gitkeep)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

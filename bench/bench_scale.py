@@ -38,6 +38,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from bench_common import cli, free_port, wait_for
 
@@ -85,7 +86,7 @@ def _sizes(text: str) -> list[int]:
     return [ALL if part.strip() == "all" else int(part) for part in text.split(",")]
 
 
-def _measure(work: Path, seed_db: Path, size: int, args: argparse.Namespace) -> dict[str, float]:
+def _measure(work: Path, seed_db: Path, size: int, args: argparse.Namespace) -> dict[str, Any]:
     label = "all" if size == ALL else str(size)
     db = work / f"org-{label}.sqlite"
     shutil.copy(seed_db, db)
@@ -108,12 +109,14 @@ def _measure(work: Path, seed_db: Path, size: int, args: argparse.Namespace) -> 
         db.unlink(missing_ok=True)
     print(f"size {label}: {first['opportunities']:.0f} opportunities, {first['seconds']:.1f} s, "
           f"rerun {rerun['seconds']:.1f} s", file=sys.stderr)  # fmt: skip
-    out = {
+    out: dict[str, Any] = {
         "size": float(size),
         **first,
         "org_peak_rss_mb": org_rss,
         "rerun_seconds": rerun["seconds"],
         "rerun_calls": rerun["api_calls"],
+        "routes": first["routes"],
+        "rerun_routes": rerun["routes"],
         "rerun_created": rerun["records"],
         "latency_ms": float(args.latency_ms),
         "concurrency": float(args.concurrency),
@@ -123,8 +126,8 @@ def _measure(work: Path, seed_db: Path, size: int, args: argparse.Namespace) -> 
     return out
 
 
-def _contender(config: Path, url: str, chunk: int | None) -> dict[str, float]:
-    before = _calls(url)
+def _contender(config: Path, url: str, chunk: int | None) -> dict[str, Any]:
+    before = _routes(url)
     env = dict(os.environ, BENCH_CHUNK_DEALS=str(chunk or ""))
     done = subprocess.run(
         [sys.executable, __file__, "--contender", str(config)],
@@ -135,15 +138,19 @@ def _contender(config: Path, url: str, chunk: int | None) -> dict[str, float]:
     if done.returncode != 0:
         raise SystemExit(f"the run failed ({done.returncode}):\n{done.stderr[-3000:]}")
     out = done.stdout
-    measured: dict[str, float] = json.loads(out.strip().splitlines()[-1])
-    measured["api_calls"] = float(_calls(url) - before)
+    measured: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    after = _routes(url)
+    routes = {key: n - before.get(key, 0) for key, n in sorted(after.items())}
+    measured["routes"] = {key: n for key, n in routes.items() if n}
+    measured["api_calls"] = float(sum(routes.values()))
     return measured
 
 
-def _calls(url: str) -> int:
+def _routes(url: str) -> dict[str, int]:
+    """The org's request counts by route, logins excluded (what the run's calls are made of)."""
     stats = json.loads(urllib.request.urlopen(f"{url}/_local/stats").read())
     requests: dict[str, int] = stats["requests"]
-    return sum(n for key, n in requests.items() if "login" not in key and "oauth" not in key)
+    return {key: n for key, n in requests.items() if "login" not in key and "oauth" not in key}
 
 
 def _config(folder: Path, url: str, limit: int, concurrency: int) -> Path:
@@ -238,7 +245,7 @@ def _run(config_path: str) -> None:
     created = {f"created_{kind}": float(c.get("created", 0)) for kind, c in report.counts.items()}
     # the org makes a Task per EmailMessage; only demo-gen records them (as in bench_run.py)
     org_made = sum(report.counts.get(k, {}).get("created", 0) for k in _ORG_MADE)
-    out = {
+    out: dict[str, Any] = {
         "records": float(report.created - org_made),
         "opportunities": float(report.opportunities),
         "seconds": seconds,

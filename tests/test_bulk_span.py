@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import ANCHOR
-from safety_helpers import connect, org_ids
+from safety_helpers import connect, invoke, org_ids
 
 from demo_gen.commands.run import RunOptions, run
 from demo_gen.config.model import Secrets, load_config
@@ -58,10 +58,14 @@ _RUN = (
 
 
 def _chunked(config: Path, run_id: str = "", crash_at: str | None = None) -> int:
-    """A run in chunks of CHUNK deals in its own process (a crash point ends it as kill -9)."""
+    """A run in chunks of CHUNK deals; with a crash point in its own process (the point ends it
+    as kill -9), else in this one (the same code, without an interpreter's start-up)."""
+    if crash_at is None:
+        options = RunOptions(today=ANCHOR, chunk_deals=CHUNK, run_id=run_id or None)
+        run(load_config(config), Secrets(), options)
+        return 0
     env = {k: v for k, v in os.environ.items() if not k.startswith("DEMO_GEN_")}
-    if crash_at:
-        env["DEMO_GEN_CRASH_AT"] = crash_at
+    env["DEMO_GEN_CRASH_AT"] = crash_at
     args = [sys.executable, "-c", _RUN, str(config), ANCHOR.isoformat(), str(CHUNK), run_id]
     done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode in (0, 137), done.stderr[-2000:]
@@ -94,6 +98,8 @@ def test_the_spool_gives_back_each_type_in_order_a_batch_at_a_time():
         again = [i.signature for b in spool.batches("Event", 10) for i in b]
         assert again == ["s1", "s3", "s4", "s5"]
         assert spool.columns["Event"] == {"A", "B", "C"} and spool.counts["Event"] == 4
+        assert spool.holds("Event", "k") and not spool.holds("Event", "invitee")
+        assert not spool.holds("Contact", "k")  # a type never spooled
         assert spool.bytes_on_disk() > 0
 
 
@@ -192,11 +198,8 @@ def test_killed_between_the_chunks_spooling_and_the_upload_resumes_and_resets_ex
     assert _one(tmp_path, "SELECT COUNT(*) FROM items WHERE status = 'pending'") == 0
     assert _one(tmp_path, "SELECT COUNT(*) FROM bulk_jobs WHERE state != 'settled'") == 0
     for run_id in reversed(_run_ids(tmp_path)):
-        done = subprocess.run(
-            [sys.executable, "-m", "demo_gen", "reset", run_id, "--yes", "-c", str(config)],
-            capture_output=True, text=True, timeout=300, check=False,
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr[-2000:]
+        code, _, err = invoke("reset", run_id, "--yes", "-c", str(config))
+        assert code == 0, err[-2000:]
     assert org_ids(db) == before  # reset exact
 
 

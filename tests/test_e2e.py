@@ -174,8 +174,13 @@ def test_status_lists_and_shows_runs(make_config):
 
 
 def test_injected_row_errors_give_exit_6_and_rerun_fills_the_gap(
-    make_config, served_org, org_counts
+    make_config, served_org, org_counts, org_db
 ):
+    """Also the default suite's share of the chaos case `fault-row-errors` (under `make chaos`):
+    the rerun makes exactly what failed, and resetting both runs leaves no record behind."""
+    from safety_helpers import org_ids
+
+    before = org_ids(org_db)
     served_org.app.faults.row_error_rate = 0.2
     config = make_config(salesforce={"local": {"url": served_org.url}})
     code, first = run_json(config)
@@ -190,14 +195,26 @@ def test_injected_row_errors_give_exit_6_and_rerun_fills_the_gap(
             assert second["counts"][kind]["created"] == missing, kind
     assert second["totals"]["failed"] == 0
     assert second["counts"]["email_task"]["created"] == first["counts"]["email"]["failed"]
+    for run_id in (second["run_id"], first["run_id"]):
+        code, _, err = invoke("reset", run_id, "-c", str(config), "--yes")
+        assert code == 0, err
+    assert org_ids(org_db) == before  # no orphan, no duplicate left
 
 
 def test_tag_mode_stamps_and_is_idempotent(make_config, org_db):
+    """Also the default suite's share of the chaos case `tag-mode uninterrupted` (under `make
+    chaos`): every Event a tag-mode run makes carries its tag, a rerun makes nothing, and its
+    reset gives the org back exactly."""
+    from safety_helpers import org_ids
+
     from demo_gen.local_org.store.core import Store
 
+    before = org_ids(org_db)
     config = make_config(run={"idempotency_mode": "tag"})
     code, first = run_json(config)
     assert code == 0, first
+    made = len(org_ids(org_db)["Event"] - before["Event"])
+    assert made == first["counts"]["meeting"]["created"] > 0
     store = Store(org_db)
     tagged = [e for e in store.rows("Event") if e["DemoGen_Signature__c"]]
     store.close()
@@ -207,6 +224,7 @@ def test_tag_mode_stamps_and_is_idempotent(make_config, org_db):
     assert code == 0 and second["totals"]["created"] == 0
     code, _, err = invoke("reset", first["run_id"], "-c", str(config), "--yes")
     assert code == 0, err
+    assert org_ids(org_db) == before
 
 
 def test_crash_between_send_and_commit_is_reconciled(make_config, org_counts, monkeypatch):

@@ -195,3 +195,56 @@ def test_an_event_reset_could_not_delete_keeps_its_relations_and_goes_next_time(
     code, second = _reset_json(config, report["run_id"])
     assert code == 0 and second["skipped_total"] == 0
     assert org_ids(org_db) == before
+
+
+def _fail_first_delete(monkeypatch, served_org, statuses):
+    """The org answers the reset's first delete request with *statuses*, one per attempt."""
+    from demo_gen.targets.salesforce.client import SalesforceCrm
+
+    real = SalesforceCrm.delete
+    armed = {"done": False}
+
+    def delete(self, ids):
+        if not armed["done"] and ids:
+            armed["done"] = True
+            served_org.app.faults.fail_next = list(statuses)
+        return real(self, ids)
+
+    monkeypatch.setattr(SalesforceCrm, "delete", delete)
+
+
+def test_a_503_during_reset_is_retried_within_the_reset(
+    make_config, served_org, org_db, monkeypatch
+):
+    """The default suite's share of the chaos case `fault-503s` (its seeded 503s on every
+    route run under `make chaos`): a delete the org refused with 503 is sent again."""
+    config = _served(make_config, served_org)
+    before = org_ids(org_db)
+    _, report = run_json(config)
+    _fail_first_delete(monkeypatch, served_org, [503, 503])
+    code, done = _reset_json(config, report["run_id"])
+    assert code == 0, done
+    assert served_org.app.faults.injected.get("503") == 2
+    assert org_ids(org_db) == before
+
+
+def test_a_reset_stopped_by_503s_is_finished_by_the_next_reset(
+    make_config, served_org, org_db, monkeypatch
+):
+    """503s past the retries stop the reset with exit 5 (the org did not answer) and one line;
+    the next reset deletes the rest, the org is back exactly and no ledger row still claims a
+    record."""
+    config = _served(make_config, served_org)
+    before = org_ids(org_db)
+    _, report = run_json(config)
+    run_id = report["run_id"]
+    _fail_first_delete(monkeypatch, served_org, [503, 503, 503])
+    code, out, err = invoke("reset", run_id, "-c", str(config), "--yes")
+    assert code == 5, (out, err)
+    assert "HTTP 503" in err and len(err.strip().splitlines()) == 1
+    assert org_ids(org_db) != before
+    monkeypatch.undo()
+    code, done = _reset_json(config, run_id)
+    assert code == 0, done
+    assert org_ids(org_db) == before
+    assert not [r for r in _ledger(config, run_id) if r.status in ("created", "pending")]

@@ -163,3 +163,21 @@ def test_is_run_of_knows_a_packs_run_ids():
     assert not is_run_of(run_id, "se-demo")
     assert not is_run_of(run_id, "pack")
     assert not is_run_of("", "se-demo-pack")
+
+
+def test_created_many_writes_the_lines_created_writes(log):
+    """A Bulk job logs its records in one write: the same lines, key for key, as one by one."""
+    from demo_gen.stages.items import WorkItem
+
+    made = [WorkItem(f"s{n}", "email", "EmailMessage", "006A", {}, "", "") for n in range(3)]
+    for n, item in enumerate(made):
+        log.created(item, f"02s{n}", "demo-gen", "salesforce:00D")
+    pairs = [(item, f"02s{n}") for n, item in enumerate(made)]
+    log.created_many(pairs, "demo-gen", "salesforce:00D")
+    log.created_many([], "org", "salesforce:00D")  # nothing: no line
+    log.close()
+    records = [json.loads(line) for line in (log.path / "events.jsonl").read_text().splitlines()]
+    assert len(records) == 6
+    one, many = records[:3], records[3:]
+    assert [list(r) for r in many] == [list(r) for r in one]  # the same keys, in order
+    assert [r | {"ts": ""} for r in many] == [r | {"ts": ""} for r in one]

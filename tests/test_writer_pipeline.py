@@ -19,7 +19,7 @@ from test_ledger_protocol import Rig
 from test_safety_scenarios import _run_id_of_last, _state_url
 
 from demo_gen.config.model import Config
-from demo_gen.ledger import schema as state_schema
+from demo_gen.ledger import items as state_items
 from demo_gen.ledger.store import StateStore
 from demo_gen.stages.items import WorkItem
 from demo_gen.targets.base import WriteResult
@@ -90,13 +90,13 @@ def test_each_batch_costs_one_commit_and_no_read_of_what_is_known(tmp_path, monk
     _with_concurrency(rig, 1)
     commits = _slow_commits(monkeypatch, 0)
     read: list[str] = []
-    real_states = state_schema.item_states
+    real_states = state_items._read_states  # every read of item states (ledger/items.py)
 
     def spy(conn, target, sigs):
         read.extend(sigs)
         return real_states(conn, target, sigs)
 
-    monkeypatch.setattr(state_schema, "item_states", spy)
+    monkeypatch.setattr(state_items, "_read_states", spy)
     try:
         rig.run()
         rig.assert_exactly_once()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, insert, select, update
 
 from demo_gen.ledger import schema
+from demo_gen.ledger.fastsql import execute_many
 from demo_gen.ledger.schema import chunks, now_iso
 from demo_gen.ledger.store import StateStore
 
@@ -91,8 +92,7 @@ class BulkLedger:
                 )
             )
             conn.execute(insert(schema.bulk_jobs).values(values))
-            if params:
-                conn.execute(insert(schema.bulk_job_rows), params)
+            execute_many(conn, "bulk_job_rows.insert", lambda: insert(schema.bulk_job_rows), params)
 
     def jobs_of(self, target: str, signatures: Sequence[str]) -> dict[str, list[str]]:
         """`job id -> signatures` of those `signatures` that an unsettled job holds."""

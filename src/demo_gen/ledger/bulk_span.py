@@ -36,6 +36,7 @@ from demo_gen.faultpoints import crash_point
 from demo_gen.ledger.bulk_jobs import BulkJob, BulkLedger, JobRow, row_key
 from demo_gen.ledger.bulk_spool import BulkSpool
 from demo_gen.ledger.bulk_writer import NOT_SENT, settle_job
+from demo_gen.ledger.items import Known
 from demo_gen.ledger.protocol import catch_up
 from demo_gen.ledger.runlog import RunLog
 from demo_gen.ledger.store import ItemRow, StateStore, created_ids
@@ -126,6 +127,7 @@ class SpanWriter:
         return [
             pending_row(i, self._s, key)
             for t in spool.record_types(True)
+            if spool.holds(t, INVITEE)  # not the emails' relations, many more
             for batch in spool.batches(t, SPOOL_BATCH)
             for i in batch
             if i.kind == INVITEE
@@ -137,7 +139,7 @@ class SpanWriter:
         head = _line(header).encode("utf-8")
         job: _Job | None = None
         for batch in spool.batches(record_type, SPOOL_BATCH):
-            todo, ids = self._ready(batch, links)
+            todo, ids, known = self._ready(batch, links)
             rows = to_csv(self._target.records(todo, ids, self._s.run_id), header).rows
             lines = [_line(cells).encode("utf-8") for cells in rows]
             start = 0
@@ -150,7 +152,7 @@ class SpanWriter:
                     spooled = tempfile.TemporaryFile()  # noqa: SIM115
                     spooled.write(head)
                     job = _Job(spooled, record_type, size=len(head))
-                end = self._fill(job, todo, rows, lines, start)
+                end = self._fill(job, todo, rows, lines, start, known)
                 if end < len(todo):  # the next row would take the upload past the limit
                     self._send(job, header)
                     job = None
@@ -165,9 +167,11 @@ class SpanWriter:
         rows: Sequence[Sequence[str]],
         lines: Sequence[bytes],
         start: int,
+        known: Known,
     ) -> int:
         """Add rows from `start` to `job` while its upload stays under the limit (one row at
-        least): pending first (commit), then their CSV on disk. The index after the last."""
+        least): pending first (commit), then their CSV on disk. The index after the last.
+        `known`: the rows' ledger states as `_ready` read them (not read again)."""
         end, size = start, job.size
         while end < len(todo):
             weight = len(lines[end])
@@ -178,7 +182,7 @@ class SpanWriter:
         if end == start:
             return end
         key = self._target.key
-        self._state.mark_pending([pending_row(i, self._s, key) for i in todo[start:end]])
+        self._state.mark_pending([pending_row(i, self._s, key) for i in todo[start:end]], known)
         taken = zip(todo[start:end], rows[start:end], lines[start:end], strict=True)
         for item, cells, line in taken:
             job.rows.append(JobRow(len(job.rows), item.signature, row_key(cells)))
@@ -187,19 +191,27 @@ class SpanWriter:
         job.size = size
         return end
 
-    def _ready(self, batch: list[WorkItem], links: bool) -> tuple[list[WorkItem], dict[str, str]]:
-        """The items of `batch` to send, and the ids their records need (a link's parent, an
-        answer's evidence), from the ledger; counts what is created already or blocked."""
+    def _ready(
+        self, batch: list[WorkItem], links: bool
+    ) -> tuple[list[WorkItem], dict[str, str], Known]:
+        """The items of `batch` to send, the ids their records need (a link's parent, an
+        answer's evidence) and the items' ledger states, from one read of the ledger; counts
+        what is created already or blocked."""
         wanted = [i.signature for i in batch]
         if links:
             wanted += [p for i in batch for p in (i.parent or "", *i.evidence) if p]
-        ids = created_ids(self._state.items_by_signature(self._target.key, wanted))
+        ledger = self._state.items_by_signature(self._target.key, wanted)
+        ids = created_ids(ledger)
+        known = {
+            i.signature: (row.status, row.remote_id) if (row := ledger.get(i.signature)) else None
+            for i in batch
+        }
         adopted = [i for i in batch if i.signature in ids]  # the org made it with its parent
         blocked = [i for i in batch if links and i.signature not in ids and i.parent not in ids]
         self._count(adopted, "created")
         self._count(blocked, "deferred")
         done = {i.signature for i in adopted + blocked}
-        return [i for i in batch if i.signature not in done], ids
+        return [i for i in batch if i.signature not in done], ids, known
 
     def _budget_spent(self) -> bool:
         """The writes' API budget is spent (the requests of this writer, reads included)."""

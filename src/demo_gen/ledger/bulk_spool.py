@@ -36,6 +36,7 @@ class BulkSpool:
         self.columns: dict[str, set[str]] = {}
         self.counts: dict[str, int] = {}
         self.kinds: dict[str, str] = {}  # record type -> the kind of its first item
+        self._all_kinds: dict[str, set[str]] = {}  # record type -> every kind of its items
         self._links: dict[str, bool] = {}  # record type -> its items hang on a parent
 
     def add(
@@ -53,6 +54,7 @@ class BulkSpool:
                 self.columns[record_type] = set()
                 self.counts[record_type] = 0
                 self.kinds[record_type] = group[0].kind
+                self._all_kinds[record_type] = set()
                 self._links[record_type] = group[0].parent is not None
             blob = zlib.compress(pickle.dumps(group, pickle.HIGHEST_PROTOCOL), _LEVEL)
             out.seek(0, 2)  # at the end, whatever a reader left
@@ -60,10 +62,15 @@ class BulkSpool:
             for item in group:
                 self.columns[record_type].update(columns_of(item))
             self.counts[record_type] += len(group)
+            self._all_kinds[record_type].update(item.kind for item in group)
 
     def record_types(self, links: bool) -> list[str]:
         """The spooled record types of one level (parents, or their links), first seen first."""
         return [t for t in self._files if self._links[t] == links]
+
+    def holds(self, record_type: str, kind: str) -> bool:
+        """Some spooled item of `record_type` is of `kind` (no need to read the others back)."""
+        return kind in self._all_kinds.get(record_type, ())
 
     def batches(self, record_type: str, size: int) -> Iterator[list[WorkItem]]:
         """The items of `record_type` in the order they were spooled, `size` at a time (one

@@ -8,8 +8,9 @@ Per job (docs/adr/0007-bulk-api-for-volume.md), with the crash points that place
     PUT the CSV                                bulk:uploaded:KIND
     PATCH UploadComplete, poll to the end      sent:KIND
     read the results, map them to rows         bulk:results:KIND
-    per 200 rows: read back (snapshots, what the org made: an email's Task, an Event's relations)
-    and record created/failed with them (commit), exactly as the REST path does;
+    per 200 rows (per RECORD_BATCH when the job was read back whole through query jobs): read
+    back (snapshots, what the org made: an email's Task, an Event's relations) and record
+    created/failed with them (commit), exactly as the REST path does;
     forget the job                             created:KIND
 
 Tag mode upserts on the signature field (the org itself refuses duplicates); otherwise the job
@@ -21,7 +22,7 @@ the results do not account for, and the rows of a job the org forgot, go to `Tar
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from demo_gen.commands.progress import NULL_PROGRESS, Progress
@@ -41,6 +42,11 @@ from demo_gen.targets.salesforce.bulk import (
     split_jobs,
 )
 from demo_gen.targets.salesforce.target import SalesforceTarget
+
+RECORD_BATCH = 2000
+"""Rows recorded per commit when their read-back is already in memory (a whole job's, read
+through query jobs): fewer commits, each still after the job's results; a kill between two
+leaves the rest pending, tied to the job, and the next run settles them by its id."""
 
 NOT_SENT = ("NOT_SENT", "the bulk job was not sent: nothing of it reached the org")
 
@@ -197,10 +203,11 @@ def settle_job(
     waiting = [r.signature for r in rows if _pending(ledger.get(r.signature))]
     done = Settled({}, {}, [s for s in waiting if s not in mapped], [])
     order = [s for s in waiting if s in mapped]
-    read = _reader(target, log, job, info, [ledger[s] for s in order], mapped, planned)
-    for start in range(0, len(order), BATCH_LIMIT):
-        chunk = {s: mapped[s] for s in order[start : start + BATCH_LIMIT]}
-        _record(target, state, log, ledger, chunk, read, done)
+    made = {s: ledger[s].with_remote_id(r.id) for s in order if (r := mapped[s]).success and r.id}
+    read, step = _reader(target, log, job, info, list(made.values()), planned)
+    for start in range(0, len(order), step):
+        chunk = {s: mapped[s] for s in order[start : start + step]}
+        _record(target, state, log, ledger, made, chunk, read, done)
     log.event(
         "bulk.settled",
         job_id=job.job_id,
@@ -230,27 +237,27 @@ def _record(
     state: StateStore,
     log: RunLog,
     ledger: Mapping[str, ItemRow],
+    made: Mapping[str, ItemRow],
     chunk: Mapping[str, WriteResult],
     read: Reader,
     done: Settled,
 ) -> None:
-    """Up to 200 rows' outcome, read back and recorded in one commit, then logged."""
+    """A chunk of rows' outcome, read back and recorded in one commit, then logged (`made`:
+    the created rows with their new ids)."""
     created = {s: r.id for s, r in chunk.items() if r.success and r.id}
     failed = {
         s: (r.error_code or "UNKNOWN", r.message or "")
         for s, r in chunk.items()
         if not (r.success and r.id)
     }
-    rows = [replace(ledger[s], remote_id=i) for s, i in created.items() if s in ledger]
-    back = read(rows)
-    state.record_batch(target.key, created, failed, back.identities, back.owned)
-    for sig, remote_id in created.items():
-        log.created(ledger[sig], remote_id, "demo-gen", target.key)
+    back = read([made[s] for s in created if s in made])
+    known = {s: (ledger[s].status, ledger[s].remote_id) for s in chunk}  # read by settle_job
+    state.record_batch(target.key, created, failed, back.identities, back.owned, known=known)
+    log.created_many(((ledger[s], i) for s, i in created.items()), "demo-gen", target.key)
     for sig, (code, message) in failed.items():
         if code != UNPROCESSED:  # sent again, like a row the org never saw
             _log_failure(log, target.key, ledger[sig], code, message)
-    for row in back.owned:
-        log.created(row, row.remote_id, "org", target.key)
+    log.created_many(((row, row.remote_id) for row in back.owned), "org", target.key)
     done.created.update(created)
     done.failed.update(failed)
     done.owned.extend(back.owned)
@@ -273,18 +280,16 @@ def _reader(
     log: RunLog,
     job: BulkJob,
     info: Mapping[str, Any],
-    rows: Sequence[ItemRow],
-    mapped: Mapping[str, WriteResult],
+    created: Sequence[ItemRow],
     planned: Sequence[ItemRow],
-) -> Reader:
-    """How the job's created rows are read back: per 200 through REST, or — for a job of at
-    least `salesforce.bulk.query_min_records` rows — all at once through query jobs over the
-    job's window (bulk_readback.py); the rows of each 200 then take their part of it."""
-    created = [replace(r, remote_id=mapped[r.signature].id) for r in rows
-               if mapped[r.signature].success and mapped[r.signature].id]  # fmt: skip
+) -> tuple[Reader, int]:
+    """How the job's `created` rows (with their ids) are read back, and how many rows each
+    commit records: per 200 through REST, or — for a job of at least
+    `salesforce.bulk.query_min_records` rows — all at once through query jobs over the job's
+    window (bulk_readback.py); the rows of each `RECORD_BATCH` then take their part of it."""
     since = info.get("createdDate")
     if not since or len(created) < target.bulk_settings.query_min_records:
-        return lambda chunk: _read_back(target, log, chunk, planned)
+        return (lambda chunk: _read_back(target, log, chunk, planned)), BATCH_LIMIT
     whole = _read_back(target, log, created, planned, since=str(since))
     log.event(
         "bulk.read_back",
@@ -294,7 +299,7 @@ def _reader(
         owned=len(whole.owned),
         since=str(since),
     )
-    return parts(whole)
+    return parts(whole), RECORD_BATCH
 
 
 def parts(back: ReadBack) -> Reader:

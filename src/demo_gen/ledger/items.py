@@ -12,7 +12,7 @@ from typing import Any, TypeAlias
 from sqlalchemy import Connection, insert
 from sqlalchemy.exc import IntegrityError
 
-from demo_gen.ledger import schema
+from demo_gen.ledger import fastsql, schema
 
 Known: TypeAlias = Mapping[str, tuple[str, str | None] | None]
 """What a writer already knows of rows: `signature -> (status, remote_id)`, None for a signature
@@ -25,12 +25,29 @@ def states(
     """`signature -> (status, remote_id)` of those `sigs` that have a row: from `known` where it
     says, read (one query per chunk) for the rest."""
     if known is None:
-        return schema.item_states(conn, target, sigs)
+        return _read_states(conn, target, sigs)
     out = {s: v for s in sigs if s in known and (v := known[s]) is not None}
     unknown = [s for s in sigs if s not in known]
     if unknown:
-        out.update(schema.item_states(conn, target, unknown))
+        out.update(_read_states(conn, target, unknown))
     return out
+
+
+def _read_states(
+    conn: Connection, target: str, sigs: Sequence[str]
+) -> dict[str, tuple[str, str | None]]:
+    """As `schema.item_states`, through `fastsql` (the same query)."""
+    rows = fastsql.select_items(conn, target, sigs, fastsql.STATE_COLUMNS)
+    return {sig: (status, remote_id) for sig, status, remote_id in rows}
+
+
+def _insert(conn: Connection, values: Sequence[Mapping[str, Any]]) -> None:
+    fastsql.execute_many(conn, "items.insert", lambda: insert(schema.items), values)
+
+
+def _update(conn: Connection, values: Sequence[Mapping[str, Any]]) -> None:
+    """`schema.item_update()` once per set of values (keyed by `k_target` and `k_sig`)."""
+    fastsql.execute_many(conn, "items.update", schema.item_update, values)
 
 
 def upsert_pending(
@@ -55,10 +72,8 @@ def upsert_pending(
         if v["signature"] in found
     ]
     try:
-        if fresh:
-            conn.execute(insert(schema.items), fresh)
-        if again:
-            conn.execute(schema.item_update(), again)
+        _insert(conn, fresh)
+        _update(conn, again)
     except IntegrityError as exc:  # items.run_id → runs, or a row `known` said was not there
         raise ValueError(
             f"a row names a run that was not started, or is already there: {exc.orig}"
@@ -83,7 +98,7 @@ def transition(
     found = states(conn, target, list(changes), known)
     for sig, extra in changes.items():
         schema.check_transition(target, sig, found.get(sig), to, extra.get("remote_id"))
-    conn.execute(schema.item_update(), params)
+    _update(conn, params)
 
 
 def insert_owned(conn: Connection, rows: Sequence[Any], now: str) -> None:
@@ -93,7 +108,7 @@ def insert_owned(conn: Connection, rows: Sequence[Any], now: str) -> None:
     for row in rows:
         by_target.setdefault(row.target, []).append(row)
     for target, group in by_target.items():
-        known = schema.item_states(conn, target, [r.signature for r in group])
+        known = _read_states(conn, target, [r.signature for r in group])
         for row in group:
             schema.check_owned(target, row.signature, known.get(row.signature), row.remote_id)
         fresh = [
@@ -107,7 +122,5 @@ def insert_owned(conn: Connection, rows: Sequence[Any], now: str) -> None:
             if v["signature"] in known
         ]
         new = [v for v in fresh if v["signature"] not in known]
-        if new:
-            conn.execute(insert(schema.items), new)
-        if again:
-            conn.execute(schema.item_update(), again)
+        _insert(conn, new)
+        _update(conn, again)

@@ -24,15 +24,15 @@ import json
 import threading
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Connection, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from demo_gen.ledger import fastsql, locks, schema
 from demo_gen.ledger import items as state_items
-from demo_gen.ledger import locks, schema
 from demo_gen.ledger.engine import StoreEngine
 from demo_gen.ledger.schema import SCHEMA_VERSION, chunks, now_iso
 
@@ -74,6 +74,17 @@ class ItemRow:
     subject: str | None  # for reconciliation
     updated_at: str
     identity: str | None = None  # JSON: the record as the target made it (see `identity_of`)
+
+    def with_remote_id(self, remote_id: str | None) -> ItemRow:
+        """This row with `remote_id`: `dataclasses.replace` without a second `__init__` (a Bulk
+        job settles hundreds of thousands of rows; the fields are flat values, shared)."""
+        row = object.__new__(ItemRow)
+        row.__dict__.update(self.__dict__, remote_id=remote_id)
+        return row
+
+
+_ITEM_FIELDS = tuple(f.name for f in fields(ItemRow))
+"""The items table's columns in `ItemRow`'s order (the first is the signature)."""
 
 
 @dataclass(frozen=True)
@@ -214,15 +225,9 @@ class StateStore(StoreEngine):
 
     def items_by_signature(self, target: str, signatures: Sequence[str]) -> dict[str, ItemRow]:
         """The ledger rows of those `signatures` that are known on `target`."""
-        found: dict[str, ItemRow] = {}
-        t = schema.items
         with self._read() as conn:
-            for chunk in chunks(signatures):
-                query = select(t).where(t.c.target == target, t.c.signature.in_(chunk))
-                found.update(
-                    (row.signature, ItemRow(**row._asdict())) for row in conn.execute(query)
-                )
-        return found
+            rows = fastsql.select_items(conn, target, signatures, _ITEM_FIELDS)
+            return {row[0]: ItemRow(*row) for row in rows}
 
     def mark_pending(self, rows: Sequence[ItemRow], known: state_items.Known | None = None) -> None:
         """Record `rows` as pending, in one transaction; `ValueError` if any is already created.

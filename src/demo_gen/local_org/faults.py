@@ -51,6 +51,9 @@ class Faults:
     """Seed of the random stream behind `error_rate` and `row_error_rate`."""
     fail_next: list[int] = field(default_factory=list)
     """Explicit statuses for the next REST requests, consumed in order."""
+    query_job_running: int = 0
+    """Requests a new Bulk query job answers as still running (its status InProgress, its
+    results 412 JOB_NOT_COMPLETE) before it is JobComplete, as a real org's asynchronous job."""
     injected: dict[str, int] = field(default_factory=dict)
     """How many faults of each kind were applied ("latency", "503", "row_error", ...)."""
     _streams: dict[str, random.Random] = field(init=False, repr=False, compare=False)
@@ -127,6 +130,7 @@ class Faults:
             "row_error_rate": self.row_error_rate,
             "seed": self.seed,
             "fail_next": list(self.fail_next),
+            "query_job_running": self.query_job_running,
             "injected": dict(self.injected),
         }
 

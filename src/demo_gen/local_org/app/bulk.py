@@ -1,19 +1,20 @@
 """Bulk API 2.0 ingest: jobs that load CSV into the org.
 
 The lifecycle is Open → (PUT CSV, 201) → UploadComplete, which this org processes synchronously
-in the same request: one transaction per job, a savepoint per row, so the job is `JobComplete`
-by the time the client first polls. Jobs live in memory; a restarted server forgets them.
-Query jobs (`bulk_query`) take their ids from the same counter.
+in the same request: one transaction per chunk of 200 rows (as the platform), a savepoint per
+row, so the job is `JobComplete` by the time the client first polls. Jobs live in memory; a
+restarted server forgets them. Query jobs (`bulk_query`) take their ids from the same counter.
 `hardDelete` soft-deletes, like `delete` (the store never removes rows). Job ids come from the
 store's persistent counters, so a restarted org never hands out an id it gave before.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -74,7 +75,7 @@ class IngestJob:
     line_ending: str = "LF"
     state: str = "Open"
     modstamp: str = ""
-    uploads: list[str] = field(default_factory=list)
+    uploads: list[bytes] = field(default_factory=list)  # UTF-8, checked, without a BOM
     header: list[str] = field(default_factory=list)
     successful: RowSpool = field(default_factory=RowSpool)
     failed: RowSpool = field(default_factory=RowSpool)
@@ -181,16 +182,23 @@ def new_job_id(ctx: Ctx) -> str:
     return ids.make_id(JOB_PREFIX, number, store.generation)
 
 
+_CHECK_BYTES = 1 << 20
+
+
 def upload(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse:
     """PUT jobs/ingest/{id}/batches: store CSV for an Open job; 201."""
     job = _job(ctx, params["job"])
     if job.state != "Open":
         raise ApiError(409, "INVALIDJOBSTATE", f"Job is not open for uploads: {job.state}")
-    try:
-        text = req.data.decode("utf-8-sig")
+    data = req.data.removeprefix(codecs.BOM_UTF8)
+    try:  # checked here, 1 MB at a time; kept as bytes, decoded a line at a time (`_lines`)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        for start in range(0, len(data), _CHECK_BYTES):
+            decoder.decode(data[start : start + _CHECK_BYTES])
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         raise bad_request("INVALIDBATCH", "InvalidBatch : data is not UTF-8") from None
-    job.uploads.append(text)
+    job.uploads.append(data)
     return ApiResponse(201)
 
 
@@ -267,20 +275,49 @@ def _csv(header: list[str], rows: Iterable[list[str]]) -> str:
 # --- processing --------------------------------------------------------------------------------
 
 
-def _rows(job: IngestJob) -> tuple[list[str], list[tuple[dict[str, str], list[str]]]]:
-    """The first upload's header and every data row as ({column: cell}, cells in that order)."""
-    header: list[str] = []
-    rows: list[tuple[dict[str, str], list[str]]] = []
-    for text in job.uploads:
-        reader = csv.reader(io.StringIO(text), delimiter=DELIMITERS[job.delimiter])
-        columns = next(reader, [])
-        header = header or columns
-        for cells in reader:
-            if not any(cells):
-                continue
-            row = dict(zip(columns, cells, strict=False))
-            rows.append((row, [row.get(c, "") for c in header]))
-    return header, rows
+Row = tuple[dict[str, str], list[str]]
+"""A CSV data row: ({column: cell}, its cells in the header's order)."""
+
+
+def _rows(job: IngestJob) -> tuple[list[str], list[Row]]:
+    """The first upload's header and every data row."""
+    header, chunks = _chunks(job)
+    return header, [row for chunk in chunks for row in chunk]
+
+
+def _chunks(job: IngestJob) -> tuple[list[str], Iterator[list[Row]]]:
+    """The first upload's header, and the data rows read a chunk of `MAX_RECORDS` at a time."""
+    uploads = job.uploads
+    readers = [csv.reader(_lines(data), delimiter=DELIMITERS[job.delimiter]) for data in uploads]
+    columns = [next(reader, []) for reader in readers]
+    header = next((c for c in columns if c), [])
+
+    def chunks() -> Iterator[list[Row]]:
+        chunk: list[Row] = []
+        for reader, names in zip(readers, columns, strict=True):
+            for cells in reader:
+                if not any(cells):
+                    continue
+                row = dict(zip(names, cells, strict=False))
+                chunk.append((row, [row.get(c, "") for c in header]))
+                if len(chunk) == MAX_RECORDS:
+                    yield chunk
+                    chunk = []
+        if chunk:
+            yield chunk
+
+    return header, chunks()
+
+
+def _lines(data: bytes) -> Iterator[str]:
+    """The lines of an upload, each decoded as it is read (a `StringIO` of a 100 MB upload
+    held up to 4 bytes a character; a byte 0x0A is never part of another UTF-8 character)."""
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start)
+        stop = len(data) if end < 0 else end + 1
+        yield data[start:stop].decode("utf-8")
+        start = stop
 
 
 def _body(row: Mapping[str, str]) -> dict[str, Any]:
@@ -291,30 +328,36 @@ def _body(row: Mapping[str, str]) -> dict[str, Any]:
 def _run(ctx: Ctx, job: IngestJob) -> None:
     """Process an UploadComplete job; it ends JobComplete, or Failed with a message.
 
+    As the platform does, the rows are processed in chunks of `MAX_RECORDS`, each chunk in its
+    own transaction (a savepoint per row), so memory holds one chunk's staged records, not the
+    job's. A job that fails keeps the results of the chunks done; the rest are unprocessed.
     The upload is dropped once read: the results hold every row's cells.
     """
-    header, rows = _rows(job)
+    header, chunks = _chunks(job)
     job.header, job.uploads = header, []
     unknown = [c for c in header if job.obj.field(c) is None]
     if unknown or not header:
         job.state = "Failed"
         job.error_message = f"InvalidBatch : Field name not found : {unknown[0] if unknown else ''}"
-        job.unprocessed = RowSpool(cells for _, cells in rows)
+        job.unprocessed = RowSpool(cells for chunk in chunks for _, cells in chunk)
         return
-    try:
-        _apply(ctx, job, rows)
-    except Exception as exc:  # a bug in the rules must not leave the job half-done
-        log.exception("bulk job %s failed", job.id)
-        job.state = "Failed"
-        job.error_message = f"InternalError : {exc}"
-        job.successful, job.failed = RowSpool(), RowSpool()
-        job.unprocessed = RowSpool(cells for _, cells in rows)
-        return
+    operation = _operation(ctx, job)
+    job.successful, job.failed = RowSpool(), RowSpool()
+    for chunk in chunks:
+        try:
+            _apply(ctx, job, chunk, operation)
+        except Exception as exc:  # a bug in the rules must not leave the chunk half-done
+            log.exception("bulk job %s failed", job.id)
+            job.state = "Failed"
+            job.error_message = f"InternalError : {exc}"
+            job.unprocessed = RowSpool(cells for _, cells in chunk)
+            job.unprocessed.extend(cells for rest in chunks for _, cells in rest)
+            return
     job.state = "JobComplete"
 
 
-def _repeated(job: IngestJob, rows: list[tuple[dict[str, str], list[str]]]) -> frozenset[int]:
-    """Indexes of upsert rows whose external id repeats within their chunk of 200.
+def _repeated(job: IngestJob, chunk: list[Row]) -> frozenset[int]:
+    """Indexes of upsert rows whose external id repeats within their chunk.
 
     The platform runs DML in chunks of 200 and checks repeated external ids per chunk
     (salesforce.stackexchange.com/questions/296121): those rows fail DUPLICATE_VALUE.
@@ -322,23 +365,20 @@ def _repeated(job: IngestJob, rows: list[tuple[dict[str, str], list[str]]]) -> f
     ext = job.external_id_field
     if job.operation != "upsert" or not ext or ext == "Id":
         return frozenset()
-    out: set[int] = set()
-    for start in range(0, len(rows), MAX_RECORDS):
-        chunk = [row for row, _ in rows[start : start + MAX_RECORDS]]
-        keys = duplicate_keys(chunk, ext)
-        for offset, row in enumerate(chunk):
-            value = field_value(row, ext)
-            if value and str(value).lower() in keys:
-                out.add(start + offset)
-    return frozenset(out)
+    rows = [row for row, _ in chunk]
+    keys = duplicate_keys(rows, ext)
+    return frozenset(
+        i for i, row in enumerate(rows) if (v := field_value(row, ext)) and str(v).lower() in keys
+    )
 
 
-def _apply(ctx: Ctx, job: IngestJob, rows: list[tuple[dict[str, str], list[str]]]) -> None:
-    repeated = _repeated(job, rows)
-    operation = _operation(ctx, job)
-    successful, failed = RowSpool(), RowSpool()
+def _apply(ctx: Ctx, job: IngestJob, chunk: list[Row], operation: Any) -> None:
+    """One chunk of the job in one transaction; its results appended to the job's."""
+    repeated = _repeated(job, chunk)
+    successful: list[list[str]] = []
+    failed: list[list[str]] = []
     with ctx.transaction() as txn:
-        for index, (row, cells) in enumerate(rows):
+        for index, (row, cells) in enumerate(chunk):
             if index in repeated:
                 ext = job.external_id_field or ""
                 message = f"Duplicate external id specified: {field_value(row, ext)}"
@@ -351,7 +391,8 @@ def _apply(ctx: Ctx, job: IngestJob, rows: list[tuple[dict[str, str], list[str]]
                 successful.append([outcome.record_id or "", created, *cells])
             else:
                 failed.append([outcome.record_id or "", _error_text(outcome.errors[0]), *cells])
-    job.successful, job.failed = successful, failed
+    job.successful.extend(successful)
+    job.failed.extend(failed)
 
 
 def _row_id(row: Any) -> str | None:

@@ -9,7 +9,9 @@
 As Salesforce documents them (Bulk API 2.0 and Bulk API Developer Guide, "Bulk API 2.0 Query"):
 
 * The query runs when the job is created (one snapshot of the org); the create answers
-  `UploadComplete`, as a real org does, and the job is `JobComplete` by the first GET.
+  `UploadComplete`, as a real org does, and the job is `JobComplete` by the first GET — unless
+  `Faults.query_job_running` says otherwise: then the job's next requests find it `InProgress`
+  and its results refused with 412 JOB_NOT_COMPLETE, as a real org answers before the end.
 * Not supported in a query job, refused at create with 400 INVALIDJOB: GROUP BY, OFFSET,
   aggregate functions (COUNT() too) and parent-to-child subqueries; child-to-parent paths are
   fine and come out as one column each, named `Parent.Field`.
@@ -62,6 +64,11 @@ OPERATIONS = ("query", "queryAll")
 DEFAULT_PAGE = 100_000
 """Rows in a page when the client gives no maxRecords (a real org cuts pages by size)."""
 QUERY_JOBS_USED = "bulk_query_jobs"
+NOT_COMPLETE = (
+    "can only download query results of successfully completed bulk job with status: "
+    "JOB_COMPLETE. Current status: IN_PROGRESS"
+)
+"""The 412 a real org answers for the results of a query job still running."""
 
 
 @dataclass
@@ -80,6 +87,8 @@ class QueryJob:
     rows: RowSpool = field(default_factory=RowSpool)
     state: str = "JobComplete"
     modstamp: str = ""
+    running: int = 0
+    """Requests still to answer as running (`Faults.query_job_running`)."""
 
     def info(self, state: str | None = None) -> dict[str, Any]:
         """The job info JSON (create answers it with `state` UploadComplete)."""
@@ -135,6 +144,7 @@ def create_job(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiRespo
         line_ending=line_ending,
         header=header,
         rows=rows,
+        running=ctx.org.faults.query_job_running,
     )
     with ctx.org.lock:
         ctx.org.jobs[job.id] = job
@@ -150,18 +160,18 @@ def _run(ctx: Ctx, text: str, include_deleted: bool) -> tuple[list[str], RowSpoo
         obj = query_sobject(query)
         refs = [item for item in query.select if isinstance(item, FieldRef)]
         paths = [resolve(query, obj, ref) for ref in refs]
-        output = soql.run(
-            text,
+        records = soql.stream(
+            query,
             ctx.source(),
             version=ctx.version,
             today=ctx.now().date(),
             include_deleted=include_deleted,
         )
+        columns = [([hop.name for hop in p.hops], p.leaf.name, p.leaf.type) for p in paths]
+        rows = RowSpool([_cell(record, *column) for column in columns] for record in records)
     except soql.SoqlError as exc:
         raise ApiError(400, exc.error_code, exc.message) from exc
     header = [".".join([*(hop.name for hop in p.hops), p.leaf.name]) for p in paths]
-    columns = [([hop.name for hop in p.hops], p.leaf.name, p.leaf.type) for p in paths]
-    rows = RowSpool([_cell(record, *column) for column in columns] for record in output.records)
     return header, rows, obj.name
 
 
@@ -195,8 +205,18 @@ def _cell(record: Mapping[str, Any], hops: Sequence[str], name: str, kind: str) 
 
 
 def get_job(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse:
-    """GET jobs/query/{id}: the job info with its counts."""
-    return ApiResponse(body=_job(ctx, params["job"]).info())
+    """GET jobs/query/{id}: the job info with its counts (InProgress while it runs)."""
+    job = _job(ctx, params["job"])
+    return ApiResponse(body=job.info("InProgress" if _running(ctx, job) else None))
+
+
+def _running(ctx: Ctx, job: QueryJob) -> bool:
+    """True while the job answers as still running (one request of its count is spent)."""
+    with ctx.org.lock:
+        if job.running <= 0 or job.state != "JobComplete":
+            return False
+        job.running -= 1
+        return True
 
 
 def set_state(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse:
@@ -223,6 +243,8 @@ def list_jobs(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiRespon
 def results(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse:
     """GET jobs/query/{id}/results: one page of CSV from the locator's row on."""
     job = _job(ctx, params["job"])
+    if _running(ctx, job):
+        raise ApiError(412, "JOB_NOT_COMPLETE", NOT_COMPLETE)
     if job.state != "JobComplete":
         raise bad_request("INVALIDJOBSTATE", f"the job is {job.state}, not JobComplete")
     if req.version != job.version:

@@ -78,7 +78,9 @@ class Context:
         self._parents: dict[str, Row | None] = {}
 
     def rows(self, sobject: str) -> Iterable[Row]:
-        for row in self.source.rows(sobject, self.include_deleted):
+        """The visible rows of *sobject*; streamed when the source can (`Store.scan`)."""
+        read = getattr(self.source, "scan", None) or self.source.rows
+        for row in read(sobject, self.include_deleted):
             if self.include_deleted or not row.get("IsDeleted"):
                 yield row
 

@@ -32,6 +32,7 @@ child subqueries) and `soql_aggregate` (GROUP BY and aggregate functions).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -43,10 +44,18 @@ from demo_gen.local_org.soql.context import Getter as Getter
 from demo_gen.local_org.soql.context import Pred as Pred
 from demo_gen.local_org.soql.context import Row as Row
 from demo_gen.local_org.soql.output import build_tree, fill_children, render
-from demo_gen.local_org.soql.parse import Aggregate, CountAll, Query, SoqlError, malformed, parse
-from demo_gen.local_org.soql.rows import select_rows
+from demo_gen.local_org.soql.parse import (
+    Aggregate,
+    CountAll,
+    FieldRef,
+    Query,
+    SoqlError,
+    malformed,
+    parse,
+)
+from demo_gen.local_org.soql.rows import iter_rows, select_rows
 
-__all__ = ["QueryOutput", "RecordSource", "SoqlError", "execute", "parse", "run"]
+__all__ = ["QueryOutput", "RecordSource", "SoqlError", "execute", "parse", "run", "stream"]
 
 
 @dataclass(frozen=True)
@@ -88,3 +97,31 @@ def execute(
     fill_children(tree, {r["Id"] for r in rows}, ctx)
     records = [render(tree, row, obj, obj.name, ctx) for row in rows]
     return QueryOutput(len(records), records)
+
+
+def stream(
+    query: Query,
+    source: RecordSource,
+    *,
+    version: str,
+    today: date,
+    include_deleted: bool = False,
+) -> Iterator[dict[str, Any]]:
+    """The records `execute` gives, rendered one at a time (for a Bulk query job's spool).
+
+    Without ORDER BY the rows stream from the source, so a query over a table answered from
+    disk (`store.disk`) never holds its matching records at once. Aggregates, COUNT() and child
+    subqueries (which Bulk API 2.0 refuses) run through `execute`. Errors of the query are
+    raised before this returns.
+    """
+    plain = not query.group_by and all(isinstance(i, FieldRef) for i in query.select)
+    if not plain:
+        output = execute(
+            query, source, version=version, today=today, include_deleted=include_deleted
+        )
+        return iter(output.records)
+    ctx = Context(source, version, today, include_deleted)
+    obj = query_sobject(query)
+    tree = build_tree(query, obj, ctx)
+    rows = iter_rows(query, obj, ctx)
+    return (render(tree, row, obj, obj.name, ctx) for row in rows)

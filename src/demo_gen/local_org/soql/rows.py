@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, time, timedelta
+from itertools import islice
 from typing import Any
 
 from demo_gen.local_org import ids
@@ -54,6 +55,19 @@ def select_rows(query: Query, obj: SObject, ctx: Context) -> list[Row]:
     rows = [row for row in candidate_rows(query, obj, ctx) if where is None or where(row)]
     sort_rows(rows, query, obj, ctx)
     return page_rows(rows, query)
+
+
+def iter_rows(query: Query, obj: SObject, ctx: Context) -> Iterator[Row]:
+    """`select_rows` one row at a time: streamed from the source when there is no ORDER BY.
+
+    WHERE is compiled (and its errors raised) before this returns.
+    """
+    if query.order_by:
+        return iter(select_rows(query, obj, ctx))
+    where = compile_where(query.where, query, obj, ctx) if query.where else None
+    rows = (row for row in candidate_rows(query, obj, ctx) if where is None or where(row))
+    start = query.offset or 0
+    return islice(rows, start, None if query.limit is None else start + query.limit)
 
 
 def page_rows(rows: list[Row], query: Query) -> list[Row]:

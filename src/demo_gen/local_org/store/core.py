@@ -1,13 +1,15 @@
 """The local org's records: in memory for queries, in SQLite for durability.
 
-Each sObject is a SQLite table with one column per field, so the database can be inspected with
-any SQLite tool. All records are loaded at start; every write goes through a `Transaction`, which
-stages changes, writes them to SQLite in one database transaction and only then makes them
-visible. One write transaction at a time (`Store.lock`, held from the first staged change to the
-commit), so parallel HTTP requests never interleave half-writes and the rules that read committed
-rows (duplicate external ids, relations) see a state nothing else changes under them. Readers do
-not take that lock: a short publish lock makes each commit visible at once, so queries run beside
-writes and beside each other.
+Each sObject is a SQLite table with one column per field, so the database can be inspected with any
+SQLite tool. The records are loaded at start, except those of the big activity tables
+(`store.disk.DISK_TABLES`), which are read from SQLite through its indexes when asked for (ADR
+0011; `Store()` without a path keeps its file in a private temporary directory). Every write goes
+through a `Transaction`, which stages changes, writes them to SQLite in one database transaction
+and only then makes them visible. One write transaction at a time (`Store.lock`, held from the
+first staged change to the commit), so parallel HTTP requests never interleave half-writes and the
+rules that read committed rows (duplicate external ids, relations) see a state nothing else changes
+under them. Readers do not take that lock: a short publish lock makes each commit visible at once,
+so queries run beside writes and beside each other.
 
 Each committed record is a compact, read-only `Stored` mapping (`store.record`: one tuple of
 values per record, repeated ids, short text and datetimes shared), kept in one insertion-ordered
@@ -21,8 +23,11 @@ test the indexes against the scan.
 from __future__ import annotations
 
 import operator
+import shutil
 import sqlite3
+import tempfile
 import threading
+import weakref
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -31,6 +36,7 @@ from typing import Any
 
 from demo_gen.local_org.schema import core as schema
 from demo_gen.local_org.schema.core import SObject
+from demo_gen.local_org.store.disk import DISK_TABLES, DiskTables
 from demo_gen.local_org.store.index import LookupIndex, Probe, index_key, is_indexed
 from demo_gen.local_org.store.record import Interner, Stored
 from demo_gen.local_org.store.txn import Record, Transaction, View
@@ -79,18 +85,22 @@ def _statements(obj: SObject) -> tuple[str, str]:
 class Store:
     """All records of one local org. Thread-safe; reads see only committed data."""
 
-    def __init__(self, path: Path | str | None = None) -> None:
-        target = ":memory:" if path is None else str(path)
-        if path is not None:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    def __init__(
+        self, path: Path | str | None = None, disk_tables: Iterable[str] | None = None
+    ) -> None:
         self.path = None if path is None else Path(path)
-        self._conn = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
-        self._conn.execute(
-            "PRAGMA journal_mode=WAL" if path is not None else "PRAGMA journal_mode=MEMORY"
-        )
-        self._conn.execute("PRAGMA synchronous=NORMAL")
+        if path is None:  # the disk tables need a file other connections can read
+            scratch = tempfile.mkdtemp(prefix="demo-gen-org-")
+            weakref.finalize(self, shutil.rmtree, scratch, True)
+            path = Path(scratch) / "org.sqlite"
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL" if self.path else "PRAGMA synchronous=OFF")
         self.lock = threading.RLock()
         self._view = threading.Lock()  # held only while a commit is published or read at once
+        names = DISK_TABLES if disk_tables is None else frozenset(disk_tables)
+        self._disk = DiskTables(Path(path), names, self._view)
         self.indexed_queries = True
         self._lookup = LookupIndex()
         self._tables: dict[str, dict[str, Stored]] = {}
@@ -108,10 +118,16 @@ class Store:
 
     def rows(self, sobject: str, include_deleted: bool = False) -> list[Stored]:
         """A snapshot of the records of *sobject* (canonical name), in insertion order."""
+        return list(self.scan(sobject, include_deleted))
+
+    def scan(self, sobject: str, include_deleted: bool = False) -> Iterator[Stored]:
+        """The records of *sobject* in insertion order, one at a time (one snapshot)."""
+        if self._disk.holds(sobject):
+            return self._disk.scan(schema.OBJECTS[sobject.lower()], include_deleted)
         table = self._tables[sobject]
         with self._view:
             values = list(table.values())
-        return values if include_deleted else [r for r in values if not r.get("IsDeleted")]
+        return iter(values if include_deleted else [r for r in values if not r.get("IsDeleted")])
 
     def lookup(
         self, sobject: str, probes: Sequence[Probe], include_deleted: bool = False
@@ -123,6 +139,8 @@ class Store:
         """
         if not self.can_lookup(sobject, probes):
             return None
+        if self._disk.holds(sobject):
+            return self._disk.select(schema.OBJECTS[sobject.lower()], probes, include_deleted)
         table = self._tables[sobject]
         with self._view:
             records = sorted((table[i] for i in self.lookup_ids(sobject, probes)), key=_SEQ)
@@ -135,6 +153,8 @@ class Store:
 
     def lookup_ids(self, sobject: str, probes: Iterable[Probe]) -> set[str]:
         """The ids of the committed *sobject* records (deleted too) matching any probe."""
+        if self._disk.holds(sobject):
+            return self._disk.ids(schema.OBJECTS[sobject.lower()], probes)
         table = self._tables[sobject]
         found: set[str] = set()
         for name, keys in probes:
@@ -152,6 +172,8 @@ class Store:
         """
         obj = schema.OBJECTS[sobject.lower()]
         if is_indexed(obj, field):
+            if self._disk.holds(sobject):
+                return self.in_order(self.lookup_ids(sobject, [(field, (key,))]))
             with self._view:
                 return self.in_order(self.lookup_ids(sobject, [(field, (key,))]))
         f = obj.field(field)
@@ -161,23 +183,44 @@ class Store:
     def estimate(self, sobject: str, probe: Probe) -> int:
         """An upper bound of how many records `lookup` finds for one probe (to pick the best)."""
         name, keys = probe
+        if self._disk.holds(sobject):
+            return self._disk.estimate(schema.OBJECTS[sobject.lower()], probe)
         return len(keys) if name == "Id" else self._lookup.size(sobject, name, keys)
 
     def in_order(self, record_ids: Iterable[str]) -> list[str]:
         """Committed *record_ids* in insertion order (the order `rows` gives)."""
         tables = self._by_prefix
-        return sorted(record_ids, key=lambda i: _SEQ(tables[i[:3]][i]))
+        ids = list(record_ids)
+        on_disk = [i for i in ids if i[:3] in self._disk.prefixes]
+        if not on_disk:
+            return sorted(ids, key=lambda i: _SEQ(tables[i[:3]][i]))
+        obj = schema.sobject_of_id(on_disk[0])
+        assert obj is not None and len(on_disk) == len(ids), "ids of one disk table expected"
+        seqs = self._disk.seqs(obj, ids)
+        return sorted(ids, key=seqs.__getitem__)
 
     def get(self, record_id: str) -> Stored | None:
         """The record with this 18-character id, deleted or not."""
         table = self._by_prefix.get(record_id[:3])
-        return None if table is None else table.get(record_id)
+        if table is not None:
+            return table.get(record_id)
+        if record_id[:3] in self._disk.prefixes:
+            obj = schema.sobject_of_id(record_id)
+            return None if obj is None else self._disk.get(obj, record_id)
+        return None
 
     def find_unique(self, sobject: str, field: str, value: str) -> str | None:
         """The id of the live record whose unique *field* equals *value* (case-insensitive)."""
+        if self._disk.holds(sobject):
+            obj = schema.OBJECTS[sobject.lower()]
+            f = obj.field(field)
+            assert f is not None, f"{sobject}.{field} missing from the schema"
+            return self._disk.find_unique(obj, f, value)
         return self._unique.get((sobject, field), {}).get(value.lower())
 
     def count(self, sobject: str, include_deleted: bool = False) -> int:
+        if self._disk.holds(sobject):
+            return self._disk.count(schema.OBJECTS[sobject.lower()], include_deleted)
         return len(self.rows(sobject, include_deleted))
 
     def meta(self, key: str, default: str | None = None) -> str | None:
@@ -226,6 +269,7 @@ class Store:
 
     def close(self) -> None:
         with self.lock:
+            self._disk.close()
             self._conn.close()
 
     # --- internals -----------------------------------------------------------------------
@@ -242,6 +286,7 @@ class Store:
                 for f in obj.fields
             )
             conn.execute(f'CREATE TABLE IF NOT EXISTS "{obj.name}" ({cols}, _seq INTEGER)')
+        self._disk.create_indexes(conn)
         row = conn.execute("SELECT value FROM _meta WHERE key='schema_version'").fetchone()
         if row is None:
             conn.execute(
@@ -261,11 +306,14 @@ class Store:
     def _load_records(self) -> None:
         self._tables = {obj.name: {} for obj in schema.OBJECTS.values()}
         self._by_prefix = {
-            obj.key_prefix: self._tables[obj.name] for obj in schema.OBJECTS.values()
+            obj.key_prefix: self._tables[obj.name]
+            for obj in schema.OBJECTS.values()
+            if not self._disk.holds(obj.name)
         }
         self._unique = {}
         self._lookup.clear()
         self._interner.clear()
+        self._disk.load(self._conn)
         for obj in schema.OBJECTS.values():
             names = [f.name for f in obj.fields]
             quoted = ", ".join(f'"{n}"' for n in names)
@@ -274,6 +322,8 @@ class Store:
                 f'SELECT COALESCE(MAX(_seq), 0) FROM "{obj.name}"'
             ).fetchone()
             self._next_seq[obj.name] = int(top) + 1
+            if self._disk.holds(obj.name):
+                continue
             rows = self._conn.execute(f'SELECT {quoted}, _seq FROM "{obj.name}" ORDER BY _seq')
             load = self._interner.load
             for *values, seq in rows:
@@ -282,7 +332,12 @@ class Store:
                 self._index(obj, record)
 
     def _canonical_id(self, record_id: str) -> str | None:
-        """The `Id` string of the stored (or being stored) record with *record_id*, if any."""
+        """The `Id` string of the stored (or being stored) record with *record_id*, if any.
+
+        None for a record of a disk table: only records kept in memory share their id string.
+        """
+        if record_id[:3] in self._disk.prefixes:
+            return None
         found = self.get(record_id)
         if found is not None:
             return str(found["Id"])
@@ -308,16 +363,18 @@ class Store:
             self._next_seq[name] = int(top) + 1
 
     def _commit(self, txn: Transaction) -> None:
+        """Write *txn* to SQLite, then commit and publish it at once (under `_view`)."""
         if not txn.changes:
             return
         conn = self._conn
         seqs: dict[str, int] = {}
+        on_disk = self._on_disk(txn)
         conn.execute("BEGIN")
         try:
             for obj, record in txn.changes.values():
                 insert, update = _statements(obj)
                 values = [_to_sql(f, record.get(f.name)) for f in obj.fields]
-                if record["Id"] in self._tables[obj.name]:
+                if record["Id"] in self._tables[obj.name] or record["Id"] in on_disk:
                     conn.execute(update, [*values, record["Id"]])
                 else:
                     seq = self._next_seq[obj.name]
@@ -328,17 +385,32 @@ class Store:
                 "INSERT OR REPLACE INTO _counters(prefix, value) VALUES (?, ?)",
                 sorted(txn.counters.items()),
             )
-            conn.execute("COMMIT")
+            stored = self._store_changes(txn, seqs)
+            with self._view:
+                conn.execute("COMMIT")
+                for obj, new, old in stored:
+                    self._tables[obj.name][new["Id"]] = new
+                    self._index(obj, new, old)
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             self._reload_seq()
             raise
-        stored = self._store_changes(txn, seqs)
-        with self._view:
-            for obj, new, old in stored:
-                self._tables[obj.name][new["Id"]] = new
-                self._index(obj, new, old)
+        for obj, record in txn.changes.values():
+            if self._disk.holds(obj.name):
+                self._disk.note(obj, record)
         self._counters.update(txn.counters)
+
+    def _on_disk(self, txn: Transaction) -> set[str]:
+        """The ids of *txn*'s changes to disk tables that are stored already (updates)."""
+        by_obj: dict[str, tuple[SObject, list[str]]] = {}
+        for obj, record in txn.changes.values():
+            if self._disk.holds(obj.name):
+                by_obj.setdefault(obj.name, (obj, []))[1].append(record["Id"])
+        found: set[str] = set()
+        for obj, record_ids in by_obj.values():
+            found.update(self._disk.seqs(obj, record_ids))
+        return found
 
     def _store_changes(
         self, txn: Transaction, seqs: dict[str, int]
@@ -348,6 +420,8 @@ class Store:
         self._staged = txn.changes
         try:
             for obj, record in txn.changes.values():
+                if self._disk.holds(obj.name):
+                    continue
                 old = self._tables[obj.name].get(record["Id"])
                 seq = seqs[record["Id"]] if old is None else old.seq
                 out.append((obj, self._interner.store(obj, record, seq), old))

@@ -13,6 +13,7 @@ import re
 from dataclasses import replace
 from datetime import datetime
 
+from demo_gen.stages import rx
 from demo_gen.stages.content import extra_kinds
 from demo_gen.stages.content.grammar import expand, tidy
 from demo_gen.stages.content.heuristic import ALL_RULES, Deal, first_name, first_of
@@ -226,9 +227,9 @@ def by_first_name(prose: str, full: str, first: str) -> str:
     if not full or full == first:
         return prose
     name = re.escape(full)
-    prose = re.sub(rf"(?:(?<=^)|(?<=[.!?] )){name}, (?=[a-z])", f"{first}, ", prose)
-    prose = re.sub(rf", {name}, (?=[a-z])", f", {first}, ", prose)
-    return re.sub(rf", {name}(?=[.!?;])", f", {first}", prose)
+    prose = rx.built(rf"(?:(?<=^)|(?<=[.!?] )){name}, (?=[a-z])").sub(f"{first}, ", prose)
+    prose = rx.built(rf", {name}, (?=[a-z])").sub(f", {first}, ", prose)
+    return rx.built(rf", {name}(?=[.!?;])").sub(f", {first}", prose)
 
 
 _ABOUT = r"\b(with|to|from|for|by) "
@@ -241,14 +242,15 @@ def to_the_reader(prose: str, full: str, first: str) -> str:
     if not first or " " not in full:
         return prose
     last = full.rsplit(" ", 1)[1]
-    return re.sub(_ABOUT + rf"{re.escape(first)}\b(?! {re.escape(last)})", r"\1 you", prose)
+    about = rx.built(_ABOUT + rf"{re.escape(first)}\b(?! {re.escape(last)})")
+    return about.sub(r"\1 you", prose)
 
 
 def once_by_name(prose: str, name: str) -> str:
     """The reader addressed by name at most once in the body (the greeting already names them):
     later ", Name" tails go, later "Name, " openings lose the name."""
-    tail = re.compile(rf",\s*{re.escape(name)}(?=[.;,!?])")
-    head = re.compile(rf"(?:(?<=^)|(?<=[.!?] )){re.escape(name)}, (\w)")
+    tail = rx.built(rf",\s*{re.escape(name)}(?=[.;,!?])")
+    head = rx.built(rf"(?:(?<=^)|(?<=[.!?] )){re.escape(name)}, (\w)")
     seen = len(tail.findall(prose)) + len(head.findall(prose))
     while seen > 1:
         last_tail = list(tail.finditer(prose))

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from demo_gen.stages import rx
+
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 DATE = re.compile(rf"\b(?:{_MONTHS}) \d{{1,2}}, \d{{4}}\b")
 _NUMBER = re.compile(r"FY\d{2}\b|\$\d[\d,]*(?:\.\d+)?[kM]?|(?<![\w.])\d[\d,]*(?:\.\d+)?%?")
@@ -33,5 +35,4 @@ def claims(text: str, names: Iterable[str]) -> list[str]:
 
 def found(claim: str, haystack: str) -> bool:
     """Whether `haystack` carries `claim` verbatim (as a whole number where it is one)."""
-    pattern = rf"(?<![\w$.]){re.escape(claim)}(?![\w%])"
-    return re.search(pattern, haystack, re.IGNORECASE) is not None
+    return rx.claim(claim).search(haystack) is not None

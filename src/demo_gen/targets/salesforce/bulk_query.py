@@ -1,9 +1,15 @@
 """Bulk API 2.0 query jobs for the Salesforce target: a SOQL query read as pages of CSV.
 
-    POST jobs/query → GET jobs/query/{id} until JobComplete → GET …/results?maxRecords=N, then
-    again with each Sforce-Locator until it says "null"
+    POST jobs/query → GET …/results?maxRecords=N, then again with each Sforce-Locator until it
+    says "null"; a job still running (412 JOB_NOT_COMPLETE) is first polled (GET jobs/query/{id})
+    until JobComplete
 
-About three requests whatever the number of rows (one more per `PAGE_RECORDS` rows), against
+The results are asked for straight away: a job that is done by then costs no status request
+(the Bulk API 2.0 guide: results "must have the state JobComplete", and a real org answers 412
+JOB_NOT_COMPLETE before). Once a job of the channel was not done at its first ask, the next
+jobs wait `poll_seconds` before theirs (a real org's jobs are asynchronous), so the ask lands
+on a finished job instead of costing a refused request each time. Two requests whatever the
+number of rows when the first ask finds the job done (one more per `PAGE_RECORDS` rows), against
 one per 2,000 rows for REST `query` paging and one per 200 ids for an `IN` list: what the
 read-back of a Bulk ingest job (`WindowFetch`) and the first reads of a large org
 (`selection.py`) use (docs/adr/0008-bulk-query-for-reads.md). A query job supports no
@@ -25,14 +31,15 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from demo_gen.config.model import BulkSettings
-from demo_gen.errors import TargetError
+from demo_gen.errors import AuthError, LimitError, TargetError
 from demo_gen.targets.salesforce.bulk import job_json
-from demo_gen.targets.salesforce.client import SalesforceCrm
+from demo_gen.targets.salesforce.client import BulkAnswer, SalesforceCrm
 
 PAGE_RECORDS = 100_000
 """maxRecords: the rows a results page may hold (the org may cut pages smaller by size)."""
-REQUESTS_PER_QUERY = 3
-"""What a query job costs at least: create, one status, one page of results."""
+REQUESTS_PER_QUERY = 2
+"""What a query job costs at least: create and one page of results (a status look, and a refused
+first ask, only when the job was not done when first asked)."""
 _TERMINAL = ("JobComplete", "Failed", "Aborted")
 
 
@@ -57,6 +64,8 @@ class QueryChannel:
         self._settings = settings
         self.jobs = 0
         """Query jobs this channel created."""
+        self.wait_first = False
+        """A job of this channel was still running when first asked: wait before asking."""
 
     def rows(
         self,
@@ -78,18 +87,43 @@ class QueryChannel:
         self, soql: str, include_deleted: bool, types: Mapping[str, Callable[[str], Any]]
     ) -> list[dict[str, Any]]:
         job_id = self._create(soql, include_deleted)
-        self._wait(job_id)
+        answer = self._first_page(job_id)
         out: list[dict[str, Any]] = []
-        locator = ""
         while True:
-            params = {"maxRecords": str(PAGE_RECORDS)}
-            if locator:
-                params["locator"] = locator
-            answer = self._crm.jobs("GET", f"jobs/query/{job_id}/results", safe=True, params=params)
             out.extend(_parse(answer.text, types))
             locator = answer.headers.get("Sforce-Locator", "null")
             if locator in ("", "null"):
                 return out
+            answer = self._page(job_id, locator)
+
+    def _page(self, job_id: str, locator: str = "") -> BulkAnswer:
+        params = {"maxRecords": str(PAGE_RECORDS)}
+        if locator:
+            params["locator"] = locator
+        return self._crm.jobs("GET", f"jobs/query/{job_id}/results", safe=True, params=params)
+
+    def _first_page(self, job_id: str) -> BulkAnswer:
+        """The first page of results, asked for without a status look first; a job not done yet
+        (the org refuses its results, or answers them empty: 204) is polled to JobComplete —
+        a Failed or Aborted job is a TargetError there — and asked again.
+
+        Never more requests than a status look first: a job done by the first ask costs 2
+        instead of 3; one that runs k polling intervals costs k + 2 after a wait (k + 3 before)."""
+        if self.wait_first:
+            time.sleep(self._settings.poll_seconds)
+        try:
+            answer = self._page(job_id)
+            if answer.status == 200:
+                return answer
+        except (AuthError, LimitError):
+            raise
+        except TargetError as exc:
+            if "NOT_FOUND" in str(exc):
+                raise  # the org forgot the job: `rows` asks again as a new one
+        self.wait_first = True
+        time.sleep(self._settings.poll_seconds)  # it was running a moment ago: no look at once
+        self._wait(job_id)
+        return self._page(job_id)
 
     def _create(self, soql: str, include_deleted: bool) -> str:
         body = {

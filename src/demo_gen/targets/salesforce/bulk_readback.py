@@ -15,7 +15,7 @@ A record the window brings that is tied to none of those ids (another user's, an
 dropped, so the read-back claims exactly what the REST read-back would. Every record our job
 made has a SystemModstamp at or after the job's creation (the org stamps it when it writes it,
 and a later edit only moves it on), so none is missed. `CreatedDate` cannot serve: demo-gen
-backdates it where the org allows. A query job costs about three requests whatever its size
+backdates it where the org allows. A query job costs two or three requests whatever its size
 (`bulk_query.REQUESTS_PER_QUERY`), so this is used for a job of at least
 `salesforce.bulk.query_min_records` rows (1,000 by default: five REST queries of Events, ten of
 EmailMessages with their TaskRelations, against two query jobs).

@@ -63,6 +63,9 @@ def _translate_errors(what: str) -> Iterator[None]:
             raise LimitError(f"{what}: the org's daily API limit is spent") from exc
         raise TargetError(f"{what}: refused ({code}): {_error_message(exc.content)}") from exc
     except SalesforceGeneralError as exc:
+        if exc.status == 412:  # a precondition (a Bulk job not complete yet): asking again fails
+            code = _error_code(exc.content)
+            raise TargetError(f"{what}: {code}: {_error_message(exc.content)}") from exc
         raise TransientError(
             f"{what}: HTTP {exc.status}: {_error_message(exc.content)}",
             unprocessed=exc.status == 503,
@@ -117,6 +120,7 @@ class SalesforceCrm:
         self._sf = sf
         self.label = label
         self._describe_cache: dict[str, dict[str, Any] | None] = {}
+        self._org_id: str | None = None
         self._calls_lock = threading.Lock()
         self.calls = 0
         """API requests this client made (retries included)."""
@@ -184,10 +188,13 @@ class SalesforceCrm:
         return out
 
     def org_id(self) -> str:
-        rows = self.query("SELECT Id, Name FROM Organization LIMIT 1")
-        if not rows:
-            raise TargetError(f"{self.label}: the org has no Organization record")
-        return str(rows[0]["Id"])
+        """The org's id, read once per client (a client talks to one org for its life)."""
+        if self._org_id is None:
+            rows = self.query("SELECT Id, Name FROM Organization LIMIT 1")
+            if not rows:
+                raise TargetError(f"{self.label}: the org has no Organization record")
+            self._org_id = str(rows[0]["Id"])
+        return self._org_id
 
     def describe(self, sobject: str) -> dict[str, Any] | None:
         """The describe of *sobject*, or None when the org does not have that object (cached)."""

@@ -98,7 +98,7 @@ def select_opportunities(
         raise UsageError(f"no opportunity with id {', '.join(only_ids)} in org {org_id}")
     accounts = sorted({r["AccountId"] for r in rows if r["AccountId"]})
     reads = bulk.rows if large and bulk is not None else None
-    contacts = _contacts_by_account(crm, accounts, reads)
+    contacts = _contacts_by_account(crm, accounts, reads, where)
     opportunities = tuple(_opportunity(row, contacts) for row in rows if row["AccountId"])
     skipped = len(rows) - len(opportunities)
     if skipped:
@@ -221,11 +221,14 @@ def _where(settings: QuerySettings, opp_fields: frozenset[str], warnings: list[s
 
 
 def _contacts_by_account(
-    crm: Reader, account_ids: Sequence[str], bulk: selection_bulk.Rows | None = None
+    crm: Reader,
+    account_ids: Sequence[str],
+    bulk: selection_bulk.Rows | None = None,
+    where: Sequence[str] = (),
 ) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     if bulk is not None:
-        for row in selection_bulk.contacts(bulk, _CONTACT_FIELDS, account_ids):
+        for row in selection_bulk.contacts(bulk, _CONTACT_FIELDS, account_ids, where):
             out.setdefault(row["AccountId"], []).append(row)
         return out
     for start in range(0, len(account_ids), _IN_CHUNK):

@@ -193,9 +193,15 @@ class SalesforceTarget:
         return self._crm.api_usage()
 
     def api_budget(self, share: float) -> tuple[int | None, int | None]:
-        """(calls the writes may spend: `share` of what the org has left today, remaining)."""
-        limits = self._crm.limits().get("DailyApiRequests") or {}
-        remaining = limits.get("Remaining")
+        """(calls the writes may spend: `share` of what the org has left today, remaining).
+
+        What is left comes from the `Sforce-Limit-Info` header of the client's last answer
+        (every REST answer carries it; `limits` agrees with it), else from one `limits` request."""
+        usage = self._crm.api_usage()
+        if usage is not None:
+            remaining: Any = max(usage[1] - usage[0], 0)
+        else:
+            remaining = (self._crm.limits().get("DailyApiRequests") or {}).get("Remaining")
         if remaining is None:
             return None, None
         return max(int(int(remaining) * share), 0), int(remaining)
