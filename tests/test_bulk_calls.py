@@ -1,4 +1,4 @@
-"""What a Bulk run costs in API requests (docs/adr/0013-bulk-requests-near-the-floor.md).
+"""What a Bulk run costs in API requests (docs/adr/0012-bulk-requests-near-the-floor.md).
 
 Every request of a run of several chunks through Bulk API 2.0 is counted by route on the local
 org. The test goes red when a request the run no longer needs comes back: a status look before
