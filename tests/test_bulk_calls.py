@@ -13,7 +13,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import yaml
+from bulk_helpers import DEALS, bulk_config
 from conftest import ANCHOR
 from local_org_fixtures import connect
 from safety_helpers import org_ids
@@ -26,25 +26,14 @@ from demo_gen.targets.salesforce.bulk_query import QueryChannel
 from demo_gen.targets.salesforce.client import SalesforceCrm
 from demo_gen.targets.salesforce.selection import BulkReads, select_opportunities
 
-BULK = {"mode": "always", "poll_seconds": 0, "query_min_records": 1}
 CHUNK = 2
-DEALS = 7  # four chunks of two
 INGEST_JOBS = 7  # Event, EmailMessage, Task, scorecards, and the three kinds of links
 SELECTION_JOBS = 4  # opportunities, their contact roles, contacts, busy Events
 READ_BACK_JOBS = 10  # per ingest job: its object, and an Event's / a Task's relations
 
 
 def _config(root: Path, url: str) -> Path:
-    data = {
-        "run": {"name": "calls", "seed": 42, "anchor_date": ANCHOR.isoformat(),
-                "runs_dir": str(root / "runs")},
-        "salesforce": {"local": {"url": url}, "bulk": BULK,
-                       "query": {"opportunity_type": None, "limit": DEALS}},
-        "state": {"url": f"sqlite:///{root / 'state.sqlite'}"},
-    }  # fmt: skip
-    path = root / "c.yaml"
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    return path
+    return bulk_config(root, "calls", url)
 
 
 def _requests(served_org, before: dict[str, int] | None = None) -> dict[str, int]:

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import IO, Any
 
-import yaml
+from bulk_helpers import bulk_config
 from conftest import ANCHOR
 
 from demo_gen.commands.run import RunOptions, run
@@ -20,21 +20,10 @@ from demo_gen.targets.salesforce import bulk
 from demo_gen.targets.salesforce.client import SalesforceCrm
 
 CHUNK = 2
-DEALS = 7
 
 
 def _config(root: Path, db: Path, url: str) -> Path:
-    data = {
-        "run": {"name": "mem", "seed": 42, "anchor_date": ANCHOR.isoformat(),
-                "runs_dir": str(root / "runs")},
-        "salesforce": {"local": {"db": str(db), "url": url},
-                       "bulk": {"mode": "always", "poll_seconds": 0, "query_min_records": 1},
-                       "query": {"opportunity_type": None, "limit": DEALS}},
-        "state": {"url": f"sqlite:///{root / 'state.sqlite'}"},
-    }  # fmt: skip
-    path = root / "c.yaml"
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    return path
+    return bulk_config(root, "mem", url, db)
 
 
 def test_a_jobs_upload_and_results_are_never_held_whole(org_db, served_org, tmp_path, monkeypatch):

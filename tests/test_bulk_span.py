@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import yaml
+from bulk_helpers import DEALS, bulk_config
 from conftest import ANCHOR
 from safety_helpers import connect, invoke, org_ids
 
@@ -26,22 +26,11 @@ from demo_gen.ledger.bulk_spool import BulkSpool
 from demo_gen.ledger.runlog import read_events
 from demo_gen.stages.items import WorkItem
 
-BULK = {"mode": "always", "poll_seconds": 0, "query_min_records": 1}
 CHUNK = 2
-DEALS = 7  # four chunks of two
 
 
 def _config(root: Path, db: Path, url: str | None = None) -> Path:
-    data = {
-        "run": {"name": "span", "seed": 42, "anchor_date": ANCHOR.isoformat(),
-                "runs_dir": str(root / "runs")},
-        "salesforce": {"local": {"db": str(db), "url": url}, "bulk": BULK,
-                       "query": {"opportunity_type": None, "limit": DEALS}},
-        "state": {"url": f"sqlite:///{root / 'state.sqlite'}"},
-    }  # fmt: skip
-    path = root / "c.yaml"
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    return path
+    return bulk_config(root, "span", url, db)
 
 
 def _counts(db: Path) -> dict[str, int]:
