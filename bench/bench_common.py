@@ -31,3 +31,23 @@ def wait_for(url: str, timeout_s: float = 60) -> None:
 def cli(*args: str) -> None:
     """`demo-gen ARGS` in a subprocess, its stderr dropped; raises if it fails."""
     subprocess.run([sys.executable, "-m", "demo_gen", *args], check=True, stderr=subprocess.DEVNULL)
+
+
+def serve_org(
+    db: object, *extra: str, timeout_s: float = 60
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`demo-gen org serve --db DB` on a free loopback port (`extra`: more of its options), once it
+    answers: the process (the caller terminates it) and its URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "demo_gen", "org", "serve", "--db", str(db), "--port", str(port),
+         *extra],
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(url, timeout_s)
+    except BaseException:
+        server.terminate()  # it never answered: not left running
+        raise
+    return server, url

@@ -16,13 +16,11 @@ from __future__ import annotations
 import argparse
 import shutil
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench_common import free_port, wait_for
+from bench_common import serve_org
 from simple_salesforce import Salesforce
 
 from demo_gen.targets.salesforce.transport import local_session
@@ -56,14 +54,8 @@ def _measure(db: Path, rows: int) -> None:
         contacts = [r[0] for r in conn.execute("SELECT Id FROM Contact LIMIT 5000")]
     if not emails or not contacts:
         raise SystemExit("the org file holds no EmailMessage or no Contact: run demo-gen first")
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "demo_gen", "org", "serve", "--db", str(db), "--port", str(port)],
-        stderr=subprocess.DEVNULL,
-    )
+    server, url = serve_org(db, timeout_s=900)
     try:
-        url = f"http://127.0.0.1:{port}"
-        wait_for(url, timeout_s=900)
         print(f"started: {_memory(server.pid)}", flush=True)
         sf = Salesforce(
             session=local_session(url),

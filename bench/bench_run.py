@@ -21,7 +21,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench_common import cli, free_port, wait_for
+from bench_common import cli, serve_org
 
 ANCHOR = "2026-11-02"
 
@@ -55,14 +55,8 @@ def main() -> None:
 def _measure(name: str, work: Path, seed_db: Path, limit: int) -> dict[str, float]:
     db = work / f"{name}.sqlite"
     shutil.copy(seed_db, db)
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "demo_gen", "org", "serve", "--db", str(db), "--port", str(port)],
-        stderr=subprocess.DEVNULL,
-    )
+    server, url = serve_org(db, timeout_s=20)
     try:
-        url = f"http://127.0.0.1:{port}"
-        wait_for(url, 20)
         config = _config(work / name, url, limit)
         out = subprocess.run(
             [sys.executable, __file__, "--contender", name, str(config)],
