@@ -202,3 +202,30 @@ def test_bulk2_line_endings_and_job_ids_that_survive_a_restart(tmp_path):
             assert rows[-1]["Title"] == "A"
             ids.append(job["id"])
     assert ids[0] != ids[1]
+
+
+def test_results_of_thousands_of_rows_are_sent_as_made_and_read_the_same(server, sf):
+    """A job's results and a query job's page are streamed a block of rows at a time (the org
+    never builds a run-wide job's ~100 MB of results as one text): chunked, no Content-Length,
+    and the same rows in the same order across the blocks, from any locator."""
+    records = [{"LastName": f"Many{i:05d}"} for i in range(2_500)]
+    (result,) = sf.bulk2.Contact.insert(records=records, wait=0)
+    http = raw(server, sf)
+    url = f"{server.url}{API}/jobs/ingest/{result['job_id']}/successfulResults"
+    answer = http.get(url)
+    assert answer.headers.get("Transfer-Encoding") == "chunked"
+    assert "Content-Length" not in answer.headers
+    ok = _rows(answer.text)
+    assert [r["LastName"] for r in ok] == [r["LastName"] for r in records]
+    made = [r["sf__Id"] for r in ok]
+    soql = "SELECT Id, LastName FROM Contact WHERE LastName LIKE 'Many%'"
+    job = http.post(f"{server.url}{API}/jobs/query", json={"operation": "query", "query": soql})
+    pages = f"{server.url}{API}/jobs/query/{job.json()['id']}/results"
+    first = http.get(pages, params={"maxRecords": 1_234})  # ends inside the second block
+    assert first.headers.get("Transfer-Encoding") == "chunked"
+    rest = http.get(pages, params={"locator": first.headers["Sforce-Locator"]})
+    assert first.headers["Sforce-NumberOfRecords"] == "1234"
+    assert rest.headers["Sforce-NumberOfRecords"] == "1266"
+    assert rest.headers["Sforce-Locator"] == "null"
+    read = [r["Id"] for r in _rows(first.text) + _rows(rest.text)]
+    assert read == made

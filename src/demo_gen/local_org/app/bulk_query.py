@@ -30,15 +30,14 @@ counts them), and each job created counts against `DailyBulkV2QueryJobs` in `lim
 from __future__ import annotations
 
 import base64
-import csv
-import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from demo_gen.local_org.app.bulk import (
     DELIMITERS,
     LINE_ENDINGS,
+    csv_blocks,
     forget,
     invalid_job,
     job_of,
@@ -53,6 +52,7 @@ from demo_gen.local_org.app.http import (
     Ctx,
     bad_request,
 )
+from demo_gen.local_org.app.spool import BLOCK as SPOOL_BLOCK
 from demo_gen.local_org.app.spool import RowSpool
 from demo_gen.local_org.schema import core as schema
 from demo_gen.local_org.schema.types import BOOLEAN, DATETIME
@@ -251,23 +251,23 @@ def results(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse
         raise ApiError(409, "INVALIDJOBSTATE", "use the API version the job was created with")
     start = _offset(req.args.get("locator"), len(job.rows))
     size = _max_records(req.args.get("maxRecords"))
-    page = job.rows.slice(start, start + size)
-    end = start + len(page)
-    buffer = io.StringIO()
+    end = min(start + size, len(job.rows))
     terminator = "\r\n" if job.line_ending == "CRLF" else "\n"
-    writer = csv.writer(
-        buffer,
-        delimiter=DELIMITERS[job.delimiter],
-        quoting=csv.QUOTE_ALL,
-        lineterminator=terminator,
+    blocks = csv_blocks(
+        job.header, _page(job.rows, start, end), DELIMITERS[job.delimiter], terminator
     )
-    writer.writerow(job.header)
-    writer.writerows(page)
     headers = {
-        "Sforce-NumberOfRecords": str(len(page)),
+        "Sforce-NumberOfRecords": str(end - start),
         "Sforce-Locator": _locator(end) if end < len(job.rows) else "null",
     }
-    return ApiResponse(200, text=buffer.getvalue(), content_type=CSV_TYPE, headers=headers)
+    return ApiResponse(200, stream=blocks, content_type=CSV_TYPE, headers=headers)
+
+
+def _page(rows: RowSpool, start: int, end: int) -> Iterator[list[str]]:
+    """Rows `start` to `end` of a job's spool, unpacked a block at a time as they are sent (a
+    page of 100,000 rows was a list, then one text, in the org)."""
+    for first in range(start, end, SPOOL_BLOCK):
+        yield from rows.slice(first, min(first + SPOOL_BLOCK, end))
 
 
 def _locator(offset: int) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -116,11 +116,13 @@ class ApiRequest:
 
 @dataclass
 class ApiResponse:
-    """A handler's answer: JSON *body* (None means no body), or *text* with its content type."""
+    """A handler's answer: JSON *body* (None means no body), or *text* with its content type, or
+    *stream*: the body's bytes a block at a time (a large CSV is never built whole)."""
 
     status: int = 200
     body: Any = None
     text: str | None = None
+    stream: Iterable[bytes] | None = None
     content_type: str = JSON_TYPE
     headers: dict[str, str] = field(default_factory=dict)
 

@@ -296,7 +296,11 @@ def _api_request(request: Request, version: str, rest: str) -> ApiRequest:
 
 
 def _to_response(answer: ApiResponse) -> Response:
-    if answer.text is not None:
+    if answer.stream is not None:  # sent as it is made (chunked): never held whole
+        response = Response(
+            answer.stream, answer.status, content_type=answer.content_type, direct_passthrough=True
+        )
+    elif answer.text is not None:
         response = Response(answer.text, answer.status, content_type=answer.content_type)
     elif answer.body is None:
         response = Response(None, answer.status)
