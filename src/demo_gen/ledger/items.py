@@ -36,7 +36,7 @@ def states(
 def _read_states(
     conn: Connection, target: str, sigs: Sequence[str]
 ) -> dict[str, tuple[str, str | None]]:
-    """As `schema.item_states`, through `fastsql` (the same query)."""
+    """`signature -> (status, remote_id)` of the known `sigs`, read through `fastsql`."""
     rows = fastsql.select_items(conn, target, sigs, fastsql.STATE_COLUMNS)
     return {sig: (status, remote_id) for sig, status, remote_id in rows}
 

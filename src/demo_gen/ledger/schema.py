@@ -386,22 +386,8 @@ def select_anchors(conn: Connection, pack: str, org_id: str, ids: Sequence[str])
     return found
 
 
-def item_states(
-    conn: Connection, target: str, sigs: Sequence[str]
-) -> dict[str, tuple[str, str | None]]:
-    """`signature -> (status, remote_id)` of the known `sigs`."""
-    t = items.c
-    found: dict[str, tuple[str, str | None]] = {}
-    for chunk in chunks(sigs):
-        query = select(t.signature, t.status, t.remote_id).where(
-            t.target == target, t.signature.in_(chunk)
-        )
-        found.update((sig, (status, remote_id)) for sig, status, remote_id in conn.execute(query))
-    return found
-
-
 def item_update() -> Update:
-    """An UPDATE of one item, keyed by the bind parameters `k_org` and `k_sig`."""
+    """An UPDATE of one item, keyed by the bind parameters `k_target` and `k_sig`."""
     t = items.c
     return update(items).where(t.target == bindparam("k_target"), t.signature == bindparam("k_sig"))
 

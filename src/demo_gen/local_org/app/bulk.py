@@ -213,8 +213,8 @@ def set_state(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiRespon
         _run(ctx, job)
     elif state == "Aborted" and job.state in ABORTABLE:
         job.state = "Aborted"
-        job.header, rows = _rows(job)
-        job.unprocessed = RowSpool(cells for _, cells in rows)
+        job.header, chunks = _chunks(job)
+        job.unprocessed = RowSpool(cells for chunk in chunks for _, cells in chunk)
         job.uploads = []
     else:
         raise bad_request("INVALIDJOBSTATE", f"Cannot change job state from {job.state} to {state}")
@@ -256,11 +256,11 @@ def results(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse
     job = _job(ctx, params["job"])
     kind = req.segments[3].lower()
     if kind == "successfulresults":
-        blocks = _csv(["sf__Id", "sf__Created", *job.header], job.successful)
+        blocks = csv_blocks(["sf__Id", "sf__Created", *job.header], job.successful)
     elif kind == "failedresults":
-        blocks = _csv(["sf__Id", "sf__Error", *job.header], job.failed)
+        blocks = csv_blocks(["sf__Id", "sf__Error", *job.header], job.failed)
     elif job.header:
-        blocks = _csv(job.header, job.unprocessed)
+        blocks = csv_blocks(job.header, job.unprocessed)
     else:
         return ApiResponse(200, text="", content_type=CSV_TYPE)
     return ApiResponse(200, stream=blocks, content_type=CSV_TYPE)
@@ -268,10 +268,6 @@ def results(ctx: Ctx, req: ApiRequest, params: Mapping[str, str]) -> ApiResponse
 
 _CSV_BLOCK = 1000  # rows a block of a results answer: the run-wide job of every email relation
 # echoes 400,000 rows, ~100 MB of text that was built whole (and then as bytes) in the org
-
-
-def _csv(header: list[str], rows: Iterable[list[str]]) -> Iterator[bytes]:
-    return csv_blocks(header, rows)
 
 
 def csv_blocks(
@@ -297,12 +293,6 @@ def csv_blocks(
 
 Row = tuple[dict[str, str], list[str]]
 """A CSV data row: ({column: cell}, its cells in the header's order)."""
-
-
-def _rows(job: IngestJob) -> tuple[list[str], list[Row]]:
-    """The first upload's header and every data row."""
-    header, chunks = _chunks(job)
-    return header, [row for chunk in chunks for row in chunk]
 
 
 def _chunks(job: IngestJob) -> tuple[list[str], Iterator[list[Row]]]:

@@ -81,8 +81,8 @@ def contacts(
         rows = bulk.rows(f"SELECT {fields} FROM Contact{semi} ORDER BY AccountId, Id")
         return [row for row in rows if row.get("AccountId") in wanted]
     out: list[dict[str, Any]] = []
-    for start in range(0, len(account_ids), CONTACTS_IN):
-        chunk = list(account_ids[start : start + CONTACTS_IN])
+    for start in range(0, len(account_ids), MAX_IN):
+        chunk = list(account_ids[start : start + MAX_IN])
         soql = (
             f"SELECT {fields} FROM Contact WHERE AccountId IN {soql_list(chunk)} "
             "ORDER BY AccountId, Id"
