@@ -357,6 +357,9 @@ def test_rows_a_bulk_job_fails_give_exit_6_the_rerun_fills_them_and_reset_is_exa
     code, first = run_json(config, "--max-opps", "3")
     assert code == 6, first
     assert first["totals"]["failed"] > 0 and served_org.app.faults.injected["row_error"] > 0
+    with sqlite3.connect(config.parent / "state.sqlite") as conn:  # each outcome recorded
+        statuses = dict(conn.execute("SELECT status, COUNT(*) FROM items GROUP BY status"))
+    assert statuses.get("failed") == first["totals"]["failed"] and "pending" not in statuses
     served_org.app.faults.row_error_rate = 0.0
     code, second = run_json(config, "--max-opps", "3")
     assert code == 0, second
