@@ -1339,3 +1339,25 @@ def test_a_related_task_keeps_the_real_last_modified(org):
     task = txn.get(rules.insert(txn, obj("Task"), body, org.actor))
     assert task["CreatedDate"] == datetime(2024, 1, 10, 9, 0, tzinfo=UTC)
     assert task["LastModifiedDate"] == NOW
+
+
+def test_reference_to_a_committed_record_of_a_disk_table(org):
+    """An Event lives in a disk table: a reference to it is checked there, on the store's own
+    connection, and fails once a committed delete has removed it."""
+    txn = org.txn()
+    event = insert_event(org, txn)
+    org.commit(txn)
+    relation = {"EventId": event, "RelationId": org.contact}
+    assert rules.insert(org.txn(), obj("EventRelation"), relation, org.actor)
+    txn = org.txn()
+    rules.delete(txn, event, org.actor)
+    org.commit(txn)
+    assert org.store.get(event)["IsDeleted"] is True
+    expect(
+        org.txn(),
+        rules.insert,
+        obj("EventRelation"),
+        relation,
+        org.actor,
+        code="INVALID_CROSS_REFERENCE_KEY",
+    )

@@ -173,7 +173,7 @@ def _checked_reference(txn: Transaction, f: Field, value: Any) -> Any:
     if type_of(value) not in f.reference_to:
         raise integrity_error(f.name, message)
     record_id = ids.to18(value)
-    if txn.live(record_id) is None:
+    if not txn.is_live(record_id):
         raise RecordError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
     return record_id
 

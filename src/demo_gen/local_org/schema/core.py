@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
 from demo_gen.local_org.schema.objects import (
@@ -137,8 +138,13 @@ def parse_date(text: str) -> date:
     return date(int(m[1]), int(m[2]), int(m[3]))
 
 
+@lru_cache(maxsize=1 << 16)
 def format_datetime(value: datetime) -> str:
-    """Salesforce's wire form: `2024-05-01T10:00:00.000+0000`."""
+    """Salesforce's wire form: `2024-05-01T10:00:00.000+0000`.
+
+    Cached: a Bulk job's records share their stamps (`CreatedDate`, `SystemModstamp`: the
+    transaction's time), and the org formats every datetime it stores or sends (equal instants
+    in other zones are equal keys, and have the same UTC form)."""
     return (
         value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.")
         + f"{value.microsecond // 1000:03d}+0000"

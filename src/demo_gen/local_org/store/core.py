@@ -28,7 +28,7 @@ import sqlite3
 import tempfile
 import threading
 import weakref
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,16 +55,28 @@ def _column_type(f: schema.Field) -> str:
     return "TEXT"
 
 
-def _to_sql(f: schema.Field, value: Any) -> Any:
-    if value is None:
-        return None
-    if f.type == schema.DATETIME:
-        return schema.format_datetime(value)
-    if f.type == schema.DATE:
-        return value.isoformat()
-    if f.type == schema.BOOLEAN:
-        return int(bool(value))
-    return value
+def _sql_bool(value: Any) -> int:
+    return int(bool(value))
+
+
+_CONVERSIONS: dict[str, tuple[tuple[str, Callable[[Any], Any] | None], ...]] = {}
+
+
+def _sql_values(obj: SObject, record: View) -> list[Any]:
+    """*record*'s column values: datetimes in the wire form (UTC), dates ISO, booleans 0/1; each
+    field's conversion looked up once per object."""
+    plan = _CONVERSIONS.get(obj.name)
+    if plan is None:
+        by_type: dict[str, Callable[[Any], Any]] = {
+            schema.DATETIME: schema.format_datetime,
+            schema.DATE: operator.methodcaller("isoformat"),
+            schema.BOOLEAN: _sql_bool,
+        }
+        plan = _CONVERSIONS[obj.name] = tuple((f.name, by_type.get(f.type)) for f in obj.fields)
+    get = record.get
+    return [
+        v if (v := get(name)) is None or convert is None else convert(v) for name, convert in plan
+    ]
 
 
 _STATEMENTS: dict[str, tuple[str, str]] = {}
@@ -208,6 +220,23 @@ class Store:
             obj = schema.sobject_of_id(record_id)
             return None if obj is None else self._disk.get(obj, record_id)
         return None
+
+    def get_writing(self, record_id: str) -> Stored | None:
+        """`get` for a transaction, which holds the write lock: a disk table's record is read on
+        the writer's connection (no reader snapshot to begin and end per record)."""
+        table = self._by_prefix.get(record_id[:3])
+        if table is not None:
+            return table.get(record_id)
+        obj = schema.sobject_of_id(record_id) if record_id[:3] in self._disk.prefixes else None
+        return None if obj is None else self._disk.get(obj, record_id, writer=self._conn)
+
+    def live_writing(self, record_id: str) -> bool:
+        """Whether a record with this id is stored and not deleted (for a transaction)."""
+        if record_id[:3] not in self._disk.prefixes:
+            found = self.get(record_id)
+            return found is not None and not found.get("IsDeleted")
+        obj = schema.sobject_of_id(record_id)
+        return obj is not None and self._disk.is_live(self._conn, obj, record_id)
 
     def find_unique(self, sobject: str, field: str, value: str) -> str | None:
         """The id of the live record whose unique *field* equals *value* (case-insensitive)."""
@@ -371,16 +400,8 @@ class Store:
         on_disk = self._on_disk(txn)
         conn.execute("BEGIN")
         try:
-            for obj, record in txn.changes.values():
-                insert, update = _statements(obj)
-                values = [_to_sql(f, record.get(f.name)) for f in obj.fields]
-                if record["Id"] in self._tables[obj.name] or record["Id"] in on_disk:
-                    conn.execute(update, [*values, record["Id"]])
-                else:
-                    seq = self._next_seq[obj.name]
-                    self._next_seq[obj.name] = seq + 1
-                    seqs[record["Id"]] = seq
-                    conn.execute(insert, [*values, seq])
+            for statement, rows in self._writes(txn, on_disk, seqs).items():
+                conn.executemany(statement, rows)
             conn.executemany(
                 "INSERT OR REPLACE INTO _counters(prefix, value) VALUES (?, ?)",
                 sorted(txn.counters.items()),
@@ -400,6 +421,24 @@ class Store:
             if self._disk.holds(obj.name):
                 self._disk.note(obj, record)
         self._counters.update(txn.counters)
+
+    def _writes(
+        self, txn: Transaction, on_disk: set[str], seqs: dict[str, int]
+    ) -> dict[str, list[list[Any]]]:
+        """*txn*'s rows by the statement that writes them (an object's INSERT or UPDATE), in
+        staging order within each; a new record's `_seq` is taken here, into *seqs*."""
+        writes: dict[str, list[list[Any]]] = {}
+        for obj, record in txn.changes.values():
+            insert, update = _statements(obj)
+            values = _sql_values(obj, record)
+            record_id = record["Id"]
+            if record_id in self._tables[obj.name] or record_id in on_disk:
+                writes.setdefault(update, []).append([*values, record_id])
+            else:
+                seq = seqs[record_id] = self._next_seq[obj.name]
+                self._next_seq[obj.name] = seq + 1
+                writes.setdefault(insert, []).append([*values, seq])
+        return writes
 
     def _on_disk(self, txn: Transaction) -> set[str]:
         """The ids of *txn*'s changes to disk tables that are stored already (updates)."""

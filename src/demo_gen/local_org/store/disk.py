@@ -115,13 +115,29 @@ class DiskTables:
 
     # --- reading -----------------------------------------------------------------------------
 
-    def get(self, obj: SObject, record_id: str) -> Stored | None:
+    def get(
+        self, obj: SObject, record_id: str, writer: sqlite3.Connection | None = None
+    ) -> Stored | None:
+        """The record, read in a snapshot of its own, or on *writer* — the store's connection,
+        for the holder of its write lock, which sees every commit and needs no snapshot."""
+        if writer is not None:
+            return self._get(writer, obj, record_id)
         with self._reading() as conn:
-            row = conn.execute(
-                f'SELECT {_columns(obj)}, _seq FROM {_quote(obj.name)} WHERE "Id" = ?',
-                (record_id,),
-            ).fetchone()
+            return self._get(conn, obj, record_id)
+
+    def _get(self, conn: sqlite3.Connection, obj: SObject, record_id: str) -> Stored | None:
+        row = conn.execute(
+            f'SELECT {_columns(obj)}, _seq FROM {_quote(obj.name)} WHERE "Id" = ?', (record_id,)
+        ).fetchone()
         return None if row is None else self.decode(obj, row)
+
+    def is_live(self, writer: sqlite3.Connection, obj: SObject, record_id: str) -> bool:
+        """Whether the record is stored and not deleted, read on *writer* as `get` does (a
+        reference check needs no decoded record)."""
+        row = writer.execute(
+            f'SELECT "IsDeleted" FROM {_quote(obj.name)} WHERE "Id" = ?', (record_id,)
+        ).fetchone()
+        return row is not None and not row[0]
 
     def seqs(self, obj: SObject, record_ids: Iterable[str]) -> dict[str, int]:
         """The insertion sequence of each of *record_ids* that is stored."""

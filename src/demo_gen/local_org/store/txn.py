@@ -40,12 +40,19 @@ class Transaction:
 
     def get(self, record_id: str) -> View | None:
         staged = self.changes.get(record_id)
-        return staged[1] if staged is not None else self.store.get(record_id)
+        return staged[1] if staged is not None else self.store.get_writing(record_id)
 
     def live(self, record_id: str) -> View | None:
         """The record if it exists and is not deleted."""
         record = self.get(record_id)
         return None if record is None or record.get("IsDeleted") else record
+
+    def is_live(self, record_id: str) -> bool:
+        """Whether `live` finds the record, without reading a committed one whole."""
+        staged = self.changes.get(record_id)
+        if staged is not None:
+            return not staged[1].get("IsDeleted")
+        return self.store.live_writing(record_id)
 
     def find_unique(self, sobject: str, field: str, value: str) -> str | None:
         """The id of the live record (staged or committed) whose unique *field* is *value*."""
