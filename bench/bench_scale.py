@@ -14,6 +14,8 @@ Printed side by side, one column per size:
 - wall, and the latency floor: calls floor × latency / requests in flight (`salesforce.
   concurrency`), with the ratio wall / floor;
 - wall per 1,000 records, and its growth from the second size to the last;
+- client and org CPU seconds, and their sum over the wall (near 1: the two take turns, the
+  one waiting on the other; near 2: they overlap);
 - client and org peak RSS;
 - the rerun's wall and calls, and rerun wall / first-run wall.
 
@@ -100,7 +102,9 @@ def _measure(work: Path, seed_db: Path, size: int, args: argparse.Namespace) -> 
         url = f"http://127.0.0.1:{port}"
         wait_for(url, timeout_s=START_S)
         config = _config(work / f"run-{label}", url, size, args.concurrency)
+        org_cpu = _cpu_seconds(server.pid)
         first = _contender(config, url, args.chunk_deals)
+        org_cpu = _cpu_seconds(server.pid) - org_cpu
         rerun = _contender(config, url, args.chunk_deals)
         org_rss = _peak_rss_mb(server.pid)
     finally:
@@ -113,6 +117,7 @@ def _measure(work: Path, seed_db: Path, size: int, args: argparse.Namespace) -> 
         "size": float(size),
         **first,
         "org_peak_rss_mb": org_rss,
+        "org_cpu_s": org_cpu,
         "rerun_seconds": rerun["seconds"],
         "rerun_calls": rerun["api_calls"],
         "routes": first["routes"],
@@ -183,6 +188,10 @@ def _report(results: list[dict[str, float]], args: argparse.Namespace) -> None:
     row("latency floor (s)", [f"{_wall_floor(r):.1f}" for r in results])
     row("wall / floor", [f"{r['seconds'] / max(_wall_floor(r), 1e-9):.1f}x" for r in results])
     row("wall per 1k records (ms)", [f"{_per_k(r):.0f}" for r in results])
+    row("client CPU (s)", [f"{r['cpu_s']:.1f}" for r in results])
+    row("org CPU (s)", [f"{r['org_cpu_s']:.1f}" for r in results])
+    row("(client + org CPU) / wall", [f"{(r['cpu_s'] + r['org_cpu_s']) / r['seconds']:.2f}"
+                                      for r in results])  # fmt: skip
     row("client peak RSS (MB)", [f"{r['peak_rss_mb']:.0f}" for r in results])
     row("org peak RSS (MB)", [f"{r['org_peak_rss_mb']:.0f}" for r in results])
     row("rerun created", [f"{r['rerun_created']:,.0f}" for r in results])
@@ -210,6 +219,16 @@ def _wall_floor(r: dict[str, float]) -> float:
 
 def _per_k(r: dict[str, float]) -> float:
     return 1000 * 1000 * r["seconds"] / r["records"] if r["records"] else 0.0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used so far, from /proc/PID/stat."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
+    except OSError:
+        return float("nan")
+    fields = stat.rpartition(")")[2].split()  # the name may hold spaces; fields from the state on
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -241,7 +260,8 @@ def _run(config_path: str) -> None:
         options = RunOptions(today=options.today, chunk_deals=int(chunk))
     report = run(config, Secrets(), options)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak = usage.ru_maxrss / 1024
     created = {f"created_{kind}": float(c.get("created", 0)) for kind, c in report.counts.items()}
     # the org makes a Task per EmailMessage; only demo-gen records them (as in bench_run.py)
     org_made = sum(report.counts.get(k, {}).get("created", 0) for k in _ORG_MADE)
@@ -250,6 +270,7 @@ def _run(config_path: str) -> None:
         "opportunities": float(report.opportunities),
         "seconds": seconds,
         "peak_rss_mb": peak,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
         **created,
     }
     print(json.dumps(out))
