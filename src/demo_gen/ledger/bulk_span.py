@@ -17,6 +17,15 @@ Every row is pending (committed) before the job that carries it opens; the job i
 are committed before the upload; the outcome after. A kill anywhere leaves pending rows that are
 either tied to a recorded job (settled by its id on resume) or to none (found by signature):
 the protocol of one chunk's job, unchanged.
+
+The jobs of one level overlap by one: once a job is uploaded, its close and wait run on a
+worker thread while this one settles the job before it (its results, read-back and ledger
+commits) and fills the next, so the org processes one job while the client records another
+instead of each waiting on the other. A level's jobs are all settled before the next level
+reads their ids. A new job opens beside one in flight only while the API budget has room for
+both (the one in flight counted at what settling it through REST would cost), so a run still
+stops at its budget. A kill finds at most two jobs in flight, both recorded: each is settled
+by its id.
 """
 
 from __future__ import annotations
@@ -26,8 +35,9 @@ import io
 import tempfile
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 from demo_gen.commands.progress import NULL_PROGRESS, Progress
 from demo_gen.commands.summary import COUNT_KEYS
@@ -42,7 +52,7 @@ from demo_gen.ledger.runlog import RunLog
 from demo_gen.ledger.store import ItemRow, StateStore, created_ids
 from demo_gen.ledger.writer import WriteSettings, pending_row
 from demo_gen.stages.items import INVITEE, WorkItem
-from demo_gen.targets.salesforce.bulk import MAX_UPLOAD_BYTES, to_csv
+from demo_gen.targets.salesforce.bulk import MAX_UPLOAD_BYTES, bulk_calls, to_csv
 from demo_gen.targets.salesforce.target import SalesforceTarget
 
 SPOOL_BATCH = 2000
@@ -81,6 +91,17 @@ class _Job:
     size: int = 0
 
 
+@dataclass(frozen=True)
+class _Flight:
+    """An uploaded job the org is processing: its close (UploadComplete) runs on the worker
+    thread — a real org answers at once, the local org once it has processed the job."""
+
+    job: _Job
+    recorded: BulkJob
+    kind: str
+    closed: Future[dict[str, Any] | None]  # the close's answer (None: it was lost)
+
+
 class SpanWriter:
     """Writes a spooled run in one job per record type and level (more only past the upload
     limit); `counts` by kind as `summary.tally` gives them, `calls` its API requests."""
@@ -106,18 +127,24 @@ class SpanWriter:
         self.jobs = 0
         self.calls = 0
         self._started = target.calls
+        self._flight: _Flight | None = None
+        self._pool: ThreadPoolExecutor | None = None
 
     def write(self, spool: BulkSpool) -> None:
         before = self._started = self._target.calls
         self._planned = self._invitees(spool)
         self._log.event("bulk.span", records=dict(spool.counts), invitees=len(self._planned))
-        for links in (False, True):
-            types = spool.record_types(links)
-            what = "adding invitees and recipients" if links else "creating meetings and emails"
-            self._progress.phase(what, sum(spool.counts[t] for t in types))
-            for record_type in types:
-                self._write_type(spool, record_type, links)
-            self._planned = []  # only an Event's read-back adopts planned invitees
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-job") as pool:
+            self._pool = pool
+            for links in (False, True):
+                types = spool.record_types(links)
+                what = "adding invitees and recipients" if links else "creating meetings and emails"
+                self._progress.phase(what, sum(spool.counts[t] for t in types))
+                for record_type in types:
+                    self._write_type(spool, record_type, links)
+                self._land()  # the next level reads this one's ids
+                self._planned = []  # only an Event's read-back adopts planned invitees
+        self._pool = None
         self._catch_up(spool)
         self.calls = self._target.calls - before
 
@@ -144,6 +171,8 @@ class SpanWriter:
             lines = [_line(cells).encode("utf-8") for cells in rows]
             start = 0
             while start < len(todo):
+                if job is None and not self._room_beside(self._flight):
+                    self._land()  # its settling could spend what this job's would need
                 if job is None and self._budget_spent():
                     self._count(todo[start:], "deferred")
                     break
@@ -213,52 +242,83 @@ class SpanWriter:
         done = {i.signature for i in adopted + blocked}
         return [i for i in batch if i.signature not in done], ids, known
 
+    def _room_beside(self, flight: _Flight | None) -> bool:
+        """Whether the budget leaves room for the job in flight's settling (at most what the
+        REST read-back of its rows would cost) beside a new job: else the new one waits."""
+        if flight is None or self._s.max_calls is None:
+            return True
+        spent = self._target.calls - self._started
+        return spent + bulk_calls(len(flight.job.rows), 1) < self._s.max_calls
+
     def _budget_spent(self) -> bool:
         """The writes' API budget is spent (the requests of this writer, reads included)."""
         spent = self._target.calls - self._started
         return self._s.max_calls is not None and spent >= self._s.max_calls
 
     def _send(self, job: _Job, header: tuple[str, ...]) -> None:
-        """One job: open, job id and rows recorded, upload, close and wait, settle."""
+        """Upload `job` and leave the org processing it; then settle the job sent before."""
+        flight = self._launch(job, header)
+        self._land()
+        self._flight = flight
+
+    def _launch(self, job: _Job, header: tuple[str, ...]) -> _Flight | None:
+        """Open the job (its id and rows recorded), upload it, and close it on the worker
+        thread; None when no job was opened or its upload failed (outcomes tallied)."""
         kind = next(iter(job.kinds.values()))
         crash_point(f"pending:{kind}")
-        with job.file:  # uploaded from disk as it is read: a job's CSV is up to 100 MB
-            self._run(job, header, kind)
-
-    def _run(self, job: _Job, header: tuple[str, ...], kind: str) -> None:
-        """`_send` with the job's file open."""
         sigs = [r.signature for r in job.rows]
-        try:
-            recorded = self._open(job, header, kind)
-        except (AuthError, LimitError):
-            raise
-        except TargetError as exc:  # no job: nothing can have been created
-            failures = {s: (NOT_SENT[0], f"{NOT_SENT[1]} ({exc})") for s in sigs}
-            self._state.record_batch(self._target.key, {}, failures, {}, ())
-            self._tally(job, failures, "failed")
-            self._log.event("bulk.not_sent", level="warning", records=len(sigs), error=str(exc))
+        with job.file:  # uploaded from disk as it is read: a job's CSV is up to 100 MB
+            try:
+                recorded = self._open(job, header, kind)
+            except (AuthError, LimitError):
+                raise
+            except TargetError as exc:  # no job: nothing can have been created
+                failures = {s: (NOT_SENT[0], f"{NOT_SENT[1]} ({exc})") for s in sigs}
+                self._state.record_batch(self._target.key, {}, failures, {}, ())
+                self._tally(job, failures, "failed")
+                self._log.event("bulk.not_sent", level="warning", records=len(sigs), error=str(exc))
+                return None
+            channel = self._target.bulk()
+            try:
+                job.file.flush()  # its size on disk is the upload's Content-Length
+                channel.upload(recorded.job_id, job.file)
+            except (AuthError, LimitError):
+                raise  # the job id is recorded: the next run settles it
+            except TargetError as exc:  # the job may have loaded rows: pending, tied to the job
+                self._unconfirmed(job, exc)
+                return None
+        crash_point(f"bulk:uploaded:{kind}")
+        assert self._pool is not None, "jobs are sent inside write()"
+        return _Flight(job, recorded, kind, self._pool.submit(channel.close, recorded.job_id))
+
+    def _land(self) -> None:
+        """Wait for the job in flight to end (polled here, where Ctrl-C stops it), and settle it."""
+        flight, self._flight = self._flight, None
+        if flight is None:
             return
-        channel = self._target.bulk()
         try:
-            job.file.flush()  # its size on disk is the upload's Content-Length
-            channel.upload(recorded.job_id, job.file)
-            crash_point(f"bulk:uploaded:{kind}")
-            info = channel.finish(recorded.job_id)
+            info = self._target.bulk().ended(flight.recorded.job_id, flight.closed.result())
         except (AuthError, LimitError):
             raise  # the job id is recorded: the next run settles it
-        except TargetError as exc:  # the job may have loaded rows: pending, tied to the job
-            self._tally(job, sigs, "deferred")
-            self._log.event("batch.unconfirmed", level="warning", records=len(sigs), error=str(exc))
+        except TargetError as exc:
+            self._unconfirmed(flight.job, exc)
             return
-        crash_point(f"sent:{kind}")
+        crash_point(f"sent:{flight.kind}")
+        job = flight.job
         done = settle_job(
-            self._target, self._state, self._log, recorded, job.rows, info, self._planned
+            self._target, self._state, self._log, flight.recorded, job.rows, info, self._planned
         )
         self._tally(job, done.created, "created")
         self._tally(job, done.failed, "failed")
         self._tally(job, done.unknown, "deferred")
         self.owned.update(row.kind for row in done.owned)
-        self._progress.advance(len(sigs))
+        self._progress.advance(len(job.rows))
+
+    def _unconfirmed(self, job: _Job, exc: TargetError) -> None:
+        """The job may have loaded rows: they stay pending, tied to the job, for the next run."""
+        sigs = [r.signature for r in job.rows]
+        self._tally(job, sigs, "deferred")
+        self._log.event("batch.unconfirmed", level="warning", records=len(sigs), error=str(exc))
 
     def _open(self, job: _Job, header: tuple[str, ...], kind: str) -> BulkJob:
         """Open the job and commit its id and rows before anything is uploaded."""

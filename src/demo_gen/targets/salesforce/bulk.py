@@ -222,9 +222,13 @@ class BulkChannel:
 
     def finish(self, job_id: str) -> dict[str, Any] | None:
         """Close the job and wait for its end (no poll when the close answer says it ended)."""
-        info = self.close(job_id)
-        if info is not None and info.get("state") in TERMINAL:
-            return info
+        return self.ended(job_id, self.close(job_id))
+
+    def ended(self, job_id: str, closed: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        """The job's info once it ended: `closed` (the close's answer) when it says so, else
+        polled until then."""
+        if closed is not None and closed.get("state") in TERMINAL:
+            return dict(closed)
         return self.wait(job_id)
 
     def abort(self, job_id: str) -> None:
