@@ -26,6 +26,7 @@ import yaml
 
 from demo_gen import __version__, clock
 from demo_gen.commands import rerun
+from demo_gen.commands.collector import fewer_collections
 from demo_gen.commands.plan_spill import PlanSpill, spill_plan
 from demo_gen.commands.plan_stream import Spilled, plan_chunked
 from demo_gen.commands.prepare import (
@@ -114,7 +115,7 @@ def run(
             ctx = _Context(
                 config, options, opened, state, log, org_id, run_id, today, progress, secrets
             )
-            with log:
+            with log, fewer_collections():
                 return _guarded(ctx)
     finally:
         state.close()
