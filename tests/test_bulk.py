@@ -18,13 +18,16 @@ from safety_helpers import OBJECTS, connect, invoke, org_ids, run_json
 
 from demo_gen.config.model import BulkSettings
 from demo_gen.ledger.bulk_jobs import BulkJob, BulkLedger, JobRow, row_key
+from demo_gen.ledger.bulk_settle import JobScratch
 from demo_gen.ledger.runlog import read_events
 from demo_gen.ledger.store import SCHEMA_VERSION, StateStore
+from demo_gen.targets.base import WriteResult
 from demo_gen.targets.salesforce.bulk import (
+    FAILED,
+    SUCCESSFUL,
     UNPROCESSED,
-    JobResults,
+    UNPROCESSED_ROWS,
     choose,
-    map_results,
     parse_error,
     result_row,
     split_jobs,
@@ -77,30 +80,34 @@ def test_csv_cells_and_results_mapped_back_by_row_even_out_of_order():
         row = {**extra, **dict(zip(upload.header, upload.rows[n], strict=True))}
         return result_row(row, upload.header, column)  # as the channel keeps each result row
 
-    results = JobResults(
-        successful=[
-            echo(3, "sf__Id", sf__Id="id-3b", sf__Created="true"),  # identical rows: upload order
-            echo(1, "sf__Id", sf__Id="id-1", sf__Created="true"),
-            echo(2, "sf__Id", sf__Id="id-2b", sf__Created="true"),
-            echo(0, "sf__Id", sf__Id="id-0", sf__Created="true"),
-        ],
-        failed=[
-            echo(4, "sf__Error", sf__Id="", sf__Error="REQUIRED_FIELD_MISSING:Missing: [X]:X,Y --")
-        ],
-        unprocessed=[],
-    )
-    mapped = map_results(rows, results)
-    assert {s: r.id for s, r in mapped.items() if r.success} == {
+    def mapped(*results: tuple[int, str, str]) -> dict[str, WriteResult]:
+        with JobScratch(rows) as scratch:
+            scratch.add_results(results)
+            return {s: r for block in scratch.blocks(4) for s, r in block if r is not None}
+
+    successful = [
+        (SUCCESSFUL, *echo(3, "sf__Id", sf__Id="id-3b", sf__Created="true")),  # identical rows:
+        (SUCCESSFUL, *echo(1, "sf__Id", sf__Id="id-1", sf__Created="true")),  # upload order
+        (SUCCESSFUL, *echo(2, "sf__Id", sf__Id="id-2b", sf__Created="true")),
+        (SUCCESSFUL, *echo(0, "sf__Id", sf__Id="id-0", sf__Created="true")),
+    ]
+    error = "REQUIRED_FIELD_MISSING:Missing: [X]:X,Y --"
+    failed = (FAILED, *echo(4, "sf__Error", sf__Id="", sf__Error=error))
+    found = mapped(*successful, failed)
+    assert {s: r.id for s, r in found.items() if r.success} == {
         "sig0": "id-0",
         "sig1": "id-1",
         "sig2": "id-3b",
         "sig3": "id-2b",
     }
-    assert mapped["sig4"].error_code == "REQUIRED_FIELD_MISSING"
-    assert mapped["sig4"].fields == ("X", "Y")
-    assert "sig5" not in mapped  # in no result file: unknown, left pending for find()
-    results.unprocessed = [echo(5)]
-    assert map_results(rows, results)["sig5"].error_code == UNPROCESSED
+    assert found["sig4"].error_code == "REQUIRED_FIELD_MISSING"
+    assert found["sig4"].fields == ("X", "Y")
+    assert "sig5" not in found  # in no result file: unknown, left pending for find()
+    # the files in any order: a failed row read before the successful ones still takes its turn
+    assert mapped(failed, *successful) == found
+    assert mapped(*successful, failed, (UNPROCESSED_ROWS, *echo(5)))["sig5"].error_code == (
+        UNPROCESSED
+    )
 
 
 def test_parse_error_and_split():
@@ -143,8 +150,8 @@ def test_a_schema_3_store_gains_the_bulk_tables_and_keeps_its_rows(tmp_path):
                       ("Subject",), "open")  # fmt: skip
         jobs.record_job(job, [JobRow(0, "s1", row_key(["x"]))])
         assert jobs.jobs_of("salesforce:org", ["s1", "s2"]) == {"750X": ["s1"]}
-        found = jobs.job("salesforce:org", "750X")
-        assert found is not None and found[0] == job and found[1][0].signature == "s1"
+        assert jobs.job("salesforce:org", "750X") == job
+        assert [r.signature for r in jobs.rows("salesforce:org", "750X")] == ["s1"]
         jobs.forget("salesforce:org", "750X")
         assert jobs.jobs_of("salesforce:org", ["s1"]) == {}
     finally:

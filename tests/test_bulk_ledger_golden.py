@@ -22,7 +22,7 @@ from state_backends import Backend
 
 from demo_gen.commands.run import RunOptions, run
 from demo_gen.config.model import Secrets, load_config
-from demo_gen.ledger import bulk_writer
+from demo_gen.ledger import bulk_settle
 from demo_gen.ledger.store import StateStore
 
 GOLDEN = Path(__file__).parent / "golden" / "bulk_ledger_rows.txt"
@@ -79,13 +79,13 @@ def test_a_bulk_runs_ledger_rows_are_the_golden_ones(
     _run_and_compare(org_db, tmp_path, state_backend)
 
 
-@pytest.mark.parametrize("per_commit", [bulk_writer.RECORD_BATCH, 50])
-def test_a_job_read_back_whole_commits_per_record_batch_with_the_same_rows(
+@pytest.mark.parametrize("per_commit", [bulk_settle.RECORD_BATCH, 50])
+def test_a_job_read_back_through_query_jobs_commits_per_record_batch_with_the_same_rows(
     org_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, per_commit: int
 ) -> None:
     """A job read back through query jobs records `RECORD_BATCH` rows per commit (the
     413 email relations: one commit, not three of 200); smaller commits give the same rows."""
-    monkeypatch.setattr(bulk_writer, "RECORD_BATCH", per_commit)
+    monkeypatch.setattr(bulk_settle, "RECORD_BATCH", per_commit)
     sizes: list[int] = []
     real = StateStore.record_batch
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -29,7 +30,7 @@ def _config(root: Path, db: Path, url: str) -> Path:
 def test_a_jobs_upload_and_results_are_never_held_whole(org_db, served_org, tmp_path, monkeypatch):
     uploads: list[tuple[bool, int]] = []  # (sent as text, bytes on disk)
     answers: list[tuple[str, bool, Any]] = []  # (path, to_file, what the answer holds)
-    results: list[bulk.JobResults] = []
+    results: list[bulk.ResultRow] = []
     real_upload, real_results, real_jobs = (
         bulk.BulkChannel.upload,
         bulk.BulkChannel.results,
@@ -46,9 +47,10 @@ def test_a_jobs_upload_and_results_are_never_held_whole(org_db, served_org, tmp_
         answers.append((path, bool(kw.get("to_file")), answer))
         return answer
 
-    def kept(self: bulk.BulkChannel, *args: Any) -> bulk.JobResults:
-        results.append(real_results(self, *args))
-        return results[-1]
+    def kept(self: bulk.BulkChannel, *args: Any) -> Iterator[bulk.ResultRow]:
+        for row in real_results(self, *args):
+            results.append(row)
+            yield row
 
     monkeypatch.setattr(bulk.BulkChannel, "upload", upload)
     monkeypatch.setattr(bulk.BulkChannel, "results", kept)
@@ -65,6 +67,7 @@ def test_a_jobs_upload_and_results_are_never_held_whole(org_db, served_org, tmp_
     files = [(to_file, a) for path, to_file, a in answers if path.startswith("jobs/ingest/")
              and path.endswith(("Results", "unprocessedrecords"))]  # fmt: skip
     assert files and all(to_file and a.text == "" for to_file, a in files)
-    # and each result row is kept as (row key, id or error): never the echoed cells
-    rows = [r for res in results for r in (*res.successful, *res.failed, *res.unprocessed)]
-    assert rows and all(len(r) == 2 and re.fullmatch("[0-9a-f]{64}", r[0]) for r in rows)
+    # and each result row is kept as (file, row key, id or error): never the echoed cells
+    assert results and all(len(r) == 3 and re.fullmatch("[0-9a-f]{64}", r[1]) for r in results), (
+        results[:3]
+    )

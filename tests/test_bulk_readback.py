@@ -16,11 +16,10 @@ import yaml
 from local_org_fixtures import connect
 from safety_helpers import invoke, org_ids, run_json
 
-from demo_gen.ledger.bulk_writer import parts
+from demo_gen.ledger import bulk_settle
 from demo_gen.ledger.runlog import read_events
 from demo_gen.ledger.store import ItemRow
 from demo_gen.local_org import LocalOrgServer, Store
-from demo_gen.targets.base import ReadBack
 from demo_gen.targets.salesforce.bulk_query import BOOL, NUMBER, _parse
 
 QUERY = {"bulk": {"mode": "always", "poll_seconds": 0, "query_min_records": 1}}
@@ -132,7 +131,7 @@ def test_query_rows_are_typed_and_parents_nested():
         '"00U1","true","12.5","Call","0051",""\n'
         '"00U2","false","","","",""\n'
     )
-    rows = _parse(text, {"IsParent": BOOL, "Amount": NUMBER})
+    rows = list(_parse(text, {"IsParent": BOOL, "Amount": NUMBER}))
     assert rows[0] == {"Id": "00U1", "IsParent": True, "Amount": 12.5,
                        "Activity": {"Subject": "Call", "CreatedById": "0051"},
                        "Account": None}  # fmt: skip
@@ -140,19 +139,27 @@ def test_query_rows_are_typed_and_parents_nested():
     assert rows[1]["Activity"] is None  # every cell of a parent empty: a null parent
 
 
-def _row(sig: str, parent: str | None = None) -> ItemRow:
-    return ItemRow(sig, "r", "p", "t", "006", "k", "X", "created", None, None, None, parent,
-                   None, None, "")  # fmt: skip
+def test_a_job_is_read_back_and_recorded_a_block_at_a_time(seeded_org_file, tmp_path, monkeypatch):
+    """Recording a job holds a block of its rows, not the job (bulk_settle.py): rows are
+    matched, read back and committed `RECORD_BATCH` at a time, while each window is asked for
+    once — the blocks look their keys up in the window's spool on disk. Against the same run
+    recorded in blocks of 100,000: as many query jobs, and the same ledger."""
+    whole = _reads(seeded_org_file, tmp_path / "whole", QUERY, 6)
+    blocks: list[int] = []
+    real = bulk_settle._record
 
+    def record(*args: Any) -> None:
+        blocks.append(len(args[3]))
+        real(*args)
 
-def test_part_of_gives_each_chunk_what_the_org_made_for_its_rows():
-    back = ReadBack(
-        identities={"a": {"x": 1}, "b": {"x": 2}},
-        owned=[_row("ta", "a"), _row("rel-ta", "ta"), _row("tb", "b")],
-    )
-    part = parts(back)([_row("a")])
-    assert set(part.identities) == {"a"}
-    assert [o.signature for o in part.owned] == ["ta", "rel-ta"]  # a Task's relation goes too
+    monkeypatch.setattr(bulk_settle, "_record", record)
+    monkeypatch.setattr(bulk_settle, "RECORD_BATCH", 7)
+    small = _reads(seeded_org_file, tmp_path / "small", QUERY, 6)
+    assert max(blocks) == 7 and len(blocks) > 20  # every job, in blocks of 7
+    assert small["POST jobs/query"] == whole["POST jobs/query"] > 0
+    ledger = _ledger(tmp_path / "small" / "state.sqlite")
+    assert ledger == _ledger(tmp_path / "whole" / "state.sqlite")
+    assert ledger[("email_task", "created")][1] > 0  # what the org made, with its snapshots
 
 
 def test_the_local_org_window_filter_finds_records_stamped_after_the_job(tmp_path):
@@ -164,7 +171,7 @@ def test_the_local_org_window_filter_finds_records_stamped_after_the_job(tmp_pat
         info = sf.restful(f"jobs/ingest/{job['job_id']}")
         since = f"{info['createdDate'][:19]}Z"
         soql = f"SELECT Id, LastName FROM Contact WHERE SystemModstamp >= {since}"
-        rows = _parse("".join(sf.bulk2.Contact.query(soql, wait=0)), {})
+        rows = list(_parse("".join(sf.bulk2.Contact.query(soql, wait=0)), {}))
         assert [r["LastName"] for r in rows] == ["Window"]
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 from sqlalchemy import delete, insert, select, update
 
@@ -21,6 +22,9 @@ from demo_gen.ledger import schema
 from demo_gen.ledger.fastsql import execute_many
 from demo_gen.ledger.schema import chunks, now_iso
 from demo_gen.ledger.store import StateStore
+
+ROWS_AT_ONCE = 10_000
+"""A job's rows written or read per statement batch."""
 
 
 def row_key(cells: Sequence[str]) -> str:
@@ -58,8 +62,9 @@ class BulkLedger:
     def __init__(self, store: StateStore) -> None:
         self._store = store
 
-    def record_job(self, job: BulkJob, rows: Sequence[JobRow]) -> None:
-        """The job and its rows, in one commit (before the upload)."""
+    def record_job(self, job: BulkJob, rows: Iterable[JobRow]) -> None:
+        """The job and its rows, in one commit (before the upload); `rows` are taken
+        `ROWS_AT_ONCE` at a time (a run-wide job has hundreds of thousands)."""
         values = {
             "target": job.target,
             "job_id": job.job_id,
@@ -72,16 +77,6 @@ class BulkLedger:
             "state": job.state,
             "created_at": now_iso(),
         }
-        params = [
-            {
-                "target": job.target,
-                "job_id": job.job_id,
-                "position": r.position,
-                "signature": r.signature,
-                "row_key": r.row_key,
-            }
-            for r in rows
-        ]
         j = schema.bulk_jobs.c
         with self._store._write() as conn:
             # an org that re-issues a settled job's id (a local org re-created) replaces it;
@@ -92,7 +87,21 @@ class BulkLedger:
                 )
             )
             conn.execute(insert(schema.bulk_jobs).values(values))
-            execute_many(conn, "bulk_job_rows.insert", lambda: insert(schema.bulk_job_rows), params)
+            it = iter(rows)
+            while part := list(islice(it, ROWS_AT_ONCE)):
+                params = [
+                    {
+                        "target": job.target,
+                        "job_id": job.job_id,
+                        "position": r.position,
+                        "signature": r.signature,
+                        "row_key": r.row_key,
+                    }
+                    for r in part
+                ]
+                execute_many(
+                    conn, "bulk_job_rows.insert", lambda: insert(schema.bulk_job_rows), params
+                )
 
     def jobs_of(self, target: str, signatures: Sequence[str]) -> dict[str, list[str]]:
         """`job id -> signatures` of those `signatures` that an unsettled job holds."""
@@ -107,25 +116,36 @@ class BulkLedger:
                     out.setdefault(job_id, []).append(sig)
         return out
 
-    def job(self, target: str, job_id: str) -> tuple[BulkJob, list[JobRow]] | None:
-        """A recorded job and its rows in upload order, or None."""
-        j, r = schema.bulk_jobs.c, schema.bulk_job_rows.c
+    def job(self, target: str, job_id: str) -> BulkJob | None:
+        """A recorded job, or None."""
+        j = schema.bulk_jobs.c
         with self._store._read() as conn:
             found = conn.execute(
                 select(schema.bulk_jobs).where(j.target == target, j.job_id == job_id)
             ).first()
-            if found is None:
-                return None
-            rows = conn.execute(
-                select(r.position, r.signature, r.row_key)
-                .where(r.target == target, r.job_id == job_id)
-                .order_by(r.position)
-            )
-            job_rows = [JobRow(p, s, k) for p, s, k in rows]
+        if found is None:
+            return None
         values = found._asdict()
         values["header"] = tuple(json.loads(values["header"]))
         values.pop("created_at")
-        return BulkJob(**values), job_rows
+        return BulkJob(**values)
+
+    def rows(self, target: str, job_id: str) -> Iterator[JobRow]:
+        """A recorded job's rows in upload order, read `ROWS_AT_ONCE` at a time."""
+        r = schema.bulk_job_rows.c
+        after = -1
+        while True:
+            with self._store._read() as conn:
+                found = conn.execute(
+                    select(r.position, r.signature, r.row_key)
+                    .where(r.target == target, r.job_id == job_id, r.position > after)
+                    .order_by(r.position)
+                    .limit(ROWS_AT_ONCE)
+                ).all()
+            if not found:
+                return
+            yield from (JobRow(p, s, k) for p, s, k in found)
+            after = found[-1][0]
 
     def forget(self, target: str, job_id: str) -> None:
         """The job's outcome is on its rows: drop its rows, mark it settled (one commit)."""

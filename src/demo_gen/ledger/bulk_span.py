@@ -44,8 +44,9 @@ from demo_gen.commands.summary import COUNT_KEYS
 from demo_gen.errors import AuthError, LimitError, TargetError
 from demo_gen.faultpoints import crash_point
 from demo_gen.ledger.bulk_jobs import BulkJob, BulkLedger, JobRow, row_key
+from demo_gen.ledger.bulk_settle import JobScratch, batches, settle_job
 from demo_gen.ledger.bulk_spool import BulkSpool
-from demo_gen.ledger.bulk_writer import NOT_SENT, settle_job
+from demo_gen.ledger.bulk_writer import NOT_SENT
 from demo_gen.ledger.items import Known
 from demo_gen.ledger.protocol import catch_up
 from demo_gen.ledger.runlog import RunLog
@@ -82,12 +83,13 @@ def record_columns(target: SalesforceTarget, item: WorkItem, run_id: str) -> lis
 
 @dataclass
 class _Job:
-    """One job's rows before it opens: their CSV on disk, their ledger rows' keys in memory."""
+    """One job's rows before it opens, on disk: their CSV, and their keys (which settling the
+    job matches its results to); in memory only how many there are of each kind."""
 
     file: IO[bytes]  # the upload: the header line, then each row's, as UTF-8
     record_type: str
-    rows: list[JobRow] = field(default_factory=list)
-    kinds: dict[str, str] = field(default_factory=dict)  # signature -> kind
+    rows: JobScratch = field(default_factory=JobScratch)
+    kinds: Counter[str] = field(default_factory=Counter)  # kind -> rows
     size: int = 0
 
 
@@ -212,11 +214,12 @@ class SpanWriter:
             return end
         key = self._target.key
         self._state.mark_pending([pending_row(i, self._s, key) for i in todo[start:end]], known)
-        taken = zip(todo[start:end], rows[start:end], lines[start:end], strict=True)
-        for item, cells, line in taken:
-            job.rows.append(JobRow(len(job.rows), item.signature, row_key(cells)))
-            job.kinds[item.signature] = item.kind
-            job.file.write(line)
+        first = job.rows.size
+        taken = list(zip(todo[start:end], rows[start:end], strict=True))
+        job.rows.add(JobRow(first + n, item.signature, row_key(cells))
+                     for n, (item, cells) in enumerate(taken))  # fmt: skip
+        job.kinds.update(item.kind for item, _ in taken)
+        job.file.writelines(lines[start:end])
         job.size = size
         return end
 
@@ -248,7 +251,7 @@ class SpanWriter:
         if flight is None or self._s.max_calls is None:
             return True
         spent = self._target.calls - self._started
-        return spent + bulk_calls(len(flight.job.rows), 1) < self._s.max_calls
+        return spent + bulk_calls(flight.job.rows.size, 1) < self._s.max_calls
 
     def _budget_spent(self) -> bool:
         """The writes' API budget is spent (the requests of this writer, reads included)."""
@@ -264,25 +267,23 @@ class SpanWriter:
     def _launch(self, job: _Job, header: tuple[str, ...]) -> _Flight | None:
         """Open the job (its id and rows recorded), upload it, and close it on the worker
         thread; None when no job was opened or its upload failed (outcomes tallied)."""
-        kind = next(iter(job.kinds.values()))
+        kind = next(iter(job.kinds))
         crash_point(f"pending:{kind}")
-        sigs = [r.signature for r in job.rows]
         with job.file:  # uploaded from disk as it is read: a job's CSV is up to 100 MB
             try:
                 recorded = self._open(job, header, kind)
             except (AuthError, LimitError):
+                job.rows.close()
                 raise
             except TargetError as exc:  # no job: nothing can have been created
-                failures = {s: (NOT_SENT[0], f"{NOT_SENT[1]} ({exc})") for s in sigs}
-                self._state.record_batch(self._target.key, {}, failures, {}, ())
-                self._tally(job, failures, "failed")
-                self._log.event("bulk.not_sent", level="warning", records=len(sigs), error=str(exc))
+                self._not_sent(job, exc)
                 return None
             channel = self._target.bulk()
             try:
                 job.file.flush()  # its size on disk is the upload's Content-Length
                 channel.upload(recorded.job_id, job.file)
             except (AuthError, LimitError):
+                job.rows.close()
                 raise  # the job id is recorded: the next run settles it
             except TargetError as exc:  # the job may have loaded rows: pending, tied to the job
                 self._unconfirmed(job, exc)
@@ -296,29 +297,39 @@ class SpanWriter:
         flight, self._flight = self._flight, None
         if flight is None:
             return
-        try:
-            info = self._target.bulk().ended(flight.recorded.job_id, flight.closed.result())
-        except (AuthError, LimitError):
-            raise  # the job id is recorded: the next run settles it
-        except TargetError as exc:
-            self._unconfirmed(flight.job, exc)
-            return
-        crash_point(f"sent:{flight.kind}")
         job = flight.job
-        done = settle_job(
-            self._target, self._state, self._log, flight.recorded, job.rows, info, self._planned
-        )
-        self._tally(job, done.created, "created")
-        self._tally(job, done.failed, "failed")
-        self._tally(job, done.unknown, "deferred")
-        self.owned.update(row.kind for row in done.owned)
-        self._progress.advance(len(job.rows))
+        with job.rows:
+            try:
+                info = self._target.bulk().ended(flight.recorded.job_id, flight.closed.result())
+            except (AuthError, LimitError):
+                raise  # the job id is recorded: the next run settles it
+            except TargetError as exc:
+                self._unconfirmed(job, exc)
+                return
+            crash_point(f"sent:{flight.kind}")
+            done = settle_job(self._target, self._state, self._log, flight.recorded, job.rows,
+                              info, self._planned, keep=False)  # fmt: skip
+        for (kind, outcome), n in done.counts.items():
+            _bump(self.counts, kind, outcome, n)
+        self.owned.update(done.owned_kinds)
+        self._progress.advance(job.rows.size)
+
+    def _not_sent(self, job: _Job, exc: TargetError) -> None:
+        """No job opened: nothing of it can have been created; its rows fail (a commit per
+        `ROWS_AT_ONCE`: each leaves the rows it did not reach pending, which a rerun sends)."""
+        with job.rows:
+            for part in batches(job.rows.rows()):
+                failures = {r.signature: (NOT_SENT[0], f"{NOT_SENT[1]} ({exc})") for r in part}
+                self._state.record_batch(self._target.key, {}, failures, {}, ())
+        self._tally(job, "failed")
+        self._log.event("bulk.not_sent", level="warning", records=job.rows.size, error=str(exc))
 
     def _unconfirmed(self, job: _Job, exc: TargetError) -> None:
         """The job may have loaded rows: they stay pending, tied to the job, for the next run."""
-        sigs = [r.signature for r in job.rows]
-        self._tally(job, sigs, "deferred")
-        self._log.event("batch.unconfirmed", level="warning", records=len(sigs), error=str(exc))
+        job.rows.close()
+        self._tally(job, "deferred")
+        self._log.event("batch.unconfirmed", level="warning", records=job.rows.size,
+                        error=str(exc))  # fmt: skip
 
     def _open(self, job: _Job, header: tuple[str, ...], kind: str) -> BulkJob:
         """Open the job and commit its id and rows before anything is uploaded."""
@@ -328,11 +339,11 @@ class SpanWriter:
         job_id = self._target.bulk().open(record_type, operation, external)
         recorded = BulkJob(self._target.key, job_id, self._s.pack, self._s.run_id, record_type,
                            kind, operation, header, "open")  # fmt: skip
-        BulkLedger(self._state).record_job(recorded, job.rows)
+        BulkLedger(self._state).record_job(recorded, job.rows.rows())
         crash_point(f"bulk:job:{kind}")
         self.jobs += 1
         self._log.event("bulk.job", job_id=job_id, sobject=record_type, operation=operation,
-                        records=len(job.rows), bytes=job.size, spans_run=True)  # fmt: skip
+                        records=job.rows.size, bytes=job.size, spans_run=True)  # fmt: skip
         return recorded
 
     def _catch_up(self, spool: BulkSpool) -> None:
@@ -351,9 +362,10 @@ class SpanWriter:
         for item in items:
             _bump(self.counts, item.kind, outcome)
 
-    def _tally(self, job: _Job, sigs: Mapping[str, object] | Sequence[str], outcome: str) -> None:
-        for sig in sigs:
-            _bump(self.counts, job.kinds[sig], outcome)
+    def _tally(self, job: _Job, outcome: str) -> None:
+        """Every row of `job` had `outcome`."""
+        for kind, n in job.kinds.items():
+            _bump(self.counts, kind, outcome, n)
 
 
 def _line(cells: Sequence[str]) -> str:
@@ -363,6 +375,6 @@ def _line(cells: Sequence[str]) -> str:
     return buffer.getvalue()
 
 
-def _bump(counts: Counts, kind: str, outcome: str) -> None:
+def _bump(counts: Counts, kind: str, outcome: str, n: int = 1) -> None:
     bucket = counts.setdefault(kind, dict.fromkeys(COUNT_KEYS, 0))
-    bucket[outcome] += 1
+    bucket[outcome] += n

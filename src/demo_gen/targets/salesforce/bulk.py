@@ -6,8 +6,8 @@ A job's life as demo-gen drives it (docs/adr/0007-bulk-api-for-volume.md):
     → GET … until JobComplete | Failed | Aborted → GET successfulResults / failedResults /
     unprocessedrecords (only the ones the counts say are not empty)
 
-The results echo each uploaded row's cells; `map_results` ties them back to the ledger rows by
-the hash of those cells (`state_bulk.row_key`), in upload order among identical rows. A row in
+The results echo each uploaded row's cells; `ledger.bulk_settle.JobScratch` ties them back to the
+ledger rows by the hash of those cells (`row_key`), in upload order among identical rows. A row in
 none of the three files is left unknown: it stays pending, and `find` settles it later. Only
 `crm` talks HTTP; this module knows the job protocol and the CSV.
 """
@@ -20,13 +20,13 @@ import json
 import math
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, Any
 
 from demo_gen.config.model import BulkSettings
 from demo_gen.errors import TargetError, TransientError
-from demo_gen.ledger.bulk_jobs import JobRow, row_key
-from demo_gen.targets.base import BATCH_LIMIT, WriteResult
+from demo_gen.ledger.bulk_jobs import row_key
+from demo_gen.targets.base import BATCH_LIMIT
 from demo_gen.targets.salesforce.client import SalesforceCrm
 
 TERMINAL = ("JobComplete", "Failed", "Aborted")
@@ -87,14 +87,11 @@ def split_jobs(records: Sequence[Mapping[str, Any]], limit: int = MAX_UPLOAD_BYT
     return starts
 
 
-@dataclass
-class JobResults:
-    """The three result files of a finished job, each row as (its `row_key` over the job's
-    header, its `sf__Id` / `sf__Error` / nothing)."""
-
-    successful: list[tuple[str, str]] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    unprocessed: list[tuple[str, str]] = field(default_factory=list)
+SUCCESSFUL, FAILED, UNPROCESSED_ROWS = 0, 1, 2
+"""The three result files of a job, in the order identical rows take their results."""
+ResultRow = tuple[int, str, str]
+"""A result file's row as the channel gives it: which file, its `row_key` over the job's header,
+its `sf__Id` / `sf__Error` / nothing."""
 
 
 def result_row(
@@ -103,34 +100,6 @@ def result_row(
     """A result file's row as `JobResults` keeps it: its uploaded cells' `row_key`, and its
     `column` (`sf__Id`, `sf__Error`; None: nothing)."""
     return row_key([row.get(name, "") for name in header]), (row.get(column, "") if column else "")
-
-
-def map_results(rows: Sequence[JobRow], results: JobResults) -> dict[str, WriteResult]:
-    """`signature -> WriteResult` of each job row found in the results; rows found nowhere are
-    absent (unknown). Identical rows (one `row_key`) take the results in upload order."""
-    waiting: dict[str, list[str]] = {}
-    for row in sorted(rows, key=lambda r: r.position):
-        waiting.setdefault(row.row_key, []).append(row.signature)
-    out: dict[str, WriteResult] = {}
-
-    def take(key: str) -> str | None:
-        queue = waiting.get(key)
-        return queue.pop(0) if queue else None
-
-    for key, sf_id in results.successful:
-        sig = take(key)
-        if sig is not None:
-            out[sig] = WriteResult(True, sf_id or None)
-    for key, error in results.failed:
-        sig = take(key)
-        if sig is not None:
-            code, message, fields = parse_error(error)
-            out[sig] = WriteResult(False, None, code, message, fields)
-    for key, _ in results.unprocessed:
-        sig = take(key)
-        if sig is not None:
-            out[sig] = WriteResult(False, None, UNPROCESSED, "the bulk job did not process it")
-    return out
 
 
 def parse_error(text: str) -> tuple[str, str, tuple[str, ...]]:
@@ -257,30 +226,30 @@ class BulkChannel:
 
     def results(
         self, job_id: str, info: Mapping[str, Any], rows: int, header: Sequence[str]
-    ) -> JobResults:
-        """The job's result files, fetching only those its counts say hold rows; each row kept
-        as its `row_key` over the job's `header` and its id or error (`JobResults`)."""
+    ) -> Iterator[ResultRow]:
+        """The job's result files, fetching only those its counts say hold rows: each row as
+        (`SUCCESSFUL`/`FAILED`/`UNPROCESSED_ROWS`, its `row_key` over the job's `header`, its
+        id or error), a file at a time, as it is read from disk."""
         processed = int(info.get("numberRecordsProcessed") or 0)
         failed = int(info.get("numberRecordsFailed") or 0)
-        out = JobResults()
         if processed - failed > 0:
-            out.successful = self._csv(job_id, "successfulResults", header, "sf__Id")
+            yield from self._csv(job_id, SUCCESSFUL, "successfulResults", header, "sf__Id")
         if failed > 0:
-            out.failed = self._csv(job_id, "failedResults", header, "sf__Error")
+            yield from self._csv(job_id, FAILED, "failedResults", header, "sf__Error")
         if processed < rows:
-            out.unprocessed = self._csv(job_id, "unprocessedrecords", header, None)
-        return out
+            yield from self._csv(job_id, UNPROCESSED_ROWS, "unprocessedrecords", header, None)
 
     def _csv(
-        self, job_id: str, kind: str, header: Sequence[str], column: str | None
-    ) -> list[tuple[str, str]]:
-        """A result file, streamed to disk and read a row at a time: (row key, `column`'s
-        cell). A job's results echo every uploaded cell (up to 100 MB of them): as text and
-        rows of cells they took several times the upload in memory."""
+        self, job_id: str, outcome: int, kind: str, header: Sequence[str], column: str | None
+    ) -> Iterator[ResultRow]:
+        """A result file, streamed to disk and read a row at a time: (outcome, row key,
+        `column`'s cell). A job's results echo every uploaded cell (up to 100 MB of them): as
+        text and rows of cells they took several times the upload in memory."""
         answer = self._crm.jobs("GET", f"jobs/ingest/{job_id}/{kind}", safe=True, to_file=True)
         assert answer.file is not None
         with answer.file as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text:
-            return [result_row(row, header, column) for row in csv.DictReader(text)]
+            for row in csv.DictReader(text):
+                yield (outcome, *result_row(row, header, column))
 
 
 def job_json(answer: Any, what: str = "job") -> dict[str, Any]:

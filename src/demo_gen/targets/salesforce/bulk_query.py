@@ -27,7 +27,7 @@ from __future__ import annotations
 import csv
 import io
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from demo_gen.config.model import BulkSettings
@@ -75,25 +75,46 @@ class QueryChannel:
         types: Mapping[str, Callable[[str], Any]] | None = None,
     ) -> list[dict[str, Any]]:
         """Every row of `soql` as a dict, parents nested; a job the org lost is asked again."""
+        out: list[dict[str, Any]] = []
+        self.each(out.extend, soql, include_deleted=include_deleted, types=types,
+                  restart=out.clear)  # fmt: skip
+        return out
+
+    def each(
+        self,
+        sink: Callable[[Iterator[dict[str, Any]]], None],
+        soql: str,
+        *,
+        include_deleted: bool = False,
+        types: Mapping[str, Callable[[str], Any]] | None = None,
+        restart: Callable[[], None],
+    ) -> None:
+        """`rows`, a page at a time: each page's rows go to `sink` as they are parsed, so no more
+        than one page's text is held. A job the org lost is asked again as a new one, after
+        `restart` has dropped what the sink took of the lost one."""
         for attempt in range(2):
             try:
-                return self._rows(soql, include_deleted, types or {})
+                self._each(sink, soql, include_deleted, types or {})
+                return
             except TargetError as exc:
                 if attempt or "NOT_FOUND" not in str(exc):
                     raise
-        raise AssertionError("unreachable")
+                restart()
 
-    def _rows(
-        self, soql: str, include_deleted: bool, types: Mapping[str, Callable[[str], Any]]
-    ) -> list[dict[str, Any]]:
+    def _each(
+        self,
+        sink: Callable[[Iterator[dict[str, Any]]], None],
+        soql: str,
+        include_deleted: bool,
+        types: Mapping[str, Callable[[str], Any]],
+    ) -> None:
         job_id = self._create(soql, include_deleted)
         answer = self._first_page(job_id)
-        out: list[dict[str, Any]] = []
         while True:
-            out.extend(_parse(answer.text, types))
+            sink(_parse(answer.text, types))
             locator = answer.headers.get("Sforce-Locator", "null")
             if locator in ("", "null"):
-                return out
+                return
             answer = self._page(job_id, locator)
 
     def _page(self, job_id: str, locator: str = "") -> BulkAnswer:
@@ -153,12 +174,15 @@ class QueryChannel:
             attempt += 1
 
 
-def _parse(text: str, types: Mapping[str, Callable[[str], Any]]) -> list[dict[str, Any]]:
+def _parse(text: str, types: Mapping[str, Callable[[str], Any]]) -> Iterator[dict[str, Any]]:
+    """A page's rows, parsed one at a time as they are taken."""
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if header is None:
-        return []
-    return [_record(header, cells, types) for cells in reader if cells]
+        return
+    for cells in reader:
+        if cells:
+            yield _record(header, cells, types)
 
 
 def _record(

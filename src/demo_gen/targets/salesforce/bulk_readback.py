@@ -23,13 +23,18 @@ EmailMessages with their TaskRelations, against two query jobs).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import json
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from types import TracebackType
 from typing import Any
 
 from demo_gen.targets.salesforce.bulk_query import BOOL, QueryChannel
 from demo_gen.targets.salesforce.identity import identity_fields
 
 _BOOLEANS = ("IsParent", "IsInvitee", "IsWhat", "IsDeleted")
+_LOOKUP = 500
+"""Keys looked up in the spool per statement (under SQLite's bound-parameter limit)."""
 
 
 def since_literal(created_date: str) -> str:
@@ -39,23 +44,72 @@ def since_literal(created_date: str) -> str:
 
 
 class WindowFetch:
-    """`orgmade.Fetch` through query jobs over `SystemModstamp >= since`."""
+    """`orgmade.Fetch` through query jobs over `SystemModstamp >= since`.
+
+    One fetch serves a whole ingest job, read back a block of rows at a time: each window is
+    asked for once, at the first block that needs it, and its rows go to a private SQLite file
+    on disk as the query job's pages arrive (a page's text at a time in memory); every block then
+    looks up its own keys there. So what the client holds follows the block, not the job: a
+    run-wide job of 400,000 email relations is never in memory whole. Close it (or use it as a
+    context manager) to delete the file."""
 
     def __init__(self, channel: QueryChannel, since: str) -> None:
         self._channel = channel
         self._since = since
+        self._spool = sqlite3.connect("")  # "": a private temporary file, gone when closed
+        self._spool.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
+        self._queries: dict[str, str] = {}  # SOQL -> the spool's table of its rows
+
+    def __enter__(self) -> WindowFetch:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._spool.close()
 
     def _window(
         self, sobject: str, fields: Sequence[str], key: str, wanted: Sequence[str]
     ) -> list[dict[str, Any]]:
-        """Rows of `sobject` modified in the window whose `key` is one of `wanted`."""
-        keep = set(wanted)
+        """Rows of `sobject` modified in the window whose `key` is one of `wanted`, in the order
+        the query job gave them."""
+        keep = list(dict.fromkeys(wanted))
         if not keep:
             return []
         names = ", ".join(dict.fromkeys(("Id", key, *fields)))
         soql = f"SELECT {names} FROM {sobject} WHERE SystemModstamp >= {self._since}"
+        table = self._queries.get(soql)
+        if table is None:
+            table = self._queries[soql] = f"window_{len(self._queries)}"
+            self._load(table, soql, key)
+        found: list[tuple[int, str]] = []
+        for start in range(0, len(keep), _LOOKUP):
+            part = keep[start : start + _LOOKUP]
+            marks = ", ".join("?" * len(part))
+            sql = f"SELECT rowid, body FROM {table} WHERE key IN ({marks})"
+            found += self._spool.execute(sql, part).fetchall()
+        return [json.loads(body) for _, body in sorted(found)]
+
+    def _load(self, table: str, soql: str, key: str) -> None:
+        """Spool every row of the window in `table`, keyed by `key`, then index it by key."""
         types: Mapping[str, Callable[[str], Any]] = {b: BOOL for b in _BOOLEANS}
-        return [r for r in self._channel.rows(soql, types=types) if r.get(key) in keep]
+        self._spool.execute(f"CREATE TABLE {table} (key TEXT, body TEXT)")
+
+        def put(rows: Iterator[dict[str, Any]]) -> None:
+            insert = f"INSERT INTO {table} VALUES (?, ?)"
+            self._spool.executemany(insert, ((r.get(key), json.dumps(r)) for r in rows))
+
+        def restart() -> None:  # a job the org lost: its rows go, the new job's come
+            self._spool.execute(f"DELETE FROM {table}")
+
+        self._channel.each(put, soql, types=types, restart=restart)
+        self._spool.execute(f"CREATE INDEX {table}_key ON {table} (key)")
 
     def records(
         self, sobject: str, ids: Sequence[str], extra: Sequence[str], relations: Sequence[str]

@@ -291,10 +291,15 @@ class SalesforceTarget:
         """`records` as one job's CSV upload."""
         return to_csv(records)
 
+    def window(self, job_created: str) -> WindowFetch:
+        """A read-back through query jobs over what changed since a Bulk ingest job was created
+        (its `createdDate`); close it when the job is recorded."""
+        return WindowFetch(self.queries(), since_literal(job_created))
+
     def settle_jobs(self, pending: Sequence[ItemRow], state: Any, log: Any) -> list[ItemRow]:
         """Settle the pending rows a recorded bulk job holds by its id (ledger/bulk_writer.py); the
         rest are left for `find`."""
-        from demo_gen.ledger.bulk_writer import settle_jobs
+        from demo_gen.ledger.bulk_settle import settle_jobs
 
         return settle_jobs(self, state, log, pending)
 
@@ -318,13 +323,14 @@ class SalesforceTarget:
         owned_ids: Collection[str] = (),
         verify: bool = False,
         planned: Sequence[ItemRow] = (),
-        since: str | None = None,
+        window: WindowFetch | None = None,
     ) -> ReadBack:
         """Snapshots, an EmailMessage's Task, an Event's relations (a planned invitee the org
         made itself is adopted under the invitee's signature), a Task's TaskRelations.
 
-        `since`: the `createdDate` of the Bulk ingest job that made `rows`: read them back
-        through query jobs over what changed since then (bulk_readback.py), not per 200 ids."""
+        `window`: the rows were made by a Bulk ingest job: read them back through its query
+        jobs over what changed since it was created (`window`, bulk_readback.py), not per 200
+        ids."""
         invitees = {
             (r.parent_signature, r.subject): r
             for r in planned
@@ -337,7 +343,7 @@ class SalesforceTarget:
             owned_ids=owned_ids,
             verify=verify,
             task_relations=self._task_relations,
-            fetch=None if since is None else WindowFetch(self.queries(), since_literal(since)),
+            fetch=window,
         )
         if back.task_relations is False:
             self._task_relations = False  # no TaskRelation here: stop asking
