@@ -67,6 +67,10 @@ def test_a_jobs_upload_and_results_are_never_held_whole(org_db, served_org, tmp_
     files = [(to_file, a) for path, to_file, a in answers if path.startswith("jobs/ingest/")
              and path.endswith(("Results", "unprocessedrecords"))]  # fmt: skip
     assert files and all(to_file and a.text == "" for to_file, a in files)
+    # and so did every page of a query job's results (the read-back's windows)
+    pages = [(to_file, a) for path, to_file, a in answers
+             if path.startswith("jobs/query/") and path.endswith("/results")]  # fmt: skip
+    assert pages and all(to_file and a.text == "" for to_file, a in pages)
     # and each result row is kept as (file, row key, id or error): never the echoed cells
     assert results and all(len(r) == 3 and re.fullmatch("[0-9a-f]{64}", r[1]) for r in results), (
         results[:3]

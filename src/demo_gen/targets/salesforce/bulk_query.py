@@ -28,7 +28,7 @@ import csv
 import io
 import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import IO, Any
 
 from demo_gen.config.model import BulkSettings
 from demo_gen.errors import AuthError, LimitError, TargetError
@@ -111,17 +111,22 @@ class QueryChannel:
         job_id = self._create(soql, include_deleted)
         answer = self._first_page(job_id)
         while True:
-            sink(_parse(answer.text, types))
+            assert answer.file is not None
+            with answer.file as raw, io.TextIOWrapper(raw, "utf-8-sig", newline="") as text:
+                sink(_parse(text, types))
             locator = answer.headers.get("Sforce-Locator", "null")
             if locator in ("", "null"):
                 return
             answer = self._page(job_id, locator)
 
     def _page(self, job_id: str, locator: str = "") -> BulkAnswer:
+        """A page of results, streamed to a temporary file (a page of 100,000 rows is tens of
+        MB of text: held as bytes and text it took several times that in memory)."""
         params = {"maxRecords": str(PAGE_RECORDS)}
         if locator:
             params["locator"] = locator
-        return self._crm.jobs("GET", f"jobs/query/{job_id}/results", safe=True, params=params)
+        path = f"jobs/query/{job_id}/results"
+        return self._crm.jobs("GET", path, safe=True, params=params, to_file=True)
 
     def _first_page(self, job_id: str) -> BulkAnswer:
         """The first page of results, asked for without a status look first; a job not done yet
@@ -136,6 +141,8 @@ class QueryChannel:
             answer = self._page(job_id)
             if answer.status == 200:
                 return answer
+            if answer.file is not None:
+                answer.file.close()
         except (AuthError, LimitError):
             raise
         except TargetError as exc:
@@ -174,9 +181,11 @@ class QueryChannel:
             attempt += 1
 
 
-def _parse(text: str, types: Mapping[str, Callable[[str], Any]]) -> Iterator[dict[str, Any]]:
-    """A page's rows, parsed one at a time as they are taken."""
-    reader = csv.reader(io.StringIO(text))
+def _parse(
+    text: str | IO[str], types: Mapping[str, Callable[[str], Any]]
+) -> Iterator[dict[str, Any]]:
+    """A page's rows (its text, or a file of it), parsed one at a time as they are taken."""
+    reader = csv.reader(io.StringIO(text) if isinstance(text, str) else text)
     header = next(reader, None)
     if header is None:
         return
