@@ -17,7 +17,7 @@ from conftest import ANCHOR
 from safety_helpers import OBJECTS, connect, invoke, org_ids, run_json
 
 from demo_gen.config.model import BulkSettings
-from demo_gen.ledger.bulk_jobs import BulkJob, BulkLedger, JobRow, row_key
+from demo_gen.ledger.bulk_jobs import ROWS_AT_ONCE, BulkJob, BulkLedger, JobRow, row_key
 from demo_gen.ledger.bulk_settle import JobScratch
 from demo_gen.ledger.runlog import read_events
 from demo_gen.ledger.store import SCHEMA_VERSION, StateStore
@@ -159,6 +159,33 @@ def test_a_schema_3_store_gains_the_bulk_tables_and_keeps_its_rows(tmp_path):
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT value FROM meta").fetchone() == ("5",)
         assert conn.execute("SELECT state FROM bulk_jobs").fetchall() == [("settled",)]
+
+
+def test_a_large_jobs_rows_go_to_the_ledger_and_back_in_pages_in_upload_order(tmp_path):
+    """A run-wide job has hundreds of thousands of rows: they are written to the ledger, read
+    from it and matched on disk a page at a time (`ROWS_AT_ONCE`), and come back whole and in
+    upload order across the pages' edges."""
+    n = 2 * ROWS_AT_ONCE + 3
+    rows = [JobRow(i, f"s{i}", row_key([str(i % 7)])) for i in range(n)]  # identical row keys
+    store = StateStore(f"sqlite:///{tmp_path / 'l.sqlite'}")
+    try:
+        jobs = BulkLedger(store)
+        job = BulkJob("t", "750Y", "p", "r", "Task", "call", "insert", ("Subject",), "open")
+        with JobScratch(iter(rows)) as scratch:
+            assert scratch.size == n
+            jobs.record_job(job, scratch.rows())
+        assert list(jobs.rows("t", "750Y")) == rows
+        with JobScratch(jobs.rows("t", "750Y")) as scratch:
+            scratch.add_results((SUCCESSFUL, r.row_key, f"id{r.position}") for r in rows[:-1])
+            blocks = list(scratch.blocks(ROWS_AT_ONCE))
+        assert [len(b) for b in blocks] == [ROWS_AT_ONCE, ROWS_AT_ONCE, 3]
+        found = [(sig, r.id if r else None) for b in blocks for sig, r in b]
+        # seven row keys repeat: each takes its results in upload order; the last row has none
+        assert found == [(r.signature, f"id{r.position}") for r in rows[:-1]] + [
+            (f"s{n - 1}", None)
+        ]
+    finally:
+        store.close()
 
 
 # -- a run through jobs --------------------------------------------------------------------------
