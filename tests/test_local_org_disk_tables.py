@@ -15,7 +15,7 @@ import sqlite3
 import tempfile
 import tracemalloc
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -305,3 +305,22 @@ def test_an_upload_is_read_a_line_at_a_time_as_it_was_sent(folder: Path) -> None
         ("Straße – one", "line 1\r\nline 2\nline 3"),
         ("plain", "x"),
     ]
+
+
+@given(
+    st.lists(
+        st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=-11)),
+                                                timezone(timedelta(hours=13, minutes=45))])),
+        min_size=2, max_size=2,
+    )
+)  # fmt: skip
+def test_stored_datetimes_sort_as_the_instants_do(pair: list[datetime]) -> None:
+    """The text a datetime is stored as is fixed width and orders as the instant (to the
+    millisecond), which the range indexes of the disk tables rely on; it reads back the same."""
+    a, b = sorted(pair)  # aware datetimes compare as instants
+    if {a.year, b.year} & {1, 9999}:  # their UTC form may fall outside years 1-9999
+        return
+    text_a, text_b = schema.format_datetime(a), schema.format_datetime(b)
+    assert len(text_a) == len(text_b) == 28
+    assert text_a <= text_b
+    assert schema.parse_datetime(text_a) == a.replace(microsecond=a.microsecond // 1000 * 1000)
