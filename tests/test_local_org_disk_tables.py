@@ -416,3 +416,35 @@ def test_a_window_reads_the_index_not_the_table(folder: Path, monkeypatch: Any) 
     assert scans == ["Task"]
     memory = Store(folder / "org.sqlite", disk_tables=())
     assert memory.lookup("Task", [("SystemModstamp", span)]) is None  # no ordered index
+
+
+def test_a_window_inside_a_transaction_sees_its_staged_changes(folder: Path) -> None:
+    """A composite request's query (`OverlaySource`) over a window: a staged update that moves a
+    record out of it and a staged insert inside it count, as they do for a scan."""
+    from demo_gen.local_org.app.http import OverlaySource
+
+    store = Store(folder / "org.sqlite")
+    with Writer(store) as out:
+        what = out.add("Account", {"Name": "A"})
+        tasks = [
+            out.add(
+                "Task",
+                {
+                    "WhatId": what,
+                    "Subject": f"t{i}",
+                    "SystemModstamp": NOON + timedelta(seconds=10 - i),
+                },
+            )  # fmt: skip
+            for i in range(10)
+        ]
+    text = "SELECT Subject FROM Task WHERE SystemModstamp >= 2026-11-01T12:00:05Z"
+    answers = []
+    with store.transaction() as txn:
+        txn.put(TASK, dict(store.get(tasks[0]) or {}) | {"SystemModstamp": NOON})
+        new = {f.name: None for f in TASK.fields} | {"Id": txn.new_id(TASK), "Subject": "new"}
+        txn.put(TASK, new | {"SystemModstamp": NOON + timedelta(seconds=99)})
+        for indexed in (True, False):
+            store.indexed_queries = indexed
+            out = soql.run(text, OverlaySource(store, txn), version="59.0", today=TODAY)
+            answers.append([r["Subject"] for r in out.records])
+    assert answers[0] == answers[1] == ["t1", "t2", "t3", "t4", "t5", "new"]
