@@ -144,10 +144,14 @@ def format_datetime(value: datetime) -> str:
 
     Cached: a Bulk job's records share their stamps (`CreatedDate`, `SystemModstamp`: the
     transaction's time), and the org formats every datetime it stores or sends (equal instants
-    in other zones are equal keys, and have the same UTC form)."""
+    in other zones are equal keys, and have the same UTC form).
+
+    Fixed width (the year too: `strftime("%Y")` writes 999 for 0999 on Linux), so the stored
+    text sorts as the instants do; the disk tables' range indexes rely on it (ADR 0011)."""
+    v = value.astimezone(UTC)
     return (
-        value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.")
-        + f"{value.microsecond // 1000:03d}+0000"
+        f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}."
+        f"{v.microsecond // 1000:03d}+0000"
     )
 
 

@@ -15,7 +15,8 @@ Each committed record is a compact, read-only `Stored` mapping (`store.record`: 
 values per record, repeated ids, short text and datetimes shared), kept in one insertion-ordered
 table per sObject; a record's table is found from its id's key prefix. Lookups by `Id` and by
 the fields `store_index` names go through indexes maintained as each transaction commits;
-`lookup` answers them in insertion order, as a scan would.
+`lookup` answers them in insertion order, as a scan would; a disk table also answers a range of
+an audit stamp (`index.Span`) from an index, an in-memory table declines it (a scan then).
 `indexed_queries = False` makes `lookup` decline (the SOQL engine then scans), to measure and
 test the indexes against the scan.
 """
@@ -37,14 +38,21 @@ from typing import Any
 from demo_gen.local_org.schema import core as schema
 from demo_gen.local_org.schema.core import SObject
 from demo_gen.local_org.store.disk import DISK_TABLES, DiskTables
-from demo_gen.local_org.store.index import LookupIndex, Probe, index_key, is_indexed
+from demo_gen.local_org.store.index import (
+    LookupIndex,
+    Probe,
+    Span,
+    index_key,
+    is_indexed,
+    is_ordered,
+)
 from demo_gen.local_org.store.record import Interner, Stored
 from demo_gen.local_org.store.txn import Record, Transaction, View
 
 _SEQ = operator.attrgetter("seq")
 SCHEMA_VERSION = 1
 GENERATION_KEY = "id_generation"
-__all__ = ["Probe", "Record", "Store", "Stored", "Transaction", "View", "now_utc"]
+__all__ = ["Probe", "Record", "Span", "Store", "Stored", "Transaction", "View", "now_utc"]
 
 
 def _column_type(f: schema.Field) -> str:
@@ -143,16 +151,20 @@ class Store:
 
     def lookup(
         self, sobject: str, probes: Sequence[Probe], include_deleted: bool = False
-    ) -> list[Stored] | None:
+    ) -> Iterable[Stored] | None:
         """The records of *sobject* matching any probe, in insertion order; None if unindexed.
 
-        A probe matches a record whose field has one of the keys. None also when
-        `indexed_queries` is off: the caller scans `rows` instead.
+        A probe matches a record whose field has one of the keys, or a value in its span. None
+        also when `indexed_queries` is off: the caller scans `rows` instead. One span is
+        streamed (a window may hold most of a table); other probes come as a list.
         """
         if not self.can_lookup(sobject, probes):
             return None
         if self._disk.holds(sobject):
-            return self._disk.select(schema.OBJECTS[sobject.lower()], probes, include_deleted)
+            obj = schema.OBJECTS[sobject.lower()]
+            if len(probes) == 1 and isinstance(span := probes[0][1], Span):
+                return self._disk.window(obj, probes[0][0], span, include_deleted)
+            return self._disk.select(obj, probes, include_deleted)
         table = self._tables[sobject]
         with self._view:
             records = sorted((table[i] for i in self.lookup_ids(sobject, probes)), key=_SEQ)
@@ -161,7 +173,11 @@ class Store:
     def can_lookup(self, sobject: str, probes: Sequence[Probe]) -> bool:
         """True when `lookup` would answer these probes from the indexes."""
         obj = schema.OBJECTS[sobject.lower()]
-        return self.indexed_queries and all(is_indexed(obj, name) for name, _ in probes)
+        disk = self._disk.holds(sobject)
+        return self.indexed_queries and all(
+            (disk and is_ordered(obj, name)) if isinstance(keys, Span) else is_indexed(obj, name)
+            for name, keys in probes
+        )
 
     def lookup_ids(self, sobject: str, probes: Iterable[Probe]) -> set[str]:
         """The ids of the committed *sobject* records (deleted too) matching any probe."""
@@ -170,6 +186,7 @@ class Store:
         table = self._tables[sobject]
         found: set[str] = set()
         for name, keys in probes:
+            assert not isinstance(keys, Span), "an in-memory table has no ordered index"
             if name == "Id":
                 found.update(k for k in keys if isinstance(k, str) and k in table)
             else:
@@ -197,6 +214,7 @@ class Store:
         name, keys = probe
         if self._disk.holds(sobject):
             return self._disk.estimate(schema.OBJECTS[sobject.lower()], probe)
+        assert not isinstance(keys, Span), "an in-memory table has no ordered index"
         return len(keys) if name == "Id" else self._lookup.size(sobject, name, keys)
 
     def in_order(self, record_ids: Iterable[str]) -> list[str]:

@@ -4,9 +4,13 @@ A run leaves hundreds of thousands of EmailMessage, EmailMessageRelation, Task, 
 Event and EventRelation records; held in memory they cost ~1 KB each (ADR 0011). For a
 file-backed store (`Store(path)`) these tables (`DISK_TABLES`) are not loaded: a read is a
 query on their SQLite table, through an index on every field `store.index` indexes, so a
-look-up's cost follows its result, not the table. A record read is a `Stored` built for the
-caller (`decode`) and dropped with it; nothing of these tables is kept per record, except the
-rare records whose indexed text is not ASCII (`_odd`, below).
+look-up's cost follows its result, not the table. The audit stamps (`index.ORDERED_FIELDS`)
+are indexed by value with the insertion order beside it, so a range of them (`Span`, e.g. the
+Bulk read-back's `SystemModstamp >= …`) is read from the index too (`window`): the stored
+text is fixed-width UTC (`schema.format_datetime`), which sorts as the instants do. A record
+read is a `Stored` built for the caller (`decode`) and dropped with it; nothing of these
+tables is kept per record, except the rare records whose indexed text is not ASCII (`_odd`,
+below).
 
 Text keys: the index keys of text fields are casefolded (`index.index_key`). The SQLite index
 on such a field is `COLLATE NOCASE`, which folds ASCII letters only, so it answers exactly for
@@ -32,7 +36,14 @@ from typing import Any
 
 from demo_gen.local_org.schema import core as schema
 from demo_gen.local_org.schema.core import Field, SObject
-from demo_gen.local_org.store.index import Probe, index_key, indexed_fields
+from demo_gen.local_org.store.index import (
+    ORDERED_FIELDS,
+    Probe,
+    Span,
+    index_key,
+    indexed_fields,
+    is_ordered,
+)
 from demo_gen.local_org.store.record import Stored, layout
 
 DISK_TABLES = frozenset(
@@ -73,10 +84,17 @@ class DiskTables:
     # --- schema and start-up ---------------------------------------------------------------
 
     def create_indexes(self, conn: sqlite3.Connection) -> None:
-        """An index per indexed field of each disk table, and one on its insertion order."""
+        """An index per indexed field of each disk table, one on its insertion order, and one
+        on each audit stamp and the insertion order (a window read in order from the index)."""
         for obj in self._objects():
             table = _quote(obj.name)
             conn.execute(f'CREATE INDEX IF NOT EXISTS "{obj.name}__seq" ON {table}(_seq)')
+            for name in ORDERED_FIELDS:
+                if is_ordered(obj, name):
+                    conn.execute(
+                        f"CREATE INDEX IF NOT EXISTS {_ordered_index(obj, name)} "
+                        f"ON {table}({_quote(name)}, _seq)"
+                    )
             for f in indexed_fields(obj):
                 collate = " COLLATE NOCASE" if _text_field(f) else ""
                 conn.execute(
@@ -176,6 +194,29 @@ class DiskTables:
         records = sorted(found.values(), key=lambda r: r.seq)
         return records if include_deleted else [r for r in records if not r.get("IsDeleted")]
 
+    def window(
+        self, obj: SObject, name: str, span: Span, include_deleted: bool
+    ) -> Iterator[Stored]:
+        """The records of *obj* whose datetime *name* is in *span*, in insertion order, read in
+        batches (one snapshot): their row ids from the field's index, sorted by `_seq` in
+        SQLite (two integers a row), then their rows by row id, a batch at a time."""
+        where, params = _span_where(name, span)
+        table = _quote(obj.name)
+        order = (
+            f"SELECT rowid FROM {table} INDEXED BY {_ordered_index(obj, name)} "
+            f"WHERE {where} ORDER BY _seq"
+        )
+        with self._reading() as conn:
+            rowids = conn.execute(order, params)
+            while batch := [r[0] for r in rowids.fetchmany(_CHUNK)]:
+                marks = ", ".join("?" for _ in batch)
+                sql = f"SELECT {_columns(obj)}, _seq, rowid FROM {table} WHERE rowid IN ({marks})"
+                rows = {row[-1]: row[:-1] for row in conn.execute(sql, batch)}
+                for rowid in batch:
+                    record = self.decode(obj, rows[rowid])
+                    if include_deleted or not record.get("IsDeleted"):
+                        yield record
+
     def ids(self, obj: SObject, probes: Iterable[Probe]) -> set[str]:
         """The ids of the records of *obj* (deleted too) matching any probe."""
         out: set[str] = set()
@@ -187,6 +228,12 @@ class DiskTables:
     def estimate(self, obj: SObject, probe: Probe) -> int:
         """How many records match *probe* (an upper bound), counted by the index."""
         name, keys = probe
+        if isinstance(keys, Span):
+            where, params = _span_where(name, keys)
+            index = _ordered_index(obj, name)
+            sql = f"SELECT COUNT(*) FROM {_quote(obj.name)} INDEXED BY {index} WHERE {where}"
+            with self._reading() as conn:
+                return int(conn.execute(sql, params).fetchone()[0])
         if name == "Id":
             return len(keys)
         f = _field(obj, name)
@@ -220,14 +267,21 @@ class DiskTables:
         conn: sqlite3.Connection,
         obj: SObject,
         name: str,
-        keys: Collection[Hashable],
+        keys: Collection[Hashable] | Span,
         columns: str,
     ) -> Iterator[tuple[Any, ...]]:
-        """Rows (*columns*) of *obj* whose field *name* has one of *keys* (index keys).
+        """Rows (*columns*) of *obj* whose field *name* has one of *keys* (index keys), or a
+        value in the span *keys*.
 
         ASCII keys of a text field are answered by its NOCASE index; the rows found through
         `_odd` are checked against the keys (their `_odd` entry may be stale).
         """
+        if isinstance(keys, Span):
+            where, params = _span_where(name, keys)
+            index = _ordered_index(obj, name)
+            sql = f"SELECT {columns} FROM {_quote(obj.name)} INDEXED BY {index} WHERE {where}"
+            yield from conn.execute(sql, params)
+            return
         f = _field(obj, name)
         text = name != "Id" and _text_field(f)
         wanted = [k for k in keys if isinstance(k, str) and (not text or k.isascii())]
@@ -330,6 +384,23 @@ def _conversions(obj: SObject) -> tuple[tuple[int, ...], tuple[int, ...], tuple[
 
 def _columns(obj: SObject) -> str:
     return ", ".join(_quote(f.name) for f in obj.fields)
+
+
+def _ordered_index(obj: SObject, name: str) -> str:
+    assert is_ordered(obj, name), f"{obj.name}.{name} has no ordered index"
+    return _quote(f"{obj.name}__{name}")
+
+
+def _span_where(name: str, span: Span) -> tuple[str, list[str]]:
+    """SQL accepting the stored values of datetime *name* in *span* (a superset: the bounds are
+    cut to the millisecond, as stored values are); a null is in no span."""
+    column = _quote(name)
+    terms, params = [f"{column} IS NOT NULL"], []
+    for value, op in ((span.low, ">="), (span.high, "<=")):
+        if value is not None:
+            terms.append(f"{column} {op} ?")
+            params.append(schema.format_datetime(value))
+    return " AND ".join(terms), params
 
 
 def _field(obj: SObject, name: str) -> Field:

@@ -5,6 +5,11 @@ Which fields are indexed (`indexed_fields`): every lookup (reference) field a ca
 not the audit lookups CreatedById/LastModifiedById, which every update rewrites) and every
 external-id, unique or DemoGen text field. `Id` needs no index: the store keeps records by id.
 
+Range probes (`Span`): the disk tables (`store.disk`) also keep the datetime fields
+(`ORDERED_FIELDS`: SystemModstamp) in SQLite indexes ordered by value, so a window
+such as the Bulk read-back's `SystemModstamp >= <the job's creation>` reads what falls in it, not
+the table (`is_ordered`). The in-memory tables have no ordered index: a span there scans.
+
 A key is what the SOQL engine compares (`index_key`): an id as stored (the canonical 18
 characters), a text value casefolded. Nulls are not indexed, so `= null` scans. Deleted records
 stay indexed (queryAll sees them); callers filter. `LookupIndex` is maintained record by record
@@ -15,15 +20,40 @@ store guards it).
 from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from demo_gen.local_org.schema import core as schema
 from demo_gen.local_org.schema.core import Field, SObject
 
-Probe = tuple[str, Collection[Hashable]]
-"""A field (canonical name) and the index keys wanted (`index_key`)."""
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """The values of a datetime field from *low* to *high*, both included; None is open.
+
+    Inclusive either way: a probe may return more rows than the predicate accepts, never less
+    (the compiled WHERE runs on every row found), and the stored values are whole milliseconds.
+    """
+
+    low: datetime | None = None
+    high: datetime | None = None
+
+    def meet(self, other: Span) -> Span:
+        """The values in both spans (an AND of two ranges on one field)."""
+        lows = [v for v in (self.low, other.low) if v is not None]
+        highs = [v for v in (self.high, other.high) if v is not None]
+        return Span(max(lows, default=None), min(highs, default=None))
+
+
+Probe = tuple[str, Collection[Hashable] | Span]
+"""A field (canonical name) and the index keys wanted (`index_key`), or a span of its values."""
 
 _AUDIT_LOOKUPS = frozenset({"CreatedById", "LastModifiedById"})
+ORDERED_FIELDS = ("SystemModstamp",)
+"""The datetime fields the disk tables index by value, for range probes (`Span`): the Bulk
+read-back's window. Any datetime field can be added (CreatedDate: no reader ranges over it yet,
+and each ordered index costs every insert a few µs; ADR 0011)."""
 
 
 _FIELDS: dict[str, tuple[Field, ...]] = {}
@@ -51,6 +81,12 @@ def is_indexed(obj: SObject, name: str) -> bool:
     if names is None:
         names = _NAMES[obj.name] = frozenset({"Id", *(f.name for f in indexed_fields(obj))})
     return name in names
+
+
+def is_ordered(obj: SObject, name: str) -> bool:
+    """True when a disk table of *obj* can answer a `Span` of field *name* (canonical)."""
+    f = obj.field(name) if name in ORDERED_FIELDS else None
+    return f is not None and f.type == schema.DATETIME
 
 
 def index_key(f: Field, value: Any) -> Hashable | None:
