@@ -14,12 +14,10 @@ three files is unknown: it stays pending, tied to the job, and `Target.find` set
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
-from types import TracebackType
 from typing import Any
 
 from demo_gen.errors import TargetError
@@ -27,6 +25,7 @@ from demo_gen.faultpoints import crash_point
 from demo_gen.ledger.bulk_jobs import BulkJob, BulkLedger, JobRow
 from demo_gen.ledger.runlog import RunLog
 from demo_gen.ledger.store import ItemRow, StateStore
+from demo_gen.scratch import Scratch
 from demo_gen.targets.base import BATCH_LIMIT, ReadBack, WriteResult
 from demo_gen.targets.salesforce.bulk import (
     FAILED,
@@ -47,6 +46,18 @@ its id. Read back through REST, a block is one request's `BATCH_LIMIT`."""
 _ROWS_READ = 10_000
 """Job rows read from the scratch file at a time (to record them in the ledger, or list them)."""
 
+_SCHEMA = """
+CREATE TABLE job_rows (
+    position INTEGER PRIMARY KEY, signature TEXT NOT NULL, row_key TEXT NOT NULL
+);
+CREATE TABLE results (
+    seq INTEGER PRIMARY KEY, outcome INTEGER NOT NULL, row_key TEXT NOT NULL, value TEXT NOT NULL
+);
+CREATE TABLE matched (
+    position INTEGER PRIMARY KEY, signature TEXT NOT NULL, outcome INTEGER, value TEXT
+);
+"""
+
 _MATCH = """
 INSERT INTO matched (position, signature, outcome, value)
 WITH r AS (
@@ -63,46 +74,15 @@ FROM r LEFT JOIN s ON s.row_key = r.row_key AND s.nth = r.nth
 """
 
 
-class JobScratch:
+class JobScratch(Scratch):
     """One job's rows (in upload order) and, once it ended, its results, in a private SQLite
     file on disk. Close it (or use it as a context manager) to delete the file."""
 
     def __init__(self, rows: Iterable[JobRow] = ()) -> None:
-        self._db = sqlite3.connect("")  # "": a private temporary file, gone when closed
-        self._db.executescript(
-            """
-            PRAGMA journal_mode = OFF;
-            PRAGMA synchronous = OFF;
-            CREATE TABLE job_rows (
-                position INTEGER PRIMARY KEY, signature TEXT NOT NULL, row_key TEXT NOT NULL
-            );
-            CREATE TABLE results (
-                seq INTEGER PRIMARY KEY, outcome INTEGER NOT NULL, row_key TEXT NOT NULL,
-                value TEXT NOT NULL
-            );
-            CREATE TABLE matched (
-                position INTEGER PRIMARY KEY, signature TEXT NOT NULL, outcome INTEGER,
-                value TEXT
-            );
-            """
-        )
+        super().__init__(_SCHEMA)
         self.size = 0
         self._matched = False
         self.add(rows)
-
-    def __enter__(self) -> JobScratch:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._db.close()
 
     def add(self, rows: Iterable[JobRow]) -> None:
         """More rows of the job, after those it has (their positions are theirs)."""
@@ -114,14 +94,14 @@ class JobScratch:
                 count += 1
                 yield row.position, row.signature, row.row_key
 
-        self._db.executemany("INSERT INTO job_rows VALUES (?, ?, ?)", values())
+        self.db.executemany("INSERT INTO job_rows VALUES (?, ?, ?)", values())
         self.size += count
 
     def rows(self) -> Iterator[JobRow]:
         """The job's rows in upload order, read `_ROWS_READ` at a time."""
         after = -1
         while True:
-            found = self._db.execute(
+            found = self.db.execute(
                 "SELECT position, signature, row_key FROM job_rows WHERE position > ? "
                 "ORDER BY position LIMIT ?",
                 (after, _ROWS_READ),
@@ -133,20 +113,20 @@ class JobScratch:
 
     def add_results(self, results: Iterable[ResultRow]) -> None:
         """The job's result rows, as the channel reads them (each file in its order)."""
-        self._db.executemany("INSERT INTO results (outcome, row_key, value) VALUES (?, ?, ?)",
+        self.db.executemany("INSERT INTO results (outcome, row_key, value) VALUES (?, ?, ?)",
                              results)  # fmt: skip
         self._matched = False
 
     def _match(self) -> None:
         if not self._matched:
-            self._db.execute("DELETE FROM matched")
-            self._db.execute(_MATCH)
+            self.db.execute("DELETE FROM matched")
+            self.db.execute(_MATCH)
             self._matched = True
 
     def successes(self) -> int:
         """Rows a successful result gave an id."""
         self._match()
-        found = self._db.execute(
+        found = self.db.execute(
             "SELECT COUNT(*) FROM matched WHERE outcome = ? AND value != ''", (SUCCESSFUL,)
         )
         return int(found.fetchone()[0])
@@ -157,7 +137,7 @@ class JobScratch:
         self._match()
         after = -1
         while True:
-            found = self._db.execute(
+            found = self.db.execute(
                 "SELECT position, signature, outcome, value FROM matched WHERE position > ? "
                 "ORDER BY position LIMIT ?",
                 (after, size),

@@ -24,11 +24,10 @@ EmailMessages with their TaskRelations, against two query jobs).
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from types import TracebackType
 from typing import Any
 
+from demo_gen.scratch import Scratch
 from demo_gen.targets.salesforce.bulk_query import BOOL, QueryChannel
 from demo_gen.targets.salesforce.identity import identity_fields
 
@@ -43,7 +42,7 @@ def since_literal(created_date: str) -> str:
     return f"{created_date[:19]}Z"
 
 
-class WindowFetch:
+class WindowFetch(Scratch):
     """`orgmade.Fetch` through query jobs over `SystemModstamp >= since`.
 
     One fetch serves a whole ingest job, read back a block of rows at a time: each window is
@@ -54,25 +53,10 @@ class WindowFetch:
     context manager) to delete the file."""
 
     def __init__(self, channel: QueryChannel, since: str) -> None:
+        super().__init__()
         self._channel = channel
         self._since = since
-        self._spool = sqlite3.connect("")  # "": a private temporary file, gone when closed
-        self._spool.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
         self._queries: dict[str, str] = {}  # SOQL -> the spool's table of its rows
-
-    def __enter__(self) -> WindowFetch:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._spool.close()
 
     def _window(
         self, sobject: str, fields: Sequence[str], key: str, wanted: Sequence[str]
@@ -93,23 +77,23 @@ class WindowFetch:
             part = keep[start : start + _LOOKUP]
             marks = ", ".join("?" * len(part))
             sql = f"SELECT rowid, body FROM {table} WHERE key IN ({marks})"
-            found += self._spool.execute(sql, part).fetchall()
+            found += self.db.execute(sql, part).fetchall()
         return [json.loads(body) for _, body in sorted(found)]
 
     def _load(self, table: str, soql: str, key: str) -> None:
         """Spool every row of the window in `table`, keyed by `key`, then index it by key."""
         types: Mapping[str, Callable[[str], Any]] = {b: BOOL for b in _BOOLEANS}
-        self._spool.execute(f"CREATE TABLE {table} (key TEXT, body TEXT)")
+        self.db.execute(f"CREATE TABLE {table} (key TEXT, body TEXT)")
 
         def put(rows: Iterator[dict[str, Any]]) -> None:
             insert = f"INSERT INTO {table} VALUES (?, ?)"
-            self._spool.executemany(insert, ((r.get(key), json.dumps(r)) for r in rows))
+            self.db.executemany(insert, ((r.get(key), json.dumps(r)) for r in rows))
 
         def restart() -> None:  # a job the org lost: its rows go, the new job's come
-            self._spool.execute(f"DELETE FROM {table}")
+            self.db.execute(f"DELETE FROM {table}")
 
         self._channel.each(put, soql, types=types, restart=restart)
-        self._spool.execute(f"CREATE INDEX {table}_key ON {table} (key)")
+        self.db.execute(f"CREATE INDEX {table}_key ON {table} (key)")
 
     def records(
         self, sobject: str, ids: Sequence[str], extra: Sequence[str], relations: Sequence[str]
