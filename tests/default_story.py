@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -38,12 +38,20 @@ class Story:
     config: Config
 
 
+STORY_DAY = date(2026, 12, 1)
+"""The day the example org is seeded and its story told: a test's answer must not depend on
+the day it runs (on 2 December 2026 one demo of the example fell outside the soft rule
+`hours_slips` checks; the closing note of session 9 says why)."""
+
+
 def default_story(where: Path, monkeypatch) -> Story:
-    """`org init` in `where`, then the plan and texts `dry-run` would show for the example."""
+    """`org init` in `where` on `STORY_DAY`, then the plan and texts `dry-run` would show for
+    the example on that day."""
     example = Path(__file__).parent.parent / "demo.example.yaml"
     (where / "demo.yaml").write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
     monkeypatch.chdir(where)
-    assert CliRunner().invoke(cli, ["org", "init"]).exit_code == 0
+    init = ["org", "init", "--anchor-date", STORY_DAY.isoformat()]
+    assert CliRunner().invoke(cli, init).exit_code == 0
     environment = load_environment()
     config = load_config(where / "demo.yaml", env=environment)
     with open_crm(config, Secrets.from_env(environment)) as crm:
@@ -54,7 +62,7 @@ def default_story(where: Path, monkeypatch) -> Story:
             exclude_event_ids=(),
             own_tag=_own_tag(config),
         ).snapshot
-    today = config.run.anchor_date or datetime.now(UTC).date()
+    today = config.run.anchor_date or STORY_DAY
     anchors = {o.id: today for o in snap.opportunities}
     plan = planner.plan(snap.opportunities, config, anchors, users=snap.users, events=snap.events)
     writer = HeuristicContent(seed=config.run.seed, pack=config.run.name)
