@@ -36,8 +36,10 @@ from demo_gen.ledger import items as state_items
 from demo_gen.ledger.engine import StoreEngine
 from demo_gen.ledger.schema import SCHEMA_VERSION, chunks, now_iso
 
-_CONTENT_BATCH = 500
-"""Content rows inserted at a time, in the one transaction: a run's pins are never all held."""
+_CONTENT_BATCH = 100
+"""Content rows inserted at a time, in the one transaction: a run's pins are never all held. A
+deal's plan is about 17 KB of JSON; 100 rows rather than 500 kept pinning 2,000 deals 19 MB
+lower (162 -> 142 MB)."""
 
 __all__ = [
     "SCHEMA_VERSION",

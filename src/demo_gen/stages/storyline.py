@@ -59,8 +59,10 @@ def whole_story(
     )
 
 
-PIN_BATCH = 500
-"""Deals whose pinned stories ahead are read (and the new ones pinned) at a time."""
+PIN_BATCH = 100
+"""Deals whose pinned stories ahead are read (and the new ones pinned) at a time. A batch's
+plans, whole stories and new pins' JSON are held together: 100 rather than 500 kept the story
+ahead's pass 39 MB lower at 2,000 deals (187 -> 148 MB), for a few more short transactions."""
 
 
 class StoryAhead:

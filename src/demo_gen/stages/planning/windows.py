@@ -9,6 +9,8 @@ hour and Friday after 15:00, `none` keeps only Monday–Friday. Windows are cach
 from __future__ import annotations
 
 import random
+from array import array
+from bisect import bisect_left
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -19,37 +21,63 @@ Span = tuple[datetime, datetime]
 _LUNCH = (time(12, 0), time(13, 0))
 _FRIDAY_CUTOFF = time(15, 0)
 _MINUTE_WEIGHT = {0: 8, 30: 5, 15: 1, 45: 1}
+_SHIFT = 20  # a memo entry: the day's ordinal above, the place's number in the low 20 bits
+_PLACE = (1 << _SHIFT) - 1
 
 
 class Windows:
     """Memoised meeting windows per (person, local date, hours). A person keeps the window
     first made for them on a day (a contact placed otherwise in another deal sees it too); the
-    windows themselves are shared by everyone in the same place, so the memo's entries cost a
-    key each, not a window each (a run's plan spans thousands of people and hundreds of days)."""
+    windows themselves are shared by everyone in the same place. A run's plan spans tens of
+    thousands of people and hundreds of days, so the memo keeps, per person and hours, one
+    array of the days asked, each with the place it was first asked in (8 bytes a day, where a
+    dict entry keyed by a tuple took about 150); `tests/test_windows_memo.py` compares it with
+    that dict."""
 
     def __init__(self, rules: Rules) -> None:
         self.rules = rules
-        self._memo: dict[tuple[str, date, time, time], tuple[Span, ...]] = {}
-        self._places: dict[tuple[tzinfo, str | None, date, time, time], tuple[Span, ...]] = {}
+        self._memo: dict[tuple[str, time, time], array[int]] = {}  # day ordinal << 20 | place
+        self._place_ids: dict[tuple[tzinfo, str | None], int] = {}
+        self._place_list: list[tuple[tzinfo, str | None]] = []
+        self._places: dict[tuple[int, int, time, time], tuple[Span, ...]] = {}
 
     def of(self, person: Person, day: date, hours: tuple[time, time]) -> tuple[Span, ...]:
         """The UTC spans of `person`'s local `day` inside `hours` (empty on a day off)."""
-        key = (person.id, day, hours[0], hours[1])
-        found = self._memo.get(key)
+        days = self._memo.get((person.id, hours[0], hours[1]))
+        if days is None:
+            days = self._memo[person.id, hours[0], hours[1]] = array("q")
+        ordinal = day.toordinal()
+        at = bisect_left(days, ordinal << _SHIFT)
+        if at < len(days) and days[at] >> _SHIFT == ordinal:
+            place = days[at] & _PLACE
+        else:
+            place = self._place(person)
+            days.insert(at, ordinal << _SHIFT | place)
+        key = (place, ordinal, hours[0], hours[1])
+        found = self._places.get(key)
         if found is None:
-            place = (person.zone, person.country, day, hours[0], hours[1])
-            found = self._places.get(place)
-            if found is None:
-                found = self._places[place] = self._build(person, day, hours)
-            self._memo[key] = found
+            zone, country = self._place_list[place]
+            found = self._places[key] = self._build(zone, country, day, hours)
         return found
 
-    def _build(self, person: Person, day: date, hours: tuple[time, time]) -> tuple[Span, ...]:
+    def _place(self, person: Person) -> int:
+        where = (person.zone, person.country)
+        place = self._place_ids.get(where)
+        if place is None:
+            place = self._place_ids[where] = len(self._place_list)
+            if place > _PLACE:
+                raise OverflowError("more places than the windows' memo numbers")
+            self._place_list.append(where)
+        return place
+
+    def _build(
+        self, zone: tzinfo, country: str | None, day: date, hours: tuple[time, time]
+    ) -> tuple[Span, ...]:
         level = self.rules.level
         if level == "none":
             if day.weekday() >= 5:
                 return ()
-        elif not is_working_day(person.country, day):
+        elif not is_working_day(country, day):
             return ()
         pieces = [hours]
         if level == "heavy":
@@ -58,7 +86,7 @@ class Windows:
         out = []
         for low, high in pieces:
             if low < high:
-                out.append((_utc(day, low, person), _utc(day, high, person)))
+                out.append((_utc(day, low, zone), _utc(day, high, zone)))
         return tuple(out)
 
     def around(self, person: Person, seller_day: date, hours: tuple[time, time]) -> list[Span]:
@@ -69,8 +97,8 @@ class Windows:
         return spans
 
 
-def _utc(day: date, clock: time, person: Person) -> datetime:
-    local = datetime.combine(day, clock, tzinfo=person.zone)
+def _utc(day: date, clock: time, zone: tzinfo) -> datetime:
+    local = datetime.combine(day, clock, tzinfo=zone)
     return local.astimezone(UTC)
 
 
