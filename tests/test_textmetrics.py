@@ -240,3 +240,11 @@ def test_the_tally_keeps_counts_not_texts_and_says_what_text_report_says():
     assert corpus.cross_deal_share() == round(shared / sum(counts.values()), 4)
     assert corpus.trigram_ratio() == round(len(grams) / sum(grams.values()), 4)
     assert len(corpus.trigrams) == len(grams) > 100
+    # and it holds no text: a run's sentences and 3-grams are kept as 64-bit keys
+    kept = [
+        *corpus.sentence_count,
+        *corpus.sentence_deals,
+        *corpus.trigrams,
+        *corpus.email_subjects,
+    ]
+    assert kept and all(type(k) is int and k.bit_length() <= 64 for k in kept)

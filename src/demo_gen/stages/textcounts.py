@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from hashlib import blake2b
 
 from demo_gen.stages import rx
 from demo_gen.stages.content.grammar import split_sentences
@@ -32,17 +33,25 @@ _ATTACH = re.compile(r"\battach", re.IGNORECASE)
 _RE = re.compile(r"^(re:\s*)+", re.IGNORECASE)
 
 
+def text_key(text: str) -> int:
+    """A text as the corpus keeps it: a 64-bit hash (a run's distinct sentences and 3-grams
+    are millions, most of them seen once; as strings they grew the run by 10 KB a deal). Two
+    texts share a key with odds of one in 2**64 per pair: no count moves by it in practice."""
+    return int.from_bytes(blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
 @dataclass
 class Corpus:
-    """Counts over every deal's texts; `deal_corpus` adds one deal."""
+    """Counts over every deal's texts; `deal_corpus` adds one deal. Sentences, 3-grams and
+    subjects are counted by `text_key`, never kept."""
 
-    sentence_deals: dict[str, str | None] = field(default_factory=dict)  # its deal; None: many
-    sentence_count: Counter[str] = field(default_factory=Counter)
+    sentence_deals: dict[int, str | None] = field(default_factory=dict)  # its deal; None: many
+    sentence_count: Counter[int] = field(default_factory=Counter)
     within_deal: int = 0
-    trigrams: set[str] = field(default_factory=set)  # "w1 w2 w3": words hold no space
+    trigrams: set[int] = field(default_factory=set)  # of "w1 w2 w3": words hold no space
     trigram_total: int = 0
     subject_templates: set[str] = field(default_factory=set)
-    email_subjects: Counter[str] = field(default_factory=Counter)
+    email_subjects: Counter[int] = field(default_factory=Counter)
     absent: int = 0
     weekend: int = 0
     self_thanks: int = 0
@@ -68,7 +77,7 @@ def deal_corpus(corpus: Corpus, op: OpportunityPlan, texts: Mapping[str, str]) -
     """Add one deal's texts and subjects to the counts."""
     opp = op.opportunity
     masks = _masks(op)
-    seen: set[str] = set()
+    seen: set[int] = set()
     items: list[PlannedMeeting | PlannedEmail] = [*op.meetings, *op.emails]
     for item in items:
         text = texts.get(item.key, "")
@@ -80,14 +89,15 @@ def deal_corpus(corpus: Corpus, op: OpportunityPlan, texts: Mapping[str, str]) -
             corpus.lower_starts += sentence[:1].islower()
             if len(sentence.split()) < 3:
                 continue
-            corpus.sentence_count[sentence] += 1
-            if corpus.sentence_deals.setdefault(sentence, opp.id) != opp.id:
-                corpus.sentence_deals[sentence] = None  # in more than one deal
-            corpus.within_deal += sentence in seen
-            seen.add(sentence)
+            key = text_key(sentence)
+            corpus.sentence_count[key] += 1
+            if corpus.sentence_deals.setdefault(key, opp.id) != opp.id:
+                corpus.sentence_deals[key] = None  # in more than one deal
+            corpus.within_deal += key in seen
+            seen.add(key)
         words = _WORD.findall(mask(" ".join(said), masks).lower())
         grams = [" ".join(t) for t in zip(words, words[1:], words[2:], strict=False)]
-        corpus.trigrams.update(grams)  # distinct ones kept as one string: a run's are many
+        corpus.trigrams.update(map(text_key, grams))  # distinct ones: a run's are many
         corpus.trigram_total += len(grams)
         corpus.weekend += sum(parse_date(d).weekday() >= 5 for d in DATE.findall(text))
         corpus.weekend += len(_WEEKEND_NAME.findall(text))
@@ -96,7 +106,7 @@ def deal_corpus(corpus: Corpus, op: OpportunityPlan, texts: Mapping[str, str]) -
         subject = _RE.sub("", item.subject)
         corpus.subject_templates.add(mask(subject, masks[:1] + [(opp.name, "<topic>")]))
         if isinstance(item, PlannedEmail):
-            corpus.email_subjects[subject] += 1
+            corpus.email_subjects[text_key(subject)] += 1
             corpus.self_thanks += _thanks_self(op, item, text)
     involved = set(involved_ids(op))
     named = " ".join(texts.get(k, "") for k in texts)
