@@ -99,16 +99,19 @@ class JobScratch(Scratch):
 
     def rows(self) -> Iterator[JobRow]:
         """The job's rows in upload order, read `_ROWS_READ` at a time."""
+        for page in self._pages("position, signature, row_key FROM job_rows", _ROWS_READ):
+            yield from (JobRow(*row) for row in page)
+
+    def _pages(self, select: str, size: int) -> Iterator[list[Any]]:
+        """`SELECT {select}` (position first) in position order, `size` rows at a time."""
         after = -1
         while True:
             found = self.db.execute(
-                "SELECT position, signature, row_key FROM job_rows WHERE position > ? "
-                "ORDER BY position LIMIT ?",
-                (after, _ROWS_READ),
+                f"SELECT {select} WHERE position > ? ORDER BY position LIMIT ?", (after, size)
             ).fetchall()
             if not found:
                 return
-            yield from (JobRow(*row) for row in found)
+            yield found
             after = found[-1][0]
 
     def add_results(self, results: Iterable[ResultRow]) -> None:
@@ -135,17 +138,8 @@ class JobScratch(Scratch):
         """Each row's signature and result (None: in no result file) in upload order, `size`
         rows at a time."""
         self._match()
-        after = -1
-        while True:
-            found = self.db.execute(
-                "SELECT position, signature, outcome, value FROM matched WHERE position > ? "
-                "ORDER BY position LIMIT ?",
-                (after, size),
-            ).fetchall()
-            if not found:
-                return
-            yield [(sig, _result(outcome, value)) for _, sig, outcome, value in found]
-            after = found[-1][0]
+        for page in self._pages("position, signature, outcome, value FROM matched", size):
+            yield [(sig, _result(outcome, value)) for _, sig, outcome, value in page]
 
 
 def _result(outcome: int | None, value: str | None) -> WriteResult | None:
