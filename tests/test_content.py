@@ -265,7 +265,7 @@ def test_no_sentence_repeats_within_a_deal_and_no_slips():
     corpus = Corpus()
     for op in all_plans():
         deal_corpus(corpus, op, HeuristicContent(seed=SEED, pack=PACK).write(op).texts)
-    assert sum(corpus.sentence_count.values()) > 500
+    assert corpus.sentences.total() > 500
     assert corpus.within_deal == 0
     assert corpus.self_thanks == corpus.double_stops == corpus.lower_starts == 0
     assert corpus.attachments == 0

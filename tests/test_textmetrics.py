@@ -204,8 +204,9 @@ def test_the_default_run_meets_issue_11s_targets(tmp_path, monkeypatch):
 
 def test_the_tally_keeps_counts_not_texts_and_says_what_text_report_says():
     """TextTally (a run adds a chunk of deals at a time) gives text_report's figures; the corpus
-    keeps each distinct sentence's deal (None once in two) and each distinct 3-gram as one
-    string: the figures of the sets of deals and the tuples they replace."""
+    keeps each distinct sentence's deal (MANY once in two) and each distinct 3-gram as a 64-bit
+    key in sorted arrays: the figures of the sets of deals and the tuples they replace."""
+    from array import array
     from collections import Counter
 
     from demo_gen.stages.plan import PlannedEmail
@@ -217,6 +218,8 @@ def test_the_tally_keeps_counts_not_texts_and_says_what_text_report_says():
     tally = TextTally()
     for op in plans:
         tally.add([op], [c for c in cards if c.opportunity_id == op.opportunity.id])
+        packed = [tally.corpus.sentences, tally.corpus.trigrams, tally.corpus.email_subjects]
+        assert all(not part._new for part in packed)  # noqa: SLF001 - each add packs its keys
     assert tally.report() == text_report(Plan(tuple(plans), SEED, PACK), cards)
     deals: dict[str, set[str]] = {}
     counts: Counter[str] = Counter()
@@ -240,11 +243,7 @@ def test_the_tally_keeps_counts_not_texts_and_says_what_text_report_says():
     assert corpus.cross_deal_share() == round(shared / sum(counts.values()), 4)
     assert corpus.trigram_ratio() == round(len(grams) / sum(grams.values()), 4)
     assert len(corpus.trigrams) == len(grams) > 100
-    # and it holds no text: a run's sentences and 3-grams are kept as 64-bit keys
-    kept = [
-        *corpus.sentence_count,
-        *corpus.sentence_deals,
-        *corpus.trigrams,
-        *corpus.email_subjects,
-    ]
-    assert kept and all(type(k) is int and k.bit_length() <= 64 for k in kept)
+    # and it holds no text, nor an object per key: a run's sentences, 3-grams and subjects are
+    # 64-bit keys in flat arrays, packed after each chunk (`add`)
+    assert all(isinstance(part.keys, array) and part.keys.typecode == "Q" for part in packed)
+    assert len(corpus.sentences) == len(counts) and len(corpus.email_subjects) > 0

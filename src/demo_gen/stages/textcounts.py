@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from hashlib import blake2b
@@ -14,6 +13,7 @@ from demo_gen.stages.content.mail import seller_company
 from demo_gen.stages.facts.claims import DATE, parse_date
 from demo_gen.stages.facts.timeline import involved_ids
 from demo_gen.stages.plan import OpportunityPlan, PlannedEmail, PlannedMeeting
+from demo_gen.stages.textkeys import KeyCounts, KeySet
 
 _LABEL = re.compile(r"^(Goal|Agenda|Prep|Next|Summary|Outcome|Next steps|Discussed):\s*")
 _SIGNOFF = re.compile(r"^[A-Z][A-Za-z ]{0,20},$")
@@ -42,16 +42,17 @@ def text_key(text: str) -> int:
 
 @dataclass
 class Corpus:
-    """Counts over every deal's texts; `deal_corpus` adds one deal. Sentences, 3-grams and
-    subjects are counted by `text_key`, never kept."""
+    """Counts over every deal's texts; `deal_corpus` adds one deal, `fold` packs what was added
+    (`textkeys`: sorted arrays, no object per key). Sentences, 3-grams and subjects are counted
+    by `text_key`, never kept."""
 
-    sentence_deals: dict[int, str | None] = field(default_factory=dict)  # its deal; None: many
-    sentence_count: Counter[int] = field(default_factory=Counter)
+    sentences: KeyCounts = field(default_factory=KeyCounts)  # with each one's deal, or MANY
     within_deal: int = 0
-    trigrams: set[int] = field(default_factory=set)  # of "w1 w2 w3": words hold no space
+    trigrams: KeySet = field(default_factory=KeySet)  # of "w1 w2 w3": words hold no space
     trigram_total: int = 0
     subject_templates: set[str] = field(default_factory=set)
-    email_subjects: Counter[int] = field(default_factory=Counter)
+    email_subjects: KeyCounts = field(default_factory=KeyCounts)
+    deals: int = 0  # added so far: the next deal's ordinal
     absent: int = 0
     weekend: int = 0
     self_thanks: int = 0
@@ -59,24 +60,31 @@ class Corpus:
     lower_starts: int = 0
     attachments: int = 0
 
+    def fold(self) -> None:
+        """Pack the keys added since the last fold (a run folds after each chunk)."""
+        self.sentences.fold()
+        self.trigrams.fold()
+        self.email_subjects.fold()
+
     def cross_deal_share(self) -> float:
-        total = sum(self.sentence_count.values())
-        shared = sum(n for s, n in self.sentence_count.items() if self.sentence_deals[s] is None)
-        return round(shared / total, 4) if total else 0.0
+        total = self.sentences.total()
+        return round(self.sentences.shared() / total, 4) if total else 0.0
 
     def trigram_ratio(self) -> float:
         total = self.trigram_total
         return round(len(self.trigrams) / total, 4) if total else 0.0
 
     def top_subject_share(self) -> float:
-        total = sum(self.email_subjects.values())
-        return round(self.email_subjects.most_common(1)[0][1] / total, 4) if total else 0.0
+        total = self.email_subjects.total()
+        return round(self.email_subjects.most() / total, 4) if total else 0.0
 
 
 def deal_corpus(corpus: Corpus, op: OpportunityPlan, texts: Mapping[str, str]) -> None:
     """Add one deal's texts and subjects to the counts."""
     opp = op.opportunity
     masks = _masks(op)
+    deal = corpus.deals
+    corpus.deals += 1
     seen: set[int] = set()
     items: list[PlannedMeeting | PlannedEmail] = [*op.meetings, *op.emails]
     for item in items:
@@ -90,9 +98,7 @@ def deal_corpus(corpus: Corpus, op: OpportunityPlan, texts: Mapping[str, str]) -
             if len(sentence.split()) < 3:
                 continue
             key = text_key(sentence)
-            corpus.sentence_count[key] += 1
-            if corpus.sentence_deals.setdefault(key, opp.id) != opp.id:
-                corpus.sentence_deals[key] = None  # in more than one deal
+            corpus.sentences.add(key, deal)
             corpus.within_deal += key in seen
             seen.add(key)
         words = _WORD.findall(mask(" ".join(said), masks).lower())
@@ -106,7 +112,7 @@ def deal_corpus(corpus: Corpus, op: OpportunityPlan, texts: Mapping[str, str]) -
         subject = _RE.sub("", item.subject)
         corpus.subject_templates.add(mask(subject, masks[:1] + [(opp.name, "<topic>")]))
         if isinstance(item, PlannedEmail):
-            corpus.email_subjects[text_key(subject)] += 1
+            corpus.email_subjects.add(text_key(subject), deal)
             corpus.self_thanks += _thanks_self(op, item, text)
     involved = set(involved_ids(op))
     named = " ".join(texts.get(k, "") for k in texts)

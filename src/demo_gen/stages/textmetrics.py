@@ -94,6 +94,7 @@ class TextTally:
         self.weekend += _weekend_in_answers(cards)
         self.won_gaps += _won_gaps(deals, cards)
         self.clashes += sum(_clashes(op) for op in deals)
+        self.corpus.fold()  # the chunk's keys packed before its texts go: no object per key
 
     def report(self) -> dict[str, Any]:
         """The measures of every deal added so far."""
