@@ -6,6 +6,8 @@ import re
 from datetime import date
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 from test_planner import PLACES, golden_opportunities, make_config, make_opportunity
 
 from demo_gen.stages.content import (
@@ -352,6 +354,7 @@ def test_possessives_and_abbreviations():
     assert possessive("Kestrel Health") == "Kestrel Health's"
     assert tidy("We met Acme Inc.. then") == "We met Acme Inc. then"
     assert tidy("Next: a demo. then more") == "Next: A demo. Then more"
+    assert tidy("Agenda: a demo") == "Agenda: A demo"
     assert tidy("at Brightwater S.L. today. worth $1.2M. more") == (
         "At Brightwater S.L. today. Worth $1.2M. More"
     )
@@ -421,3 +424,24 @@ def test_no_rule_puts_a_figure_before_the_metric_that_names_its_unit():
     for name, options in ALL_RULES.items():
         for option in options:
             assert not re.search(r"\{(target|baseline)\} \{metric\}", option), (name, option)
+
+
+# words, stops, colons and breaks: the pieces of a sentence start, in any order
+_TIDY_TEXT = st.lists(
+    st.sampled_from(["a", "an", "Ab", "Next", "x", "Inc", "e.g", ".", "!", "?", ":", " ", "\n"]),
+    max_size=12,
+).map("".join)
+
+
+@given(_TIDY_TEXT)
+@example("Next: a demo")  # a label's first word
+@example("At Acme. then")  # after a stop
+@example("Agenda\nitem one")  # a line's start
+def test_sentence_starts_skipped_only_where_there_is_none(text: str):
+    """`tidy` skips its capitalising pass when neither its first letter nor `_MAY_START` says
+    it may change something: only where that pass finds nothing (texts of the pieces its
+    patterns turn on)."""
+    from demo_gen.stages.content import grammar
+
+    if not text[:1].islower() and grammar._MAY_START.search(text) is None:  # noqa: SLF001
+        assert grammar._STARTS.search(text) is None  # noqa: SLF001

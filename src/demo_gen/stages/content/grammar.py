@@ -38,6 +38,11 @@ def expand(
 _SPACE_PUNCT = re.compile(r"\s+([,.;:!?])")
 _DOUBLE_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
 _STARTS = re.compile(r"(^|(\S*)[.!?]\s+|\n|^[A-Z][a-z]+: )([a-z])", re.MULTILINE)
+# every place `_STARTS` could match and then some (a line's start, a stop or colon and spaces,
+# a line break, each before a lower-case letter), found without its `\S*`, which is tried at
+# every position of a text: a seventh of a large run's text writing (py-spy). Most texts (the
+# banks start their sentences in capitals) have no such place and skip that pass.
+_MAY_START = re.compile(r"[.!?:]\s+[a-z]|\n[a-z]")
 _ABBREVIATIONS = frozenset(
     {"inc", "ltd", "corp", "co", "llc", "plc", "s.a", "s.l", "e.g", "i.e", "ltda"}
 )
@@ -57,7 +62,9 @@ def tidy(text: str) -> str:
     text = _A_AN.sub(_article, text)  # "such a {w_quality}" with "open"
     text = _DOUBLE_STOP.sub(".", text)
     text = re.sub(r"[ \t]{2,}", " ", text)
-    return _STARTS.sub(_capital, text)
+    if text[:1].islower() or _MAY_START.search(text):
+        return _STARTS.sub(_capital, text)
+    return text
 
 
 def _article(m: re.Match[str]) -> str:
