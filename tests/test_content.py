@@ -445,3 +445,45 @@ def test_sentence_starts_skipped_only_where_there_is_none(text: str):
 
     if not text[:1].islower() and grammar._MAY_START.search(text) is None:  # noqa: SLF001
         assert grammar._STARTS.search(text) is None  # noqa: SLF001
+
+
+def test_a_bank_used_up_is_not_drawn_forty_times_again(monkeypatch):
+    """Sixty weekly status calls ahead: a dozen objectives, so from about the thirteenth every
+    draft repeats one. Once a bank's 40 tries all repeat, the deal's later items of it take the
+    last try at once: the same texts as trying 40 times each, for a fraction of the drafts."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from demo_gen.stages.content import extra_kinds, heuristic
+
+    op = many_plans(1)[0]
+    last = [m for m in op.meetings if not m.internal][-1]
+    ahead = tuple(
+        replace(
+            last,
+            meeting_type="status",
+            past=False,
+            status="scheduled",
+            start=last.start + timedelta(weeks=k + 1),
+            content_seed=last.content_seed + 1000 + k,
+            key=f"{last.key}-status-{k}",
+        )
+        for k in range(60)
+    )
+    deal = replace(op, meetings=op.meetings + ahead)
+    drafts = 0
+    draft = extra_kinds.meeting_text
+
+    def counted(meeting: PlannedMeeting, fields: dict[str, str]) -> str:
+        nonlocal drafts
+        drafts += 1
+        return draft(meeting, fields)
+
+    monkeypatch.setattr(extra_kinds, "meeting_text", counted)
+    texts = HeuristicContent(seed=SEED, pack=PACK).write(deal).texts
+    assert drafts < 60 + 2 * heuristic._FRESH_TRIES  # noqa: SLF001 - one bank spent once
+    spent, drafts = drafts, 0
+    forgets = property(lambda _: set(), lambda _, v: None)  # a deal that never knows it is spent
+    monkeypatch.setattr(heuristic.Deal, "spent", forgets, raising=False)
+    assert HeuristicContent(seed=SEED, pack=PACK).write(deal).texts == texts  # 40 tries each
+    assert drafts > spent + 40 * 40  # without the memo: every later status call tries 40

@@ -97,6 +97,7 @@ class Deal:
     rules: Mapping[str, Sequence[str]] = field(default_factory=lambda: ALL_RULES)
     used: set[str] = field(default_factory=set)
     nexts: dict[str, str] = field(default_factory=dict)  # meeting key -> its notes' next step
+    spent: set[str] = field(default_factory=set)  # banks `fresh` found nothing new in
 
     @classmethod
     def of(cls, plan: OpportunityPlan, sheet: FactSheet) -> Deal:
@@ -138,15 +139,24 @@ class Deal:
                 return text
         return ""
 
-    def fresh(self, write: Callable[[int], str], seed: int) -> str:
+    def fresh(self, write: Callable[[int], str], seed: int, bank: str) -> str:
         """The first of `write(seed)`, `write(seed + 1)`, … whose sentences this deal has not
-        used yet (the last try if every one repeats): for the short banks of `extra_kinds`."""
-        text = ""
-        for n in range(_FRESH_TRIES):
-            text = write(seed + n)
-            parts = [_plain(p) for p in split_sentences(text)]
-            if not any(p in self.used for p in parts):
-                break
+        used yet (the last try if every one repeats): for the short banks of `extra_kinds`.
+
+        Once every try of a `bank` repeats, the deal has used that bank up: its later items
+        take the last try at once. A weekly status call ahead draws from a dozen objectives,
+        so a long stretch of them spent 40 tries on each call after the twelfth: on the
+        all-eligible run of a 20,000-opportunity org, 44% of its last chunks' time."""
+        if bank in self.spent:
+            text = write(seed + _FRESH_TRIES - 1)
+        else:
+            for n in range(_FRESH_TRIES):
+                text = write(seed + n)
+                parts = [_plain(p) for p in split_sentences(text)]
+                if not any(p in self.used for p in parts):
+                    break
+            else:
+                self.spent.add(bank)
         self.used.update(_plain(p) for p in split_sentences(text))
         return text
 
@@ -309,6 +319,7 @@ def _extra_meeting_text(deal: Deal, m: PlannedMeeting) -> str:
     notes = deal.fresh(
         lambda seed: tidy(extra_kinds.meeting_text(replace(m, content_seed=seed), f)),
         m.content_seed,
+        f"meeting {m.meeting_type} {m.status} {m.past}",
     )
     notes = cast(notes, deal.plan, m)  # "the sales engineer" is whoever held the role there
     if m.internal and deal.plan.team:  # the seller and the colleagues who sat in

@@ -76,6 +76,7 @@ def email_text(deal: Deal, email: PlannedEmail) -> str:
         short = deal.fresh(
             lambda seed: tidy(extra_kinds.email_body(replace(email, content_seed=seed), f)),
             email.content_seed,
+            f"email {email.purpose}",
         )
         if email.purpose == "out_of_office":  # the mail system's words and a name
             name = [sender.name, f"{sender.title}, {deal.opp.account.name}"] if sender else []
