@@ -1,9 +1,9 @@
 """The local org's store keeps records compact (issue 13: the org's peak RSS ≤ 600 MB).
 
 Committed records are read-only tuple-backed mappings whose repeated values are one object, and
-the Bulk 2.0 jobs keep their result rows compressed. These tests pin what that must not change
-(every value reads as staged, before and after a restart; writes copy, never mutate) and what
-it must keep doing (ids shared, a seeded record's size, results paged across blocks).
+the Bulk 2.0 jobs keep their result rows compressed, on disk. These tests pin what that must not
+change (every value reads as staged, before and after a restart; writes copy, never mutate) and
+what it must keep doing (ids shared, a seeded record's size, results paged across blocks).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
+from array import array
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -134,8 +135,43 @@ def test_a_spool_returns_every_row_of_any_range() -> None:
     assert len(held) == len(rows) and list(held) == rows
     for start, stop in [(0, 1), (spool.BLOCK - 3, spool.BLOCK + 3), (5, 10**9), (len(rows), 99)]:
         assert held.slice(start, stop) == rows[start:stop]
-    assert len(held._blocks) == 2 and len(held._tail) == 17  # full blocks are compressed bytes
-    assert all(isinstance(b, bytes) for b in held._blocks)
+    assert held.blocks() == 2 and len(held._tail) == 17  # full blocks: compressed, on disk
+    assert isinstance(held._blocks, array) and len(held._blocks) == 4  # an offset, a length each
+    assert all(isinstance(v, int) for v in held._blocks)
+
+
+def test_spools_written_in_turns_read_back_their_own_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every spool's blocks share the process's one results file, each at its own offset."""
+    monkeypatch.setattr(spool, "BLOCK", 3)
+    spools = [RowSpool() for _ in range(3)]
+    expected: list[list[list[str]]] = [[], [], []]
+    for i in range(40):  # in turns: the file holds their blocks interleaved
+        row = [f"s{i % 3}", "x" * (i * 7 % 50), f"{i}"]
+        spools[i % 3].append(row)
+        expected[i % 3].append(row)
+    for held, rows in zip(spools, expected, strict=True):
+        assert held.blocks() == len(rows) // 3
+        assert list(held) == rows
+        assert held.slice(2, 8) == rows[2:8]
+
+
+def test_a_spools_full_blocks_are_not_held_in_memory() -> None:
+    """2 MB of results that do not compress: the spool's Python objects grow by its last,
+    unfinished block and the offsets, not by the blocks written (tracemalloc)."""
+    import random
+    import tracemalloc
+
+    rng = random.Random(7)
+    rows = [[f"{rng.getrandbits(1024):0256x}"] * 2 for _ in range(4 * spool.BLOCK + 1)]
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        held = RowSpool(rows)
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert held.blocks() == 4 and held.slice(3999, 4001) == rows[3999:4001]
+    assert grown < 200_000  # the blocks are 2 MB compressed: on disk
 
 
 def test_job_results_read_the_same_across_compressed_blocks(
