@@ -6,7 +6,7 @@ object and a table slot, allocated in the middle of a chunk's texts and items: a
 deals left 2.4 MB of keys behind and, pinning the allocator's pools its temporaries shared,
 about 5 MB of RSS, chunk after chunk (issue 13: 204 → 327 MB over the 19 chunks of the
 all-eligible run). Here the keys wait in a small buffer while a chunk is counted and are then
-folded (`fold`) into sorted `array('Q')` columns: 8 bytes a key, 16 with a count and a deal.
+folded (`fold`) into sorted `array('Q')` columns: 8 bytes a key, 24 with a count and a deal.
 """
 
 from __future__ import annotations
