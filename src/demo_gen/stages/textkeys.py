@@ -50,7 +50,7 @@ class KeySet:
         if not self._new:
             return
         keys = self.keys
-        new = sorted(k for k in self._new if not _holds(keys, k))
+        new = sorted(k for k in self._new if _index(keys, k) is None)
         self._new = set()
         self.keys, _ = _merge(keys, new)
 
@@ -85,8 +85,8 @@ class KeyCounts:
         keys, counts, deals = self.keys, self.counts, self.deals
         fresh: list[int] = []
         for key in sorted(pending):
-            at = bisect_left(keys, key)
-            if at < len(keys) and keys[at] == key:
+            at = _index(keys, key)
+            if at is not None:
                 n, deal = pending[key]
                 counts[at] += n
                 if deals[at] != deal:
@@ -96,8 +96,8 @@ class KeyCounts:
         if not fresh:
             return
         self.keys, placed = _merge(keys, fresh)
-        self.counts = _spread(counts, placed, [pending[k][0] for k in fresh], "Q")
-        self.deals = _spread(deals, placed, [pending[k][1] for k in fresh], "q")
+        self.counts = _spread(counts, placed, [pending[k][0] for k in fresh])
+        self.deals = _spread(deals, placed, [pending[k][1] for k in fresh])
 
     def total(self) -> int:
         self.fold()
@@ -118,15 +118,16 @@ class KeyCounts:
         return len(self.keys)
 
 
-def _holds(keys: array[int], key: int) -> bool:
+def _index(keys: array[int], key: int) -> int | None:
+    """Where `key` is in the sorted `keys`, or None."""
     at = bisect_left(keys, key)
-    return at < len(keys) and keys[at] == key
+    return at if at < len(keys) and keys[at] == key else None
 
 
-def _spread(old: array[int], placed: list[int], values: list[int], code: str) -> array[int]:
+def _spread(old: array[int], placed: list[int], values: list[int]) -> array[int]:
     """`old` with `values` put at the merged indexes `placed` (ascending), as `_merge` did
     with the keys."""
-    out: array[int] = array(code)
+    out: array[int] = array(old.typecode)
     start = 0
     for index, value in zip(placed, values, strict=True):
         take = index - len(out)  # old values before this one

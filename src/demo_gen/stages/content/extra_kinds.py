@@ -4,7 +4,7 @@ customer requests, out-of-office auto-replies, calls and LinkedIn touches.
 
 The banks (`extra_banks`) are kept apart from the main grammar; every choice comes from the
 item's own `content_seed`, and the writer (`Deal.fresh`) re-draws until no sentence repeats
-within the deal.
+within the deal: 40 tries at most, and none once the deal has used a bank up.
 """
 
 from __future__ import annotations
