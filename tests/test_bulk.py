@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -21,6 +22,8 @@ from demo_gen.ledger.bulk_jobs import ROWS_AT_ONCE, BulkJob, BulkLedger, JobRow,
 from demo_gen.ledger.bulk_settle import JobScratch
 from demo_gen.ledger.runlog import read_events
 from demo_gen.ledger.store import SCHEMA_VERSION, StateStore
+from demo_gen.local_org.app import spool
+from demo_gen.local_org.store.core import Store
 from demo_gen.targets.base import WriteResult
 from demo_gen.targets.salesforce.bulk import (
     FAILED,
@@ -417,4 +420,59 @@ def test_rows_a_bulk_job_fails_give_exit_6_the_rerun_fills_them_and_reset_is_exa
     for run_id in (second["run_id"], first["run_id"]):
         code, _, err = invoke("reset", run_id, "-c", str(config), "--yes")
         assert code == 0, err
+    assert org_ids(org_db) == before
+
+
+_VOLATILE = {"Id", "CreatedDate", "LastModifiedDate", "SystemModstamp", "CompletedDateTime"}
+"""Stamped by the org as it saves (an email Task is completed when its email is saved)."""
+
+
+def _owned_records(org_db: Path, before: dict[str, set[str]], state: Path) -> dict[str, Any]:
+    """signature -> the record its ledger row owns, with the ids of records the run made
+    replaced by their owners' signatures (so two orgs' records compare field by field)."""
+    with sqlite3.connect(state) as conn:
+        query = "SELECT remote_id, signature FROM items WHERE remote_id IS NOT NULL"
+        owner = dict(conn.execute(query))
+    store = Store(org_db)
+    try:
+        made = {r["Id"]: (name, r) for name in OBJECTS for r in store.rows(name)
+                if r["Id"] not in before[name]}  # fmt: skip
+    finally:
+        store.close()
+    assert set(made) <= set(owner), "the run left records no ledger row owns"
+
+    def plain(value: Any) -> Any:
+        return owner[value] if isinstance(value, str) and value in made else value
+
+    return {owner[i]: (name, {f: plain(v) for f, v in row.items() if f not in _VOLATILE})
+            for i, (name, row) in made.items()}  # fmt: skip
+
+
+def test_results_spanning_many_blocks_settle_every_row_to_its_own_record(
+    make_config, org_db, tmp_path, monkeypatch
+):
+    """The org keeps a job's results in blocks on disk (local_org/app/spool.py); with blocks of
+    7 rows every job's results and every read-back query's rows span many. The Bulk run's
+    ledger must own, signature by signature, the very records a REST run owns (same fields,
+    same references), and a reset must leave the org as it was."""
+    rest_db = tmp_path / "rest-org.sqlite"
+    shutil.copy(org_db, rest_db)
+    before = org_ids(org_db)
+    rest = make_config("rest.yaml", salesforce={"local": {"db": str(rest_db)}},
+                       state={"url": f"sqlite:///{tmp_path / 'rest.sqlite'}"})  # fmt: skip
+    code, rest_report = run_json(rest, "--max-opps", "3")
+    assert code == 0, rest_report
+    monkeypatch.setattr(spool, "BLOCK", 7)
+    bulk = make_config("bulk.yaml", salesforce=BULK_QUERY)
+    code, report = run_json(bulk, "--max-opps", "3")
+    assert code == 0, report
+    events = list(read_events(Path(report["run_dir"]) / "events.jsonl"))
+    rows = [e["records"] for e in events if e["event"] == "bulk.job"]
+    assert max(rows) > 10 * 7  # the largest job's results span more than ten blocks
+    expected = _owned_records(rest_db, before, tmp_path / "rest.sqlite")
+    got = _owned_records(org_db, before, tmp_path / "state.sqlite")
+    assert len(got) == len(expected) > 0
+    assert got == expected
+    code, _, err = invoke("reset", report["run_id"], "-c", str(bulk), "--yes")
+    assert code == 0, err
     assert org_ids(org_db) == before
