@@ -23,8 +23,8 @@ demo: install ## set up, seed the local org if needed, run the example config ag
 	@test -f $(ORG_DB) || $(VENV)/bin/demo-gen org init --db $(ORG_DB)
 	$(VENV)/bin/demo-gen run -c $(CONFIG)
 
-test: install ## run the whole test suite (offline; real sockets on loopback)
-	$(PY) -m pytest -q
+test: install ## run the whole test suite (offline; real sockets on loopback), one process per core
+	$(PY) -m pytest -q -n auto
 
 lint: install ## ruff check + format check
 	$(PY) -m ruff check src tests bench
