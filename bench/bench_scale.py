@@ -13,7 +13,9 @@ Printed side by side, one column per size:
   collection limit) plus the reads a run cannot avoid (`READS`);
 - wall, and the latency floor: calls floor × latency / requests in flight (`salesforce.
   concurrency`), with the ratio wall / floor;
-- wall per 1,000 records, and its growth from the second size to the last;
+- wall per 1,000 records, and its growth from the second size to the last; records and wall per
+  deal beside it (a larger size adds deals of other stages, with fewer or more records each, so
+  per record and per deal can grow apart);
 - client and org CPU seconds, and their sum over the wall (near 1: the two take turns, the
   one waiting on the other; near 2: they overlap);
 - client and org peak RSS;
@@ -188,6 +190,8 @@ def _report(results: list[dict[str, float]], args: argparse.Namespace) -> None:
     row("latency floor (s)", [f"{_wall_floor(r):.1f}" for r in results])
     row("wall / floor", [f"{r['seconds'] / max(_wall_floor(r), 1e-9):.1f}x" for r in results])
     row("wall per 1k records (ms)", [f"{_per_k(r):.0f}" for r in results])
+    row("records per deal", [f"{r['records'] / max(r['opportunities'], 1):.1f}" for r in results])
+    row("wall per deal (ms)", [f"{_per_deal(r):.1f}" for r in results])
     row("client CPU (s)", [f"{r['cpu_s']:.1f}" for r in results])
     row("org CPU (s)", [f"{r['org_cpu_s']:.1f}" for r in results])
     row("(client + org CPU) / wall", [f"{(r['cpu_s'] + r['org_cpu_s']) / r['seconds']:.2f}"
@@ -205,7 +209,11 @@ def _report(results: list[dict[str, float]], args: argparse.Namespace) -> None:
         print(f"{label:<{width}}" + "".join(f"{v:>12}" for v in values))
     if len(results) >= 2 and _per_k(results[-2]) > 0:
         growth = _per_k(results[-1]) / _per_k(results[-2])
-        print(f"wall per record, {heads[-2]} → {heads[-1]}: {growth:.2f}x")
+        per_deal = _per_deal(results[-1]) / _per_deal(results[-2])
+        print(
+            f"wall per record, {heads[-2]} → {heads[-1]}: {growth:.2f}x "
+            f"(per deal: {per_deal:.2f}x; the sizes' deals differ in records per deal)"
+        )
 
 
 def _calls_floor(r: dict[str, float]) -> float:
@@ -219,6 +227,10 @@ def _wall_floor(r: dict[str, float]) -> float:
 
 def _per_k(r: dict[str, float]) -> float:
     return 1000 * 1000 * r["seconds"] / r["records"] if r["records"] else 0.0
+
+
+def _per_deal(r: dict[str, float]) -> float:
+    return 1000 * r["seconds"] / r["opportunities"] if r["opportunities"] else 0.0
 
 
 def _cpu_seconds(pid: int) -> float:
