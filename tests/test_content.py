@@ -487,3 +487,30 @@ def test_a_bank_used_up_is_not_drawn_forty_times_again(monkeypatch):
     monkeypatch.setattr(heuristic.Deal, "spent", forgets, raising=False)
     assert HeuristicContent(seed=SEED, pack=PACK).write(deal).texts == texts  # 40 tries each
     assert drafts > spent + 40 * 40  # without the memo: every later status call tries 40
+
+
+def test_an_emails_value_of_the_metric_is_the_readers_or_the_writers_not_theirs():
+    """A deal's people put the metric's yearly value one way ("which they value at", "by their
+    estimate" in a note). In the seller's email it is the reader's ("which you value at"), in
+    the customer's it is their own ("which we value at"): never "they" to the customer."""
+    said: dict[str, set[str]] = {"outbound": set(), "inbound": set()}
+    voices = re.compile(r"which (they|you|we) value at|by (their|your|our) estimate")
+    for op in [*all_plans(), *many_plans(40)]:
+        texts = HeuristicContent(seed=SEED, pack=PACK).write(op).texts
+        for email in op.emails:
+            for match in voices.finditer(texts[email.key]):
+                said[email.direction].add(match.group(1) or match.group(2))
+    assert said["outbound"] and said["outbound"] <= {"you", "your"}, said
+    assert said["inbound"] <= {"we", "our"}, said  # the customers' emails rarely say it:
+    # their fields, for every deal with a value, in each voice (mail._fields picks the voice)
+    from demo_gen.stages.content.heuristic import Deal
+    from demo_gen.stages.content.mail import _fields  # noqa: PLC2701
+
+    for op in many_plans(12):
+        deal = Deal.of(op, HeuristicContent(seed=SEED, pack=PACK).sheet(op))
+        for email in op.emails:
+            reader = deal.contacts.get(email.to_contact_ids[0]) if email.to_contact_ids else None
+            clause = _fields(deal, email, reader)["value_clause"]
+            voice = "you" if email.direction == "outbound" else "we"
+            assert clause == deal.base[f"value_clause_{voice}"]
+            assert not re.search(r"\b(they|their)\b", clause)

@@ -211,9 +211,13 @@ _WORTH = (
     ", roughly {value} annually",
     ", some {value} of value per year",
     ", about {value} a year to the business",
-    ", {value} yearly by their estimate",
-    ", which they value at {value} per annum",
+    ", {value} yearly by {their} estimate",
+    ", which {they} value at {value} per annum",
 )
+"""How a deal's people put the metric's yearly value. Whose estimate it is depends on who
+speaks: the customer in a note (they), to the customer in the seller's email (you), the
+customer in their own email (we) — `value_clause`, `value_clause_you`, `value_clause_we`."""
+_VOICES = {"": ("they", "their"), "_you": ("you", "your"), "_we": ("we", "our")}
 
 
 def deal_fields(sheet: FactSheet, plan: OpportunityPlan) -> dict[str, str]:
@@ -237,7 +241,7 @@ def deal_fields(sheet: FactSheet, plan: OpportunityPlan) -> dict[str, str]:
         "metric": n.metric,
         "baseline": n.baseline,
         "target": n.target,
-        "value_clause": voice.choice(_WORTH).format(value=n.value) if n.value else "",
+        **_value_clauses(voice.choice(_WORTH) if n.value else "", n.value),
         "amount": n.amount or "the agreed amount",
         "fy": sheet.fiscal_year,
         "line": sheet.budget_line,
@@ -256,6 +260,14 @@ def deal_fields(sheet: FactSheet, plan: OpportunityPlan) -> dict[str, str]:
         **_person_fields("tech", roles.technical),
         **steps,
         **crit,
+    }
+
+
+def _value_clauses(worth: str, value: str) -> dict[str, str]:
+    """The deal's value clause in each voice (`_VOICES`); empty where the deal has no value."""
+    return {
+        f"value_clause{suffix}": worth.format(value=value, they=they, their=their)
+        for suffix, (they, their) in _VOICES.items()
     }
 
 

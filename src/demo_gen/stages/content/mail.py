@@ -330,6 +330,8 @@ def _fields(deal: Deal, email: PlannedEmail, reader: Contact | None) -> dict[str
         lead=first_name(reader),
         minutes=str(meeting.duration_minutes) if meeting else "30",
         new_close=_new_close(deal, email),
+        # whose estimate the metric's value is: the reader's in ours, the writer's in theirs
+        value_clause=f["value_clause_you" if email.direction == "outbound" else "value_clause_we"],
     )
     return f
 
