@@ -514,3 +514,25 @@ def test_an_emails_value_of_the_metric_is_the_readers_or_the_writers_not_theirs(
             voice = "you" if email.direction == "outbound" else "we"
             assert clause == deal.base[f"value_clause_{voice}"]
             assert not re.search(r"\b(they|their)\b", clause)
+
+
+def test_a_lead_who_owns_the_budget_takes_the_case_to_finance_not_to_the_budget_owner():
+    """A meeting's notes name its lead (the champion when present, else the first invitee).
+    When that lead is the economic buyer, "Léa shares the proposal with the budget owner"
+    contradicts the scorecard that names Léa as the budget owner: the notes say finance."""
+    from demo_gen.stages.content.heuristic import Deal, _meeting_fields  # noqa: PLC2701
+
+    to_finance = 0
+    for op in [*all_plans(), *many_plans(40)]:
+        writer = HeuristicContent(seed=SEED, pack=PACK)
+        texts = writer.write(op).texts
+        deal = Deal.of(op, writer.sheet(op))
+        buyer = deal.sheet.roles.economic_buyer
+        for m in op.meetings:
+            fields = _meeting_fields(deal, m)
+            if buyer is None or fields["lead_full"] != buyer.name:
+                continue
+            assert fields["budget_owner"] == "finance"
+            assert "the budget owner" not in texts[m.key], texts[m.key]
+            to_finance += bool(re.search(r"(to|with) finance\.", texts[m.key]))
+    assert to_finance > 0  # the sample has such notes: the check above is not vacuous

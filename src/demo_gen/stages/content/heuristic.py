@@ -362,6 +362,10 @@ def _meeting_fields(deal: Deal, m: PlannedMeeting) -> dict[str, str]:
         label=label,
         label_cap=label[:1].upper() + label[1:],
         eb_arrived=_eb_arrived(deal, m),
+        # where the lead takes the case: a lead who owns the budget takes it to finance
+        budget_owner="finance"
+        if lead and lead == deal.sheet.roles.economic_buyer
+        else "the budget owner",
     )
     return f
 

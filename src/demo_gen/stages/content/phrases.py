@@ -711,7 +711,7 @@ RULES: dict[str, tuple[str, ...]] = {
     ),
     "next_business_case": (
         "Next: the formal proposal.",
-        "Next: {lead} takes the case to the budget owner.",
+        "Next: {lead} takes the case to {budget_owner}.",
         "Next: we tighten {case_point} and {send} the model {soon}.",
         "Next: {lead} reviews the model with finance {soon}.",
         "Next: {lead} gets a one-page summary of {case_point} for leadership.",
@@ -722,7 +722,7 @@ RULES: dict[str, tuple[str, ...]] = {
         "Next: commercial terms with {account} procurement.",
         "Next: {lead} confirms the preferred option {soon}.",
         "Next: a revised proposal for {lead} with {ask}.",
-        "Next: {lead} shares the proposal with the budget owner.",
+        "Next: {lead} shares the proposal with {budget_owner}.",
         "Next: a call on {ask} {soon}.",
     ),
     "next_negotiation": (
@@ -800,7 +800,7 @@ RULES: dict[str, tuple[str, ...]] = {
         "Walk {lead} through the proposal and the rollout plan.",
         "Present the commercial proposal to {account} and agree the next steps.",
         "Show how the rollout starts with {scope}.",
-        "Agree the scope {lead} will take to the budget owner.",
+        "Agree the scope {lead} will take to {budget_owner}.",
         "Answer the questions {someone} raised on the draft.",
     ),
     "goal_negotiation": (

@@ -185,7 +185,7 @@ _STEP_TECH = (
     "the technical recommendation",
 )
 _STEP_CASE = (
-    "business case to the budget owner",
+    "the business case to the executive team",
     "budget approval",
     "the investment review",
     "sign-off on the business case",
